@@ -1,0 +1,101 @@
+"""How many chains and terms the expanded chain rule needs, by the closed form for layered networks.
+
+A term is one partial-derivative factor; a chain is one product of terms, one path from a
+parameter to J. Counts are exact Python integers, so ``784-512-512-10`` answers at once without
+building a graph. :func:`chainrule.paths.path_counts` counts the same things on any graph by
+dynamic programming; the tests hold the two (and brute-force enumeration) to each other.
+
+Examples
+--------
+>>> from chainrule.spec import Network
+>>> c = count(Network([2, 2, 2]))
+>>> c.parameters, c.chains, c.terms
+(8, 12, 52)
+>>> [(row.layer, row.chains, row.terms, row.chain_length) for row in c.layers]
+[(1, 8, 40, 5), (2, 4, 12, 3)]
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from chainrule.spec import Network
+
+
+class LayerCount(NamedTuple):
+    """Counts for the weights Θ^(layer), which feed layer ``layer + 1``."""
+
+    layer: int
+    parameters: int
+    chains: int
+    terms: int
+    chain_length: int
+
+    @property
+    def chains_per_parameter(self) -> int:
+        return self.chains // self.parameters
+
+
+class Count(NamedTuple):
+    """Counts for a whole architecture; `layers` has one row per weight layer."""
+
+    network: Network
+    parameters: int
+    chains: int
+    terms: int
+    layers: tuple[LayerCount, ...]
+
+    def as_dict(self) -> dict:
+        """The JSON object of ``chainrule count --json``."""
+        return {
+            "architecture": self.network.architecture,
+            "sizes": list(self.network.sizes),
+            "bias": self.network.bias,
+            "parameters": self.parameters,
+            "chains": self.chains,
+            "terms": self.terms,
+            "layers": [row._asdict() for row in self.layers],
+        }
+
+
+def paths_from_weighted_input(network: Network, layer: int) -> tuple[int, int]:
+    """Paths from one ``z^(layer)_j`` to J and the terms on them, as ``(paths, terms)``.
+
+    At the output, z -> a -> J is one path of two terms; a softmax output has one such path
+    through every output activation. Each layer below fans out to every neuron above it, adding
+    two terms (da/dz and dz/da) to every path.
+
+    Examples
+    --------
+    >>> paths_from_weighted_input(Network([2, 2, 2]), 2)
+    (2, 8)
+    """
+    output_size = network.sizes[-1]
+    paths = output_size if network.softmax_output else 1
+    terms = 2 * paths
+    for upper in range(network.depth, layer, -1):  # layer numbers are 1-based
+        fan_out = network.sizes[upper - 1]
+        paths, terms = fan_out * paths, fan_out * (terms + 2 * paths)
+    return paths, terms
+
+
+def count(network: Network) -> Count:
+    """Parameters, chains and terms of `network`, in total and per weight layer.
+
+    Notes
+    -----
+    O(L^2) integer operations, whatever the layer widths: a weight θ^(l)_jk has as many chains as
+    z^(l+1)_j has paths to J, each one term (dz/dθ) longer.
+    """
+    rows = []
+    for layer in range(1, network.depth):
+        parameters = network.layer_parameter_count(layer)
+        paths, terms = paths_from_weighted_input(network, layer + 1)
+        rows.append(LayerCount(layer=layer, parameters=parameters, chains=parameters * paths,
+                               terms=parameters * (terms + paths),
+                               chain_length=(terms + paths) // paths))
+    return Count(network=network,
+                 parameters=sum(row.parameters for row in rows),
+                 chains=sum(row.chains for row in rows),
+                 terms=sum(row.terms for row in rows),
+                 layers=tuple(rows))

@@ -1,0 +1,61 @@
+"""Text and LaTeX names of the nodes of a network, in the notation of DESIGN.md.
+
+One function per kind of quantity, so that every part of chainrule (graph, printers, JSON,
+errors) spells a name the same way.
+
+Examples
+--------
+>>> theta_name(1, 1, 1), theta_name(1, 10, 3), z_name(2, 1), a_name(3, 12), x_name(1)
+('theta^(1)_11', 'theta^(1)_10,3', 'z^(2)_1', 'a^(3)_12', 'x_1')
+>>> theta_latex(1, 1, 1), z_latex(2, 1), x_latex(4)
+('\\\\theta_{11}^{(1)}', 'z_{1}^{(2)}', 'x_{4}')
+"""
+
+COST_NAME = "J"
+COST_LATEX = "J"
+
+
+def _indices(*indices: int) -> str:
+    # Two-digit indices would make "theta^(1)_111" ambiguous, so they switch to commas.
+    separator = "," if any(index >= 10 for index in indices) else ""
+    return separator.join(str(index) for index in indices)
+
+
+def x_name(k: int) -> str:
+    return f"x_{k}"
+
+
+def theta_name(layer: int, j: int, k: int) -> str:
+    return f"theta^({layer})_{_indices(j, k)}"
+
+
+def z_name(layer: int, j: int) -> str:
+    return f"z^({layer})_{j}"
+
+
+def a_name(layer: int, j: int) -> str:
+    return f"a^({layer})_{j}"
+
+
+def delta_name(layer: int, j: int) -> str:
+    return f"delta^({layer})_{j}"
+
+
+def x_latex(k: int) -> str:
+    return f"x_{{{k}}}"
+
+
+def theta_latex(layer: int, j: int, k: int) -> str:
+    return rf"\theta_{{{_indices(j, k)}}}^{{({layer})}}"
+
+
+def z_latex(layer: int, j: int) -> str:
+    return f"z_{{{j}}}^{{({layer})}}"
+
+
+def a_latex(layer: int, j: int) -> str:
+    return f"a_{{{j}}}^{{({layer})}}"
+
+
+def delta_latex(layer: int, j: int) -> str:
+    return rf"\delta_{{{j}}}^{{({layer})}}"

@@ -1,0 +1,223 @@
+"""The architecture of a layered network: sizes, bias, activations and cost, validated once.
+
+A :class:`Network` is an immutable record; every other module takes one and trusts it. Text from
+a user (``"2-2-2"``, ``"tanh,sigmoid"``, ``"1,1,1"``) is parsed here and nowhere else, and every
+problem is a :class:`SpecError` whose message names the text that failed.
+
+Examples
+--------
+>>> net = Network.parse("2-3-1", bias=True, activation="tanh,sigmoid")
+>>> net.architecture, net.activation, net.parameter_count
+('2-3-1', ('tanh', 'sigmoid'), 13)
+>>> parse_parameter("1,2,0", net)
+ParameterIndex(layer=1, j=2, k=0)
+>>> Network.parse("2--2")
+Traceback (most recent call last):
+...
+chainrule.spec.SpecError: invalid architecture '2--2': layer sizes are positive integers joined by '-', input first, e.g. 2-2-2
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, NamedTuple, Sequence
+
+from chainrule import names
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softplus", "leaky_relu")
+COSTS = ("mse", "se", "bce", "softmax-ce")
+SOFTMAX = "softmax"
+SOFTMAX_COST = "softmax-ce"
+
+_SIZE = re.compile(r"[0-9]+")
+_ARCHITECTURE_HINT = "layer sizes are positive integers joined by '-', input first, e.g. 2-2-2"
+
+
+class SpecError(ValueError):
+    """A malformed architecture, option or parameter; the message says which text failed."""
+
+
+class ParameterIndex(NamedTuple):
+    """Which weight: ``theta^(layer)_jk``, from neuron k of `layer` to neuron j of `layer` + 1.
+
+    ``k == 0`` is the bias weight of neuron j.
+    """
+
+    layer: int
+    j: int
+    k: int
+
+    @property
+    def name(self) -> str:
+        return names.theta_name(*self)
+
+    @property
+    def latex(self) -> str:
+        return names.theta_latex(*self)
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """Parse ``"2-2-2"`` into ``(2, 2, 2)``.
+
+    Examples
+    --------
+    >>> parse_sizes("784-512-512-10")
+    (784, 512, 512, 10)
+    """
+    parts = text.split("-")
+    if not text or not all(_SIZE.fullmatch(part) for part in parts):
+        raise SpecError(f"invalid architecture {text!r}: {_ARCHITECTURE_HINT}")
+    try:
+        sizes = tuple(int(part) for part in parts)
+    except ValueError:  # more digits than Python converts by default
+        raise SpecError(f"invalid architecture {text!r}: a layer size is absurdly large") from None
+    if any(size == 0 for size in sizes):
+        raise SpecError(f"invalid architecture {text!r}: every layer needs at least one neuron")
+    if len(sizes) < 2:
+        raise SpecError(f"invalid architecture {text!r}: it needs at least an input and an "
+                        "output layer, e.g. 1-1")
+    return sizes
+
+
+def _normalise_activation(activation: str | Sequence[str], depth: int, cost: str) -> tuple[str, ...]:
+    """One activation name per non-input layer (layers 2..L); a softmax output under softmax-ce."""
+    given = activation.split(",") if isinstance(activation, str) else list(activation)
+    given = [name.strip() for name in given]
+    softmax_output = cost == SOFTMAX_COST
+    for position, name in enumerate(given):
+        is_last = position == len(given) - 1 == depth - 2
+        if name == SOFTMAX and softmax_output and is_last:
+            continue
+        if name == SOFTMAX:
+            raise SpecError("activation 'softmax' is only for the output layer, with --cost softmax-ce")
+        if name not in ACTIVATIONS:
+            raise SpecError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+    hidden_layers = depth - 2
+    if len(given) == 1:
+        per_layer = given * (depth - 1)
+    elif len(given) == depth - 1:
+        per_layer = given
+    elif softmax_output and len(given) == hidden_layers:
+        per_layer = given + [SOFTMAX]
+    else:
+        expected = f"1 or {depth - 1}" + (f" (or {hidden_layers} hidden)" if softmax_output else "")
+        raise SpecError(f"{len(given)} activations given for {depth - 1} non-input layers; "
+                        f"give {expected}, comma-separated")
+    if softmax_output:
+        per_layer[-1] = SOFTMAX
+    return tuple(per_layer)
+
+
+@dataclass(frozen=True)
+class Network:
+    """A layered network: ``sizes[0]`` inputs, then hidden layers, then ``sizes[-1]`` outputs.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Neurons per layer, input first; at least two layers.
+    bias : bool
+        Give each non-input neuron a bias weight ``theta^(l)_j0``.
+    activation : str or sequence of str
+        One name for every non-input layer, or one per non-input layer (``"tanh,sigmoid"``).
+        Stored as a tuple with one name per layer 2..L; under ``softmax-ce`` the last is
+        ``"softmax"``.
+    cost : str
+        One of ``mse`` (default), ``se``, ``bce``, ``softmax-ce``.
+
+    Examples
+    --------
+    >>> Network([2, 2, 2], bias=True)
+    Network(sizes=(2, 2, 2), bias=True, activation=('sigmoid', 'sigmoid'), cost='mse')
+    >>> Network([2, 3, 3], cost="softmax-ce").activation
+    ('sigmoid', 'softmax')
+    """
+
+    sizes: tuple[int, ...]
+    bias: bool = False
+    activation: tuple[str, ...] = ("sigmoid",)
+    cost: str = "mse"
+
+    def __post_init__(self) -> None:
+        sizes = tuple(self.sizes)
+        if len(sizes) < 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0
+                                     for n in sizes):
+            raise SpecError(f"invalid architecture {sizes!r}: {_ARCHITECTURE_HINT}")
+        if self.cost not in COSTS:
+            raise SpecError(f"unknown cost {self.cost!r}; choose from {', '.join(COSTS)}")
+        object.__setattr__(self, "sizes", sizes)
+        object.__setattr__(self, "bias", bool(self.bias))
+        object.__setattr__(self, "activation",
+                           _normalise_activation(self.activation, len(sizes), self.cost))
+
+    @classmethod
+    def parse(cls, architecture: str, *, bias: bool = False, activation: str = "sigmoid",
+              cost: str = "mse") -> Network:
+        """Build a network from command-line text such as ``"2-2-2"`` and ``"tanh,sigmoid"``."""
+        return cls(parse_sizes(architecture), bias=bias, activation=activation, cost=cost)
+
+    @property
+    def depth(self) -> int:
+        """L, the number of layers including input and output."""
+        return len(self.sizes)
+
+    @property
+    def architecture(self) -> str:
+        return "-".join(str(n) for n in self.sizes)
+
+    @property
+    def softmax_output(self) -> bool:
+        return self.cost == SOFTMAX_COST
+
+    def layer_parameter_count(self, layer: int) -> int:
+        """Weights of Θ^(layer) (from layer `layer` to `layer` + 1), bias weights included."""
+        return self.sizes[layer] * (self.sizes[layer - 1] + self.bias)
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(self.layer_parameter_count(layer) for layer in range(1, self.depth))
+
+    def parameters(self) -> Iterator[ParameterIndex]:
+        """Every weight in order: by layer, then neuron j, then source k (bias k = 0 first).
+
+        Examples
+        --------
+        >>> [p.name for p in Network([1, 2]).parameters()]
+        ['theta^(1)_11', 'theta^(1)_21']
+        """
+        first_source = 0 if self.bias else 1
+        for layer in range(1, self.depth):
+            for j in range(1, self.sizes[layer] + 1):
+                for k in range(first_source, self.sizes[layer - 1] + 1):
+                    yield ParameterIndex(layer, j, k)
+
+
+def parse_parameter(text: str, network: Network) -> ParameterIndex:
+    """Parse ``"l,j,k"`` into the index of ``theta^(l)_jk`` and check that the network has it.
+
+    Examples
+    --------
+    >>> parse_parameter("2,1,2", Network([2, 2, 2]))
+    ParameterIndex(layer=2, j=1, k=2)
+    >>> parse_parameter("9,9,9", Network([2, 2, 2]))
+    Traceback (most recent call last):
+    ...
+    chainrule.spec.SpecError: no parameter theta^(9)_99 in 2-2-2: layer l runs from 1 to 2
+    """
+    parts = text.split(",")
+    if len(parts) != 3 or not all(_SIZE.fullmatch(part.strip()) for part in parts):
+        raise SpecError(f"invalid parameter {text!r}: give l,j,k (three whole numbers) for "
+                        "theta^(l)_jk, e.g. 1,1,1")
+    layer, j, k = (int(part) for part in parts)
+    index = ParameterIndex(layer, j, k)
+    sizes, where = network.sizes, f"no parameter {index.name} in {network.architecture}"
+    if not 1 <= layer < len(sizes):
+        raise SpecError(f"{where}: layer l runs from 1 to {len(sizes) - 1}")
+    if not 1 <= j <= sizes[layer]:
+        raise SpecError(f"{where}: layer {layer + 1} has neurons j = 1..{sizes[layer]}")
+    if k == 0 and not network.bias:
+        raise SpecError(f"{where}: k = 0 is a bias weight; add --bias")
+    if not 0 <= k <= sizes[layer - 1]:
+        raise SpecError(f"{where}: layer {layer} has neurons k = 1..{sizes[layer - 1]}")
+    return index
