@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from chainrule.spec import Network
+from chainrule.spec import Network, ParameterIndex
 
 
 class LayerCount(NamedTuple):
@@ -79,6 +79,18 @@ def paths_from_weighted_input(network: Network, layer: int) -> tuple[int, int]:
     return paths, terms
 
 
+def count_parameter(network: Network, parameter: ParameterIndex) -> tuple[int, int]:
+    """The chains and terms of one weight, as ``(chains, terms)``, without building a graph.
+
+    Examples
+    --------
+    >>> count_parameter(Network([2, 2, 2]), ParameterIndex(1, 1, 1))
+    (2, 10)
+    """
+    paths, terms = paths_from_weighted_input(network, parameter.layer + 1)
+    return paths, terms + paths
+
+
 def count(network: Network) -> Count:
     """Parameters, chains and terms of `network`, in total and per weight layer.
 
@@ -90,10 +102,9 @@ def count(network: Network) -> Count:
     rows = []
     for layer in range(1, network.depth):
         parameters = network.layer_parameter_count(layer)
-        paths, terms = paths_from_weighted_input(network, layer + 1)
-        rows.append(LayerCount(layer=layer, parameters=parameters, chains=parameters * paths,
-                               terms=parameters * (terms + paths),
-                               chain_length=(terms + paths) // paths))
+        chains, terms = count_parameter(network, ParameterIndex(layer, 1, 1))
+        rows.append(LayerCount(layer=layer, parameters=parameters, chains=parameters * chains,
+                               terms=parameters * terms, chain_length=terms // chains))
     return Count(network=network,
                  parameters=sum(row.parameters for row in rows),
                  chains=sum(row.chains for row in rows),

@@ -1,0 +1,203 @@
+"""The ``chainrule`` command: ``build_parser()`` for tests, ``main(argv) -> int`` for the shell.
+
+Every command imports the heavy libraries it needs inside itself, so that ``chainrule count``
+starts about as fast as Python does. Bad input is one ``chainrule: error: ...`` line on stderr
+with exit status 2, never a traceback.
+
+Examples
+--------
+>>> main(["count", "2-2-2"])
+architecture  parameters  chains  terms
+2-2-2                  8      12     52
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Iterable, Sequence, TextIO
+
+from chainrule.counting import count, count_parameter
+from chainrule.spec import ACTIVATIONS, COSTS, Network, ParameterIndex, SpecError, parse_parameter
+from chainrule.table import format_table
+
+PROG = "chainrule"
+DEFAULT_CHAIN_LIMIT = 10_000
+
+# argparse takes "-1-2" for an unknown option; a token shaped like a negative architecture is
+# caught first so that it gets the same message as any other malformed architecture.
+_NEGATIVE_ARCHITECTURE = re.compile(r"-[0-9][0-9-]*-[0-9-]*")
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the usage block and exit
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text) or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _network_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--bias", action="store_true",
+                         help="give every non-input neuron a bias weight theta^(l)_j0")
+    options.add_argument("--activation", default="sigmoid", metavar="NAME[,NAME...]",
+                         help="one activation for all layers or one per non-input layer: "
+                              f"{', '.join(ACTIVATIONS)} (default sigmoid)")
+    options.add_argument("--cost", default="mse", metavar="NAME",
+                         help=f"cost function: {', '.join(COSTS)} (default mse)")
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``chainrule`` command, with one sub-parser per command."""
+    parser = _Parser(prog=PROG, description="Backpropagation derived in the open: every "
+                     "chain-rule path from each parameter to the cost.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    network_options = _network_options()
+
+    count_parser = commands.add_parser(
+        "count", parents=[network_options], help="count parameters, chains and terms",
+        description="Count the parameters, chains and terms of each architecture, exactly.")
+    count_parser.add_argument("architectures", nargs="+", metavar="ARCH",
+                              help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    count_parser.add_argument("--by-layer", action="store_true",
+                              help="also give the counts of each weight layer")
+    count_parser.add_argument("--json", action="store_true", help="print JSON")
+    count_parser.set_defaults(run=run_count)
+
+    chains_parser = commands.add_parser(
+        "chains", parents=[network_options], help="write out every chain of some parameters",
+        description="Write out every chain-rule product from the selected parameters to J.")
+    chains_parser.add_argument("architecture", metavar="ARCH",
+                               help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    chains_parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
+                               help="the weight theta^(l)_jk (k = 0 for a bias); repeatable; "
+                                    "all weights by default")
+    chains_parser.add_argument("--limit", type=_positive_int, default=DEFAULT_CHAIN_LIMIT,
+                               metavar="N", help="refuse to write more than N chains "
+                                                 f"(default {DEFAULT_CHAIN_LIMIT})")
+    chains_parser.add_argument("--format", choices=["text", "json"], default="text")
+    chains_parser.add_argument("--json", dest="format", action="store_const", const="json",
+                               help="the same as --format json")
+    chains_parser.set_defaults(run=run_chains)
+    return parser
+
+
+def _network(architecture: str, args: argparse.Namespace) -> Network:
+    return Network.parse(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
+
+
+def _dump_json(document: object, out: TextIO) -> None:
+    import json
+
+    json.dump(document, out, indent=2)
+    out.write("\n")
+
+
+def run_count(args: argparse.Namespace, out: TextIO) -> int:
+    counts = [count(_network(architecture, args)) for architecture in args.architectures]
+    if args.json:
+        _dump_json([c.as_dict() for c in counts], out)
+        return 0
+    if not args.by_layer:
+        rows = [[c.network.architecture, c.parameters, c.chains, c.terms] for c in counts]
+        out.write(format_table(["architecture", "parameters", "chains", "terms"], rows) + "\n")
+        return 0
+    rows = []
+    for c in counts:
+        rows.append([c.network.architecture, "all", c.parameters, c.chains, c.terms, None])
+        rows.extend(["", f"theta^({row.layer})", row.parameters, row.chains, row.terms,
+                     row.chain_length] for row in c.layers)
+    headers = ["architecture", "weights", "parameters", "chains", "terms", "chain length"]
+    out.write(format_table(headers, rows) + "\n")
+    return 0
+
+
+def _selected_parameters(network: Network, texts: Sequence[str]) -> list[ParameterIndex]:
+    if not texts:
+        return list(network.parameters())
+    selected = [parse_parameter(text, network) for text in texts]
+    return list(dict.fromkeys(selected))  # a parameter named twice is written once
+
+
+def run_chains(args: argparse.Namespace, out: TextIO) -> int:
+    network = _network(args.architecture, args)
+    parameters = _selected_parameters(network, args.param)
+    # Counted by the closed form before anything is built, so a refusal is instant.
+    total = sum(count_parameter(network, parameter)[0] for parameter in parameters)
+    if total > args.limit:
+        raise UsageError(f"the selection has {total:,} chains, more than --limit {args.limit:,}; "
+                         f"raise it with --limit {total} or select fewer with --param l,j,k")
+    from chainrule.chains import iter_chains
+    from chainrule.graph import build_graph
+
+    graph = build_graph(network)
+    groups = ((parameter, iter_chains(graph, parameter.name)) for parameter in parameters)
+    if args.format == "json":
+        _write_chains_json(groups, out)
+    else:
+        _write_chains_text(network, groups, out)
+    return 0
+
+
+def _write_chains_text(network: Network, groups: Iterable, out: TextIO) -> None:
+    for number, (parameter, chains) in enumerate(groups):
+        chain_count, terms = count_parameter(network, parameter)
+        plural = "" if chain_count == 1 else "s"
+        out.write(("\n" if number else "") +
+                  f"dJ/d{parameter.name}: {chain_count:,} chain{plural}, {terms:,} terms\n")
+        for chain in chains:
+            out.write(f"  {chain.text}\n")
+
+
+def _write_chains_json(groups: Iterable, out: TextIO) -> None:
+    """Stream one JSON list; each chain is serialised as it comes, never the whole list."""
+    import json
+
+    out.write("[")
+    for number, (parameter, chains) in enumerate(groups):
+        out.write(("," if number else "") + "\n  " +
+                  f'{{"parameter": {json.dumps(parameter.name)}, "chains": [')
+        for chain_number, chain in enumerate(chains):
+            factors = json.dumps([factor.as_dict() for factor in chain])
+            out.write(("," if chain_number else "") + "\n    " + factors)
+        out.write("\n  ]}")
+    out.write("\n]\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``chainrule`` command with `argv` (``sys.argv[1:]`` by default); return its status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = sys.stdout
+    try:
+        for token in argv:
+            if _NEGATIVE_ARCHITECTURE.fullmatch(token):
+                Network.parse(token)  # raises SpecError with the usual message
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(out)
+            return 0
+        return args.run(args, out)
+    except (UsageError, SpecError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (`| head`) has what it wanted; stop quietly and keep Python from
+        # complaining about the closed pipe when it flushes stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130

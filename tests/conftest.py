@@ -1,0 +1,23 @@
+"""Shared helpers: architectures used across the tests and a runner for the CLI in-process."""
+
+import pytest
+
+from chainrule.cli import main
+
+#: Layered networks of varied depth, width and fan-out, shared by the counting tests.
+ARCHITECTURES = [
+    (1, 1), (1, 1, 1), (2, 2, 2), (3, 1), (1, 4), (2, 3, 2), (3, 2, 2, 2), (2, 3, 3),
+    (4, 6, 6, 3), (1, 2, 3, 4), (4, 3, 2, 1), (2, 1, 2, 1, 2), (3, 3, 3, 3, 3),
+]
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``chainrule ARGS`` in-process; return (status, stdout, stderr)."""
+
+    def run(*args: str):
+        status = main(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run

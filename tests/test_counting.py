@@ -1,0 +1,107 @@
+"""Closed form, dynamic programme and brute-force enumeration must agree on every count."""
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chainrule.counting import count, count_parameter
+from chainrule.graph import build_graph
+from chainrule.paths import iter_paths, path_counts
+from chainrule.spec import Network
+
+from conftest import ARCHITECTURES
+
+
+def test_fixed_figures():
+    one = count(Network([1, 1, 1]))
+    assert (one.parameters, one.chains, one.terms) == (2, 2, 8)
+    two = count(Network([2, 2, 2]))
+    assert (two.parameters, two.chains, two.terms) == (8, 12, 52)
+    assert [(row.layer, row.parameters, row.chains, row.terms, row.chain_length)
+            for row in two.layers] == [(1, 4, 8, 40, 5), (2, 4, 4, 12, 3)]
+
+
+def test_issue_figures_for_benchmark_networks():
+    c = count(Network([10, 10, 10, 10]))
+    assert (c.chains, c.terms) == (11_100, 75_300)
+    assert count(Network([10, 10, 10, 10, 10])).terms == 975_300
+
+
+def test_closed_form_of_design_notes():
+    """A weight feeding layer l+1 has n_{l+2}...n_L chains of 3 + 2(L - l - 1) terms."""
+    sizes = (5, 4, 3, 2, 7)
+    net, L = Network(sizes), len(sizes)
+    for row in count(net).layers:
+        l = row.layer
+        chains_each = 1
+        for n in sizes[l + 1:]:
+            chains_each *= n
+        assert row.chains == row.parameters * chains_each
+        assert row.chain_length == 3 + 2 * (L - l - 1)
+        assert row.terms == row.chains * row.chain_length
+
+
+def test_exact_for_huge_networks():
+    c = count(Network([784, 512, 512, 10]))
+    assert c.parameters == 784 * 512 + 512 * 512 + 512 * 10
+    assert c.chains == 784 * 512 * 512 * 10 + 512 * 512 * 10 + 512 * 10
+    huge = count(Network([10**6] * 30))
+    assert huge.chains > 10**170 and isinstance(huge.terms, int)
+
+
+def _counts_three_ways(net: Network):
+    """Per parameter: (closed form, dynamic programme, enumeration) of (chains, terms)."""
+    graph = build_graph(net)
+    programme = path_counts(graph)
+    for parameter in net.parameters():
+        paths = list(iter_paths(graph, parameter.name))
+        enumerated = (len(paths), sum(len(path) - 1 for path in paths))
+        yield count_parameter(net, parameter), programme[parameter.name], enumerated
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("cost", ["mse", "softmax-ce"])
+@pytest.mark.parametrize("sizes", ARCHITECTURES)
+def test_closed_form_dynamic_programme_and_enumeration_agree(sizes, bias, cost):
+    net = Network(sizes, bias=bias, cost=cost)
+    total_chains = total_terms = 0
+    for closed, programme, enumerated in _counts_three_ways(net):
+        assert closed == programme == enumerated
+        total_chains += closed[0]
+        total_terms += closed[1]
+    c = count(net)
+    assert (c.chains, c.terms) == (total_chains, total_terms)
+    assert c.parameters == sum(row.parameters for row in c.layers) == net.parameter_count
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=5), bias=st.booleans(),
+       cost=st.sampled_from(["mse", "se", "bce", "softmax-ce"]))
+def test_agreement_on_random_architectures(sizes, bias, cost):
+    for closed, programme, enumerated in _counts_three_ways(Network(sizes, bias=bias, cost=cost)):
+        assert closed == programme == enumerated
+
+
+def test_enumeration_matches_networkx_all_simple_paths():
+    graph = build_graph(Network([2, 3, 2], bias=True, cost="softmax-ce"))
+    for source in ["theta^(1)_10", "theta^(1)_32", "x_2", "z^(3)_1"]:
+        ours = list(iter_paths(graph, source))
+        theirs = [tuple(path) for path in nx.all_simple_paths(graph, source, "J")]
+        assert sorted(ours) == sorted(theirs)
+        assert len(set(ours)) == len(ours)
+
+
+def test_softmax_multiplies_chains_by_output_width():
+    plain, softmax = count(Network([2, 3, 4])), count(Network([2, 3, 4], cost="softmax-ce"))
+    assert softmax.chains == 4 * plain.chains
+    assert [row.chain_length for row in softmax.layers] == [row.chain_length
+                                                            for row in plain.layers]
+
+
+def test_path_counts_on_a_hand_made_dag():
+    """A diamond with a skip edge: s->a->t, s->b->t, s->t."""
+    graph = nx.DiGraph(cost="t")
+    graph.add_edges_from([("s", "a"), ("a", "t"), ("s", "b"), ("b", "t"), ("s", "t")])
+    assert path_counts(graph)["s"] == (3, 5)
+    assert sorted(iter_paths(graph, "s")) == [("s", "a", "t"), ("s", "b", "t"), ("s", "t")]
