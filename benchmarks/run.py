@@ -1,0 +1,125 @@
+"""chainrule's benchmarks: each figure measured beside its baseline in the same run.
+
+Run ``python benchmarks/run.py`` (after ``pip install .``). Nothing here is a timed test: it
+prints figures and ratios, and says whether each meets its target.
+
+- startup: wall time of ``chainrule count 784-512-512-10`` against ``python3 -c pass``
+  (median of interleaved runs); target at most 3x.
+- chains: streaming every chain of 10-10-10-10 (11,100 chains, 75,300 terms) against
+  ``networkx.all_simple_paths`` listing the same paths on the same graph (best of several);
+  target at least 10x faster.
+- memory: peak resident memory of a process streaming every chain of 10-10-10-10-10
+  (975,300 terms) against one doing the same for 10-10-10; target within 20 MB.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import deque
+
+STARTUP_RUNS = 15
+STREAM_REPEATS = 5
+
+_STREAM_ALL_CHAINS = """
+import resource, sys
+from collections import deque
+from chainrule import Network, build_graph, iter_chains
+net = Network([int(n) for n in sys.argv[1].split('-')])
+graph = build_graph(net)
+chains = terms = 0
+for parameter in net.parameters():
+    for chain in iter_chains(graph, parameter.name):
+        chains += 1
+        terms += len(chain)
+print(chains, terms, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _wall_time(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def bench_startup() -> tuple[float, float]:
+    chainrule = shutil.which("chainrule")
+    command = [chainrule] if chainrule else [sys.executable, "-m", "chainrule"]
+    ours, bare = [], []
+    for _ in range(STARTUP_RUNS):  # interleaved, so that machine noise hits both alike
+        ours.append(_wall_time([*command, "count", "784-512-512-10"]))
+        bare.append(_wall_time(["python3", "-c", "pass"]))
+    return statistics.median(ours), statistics.median(bare)
+
+
+def _best_time(action) -> float:
+    times = []
+    for _ in range(STREAM_REPEATS):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_chains() -> tuple[float, float, int, int]:
+    import networkx as nx
+
+    from chainrule import Network, build_graph, iter_chains
+
+    net = Network([10, 10, 10, 10])
+    graph = build_graph(net)
+    sources = [parameter.name for parameter in net.parameters()]
+    chains = sum(1 for source in sources for _ in iter_chains(graph, source))
+    terms = sum(len(chain) for source in sources for chain in iter_chains(graph, source))
+    listed = sum(1 for source in sources for _ in nx.all_simple_paths(graph, source, "J"))
+    assert listed == chains, (listed, chains)
+    ours = _best_time(lambda: [deque(iter_chains(graph, s), maxlen=0) for s in sources])
+    theirs = _best_time(lambda: [deque(nx.all_simple_paths(graph, s, "J"), maxlen=0)
+                                 for s in sources])
+    return ours, theirs, chains, terms
+
+
+def _peak_memory(architecture: str) -> tuple[int, int, float]:
+    done = subprocess.run([sys.executable, "-c", _STREAM_ALL_CHAINS, architecture],
+                          check=True, capture_output=True, text=True)
+    chains, terms, peak_kib = (int(value) for value in done.stdout.split())
+    return chains, terms, peak_kib / 1024
+
+
+def bench_memory() -> tuple[float, float, int]:
+    _, _, small = _peak_memory("10-10-10")
+    _, terms, large = _peak_memory("10-10-10-10-10")
+    return large, small, terms
+
+
+def main() -> int:
+    print(f"chainrule benchmarks (Python {sys.version.split()[0]})\n")
+    ours, bare = bench_startup()
+    startup_ratio = ours / bare
+    print(f"startup   chainrule count 784-512-512-10: {ours * 1000:7.1f} ms   "
+          f"python3 -c pass: {bare * 1000:7.1f} ms   ratio {startup_ratio:5.2f}x "
+          f"(target <= 3x)")
+
+    ours, theirs, chains, terms = bench_chains()
+    speedup = theirs / ours
+    print(f"chains    10-10-10-10, {chains:,} chains / {terms:,} terms: iter_chains "
+          f"{ours * 1000:7.1f} ms   nx.all_simple_paths {theirs * 1000:7.1f} ms   "
+          f"{speedup:5.1f}x faster (target >= 10x)")
+
+    large, small, terms = bench_memory()
+    print(f"memory    peak RSS streaming all chains: 10-10-10-10-10 ({terms:,} terms) "
+          f"{large:6.1f} MB   10-10-10 {small:6.1f} MB   difference {large - small:5.1f} MB "
+          f"(target <= 20 MB)")
+
+    results = {"startup": startup_ratio <= 3, "chains": speedup >= 10,
+               "memory": large - small <= 20}
+    print("\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}"
+                            for name, met in results.items()))
+    return 0 if all(results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
