@@ -28,6 +28,9 @@ _EXPORTS = {
     "Chain": "chainrule.chains",
     "Factor": "chainrule.chains",
     "iter_chains": "chainrule.chains",
+    "Gradient": "chainrule.symbolic",
+    "gradient": "chainrule.symbolic",
+    "is_identically_zero": "chainrule.symbolic",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -70,6 +70,14 @@ class Chain(tuple):
     def text(self) -> str:
         return " * ".join(factor.text for factor in self)
 
+    @property
+    def latex(self) -> str:
+        """The abstract view in LaTeX; :func:`chainrule.printing.chain_latex` gives the others."""
+        return " ".join(factor.latex for factor in self)
+
+    def _repr_latex_(self) -> str:  # Jupyter shows a chain as its product of partials
+        return f"$\\displaystyle {self.latex}$"
+
     def __str__(self) -> str:
         return self.text
 

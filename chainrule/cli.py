@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Iterable, Sequence, TextIO
+from typing import Sequence, TextIO
 
 from chainrule.counting import count, count_parameter
 from chainrule.spec import ACTIVATIONS, COSTS, Network, ParameterIndex, SpecError, parse_parameter
@@ -86,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     chains_parser.add_argument("--limit", type=_positive_int, default=DEFAULT_CHAIN_LIMIT,
                                metavar="N", help="refuse to write more than N chains "
                                                  f"(default {DEFAULT_CHAIN_LIMIT})")
-    chains_parser.add_argument("--format", choices=["text", "json"], default="text")
+    chains_parser.add_argument("--format", choices=["text", "unicode", "latex", "json"],
+                               default="text", help="text (ASCII, default), unicode, latex or json")
+    chains_parser.add_argument("--view", choices=["abstract", "local", "closed"],
+                               default="abstract",
+                               help="abstract partials (default), their local formulas, or the "
+                                    "closed expression in x, theta and y")
     chains_parser.add_argument("--json", dest="format", action="store_const", const="json",
                                help="the same as --format json")
     chains_parser.set_defaults(run=run_chains)
@@ -138,41 +143,20 @@ def run_chains(args: argparse.Namespace, out: TextIO) -> int:
     if total > args.limit:
         raise UsageError(f"the selection has {total:,} chains, more than --limit {args.limit:,}; "
                          f"raise it with --limit {total} or select fewer with --param l,j,k")
+    from chainrule import render
     from chainrule.chains import iter_chains
     from chainrule.graph import build_graph
 
     graph = build_graph(network)
-    groups = ((parameter, iter_chains(graph, parameter.name)) for parameter in parameters)
+    groups = (((parameter, iter_chains(graph, parameter.name)),
+               *count_parameter(network, parameter)) for parameter in parameters)
     if args.format == "json":
-        _write_chains_json(groups, out)
+        render.write_json(graph, groups, out, view=args.view)
+    elif args.format == "latex":
+        render.write_latex(graph, groups, out, view=args.view)
     else:
-        _write_chains_text(network, groups, out)
+        render.write_text(graph, groups, out, view=args.view, unicode=args.format == "unicode")
     return 0
-
-
-def _write_chains_text(network: Network, groups: Iterable, out: TextIO) -> None:
-    for number, (parameter, chains) in enumerate(groups):
-        chain_count, terms = count_parameter(network, parameter)
-        plural = "" if chain_count == 1 else "s"
-        out.write(("\n" if number else "") +
-                  f"dJ/d{parameter.name}: {chain_count:,} chain{plural}, {terms:,} terms\n")
-        for chain in chains:
-            out.write(f"  {chain.text}\n")
-
-
-def _write_chains_json(groups: Iterable, out: TextIO) -> None:
-    """Stream one JSON list; each chain is serialised as it comes, never the whole list."""
-    import json
-
-    out.write("[")
-    for number, (parameter, chains) in enumerate(groups):
-        out.write(("," if number else "") + "\n  " +
-                  f'{{"parameter": {json.dumps(parameter.name)}, "chains": [')
-        for chain_number, chain in enumerate(chains):
-            factors = json.dumps([factor.as_dict() for factor in chain])
-            out.write(("," if chain_number else "") + "\n    " + factors)
-        out.write("\n  ]}")
-    out.write("\n]\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

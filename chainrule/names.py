@@ -9,7 +9,11 @@ Examples
 ('theta^(1)_11', 'theta^(1)_10,3', 'z^(2)_1', 'a^(3)_12', 'x_1')
 >>> theta_latex(1, 1, 1), z_latex(2, 1), x_latex(4)
 ('\\\\theta_{11}^{(1)}', 'z_{1}^{(2)}', 'x_{4}')
+>>> unicode_name("theta^(1)_10,3"), unicode_name("a^(3)_1"), unicode_name("x_2")
+('θ⁽¹⁾₁₀,₃', 'a⁽³⁾₁', 'x₂')
 """
+
+import re
 
 COST_NAME = "J"
 COST_LATEX = "J"
@@ -59,3 +63,23 @@ def a_latex(layer: int, j: int) -> str:
 
 def delta_latex(layer: int, j: int) -> str:
     return rf"\delta_{{{j}}}^{{({layer})}}"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_GREEK = {"theta": "θ", "delta": "δ"}
+_TEXT_NAME = re.compile(r"(?P<stem>[A-Za-z]+)(?:\^(?P<layer>\(\d+\)))?(?:_(?P<indices>[\d,]+))?")
+
+
+def unicode_name(name: str) -> str:
+    """The terminal form of a text name: ``theta^(1)_11`` becomes ``θ⁽¹⁾₁₁``.
+
+    A name that is not of the form stem^(layer)_indices is returned unchanged.
+    """
+    match = _TEXT_NAME.fullmatch(name)
+    if match is None:
+        return name
+    stem = _GREEK.get(match["stem"], match["stem"])
+    layer = (match["layer"] or "").translate(_SUPERSCRIPT)
+    indices = (match["indices"] or "").translate(_SUBSCRIPT)
+    return f"{stem}{layer}{indices}"

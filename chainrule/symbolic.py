@@ -1,0 +1,287 @@
+"""The maths of the chains: every factor as a SymPy formula, every gradient in three views.
+
+- *abstract*: the sum over chains of products of :class:`Partial` atoms (∂a/∂z as one symbol);
+- *local*: each partial replaced by its local formula in a, z, θ, x, y and m;
+- *closed*: one expression in the inputs, weights and targets, by substituting the forward pass.
+
+SymPy sorts the factors of a product, so the order of a chain is kept by :mod:`chainrule.chains`
+and the printers; the expressions here are for the maths (substitution, expansion, equality).
+Costs are written for one example with the example count ``m`` kept as a symbol, so dJ/da
+reads (a - y)/m as in the notes.
+
+Examples
+--------
+>>> from chainrule.spec import Network
+>>> g = gradient(Network([1, 1, 1]), "theta^(2)_11")
+>>> g.abstract()
+dJ/da^(3)_1*da^(3)_1/dz^(3)_1*dz^(3)_1/dtheta^(2)_11
+>>> g.local()
+a^(2)_1*a^(3)_1*(1 - a^(3)_1)*(a^(3)_1 - y_1)/m
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Hashable, Iterable
+
+import networkx as nx
+import sympy as sp
+
+from chainrule import names, rules
+from chainrule.chains import Chain, Factor, iter_chains
+from chainrule.graph import build_graph
+from chainrule.spec import Network, SOFTMAX
+
+#: The number of examples, kept symbolic: J averages over them.
+M = sp.Symbol("m", positive=True)
+
+
+def node_symbol(name: str) -> sp.Symbol:
+    """The SymPy symbol of a node, named by its text name (all quantities are real)."""
+    return sp.Symbol(name, real=True)
+
+
+def target_symbol(i: int) -> sp.Symbol:
+    """y_i, the target of output neuron i."""
+    return sp.Symbol(f"y_{i}", real=True)
+
+
+class Partial(sp.Expr):
+    """∂(of)/∂(wrt) as a single atom, so a chain is a SymPy product of its partials.
+
+    Examples
+    --------
+    >>> p = Partial(node_symbol("J"), node_symbol("a^(3)_1"))
+    >>> p, p.of, p.wrt
+    (dJ/da^(3)_1, J, a^(3)_1)
+    """
+
+    is_commutative = True
+
+    def __new__(cls, of: sp.Symbol, wrt: sp.Symbol):
+        return sp.Expr.__new__(cls, of, wrt)
+
+    @property
+    def of(self) -> sp.Symbol:
+        return self.args[0]
+
+    @property
+    def wrt(self) -> sp.Symbol:
+        return self.args[1]
+
+    def _sympystr(self, printer) -> str:
+        return f"d{printer._print(self.of)}/d{printer._print(self.wrt)}"
+
+
+def partial(factor: Factor) -> Partial:
+    return Partial(node_symbol(factor.of), node_symbol(factor.wrt))
+
+
+def latex_names(graph: nx.DiGraph) -> dict[sp.Symbol, str]:
+    """LaTeX for every symbol that can appear: nodes, targets and m (for ``symbol_names``)."""
+    names = {node_symbol(name): data["latex"] for name, data in graph.nodes(data=True)}
+    output_size = graph.graph["network"].sizes[-1] if "network" in graph.graph else 0
+    names.update({target_symbol(i): f"y_{{{i}}}" for i in range(1, output_size + 1)})
+    names[M] = "m"
+    return names
+
+
+def _layered_local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) -> sp.Expr:
+    """d(of)/d(wrt) on a layered network's edge, from the rules table."""
+    network: Network = graph.graph["network"]
+    source, target = graph.nodes[wrt], graph.nodes[of]
+    if target["kind"] == "cost":
+        (i,) = source["index"]
+        return rules.COSTS[network.cost].derivative(node_symbol(wrt), target_symbol(i), M)
+    if target["kind"] == "act":
+        layer = target["layer"]
+        activation = network.activation[layer - 2]
+        if activation == SOFTMAX:
+            (i,), (j,) = target["index"], source["index"]
+            a_j = node_symbol(names.a_name(layer, j))
+            return rules.softmax_derivative(node_symbol(of), a_j, same=i == j)
+        return rules.ACTIVATIONS[activation].derivative(node_symbol(wrt), node_symbol(of))
+    # target is a weighted input z^(l+1)_j = Σ_k θ^(l)_jk a^(l)_k (+ θ^(l)_j0)
+    (j,) = target["index"]
+    layer = target["layer"] - 1
+    if source["kind"] == "param":  # dz/dθ_jk is what θ_jk multiplies: a_k, x_k, or 1 for a bias
+        k = source["index"][1]
+        if k == 0:
+            return sp.Integer(1)
+        return node_symbol(names.x_name(k) if layer == 1 else names.a_name(layer, k))
+    (k,) = source["index"]  # dz/da_k is the weight a_k is multiplied by
+    return node_symbol(names.theta_name(layer, j, k))
+
+
+def local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) -> sp.Expr:
+    """The local partial d(of)/d(wrt) of the edge wrt -> of, in a, z, θ, x, y and m.
+
+    Examples
+    --------
+    >>> g = build_graph(Network([2, 2, 2], bias=True))
+    >>> [local_derivative(g, u, v) for u, v in [("a^(3)_1", "J"), ("z^(3)_1", "a^(3)_1"),
+    ...     ("a^(2)_2", "z^(3)_1"), ("theta^(1)_12", "z^(2)_1"), ("theta^(1)_10", "z^(2)_1")]]
+    [(a^(3)_1 - y_1)/m, a^(3)_1*(1 - a^(3)_1), theta^(2)_12, x_2, 1]
+    """
+    data = graph.edges[wrt, of]
+    if "derivative" not in data:  # computed once per edge and kept on the graph
+        data["derivative"] = _layered_local_derivative(graph, wrt, of)
+    return data["derivative"]
+
+
+def attach_derivatives(graph: nx.DiGraph) -> nx.DiGraph:
+    """Give every edge its local derivative (attribute ``derivative``); returns the graph."""
+    for wrt, of in graph.edges:
+        local_derivative(graph, wrt, of)
+    return graph
+
+
+def factor_formula(graph: nx.DiGraph, factor: Factor) -> sp.Expr:
+    """The local formula of one factor of a chain."""
+    return local_derivative(graph, factor.wrt, factor.of)
+
+
+def abstract_sum(chains: Iterable[Chain]) -> sp.Expr:
+    """Σ over chains of the product of their partials, each partial one :class:`Partial` atom."""
+    return sp.Add(*(sp.Mul(*(partial(factor) for factor in chain)) for chain in chains))
+
+
+def local_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
+    """Σ over chains of the product of their factors' local formulas."""
+    return sp.Add(*(sp.Mul(*(factor_formula(graph, factor) for factor in chain))
+                    for chain in chains))
+
+
+def closed_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
+    """The local sum with the forward pass substituted: an expression in x, θ, y and m."""
+    return local_sum(graph, chains).xreplace(forward_values(graph.graph["network"]))
+
+
+def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
+    """Every z and a of `network` as a closed expression in the inputs x and the weights θ.
+
+    Examples
+    --------
+    >>> values = forward_values(Network([1, 1], activation="identity", bias=True))
+    >>> values[node_symbol("a^(2)_1")]
+    theta^(1)_10 + theta^(1)_11*x_1
+    """
+    values: dict[sp.Symbol, sp.Expr] = {}
+    below = [node_symbol(names.x_name(k)) for k in range(1, network.sizes[0] + 1)]
+    for layer in range(1, network.depth):
+        z_values = []
+        for j in range(1, network.sizes[layer] + 1):
+            total = sum((node_symbol(names.theta_name(layer, j, k)) * below[k - 1]
+                         for k in range(1, network.sizes[layer - 1] + 1)), sp.Integer(0))
+            if network.bias:
+                total += node_symbol(names.theta_name(layer, j, 0))
+            z_values.append(total)
+        activation = network.activation[layer - 1]
+        if activation == SOFTMAX:
+            a_values = rules.softmax(z_values)
+        else:
+            a_values = [rules.ACTIVATIONS[activation].function(z) for z in z_values]
+        for j, (z, a) in enumerate(zip(z_values, a_values), start=1):
+            values[node_symbol(names.z_name(layer + 1, j))] = z
+            values[node_symbol(names.a_name(layer + 1, j))] = a
+        below = a_values
+    return values
+
+
+def composed_cost(network: Network, values: dict[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
+    """J for one example as an expression in x, θ, y and m: the cost of the forward pass."""
+    values = forward_values(network) if values is None else values
+    cost = rules.COSTS[network.cost]
+    depth = network.depth
+    return sp.Add(*(cost.per_output(values[node_symbol(names.a_name(depth, i))], target_symbol(i), M)
+                    for i in range(1, network.sizes[-1] + 1)))
+
+
+class Gradient:
+    """∂J/∂(parameter) as the sum of its chains, in the abstract, local and closed views.
+
+    Shows itself as LaTeX in Jupyter and as the abstract sum in text.
+    """
+
+    def __init__(self, graph: nx.DiGraph, parameter: str):
+        if parameter not in graph:
+            raise KeyError(f"no parameter {parameter!r} in the graph")
+        self.graph = graph
+        self.parameter = parameter
+
+    @cached_property
+    def chains(self) -> tuple[Chain, ...]:
+        return tuple(iter_chains(self.graph, self.parameter))
+
+    def abstract(self) -> sp.Expr:
+        return abstract_sum(self.chains)
+
+    def local(self) -> sp.Expr:
+        return local_sum(self.graph, self.chains)
+
+    def closed(self) -> sp.Expr:
+        return closed_sum(self.graph, self.chains)
+
+    def latex(self, view: str = "abstract") -> str:
+        from chainrule.printing import gradient_latex
+
+        return gradient_latex(self.graph, self.parameter, self.chains, view)
+
+    def text(self, view: str = "abstract", unicode: bool = False) -> str:
+        from chainrule.printing import gradient_text
+
+        return gradient_text(self.graph, self.parameter, self.chains, view, unicode=unicode)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:
+        return f"Gradient(dJ/d{self.parameter}: {len(self.chains)} chains)"
+
+
+def gradient(network: Network | nx.DiGraph, parameter: str) -> Gradient:
+    """The :class:`Gradient` of J with respect to `parameter` (a text name such as
+    ``"theta^(1)_11"``) in `network` or an already built graph."""
+    graph = network if isinstance(network, nx.DiGraph) else build_graph(network)
+    return Gradient(graph, parameter)
+
+
+
+def is_identically_zero(expression: sp.Expr) -> bool:
+    """Prove `expression` is 0 for all values of its symbols; False means "not shown".
+
+    Bottom-up, exp(c_1 m_1 + c_2 m_2 + ...) becomes E_1^c_1 E_2^c_2 ... with one fresh symbol
+    per monomial m_i (an identity of exp, which SymPy itself uses to merge exp(a) exp(b)), and
+    tanh(u) and log(u) become fresh symbols. The result is a rational function: if it cancels
+    to 0 with those symbols free, the expression is 0 for their true values too, so True is a
+    proof. Much faster than ``simplify`` on the gradients of deep or wide networks.
+
+    Examples
+    --------
+    >>> z = sp.Symbol("z", real=True)
+    >>> s = 1 / (1 + sp.exp(-z))
+    >>> is_identically_zero(sp.diff(s, z) - s * (1 - s))
+    True
+    >>> is_identically_zero(sp.diff(s, z) - s)
+    False
+    """
+    monomial_bases: dict[sp.Expr, sp.Symbol] = {}
+    opaque: dict[sp.Expr, sp.Symbol] = {}
+
+    def exp_as_powers(argument: sp.Expr) -> sp.Expr:
+        product = sp.Integer(1)
+        for term in sp.Add.make_args(sp.expand(argument)):
+            coefficient, monomial = term.as_coeff_Mul()
+            product *= monomial_bases.setdefault(monomial, sp.Dummy("E")) ** coefficient
+        return product
+
+    def opaque_symbol(function):
+        return lambda argument: opaque.setdefault(function(argument, evaluate=False), sp.Dummy("F"))
+
+    rewritten = (expression.replace(sp.exp, exp_as_powers)
+                 .replace(sp.tanh, opaque_symbol(sp.tanh))
+                 .replace(sp.log, opaque_symbol(sp.log)))
+    return sp.cancel(sp.together(rewritten)) == 0

@@ -1,0 +1,85 @@
+"""The rules table against SymPy's own differentiation and against its numpy twins."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from chainrule import rules, spec
+from chainrule.symbolic import is_identically_zero
+
+z, a, y = sp.symbols("z a y", real=True)
+m = sp.Symbol("m", positive=True)
+SAMPLES = [-2.5, -0.7, -1e-3, 0.4, 1.9]
+
+
+def test_table_covers_every_name_the_spec_accepts():
+    assert tuple(rules.ACTIVATIONS) == spec.ACTIVATIONS
+    assert tuple(rules.COSTS) == spec.COSTS
+
+
+@pytest.mark.parametrize("name", spec.ACTIVATIONS)
+def test_activation_derivative_is_the_derivative(name):
+    rule = rules.ACTIVATIONS[name]
+    f = rule.function(z)
+    shown = rule.derivative(z, f)  # the shown form, with a = f(z)
+    if f.has(sp.Piecewise):  # SymPy differentiates piecewise functions branch by branch
+        for point in SAMPLES:
+            assert float(sp.diff(f, z).subs(z, point)) == float(shown.subs(z, point))
+    else:
+        assert is_identically_zero(sp.diff(f, z) - shown)
+
+
+@pytest.mark.parametrize("name", spec.ACTIVATIONS)
+def test_numpy_forms_match_sympy_forms(name):
+    rule = rules.ACTIVATIONS[name]
+    points = np.array(SAMPLES)
+    values = rule.numpy_function(points)
+    expected = [float(rule.function(z).subs(z, p)) for p in SAMPLES]
+    np.testing.assert_allclose(values, expected, rtol=1e-12)
+    expected_derivative = [float(rule.derivative(z, rule.function(z)).subs(z, p)) for p in SAMPLES]
+    np.testing.assert_allclose(rule.numpy_derivative(points, values), expected_derivative,
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu"])
+def test_kinked_activations_take_the_left_slope_at_zero(name):
+    rule = rules.ACTIVATIONS[name]
+    expected = 0.0 if name == "relu" else 0.01
+    assert float(rule.derivative(sp.Integer(0), sp.Integer(0))) == expected
+    assert rule.numpy_derivative(np.array([0.0]), np.array([0.0]))[0] == expected
+
+
+def test_sigmoid_and_tanh_are_shown_through_their_activation():
+    assert rules.ACTIVATIONS["sigmoid"].derivative(z, a) == a * (1 - a)
+    assert rules.ACTIVATIONS["tanh"].derivative(z, a) == 1 - a**2
+
+
+@pytest.mark.parametrize("name", spec.COSTS)
+def test_cost_derivative_is_the_derivative(name):
+    rule = rules.COSTS[name]
+    assert sp.simplify(sp.diff(rule.per_output(a, y, m), a) - rule.derivative(a, y, m)) == 0
+
+
+def test_mse_sign_is_the_true_gradient():
+    """dJ/da = (a - y)/m: positive when the output overshoots, so θ := θ - η ∂J/∂θ descends."""
+    derivative = rules.COSTS["mse"].derivative(a, y, m)
+    assert derivative.subs({a: 0.9, y: 0.0, m: 1}) > 0
+    assert derivative == (a - y) / m
+
+
+@pytest.mark.parametrize("name", spec.COSTS)
+def test_numpy_costs_match_sympy(name):
+    rule = rules.COSTS[name]
+    A, Y = np.array([0.2, 0.7, 0.9]), np.array([0.0, 1.0, 0.3])
+    for ai, yi, nv, nd in zip(A, Y, rule.numpy_per_output(A, Y, 3), rule.numpy_derivative(A, Y, 3)):
+        assert nv == pytest.approx(float(rule.per_output(a, y, m).subs({a: ai, y: yi, m: 3})))
+        assert nd == pytest.approx(float(rule.derivative(a, y, m).subs({a: ai, y: yi, m: 3})))
+
+
+def test_softmax_jacobian():
+    zs = sp.symbols("z1:4", real=True)
+    outputs = rules.softmax(list(zs))
+    for i, a_i in enumerate(outputs):
+        for j, z_j in enumerate(zs):
+            shown = rules.softmax_derivative(a_i, outputs[j], same=i == j)
+            assert is_identically_zero(sp.diff(a_i, z_j) - shown)
