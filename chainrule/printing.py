@@ -173,3 +173,12 @@ def gradient_text(graph: nx.DiGraph, parameter: str, chains: Iterable[Chain],
     indent = " " * len(lhs)
     return "\n".join([f"{lhs} = {rhs[0]}", *(f"{indent} + {term}" for term in rhs[1:])])
 
+
+
+def network_latex(graph: nx.DiGraph, view: str = "abstract") -> str:
+    """Every parameter's gradient, one ``aligned`` block each, separated by blank lines."""
+    from chainrule.chains import iter_chains
+
+    parameters = [node for node, kind in graph.nodes(data="kind") if kind == "param"]
+    return "\n\n".join(gradient_latex(graph, parameter, iter_chains(graph, parameter), view)
+                       for parameter in parameters)

@@ -177,3 +177,13 @@ def test_chain_shows_itself_in_jupyter(graph_2_2_2):
     chain = next(iter_chains(graph_2_2_2, "theta^(2)_11"))
     assert chain._repr_latex_() == f"$\\displaystyle {CHAINS_2_2_2[0][2]}$"
     assert str(chain) == chain.text
+
+
+def test_network_latex_has_every_gradient():
+    from chainrule.printing import network_latex
+
+    graph = build_graph(Network([2, 2, 2], bias=True))
+    blocks = network_latex(graph, "local").split("\n\n")
+    assert len(blocks) == 12
+    assert blocks[0].splitlines()[1].startswith(r"\frac{\partial J}{\partial \theta_{10}^{(1)}} &= ")
+    assert sum(block.count(r"\\") + 1 for block in blocks) == 18  # one line per chain
