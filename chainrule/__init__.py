@@ -31,6 +31,12 @@ _EXPORTS = {
     "Gradient": "chainrule.symbolic",
     "gradient": "chainrule.symbolic",
     "is_identically_zero": "chainrule.symbolic",
+    "delta_definitions": "chainrule.delta",
+    "factored_gradient": "chainrule.delta",
+    "factoring_steps": "chainrule.delta",
+    "proves_equal_to_path_sum": "chainrule.delta",
+    "operation_counts": "chainrule.delta",
+    "graph_operation_counts": "chainrule.delta",
 }
 
 __all__ = sorted(_EXPORTS)

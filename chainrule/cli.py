@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                               help="layer sizes joined by '-', input first, e.g. 2-2-2")
     count_parser.add_argument("--by-layer", action="store_true",
                               help="also give the counts of each weight layer")
+    count_parser.add_argument("--ops", action="store_true",
+                              help="add the operations (multiplications + additions) to get every "
+                                   "gradient: expanded path sum, reverse mode (delta), forward mode")
     count_parser.add_argument("--json", action="store_true", help="print JSON")
     count_parser.set_defaults(run=run_count)
 
@@ -95,6 +98,25 @@ def build_parser() -> argparse.ArgumentParser:
     chains_parser.add_argument("--json", dest="format", action="store_const", const="json",
                                help="the same as --format json")
     chains_parser.set_defaults(run=run_chains)
+
+    delta_parser = commands.add_parser(
+        "delta", parents=[network_options], help="factor the chains into backpropagation's deltas",
+        description="The delta terms, every gradient as delta times an activation, and, for a "
+                    "chosen parameter, its chains grouped into deltas layer by layer.")
+    delta_parser.add_argument("architecture", metavar="ARCH",
+                              help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    delta_parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
+                              help="show the factoring of theta^(l)_jk's chains (repeatable)")
+    delta_parser.add_argument("--ops", action="store_true",
+                              help="add the operation counts: expanded, reverse and forward mode")
+    delta_parser.add_argument("--limit", type=_positive_int, default=DEFAULT_CHAIN_LIMIT,
+                              metavar="N", help="refuse to write more than N chains or delta "
+                                                f"terms (default {DEFAULT_CHAIN_LIMIT})")
+    delta_parser.add_argument("--format", choices=["text", "unicode", "latex", "json"],
+                              default="text")
+    delta_parser.add_argument("--json", dest="format", action="store_const", const="json",
+                              help="the same as --format json")
+    delta_parser.set_defaults(run=run_delta)
     return parser
 
 
@@ -111,8 +133,24 @@ def _dump_json(document: object, out: TextIO) -> None:
 
 def run_count(args: argparse.Namespace, out: TextIO) -> int:
     counts = [count(_network(architecture, args)) for architecture in args.architectures]
+    if args.ops:
+        from chainrule.delta import operation_counts
+
+        ops = [operation_counts(c.network) for c in counts]
     if args.json:
-        _dump_json([c.as_dict() for c in counts], out)
+        documents = [c.as_dict() for c in counts]
+        if args.ops:
+            for document, op in zip(documents, ops):
+                document["ops"] = op.as_dict()
+        _dump_json(documents, out)
+        return 0
+    if args.ops:
+        rows = [[c.network.architecture, c.parameters, c.chains, c.terms,
+                 *(sum(mode) for mode in op)] for c, op in zip(counts, ops)]
+        headers = ["architecture", "parameters", "chains", "terms", "expanded ops", "reverse ops",
+                   "forward ops"]
+        out.write(format_table(headers, rows) + "\n")
+        out.write("(ops: multiplications + additions to get every gradient; --json splits them)\n")
         return 0
     if not args.by_layer:
         rows = [[c.network.architecture, c.parameters, c.chains, c.terms] for c in counts]
@@ -156,6 +194,35 @@ def run_chains(args: argparse.Namespace, out: TextIO) -> int:
         render.write_latex(graph, groups, out, view=args.view)
     else:
         render.write_text(graph, groups, out, view=args.view, unicode=args.format == "unicode")
+    return 0
+
+
+def run_delta(args: argparse.Namespace, out: TextIO) -> int:
+    network = _network(args.architecture, args)
+    parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
+    from chainrule.graph import graph_size
+
+    if parameters:
+        shown = sum(count_parameter(network, parameter)[0] for parameter in parameters)
+        what = "chains in the selected factorings"
+    else:
+        shown, what = graph_size(network)[1], "terms in the delta definitions"
+    if shown > args.limit:
+        raise UsageError(f"{network.architecture} has {shown:,} {what}, more than --limit "
+                         f"{args.limit:,}; raise it with --limit {shown}"
+                         + ("" if parameters else " or factor one weight with --param l,j,k"))
+    from chainrule import render
+    from chainrule.delta import operation_counts
+    from chainrule.delta_printing import Style
+    from chainrule.graph import build_graph
+
+    graph = build_graph(network)
+    ops = operation_counts(network) if args.ops else None
+    if args.format == "json":
+        render.write_delta_json(graph, network, parameters, out, ops=ops)
+    else:
+        style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
+        render.write_delta_text(graph, network, parameters, out, style, ops=ops)
     return 0
 
 

@@ -86,3 +86,103 @@ def write_json(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
             out.write(("," if chain_number else "") + "\n    " + factors)
         out.write("\n  ]}")
     out.write("\n]\n")
+
+
+# --- chainrule delta ----------------------------------------------------------------------------
+
+def _ops_rows(ops) -> list[list]:
+    return [["expanded path sum", ops.expanded.multiplications, ops.expanded.additions],
+            ["reverse mode (delta)", ops.reverse.multiplications, ops.reverse.additions],
+            ["forward mode", ops.forward.multiplications, ops.forward.additions]]
+
+
+def ops_table(ops) -> str:
+    from chainrule.table import format_table
+
+    return format_table(["every gradient by", "multiplications", "additions"], _ops_rows(ops))
+
+
+def write_equations(equations: list[tuple[str, list[str]]], out: TextIO, latex: bool) -> None:
+    """Each ``(lhs, [rhs, rhs, ...])`` as one equation continued line by line: aligned on '='
+    in LaTeX, with the left side blanked on continuation lines in text."""
+    if latex:
+        lines = [rf"{lhs} &= {rhs}" if number == 0 else rf"&= {rhs}"
+                 for lhs, sides in equations for number, rhs in enumerate(sides)]
+        out.write("\\[\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n\\]\n")
+        return
+    for lhs, sides in equations:
+        for number, rhs in enumerate(sides):
+            out.write(f"{lhs if number == 0 else ' ' * len(lhs)} = {rhs}\n")
+
+
+def write_delta_text(graph: nx.DiGraph, network, parameters, out: TextIO, style, ops=None) -> None:
+    """δ definitions and factored gradients, or the factoring of the chosen parameters."""
+    from chainrule import delta, delta_printing as dp
+
+    latex = style.latex
+    heading = (lambda text: out.write(f"% {text}\n")) if latex else (
+        lambda text: out.write(f"{text}\n"))
+    if parameters:
+        for number, parameter in enumerate(parameters):
+            steps = delta.factoring_steps(graph, parameter.name)
+            sides = []
+            for step in steps:
+                grouped, replaced = dp.step_lines(graph, step, style)
+                sides += [side for side in (grouped, replaced) if side is not None]
+            sides.append(dp.factored_gradient(graph, parameter.name, style, "local").rhs)
+            if number:
+                out.write("\n")
+            heading(f"factoring dJ/d{parameter.name}: its {len(steps[0].terms)} chains grouped "
+                    "into delta terms, one layer of weighted inputs at a time")
+            write_equations([(dp.gradient_lhs(graph, parameter.name, style), sides)], out, latex)
+    else:
+        def both_views(equation_of) -> list[tuple[str, list[str]]]:
+            abstract, local = equation_of("abstract"), equation_of("local")
+            return [(abstract.lhs, [abstract.rhs, local.rhs])]
+
+        heading("delta^(l)_j = dJ/dz^(l)_j, from the output layer down")
+        write_equations([pair for node in delta.delta_nodes(graph) for pair in both_views(
+            lambda view: dp.delta_definition(graph, node, style, view))], out, latex)
+        out.write("\n")
+        heading("every gradient as delta times what the weight multiplies")
+        write_equations([pair for p in network.parameters() for pair in both_views(
+            lambda view: dp.factored_gradient(graph, p.name, style, view))], out, latex)
+        out.write("\n")
+        heading("the same, a layer at a time")
+        write_equations([(eq.lhs, [eq.rhs]) for eq in dp.matrix_form(network, style)], out, latex)
+    if ops is not None:
+        table = ops_table(ops)
+        out.write("\n" + ("\n".join("% " + line for line in table.splitlines()) if latex else table)
+                  + "\n")
+
+
+def write_delta_json(graph: nx.DiGraph, network, parameters, out: TextIO, ops=None) -> None:
+    from chainrule import delta, delta_printing as dp
+
+    latex, text = dp.Style(latex=True), dp.Style.text()
+    document = {
+        "architecture": network.architecture,
+        "deltas": [{"name": delta.delta_name(graph, node), "latex": delta.delta_latex(graph, node),
+                    "definition": str(dp.delta_definition(graph, node, text)),
+                    "definition_latex": str(dp.delta_definition(graph, node, latex)),
+                    "local": str(dp.delta_definition(graph, node, text, "local")),
+                    "local_latex": str(dp.delta_definition(graph, node, latex, "local"))}
+                   for node in delta.delta_nodes(graph)],
+        "gradients": [{"parameter": p.name,
+                       "text": str(dp.factored_gradient(graph, p.name, text)),
+                       "latex": str(dp.factored_gradient(graph, p.name, latex)),
+                       "local": str(dp.factored_gradient(graph, p.name, text, "local")),
+                       "local_latex": str(dp.factored_gradient(graph, p.name, latex, "local"))}
+                      for p in (parameters or network.parameters())],
+        "matrix_latex": [str(equation) for equation in dp.matrix_form(network, latex)],
+    }
+    if parameters:
+        document["factoring"] = [
+            {"parameter": p.name,
+             "steps": [dict(zip(("grouped_latex", "latex"), dp.step_lines(graph, step, latex)))
+                       for step in delta.factoring_steps(graph, p.name)]}
+            for p in parameters]
+    if ops is not None:
+        document["ops"] = ops.as_dict()
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
