@@ -80,32 +80,42 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+#: Costs that fix the output activation: softmax-ce reads a softmax, bce needs outputs in (0, 1).
+OUTPUT_ACTIVATION = {SOFTMAX_COST: SOFTMAX, "bce": "sigmoid"}
+
+
 def _normalise_activation(activation: str | Sequence[str], depth: int, cost: str) -> tuple[str, ...]:
-    """One activation name per non-input layer (layers 2..L); a softmax output under softmax-ce."""
+    """One activation name per non-input layer (layers 2..L).
+
+    Under a cost that fixes the output activation (softmax-ce, bce), one name applies to the
+    hidden layers and a list may leave the output out; a list that names a different output
+    activation is refused rather than silently overridden.
+    """
     given = activation.split(",") if isinstance(activation, str) else list(activation)
     given = [name.strip() for name in given]
-    softmax_output = cost == SOFTMAX_COST
+    fixed_output = OUTPUT_ACTIVATION.get(cost)
     for position, name in enumerate(given):
-        is_last = position == len(given) - 1 == depth - 2
-        if name == SOFTMAX and softmax_output and is_last:
-            continue
-        if name == SOFTMAX:
+        is_output = position == len(given) - 1 == depth - 2
+        if name == SOFTMAX and not (cost == SOFTMAX_COST and is_output):
             raise SpecError("activation 'softmax' is only for the output layer, with --cost softmax-ce")
-        if name not in ACTIVATIONS:
+        if name not in ACTIVATIONS and name != SOFTMAX:
             raise SpecError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
     hidden_layers = depth - 2
-    if len(given) == 1:
+    if fixed_output and len(given) == 1:
+        per_layer = given * hidden_layers + [fixed_output]
+    elif len(given) == 1:
         per_layer = given * (depth - 1)
     elif len(given) == depth - 1:
         per_layer = given
-    elif softmax_output and len(given) == hidden_layers:
-        per_layer = given + [SOFTMAX]
+    elif fixed_output and len(given) == hidden_layers:
+        per_layer = given + [fixed_output]
     else:
-        expected = f"1 or {depth - 1}" + (f" (or {hidden_layers} hidden)" if softmax_output else "")
+        expected = f"1 or {depth - 1}" + (f" (or {hidden_layers} hidden)" if fixed_output else "")
         raise SpecError(f"{len(given)} activations given for {depth - 1} non-input layers; "
                         f"give {expected}, comma-separated")
-    if softmax_output:
-        per_layer[-1] = SOFTMAX
+    if fixed_output and per_layer[-1] != fixed_output:
+        raise SpecError(f"cost {cost} needs a {fixed_output} output layer, not {per_layer[-1]!r}; "
+                        "name the hidden layers' activation and the output is set for you")
     return tuple(per_layer)
 
 
@@ -121,8 +131,9 @@ class Network:
         Give each non-input neuron a bias weight ``theta^(l)_j0``.
     activation : str or sequence of str
         One name for every non-input layer, or one per non-input layer (``"tanh,sigmoid"``).
-        Stored as a tuple with one name per layer 2..L; under ``softmax-ce`` the last is
-        ``"softmax"``.
+        Stored as a tuple with one name per layer 2..L. ``softmax-ce`` makes the output a
+        softmax and ``bce`` a sigmoid (it needs outputs in (0, 1)); one name then applies to
+        the hidden layers.
     cost : str
         One of ``mse`` (default), ``se``, ``bce``, ``softmax-ce``.
 
@@ -132,6 +143,8 @@ class Network:
     Network(sizes=(2, 2, 2), bias=True, activation=('sigmoid', 'sigmoid'), cost='mse')
     >>> Network([2, 3, 3], cost="softmax-ce").activation
     ('sigmoid', 'softmax')
+    >>> Network([2, 3, 1], activation="tanh", cost="bce").activation
+    ('tanh', 'sigmoid')
     """
 
     sizes: tuple[int, ...]

@@ -157,6 +157,35 @@ def closed_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
     return local_sum(graph, chains).xreplace(forward_values(graph.graph["network"]))
 
 
+def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
+    """A node's value in terms of its predecessors: z = Σ_k θ_jk a_k (+ θ_j0), a = f(z).
+
+    Examples
+    --------
+    >>> g = build_graph(Network([2, 2, 1], bias=True))
+    >>> value_formula(g, "z^(3)_1")
+    a^(2)_1*theta^(2)_11 + a^(2)_2*theta^(2)_12 + theta^(2)_10
+    >>> value_formula(build_graph(Network([1, 2], cost="softmax-ce")), "a^(2)_2")
+    exp(z^(2)_2)/(exp(z^(2)_1) + exp(z^(2)_2))
+    """
+    network: Network = graph.graph["network"]
+    data = graph.nodes[node]
+    layer, (j,) = data["layer"], data["index"]
+    if data["kind"] == "pre":
+        below = layer - 1
+        total = sum((node_symbol(names.theta_name(below, j, k))
+                     * node_symbol(names.x_name(k) if below == 1 else names.a_name(below, k))
+                     for k in range(1, network.sizes[below - 1] + 1)), sp.Integer(0))
+        return total + node_symbol(names.theta_name(below, j, 0)) if network.bias else total
+    if data["kind"] == "act":
+        activation = network.activation[layer - 2]
+        z = [node_symbol(names.z_name(layer, i)) for i in range(1, network.sizes[layer - 1] + 1)]
+        if activation == SOFTMAX:
+            return rules.softmax(z)[j - 1]
+        return rules.ACTIVATIONS[activation].function(z[j - 1])
+    raise ValueError(f"{node!r} is a {data['kind']} node: its value is given, not computed")
+
+
 def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
     """Every z and a of `network` as a closed expression in the inputs x and the weights θ.
 
@@ -166,25 +195,11 @@ def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
     >>> values[node_symbol("a^(2)_1")]
     theta^(1)_10 + theta^(1)_11*x_1
     """
+    graph = build_graph(network)
     values: dict[sp.Symbol, sp.Expr] = {}
-    below = [node_symbol(names.x_name(k)) for k in range(1, network.sizes[0] + 1)]
-    for layer in range(1, network.depth):
-        z_values = []
-        for j in range(1, network.sizes[layer] + 1):
-            total = sum((node_symbol(names.theta_name(layer, j, k)) * below[k - 1]
-                         for k in range(1, network.sizes[layer - 1] + 1)), sp.Integer(0))
-            if network.bias:
-                total += node_symbol(names.theta_name(layer, j, 0))
-            z_values.append(total)
-        activation = network.activation[layer - 1]
-        if activation == SOFTMAX:
-            a_values = rules.softmax(z_values)
-        else:
-            a_values = [rules.ACTIVATIONS[activation].function(z) for z in z_values]
-        for j, (z, a) in enumerate(zip(z_values, a_values), start=1):
-            values[node_symbol(names.z_name(layer + 1, j))] = z
-            values[node_symbol(names.a_name(layer + 1, j))] = a
-        below = a_values
+    for node in nx.topological_sort(graph):
+        if graph.nodes[node]["kind"] in ("pre", "act"):
+            values[node_symbol(node)] = value_formula(graph, node).xreplace(values)
     return values
 
 

@@ -45,6 +45,9 @@ def test_network_is_immutable_and_normalised():
     ("tanh", "softmax-ce", ("tanh", "tanh", "softmax")),
     ("tanh,relu", "softmax-ce", ("tanh", "relu", "softmax")),
     ("tanh,relu,softmax", "softmax-ce", ("tanh", "relu", "softmax")),
+    ("tanh", "bce", ("tanh", "tanh", "sigmoid")),
+    ("tanh,relu", "bce", ("tanh", "relu", "sigmoid")),
+    ("sigmoid", "bce", ("sigmoid", "sigmoid", "sigmoid")),
 ])
 def test_activation_per_layer(activation, cost, expected):
     assert Network.parse("2-3-3-2", activation=activation, cost=cost).activation == expected
@@ -56,10 +59,20 @@ def test_activation_per_layer(activation, cost, expected):
     ("softmax", "mse", "only for the output layer"),
     ("softmax,tanh,tanh", "softmax-ce", "only for the output layer"),
     ("tanh,,sigmoid", "mse", "unknown activation ''"),
+    ("tanh,tanh,relu", "bce", "cost bce needs a sigmoid output layer, not 'relu'"),
+    ("tanh,tanh,tanh", "softmax-ce", "cost softmax-ce needs a softmax output layer"),
 ])
+
 def test_bad_activations(activation, cost, message):
     with pytest.raises(SpecError, match=message):
         Network.parse("2-3-3-2", activation=activation, cost=cost)
+
+
+def test_one_name_is_for_the_hidden_layers_when_the_cost_fixes_the_output():
+    assert Network.parse("2-1", activation="tanh", cost="bce").activation == ("sigmoid",)
+    assert Network.parse("2-3", cost="softmax-ce").activation == ("softmax",)
+    with pytest.raises(SpecError, match="cost bce needs a sigmoid output layer, not 'tanh'"):
+        Network.parse("2-2-1", activation="relu,tanh", cost="bce")
 
 
 def test_unknown_cost():

@@ -1,0 +1,312 @@
+"""Check one case's gradients by five methods against numeric backprop.
+
+- ``chain_sum``: every chain of every parameter, the product of its local formulas (the very
+  formulas chainrule prints) evaluated at the case's numbers, summed over chains and examples;
+- ``delta``: the δ-factored reverse sweep over the same local formulas;
+- ``backprop``: :mod:`chainrule.numeric`, which shares no code with the rest (the reference);
+- ``finite_differences``: fourth-order central differences of the numeric cost;
+- ``sympy_diff``: ``sympy.diff`` of the composed cost, left out above a size where it takes
+  more than a few seconds.
+
+A method agrees when every gradient g satisfies |g − r| ≤ atol + rtol·|r| against backprop's r.
+
+Examples
+--------
+>>> from chainrule.case import random_case
+>>> from chainrule.spec import Network
+>>> report = verify(random_case(Network([2, 2, 2]), examples=3, seed=0))
+>>> report.ok, sorted(report.methods)
+(True, ['backprop', 'chain_sum', 'delta', 'finite_differences', 'sympy_diff'])
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
+
+import networkx as nx
+import numpy as np
+import sympy as sp
+
+from chainrule import numeric
+from chainrule.case import Case
+from chainrule.counting import count
+from chainrule.graph import MAX_GRAPH_ELEMENTS, build_graph, graph_size
+from chainrule.paths import walk_edges
+from chainrule.symbolic import (M, composed_cost, local_derivative, node_symbol, target_symbol,
+                                value_formula)
+
+METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
+TITLES = {"chain_sum": "expanded chain sum", "delta": "delta (reverse sweep)",
+          "backprop": "numeric backprop", "finite_differences": "finite differences",
+          "sympy_diff": "sympy.diff"}
+
+#: Above these sizes a method is left out, and the report says why.
+MAX_CHAINS_SUMMED = 200_000
+MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
+MAX_FINITE_DIFFERENCES = 2_000  # beyond it, a reproducible sample of this many parameters
+FINITE_DIFFERENCE_STEP = 1e-4
+
+
+class Tolerance(NamedTuple):
+    rtol: float
+    atol: float
+
+
+EXACT = Tolerance(1e-9, 1e-12)  # the same maths in another order: rounding only
+FINITE = Tolerance(1e-6, 1e-9)  # truncation error of the difference quotient as well
+
+
+class Gradients(NamedTuple):
+    """Gradients in the case's shapes: one array per weight layer, and per bias vector."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray] | None
+
+    def flat(self) -> np.ndarray:
+        return np.concatenate([w.ravel() for w in self.weights]
+                              + [b.ravel() for b in self.biases or []])
+
+    def as_lists(self) -> dict:
+        return {"weights": [w.tolist() for w in self.weights],
+                "biases": None if self.biases is None else [b.tolist() for b in self.biases]}
+
+
+@dataclass
+class MethodResult:
+    name: str
+    gradients: Gradients | None = None
+    skipped: str | None = None
+    note: str | None = None
+    seconds: float = 0.0
+    tolerance: Tolerance = EXACT
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    ok: bool | None = None
+
+
+@dataclass
+class Report:
+    case: Case
+    cost: float
+    methods: dict[str, MethodResult] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(result.ok is not False for result in self.methods.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "cost": self.cost,
+            "tolerance": {name: result.tolerance._asdict() for name, result in self.methods.items()
+                          if name != "backprop"},
+            "methods": {name: {"max_abs_error": result.max_abs_error,
+                               "max_rel_error": result.max_rel_error,
+                               "skipped": result.skipped, "note": result.note,
+                               "ok": result.ok, "seconds": round(result.seconds, 6)}
+                        for name, result in self.methods.items()},
+            "gradients": {name: result.gradients.as_lists()
+                          for name, result in self.methods.items() if result.gradients},
+        }
+
+
+# --- the graph side: the printed formulas, evaluated ------------------------------------------
+
+def _leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
+    """Numbers for the leaves, each an array over the examples: inputs, targets, weights, m.
+
+    Weights and m are repeated per example rather than left scalar because lambdified
+    piecewise functions (relu) go through ``numpy.select``, which takes arrays only.
+    """
+    from chainrule import names
+
+    network, m = case.network, case.examples
+    values = {M: np.full(m, float(m))}
+    for k in range(1, network.sizes[0] + 1):
+        values[node_symbol(names.x_name(k))] = case.inputs[:, k - 1]
+    for i in range(1, network.sizes[-1] + 1):
+        values[target_symbol(i)] = case.targets[:, i - 1]
+    for parameter in network.parameters():
+        values[node_symbol(parameter.name)] = np.full(m, case.parameter_value(*parameter))
+    return values
+
+
+def _select(conditions: list, choices: list, default=np.nan) -> np.ndarray:
+    """``numpy.select`` for lambdified piecewise functions: SymPy writes the last condition as a
+    bare ``True``, which numpy 2 refuses, so every condition is broadcast to an array first."""
+    arrays = np.broadcast_arrays(*conditions, *choices)
+    return np.select([a.astype(bool) for a in arrays[:len(conditions)]],
+                     arrays[len(conditions):], default)
+
+
+LAMBDIFY_MODULES = [{"select": _select}, "numpy"]
+
+
+def _lambdify(symbols: list[sp.Symbol], expressions: list[sp.Expr]):
+    return sp.lambdify(symbols, expressions, modules=LAMBDIFY_MODULES, cse=True)
+
+
+def _evaluate(symbols: list[sp.Symbol], expressions: list[sp.Expr], values: dict) -> list:
+    return _lambdify(symbols, expressions)(*(values[symbol] for symbol in symbols))
+
+
+def evaluate_graph(graph: nx.DiGraph, case: Case) -> tuple[dict, dict]:
+    """Every node's value and every edge's local derivative at the case's numbers.
+
+    Node values come from each node's own formula (z = Σ θ a, a = f(z)), one topological
+    generation at a time; edge values from the local derivative formulas chainrule prints.
+    """
+    values = _leaf_values(case)
+    for generation in nx.topological_generations(graph):
+        computed = [node for node in generation if graph.nodes[node]["kind"] in ("pre", "act")]
+        if computed:
+            formulas = [value_formula(graph, node) for node in computed]
+            symbols = sorted(set().union(*(f.free_symbols for f in formulas)), key=str)
+            for node, value in zip(computed, _evaluate(symbols, formulas, values)):
+                values[node_symbol(node)] = value
+    edges = list(graph.edges)
+    derivatives = [local_derivative(graph, u, v) for u, v in edges]
+    symbols = sorted(set().union(*(d.free_symbols for d in derivatives)), key=str)
+    shape = (case.examples,)
+    edge_values = {edge: np.broadcast_to(np.asarray(value, float), shape)
+                   for edge, value in zip(edges, _evaluate(symbols, derivatives, values))}
+    return values, edge_values
+
+
+def _as_gradients(case: Case, per_parameter: Callable[[str], float]) -> Gradients:
+    """Arrange one number per parameter (asked for by name) into the case's shapes."""
+    from chainrule import names
+
+    network = case.network
+    weights = [np.array([[per_parameter(names.theta_name(l, j, k))
+                          for k in range(1, network.sizes[l - 1] + 1)]
+                         for j in range(1, network.sizes[l] + 1)]) for l in range(1, network.depth)]
+    biases = None
+    if network.bias:
+        biases = [np.array([per_parameter(names.theta_name(l, j, 0))
+                            for j in range(1, network.sizes[l] + 1)])
+                  for l in range(1, network.depth)]
+    return Gradients(weights, biases)
+
+
+def chain_sum_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
+    """Σ over chains of Π over factors, summed over the examples: the expanded path sum."""
+    def gradient(parameter: str) -> float:
+        total = np.zeros(case.examples)
+        for factors in walk_edges(graph, parameter, attribute="factor"):
+            product = np.ones(case.examples)
+            for factor in factors:
+                product = product * edge_values[factor.wrt, factor.of]
+            total += product
+        return float(total.sum())
+
+    return _as_gradients(case, gradient)
+
+
+def delta_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
+    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order."""
+    cost = graph.graph["cost"]
+    adjoint = {cost: np.ones(case.examples)}
+    for node in reversed(list(nx.topological_sort(graph))):
+        if node != cost:
+            adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
+                                np.zeros(case.examples))
+    return _as_gradients(case, lambda parameter: float(adjoint[parameter].sum()))
+
+
+def sympy_diff_gradients(case: Case) -> Gradients:
+    """``sympy.diff`` of the composed cost for every weight, lambdified and summed over examples."""
+    network = case.network
+    cost = composed_cost(network)
+    parameters = [p.name for p in network.parameters()]
+    derivatives = [sp.diff(cost, node_symbol(p)) for p in parameters]
+    symbols = sorted(set().union(cost.free_symbols), key=str)
+    results = _evaluate(symbols, derivatives, _leaf_values(case))
+    by_name = {p: float(np.sum(np.broadcast_to(r, (case.examples,))))
+               for p, r in zip(parameters, results)}
+    return _as_gradients(case, by_name.__getitem__)
+
+
+# --- the comparison ----------------------------------------------------------------------------
+
+def _compare(result: MethodResult, reference: Gradients) -> None:
+    got, expected = result.gradients.flat(), reference.flat()
+    computed = ~np.isnan(got)  # finite differences may cover a sample only
+    got, expected = got[computed], expected[computed]
+    difference = np.abs(got - expected)
+    scale = np.maximum(np.abs(got), np.abs(expected))
+    relative = np.divide(difference, scale, out=np.zeros_like(difference), where=scale > 0)
+    result.max_abs_error = float(difference.max(initial=0.0))
+    result.max_rel_error = float(relative.max(initial=0.0))
+    rtol, atol = result.tolerance
+    result.ok = bool(np.all(difference <= atol + rtol * np.abs(expected)))
+
+
+def _timed(result: MethodResult, compute: Callable[[], Gradients]) -> MethodResult:
+    start = time.perf_counter()
+    result.gradients = compute()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
+    """Compute the case's gradients by each method and compare each with numeric backprop."""
+    network = case.network
+    start = time.perf_counter()
+    cost, weights, biases = numeric.backprop(case)
+    reference = Gradients(weights, biases)
+    report = Report(case, cost)
+    report.methods["backprop"] = MethodResult("backprop", reference, note="the reference",
+                                              seconds=time.perf_counter() - start)
+
+    nodes, edges = graph_size(network)
+    graph = edge_values = None
+    if {"chain_sum", "delta"} & set(methods) and nodes + edges <= MAX_GRAPH_ELEMENTS:
+        graph = build_graph(network)
+        _, edge_values = evaluate_graph(graph, case)
+    too_big = f"the graph would have {nodes + edges:,} nodes and edges"
+
+    if "chain_sum" in methods:
+        result = MethodResult("chain_sum")
+        chains = count(network).chains
+        if graph is None:
+            result.skipped = too_big
+        elif chains > MAX_CHAINS_SUMMED:
+            result.skipped = (f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
+                              "by one; the delta form computes the same sum")
+        else:
+            _timed(result, lambda: chain_sum_gradients(graph, case, edge_values))
+        report.methods["chain_sum"] = result
+    if "delta" in methods:
+        result = MethodResult("delta")
+        if graph is None:
+            result.skipped = too_big
+        else:
+            _timed(result, lambda: delta_gradients(graph, case, edge_values))
+        report.methods["delta"] = result
+    if "finite_differences" in methods:
+        result = MethodResult("finite_differences", tolerance=FINITE)
+        parameters = [tuple(p) for p in network.parameters()]
+        if len(parameters) > MAX_FINITE_DIFFERENCES:
+            chosen = np.random.default_rng(0).choice(len(parameters), MAX_FINITE_DIFFERENCES,
+                                                     replace=False)
+            parameters = [parameters[i] for i in sorted(chosen)]
+            result.note = f"on {MAX_FINITE_DIFFERENCES:,} parameters sampled (seed 0)"
+        _timed(result, lambda: Gradients(*numeric.finite_differences(
+            case, FINITE_DIFFERENCE_STEP, parameters)))
+        report.methods["finite_differences"] = result
+    if "sympy_diff" in methods:
+        result = MethodResult("sympy_diff")
+        if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
+            result.skipped = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
+                              f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
+        else:
+            _timed(result, lambda: sympy_diff_gradients(case))
+        report.methods["sympy_diff"] = result
+
+    for name, result in report.methods.items():
+        if name != "backprop" and result.gradients is not None:
+            _compare(result, reference)
+    return report
