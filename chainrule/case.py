@@ -173,13 +173,34 @@ def load_case(path: str | os.PathLike) -> Case:
     try:
         # Python's json accepts NaN and Infinity, which are not JSON: refuse them here.
         document = json.loads(text, parse_constant=_refuse_constant)
+        return Case.from_dict(document)
     except json.JSONDecodeError as error:
         raise SpecError(f"case file {str(path)!r} is not valid JSON: {error.msg} at line "
                         f"{error.lineno}") from None
-    try:
-        return Case.from_dict(document)
     except SpecError as error:
         raise SpecError(f"case file {str(path)!r}: {error}") from None
+
+
+def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets from a JSON file with those two fields (a case file will do)."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except OSError as error:
+        raise SpecError(f"cannot read data file {str(path)!r}: {error.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise SpecError(f"data file {str(path)!r} is not valid JSON") from None
+    if not isinstance(document, dict) or not {"inputs", "targets"} <= document.keys():
+        raise SpecError(f"data file {str(path)!r} needs 'inputs' and 'targets'")
+    try:
+        inputs = _array(document["inputs"], "inputs", 2)
+        targets = _array(document["targets"], "targets", 2)
+        if inputs.shape[1] != network.sizes[0] or targets.shape != (len(inputs), network.sizes[-1]):
+            raise SpecError(f"'inputs' and 'targets' must have {network.sizes[0]} and "
+                            f"{network.sizes[-1]} numbers a row, one target row per input row")
+        _check_targets(network, targets)
+    except SpecError as error:
+        raise SpecError(f"data file {str(path)!r}: {error}") from None
+    return inputs, targets
 
 
 def _refuse_constant(name: str):

@@ -46,6 +46,22 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _non_negative_int(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
 def _network_options() -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--bias", action="store_true",
@@ -117,7 +133,48 @@ def build_parser() -> argparse.ArgumentParser:
     delta_parser.add_argument("--json", dest="format", action="store_const", const="json",
                               help="the same as --format json")
     delta_parser.set_defaults(run=run_delta)
+
+    verify_parser = commands.add_parser(
+        "verify", parents=[network_options], help="check the gradients five ways on numbers",
+        description="Compute one case's gradients by the expanded chain sum, the delta form, "
+                    "numeric backprop, finite differences and sympy.diff, and compare them.")
+    verify_parser.add_argument("architecture", metavar="ARCH", nargs="?",
+                               help="layer sizes joined by '-' (not needed with --case)")
+    _case_options(verify_parser)
+    verify_parser.add_argument("--case", metavar="FILE",
+                               help="read the case (sizes, options, numbers) from a case file")
+    verify_parser.add_argument("--save-case", metavar="FILE", help="write the case used")
+    verify_parser.add_argument("--json", action="store_true", help="print JSON")
+    verify_parser.set_defaults(run=run_verify)
+
+    train_parser = commands.add_parser(
+        "train", parents=[network_options], help="gradient descent with the verified gradients",
+        description="Train by gradient descent, theta := theta - lr dJ/dtheta, and show the cost "
+                    "after every epoch.")
+    train_parser.add_argument("architecture", metavar="ARCH", nargs="?", default="2-2-1",
+                              help="layer sizes joined by '-' (default 2-2-1)")
+    _case_options(train_parser)
+    train_parser.add_argument("--epochs", type=_positive_int, default=2000, metavar="N",
+                              help="epochs of full-batch gradient descent (default 2000)")
+    train_parser.add_argument("--lr", type=_positive_float, default=5.0, metavar="RATE",
+                              help="learning rate (default 5)")
+    train_parser.add_argument("--init", choices=["random", "constant"], default="random",
+                              help="random weights in [-scale, scale] (default), or every "
+                                   "weight equal to the scale, to see why that fails")
+    train_parser.add_argument("--data", default="xor", metavar="xor|random|FILE",
+                              help="xor (default), random, or a JSON file with inputs and targets")
+    train_parser.add_argument("--json", action="store_true", help="print JSON")
+    train_parser.set_defaults(run=run_train)
     return parser
+
+
+def _case_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--examples", type=_positive_int, default=4, metavar="M",
+                        help="examples in a random case (default 4)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+                        help="seed of the random numbers (default 0)")
+    parser.add_argument("--init-scale", type=_positive_float, default=1.0, metavar="EPS",
+                        help="draw weights from [-EPS, EPS] (default 1)")
 
 
 def _network(architecture: str, args: argparse.Namespace) -> Network:
@@ -223,6 +280,92 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
     else:
         style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
         render.write_delta_text(graph, network, parameters, out, style, ops=ops)
+    return 0
+
+
+def _case_for(args: argparse.Namespace):
+    """The case of ``verify``: from --case, or random from ARCH, the options and the seed."""
+    from chainrule.case import load_case, random_case
+
+    if args.case:
+        case = load_case(args.case)
+        if args.architecture and Network.parse(args.architecture).sizes != case.network.sizes:
+            raise UsageError(f"ARCH {args.architecture} and the case file's sizes "
+                             f"{case.network.architecture} disagree; give one of them")
+        return case, f"case file {args.case}"
+    if not args.architecture:
+        raise UsageError("give an architecture (ARCH) or a case file (--case FILE)")
+    network = _network(args.architecture, args)
+    case = random_case(network, examples=args.examples, seed=args.seed,
+                       init_scale=args.init_scale)
+    return case, f"seed {args.seed}, weights from [-{args.init_scale:g}, {args.init_scale:g}]"
+
+
+def run_verify(args: argparse.Namespace, out: TextIO) -> int:
+    case, origin = _case_for(args)
+    from chainrule.case import save_case
+    from chainrule.render_numbers import write_verify_json, write_verify_text
+    from chainrule.verify import verify
+
+    if args.save_case:
+        save_case(case, args.save_case)
+    report = verify(case)
+    if args.json:
+        write_verify_json(report, out)
+    else:
+        write_verify_text(report, out, origin)
+    return 0 if report.ok else 1
+
+
+def _training_data(args: argparse.Namespace, network: Network):
+    import numpy as np
+
+    from chainrule.case import XOR_INPUTS, XOR_TARGETS, load_training_data
+
+    if args.data == "xor":
+        if (network.sizes[0], network.sizes[-1]) != (2, 1):
+            raise UsageError(f"--data xor needs 2 inputs and 1 output, and {network.architecture} "
+                             "has not; use --data random or a file")
+        return np.array(XOR_INPUTS), np.array(XOR_TARGETS)
+    if args.data == "random":
+        from chainrule.case import random_case
+
+        sample = random_case(network, examples=args.examples, seed=args.seed + 1)
+        return sample.inputs, sample.targets
+    return load_training_data(args.data, network)
+
+
+def run_train(args: argparse.Namespace, out: TextIO) -> int:
+    network = _network(args.architecture, args)
+    inputs, targets = _training_data(args, network)
+    from chainrule.case import constant_case, random_case
+    from chainrule.render_numbers import Progress, write_training_text
+    from chainrule.train import descend, identical_hidden_units
+
+    constant = args.init == "constant"
+    if constant:
+        case = constant_case(network, args.init_scale, inputs, targets)
+    else:
+        case = random_case(network, seed=args.seed, init_scale=args.init_scale, inputs=inputs,
+                           targets=targets)
+    progress = Progress(args.epochs)
+    costs, trained = descend(case, args.epochs, args.lr, after_epoch=progress.update)
+    progress.close()
+    identical = identical_hidden_units(trained)
+    if args.json:
+        _dump_json({"architecture": network.architecture, "epochs": len(costs) - 1,
+                    "learning_rate": args.lr, "init": args.init,
+                    "costs": [{"epoch": epoch, "cost": cost} for epoch, cost in enumerate(costs)],
+                    "identical_hidden_units": [{"layer": layer, "units": units}
+                                               for layer, units in identical],
+                    "trained": trained.as_dict()}, out)
+    else:
+        hint = None
+        if args.data == "xor" and not network.bias:
+            hint = ("without biases every unit's boundary passes through the origin, and XOR "
+                    "cannot be fitted well that way: try --bias")
+        write_training_text(case, costs, trained, identical, out, every_epoch=not out.isatty(),
+                            learning_rate=args.lr, constant=constant, hint=hint)
     return 0
 
 

@@ -1,0 +1,69 @@
+"""The last step of the story: gradient descent, θ := θ − η ∂J/∂θ, with the gradients checked above.
+
+Examples
+--------
+>>> from chainrule.case import XOR_INPUTS, XOR_TARGETS, random_case
+>>> from chainrule.spec import Network
+>>> start = random_case(Network([2, 2, 1]), seed=3, inputs=XOR_INPUTS, targets=XOR_TARGETS)
+>>> costs, end = descend(start, epochs=50, learning_rate=2.0)
+>>> len(costs), costs[-1] < costs[0]
+(51, True)
+>>> identical_hidden_units(end)
+[]
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from chainrule import numeric
+from chainrule.case import Case
+
+
+def step(case: Case, learning_rate: float) -> tuple[float, Case]:
+    """One full-batch gradient step; returns the cost before it and the updated case."""
+    cost, weight_gradients, bias_gradients = numeric.backprop(case)
+    weights = tuple(w - learning_rate * g for w, g in zip(case.weights, weight_gradients))
+    biases = case.biases
+    if biases is not None:
+        biases = tuple(b - learning_rate * g for b, g in zip(biases, bias_gradients))
+    return cost, replace(case, weights=weights, biases=biases)
+
+
+def descend(case: Case, epochs: int, learning_rate: float,
+            after_epoch: Callable[[int, float], None] | None = None) -> tuple[list[float], Case]:
+    """`epochs` steps of gradient descent. Returns the cost before training and after every
+    epoch (epochs + 1 numbers), and the trained case; `after_epoch(epoch, cost)` is told each."""
+    costs = [numeric.cost_of(case)]
+    for epoch in range(1, epochs + 1):
+        _, case = step(case, learning_rate)
+        costs.append(numeric.cost_of(case))
+        if not np.isfinite(costs[-1]):
+            break
+        if after_epoch is not None:
+            after_epoch(epoch, costs[-1])
+    return costs, case
+
+
+def identical_hidden_units(case: Case, tolerance: float = 1e-12) -> list[tuple[int, int]]:
+    """Hidden layers whose units all have the same incoming and outgoing weights, as
+    (layer, units): such units compute the same function and always get the same gradient."""
+    found = []
+    for layer in range(2, case.network.depth):
+        incoming = case.weights[layer - 2]
+        if case.biases is not None:
+            incoming = np.column_stack([case.biases[layer - 2], incoming])
+        outgoing = case.weights[layer - 1].T
+        units = np.column_stack([incoming, outgoing])
+        if units.shape[0] > 1 and np.all(np.abs(units - units[0]) <= tolerance):
+            found.append((layer, units.shape[0]))
+    return found
+
+
+def predictions(case: Case) -> np.ndarray:
+    """The network's outputs for the case's inputs, one row per example."""
+    _, activities = numeric.forward(case.weights, case.biases, case.inputs, case.network.activation)
+    return activities[-1]

@@ -1,0 +1,230 @@
+"""Verification: all methods agree, a broken rule is caught, and the CLI's contract holds."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from chainrule import rules
+from chainrule.case import random_case, save_case
+from chainrule.numeric import forward
+from chainrule.spec import ACTIVATIONS, Network
+from chainrule.verify import verify
+
+from test_numeric import autograd_gradients
+
+
+def test_every_method_agrees_on_2_2_2():
+    report = verify(random_case(Network([2, 2, 2]), examples=4, seed=0))
+    assert report.ok
+    for name in ["chain_sum", "delta", "finite_differences", "sympy_diff"]:
+        assert report.methods[name].ok is True and report.methods[name].skipped is None
+
+
+def test_sympy_is_left_out_of_large_cases_and_says_so():
+    report = verify(random_case(Network([4, 6, 6, 3], bias=True, activation="tanh", cost="bce"),
+                                examples=4, seed=0))
+    assert report.ok
+    assert report.methods["sympy_diff"].skipped.startswith("left out above 45 parameters")
+    assert report.methods["chain_sum"].ok and report.methods["delta"].ok
+
+
+def test_a_wrong_rule_is_caught(monkeypatch):
+    """Break dJ/da of mse the classic way, (y − a)/m: the chain sum and δ must disagree."""
+    broken = rules.COSTS["mse"]._replace(derivative=lambda a, y, m: (y - a) / m)
+    monkeypatch.setitem(rules.COSTS, "mse", broken)
+    report = verify(random_case(Network([2, 2, 2]), examples=3, seed=1))
+    assert not report.ok
+    assert report.methods["chain_sum"].ok is False and report.methods["delta"].ok is False
+    assert report.methods["finite_differences"].ok is True  # the oracles still agree
+
+
+def test_case_gradients_match_autograd_and_are_reported_in_case_shapes():
+    case = random_case(Network([3, 2, 2], bias=True, cost="softmax-ce", activation="relu"),
+                       examples=2, seed=4)
+    report = verify(case)
+    _, weights, biases = autograd_gradients(case)
+    for method in ["chain_sum", "delta", "backprop", "sympy_diff"]:
+        gradients = report.methods[method].gradients
+        assert all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(gradients.weights, weights))
+        assert all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(gradients.biases, biases))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+       activation=st.sampled_from(ACTIVATIONS),
+       cost=st.sampled_from(["mse", "se", "bce", "softmax-ce"]), bias=st.booleans(),
+       examples=st.integers(1, 5), seed=st.integers(0, 10_000))
+def test_all_methods_agree_on_random_networks(sizes, activation, cost, bias, examples, seed):
+    case = random_case(Network(sizes, bias=bias, activation=activation, cost=cost),
+                       examples=examples, seed=seed)
+    # Finite differences step 1e-4 either side: keep kinked activations away from their kink.
+    zs, _ = forward(case.weights, case.biases, case.inputs, case.network.activation)
+    assume(activation not in ("relu", "leaky_relu") or all(np.abs(z).min() > 1e-3 for z in zs))
+    report = verify(case, methods=("chain_sum", "delta", "finite_differences"))
+    reference = report.methods["backprop"].gradients.flat()
+    for name in ["chain_sum", "delta", "finite_differences"]:
+        got = report.methods[name].gradients.flat()
+        assert np.allclose(got, reference, rtol=1e-7, atol=1e-9), name
+
+
+def test_verify_cli_passes(run_cli):
+    status, out, err = run_cli("verify", "2-2-2")
+    assert status == 0 and err == ""
+    for title in ["expanded chain sum", "delta (reverse sweep)", "numeric backprop",
+                  "finite differences", "sympy.diff"]:
+        assert title in out
+    assert out.rstrip().endswith("every method computed agrees with numeric backprop")
+
+
+def test_verify_cli_large_case_lists_every_method(run_cli):
+    status, out, _ = run_cli("verify", "4-6-6-3", "--bias", "--activation", "tanh", "--cost", "bce")
+    assert status == 0
+    assert "sympy.diff" in out and "skipped: left out above 45 parameters" in out
+    assert sum(line.endswith(" agrees") for line in out.splitlines()) == 3
+
+
+def test_verify_cli_json(run_cli):
+    status, out, _ = run_cli("verify", "2-3-2", "--bias", "--examples", "3", "--seed", "5",
+                             "--init-scale", "0.5", "--json")
+    document = json.loads(out)
+    assert status == 0 and document["ok"] is True and document["cost"] > 0
+    assert set(document["methods"]) == {"chain_sum", "delta", "backprop", "finite_differences",
+                                        "sympy_diff"}
+    assert set(document["methods"]["delta"]) >= {"max_abs_error", "max_rel_error", "skipped"}
+    weights = document["gradients"]["backprop"]["weights"]
+    assert [np.array(w).shape for w in weights] == [(3, 2), (2, 3)]
+    assert np.array(document["gradients"]["delta"]["biases"][1]).shape == (2,)
+    assert document["tolerance"]["finite_differences"] == {"rtol": 1e-6, "atol": 1e-9}
+
+
+def test_verify_cli_exit_1_when_a_method_disagrees(run_cli, monkeypatch):
+    broken = rules.ACTIVATIONS["sigmoid"]._replace(derivative=lambda z, a: a * (1 + a))
+    monkeypatch.setitem(rules.ACTIVATIONS, "sigmoid", broken)
+    status, out, _ = run_cli("verify", "1-1-1")
+    assert status == 1 and "DISAGREES" in out and "disagree" in out.splitlines()[-1]
+
+
+def test_save_and_reload_a_case(run_cli, tmp_path):
+    path = tmp_path / "case.json"
+    _, first, _ = run_cli("verify", "2-2-1", "--seed", "3", "--save-case", str(path), "--json")
+    status, again, _ = run_cli("verify", "--case", str(path), "--json")
+    assert status == 0
+    assert json.loads(first)["gradients"] == json.loads(again)["gradients"]
+
+
+def test_hand_chosen_case_file_matches_independent_tools(run_cli, tmp_path):
+    document = {"sizes": [2, 2, 1], "activation": "sigmoid", "cost": "mse", "bias": True,
+                "weights": [[[0.1, -0.2], [0.4, 0.3]], [[0.7, -0.5]]], "biases": [[0.05, -0.1], [0.2]],
+                "inputs": [[1.0, 0.0], [0.5, -1.0]], "targets": [[1.0], [0.0]]}
+    path = tmp_path / "hand.json"
+    path.write_text(json.dumps(document))
+    status, out, _ = run_cli("verify", "--case", str(path), "--json")
+    report = json.loads(out)
+    from chainrule.case import load_case
+
+    _, weights, biases = autograd_gradients(load_case(path))
+    assert status == 0 and report["ok"]
+    for method in ["chain_sum", "delta", "sympy_diff", "backprop"]:
+        got = report["gradients"][method]
+        assert all(np.allclose(np.array(g), w, rtol=1e-10) for g, w in zip(got["weights"], weights))
+        assert all(np.allclose(np.array(g), b, rtol=1e-10) for g, b in zip(got["biases"], biases))
+
+
+BROKEN_CASES = [
+    ("not json", "is not valid JSON"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[NaN, 1]]}',
+     "NaN is not a finite number"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, Infinity]]], "inputs": [[1, 2]], "targets": [[0, 1]]}',
+     "Infinity is not a finite number"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2, 3], [3, 4, 5]]], "inputs": [[1, 2]], "targets": [[0, 1]]}',
+     "'weights[0]' has shape [2, 3]; layer 1 needs [2, 2]"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2, 3]], "targets": [[0, 1]]}',
+     "'inputs' rows have 3 numbers; the input layer has 2"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[0, 1, 2]]}',
+     "'targets' has shape [1, 3]"),
+    ('{"sizes": [2, 2], "cost": "hinge", "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], '
+     '"targets": [[0, 1]]}', "unknown cost 'hinge'"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, "x"]]], "inputs": [[1, 2]], "targets": [[0, 1]]}',
+     "which is not a number"),
+    ('{"sizes": [2, 2], "bias": true, "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], '
+     '"targets": [[0, 1]]}', "'bias' is true but the case file has no 'biases'"),
+    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2], [3]], "targets": [[0, 1]]}',
+     "rows of different lengths"),
+    ('[1, 2]', "a case file holds one JSON object"),
+    ('{"sizes": [2, 2]}', "the case file has no 'weights', 'inputs', 'targets'"),
+]
+
+
+@pytest.mark.parametrize("text, message", BROKEN_CASES)
+def test_broken_case_files_are_clear_errors(run_cli, tmp_path, text, message):
+    path = tmp_path / "broken.json"
+    path.write_text(text)
+    status, out, err = run_cli("verify", "--case", str(path))
+    assert status == 2 and out == ""
+    assert err.startswith("chainrule: error: case file ") and err.count("\n") == 1
+    assert message in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["verify"], "give an architecture (ARCH) or a case file (--case FILE)"),
+    (["verify", "--case", "/nonexistent/case.json"], "cannot read case file"),
+    (["verify", "2-2-2", "--examples", "0"], "argument --examples: expected a positive integer"),
+    (["verify", "2-2-2", "--init-scale", "-1"], "argument --init-scale: expected a positive number"),
+    (["verify", "2-2-2", "--init-scale", "nan"], "argument --init-scale: expected a positive number"),
+    (["verify", "2-2-2", "--seed", "x"], "argument --seed: expected a whole number"),
+    (["train", "3-2-1"], "--data xor needs 2 inputs and 1 output"),
+    (["train", "2-2-1", "--lr", "0"], "argument --lr: expected a positive number"),
+    (["train", "2-2-1", "--init", "zeros"], "argument --init: invalid choice: 'zeros'"),
+    (["train", "2-2-1", "--data", "/nonexistent.json"], "cannot read data file"),
+])
+def test_numeric_cli_errors(run_cli, argv, message):
+    status, out, err = run_cli(*argv)
+    assert status == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_verify_arch_and_case_must_agree(run_cli, tmp_path):
+    path = tmp_path / "case.json"
+    save_case(random_case(Network([2, 2, 2])), path)
+    status, _, err = run_cli("verify", "3-3", "--case", str(path))
+    assert status == 2 and "disagree" in err
+
+
+def test_train_xor_drives_the_cost_down(run_cli):
+    status, out, _ = run_cli("train", "2-2-1", "--data", "xor", "--bias")  # 2000 epochs
+    assert status == 0
+    epochs = [line for line in out.splitlines() if line.startswith("epoch")]
+    assert len(epochs) == 2001
+    costs = [float(line.split()[-1]) for line in epochs]
+    assert costs[-1] < costs[0] / 10
+    assert "cost went down" in out
+
+
+def test_train_json_series(run_cli):
+    status, out, _ = run_cli("train", "2-2-1", "--epochs", "20", "--json", "--lr", "1")
+    document = json.loads(out)
+    assert [row["epoch"] for row in document["costs"]] == list(range(21))
+    assert document["costs"][-1]["cost"] < document["costs"][0]["cost"]
+    assert document["identical_hidden_units"] == []
+
+
+def test_train_constant_init_keeps_hidden_units_identical(run_cli):
+    status, out, _ = run_cli("train", "2-3-1", "--bias", "--init", "constant", "--epochs", "200",
+                             "--init-scale", "0.5")
+    assert status == 0
+    assert "the 3 hidden units of layer 2 are still identical" in out
+    assert "Random starting weights (the default) break this symmetry" in out
+    _, document, _ = run_cli("train", "2-3-1", "--bias", "--init", "constant", "--epochs", "200",
+                             "--json")
+    assert json.loads(document)["identical_hidden_units"] == [{"layer": 2, "units": 3}]
+
+
+def test_train_on_random_data_and_on_a_file(run_cli, tmp_path):
+    status, out, _ = run_cli("train", "3-4-2", "--data", "random", "--examples", "6", "--epochs", "30")
+    assert status == 0 and "cost went down" in out
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"inputs": [[0.0], [1.0]], "targets": [[1.0], [0.0]]}))
+    status, out, _ = run_cli("train", "1-2-1", "--bias", "--data", str(path), "--epochs", "50")
+    assert status == 0 and "cost went down" in out
