@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,26 +206,10 @@ def _refuse_constant(name: str):
     raise SpecError(f"{name} is not a finite number")
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename, so an
-    interrupted run leaves the old file or the new one, never half of one."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise SpecError(f"cannot write {str(path)!r}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def save_case(case: Case, path: str | os.PathLike) -> None:
-    write_atomically(path, json.dumps(case.as_dict(), indent=2) + "\n")
+    from chainrule.files import write_text_atomically
+
+    write_text_atomically(path, json.dumps(case.as_dict(), indent=2) + "\n")
 
 
 def random_case(network: Network, examples: int = 4, seed: int = 0, init_scale: float = 1.0,

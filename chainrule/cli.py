@@ -81,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     network_options = _network_options()
 
+    explain_parser = commands.add_parser(
+        "explain", parents=[network_options], help="the guided tour: counts, chains, delta, "
+        "savings and the check against numbers", description="The whole story of one network "
+        "in the terminal: counts, the chains of one weight, their factoring into delta, what it "
+        "saves, and the verification against numeric backprop.")
+    explain_parser.add_argument("architecture", metavar="ARCH", nargs="?", default="2-2-2",
+                                help="layer sizes joined by '-' (default 2-2-2)")
+    explain_parser.add_argument("--param", default="1,1,1", metavar="l,j,k",
+                                help="the weight whose chains to follow (default 1,1,1)")
+    explain_parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+                                help="seed of the verification's random case (default 0)")
+    explain_parser.set_defaults(run=run_explain)
+
     count_parser = commands.add_parser(
         "count", parents=[network_options], help="count parameters, chains and terms",
         description="Count the parameters, chains and terms of each architecture, exactly.")
@@ -134,6 +147,22 @@ def build_parser() -> argparse.ArgumentParser:
                               help="the same as --format json")
     delta_parser.set_defaults(run=run_delta)
 
+    draw_parser = commands.add_parser(
+        "draw", parents=[network_options], help="draw the network with a weight's chains lit up",
+        description="Draw the network, every chain of one weight in its own colour (needs "
+                    "matplotlib: pip install 'chainrule[plot]').")
+    draw_parser.add_argument("architecture", metavar="ARCH",
+                             help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    draw_parser.add_argument("--param", default="1,1,1", metavar="l,j,k",
+                             help="the weight whose chains to light up (default 1,1,1)")
+    draw_parser.add_argument("--view", choices=["graph", "neurons"], default="graph",
+                             help="the full computation graph (default) or the neurons")
+    draw_parser.add_argument("--delta", action="store_true",
+                             help="shade the cost-side sub-chains that become each delta")
+    draw_parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                             help="the picture to write: .png, .svg or .pdf")
+    draw_parser.set_defaults(run=run_draw)
+
     verify_parser = commands.add_parser(
         "verify", parents=[network_options], help="check the gradients five ways on numbers",
         description="Compute one case's gradients by the expanded chain sum, the delta form, "
@@ -186,6 +215,31 @@ def _dump_json(document: object, out: TextIO) -> None:
 
     json.dump(document, out, indent=2)
     out.write("\n")
+
+
+def run_explain(args: argparse.Namespace, out: TextIO) -> int:
+    network = _network(args.architecture, args)
+    parameter = parse_parameter(args.param, network)
+    from chainrule.explain import explain
+
+    explain(network, parameter, out, seed=args.seed)
+    return 0
+
+
+def run_draw(args: argparse.Namespace, out: TextIO) -> int:
+    network = _network(args.architecture, args)
+    parameter = parse_parameter(args.param, network)
+    from pathlib import Path
+
+    from chainrule.draw import FORMATS, draw
+
+    if Path(args.output).suffix.lower() not in FORMATS:
+        raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
+                         f"{', '.join(FORMATS)}")
+    drawing = draw(network, parameter, view=args.view, delta=args.delta)
+    drawing.save(args.output)
+    out.write(f"wrote {args.output}" + (f" ({drawing.summary})" if drawing.summary else "") + "\n")
+    return 0
 
 
 def run_count(args: argparse.Namespace, out: TextIO) -> int:
