@@ -163,6 +163,23 @@ def build_parser() -> argparse.ArgumentParser:
                              help="the picture to write: .png, .svg or .pdf")
     draw_parser.set_defaults(run=run_draw)
 
+    report_parser = commands.add_parser(
+        "report", parents=[network_options], help="the whole derivation as a document",
+        description="Write the whole derivation (counts, every chain, the delta factoring, "
+                    "operation counts, verification and the figure) as .tex, .md or .html.")
+    report_parser.add_argument("architecture", metavar="ARCH",
+                               help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    report_parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
+                               help="write only these weights' chains (repeatable; the first is "
+                                    "the one factored and drawn)")
+    report_parser.add_argument("--limit", type=_positive_int, default=2_000, metavar="N",
+                               help="refuse to write more than N chains (default 2000)")
+    report_parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+                               help="seed of the verification's random case (default 0)")
+    report_parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                               help="the document to write: .tex, .md or .html")
+    report_parser.set_defaults(run=run_report)
+
     verify_parser = commands.add_parser(
         "verify", parents=[network_options], help="check the gradients five ways on numbers",
         description="Compute one case's gradients by the expanded chain sum, the delta form, "
@@ -239,6 +256,16 @@ def run_draw(args: argparse.Namespace, out: TextIO) -> int:
     drawing = draw(network, parameter, view=args.view, delta=args.delta)
     drawing.save(args.output)
     out.write(f"wrote {args.output}" + (f" ({drawing.summary})" if drawing.summary else "") + "\n")
+    return 0
+
+
+def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    network = _network(args.architecture, args)
+    parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
+    from chainrule.report import write_report
+
+    written = write_report(network, args.output, parameters, limit=args.limit, seed=args.seed)
+    out.write("wrote " + ", ".join(written) + "\n")
     return 0
 
 

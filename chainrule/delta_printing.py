@@ -33,10 +33,11 @@ from chainrule.delta import Step, Term, delta_latex, delta_name, is_delta_node
 
 @dataclass(frozen=True)
 class Style:
-    """How to write the pieces: LaTeX, ASCII text or unicode text."""
+    """How to write the pieces: LaTeX, MathML (fragments for HTML), ASCII or unicode text."""
 
     latex: bool = False
     unicode: bool = False
+    mathml: bool = False
 
     @classmethod
     def text(cls, unicode: bool = False) -> Style:
@@ -44,21 +45,40 @@ class Style:
 
     @property
     def times(self) -> str:
+        if self.mathml:
+            return "<mo>&#x22C5;</mo>"
         return r" \cdot " if self.latex else (" · " if self.unicode else " * ")
 
     @property
     def juxtapose(self) -> str:  # between partials in the abstract view
+        if self.mathml:
+            return "<mo>&#x2062;</mo>"
         return " " if self.latex else self.times
 
+    @property
+    def plus(self) -> str:
+        return "<mo>+</mo>" if self.mathml else " + "
+
     def group(self, inside: str) -> str:
+        if self.mathml:
+            return f"<mrow><mo>(</mo>{inside}<mo>)</mo></mrow>"
         return rf"\left({inside}\right)" if self.latex else f"({inside})"
 
     def name(self, node: str, latex: str) -> str:
+        if self.mathml:
+            from sympy.printing.mathml import mathml
+
+            from chainrule.symbolic import node_symbol
+
+            return mathml(node_symbol(node), printer="presentation")
         if self.latex:
             return latex
         return names.unicode_name(node) if self.unicode else node
 
     def partial(self, of: str, of_latex: str, wrt: str, wrt_latex: str) -> str:
+        if self.mathml:
+            return (f"<mfrac><mrow><mo>&#x2202;</mo>{self.name(of, of_latex)}</mrow>"
+                    f"<mrow><mo>&#x2202;</mo>{self.name(wrt, wrt_latex)}</mrow></mfrac>")
         if self.latex:
             return rf"\frac{{\partial {of_latex}}}{{\partial {wrt_latex}}}"
         d = "∂" if self.unicode else "d"
@@ -82,6 +102,8 @@ def _factor(graph: nx.DiGraph, of: Hashable, wrt: Hashable) -> Factor:
 def _factor_string(graph: nx.DiGraph, factor: Factor, style: Style, view: str) -> str:
     if view == "abstract":
         return style.partial(factor.of, factor.of_latex, factor.wrt, factor.wrt_latex)
+    if style.mathml:
+        return printing.formula_mathml(graph, factor)
     if style.latex:
         return printing.factor_latex(graph, factor, "local")
     return printing.chain_text(graph, (factor,), "local", unicode=style.unicode)
@@ -107,14 +129,14 @@ def _adjoint(graph: nx.DiGraph, node: Hashable, style: Style, view: str) -> list
                 terms.append(inner[0] + style.juxtapose + edge if view == "abstract"
                              else inner[0] + style.times + edge)
             else:  # f'(z) times a sum over the layer above, as the textbook writes it
-                terms.append(edge + style.times + style.group(" + ".join(inner)))
+                terms.append(edge + style.times + style.group(style.plus.join(inner)))
     return terms
 
 
 def delta_definition(graph: nx.DiGraph, node: Hashable, style: Style, view: str = "abstract"
                      ) -> Equation:
     """``δ(node) = ...`` in partials (abstract) or formulas (local)."""
-    return Equation(_delta(graph, node, style), " + ".join(_adjoint(graph, node, style, view)))
+    return Equation(_delta(graph, node, style), style.plus.join(_adjoint(graph, node, style, view)))
 
 
 def gradient_lhs(graph: nx.DiGraph, parameter: Hashable, style: Style) -> str:
@@ -126,7 +148,7 @@ def factored_gradient(graph: nx.DiGraph, parameter: Hashable, style: Style,
                       view: str = "abstract") -> Equation:
     """``∂J/∂θ = δ ∂z/∂θ`` (abstract) or ``= δ a`` (local)."""
     return Equation(gradient_lhs(graph, parameter, style),
-                    " + ".join(_adjoint(graph, parameter, style, view)))
+                    style.plus.join(_adjoint(graph, parameter, style, view)))
 
 
 def _term(graph: nx.DiGraph, term: Term, style: Style) -> str:
@@ -138,19 +160,19 @@ def _term(graph: nx.DiGraph, term: Term, style: Style) -> str:
 
 def step_lines(graph: nx.DiGraph, step: Step, style: Style) -> tuple[str | None, str]:
     """A step as (its grouped form, its δ form); step 0 has no grouped form."""
-    replaced = " + ".join(_term(graph, term, style) for term in step.terms)
+    replaced = style.plus.join(_term(graph, term, style) for term in step.terms)
     if not step.groups:
         return None, replaced
     grouped_terms = []
     for term, members in step.groups:
-        inside = " + ".join(
+        inside = style.plus.join(
             style.juxtapose.join(
                 ([] if before.cut is None else [_delta(graph, before.cut, style)])
                 + [_factor_string(graph, factor, style, "abstract") for factor in middle])
             for before, middle in members)
         suffix = [_factor_string(graph, factor, style, "abstract") for factor in term.suffix]
         grouped_terms.append(style.juxtapose.join([style.group(inside), *suffix]))
-    return " + ".join(grouped_terms), replaced
+    return style.plus.join(grouped_terms), replaced
 
 
 def matrix_form(network, style: Style) -> list[Equation]:
@@ -160,6 +182,8 @@ def matrix_form(network, style: Style) -> list[Equation]:
     column of ones to a^(l).
     """
     L = network.depth
+    if style.mathml:
+        return _matrix_form_mathml(network)
     if style.latex:
         output = (r"\delta^{(L)} = \frac{\partial J}{\partial a^{(L)}} "
                   + (r"\frac{\partial a^{(L)}}{\partial z^{(L)}}" if network.softmax_output
@@ -181,3 +205,25 @@ def matrix_form(network, style: Style) -> list[Equation]:
     weights = [f"{d}J/{d}{theta}^({l}) = ({delta}^({l + 1})){top} " + ("x" if l == 1 else f"a^({l})")
                for l in range(1, L)]
     return [Equation(*line.split(" = ", 1)) for line in [output, *hidden, *weights]]
+
+
+def _matrix_form_mathml(network) -> list[Equation]:
+    def sup(base: str, layer: int) -> str:
+        return f"<msup><mi>{base}</mi><mrow><mo>(</mo><mn>{layer}</mn><mo>)</mo></mrow></msup>"
+
+    def d(of: str, wrt: str) -> str:
+        return f"<mfrac><mrow><mo>&#x2202;</mo>{of}</mrow><mrow><mo>&#x2202;</mo>{wrt}</mrow></mfrac>"
+
+    def fprime(layer: int) -> str:
+        return f"<msup><mi>f</mi><mo>&#x2032;</mo></msup><mrow><mo>(</mo>{sup('z', layer)}<mo>)</mo></mrow>"
+
+    L, odot = network.depth, "<mo>&#x2299;</mo>"
+    output = d("<mi>J</mi>", sup("a", L)) + (d(sup("a", L), sup("z", L)) if network.softmax_output
+                                              else odot + fprime(L))
+    equations = [Equation(sup("&#x3B4;", L), output)]
+    equations += [Equation(sup("&#x3B4;", l), sup("&#x3B4;", l + 1) + sup("&#x398;", l) + odot
+                           + fprime(l)) for l in range(L - 1, 1, -1)]
+    equations += [Equation(d("<mi>J</mi>", sup("&#x398;", l)),
+                           f"<msup><mrow><mo>(</mo>{sup('&#x3B4;', l + 1)}<mo>)</mo></mrow><mi>T</mi></msup>"
+                           + ("<mi>x</mi>" if l == 1 else sup("a", l))) for l in range(1, L)]
+    return equations

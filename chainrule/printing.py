@@ -101,6 +101,19 @@ def formula_text(graph: nx.DiGraph, factor: Factor, unicode: bool = False) -> st
     return _cached_edge_string(graph, factor, key, printer.doprint)
 
 
+def formula_mathml(graph: nx.DiGraph, factor: Factor) -> str:
+    """The presentation MathML of a factor's formula, parenthesised as a product's factor."""
+    from sympy.printing.mathml import mathml
+
+    def render(formula: sp.Expr) -> str:
+        fragment = mathml(formula, printer="presentation")
+        if isinstance(formula, sp.Add):  # a sum inside a product needs its parentheses
+            fragment = f"<mrow><mo>(</mo>{fragment}<mo>)</mo></mrow>"
+        return fragment
+
+    return _cached_edge_string(graph, factor, "formula_mathml", render)
+
+
 def _factor_text(graph: nx.DiGraph, factor: Factor, view: str, unicode: bool) -> str:
     if view == "abstract":
         if unicode:

@@ -1,0 +1,347 @@
+"""``chainrule report``: the whole derivation as a document to keep, in LaTeX, Markdown or HTML.
+
+The content is built once as a list of blocks (heading, paragraph, table, equations, figure);
+one renderer per format writes it. Equations are written by the same printers as the terminal
+output: LaTeX for ``.tex`` and ``.md``, presentation MathML for ``.html`` (browsers render it
+natively, so the page works offline: no script, no CDN). The ``.tex`` is a standalone document
+using only amsmath and graphicx. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from chainrule import names
+from chainrule.counting import count, count_parameter
+from chainrule.spec import Network, ParameterIndex, SpecError
+
+FORMATS = (".tex", ".md", ".html")
+DEFAULT_CHAIN_LIMIT = 2_000
+
+
+class Heading(NamedTuple):
+    text: str
+
+
+class Paragraph(NamedTuple):
+    text: str
+
+
+class Table(NamedTuple):
+    headers: list[str]
+    rows: list[list[object]]
+
+
+class Equations(NamedTuple):
+    """Lines of (lhs, [(operator, rhs), ...]): the first operator is '=', later ones '=' or '+'."""
+
+    lines: list[tuple[str, list[tuple[str, str]]]]
+
+
+class Figure(NamedTuple):
+    path: str | None  # relative to the document; None when embedded
+    svg: str | None
+    caption: str
+
+
+# --- content ------------------------------------------------------------------------------------
+
+def _chain_string(graph, chain, view: str, style) -> str:
+    from chainrule import printing
+
+    if not style.mathml:
+        return printing.chain_latex(graph, chain, view)
+    if view == "abstract":
+        return style.juxtapose.join(style.partial(f.of, f.of_latex, f.wrt, f.wrt_latex)
+                                    for f in chain)
+    return style.times.join(printing.formula_mathml(graph, f) for f in chain)
+
+
+def _cell(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def build(network: Network, parameters: list[ParameterIndex], style, figure: Figure | None,
+          seed: int = 0) -> list:
+    """The report's blocks, with equations in `style` (LaTeX or MathML)."""
+    from chainrule import delta, delta_printing as dp
+    from chainrule.case import random_case
+    from chainrule.chains import iter_chains
+    from chainrule.delta import operation_counts
+    from chainrule.graph import build_graph
+    from chainrule.verify import TITLES, verify
+
+    graph = build_graph(network)
+    counts = count(network)
+    activation = ", ".join(dict.fromkeys(network.activation))
+    blocks: list = [
+        Heading(f"Backpropagation derived in the open: {network.architecture}"),
+        Paragraph(f"Layer sizes {network.architecture} (input first); activation {activation}; "
+                  f"cost {network.cost}; {'with' if network.bias else 'no'} bias. "
+                  "θ^(l)_jk is the weight to neuron j of layer l+1 from neuron k of layer l; "
+                  "z is a weighted input, a = f(z) an activation, J the cost."),
+        Heading("How many chain-rule products"),
+        Paragraph("A term is one partial derivative; a chain is one product of terms, one path "
+                  "from a weight to J."),
+        Table(["weights", "parameters", "chains each", "terms each", "chains", "terms"],
+              [[f"θ^({r.layer})", r.parameters, r.chains_per_parameter, r.chain_length,
+                r.chains, r.terms] for r in counts.layers]
+              + [["all", counts.parameters, "", "", counts.chains, counts.terms]]),
+    ]
+    if figure is not None:
+        blocks.append(figure)
+
+    blocks.append(Heading("Every chain"))
+    blocks.append(Paragraph("Each gradient is the sum of its chains, written cost first; below "
+                            "each, the same chains with every partial replaced by its formula."))
+    for parameter in parameters:
+        chains = list(iter_chains(graph, parameter.name))
+        lhs = dp.gradient_lhs(graph, parameter.name, style)
+        for view in ("abstract", "local"):
+            parts = [_chain_string(graph, chain, view, style) for chain in chains]
+            blocks.append(Equations([(lhs, [("=", parts[0]), *(("+", p) for p in parts[1:])])]))
+
+    blocks.append(Heading("Factoring into δ"))
+    blocks.append(Paragraph("δ^(l)_j = ∂J/∂z^(l)_j sums every path from a weighted input to J; it "
+                            "is computed once per neuron, from the output down."))
+    blocks.append(Equations([
+        (abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)])
+        for node in delta.delta_nodes(graph)
+        for abstract, local in [(dp.delta_definition(graph, node, style),
+                                 dp.delta_definition(graph, node, style, "local"))]]))
+    blocks.append(Paragraph("Every gradient is then a δ times what its weight multiplies:"))
+    blocks.append(Equations([
+        (abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)])
+        for p in network.parameters()
+        for abstract, local in [(dp.factored_gradient(graph, p.name, style),
+                                 dp.factored_gradient(graph, p.name, style, "local"))]]))
+    blocks.append(Paragraph("A layer at a time:"))
+    blocks.append(Equations([(eq.lhs, [("=", eq.rhs)]) for eq in dp.matrix_form(network, style)]))
+    focus = parameters[0]
+    blocks.append(Paragraph(f"The factoring of {focus.name}'s chains, one layer of weighted "
+                            "inputs at a time:"))
+    sides = []
+    for step in delta.factoring_steps(graph, focus.name):
+        grouped, replaced = dp.step_lines(graph, step, style)
+        sides += [side for side in (grouped, replaced) if side is not None]
+    sides.append(dp.factored_gradient(graph, focus.name, style, "local").rhs)
+    blocks.append(Equations([(dp.gradient_lhs(graph, focus.name, style),
+                              [("=", side) for side in sides])]))
+
+    ops = operation_counts(network)
+    blocks.append(Heading("What the factoring saves"))
+    blocks.append(Table(["every gradient by", "multiplications", "additions"],
+                        [["expanded path sum", *ops.expanded], ["reverse mode (delta)", *ops.reverse],
+                         ["forward mode", *ops.forward]]))
+
+    report = verify(random_case(network, examples=4, seed=seed))
+    blocks.append(Heading("Checked against numbers"))
+    blocks.append(Paragraph(f"A random case (seed {seed}, 4 examples, weights from [-1, 1]); cost "
+                            f"J = {report.cost:.12g}. Each method against numeric backprop:"))
+    rows = []
+    for name, result in report.methods.items():
+        if name == "backprop":
+            rows.append([TITLES[name], "", "", "reference"])
+        elif result.skipped:
+            rows.append([TITLES[name], "", "", f"skipped: {result.skipped}"])
+        else:
+            rows.append([TITLES[name], f"{result.max_abs_error:.2e}", f"{result.max_rel_error:.2e}",
+                         "agrees" if result.ok else "DISAGREES"])
+    blocks.append(Table(["method", "max abs error", "max rel error", "result"], rows))
+    return blocks
+
+
+# --- renderers ----------------------------------------------------------------------------------
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                "^": r"\textasciicircum{}", "θ": r"$\theta$", "δ": r"$\delta$", "∂": r"$\partial$"}
+
+
+def _tex_escape(text: str) -> str:
+    return "".join(_TEX_SPECIAL.get(character, character) for character in text)
+
+
+# A name in the notation inside prose: θ^(l)_jk, δ^(l)_j, ∂J/∂z^(l)_j ...
+_NOTATION = re.compile(r"(∂J/∂)?([θδzax])\^\((\w+)\)(?:_([\w,]+))?")
+_GREEK_LATEX = {"θ": r"\theta", "δ": r"\delta"}
+
+
+def _notation_latex(match: re.Match) -> str:
+    partial, stem, layer, index = match.groups()
+    symbol = f"{_GREEK_LATEX.get(stem, stem)}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
+    return rf"\partial J/\partial {symbol}" if partial else symbol
+
+
+def _prose_tex(text: str) -> str:
+    pieces, last = [], 0
+    for match in _NOTATION.finditer(text):
+        pieces += [_tex_escape(text[last:match.start()]), f"${_notation_latex(match)}$"]
+        last = match.end()
+    return "".join(pieces) + _tex_escape(text[last:])
+
+
+def _prose_markdown(text: str) -> str:
+    return _NOTATION.sub(lambda match: f"${_notation_latex(match)}$", text)
+
+
+def _prose_html(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        partial, stem, layer, index = match.groups()
+        return (f"{'∂J/∂' if partial else ''}<i>{stem}</i><sup>({layer})</sup>"
+                + (f"<sub>{index}</sub>" if index else ""))
+
+    pieces, last = [], 0
+    for match in _NOTATION.finditer(text):
+        pieces += [html.escape(text[last:match.start()]), replace(match)]
+        last = match.end()
+    return "".join(pieces) + html.escape(text[last:])
+
+
+def _aligned(equations: Equations) -> list[str]:
+    lines = []
+    for lhs, parts in equations.lines:
+        for number, (operator, rhs) in enumerate(parts):
+            if number == 0:
+                lines.append(f"{lhs} &= {rhs}")
+            else:
+                lines.append(rf"&= {rhs}" if operator == "=" else rf"&\quad + {rhs}")
+    return lines
+
+
+def render_tex(blocks: list) -> str:
+    out = [r"\documentclass[10pt]{article}", r"\usepackage{amsmath}", r"\usepackage{graphicx}",
+           r"\usepackage[T1]{fontenc}", r"\allowdisplaybreaks", r"\begin{document}"]
+    for block in blocks:
+        if isinstance(block, Heading):
+            command = r"\section*" if out[-1] != r"\begin{document}" else r"\title"
+            out.append(f"{command}{{{_prose_tex(block.text)}}}")
+            if command == r"\title":
+                out += [r"\date{}", r"\maketitle"]
+        elif isinstance(block, Paragraph):
+            out.append(_prose_tex(block.text) + "\n")
+        elif isinstance(block, Table):
+            columns = "l" + "r" * (len(block.headers) - 1)
+            out.append(rf"\begin{{tabular}}{{{columns}}}")
+            out.append(" & ".join(_prose_tex(h) for h in block.headers) + r" \\ \hline")
+            out += [" & ".join(_prose_tex(_cell(c)) for c in row) + r" \\" for row in block.rows]
+            out.append(r"\end{tabular}" + "\n")
+        elif isinstance(block, Equations):
+            out.append(r"{\small\begin{align*}")
+            out.append(" \\\\\n".join(_aligned(block)))
+            out.append(r"\end{align*}}")
+        elif isinstance(block, Figure) and block.path:
+            out += [r"\begin{center}", rf"\includegraphics[width=\linewidth]{{{block.path}}}",
+                    _prose_tex(block.caption), r"\end{center}"]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(blocks: list) -> str:
+    out = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append(("# " if not out else "## ") + block.text + "\n")
+        elif isinstance(block, Paragraph):
+            out.append(_prose_markdown(block.text) + "\n")
+        elif isinstance(block, Table):
+            out.append("| " + " | ".join(block.headers) + " |")
+            out.append("|" + "|".join([" --- "] + [" ---: "] * (len(block.headers) - 1)) + "|")
+            out += ["| " + " | ".join(_prose_markdown(_cell(c)) for c in row) + " |"
+                    for row in block.rows]
+            out.append("")
+        elif isinstance(block, Equations):
+            out.append("$$\n\\begin{aligned}\n" + " \\\\\n".join(_aligned(block))
+                       + "\n\\end{aligned}\n$$\n")
+        elif isinstance(block, Figure) and block.path:
+            out.append(f"![{block.caption}]({block.path})\n")
+    return "\n".join(out)
+
+
+def render_html(blocks: list) -> str:
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           "<title>chainrule report</title>",
+           "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;"
+           "padding:0 1em;line-height:1.5}table{border-collapse:collapse;margin:1em 0}"
+           "td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:right}"
+           "td:first-child,th:first-child{text-align:left}math[display=block]{margin:.6em 0;"
+           "overflow-x:auto}figure{margin:1em 0}figure svg{max-width:100%;height:auto}</style>",
+           "</head>", "<body>"]
+    first = True
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append(f"<h{1 if first else 2}>{html.escape(block.text)}</h{1 if first else 2}>")
+            first = False
+        elif isinstance(block, Paragraph):
+            out.append(f"<p>{_prose_html(block.text)}</p>")
+        elif isinstance(block, Table):
+            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in block.headers)
+                       + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{_prose_html(_cell(c))}</td>" for c in row) + "</tr>"
+                    for row in block.rows]
+            out.append("</table>")
+        elif isinstance(block, Equations):
+            rows = []
+            for lhs, parts in block.lines:
+                for number, (operator, rhs) in enumerate(parts):
+                    left = lhs if number == 0 else ""
+                    sign = "=" if operator == "=" else "+"
+                    rows.append(f"<mtr><mtd>{left}</mtd><mtd><mo>{sign}</mo></mtd>"
+                                f"<mtd><mrow>{rhs}</mrow></mtd></mtr>")
+            out.append('<math display="block"><mtable columnalign="right center left">'
+                       + "".join(rows) + "</mtable></math>")
+        elif isinstance(block, Figure) and block.svg:
+            svg = block.svg[block.svg.index("<svg"):]  # drop the XML prologue inside HTML
+            svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+            out.append(f"<figure>{svg}<figcaption>{_prose_html(block.caption)}</figcaption></figure>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def write_report(network: Network, path: str, parameters: list[ParameterIndex] | None = None,
+                 limit: int = DEFAULT_CHAIN_LIMIT, seed: int = 0) -> list[str]:
+    """Write the report to `path` (.tex, .md or .html); returns the files written."""
+    from chainrule import delta_printing as dp
+    from chainrule.files import write_text_atomically
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in FORMATS:
+        raise SpecError(f"cannot write a report to {path!r}: the file name must end in "
+                        f"{', '.join(FORMATS)}")
+    selected = parameters or list(network.parameters())
+    chains = sum(count_parameter(network, p)[0] for p in selected)
+    if chains > limit:
+        raise SpecError(f"the report would write {chains:,} chains, more than --limit {limit:,}; "
+                        f"raise it with --limit {chains} or select weights with --param l,j,k")
+    focus = selected[0]
+    written = []
+    figure = None
+    caption = f"Every chain of ∂J/∂{focus.name.replace('theta', 'θ')}, each in its own colour."
+    try:
+        from chainrule.draw import draw
+
+        drawing = draw(network, focus)
+        if suffix == ".html":
+            figure = Figure(None, drawing._repr_svg_(), caption)
+        else:
+            figure_path = target.with_name(f"{target.stem}-figure{'.pdf' if suffix == '.tex' else '.png'}")
+            drawing.save(figure_path)
+            written.append(str(figure_path))
+            figure = Figure(figure_path.name, None, caption)
+    except SpecError as error:
+        if "matplotlib" not in str(error):
+            raise
+        figure = None  # the report is complete without it; say so in the text
+    style = dp.Style(mathml=True) if suffix == ".html" else dp.Style(latex=True)
+    blocks = build(network, selected, style, figure, seed=seed)
+    if figure is None:
+        blocks.insert(5, Paragraph("(The figure is left out: drawing needs matplotlib, "
+                                   "pip install 'chainrule[plot]'.)"))
+    renderer = {".tex": render_tex, ".md": render_markdown, ".html": render_html}[suffix]
+    write_text_atomically(target, renderer(blocks))
+    written.insert(0, str(target))
+    return written
