@@ -53,7 +53,8 @@ def test_readme_console_examples_are_real_output(run_cli, command, expected):
     assert status == 0 and out == expected
 
 
-def test_readme_first_command_output_is_the_count_table(run_cli):
+def test_readme_first_command_is_the_guided_tour(run_cli):
     program, *argv = shlex.split(_setup_commands()[0].split(" && ", 1)[1])
+    assert (program, argv) == ("chainrule", ["explain"])
     status, out, _ = run_cli(*argv)
-    assert status == 0 and out.startswith("architecture")
+    assert status == 0 and out.startswith("chainrule explain 2-2-2")

@@ -1,0 +1,34 @@
+"""The classic walkthrough on the smallest network: 1-1-1 has 2 weights, 2 chains and 8 terms.
+
+Run: python examples/walkthrough_1_1_1.py
+"""
+
+import chainrule
+from chainrule import delta_printing
+from chainrule.case import random_case
+from chainrule.delta import delta_nodes
+from chainrule.verify import verify
+
+network = chainrule.Network([1, 1, 1])
+counts = chainrule.count(network)
+print(f"1-1-1: {counts.parameters} parameters, {counts.chains} chains, {counts.terms} terms")
+assert (counts.parameters, counts.chains, counts.terms) == (2, 2, 8)
+
+graph = chainrule.build_graph(network)
+print("\nEach weight's gradient as its chain of partials, then as formulas:")
+for parameter in network.parameters():
+    gradient = chainrule.gradient(graph, parameter.name)
+    print(" ", gradient.text("abstract", unicode=True))
+    print(" ", gradient.text("local", unicode=True))
+
+style = delta_printing.Style.text(unicode=True)
+print("\nThe same through δ = ∂J/∂z:")
+for node in delta_nodes(graph):
+    print(" ", delta_printing.delta_definition(graph, node, style, "local"))
+for parameter in network.parameters():
+    print(" ", delta_printing.factored_gradient(graph, parameter.name, style, "local"))
+    assert chainrule.proves_equal_to_path_sum(graph, parameter.name)
+
+report = verify(random_case(network, examples=1, seed=0))
+print(f"\nverified against numeric backprop, finite differences and sympy.diff: {report.ok}")
+assert report.ok

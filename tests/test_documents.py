@@ -1,0 +1,218 @@
+"""explain, draw and report: what a person sees, checked as far as a test can."""
+
+import html.parser
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from chainrule.spec import Network, ParameterIndex
+
+from test_graph_and_chains import HAND_DERIVATION_THETA_1_11
+
+
+def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
+    status, out, err = run_cli("explain")
+    assert status == 0 and err == ""
+    assert out.startswith("chainrule explain 2-2-2")
+    headings = [line for line in out.splitlines() if re.match(r"\d · ", line)]
+    assert [h.split(" · ")[1] for h in headings] == [
+        "How many chain-rule products?", "The chains of ∂J/∂θ⁽¹⁾₁₁", "Factoring the chains into δ",
+        "What the factoring saves", "Checking it against numbers"]
+    assert "12 chains with 52 terms" in " ".join(out.split())
+    assert "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁ · ∂z⁽²⁾₁/∂θ⁽¹⁾₁₁" in out
+    assert "= δ⁽²⁾₁ · x₁" in out
+    assert "every method computed agrees with numeric backprop" in out
+
+
+def test_explain_large_network_keeps_to_counts(run_cli):
+    status, out, _ = run_cli("explain", "784-512-512-10")
+    assert status == 0 and "too large to write out here" in out
+    assert "2,057,835,520" in out and "What the factoring saves" in out
+
+
+def test_explain_long_chain_lists_are_cut(run_cli):
+    status, out, _ = run_cli("explain", "3-4-4-3", "--param", "1,2,3")
+    assert status == 0 and "… and 4 more (chainrule chains 3-4-4-3 --param 1,2,3)" in out
+
+
+def test_explain_rejects_a_missing_parameter(run_cli):
+    status, _, err = run_cli("explain", "2-2-2", "--param", "5,1,1")
+    assert status == 2 and "no parameter theta^(5)_11" in err
+
+
+matplotlib = pytest.importorskip("matplotlib")
+
+
+def _legend_labels(drawing):
+    return [text.get_text() for text in drawing.figure.axes[0].get_legend().get_texts()]
+
+
+def _coloured_lines(drawing):
+    return [line for line in drawing.figure.axes[0].get_lines() if line.get_linewidth() > 2
+            and line.get_alpha() == 0.9]
+
+
+def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
+    from chainrule.draw import draw
+
+    drawing = draw(Network([2, 2, 2]), ParameterIndex(1, 1, 1))
+    lines = _coloured_lines(drawing)
+    assert len(lines) == 2 and lines[0].get_color() != lines[1].get_color()
+    assert _legend_labels(drawing) == [
+        "$" + " ".join(rf"\frac{{\partial {a}}}{{\partial {b}}}" for a, b in pairs) + "$"
+        for pairs in ([("J", "a_{1}^{(3)}"), ("a_{1}^{(3)}", "z_{1}^{(3)}"), ("z_{1}^{(3)}", "a_{1}^{(2)}"),
+                       ("a_{1}^{(2)}", "z_{1}^{(2)}"), ("z_{1}^{(2)}", r"\theta_{11}^{(1)}")],
+                      [("J", "a_{2}^{(3)}"), ("a_{2}^{(3)}", "z_{2}^{(3)}"), ("z_{2}^{(3)}", "a_{1}^{(2)}"),
+                       ("a_{1}^{(2)}", "z_{1}^{(2)}"), ("z_{1}^{(2)}", r"\theta_{11}^{(1)}")])]
+    assert len(HAND_DERIVATION_THETA_1_11) == len(lines)
+    assert drawing.summary is None
+
+
+def test_draw_cli_writes_png_svg_pdf(run_cli, tmp_path):
+    for suffix, magic in [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")]:
+        path = tmp_path / f"net{suffix}"
+        status, out, _ = run_cli("draw", "2-2-2", "--param", "1,1,1", "-o", str(path))
+        assert status == 0 and out == f"wrote {path}\n"
+        assert path.read_bytes().startswith(magic)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.pdf", "net.png", "net.svg"]
+
+
+def test_draw_neurons_view_with_delta_shading(tmp_path):
+    from chainrule.draw import draw
+
+    drawing = draw(Network([2, 3, 2], bias=True), ParameterIndex(1, 2, 0), view="neurons", delta=True)
+    texts = [t.get_text() for t in drawing.figure.axes[0].texts]
+    assert r"$\delta_{2}^{(2)}$" in texts and r"$\delta_{1}^{(3)}$" in texts
+    assert "$1$" in texts  # the bias unit
+    assert len(_coloured_lines(drawing)) == 2
+
+
+def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
+    from chainrule.draw import draw
+
+    drawing = draw(Network([784, 512, 512, 10]), ParameterIndex(1, 100, 1))
+    assert "layer 2 shows 12 of its 512 neurons" in drawing.summary
+    assert "110 of the 5,120 chains drawn" in drawing.summary
+    assert any(r"\theta_{100,1}^{(1)}" in label for label in _legend_labels(drawing))
+    status, out, _ = run_cli("draw", "784-512-512-10", "-o", str(tmp_path / "big.png"))
+    assert status == 0 and "(" in out and "drawn as neurons" in out
+
+
+def test_drawing_shows_itself_in_jupyter():
+    from chainrule.draw import draw
+
+    drawing = draw(Network([1, 1, 1]))
+    assert drawing._repr_svg_().lstrip().startswith("<?xml")
+    assert drawing._repr_png_().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["draw", "2-2-2", "-o", "net.gif"], "the file name must end in .png, .svg, .pdf"),
+    (["draw", "2-2-2", "--param", "3,1,1", "-o", "net.png"], "no parameter theta^(3)_11"),
+    (["draw", "2-2-2", "--view", "3d", "-o", "net.png"], "argument --view: invalid choice"),
+    (["draw", "2-2-2"], "the following arguments are required: -o/--output"),
+    (["report", "2-2-2", "-o", "r.docx"], "the file name must end in .tex, .md, .html"),
+    (["report", "10-10-10-10", "-o", "r.tex"], "the report would write 11,100 chains, more than --limit 2,000"),
+])
+def test_document_cli_errors(run_cli, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli(*argv)
+    assert status == 2 and out == "" and message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
+    probe = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
+             "from chainrule.cli import main\n"
+             f"sys.exit(main(['draw', '2-2-2', '-o', r'{tmp_path / 'net.png'}']))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == ("chainrule: error: drawing needs matplotlib: pip install "
+                           "'chainrule[plot]' (or pip install matplotlib)\n")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from chainrule.report import write_report
+
+    folder = tmp_path_factory.mktemp("reports")
+    for suffix in (".tex", ".md", ".html"):
+        write_report(Network([2, 2, 2]), str(folder / f"r{suffix}"))
+    return folder
+
+
+def test_report_files_and_figures(reports):
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "r-figure.pdf", "r-figure.png", "r.html", "r.md", "r.tex"]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (.ci/run installs it)")
+def test_tex_report_compiles_with_pdflatex(reports, tmp_path):
+    for name in ["r.tex", "r-figure.pdf"]:
+        shutil.copy(reports / name, tmp_path / name)
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "r.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_tex_report_uses_only_standard_packages(reports):
+    text = (reports / "r.tex").read_text()
+    assert re.findall(r"\\usepackage(?:\[[^]]*\])?\{(\w+)\}", text) == ["amsmath", "graphicx", "fontenc"]
+    assert r"\includegraphics[width=\linewidth]{r-figure.pdf}" in text
+    assert text.count(r"\begin{align*}") == text.count(r"\end{align*}") > 10
+
+
+class _Collector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.links.append(value)
+
+
+def test_html_report_is_offline_mathml(reports):
+    text = (reports / "r.html").read_text()
+    collector = _Collector()
+    collector.feed(text)
+    assert "script" not in collector.tags and "link" not in collector.tags
+    assert [link for link in collector.links if not link.startswith("#")] == []
+    assert collector.tags.count("math") > 10 and "svg" in collector.tags
+    assert "<mfrac><mrow><mo>&#x2202;</mo><mi>J</mi></mrow>" in text
+    for block in re.findall(r"<math.*?</math>", text, re.S):  # every equation is well-formed XML
+        ElementTree.fromstring(block.replace("&InvisibleTimes;", "&#x2062;"))
+
+
+def test_markdown_report_has_math_and_tables(reports):
+    text = (reports / "r.md").read_text()
+    assert text.startswith("# Backpropagation derived in the open: 2-2-2")
+    assert text.count("$$\n\\begin{aligned}") == text.count("\\end{aligned}\n$$") > 10
+    assert "| $\\theta^{(1)}$ | 4 | 2 | 5 | 8 | 40 |" in text
+    assert "![Every chain of" in text and "(r-figure.png)" in text
+
+
+def test_report_latex_renders_in_katex(reports):
+    from latex_check import katex_failures, katex_module_dir, structural_problems
+
+    text = (reports / "r.md").read_text()
+    blocks = re.findall(r"\$\$\n(.*?)\n\$\$", text, re.S)
+    assert {b: structural_problems(b) for b in blocks if structural_problems(b)} == {}
+    if katex_module_dir() is not None:
+        assert katex_failures(blocks) == []
+
+
+def test_report_cli_and_selected_parameters(run_cli, tmp_path):
+    path = tmp_path / "one.md"
+    status, out, _ = run_cli("report", "2-2-2", "--param", "2,1,2", "-o", str(path))
+    assert status == 0 and out == f"wrote {path}, {tmp_path / 'one-figure.png'}\n"
+    text = path.read_text()
+    assert text.count(r"\frac{\partial J}{\partial \theta_{12}^{(2)}} &=") >= 2
+    assert r"\frac{\partial J}{\partial \theta_{11}^{(1)}} &= \frac{\partial J}{\partial a" not in text
