@@ -74,6 +74,32 @@ def _network_options() -> argparse.ArgumentParser:
     return options
 
 
+ARCH_HELP = "layer sizes joined by '-', input first, e.g. 2-2-2"
+
+
+def _add_architecture(parser: argparse.ArgumentParser, default: str | None = None,
+                      optional_help: str | None = None) -> None:
+    """The ARCH positional: required, or optional with a default (or none, with --case)."""
+    if default is None and optional_help is None:
+        parser.add_argument("architecture", metavar="ARCH", help=ARCH_HELP)
+    else:
+        parser.add_argument("architecture", metavar="ARCH", nargs="?", default=default,
+                            help=optional_help)
+
+
+def _add_formats(parser: argparse.ArgumentParser) -> None:
+    """--format text|unicode|latex|json, and --json as its short form."""
+    parser.add_argument("--format", choices=["text", "unicode", "latex", "json"], default="text",
+                        help="text (ASCII, default), unicode, latex or json")
+    parser.add_argument("--json", dest="format", action="store_const", const="json",
+                        help="the same as --format json")
+
+
+def _add_limit(parser: argparse.ArgumentParser, default: int, what: str) -> None:
+    parser.add_argument("--limit", type=_positive_int, default=default, metavar="N",
+                        help=f"refuse to write more than N {what} (default {default})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``chainrule`` command, with one sub-parser per command."""
     parser = _Parser(prog=PROG, description="Backpropagation derived in the open: every "
@@ -86,8 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         "savings and the check against numbers", description="The whole story of one network "
         "in the terminal: counts, the chains of one weight, their factoring into delta, what it "
         "saves, and the verification against numeric backprop.")
-    explain_parser.add_argument("architecture", metavar="ARCH", nargs="?", default="2-2-2",
-                                help="layer sizes joined by '-' (default 2-2-2)")
+    _add_architecture(explain_parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2)")
     explain_parser.add_argument("--param", default="1,1,1", metavar="l,j,k",
                                 help="the weight whose chains to follow (default 1,1,1)")
     explain_parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
@@ -97,8 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     count_parser = commands.add_parser(
         "count", parents=[network_options], help="count parameters, chains and terms",
         description="Count the parameters, chains and terms of each architecture, exactly.")
-    count_parser.add_argument("architectures", nargs="+", metavar="ARCH",
-                              help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    count_parser.add_argument("architectures", nargs="+", metavar="ARCH", help=ARCH_HELP)
     count_parser.add_argument("--by-layer", action="store_true",
                               help="also give the counts of each weight layer")
     count_parser.add_argument("--ops", action="store_true",
@@ -110,49 +134,36 @@ def build_parser() -> argparse.ArgumentParser:
     chains_parser = commands.add_parser(
         "chains", parents=[network_options], help="write out every chain of some parameters",
         description="Write out every chain-rule product from the selected parameters to J.")
-    chains_parser.add_argument("architecture", metavar="ARCH",
-                               help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    _add_architecture(chains_parser)
     chains_parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
                                help="the weight theta^(l)_jk (k = 0 for a bias); repeatable; "
                                     "all weights by default")
-    chains_parser.add_argument("--limit", type=_positive_int, default=DEFAULT_CHAIN_LIMIT,
-                               metavar="N", help="refuse to write more than N chains "
-                                                 f"(default {DEFAULT_CHAIN_LIMIT})")
-    chains_parser.add_argument("--format", choices=["text", "unicode", "latex", "json"],
-                               default="text", help="text (ASCII, default), unicode, latex or json")
+    _add_limit(chains_parser, DEFAULT_CHAIN_LIMIT, "chains")
+    _add_formats(chains_parser)
     chains_parser.add_argument("--view", choices=["abstract", "local", "closed"],
                                default="abstract",
                                help="abstract partials (default), their local formulas, or the "
                                     "closed expression in x, theta and y")
-    chains_parser.add_argument("--json", dest="format", action="store_const", const="json",
-                               help="the same as --format json")
     chains_parser.set_defaults(run=run_chains)
 
     delta_parser = commands.add_parser(
         "delta", parents=[network_options], help="factor the chains into backpropagation's deltas",
         description="The delta terms, every gradient as delta times an activation, and, for a "
                     "chosen parameter, its chains grouped into deltas layer by layer.")
-    delta_parser.add_argument("architecture", metavar="ARCH",
-                              help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    _add_architecture(delta_parser)
     delta_parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
                               help="show the factoring of theta^(l)_jk's chains (repeatable)")
     delta_parser.add_argument("--ops", action="store_true",
                               help="add the operation counts: expanded, reverse and forward mode")
-    delta_parser.add_argument("--limit", type=_positive_int, default=DEFAULT_CHAIN_LIMIT,
-                              metavar="N", help="refuse to write more than N chains or delta "
-                                                f"terms (default {DEFAULT_CHAIN_LIMIT})")
-    delta_parser.add_argument("--format", choices=["text", "unicode", "latex", "json"],
-                              default="text")
-    delta_parser.add_argument("--json", dest="format", action="store_const", const="json",
-                              help="the same as --format json")
+    _add_limit(delta_parser, DEFAULT_CHAIN_LIMIT, "chains or delta terms")
+    _add_formats(delta_parser)
     delta_parser.set_defaults(run=run_delta)
 
     draw_parser = commands.add_parser(
         "draw", parents=[network_options], help="draw the network with a weight's chains lit up",
         description="Draw the network, every chain of one weight in its own colour (needs "
                     "matplotlib: pip install 'chainrule[plot]').")
-    draw_parser.add_argument("architecture", metavar="ARCH",
-                             help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    _add_architecture(draw_parser)
     draw_parser.add_argument("--param", default="1,1,1", metavar="l,j,k",
                              help="the weight whose chains to light up (default 1,1,1)")
     draw_parser.add_argument("--view", choices=["graph", "neurons"], default="graph",
@@ -167,13 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report", parents=[network_options], help="the whole derivation as a document",
         description="Write the whole derivation (counts, every chain, the delta factoring, "
                     "operation counts, verification and the figure) as .tex, .md or .html.")
-    report_parser.add_argument("architecture", metavar="ARCH",
-                               help="layer sizes joined by '-', input first, e.g. 2-2-2")
+    _add_architecture(report_parser)
     report_parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
                                help="write only these weights' chains (repeatable; the first is "
                                     "the one factored and drawn)")
-    report_parser.add_argument("--limit", type=_positive_int, default=2_000, metavar="N",
-                               help="refuse to write more than N chains (default 2000)")
+    _add_limit(report_parser, 2_000, "chains")
     report_parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
                                help="seed of the verification's random case (default 0)")
     report_parser.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -184,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", parents=[network_options], help="check the gradients five ways on numbers",
         description="Compute one case's gradients by the expanded chain sum, the delta form, "
                     "numeric backprop, finite differences and sympy.diff, and compare them.")
-    verify_parser.add_argument("architecture", metavar="ARCH", nargs="?",
-                               help="layer sizes joined by '-' (not needed with --case)")
+    _add_architecture(verify_parser, optional_help="layer sizes joined by '-' (not needed "
+                                                   "with --case)")
     _case_options(verify_parser)
     verify_parser.add_argument("--case", metavar="FILE",
                                help="read the case (sizes, options, numbers) from a case file")
@@ -197,8 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         "train", parents=[network_options], help="gradient descent with the verified gradients",
         description="Train by gradient descent, theta := theta - lr dJ/dtheta, and show the cost "
                     "after every epoch.")
-    train_parser.add_argument("architecture", metavar="ARCH", nargs="?", default="2-2-1",
-                              help="layer sizes joined by '-' (default 2-2-1)")
+    _add_architecture(train_parser, "2-2-1", "layer sizes joined by '-' (default 2-2-1)")
     _case_options(train_parser)
     train_parser.add_argument("--epochs", type=_positive_int, default=2000, metavar="N",
                               help="epochs of full-batch gradient descent (default 2000)")
