@@ -40,17 +40,22 @@ from chainrule.symbolic import Partial, abstract_sum, node_symbol, partial
 
 
 def is_delta_node(graph: nx.DiGraph, node: Hashable) -> bool:
-    """Whether `node` gets a named δ: the weighted inputs z."""
-    return graph.nodes[node]["kind"] == "pre"
+    """Whether `node` gets a named δ: the weighted inputs z of a layered network, and every
+    computed node of a general graph (which has no layers to say which are pre-activations)."""
+    return graph.nodes[node]["kind"] in ("pre", "node")
 
 
 def delta_name(graph: nx.DiGraph, node: Hashable) -> str:
     data = graph.nodes[node]
+    if data["kind"] == "node":
+        return f"delta_{node}"
     return names.delta_name(data["layer"], data["index"][0])
 
 
 def delta_latex(graph: nx.DiGraph, node: Hashable) -> str:
     data = graph.nodes[node]
+    if data["kind"] == "node":
+        return rf"\delta_{{{data['latex']}}}"
     return names.delta_latex(data["layer"], data["index"][0])
 
 
@@ -135,36 +140,46 @@ class Step(NamedTuple):
     groups: tuple[tuple[Term, tuple[tuple[Term, tuple[Factor, ...]], ...]], ...]
 
 
-def _cut_positions(graph: nx.DiGraph, chain: Chain) -> list[int]:
-    """Indices of the factors whose `wrt` is a δ node, from the cost side."""
-    return [i for i, factor in enumerate(chain) if is_delta_node(graph, factor.wrt)]
+def heights(graph: nx.DiGraph) -> dict[Hashable, int]:
+    """The length of the longest path from each node to the cost."""
+    cost = graph.graph["cost"]
+    height = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        successors = [height[s] + 1 for s in graph.successors(node)]
+        height[node] = max(successors) if successors else (0 if node == cost else -1)
+    return height
 
 
 def factoring_steps(graph: nx.DiGraph, parameter: Hashable) -> list[Step]:
-    """The path sum of `parameter`, then grouped into δ one layer of weighted inputs at a time.
+    """The path sum of `parameter`, then grouped into δ one height above J at a time.
 
-    Step 0 has one term per chain (no δ). Step k cuts every chain at its k-th weighted input
-    from the cost side; terms that share that cut and the rest of the chain (the suffix) merge,
-    their cost-side parts summing to δ of the cut. The last step is δ^(l+1)_j ∂z^(l+1)_j/∂θ.
+    Step 0 has one term per chain (no δ). At each later step a threshold rises through the
+    heights (longest distance to J) of the δ nodes on the chains, and each chain is cut at its
+    highest δ node not above the threshold. Everything between that node and J differs from
+    chain to chain only on the cost side, so the terms that share a cut and the rest of the
+    chain merge, their cost-side parts summing to δ of the cut. This holds for any graph; on a
+    layered network it proceeds one layer of weighted inputs at a time, down to δ ∂z/∂θ.
     """
     chains = list(iter_chains(graph, parameter))
-    cuts = [_cut_positions(graph, chain) for chain in chains]
-    depth = min(len(positions) for positions in cuts)
-    steps = [Step(terms=tuple(Term(None, tuple(chain)) for chain in chains), groups=())]
+    height = heights(graph)
+    thresholds = sorted({height[f.wrt] for chain in chains for f in chain
+                         if is_delta_node(graph, f.wrt)})
     previous = [Term(None, tuple(chain)) for chain in chains]
-    for k in range(depth):
+    steps = [Step(terms=tuple(previous), groups=())]
+    for threshold in thresholds:
+        current = []
+        for chain in chains:
+            cuts = [i for i, f in enumerate(chain)
+                    if is_delta_node(graph, f.wrt) and height[f.wrt] <= threshold]
+            current.append(Term(chain[cuts[-1]].wrt, tuple(chain[cuts[-1] + 1:])) if cuts
+                           else Term(None, tuple(chain)))
         merged: dict[Term, list[tuple[Term, tuple[Factor, ...]]]] = {}
-        for chain, positions, before in zip(chains, cuts, previous):
-            position = positions[k]
-            cut = chain[position].wrt
-            term = Term(cut, tuple(chain[position + 1:]))
+        for before, term in zip(previous, current):
             middle = before.suffix[:len(before.suffix) - len(term.suffix)]
             merged.setdefault(term, []).append((before, middle))
         groups = tuple((term, tuple(dict.fromkeys(members))) for term, members in merged.items())
-        terms = tuple(merged)
-        steps.append(Step(terms=terms, groups=groups))
-        previous = [Term(chain[positions[k]].wrt, tuple(chain[positions[k] + 1:]))
-                    for chain, positions in zip(chains, cuts)]
+        steps.append(Step(terms=tuple(merged), groups=groups))
+        previous = current
     return steps
 
 

@@ -11,6 +11,8 @@ Examples
 ('\\\\theta_{11}^{(1)}', 'z_{1}^{(2)}', 'x_{4}')
 >>> unicode_name("theta^(1)_10,3"), unicode_name("a^(3)_1"), unicode_name("x_2")
 ('θ⁽¹⁾₁₀,₃', 'a⁽³⁾₁', 'x₂')
+>>> unicode_name("delta_h"), unicode_name("w")
+('δ_h', 'w')
 """
 
 import re
@@ -68,7 +70,7 @@ def delta_latex(layer: int, j: int) -> str:
 _SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _GREEK = {"theta": "θ", "delta": "δ"}
-_TEXT_NAME = re.compile(r"(?P<stem>[A-Za-z]+)(?:\^(?P<layer>\(\d+\)))?(?:_(?P<indices>[\d,]+))?")
+_TEXT_NAME = re.compile(r"(?P<stem>[A-Za-z]+)(?:\^(?P<layer>\(\d+\)))?(?:_(?P<indices>[\w,]+))?")
 
 
 def unicode_name(name: str) -> str:
@@ -81,5 +83,9 @@ def unicode_name(name: str) -> str:
         return name
     stem = _GREEK.get(match["stem"], match["stem"])
     layer = (match["layer"] or "").translate(_SUPERSCRIPT)
-    indices = (match["indices"] or "").translate(_SUBSCRIPT)
+    indices = match["indices"] or ""
+    if re.fullmatch(r"[\d,]*", indices):
+        indices = indices.translate(_SUBSCRIPT)
+    else:  # unicode has no subscript for most letters: keep the underscore (δ_h)
+        indices = "_" + indices
     return f"{stem}{layer}{indices}"

@@ -79,13 +79,22 @@ def _cached_edge_string(graph: nx.DiGraph, factor: Factor, key: str, render) -> 
     return data[key]
 
 
+def _as_product_factor(printer, formula: sp.Expr, open_: str, close: str) -> str:
+    """A formula written as one factor of a product: sums and negative terms in parentheses."""
+    text = printer.parenthesize(formula, PRECEDENCE["Mul"], strict=True)
+    if formula.could_extract_minus_sign() and not text.startswith(open_):
+        text = f"{open_}{text}{close}"
+    return text
+
+
 def factor_latex(graph: nx.DiGraph, factor: Factor, view: str = "abstract") -> str:
     """One factor: ∂of/∂wrt (abstract) or its formula, parenthesised as a product's factor (local)."""
     if view == "abstract":
         return factor.latex
     printer = latex_printer(graph)
     return _cached_edge_string(graph, factor, "formula_latex_in_product",
-                               lambda formula: printer.parenthesize(formula, PRECEDENCE["Mul"], strict=True))
+                               lambda formula: _as_product_factor(printer, formula, r"\left(",
+                                                                  r"\right)"))
 
 
 def formula_latex(graph: nx.DiGraph, factor: Factor) -> str:
@@ -122,7 +131,7 @@ def _factor_text(graph: nx.DiGraph, factor: Factor, view: str, unicode: bool) ->
     printer = text_printer(unicode)
     key = "formula_unicode_in_product" if unicode else "formula_text_in_product"
     return _cached_edge_string(graph, factor, key,
-                               lambda formula: printer.parenthesize(formula, PRECEDENCE["Mul"], strict=True))
+                               lambda formula: _as_product_factor(printer, formula, "(", ")"))
 
 
 def _check_view(view: str, allowed: Sequence[str] = VIEWS) -> None:

@@ -80,8 +80,11 @@ def partial(factor: Factor) -> Partial:
 def latex_names(graph: nx.DiGraph) -> dict[sp.Symbol, str]:
     """LaTeX for every symbol that can appear: nodes, targets and m (for ``symbol_names``)."""
     names = {node_symbol(name): data["latex"] for name, data in graph.nodes(data=True)}
-    output_size = graph.graph["network"].sizes[-1] if "network" in graph.graph else 0
-    names.update({target_symbol(i): f"y_{{{i}}}" for i in range(1, output_size + 1)})
+    if "network" in graph.graph:
+        output_size = graph.graph["network"].sizes[-1]
+        names.update({target_symbol(i): f"y_{{{i}}}" for i in range(1, output_size + 1)})
+    for target in graph.graph.get("targets", ()):
+        names[target] = graph.graph["target_latex"][str(target)]
     names[M] = "m"
     return names
 
@@ -125,7 +128,11 @@ def local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) -> sp.Expr:
     """
     data = graph.edges[wrt, of]
     if "derivative" not in data:  # computed once per edge and kept on the graph
-        data["derivative"] = _layered_local_derivative(graph, wrt, of)
+        formula = graph.nodes[of].get("formula")
+        if formula is not None:  # a graph of formulas: differentiate the formula
+            data["derivative"] = sp.diff(formula, node_symbol(wrt))
+        else:
+            data["derivative"] = _layered_local_derivative(graph, wrt, of)
     return data["derivative"]
 
 
@@ -154,7 +161,7 @@ def local_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
 
 def closed_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
     """The local sum with the forward pass substituted: an expression in x, θ, y and m."""
-    return local_sum(graph, chains).xreplace(forward_values(graph.graph["network"]))
+    return local_sum(graph, chains).xreplace(graph_forward_values(graph))
 
 
 def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
@@ -168,8 +175,10 @@ def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
     >>> value_formula(build_graph(Network([1, 2], cost="softmax-ce")), "a^(2)_2")
     exp(z^(2)_2)/(exp(z^(2)_1) + exp(z^(2)_2))
     """
-    network: Network = graph.graph["network"]
     data = graph.nodes[node]
+    if "formula" in data:
+        return data["formula"]
+    network: Network = graph.graph["network"]
     layer, (j,) = data["layer"], data["index"]
     if data["kind"] == "pre":
         below = layer - 1
@@ -195,12 +204,24 @@ def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
     >>> values[node_symbol("a^(2)_1")]
     theta^(1)_10 + theta^(1)_11*x_1
     """
-    graph = build_graph(network)
+    return graph_forward_values(build_graph(network))
+
+
+def graph_forward_values(graph: nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:
+    """Every computed node of `graph` (not the cost) as a closed expression in its leaves."""
     values: dict[sp.Symbol, sp.Expr] = {}
     for node in nx.topological_sort(graph):
-        if graph.nodes[node]["kind"] in ("pre", "act"):
+        if graph.nodes[node]["kind"] in ("pre", "act", "node"):
             values[node_symbol(node)] = value_formula(graph, node).xreplace(values)
     return values
+
+
+def graph_composed_cost(graph: nx.DiGraph) -> sp.Expr:
+    """J of one example in the graph's leaves: its cost formula with the forward pass substituted."""
+    if "network" in graph.graph:
+        return composed_cost(graph.graph["network"])
+    cost = graph.graph["cost"]
+    return graph.nodes[cost]["formula"].xreplace(graph_forward_values(graph))
 
 
 def composed_cost(network: Network, values: dict[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
