@@ -242,6 +242,53 @@ def _dump_json(document: object, out: TextIO) -> None:
     out.write("\n")
 
 
+class NodeRef(tuple):
+    """A node of a general graph selected by name; it prints and names itself like a weight."""
+
+    def __new__(cls, name: str):
+        return super().__new__(cls, (name,))
+
+    @property
+    def name(self) -> str:
+        return self[0]
+
+
+def _graph_for(architecture: str | None):
+    """The graph of a graph file named as ARCH (ending .json), or None for layer sizes.
+
+    The suffix is checked here, so that layer sizes never import the graph-file parser (and
+    SymPy with it): `chainrule count` must start fast.
+    """
+    if not architecture or not architecture.lower().endswith(".json"):
+        return None
+    from chainrule.graphfile import load_graph_file
+
+    return load_graph_file(architecture)
+
+
+def _graph_sources(graph, texts: Sequence[str], wrt: str) -> list[NodeRef]:
+    """Parameters (or inputs) of a general graph chosen by name; all of them by default."""
+    kind = "param" if wrt == "parameters" else "input"
+    available = [n for n, k in graph.nodes(data="kind") if k == kind]
+    if not texts:
+        return [NodeRef(n) for n in available]
+    chosen = []
+    for text in texts:
+        if text not in available:
+            raise UsageError(f"no {'parameter' if kind == 'param' else 'input'} {text!r} in "
+                             f"{graph.graph.get('source', 'the graph')}; it has "
+                             f"{', '.join(available) or 'none'}")
+        chosen.append(NodeRef(text))
+    return list(dict.fromkeys(chosen))
+
+
+def _source_counts(graph):
+    from chainrule.paths import path_counts
+
+    counts = path_counts(graph)
+    return lambda source: counts[source.name]
+
+
 def run_explain(args: argparse.Namespace, out: TextIO) -> int:
     network = _network(args.architecture, args)
     parameter = parse_parameter(args.param, network)
@@ -277,7 +324,39 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _graph_count_row(graph) -> dict:
+    from chainrule.paths import path_counts
+
+    counts = path_counts(graph)
+    parameters = [n for n, k in graph.nodes(data="kind") if k == "param"]
+    return {"architecture": graph.graph["source"], "parameters": len(parameters),
+            "chains": sum(counts[p][0] for p in parameters),
+            "terms": sum(counts[p][1] for p in parameters)}
+
+
 def run_count(args: argparse.Namespace, out: TextIO) -> int:
+    graphs = [_graph_for(architecture) for architecture in args.architectures]
+    if any(graph is not None for graph in graphs):
+        if not all(graph is not None for graph in graphs) or args.by_layer:
+            raise UsageError("graph files are counted on their own, without --by-layer")
+        rows = [_graph_count_row(graph) for graph in graphs]
+        if args.ops:
+            from chainrule.delta import graph_operation_counts
+
+            for row, graph in zip(rows, graphs):
+                row["ops"] = graph_operation_counts(graph).as_dict()
+        if args.json:
+            _dump_json(rows, out)
+        else:
+            headers = ["graph", "parameters", "chains", "terms"]
+            table = [[r["architecture"], r["parameters"], r["chains"], r["terms"]] for r in rows]
+            if args.ops:
+                headers += ["expanded ops", "reverse ops", "forward ops"]
+                for line, row in zip(table, rows):
+                    line += [sum(row["ops"][mode].values())
+                             for mode in ("expanded", "reverse", "forward")]
+            out.write(format_table(headers, table) + "\n")
+        return 0
     counts = [count(_network(architecture, args)) for architecture in args.architectures]
     if args.ops:
         from chainrule.delta import operation_counts
@@ -320,6 +399,15 @@ def _selected_parameters(network: Network, texts: Sequence[str]) -> list[Paramet
 
 
 def run_chains(args: argparse.Namespace, out: TextIO) -> int:
+    graph = _graph_for(args.architecture)
+    if graph is not None:
+        sources = _graph_sources(graph, args.param, "parameters")
+        counts_of = _source_counts(graph)
+        total = sum(counts_of(source)[0] for source in sources)
+        if total > args.limit:
+            raise UsageError(f"the selection has {total:,} chains, more than --limit "
+                             f"{args.limit:,}; raise it with --limit {total}")
+        return _write_chains(graph, sources, counts_of, args, out)
     network = _network(args.architecture, args)
     parameters = _selected_parameters(network, args.param)
     # Counted by the closed form before anything is built, so a refusal is instant.
@@ -327,13 +415,17 @@ def run_chains(args: argparse.Namespace, out: TextIO) -> int:
     if total > args.limit:
         raise UsageError(f"the selection has {total:,} chains, more than --limit {args.limit:,}; "
                          f"raise it with --limit {total} or select fewer with --param l,j,k")
-    from chainrule import render
-    from chainrule.chains import iter_chains
     from chainrule.graph import build_graph
 
-    graph = build_graph(network)
-    groups = (((parameter, iter_chains(graph, parameter.name)),
-               *count_parameter(network, parameter)) for parameter in parameters)
+    return _write_chains(build_graph(network), parameters,
+                         lambda parameter: count_parameter(network, parameter), args, out)
+
+
+def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: TextIO) -> int:
+    from chainrule import render
+    from chainrule.chains import iter_chains
+
+    groups = (((source, iter_chains(graph, source.name)), *counts_of(source)) for source in sources)
     if args.format == "json":
         render.write_json(graph, groups, out, view=args.view)
     elif args.format == "latex":
