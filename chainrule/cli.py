@@ -95,6 +95,11 @@ def _add_formats(parser: argparse.ArgumentParser) -> None:
                         help="the same as --format json")
 
 
+def _add_wrt(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wrt", choices=["parameters", "inputs"], default="parameters",
+                        help="differentiate by the parameters (default) or by the inputs x_k")
+
+
 def _add_limit(parser: argparse.ArgumentParser, default: int, what: str) -> None:
     parser.add_argument("--limit", type=_positive_int, default=default, metavar="N",
                         help=f"refuse to write more than N {what} (default {default})")
@@ -139,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
                                help="the weight theta^(l)_jk (k = 0 for a bias); repeatable; "
                                     "all weights by default")
     _add_limit(chains_parser, DEFAULT_CHAIN_LIMIT, "chains")
+    _add_wrt(chains_parser)
     _add_formats(chains_parser)
     chains_parser.add_argument("--view", choices=["abstract", "local", "closed"],
                                default="abstract",
@@ -156,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     delta_parser.add_argument("--ops", action="store_true",
                               help="add the operation counts: expanded, reverse and forward mode")
     _add_limit(delta_parser, DEFAULT_CHAIN_LIMIT, "chains or delta terms")
+    _add_wrt(delta_parser)
     _add_formats(delta_parser)
     delta_parser.set_defaults(run=run_delta)
 
@@ -401,7 +408,7 @@ def _selected_parameters(network: Network, texts: Sequence[str]) -> list[Paramet
 def run_chains(args: argparse.Namespace, out: TextIO) -> int:
     graph = _graph_for(args.architecture)
     if graph is not None:
-        sources = _graph_sources(graph, args.param, "parameters")
+        sources = _graph_sources(graph, args.param, args.wrt)
         counts_of = _source_counts(graph)
         total = sum(counts_of(source)[0] for source in sources)
         if total > args.limit:
@@ -409,6 +416,8 @@ def run_chains(args: argparse.Namespace, out: TextIO) -> int:
                              f"{args.limit:,}; raise it with --limit {total}")
         return _write_chains(graph, sources, counts_of, args, out)
     network = _network(args.architecture, args)
+    if args.wrt == "inputs":
+        return _input_chains(network, args, out)
     parameters = _selected_parameters(network, args.param)
     # Counted by the closed form before anything is built, so a refusal is instant.
     total = sum(count_parameter(network, parameter)[0] for parameter in parameters)
@@ -419,6 +428,26 @@ def run_chains(args: argparse.Namespace, out: TextIO) -> int:
 
     return _write_chains(build_graph(network), parameters,
                          lambda parameter: count_parameter(network, parameter), args, out)
+
+
+def _layered_inputs(network: Network, texts: Sequence[str]) -> list[NodeRef]:
+    from chainrule import names
+
+    if texts:
+        raise UsageError("--param selects weights; with --wrt inputs every input is written")
+    return [NodeRef(names.x_name(k)) for k in range(1, network.sizes[0] + 1)]
+
+
+def _input_chains(network: Network, args: argparse.Namespace, out: TextIO) -> int:
+    from chainrule.counting import count_input
+    from chainrule.graph import build_graph
+
+    inputs = _layered_inputs(network, args.param)
+    total = count_input(network)[0] * len(inputs)
+    if total > args.limit:
+        raise UsageError(f"the selection has {total:,} chains, more than --limit {args.limit:,}; "
+                         f"raise it with --limit {total}")
+    return _write_chains(build_graph(network), inputs, lambda _: count_input(network), args, out)
 
 
 def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: TextIO) -> int:
@@ -436,31 +465,47 @@ def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: Text
 
 
 def run_delta(args: argparse.Namespace, out: TextIO) -> int:
-    network = _network(args.architecture, args)
-    parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
-    from chainrule.graph import graph_size
-
-    if parameters:
-        shown = sum(count_parameter(network, parameter)[0] for parameter in parameters)
-        what = "chains in the selected factorings"
-    else:
-        shown, what = graph_size(network)[1], "terms in the delta definitions"
-    if shown > args.limit:
-        raise UsageError(f"{network.architecture} has {shown:,} {what}, more than --limit "
-                         f"{args.limit:,}; raise it with --limit {shown}"
-                         + ("" if parameters else " or factor one weight with --param l,j,k"))
     from chainrule import render
-    from chainrule.delta import operation_counts
+    from chainrule.delta import graph_operation_counts, operation_counts
     from chainrule.delta_printing import Style
-    from chainrule.graph import build_graph
 
-    graph = build_graph(network)
-    ops = operation_counts(network) if args.ops else None
+    graph = _graph_for(args.architecture)
+    network = None
+    if graph is not None:
+        every = _graph_sources(graph, [], args.wrt)
+        selected = _graph_sources(graph, args.param, args.wrt) if args.param else []
+        counts_of = _source_counts(graph)
+        shown = (sum(counts_of(s)[0] for s in selected) if selected else graph.number_of_edges())
+    else:
+        network = _network(args.architecture, args)
+        from chainrule.graph import graph_size
+
+        if args.wrt == "inputs":
+            every, selected = _layered_inputs(network, args.param), []
+        else:
+            every = list(network.parameters())
+            selected = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
+        shown = (sum(count_parameter(network, p)[0] for p in selected) if selected
+                 else graph_size(network)[1])
+    what = "chains in the selected factorings" if selected else "terms in the delta definitions"
+    if shown > args.limit:
+        raise UsageError(f"{graph.graph['source'] if graph is not None else network.architecture} "
+                         f"has {shown:,} {what}, more than --limit {args.limit:,}; raise it with "
+                         f"--limit {shown}" + ("" if selected else
+                                               " or factor one weight with --param"))
+    if graph is None:
+        from chainrule.graph import build_graph
+
+        graph = build_graph(network)
+    ops = None
+    if args.ops:
+        ops = operation_counts(network) if network is not None and args.wrt == "parameters" else (
+            graph_operation_counts(graph, [s.name for s in every]))
     if args.format == "json":
-        render.write_delta_json(graph, network, parameters, out, ops=ops)
+        render.write_delta_json(graph, network, every, selected, out, ops=ops)
     else:
         style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
-        render.write_delta_text(graph, network, parameters, out, style, ops=ops)
+        render.write_delta_text(graph, network, every, selected, out, style, ops=ops)
     return 0
 
 

@@ -91,6 +91,19 @@ def count_parameter(network: Network, parameter: ParameterIndex) -> tuple[int, i
     return paths, terms + paths
 
 
+def count_input(network: Network) -> tuple[int, int]:
+    """The chains and terms of one input x_k, as ``(chains, terms)``: x_k feeds every z^(2)_j.
+
+    Examples
+    --------
+    >>> count_input(Network([2, 2, 2]))
+    (4, 20)
+    """
+    paths, terms = paths_from_weighted_input(network, 2)
+    fan_out = network.sizes[1]
+    return fan_out * paths, fan_out * (terms + paths)
+
+
 def count(network: Network) -> Count:
     """Parameters, chains and terms of `network`, in total and per weight layer.
 

@@ -115,8 +115,10 @@ def write_equations(equations: list[tuple[str, list[str]]], out: TextIO, latex: 
             out.write(f"{lhs if number == 0 else ' ' * len(lhs)} = {rhs}\n")
 
 
-def write_delta_text(graph: nx.DiGraph, network, parameters, out: TextIO, style, ops=None) -> None:
-    """δ definitions and factored gradients, or the factoring of the chosen parameters."""
+def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO, style,
+                     ops=None) -> None:
+    """δ definitions and factored gradients (of `every` source), or the factoring of the chosen
+    `parameters`; the layer-at-a-time form when there is a layered `network`."""
     from chainrule import delta, delta_printing as dp
 
     latex = style.latex
@@ -140,28 +142,31 @@ def write_delta_text(graph: nx.DiGraph, network, parameters, out: TextIO, style,
             abstract, local = equation_of("abstract"), equation_of("local")
             return [(abstract.lhs, [abstract.rhs, local.rhs])]
 
-        heading("delta^(l)_j = dJ/dz^(l)_j, from the output layer down")
+        heading("delta^(l)_j = dJ/dz^(l)_j, from the output layer down" if network is not None
+                else "delta_v = dJ/dv for every computed node v, from the cost down")
         write_equations([pair for node in delta.delta_nodes(graph) for pair in both_views(
             lambda view: dp.delta_definition(graph, node, style, view))], out, latex)
         out.write("\n")
-        heading("every gradient as delta times what the weight multiplies")
-        write_equations([pair for p in network.parameters() for pair in both_views(
+        heading("every gradient through the deltas of the nodes it feeds")
+        write_equations([pair for p in every for pair in both_views(
             lambda view: dp.factored_gradient(graph, p.name, style, view))], out, latex)
-        out.write("\n")
-        heading("the same, a layer at a time")
-        write_equations([(eq.lhs, [eq.rhs]) for eq in dp.matrix_form(network, style)], out, latex)
+        if network is not None:
+            out.write("\n")
+            heading("the same, a layer at a time")
+            write_equations([(eq.lhs, [eq.rhs]) for eq in dp.matrix_form(network, style)], out,
+                            latex)
     if ops is not None:
         table = ops_table(ops)
         out.write("\n" + ("\n".join("% " + line for line in table.splitlines()) if latex else table)
                   + "\n")
 
 
-def write_delta_json(graph: nx.DiGraph, network, parameters, out: TextIO, ops=None) -> None:
+def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO, ops=None) -> None:
     from chainrule import delta, delta_printing as dp
 
     latex, text = dp.Style(latex=True), dp.Style.text()
     document = {
-        "architecture": network.architecture,
+        "architecture": network.architecture if network is not None else graph.graph["source"],
         "deltas": [{"name": delta.delta_name(graph, node), "latex": delta.delta_latex(graph, node),
                     "definition": str(dp.delta_definition(graph, node, text)),
                     "definition_latex": str(dp.delta_definition(graph, node, latex)),
@@ -173,9 +178,10 @@ def write_delta_json(graph: nx.DiGraph, network, parameters, out: TextIO, ops=No
                        "latex": str(dp.factored_gradient(graph, p.name, latex)),
                        "local": str(dp.factored_gradient(graph, p.name, text, "local")),
                        "local_latex": str(dp.factored_gradient(graph, p.name, latex, "local"))}
-                      for p in (parameters or network.parameters())],
-        "matrix_latex": [str(equation) for equation in dp.matrix_form(network, latex)],
+                      for p in (parameters or every)],
     }
+    if network is not None:
+        document["matrix_latex"] = [str(equation) for equation in dp.matrix_form(network, latex)]
     if parameters:
         document["factoring"] = [
             {"parameter": p.name,
