@@ -206,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_parser.add_argument("--case", metavar="FILE",
                                help="read the case (sizes, options, numbers) from a case file")
     verify_parser.add_argument("--save-case", metavar="FILE", help="write the case used")
+    _add_wrt(verify_parser)
     verify_parser.add_argument("--json", action="store_true", help="print JSON")
     verify_parser.set_defaults(run=run_verify)
 
@@ -528,14 +529,29 @@ def _case_for(args: argparse.Namespace):
 
 
 def run_verify(args: argparse.Namespace, out: TextIO) -> int:
-    case, origin = _case_for(args)
-    from chainrule.case import save_case
     from chainrule.render_numbers import write_verify_json, write_verify_text
-    from chainrule.verify import verify
 
-    if args.save_case:
-        save_case(case, args.save_case)
-    report = verify(case)
+    graph = _graph_for(args.architecture)
+    if graph is not None:
+        if args.case or args.save_case:
+            raise UsageError("case files describe layered networks; a graph file's case is drawn "
+                             "from --seed, --examples and --init-scale")
+        from chainrule.verify import random_leaf_values, verify_graph
+
+        sources = [s.name for s in _graph_sources(graph, [], args.wrt)]
+        values = random_leaf_values(graph, args.examples, args.seed, args.init_scale)
+        report = verify_graph(graph, sources, values, args.examples,
+                              title=f"{graph.graph['source']} ({args.wrt}), {args.examples} "
+                                    f"example{'s' if args.examples != 1 else ''}")
+        origin = f"seed {args.seed}, parameters from [-{args.init_scale:g}, {args.init_scale:g}]"
+    else:
+        case, origin = _case_for(args)
+        from chainrule.case import save_case
+        from chainrule.verify import verify, verify_inputs
+
+        if args.save_case:
+            save_case(case, args.save_case)
+        report = verify_inputs(case) if args.wrt == "inputs" else verify(case)
     if args.json:
         write_verify_json(report, out)
     else:

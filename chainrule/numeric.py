@@ -119,6 +119,22 @@ def backprop(case) -> tuple[float, list[np.ndarray], list[np.ndarray] | None]:
     return _cost(cost, output, targets), weight_gradients, bias_gradients
 
 
+def input_gradients(case) -> np.ndarray:
+    """∂J/∂x for every example and input (m × n_1): the δ of the first hidden layer, δ^(2) Θ^(1)."""
+    weights, biases, inputs, targets, activations, cost = _unpack(case)
+    zs, activities = forward(weights, biases, inputs, activations)
+    output = activities[-1]
+    upstream = _cost_gradient(cost, output, targets)
+    if activations[-1] == "softmax":
+        delta = output * (upstream - np.sum(upstream * output, axis=1, keepdims=True))
+    else:
+        delta = upstream * _ACTIVATIONS[activations[-1]][1](zs[-1], output)
+    for layer in range(len(weights) - 1, 0, -1):
+        derivative = _ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
+        delta = (delta @ weights[layer]) * derivative
+    return delta @ weights[0]
+
+
 def finite_differences(case, step: float = 1e-4, parameters: Sequence[tuple[int, int, int]] | None = None
                        ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
     """Fourth-order central differences for every parameter, or only those listed as

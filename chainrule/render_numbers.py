@@ -25,11 +25,12 @@ def describe(case) -> str:
 def write_verify_text(report, out: TextIO, origin: str) -> None:
     from chainrule.verify import TITLES
 
-    out.write(f"verify {describe(report.case)}, {origin}\n")
+    subject = describe(report.case) if report.case is not None else report.title
+    out.write(f"verify {subject}, {origin}\n")
     out.write(f"cost J = {report.cost:.12g}\n\n")
     rows = []
     for name, result in report.methods.items():
-        if name == "backprop":
+        if name == report.reference:
             rows.append([TITLES[name], "(reference)", "", "", ""])
         elif result.skipped:
             rows.append([TITLES[name], "", "", "", f"skipped: {result.skipped}"])
@@ -43,7 +44,15 @@ def write_verify_text(report, out: TextIO, origin: str) -> None:
     table = format_table(["method", "max abs error", "max rel error", "tolerance", "result"], rows)
     out.write(table + "\n\n")
     case = report.case
-    if case.network.parameter_count <= GRADIENT_TABLE_LIMIT:
+    if case is None:
+        values = report.methods[report.reference].gradients.values
+        if len(values) <= GRADIENT_TABLE_LIMIT:
+            rows = [[name, " ".join(f"{v:+.12e}" for v in np.ravel(value))]
+                    for name, value in values.items()]
+            header = "dJ/dsource" if all(np.ndim(v) == 0 for v in values.values()) else (
+                "dJ/dsource (per example for inputs)")
+            out.write(format_table(["source", header], rows) + "\n\n")
+    elif case.network.parameter_count <= GRADIENT_TABLE_LIMIT:
         reference = report.methods["backprop"].gradients
         gradient_rows = []
         for parameter in case.network.parameters():
@@ -54,11 +63,12 @@ def write_verify_text(report, out: TextIO, origin: str) -> None:
                                   f"{value:+.12e}"])
         out.write(format_table(["parameter", "value", "dJ/dparameter"], gradient_rows) + "\n\n")
     disagreeing = [TITLES[n] for n, r in report.methods.items() if r.ok is False]
+    reference = TITLES[report.reference]
     if disagreeing:
         out.write(f"{', '.join(disagreeing)} disagree{'s' if len(disagreeing) == 1 else ''} "
-                  "with numeric backprop\n")
+                  f"with {reference}\n")
     else:
-        out.write("every method computed agrees with numeric backprop\n")
+        out.write(f"every method computed agrees with {reference}\n")
 
 
 def write_verify_json(report, out: TextIO) -> None:

@@ -73,6 +73,18 @@ class Gradients(NamedTuple):
                 "biases": None if self.biases is None else [b.tolist() for b in self.biases]}
 
 
+class NamedGradients(NamedTuple):
+    """Gradients of named sources: a number per parameter, an array over examples per input."""
+
+    values: dict
+
+    def flat(self) -> np.ndarray:
+        return np.concatenate([np.ravel(v) for v in self.values.values()])
+
+    def as_lists(self) -> dict:
+        return {name: np.asarray(v).tolist() for name, v in self.values.items()}
+
+
 @dataclass
 class MethodResult:
     name: str
@@ -88,9 +100,11 @@ class MethodResult:
 
 @dataclass
 class Report:
-    case: Case
+    case: Case | None
     cost: float
     methods: dict[str, MethodResult] = field(default_factory=dict)
+    title: str | None = None  # for graphs without a case: what was verified
+    reference: str = "backprop"
 
     @property
     def ok(self) -> bool:
@@ -100,8 +114,9 @@ class Report:
         return {
             "ok": self.ok,
             "cost": self.cost,
+            "reference": self.reference,
             "tolerance": {name: result.tolerance._asdict() for name, result in self.methods.items()
-                          if name != "backprop"},
+                          if name != self.reference},
             "methods": {name: {"max_abs_error": result.max_abs_error,
                                "max_rel_error": result.max_rel_error,
                                "skipped": result.skipped, "note": result.note,
@@ -310,3 +325,129 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
         if name != "backprop" and result.gradients is not None:
             _compare(result, reference)
     return report
+
+
+# --- any graph, and gradients by the inputs -----------------------------------------------------
+
+def random_leaf_values(graph: nx.DiGraph, examples: int = 4, seed: int = 0,
+                       init_scale: float = 1.0) -> dict[sp.Symbol, np.ndarray]:
+    """Reproducible numbers for a graph's leaves: inputs from [-1, 1] and targets from [0, 1]
+    per example, parameters from [-init_scale, init_scale]; each an array over the examples."""
+    generator = np.random.default_rng(seed)
+    values = {M: np.full(examples, float(examples))}
+    for node, kind in graph.nodes(data="kind"):
+        if kind == "input":
+            values[node_symbol(node)] = generator.uniform(-1.0, 1.0, examples)
+        elif kind == "param":
+            values[node_symbol(node)] = np.full(examples, generator.uniform(-init_scale, init_scale))
+    for target in graph.graph.get("targets", ()):
+        values[target] = generator.uniform(0.0, 1.0, examples)
+    return values
+
+
+def _graph_edge_values(graph: nx.DiGraph, values: dict, examples: int) -> dict:
+    values = dict(values)
+    for generation in nx.topological_generations(graph):
+        computed = [n for n in generation if graph.nodes[n]["kind"] in ("pre", "act", "node")]
+        if computed:
+            formulas = [value_formula(graph, node) for node in computed]
+            symbols = sorted(set().union(*(f.free_symbols for f in formulas)), key=str)
+            for node, value in zip(computed, _evaluate(symbols, formulas, values)):
+                values[node_symbol(node)] = np.broadcast_to(np.asarray(value, float), (examples,))
+    edges = list(graph.edges)
+    derivatives = [local_derivative(graph, u, v) for u, v in edges]
+    symbols = sorted(set().union(*(d.free_symbols for d in derivatives)), key=str)
+    return {edge: np.broadcast_to(np.asarray(value, float), (examples,))
+            for edge, value in zip(edges, _evaluate(symbols, derivatives, values))}
+
+
+def verify_graph(graph: nx.DiGraph, sources: list[str], values: dict, examples: int,
+                 title: str, backprop: dict | None = None) -> Report:
+    """Gradients of `sources` (parameters: summed over examples; inputs: one per example) by the
+    chain sum, the δ sweep, finite differences and sympy.diff, and numpy `backprop` when given."""
+    from chainrule.symbolic import graph_composed_cost
+
+    kinds = {source: graph.nodes[source]["kind"] for source in sources}
+
+    def arrange(per_example: dict) -> NamedGradients:
+        return NamedGradients({s: float(np.sum(v)) if kinds[s] == "param" else np.asarray(v, float)
+                               for s, v in per_example.items()})
+
+    cost_expression = graph_composed_cost(graph)
+    cost_symbols = sorted(cost_expression.free_symbols, key=str)
+    cost_function = sp.lambdify(cost_symbols, cost_expression, modules=LAMBDIFY_MODULES)
+
+    def costs(leaves: dict) -> np.ndarray:
+        return np.broadcast_to(np.asarray(cost_function(*(leaves[s] for s in cost_symbols)), float),
+                               (examples,))
+
+    report = Report(None, float(np.sum(costs(values))), title=title,
+                    reference="backprop" if backprop is not None else "sympy_diff")
+    if backprop is not None:
+        report.methods["backprop"] = MethodResult("backprop", arrange(backprop), note="the reference")
+
+    edge_values = _graph_edge_values(graph, values, examples)
+
+    def chain_sum() -> NamedGradients:
+        totals = {}
+        for source in sources:
+            total = np.zeros(examples)
+            for factors in walk_edges(graph, source, attribute="factor"):
+                product = np.ones(examples)
+                for factor in factors:
+                    product = product * edge_values[factor.wrt, factor.of]
+                total += product
+            totals[source] = total
+        return arrange(totals)
+
+    def delta_sweep() -> NamedGradients:
+        cost = graph.graph["cost"]
+        adjoint = {cost: np.ones(examples)}
+        for node in reversed(list(nx.topological_sort(graph))):
+            if node != cost:
+                adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
+                                    np.zeros(examples))
+        return arrange({source: adjoint[source] for source in sources})
+
+    def finite_differences() -> NamedGradients:
+        h = FINITE_DIFFERENCE_STEP
+        result = {}
+        for source in sources:
+            symbol, shifted = node_symbol(source), dict(values)
+            samples = []
+            for multiple in (2, 1, -1, -2):
+                shifted[symbol] = values[symbol] + multiple * h
+                samples.append(costs(shifted))
+            plus_two, plus_one, minus_one, minus_two = samples
+            result[source] = (-plus_two + 8 * plus_one - 8 * minus_one + minus_two) / (12 * h)
+        return arrange(result)
+
+    def sympy_diff() -> NamedGradients:
+        derivatives = [sp.diff(cost_expression, node_symbol(source)) for source in sources]
+        results = _evaluate(cost_symbols, derivatives, values)
+        return arrange({s: np.broadcast_to(np.asarray(r, float), (examples,))
+                        for s, r in zip(sources, results)})
+
+    for name, compute, tolerance in [("chain_sum", chain_sum, EXACT), ("delta", delta_sweep, EXACT),
+                                     ("finite_differences", finite_differences, FINITE),
+                                     ("sympy_diff", sympy_diff, EXACT)]:
+        report.methods[name] = _timed(MethodResult(name, tolerance=tolerance), compute)
+    reference = report.methods[report.reference].gradients
+    for name, result in report.methods.items():
+        if name != report.reference:
+            _compare(result, reference)
+    report.methods[report.reference].note = "the reference"
+    return report
+
+
+def verify_inputs(case: Case) -> Report:
+    """∂J/∂x_k for every example of a layered case, by every method, against numpy backprop."""
+    from chainrule import names
+
+    network = case.network
+    graph = build_graph(network)
+    inputs = [names.x_name(k) for k in range(1, network.sizes[0] + 1)]
+    reference = numeric.input_gradients(case)
+    return verify_graph(graph, inputs, _leaf_values(case), case.examples,
+                        title=f"inputs of {network.architecture}",
+                        backprop={x: reference[:, k] for k, x in enumerate(inputs)})
