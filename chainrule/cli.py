@@ -171,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw the network, every chain of one weight in its own colour (needs "
                     "matplotlib: pip install 'chainrule[plot]').")
     _add_architecture(draw_parser)
-    draw_parser.add_argument("--param", default="1,1,1", metavar="l,j,k",
-                             help="the weight whose chains to light up (default 1,1,1)")
+    draw_parser.add_argument("--param", metavar="l,j,k",
+                             help="the weight whose chains to light up (default 1,1,1; a name "
+                                  "for a graph file, its first parameter by default)")
     draw_parser.add_argument("--view", choices=["graph", "neurons"], default="graph",
                              help="the full computation graph (default) or the neurons")
     draw_parser.add_argument("--delta", action="store_true",
@@ -307,16 +308,24 @@ def run_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_draw(args: argparse.Namespace, out: TextIO) -> int:
-    network = _network(args.architecture, args)
-    parameter = parse_parameter(args.param, network)
     from pathlib import Path
 
-    from chainrule.draw import FORMATS, draw
-
-    if Path(args.output).suffix.lower() not in FORMATS:
+    graph = _graph_for(args.architecture)
+    if Path(args.output).suffix.lower() not in (".png", ".svg", ".pdf"):
         raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
-                         f"{', '.join(FORMATS)}")
-    drawing = draw(network, parameter, view=args.view, delta=args.delta)
+                         ".png, .svg, .pdf")
+    if graph is not None:
+        from chainrule.draw import draw_graph
+
+        names = [] if args.param is None else [args.param]
+        sources = _graph_sources(graph, names, "parameters")
+        drawing = draw_graph(graph, sources[0].name, delta=args.delta)
+    else:
+        network = _network(args.architecture, args)
+        parameter = parse_parameter(args.param or "1,1,1", network)
+        from chainrule.draw import draw
+
+        drawing = draw(network, parameter, view=args.view, delta=args.delta)
     drawing.save(args.output)
     out.write(f"wrote {args.output}" + (f" ({drawing.summary})" if drawing.summary else "") + "\n")
     return 0

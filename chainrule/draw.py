@@ -291,3 +291,79 @@ def _shade_deltas(axes, graph, chains, place, summary: Summary) -> None:
         label = names.delta_latex(data["layer"], summary.real(data["layer"], data["index"][0]))
         axes.annotate(f"${label}$", place(node), xytext=(0, 15), textcoords="offset points",
                       ha="center", fontsize=10, color="tab:orange", zorder=5)
+
+
+def _edge_points(start, end, column_width: float, samples: int = 24) -> list[tuple[float, float]]:
+    """A straight segment between neighbouring columns; an arc over the columns it skips, so a
+    skip connection never hides behind the nodes it passes."""
+    (x1, y1), (x2, y2) = start, end
+    if abs(x2 - x1) <= column_width * 1.01:
+        return [start, end]
+    lift = 0.35 * abs(x2 - x1) / column_width
+    control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
+    return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
+             (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
+            for t in (i / (samples - 1) for i in range(samples))]
+
+
+def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing:
+    """Draw any computation graph, columns by topological generation, with every chain of
+    `source` (its first parameter by default) in its own colour."""
+    Figure = _require_matplotlib()
+    import networkx as nx
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+
+    from chainrule.chains import iter_chains
+    from chainrule.delta import delta_latex, is_delta_node
+
+    if source is None:
+        source = next(n for n, kind in graph.nodes(data="kind") if kind == "param")
+    columns = [sorted(generation, key=list(graph.nodes).index)
+               for generation in nx.topological_generations(graph)]
+    height = max(len(column) for column in columns) - 1
+    width = 1.6
+    positions = {node: (width * x, y) for x, column in enumerate(columns)
+                 for node, y in zip(column, _column(len(column), max(height, 1)))}
+
+    def edge(u, v, shift: float = 0.0):
+        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v], width)]
+    figure = Figure(figsize=(11, 6))
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    for u, v in graph.edges:
+        axes.plot(*zip(*edge(u, v)), color="0.85", linewidth=0.7, zorder=1)
+    for node, (x, y) in positions.items():
+        axes.scatter([x], [y], s=560, color="white", edgecolors="0.35", zorder=3)
+        axes.text(x, y, f"${graph.nodes[node]['latex']}$", ha="center", va="center", fontsize=8,
+                  zorder=4)
+    chains = list(iter_chains(graph, source))
+    if delta:
+        for node in dict.fromkeys(f.wrt for chain in chains for f in chain
+                                  if is_delta_node(graph, f.wrt)):
+            for u, v in graph.subgraph(nx.descendants(graph, node) | {node}).edges:
+                axes.plot(*zip(*edge(u, v)), color="tab:orange", alpha=0.12, linewidth=14,
+                          solid_capstyle="round", zorder=0)
+            axes.annotate(f"${delta_latex(graph, node)}$", positions[node], xytext=(0, 16),
+                          textcoords="offset points", ha="center", fontsize=10,
+                          color="tab:orange", zorder=5)
+    colours = colormaps[COLOURS]
+    handles = []
+    for number, chain in enumerate(chains):
+        path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
+        shift = 0.06 * (number - (len(chains) - 1) / 2) if len(chains) <= 12 else 0.0
+        points = [point for u, v in zip(path, path[1:]) for point in edge(u, v, shift)]
+        colour = colours(number % colours.N)
+        axes.plot(*zip(*points), color=colour, linewidth=2.2, alpha=0.9, zorder=2,
+                  solid_capstyle="round")
+        if len(handles) < LEGEND_CHAINS:
+            handles.append(Line2D([], [], color=colour, linewidth=2.2, label=f"${chain.latex}$"))
+    if len(chains) > LEGEND_CHAINS:
+        handles.append(Line2D([], [], color="none",
+                              label=f"… and {len(chains) - LEGEND_CHAINS:,} more"))
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11,
+                frameon=False)
+    name = graph.graph.get("source", "graph")
+    axes.set_title(rf"{name}: the {len(chains)} chain{'s' if len(chains) != 1 else ''} of "
+                   rf"$\partial J / \partial {graph.nodes[source]['latex']}$", fontsize=12)
+    return Drawing(figure)
