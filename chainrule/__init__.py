@@ -37,6 +37,17 @@ _EXPORTS = {
     "proves_equal_to_path_sum": "chainrule.delta",
     "operation_counts": "chainrule.delta",
     "graph_operation_counts": "chainrule.delta",
+    "Dag": "chainrule.dag",
+    "mlp": "chainrule.dag",
+    "sigmoid": "chainrule.dag",
+    "tanh": "chainrule.dag",
+    "relu": "chainrule.dag",
+    "identity": "chainrule.dag",
+    "softplus": "chainrule.dag",
+    "leaky_relu": "chainrule.dag",
+    "load_graph_file": "chainrule.graphfile",
+    "verify_graph": "chainrule.verify",
+    "random_leaf_values": "chainrule.verify",
 }
 
 __all__ = sorted(_EXPORTS)

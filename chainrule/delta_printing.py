@@ -165,6 +165,9 @@ def step_lines(graph: nx.DiGraph, step: Step, style: Style) -> tuple[str | None,
         return None, replaced
     grouped_terms = []
     for term, members in step.groups:
+        if len(members) == 1 and not members[0][1]:  # untouched by this step: no group to show
+            grouped_terms.append(_term(graph, term, style))
+            continue
         inside = style.plus.join(
             style.juxtapose.join(
                 ([] if before.cut is None else [_delta(graph, before.cut, style)])

@@ -12,6 +12,8 @@ EXPECTED = {
     "walkthrough_2_2_2.py": "2-2-2: 8 parameters, 12 chains, 52 terms",
     "term_growth.py": "wrote term_growth.png",
     "train_xor.py": "identical hidden units: [(2, 2)]",
+    "residual.py": "chain sum, δ sweep and finite differences agree with sympy.diff: True",
+    "weight_sharing.py": "an MLP built through the DAG API has the layered builder's chains",
 }
 
 
