@@ -256,3 +256,28 @@ def test_input_gradients_on_layered_networks(run_cli):
     assert status == 0 and "every method computed agrees with numeric backprop" in out
     status, out, _ = run_cli("delta", "2-2-2", "--wrt", "inputs")
     assert "= delta^(2)_1 * theta^(1)_11 + delta^(2)_2 * theta^(1)_21" in out
+
+
+def test_graph_latex_is_valid(run_cli):
+    from chainrule import delta_printing as dp
+    from chainrule.delta import delta_nodes
+    from chainrule.printing import gradient_latex
+
+    from latex_check import katex_failures, katex_module_dir, structural_problems
+
+    strings = []
+    for name in BUILDERS:
+        graph = BUILDERS[name]()
+        style = dp.Style(latex=True)
+        for source in _sources(graph):
+            chains = list(iter_chains(graph, source))
+            strings += [gradient_latex(graph, source, chains, view) for view in ("abstract", "local")]
+            strings += [str(dp.factored_gradient(graph, source, style, view))
+                        for view in ("abstract", "local")]
+        strings += [str(dp.delta_definition(graph, node, style, view))
+                    for node in delta_nodes(graph) for view in ("abstract", "local")]
+    _, out, _ = run_cli("chains", str(GRAPHS / "residual.json"), "--format", "latex", "--view", "local")
+    strings += [block.split("\\[\n", 1)[1] for block in out.split("\\]") if "\\[\n" in block]
+    assert {s: structural_problems(s) for s in strings if structural_problems(s)} == {}
+    if katex_module_dir() is not None:
+        assert katex_failures(strings) == []
