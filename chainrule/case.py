@@ -26,7 +26,6 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -163,31 +162,20 @@ def _check_targets(network: Network, targets: np.ndarray) -> None:
 
 def load_case(path: str | os.PathLike) -> Case:
     """Read and check a case file; every problem is a SpecError naming the file."""
+    from chainrule.files import read_json
+
+    document = read_json(path, "case file")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(f"cannot read case file {str(path)!r}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"case file {str(path)!r} is not UTF-8 text") from None
-    try:
-        # Python's json accepts NaN and Infinity, which are not JSON: refuse them here.
-        document = json.loads(text, parse_constant=_refuse_constant)
         return Case.from_dict(document)
-    except json.JSONDecodeError as error:
-        raise SpecError(f"case file {str(path)!r} is not valid JSON: {error.msg} at line "
-                        f"{error.lineno}") from None
     except SpecError as error:
         raise SpecError(f"case file {str(path)!r}: {error}") from None
 
 
 def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets from a JSON file with those two fields (a case file will do)."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_refuse_constant)
-    except OSError as error:
-        raise SpecError(f"cannot read data file {str(path)!r}: {error.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise SpecError(f"data file {str(path)!r} is not valid JSON") from None
+    from chainrule.files import read_json
+
+    document = read_json(path, "data file")
     if not isinstance(document, dict) or not {"inputs", "targets"} <= document.keys():
         raise SpecError(f"data file {str(path)!r} needs 'inputs' and 'targets'")
     try:
@@ -200,10 +188,6 @@ def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.nd
     except SpecError as error:
         raise SpecError(f"data file {str(path)!r}: {error}") from None
     return inputs, targets
-
-
-def _refuse_constant(name: str):
-    raise SpecError(f"{name} is not a finite number")
 
 
 def save_case(case: Case, path: str | os.PathLike) -> None:

@@ -32,7 +32,7 @@ import networkx as nx
 import sympy as sp
 
 from chainrule import names
-from chainrule.chains import Chain, Factor, iter_chains
+from chainrule.chains import Factor, iter_chains
 from chainrule.counting import count
 from chainrule.paths import path_counts
 from chainrule.spec import Network

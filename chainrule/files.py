@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from contextlib import contextmanager
@@ -46,3 +47,23 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def write_text_atomically(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def read_json(path: str | os.PathLike, what: str) -> object:
+    """Parse a JSON file; every problem is one SpecError naming `what` and the path. NaN and
+    Infinity, which Python's json would accept, are refused: they are not JSON."""
+    where = f"{what} {str(path)!r}"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError(f"cannot read {where}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{where} is not UTF-8 text") from None
+
+    def refuse(name: str):
+        raise SpecError(f"{where}: {name} is not a finite number")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as error:
+        raise SpecError(f"{where} is not valid JSON: {error.msg} at line {error.lineno}") from None

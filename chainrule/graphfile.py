@@ -217,21 +217,12 @@ def dag_from_document(document: object) -> dag_module.Dag:
 
 def load_graph_file(path: str):
     """Read a graph file; returns the built graph. Every problem is a SpecError naming the file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(f"cannot read graph file {path!r}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"graph file {path!r} is not UTF-8 text") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SpecError(f"graph file {path!r} is not valid JSON: {error.msg} at line "
-                        f"{error.lineno}") from None
+    from chainrule.files import read_json
+
+    document = read_json(path, "graph file")
     try:
         graph = dag_from_document(document).build()
     except SpecError as error:
         raise SpecError(f"graph file {path!r}: {error}") from None
     graph.graph["source"] = Path(path).name
     return graph
-

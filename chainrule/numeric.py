@@ -96,8 +96,9 @@ def cost_of(case, weights: Sequence[np.ndarray] | None = None,
     return _cost(cost, activities[-1], targets)
 
 
-def backprop(case) -> tuple[float, list[np.ndarray], list[np.ndarray] | None]:
-    """The cost and ∂J/∂Θ^(l) for every layer (and ∂J/∂b^(l+1) with biases), by backprop."""
+def _backward(case) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+    """The cost, the activations a^(1..L), and δ^(2..L) (one row per example), output first
+    computed and returned in layer order: deltas[l] is the δ fed by Θ^(l+1)."""
     weights, biases, inputs, targets, activations, cost = _unpack(case)
     zs, activities = forward(weights, biases, inputs, activations)
     output = activities[-1]
@@ -107,32 +108,25 @@ def backprop(case) -> tuple[float, list[np.ndarray], list[np.ndarray] | None]:
         delta = output * (upstream - np.sum(upstream * output, axis=1, keepdims=True))
     else:
         delta = upstream * _ACTIVATIONS[activations[-1]][1](zs[-1], output)
-    weight_gradients: list[np.ndarray] = [None] * len(weights)
-    bias_gradients: list[np.ndarray] | None = None if biases is None else [None] * len(weights)
-    for layer in range(len(weights) - 1, -1, -1):
-        weight_gradients[layer] = delta.T @ activities[layer]
-        if bias_gradients is not None:
-            bias_gradients[layer] = delta.sum(axis=0)
-        if layer:
-            derivative = _ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
-            delta = (delta @ weights[layer]) * derivative
-    return _cost(cost, output, targets), weight_gradients, bias_gradients
+    deltas = [delta]
+    for layer in range(len(weights) - 1, 0, -1):
+        derivative = _ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
+        deltas.insert(0, (deltas[0] @ weights[layer]) * derivative)
+    return _cost(cost, output, targets), activities, deltas
+
+
+def backprop(case) -> tuple[float, list[np.ndarray], list[np.ndarray] | None]:
+    """The cost and ∂J/∂Θ^(l) for every layer (and ∂J/∂b^(l+1) with biases), by backprop."""
+    cost, activities, deltas = _backward(case)
+    weight_gradients = [delta.T @ a for delta, a in zip(deltas, activities)]
+    bias_gradients = None if case.biases is None else [delta.sum(axis=0) for delta in deltas]
+    return cost, weight_gradients, bias_gradients
 
 
 def input_gradients(case) -> np.ndarray:
     """∂J/∂x for every example and input (m × n_1): the δ of the first hidden layer, δ^(2) Θ^(1)."""
-    weights, biases, inputs, targets, activations, cost = _unpack(case)
-    zs, activities = forward(weights, biases, inputs, activations)
-    output = activities[-1]
-    upstream = _cost_gradient(cost, output, targets)
-    if activations[-1] == "softmax":
-        delta = output * (upstream - np.sum(upstream * output, axis=1, keepdims=True))
-    else:
-        delta = upstream * _ACTIVATIONS[activations[-1]][1](zs[-1], output)
-    for layer in range(len(weights) - 1, 0, -1):
-        derivative = _ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
-        delta = (delta @ weights[layer]) * derivative
-    return delta @ weights[0]
+    _, _, deltas = _backward(case)
+    return deltas[0] @ case.weights[0]
 
 
 def finite_differences(case, step: float = 1e-4, parameters: Sequence[tuple[int, int, int]] | None = None

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from chainrule import names
 from chainrule.counting import count, count_parameter
 from chainrule.spec import Network, ParameterIndex, SpecError
 
