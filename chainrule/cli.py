@@ -298,7 +298,14 @@ def _source_counts(graph):
     return lambda source: counts[source.name]
 
 
+def _layers_only(args: argparse.Namespace) -> None:
+    if args.architecture.lower().endswith(".json"):
+        raise UsageError(f"{args.command} takes layer sizes such as 2-2-2; graph files work with "
+                         "count, chains, delta, verify and draw")
+
+
 def run_explain(args: argparse.Namespace, out: TextIO) -> int:
+    _layers_only(args)
     network = _network(args.architecture, args)
     parameter = parse_parameter(args.param, network)
     from chainrule.explain import explain
@@ -332,6 +339,7 @@ def run_draw(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    _layers_only(args)
     network = _network(args.architecture, args)
     parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
     from chainrule.report import write_report

@@ -38,13 +38,16 @@ def descend(case: Case, epochs: int, learning_rate: float,
     """`epochs` steps of gradient descent. Returns the cost before training and after every
     epoch (epochs + 1 numbers), and the trained case; `after_epoch(epoch, cost)` is told each."""
     costs = [numeric.cost_of(case)]
-    for epoch in range(1, epochs + 1):
-        _, case = step(case, learning_rate)
-        costs.append(numeric.cost_of(case))
-        if not np.isfinite(costs[-1]):
-            break
-        if after_epoch is not None:
-            after_epoch(epoch, costs[-1])
+    # A learning rate too large overflows exp; the cost becomes inf or nan and training stops
+    # there, which the caller reports, so numpy's warnings would only repeat it.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, epochs + 1):
+            _, case = step(case, learning_rate)
+            costs.append(numeric.cost_of(case))
+            if not np.isfinite(costs[-1]):
+                break
+            if after_epoch is not None:
+                after_epoch(epoch, costs[-1])
     return costs, case
 
 
@@ -65,5 +68,7 @@ def identical_hidden_units(case: Case, tolerance: float = 1e-12) -> list[tuple[i
 
 def predictions(case: Case) -> np.ndarray:
     """The network's outputs for the case's inputs, one row per example."""
-    _, activities = numeric.forward(case.weights, case.biases, case.inputs, case.network.activation)
+    with np.errstate(over="ignore", invalid="ignore"):  # weights a diverged run left behind
+        _, activities = numeric.forward(case.weights, case.biases, case.inputs,
+                                        case.network.activation)
     return activities[-1]

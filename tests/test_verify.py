@@ -228,3 +228,15 @@ def test_train_on_random_data_and_on_a_file(run_cli, tmp_path):
     path.write_text(json.dumps({"inputs": [[0.0], [1.0]], "targets": [[1.0], [0.0]]}))
     status, out, _ = run_cli("train", "1-2-1", "--bias", "--data", str(path), "--epochs", "50")
     assert status == 0 and "cost went down" in out
+
+
+def test_wide_networks_verify_quickly_and_say_what_they_left_out(run_cli):
+    status, out, _ = run_cli("verify", "200-200-200")
+    assert status == 0
+    assert "skipped: the graph has 160,600 edges, more than the 50,000" in out
+    assert "agrees (on 2,000 parameters sampled (seed 0))" in out
+
+
+def test_a_diverging_run_reports_without_numpy_warnings(run_cli):
+    status, out, err = run_cli("train", "2-2-1", "--epochs", "3", "--lr", "1e308")
+    assert status == 0 and err == "" and "cost went up" in out
