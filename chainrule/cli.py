@@ -247,7 +247,9 @@ def _network(architecture: str, args: argparse.Namespace) -> Network:
 def _dump_json(document: object, out: TextIO) -> None:
     import json
 
-    json.dump(document, out, indent=2)
+    from chainrule.files import json_safe
+
+    json.dump(json_safe(document), out, indent=2, allow_nan=False)
     out.write("\n")
 
 
@@ -545,6 +547,14 @@ def _case_for(args: argparse.Namespace):
     return case, f"seed {args.seed}, weights from [-{args.init_scale:g}, {args.init_scale:g}]"
 
 
+def _quiet_numpy():
+    """Overflow in a saturated case shows up as a non-finite cost or gradient, which the report
+    states and counts as a failure; numpy's warnings would only repeat it on stderr."""
+    import numpy as np
+
+    return np.errstate(all="ignore")
+
+
 def run_verify(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.render_numbers import write_verify_json, write_verify_text
 
@@ -557,9 +567,10 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
 
         sources = [s.name for s in _graph_sources(graph, [], args.wrt)]
         values = random_leaf_values(graph, args.examples, args.seed, args.init_scale)
-        report = verify_graph(graph, sources, values, args.examples,
-                              title=f"{graph.graph['source']} ({args.wrt}), {args.examples} "
-                                    f"example{'s' if args.examples != 1 else ''}")
+        with _quiet_numpy():
+            report = verify_graph(graph, sources, values, args.examples,
+                                  title=f"{graph.graph['source']} ({args.wrt}), "
+                                        f"{args.examples} example{'s' if args.examples != 1 else ''}")
         origin = f"seed {args.seed}, parameters from [-{args.init_scale:g}, {args.init_scale:g}]"
     else:
         case, origin = _case_for(args)
@@ -568,7 +579,8 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
 
         if args.save_case:
             save_case(case, args.save_case)
-        report = verify_inputs(case) if args.wrt == "inputs" else verify(case)
+        with _quiet_numpy():
+            report = verify_inputs(case) if args.wrt == "inputs" else verify(case)
     if args.json:
         write_verify_json(report, out)
     else:

@@ -67,3 +67,15 @@ def read_json(path: str | os.PathLike, what: str) -> object:
         return json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as error:
         raise SpecError(f"{where} is not valid JSON: {error.msg} at line {error.lineno}") from None
+
+
+def json_safe(value):
+    """`value` with every NaN or infinity replaced by None: they are not JSON, and strict parsers
+    (JavaScript's JSON.parse among them) refuse the NaN that Python's json would write."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value

@@ -64,7 +64,10 @@ def write_verify_text(report, out: TextIO, origin: str) -> None:
         out.write(format_table(["parameter", "value", "dJ/dparameter"], gradient_rows) + "\n\n")
     disagreeing = [TITLES[n] for n, r in report.methods.items() if r.ok is False]
     reference = TITLES[report.reference]
-    if disagreeing:
+    if not np.isfinite(report.cost):
+        out.write("the cost is not finite (saturated or overflowing outputs), so nothing can be "
+                  "verified: try a smaller --init-scale\n")
+    elif disagreeing:
         out.write(f"{', '.join(disagreeing)} disagree{'s' if len(disagreeing) == 1 else ''} "
                   f"with {reference}\n")
     else:
@@ -72,7 +75,9 @@ def write_verify_text(report, out: TextIO, origin: str) -> None:
 
 
 def write_verify_json(report, out: TextIO) -> None:
-    json.dump(report.as_dict(), out, indent=2)
+    from chainrule.files import json_safe
+
+    json.dump(json_safe(report.as_dict()), out, indent=2, allow_nan=False)
     out.write("\n")
 
 

@@ -240,3 +240,41 @@ def test_wide_networks_verify_quickly_and_say_what_they_left_out(run_cli):
 def test_a_diverging_run_reports_without_numpy_warnings(run_cli):
     status, out, err = run_cli("train", "2-2-1", "--epochs", "3", "--lr", "1e308")
     assert status == 0 and err == "" and "cost went up" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify", "2-2-1", "--cost", "bce", "--init-scale", "1000"],
+    ["verify", "2-2-2", "--init-scale", "1000"],
+])
+def test_non_finite_numbers_never_pass(run_cli, argv):
+    """A NaN gradient or an infinite cost is a failure, never an agreement (exit 1)."""
+    status, out, err = run_cli(*argv)
+    assert status == 1 and err == ""
+    status, out, _ = run_cli(*argv, "--json")
+    document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert status == 1 and document["ok"] is False
+
+
+def test_a_nan_among_the_gradients_is_a_disagreement():
+    from chainrule.verify import EXACT, Gradients, MethodResult, _compare
+
+    reference = Gradients([np.array([[1.0, 2.0]])], None)
+    result = MethodResult("chain_sum", Gradients([np.array([[1.0, np.nan]])], None), tolerance=EXACT)
+    _compare(result, reference)
+    assert result.ok is False and result.max_abs_error == float("inf")
+
+
+def test_sampled_finite_differences_compare_only_the_sample(monkeypatch):
+    import chainrule.verify as verify_module
+
+    monkeypatch.setattr(verify_module, "MAX_FINITE_DIFFERENCES", 5)
+    report = verify_module.verify(random_case(Network([3, 4, 2]), examples=2, seed=0))
+    result = report.methods["finite_differences"]
+    assert result.note == "on 5 parameters sampled (seed 0)"
+    assert int(result.compared.sum()) == 5 and result.ok is True
+
+
+def test_train_json_has_no_nan(run_cli):
+    status, out, _ = run_cli("train", "2-2-1", "--cost", "bce", "--epochs", "5", "--lr", "1e6", "--json")
+    document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert status == 0 and document["costs"][-1]["cost"] is None
