@@ -124,6 +124,8 @@ def _array(value: object, field: str, dimensions: int) -> np.ndarray:
         if depth == 0:
             if isinstance(item, bool) or not isinstance(item, (int, float)):
                 raise SpecError(f"'{field}' holds {json.dumps(item)}, which is not a number")
+            if isinstance(item, int) and abs(item) > 10**300:
+                raise SpecError(f"'{field}' holds a number too large for a float")
             if not math.isfinite(item):
                 raise SpecError(f"'{field}' holds {item}, which is not a finite number")
             return

@@ -281,6 +281,9 @@ def _graph_sources(graph, texts: Sequence[str], wrt: str) -> list[NodeRef]:
     """Parameters (or inputs) of a general graph chosen by name; all of them by default."""
     kind = "param" if wrt == "parameters" else "input"
     available = [n for n, k in graph.nodes(data="kind") if k == kind]
+    if not available:
+        raise UsageError(f"{graph.graph.get('source', 'the graph')} has no "
+                         f"{'parameters' if kind == 'param' else 'inputs'}")
     if not texts:
         return [NodeRef(n) for n in available]
     chosen = []

@@ -39,7 +39,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as error:  # e.g. the path is a directory
+            raise SpecError(f"cannot write {str(path)!r}: {error.strerror}") from None
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -67,6 +70,8 @@ def read_json(path: str | os.PathLike, what: str) -> object:
         return json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as error:
         raise SpecError(f"{where} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise SpecError(f"{where} is nested too deeply to read") from None
 
 
 def json_safe(value):

@@ -50,6 +50,9 @@ FUNCTIONS = {"sigmoid": dag_module.sigmoid, "tanh": dag_module.tanh, "relu": dag
              "identity": dag_module.identity, "softplus": dag_module.softplus,
              "leaky_relu": dag_module.leaky_relu, "exp": sp.exp, "log": sp.log}
 MAX_FORMULA = 10_000  # characters: a guard against absurd input, far above any real formula
+MAX_DEPTH = 100  # nested parentheses, signs and powers: far above any real formula
+MAX_NUMBER = 10**300  # larger constants overflow a float when evaluated
+MAX_EXPONENT = 1_000  # a larger constant power (2^2^2^2^2^2) would take SymPy forever
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
                     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\^\(\d+\)_[\d,]+)?)"
                     r"|(?P<operator>\*\*|[-+*/^()]))")
@@ -60,9 +63,21 @@ class _Parser:
         self.text, self.names = text, names
         self.tokens = self._tokenise(text)
         self.position = 0
+        self.depth = 0
+
+    def _nested(self, parse):
+        """Run one recursive step, refusing nesting deeper than MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._error(f"nesting deeper than {MAX_DEPTH} levels")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
 
     def _error(self, message: str, hint: str = "") -> SpecError:
-        return SpecError(f"{message} in {json.dumps(self.text, ensure_ascii=False)}{hint}")
+        shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        return SpecError(f"{message} in {json.dumps(shown, ensure_ascii=False)}{hint}")
 
     def _tokenise(self, text: str) -> list[tuple[str, str, int]]:
         tokens, index = [], 0
@@ -96,6 +111,8 @@ class _Parser:
         if self.position < len(self.tokens):
             _, text, where = self.tokens[self.position]
             raise self._error(f"unexpected {text!r} at position {where}")
+        if expression.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise self._error("an undefined value (a division by zero or the log of 0)")
         return expression
 
     def _expression(self) -> sp.Expr:
@@ -117,21 +134,26 @@ class _Parser:
     def _unary(self) -> sp.Expr:
         if self._peek() in ("-", "+"):
             sign = self._take()[1]
-            operand = self._unary()
+            operand = self._nested(self._unary)
             return -operand if sign == "-" else operand
         return self._power()
 
     def _power(self) -> sp.Expr:
         base = self._atom()
         if self._peek() in ("^", "**"):
-            self._take()
-            return base ** self._unary()
+            _, _, where = self._take()
+            exponent = self._nested(self._unary)
+            if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
+                raise self._error(f"an exponent larger than {MAX_EXPONENT} at position {where}")
+            return base ** exponent
         return base
 
     def _atom(self) -> sp.Expr:
         kind, text, where = self._take()
         if kind == "number":
             value = Fraction(text)
+            if abs(value) > MAX_NUMBER:
+                raise self._error(f"the number {text} at position {where} is too large")
             return sp.Rational(value.numerator, value.denominator)
         if kind == "name":
             if self._peek() == "(":
@@ -139,14 +161,15 @@ class _Parser:
                     raise self._error(f"unknown function {text!r} at position {where}",
                                       f" (allowed: {', '.join(FUNCTIONS)})")
                 self._take()
-                argument = self._expression()
+                argument = self._nested(self._expression)
                 self._expect(")")
-                return FUNCTIONS[text](argument)
+                value = FUNCTIONS[text](argument)
+                return value
             if text not in self.names:
                 raise self._error(f"unknown name {text!r} at position {where}")
             return self.names[text]
         if text == "(":
-            inner = self._expression()
+            inner = self._nested(self._expression)
             self._expect(")")
             return inner
         raise self._error(f"unexpected {text!r} at position {where}")
@@ -222,6 +245,8 @@ def load_graph_file(path: str):
     document = read_json(path, "graph file")
     try:
         graph = dag_from_document(document).build()
+        if not any(kind == "param" for _, kind in graph.nodes(data="kind")):
+            raise SpecError("the graph has no parameters")
     except SpecError as error:
         raise SpecError(f"graph file {path!r}: {error}") from None
     graph.graph["source"] = Path(path).name

@@ -281,3 +281,38 @@ def test_graph_latex_is_valid(run_cli):
     assert {s: structural_problems(s) for s in strings if structural_problems(s)} == {}
     if katex_module_dir() is not None:
         assert katex_failures(strings) == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ("(" * 200 + "w" + ")" * 200, "nesting deeper than 100 levels"),
+    ("-" * 9000 + "w", "nesting deeper than 100 levels"),
+    ("w*x/0", "an undefined value (a division by zero or the log of 0)"),
+    ("w + log(0)", "an undefined value"),
+    ("w*1e400", "the number 1e400 at position 2 is too large"),
+    ("w*2^2^2^2^2^2", "an exponent larger than 1000"),
+])
+def test_formulas_that_would_crash_or_hang_are_refused(text, message):
+    with pytest.raises(SpecError) as error:
+        parse_formula(text, {"w": node_symbol("w"), "x": node_symbol("x")})
+    assert message in str(error.value) and len(str(error.value)) < 300
+
+
+def test_writing_over_a_directory_and_huge_case_numbers_are_clear_errors(run_cli, tmp_path):
+    status, _, err = run_cli("verify", "2-2-2", "--save-case", str(tmp_path))
+    assert status == 2 and err == f"chainrule: error: cannot write '{tmp_path}': Is a directory\n"
+    case = tmp_path / "case.json"
+    case.write_text('{"sizes": [1, 1], "weights": [[[1]]], "inputs": [[1' + "0" * 400 + ']], '
+                    '"targets": [[0]]}')
+    status, _, err = run_cli("verify", "--case", str(case))
+    assert status == 2 and "holds a number too large for a float" in err
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    status, _, err = run_cli("count", str(deep))
+    assert status == 2 and "is nested too deeply to read" in err
+
+
+def test_a_graph_without_inputs_says_so(run_cli, tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps({"parameters": ["w"], "targets": ["y"], "cost": "(w - y)^2"}))
+    status, _, err = run_cli("verify", str(path), "--wrt", "inputs")
+    assert status == 2 and err == "chainrule: error: g.json has no inputs\n"
