@@ -365,10 +365,14 @@ def _graph_count_row(graph) -> dict:
 
 
 def run_count(args: argparse.Namespace, out: TextIO) -> int:
+    if args.by_layer and args.ops:
+        raise UsageError("--by-layer and --ops are two tables; ask for one at a time")
     graphs = [_graph_for(architecture) for architecture in args.architectures]
     if any(graph is not None for graph in graphs):
-        if not all(graph is not None for graph in graphs) or args.by_layer:
-            raise UsageError("graph files are counted on their own, without --by-layer")
+        if not all(graph is not None for graph in graphs):
+            raise UsageError("count graph files and layer sizes in separate commands")
+        if args.by_layer:
+            raise UsageError("a graph file has no layers to count by: leave out --by-layer")
         rows = [_graph_count_row(graph) for graph in graphs]
         if args.ops:
             from chainrule.delta import graph_operation_counts
@@ -525,10 +529,12 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
         ops = operation_counts(network) if network is not None and args.wrt == "parameters" else (
             graph_operation_counts(graph, [s.name for s in every]))
     if args.format == "json":
-        render.write_delta_json(graph, network, every, selected, out, ops=ops)
+        render.write_delta_json(graph, network, every, selected, out, ops=ops,
+                                matrix=args.wrt == "parameters")
     else:
         style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
-        render.write_delta_text(graph, network, every, selected, out, style, ops=ops)
+        render.write_delta_text(graph, network, every, selected, out, style, ops=ops,
+                                matrix=args.wrt == "parameters")
     return 0
 
 
@@ -537,6 +543,9 @@ def _case_for(args: argparse.Namespace):
     from chainrule.case import load_case, random_case
 
     if args.case:
+        if args.bias or args.activation != "sigmoid" or args.cost != "mse":
+            raise UsageError("the case file sets the network; drop --bias, --activation and "
+                             "--cost, or leave out --case")
         case = load_case(args.case)
         if args.architecture and Network.parse(args.architecture).sizes != case.network.sizes:
             raise UsageError(f"ARCH {args.architecture} and the case file's sizes "

@@ -18,9 +18,12 @@ from chainrule.spec import ParameterIndex
 Group = tuple[ParameterIndex, Iterator[Chain]]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _heading(parameter: ParameterIndex, chains: int, terms: int) -> str:
-    plural = "" if chains == 1 else "s"
-    return f"dJ/d{parameter.name}: {chains:,} chain{plural}, {terms:,} terms"
+    return f"dJ/d{parameter.name}: {_count(chains, 'chain')}, {_count(terms, 'term')}"
 
 
 def write_text(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO,
@@ -116,7 +119,7 @@ def write_equations(equations: list[tuple[str, list[str]]], out: TextIO, latex: 
 
 
 def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO, style,
-                     ops=None) -> None:
+                     ops=None, matrix: bool = True) -> None:
     """δ definitions and factored gradients (of `every` source), or the factoring of the chosen
     `parameters`; the layer-at-a-time form when there is a layered `network`."""
     from chainrule import delta, delta_printing as dp
@@ -134,8 +137,8 @@ def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO,
             sides.append(dp.factored_gradient(graph, parameter.name, style, "local").rhs)
             if number:
                 out.write("\n")
-            heading(f"factoring dJ/d{parameter.name}: its {len(steps[0].terms)} chains grouped "
-                    "into delta terms, one layer of weighted inputs at a time")
+            heading(f"factoring dJ/d{parameter.name}: its {_count(len(steps[0].terms), 'chain')} "
+                    "grouped into delta terms, one layer of weighted inputs at a time")
             write_equations([(dp.gradient_lhs(graph, parameter.name, style), sides)], out, latex)
     else:
         def both_views(equation_of) -> list[tuple[str, list[str]]]:
@@ -150,7 +153,7 @@ def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO,
         heading("every gradient through the deltas of the nodes it feeds")
         write_equations([pair for p in every for pair in both_views(
             lambda view: dp.factored_gradient(graph, p.name, style, view))], out, latex)
-        if network is not None:
+        if network is not None and matrix:
             out.write("\n")
             heading("the same, a layer at a time")
             write_equations([(eq.lhs, [eq.rhs]) for eq in dp.matrix_form(network, style)], out,
@@ -161,7 +164,8 @@ def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO,
                   + "\n")
 
 
-def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO, ops=None) -> None:
+def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO, ops=None,
+                     matrix: bool = True) -> None:
     from chainrule import delta, delta_printing as dp
 
     latex, text = dp.Style(latex=True), dp.Style.text()
@@ -180,7 +184,7 @@ def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO,
                        "local_latex": str(dp.factored_gradient(graph, p.name, latex, "local"))}
                       for p in (parameters or every)],
     }
-    if network is not None:
+    if network is not None and matrix:
         document["matrix_latex"] = [str(equation) for equation in dp.matrix_form(network, latex)]
     if parameters:
         document["factoring"] = [

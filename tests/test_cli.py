@@ -180,3 +180,19 @@ def test_no_command_prints_help(run_cli):
 def test_parser_is_buildable_for_tests():
     args = build_parser().parse_args(["chains", "2-2-2", "--param", "1,2,1", "--json"])
     assert args.param == ["1,2,1"] and args.format == "json" and args.limit == 10_000
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["count", "2-2", "--by-layer", "--ops"], "--by-layer and --ops are two tables"),
+    (["verify", "--case", "c.json", "--cost", "bce"], "the case file sets the network"),
+])
+def test_conflicting_options_are_refused(run_cli, argv, message):
+    status, out, err = run_cli(*argv)
+    assert status == 2 and out == "" and message in err
+
+
+def test_singular_counts_read_as_singular(run_cli):
+    _, out, _ = run_cli("chains", "1-1")
+    assert out.splitlines()[0] == "dJ/dtheta^(1)_11: 1 chain, 3 terms"
+    _, out, _ = run_cli("delta", "2-2-2", "--wrt", "inputs")
+    assert "Theta" not in out and "dJ/dx_1 = delta^(2)_1 * dz^(2)_1/dx_1" in out
