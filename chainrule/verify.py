@@ -32,8 +32,9 @@ import sympy as sp
 from chainrule import numeric
 from chainrule.case import Case
 from chainrule.counting import count
-from chainrule.graph import MAX_GRAPH_ELEMENTS, build_graph, graph_size
+from chainrule.graph import build_graph, graph_size
 from chainrule.paths import walk_edges
+from chainrule.spec import ParameterIndex
 from chainrule.symbolic import (M, composed_cost, local_derivative, node_symbol, target_symbol,
                                 value_formula)
 
@@ -183,75 +184,74 @@ def _evaluate(symbols: list[sp.Symbol], expressions: list[sp.Expr], values: dict
     return _lambdify(symbols, expressions, cse)(*(values[symbol] for symbol in symbols))
 
 
-def evaluate_graph(graph: nx.DiGraph, case: Case) -> tuple[dict, dict]:
-    """Every node's value and every edge's local derivative at the case's numbers.
+def evaluate_edges(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
+    """Every edge's local derivative at the given leaf values, one array over the examples each.
 
-    Node values come from each node's own formula (z = Σ θ a, a = f(z)), one topological
-    generation at a time; edge values from the local derivative formulas chainrule prints.
+    Node values come from each node's own formula (z = Σ θ a, a = f(z), or a graph's formula),
+    one topological generation at a time; edge values from the local derivative formulas
+    chainrule prints.
     """
-    values = _leaf_values(case)
+    values = dict(leaves)
     for generation in nx.topological_generations(graph):
-        computed = [node for node in generation if graph.nodes[node]["kind"] in ("pre", "act")]
+        computed = [n for n in generation if graph.nodes[n]["kind"] in ("pre", "act", "node")]
         if computed:
             formulas = [value_formula(graph, node) for node in computed]
             symbols = sorted(set().union(*(f.free_symbols for f in formulas)), key=str)
             for node, value in zip(computed, _evaluate(symbols, formulas, values)):
-                values[node_symbol(node)] = value
+                values[node_symbol(node)] = np.broadcast_to(np.asarray(value, float), (examples,))
     edges = list(graph.edges)
     derivatives = [local_derivative(graph, u, v) for u, v in edges]
     symbols = sorted(set().union(*(d.free_symbols for d in derivatives)), key=str)
-    shape = (case.examples,)
-    edge_values = {edge: np.broadcast_to(np.asarray(value, float), shape)
-                   for edge, value in zip(edges, _evaluate(symbols, derivatives, values))}
-    return values, edge_values
+    return {edge: np.broadcast_to(np.asarray(value, float), (examples,))
+            for edge, value in zip(edges, _evaluate(symbols, derivatives, values))}
 
 
-def _as_gradients(case: Case, per_parameter: Callable[[str], float]) -> Gradients:
-    """Arrange one number per parameter (asked for by name) into the case's shapes."""
-    from chainrule import names
+def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -> np.ndarray:
+    """Σ over the chains of `source` of Π over their factors, per example: the expanded sum."""
+    total = np.zeros(examples)
+    for factors in walk_edges(graph, source, attribute="factor"):
+        product = np.ones(examples)
+        for factor in factors:
+            product = product * edge_values[factor.wrt, factor.of]
+        total += product
+    return total
 
+
+def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int) -> dict:
+    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order."""
+    cost = graph.graph["cost"]
+    adjoint = {cost: np.ones(examples)}
+    for node in reversed(list(nx.topological_sort(graph))):
+        if node != cost:
+            adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
+                                np.zeros(examples))
+    return adjoint
+
+
+def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) -> Gradients:
+    """Arrange one number per weight (asked for by its index) into the case's shapes."""
     network = case.network
-    weights = [np.array([[per_parameter(names.theta_name(l, j, k))
+    weights = [np.array([[per_parameter(ParameterIndex(l, j, k))
                           for k in range(1, network.sizes[l - 1] + 1)]
                          for j in range(1, network.sizes[l] + 1)]) for l in range(1, network.depth)]
     biases = None
     if network.bias:
-        biases = [np.array([per_parameter(names.theta_name(l, j, 0))
+        biases = [np.array([per_parameter(ParameterIndex(l, j, 0))
                             for j in range(1, network.sizes[l] + 1)])
                   for l in range(1, network.depth)]
     return Gradients(weights, biases)
 
 
-def _index_of(name: str) -> tuple[int, int, int]:
-    """(layer, j, k) of a weight's text name, e.g. theta^(1)_10,3 -> (1, 10, 3)."""
-    layer, indices = name[len("theta^("):].split(")_")
-    j, k = indices.split(",") if "," in indices else (indices[0], indices[1:])
-    return int(layer), int(j), int(k)
-
-
 def chain_sum_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
-    """Σ over chains of Π over factors, summed over the examples: the expanded path sum."""
-    def gradient(parameter: str) -> float:
-        total = np.zeros(case.examples)
-        for factors in walk_edges(graph, parameter, attribute="factor"):
-            product = np.ones(case.examples)
-            for factor in factors:
-                product = product * edge_values[factor.wrt, factor.of]
-            total += product
-        return float(total.sum())
-
-    return _as_gradients(case, gradient)
+    """The expanded path sum of every weight, summed over the examples."""
+    return _as_gradients(case, lambda p: float(path_sum(graph, p.name, edge_values,
+                                                        case.examples).sum()))
 
 
 def delta_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
-    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order."""
-    cost = graph.graph["cost"]
-    adjoint = {cost: np.ones(case.examples)}
-    for node in reversed(list(nx.topological_sort(graph))):
-        if node != cost:
-            adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
-                                np.zeros(case.examples))
-    return _as_gradients(case, lambda parameter: float(adjoint[parameter].sum()))
+    """The δ-factored sweep's gradient of every weight, summed over the examples."""
+    adjoint = adjoints(graph, edge_values, case.examples)
+    return _as_gradients(case, lambda p: float(adjoint[p.name].sum()))
 
 
 def sympy_diff_gradients(case: Case) -> Gradients:
@@ -264,7 +264,7 @@ def sympy_diff_gradients(case: Case) -> Gradients:
     results = _evaluate(symbols, derivatives, _leaf_values(case), cse=True)
     by_name = {p: float(np.sum(np.broadcast_to(r, (case.examples,))))
                for p, r in zip(parameters, results)}
-    return _as_gradients(case, by_name.__getitem__)
+    return _as_gradients(case, lambda p: by_name[p.name])
 
 
 # --- the comparison ----------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
     graph = edge_values = None
     if {"chain_sum", "delta"} & set(methods) and edges <= MAX_EDGES_EVALUATED:
         graph = build_graph(network)
-        _, edge_values = evaluate_graph(graph, case)
+        edge_values = evaluate_edges(graph, _leaf_values(case), case.examples)
     too_big = (f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
                "formulas are evaluated one by one")
 
@@ -341,7 +341,7 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
             case, FINITE_DIFFERENCE_STEP, parameters)))
         if result.note:  # a sample: compare exactly the entries computed, NaN or not
             chosen = set(parameters)
-            marks = _as_gradients(case, lambda name: float(tuple(_index_of(name)) in chosen))
+            marks = _as_gradients(case, lambda p: float(tuple(p) in chosen))
             result.compared = marks.flat().astype(bool)
         report.methods["finite_differences"] = result
     if "sympy_diff" in methods:
@@ -377,22 +377,6 @@ def random_leaf_values(graph: nx.DiGraph, examples: int = 4, seed: int = 0,
     return values
 
 
-def _graph_edge_values(graph: nx.DiGraph, values: dict, examples: int) -> dict:
-    values = dict(values)
-    for generation in nx.topological_generations(graph):
-        computed = [n for n in generation if graph.nodes[n]["kind"] in ("pre", "act", "node")]
-        if computed:
-            formulas = [value_formula(graph, node) for node in computed]
-            symbols = sorted(set().union(*(f.free_symbols for f in formulas)), key=str)
-            for node, value in zip(computed, _evaluate(symbols, formulas, values)):
-                values[node_symbol(node)] = np.broadcast_to(np.asarray(value, float), (examples,))
-    edges = list(graph.edges)
-    derivatives = [local_derivative(graph, u, v) for u, v in edges]
-    symbols = sorted(set().union(*(d.free_symbols for d in derivatives)), key=str)
-    return {edge: np.broadcast_to(np.asarray(value, float), (examples,))
-            for edge, value in zip(edges, _evaluate(symbols, derivatives, values))}
-
-
 def verify_graph(graph: nx.DiGraph, sources: list[str], values: dict, examples: int,
                  title: str, backprop: dict | None = None) -> Report:
     """Gradients of `sources` (parameters: summed over examples; inputs: one per example) by the
@@ -418,27 +402,14 @@ def verify_graph(graph: nx.DiGraph, sources: list[str], values: dict, examples: 
     if backprop is not None:
         report.methods["backprop"] = MethodResult("backprop", arrange(backprop), note="the reference")
 
-    edge_values = _graph_edge_values(graph, values, examples)
+    edge_values = evaluate_edges(graph, values, examples)
 
     def chain_sum() -> NamedGradients:
-        totals = {}
-        for source in sources:
-            total = np.zeros(examples)
-            for factors in walk_edges(graph, source, attribute="factor"):
-                product = np.ones(examples)
-                for factor in factors:
-                    product = product * edge_values[factor.wrt, factor.of]
-                total += product
-            totals[source] = total
-        return arrange(totals)
+        return arrange({source: path_sum(graph, source, edge_values, examples)
+                        for source in sources})
 
     def delta_sweep() -> NamedGradients:
-        cost = graph.graph["cost"]
-        adjoint = {cost: np.ones(examples)}
-        for node in reversed(list(nx.topological_sort(graph))):
-            if node != cost:
-                adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
-                                    np.zeros(examples))
+        adjoint = adjoints(graph, edge_values, examples)
         return arrange({source: adjoint[source] for source in sources})
 
     def finite_differences() -> NamedGradients:
