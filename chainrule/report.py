@@ -90,8 +90,8 @@ def build(network: Network, parameters: list[ParameterIndex], style, figure: Fig
                 r.chains, r.terms] for r in counts.layers]
               + [["all", counts.parameters, "", "", counts.chains, counts.terms]]),
     ]
-    if figure is not None:
-        blocks.append(figure)
+    blocks.append(figure if figure is not None else Paragraph(
+        "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"))
 
     blocks.append(Heading("Every chain"))
     blocks.append(Paragraph("Each gradient is the sum of its chains, written cost first; below "
@@ -334,12 +334,9 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     except SpecError as error:
         if "matplotlib" not in str(error):
             raise
-        figure = None  # the report is complete without it; say so in the text
+        figure = None  # the report is complete without it; build() says so in the text
     style = dp.Style(mathml=True) if suffix == ".html" else dp.Style(latex=True)
     blocks = build(network, selected, style, figure, seed=seed)
-    if figure is None:
-        blocks.insert(5, Paragraph("(The figure is left out: drawing needs matplotlib, "
-                                   "pip install 'chainrule[plot]'.)"))
     renderer = {".tex": render_tex, ".md": render_markdown, ".html": render_html}[suffix]
     write_text_atomically(target, renderer(blocks))
     written.insert(0, str(target))

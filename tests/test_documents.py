@@ -216,3 +216,14 @@ def test_report_cli_and_selected_parameters(run_cli, tmp_path):
     text = path.read_text()
     assert text.count(r"\frac{\partial J}{\partial \theta_{12}^{(2)}} &=") >= 2
     assert r"\frac{\partial J}{\partial \theta_{11}^{(1)}} &= \frac{\partial J}{\partial a" not in text
+
+
+def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
+    probe = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
+             "from chainrule.report import write_report\nfrom chainrule.spec import Network\n"
+             f"print(write_report(Network([1, 1, 1]), r'{tmp_path / 'r.md'}'))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "r.md").read_text()
+    note = "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"
+    assert text.index("| all |") < text.index(note) < text.index("## Every chain")
