@@ -322,10 +322,12 @@ def run_explain(args: argparse.Namespace, out: TextIO) -> int:
 def run_draw(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
+    from chainrule.draw import FORMATS
+
     graph = _graph_for(args.architecture)
-    if Path(args.output).suffix.lower() not in (".png", ".svg", ".pdf"):
+    if Path(args.output).suffix.lower() not in FORMATS:
         raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
-                         ".png, .svg, .pdf")
+                         f"{', '.join(FORMATS)}")
     if graph is not None:
         from chainrule.draw import draw_graph
 

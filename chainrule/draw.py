@@ -167,12 +167,33 @@ def _neuron_of(graph, node: Hashable) -> tuple[int, int]:
     return data["layer"], data["index"][0]
 
 
+def _plot_chains(axes, chains, trace, label, overflow: str) -> None:
+    """Each chain in its own colour, shifted sideways so that chains sharing an edge run side by
+    side, with a legend of its product; `trace(path, shift)` gives the points of a node path."""
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+
+    colours = colormaps[COLOURS]
+    handles = []
+    for number, chain in enumerate(chains):
+        path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
+        shift = 0.06 * (number - (len(chains) - 1) / 2) if len(chains) <= 12 else 0.0
+        colour = colours(number % colours.N)
+        axes.plot(*zip(*trace(path, shift)), color=colour, linewidth=2.2, alpha=0.9, zorder=2,
+                  solid_capstyle="round")
+        if len(handles) < LEGEND_CHAINS:
+            handles.append(Line2D([], [], color=colour, linewidth=2.2, label=f"${label(chain)}$"))
+    if len(chains) > LEGEND_CHAINS:
+        handles.append(Line2D([], [], color="none",
+                              label=f"… and {len(chains) - LEGEND_CHAINS:,} {overflow}"))
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11,
+                frameon=False)
+
+
 def draw(network: Network, parameter: ParameterIndex | None = None, view: str = "graph",
          delta: bool = False) -> Drawing:
     """Draw `network`, with every chain of `parameter` (θ^(1)_11 by default) highlighted."""
     Figure = _require_matplotlib()
-    from matplotlib import colormaps
-    from matplotlib.lines import Line2D
 
     from chainrule.chains import iter_chains
     from chainrule.graph import graph_size
@@ -234,29 +255,19 @@ def draw(network: Network, parameter: ParameterIndex | None = None, view: str = 
                           fontsize=12)
 
     chains = list(iter_chains(graph, summary.parameter.name))
-    colours = colormaps[COLOURS]
     if delta:
         _shade_deltas(axes, graph, chains, place, summary)
-    handles = []
-    for number, chain in enumerate(chains):
-        path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
-        points = [place(node) for node in path]
+
+    def trace(path, shift):
+        points = [place(node) for node in path]  # a z and its a share one neuron: drop repeats
         points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
-        shift = 0.06 * (number - (len(chains) - 1) / 2) if len(chains) <= 12 else 0.0
-        xs, ys = zip(*((x, y + shift) for x, y in points))
-        colour = colours(number % colours.N)
-        axes.plot(xs, ys, color=colour, linewidth=2.2, alpha=0.9, zorder=2, solid_capstyle="round")
-        if len(handles) < LEGEND_CHAINS:
-            handles.append(Line2D([], [], color=colour, linewidth=2.2,
-                                  label=f"${summary.chain_latex(graph, chain)}$"))
+        return [(x, y + shift) for x, y in points]
+
+    _plot_chains(axes, chains, trace, lambda chain: summary.chain_latex(graph, chain),
+                 "more drawn")
     total = count_parameter(network, parameter)[0]
     if total > len(chains):
         notes.append(f"{len(chains):,} of the {total:,} chains drawn")
-    if len(chains) > LEGEND_CHAINS:
-        handles.append(Line2D([], [], color="none",
-                              label=f"… and {len(chains) - LEGEND_CHAINS:,} more drawn"))
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11,
-                frameon=False, ncol=1)
     title = (rf"{network.architecture}: the {total:,} chain{'s' if total != 1 else ''} "
              rf"of $\partial J / \partial {parameter.latex}$")
     text = "; ".join(notes) or None
@@ -311,8 +322,6 @@ def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing
     `source` (its first parameter by default) in its own colour."""
     Figure = _require_matplotlib()
     import networkx as nx
-    from matplotlib import colormaps
-    from matplotlib.lines import Line2D
 
     from chainrule.chains import iter_chains
     from chainrule.delta import delta_latex, is_delta_node
@@ -347,22 +356,10 @@ def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing
             axes.annotate(f"${delta_latex(graph, node)}$", positions[node], xytext=(0, 16),
                           textcoords="offset points", ha="center", fontsize=10,
                           color="tab:orange", zorder=5)
-    colours = colormaps[COLOURS]
-    handles = []
-    for number, chain in enumerate(chains):
-        path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
-        shift = 0.06 * (number - (len(chains) - 1) / 2) if len(chains) <= 12 else 0.0
-        points = [point for u, v in zip(path, path[1:]) for point in edge(u, v, shift)]
-        colour = colours(number % colours.N)
-        axes.plot(*zip(*points), color=colour, linewidth=2.2, alpha=0.9, zorder=2,
-                  solid_capstyle="round")
-        if len(handles) < LEGEND_CHAINS:
-            handles.append(Line2D([], [], color=colour, linewidth=2.2, label=f"${chain.latex}$"))
-    if len(chains) > LEGEND_CHAINS:
-        handles.append(Line2D([], [], color="none",
-                              label=f"… and {len(chains) - LEGEND_CHAINS:,} more"))
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11,
-                frameon=False)
+    _plot_chains(axes, chains,
+                 lambda path, shift: [point for u, v in zip(path, path[1:])
+                                      for point in edge(u, v, shift)],
+                 lambda chain: chain.latex, "more")
     name = graph.graph.get("source", "graph")
     axes.set_title(rf"{name}: the {len(chains)} chain{'s' if len(chains) != 1 else ''} of "
                    rf"$\partial J / \partial {graph.nodes[source]['latex']}$", fontsize=12)
