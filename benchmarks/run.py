@@ -96,8 +96,8 @@ def bench_latex() -> tuple[float, float, int]:
     import sympy as sp
 
     from chainrule import Network, build_graph, iter_chains
-    from chainrule.printing import gradient_latex
-    from chainrule.symbolic import factor_formula, latex_names
+    from chainrule.notation.printing import gradient_latex
+    from chainrule.calculus.symbolic import factor_formula, latex_names
 
     net = Network([4, 6, 6, 3])
 
@@ -121,9 +121,9 @@ def bench_verify() -> tuple[float, float]:
     import sympy as sp
 
     from chainrule import Network
-    from chainrule.case import random_case
-    from chainrule.symbolic import composed_cost, node_symbol
-    from chainrule.verify import _leaf_values, verify
+    from chainrule.numeric.case import random_case
+    from chainrule.calculus.symbolic import composed_cost, node_symbol
+    from chainrule.verification.verify import _leaf_values, verify
 
     case = random_case(Network([4, 6, 6, 3]), examples=4, seed=0)
     ours = _best_time(lambda: verify(case))
@@ -146,8 +146,8 @@ def bench_backprop() -> tuple[float, float]:
     import autograd.numpy as anp
 
     from chainrule import Network
-    from chainrule.case import random_case
-    from chainrule.numeric import backprop
+    from chainrule.numeric.case import random_case
+    from chainrule.numeric.backprop import backprop
 
     case = random_case(Network([784, 256, 128, 10]), examples=256, seed=0, init_scale=0.05)
 

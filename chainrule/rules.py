@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import sympy as sp
 
-from chainrule import spec
+from chainrule.graph import spec
 
 
 class ActivationRule(NamedTuple):

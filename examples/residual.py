@@ -9,10 +9,10 @@ Run: python examples/residual.py
 """
 
 import chainrule
-from chainrule import delta_printing
-from chainrule.chains import iter_chains
-from chainrule.delta import factoring_steps, proves_equal_to_path_sum
-from chainrule.paths import iter_paths, path_counts
+from chainrule.notation import delta_printing
+from chainrule.graph.chains import iter_chains
+from chainrule.calculus.delta import factoring_steps, proves_equal_to_path_sum
+from chainrule.graph.paths import iter_paths, path_counts
 
 dag = chainrule.Dag()
 x, w, theta, v = dag.input("x"), dag.parameter("w"), dag.parameter("theta", r"\theta"), dag.parameter("v")

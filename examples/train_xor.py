@@ -6,8 +6,8 @@ Run: python examples/train_xor.py
 import numpy as np
 
 import chainrule
-from chainrule.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
-from chainrule.train import descend, identical_hidden_units, predictions
+from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
+from chainrule.numeric.train import descend, identical_hidden_units, predictions
 
 network = chainrule.Network([2, 2, 1], bias=True)
 start = random_case(network, seed=0, inputs=XOR_INPUTS, targets=XOR_TARGETS)

@@ -4,10 +4,10 @@ Run: python examples/walkthrough_2_2_2.py
 """
 
 import chainrule
-from chainrule import delta_printing
-from chainrule.case import random_case
-from chainrule.delta import delta_nodes, factoring_steps, operation_counts
-from chainrule.verify import verify
+from chainrule.notation import delta_printing
+from chainrule.numeric.case import random_case
+from chainrule.calculus.delta import delta_nodes, factoring_steps, operation_counts
+from chainrule.verification.verify import verify
 
 network = chainrule.Network([2, 2, 2])
 counts = chainrule.count(network)

@@ -10,8 +10,8 @@ Run: python examples/weight_sharing.py
 """
 
 import chainrule
-from chainrule.chains import iter_chains
-from chainrule.delta import proves_equal_to_path_sum
+from chainrule.graph.chains import iter_chains
+from chainrule.calculus.delta import proves_equal_to_path_sum
 
 dag = chainrule.Dag()
 x, w, b, y = dag.input("x"), dag.parameter("w"), dag.parameter("b"), dag.target("y")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chainrule.cli import main
+from chainrule.cli.entry import main
 
 #: Layered networks of varied depth, width and fan-out, shared by the counting tests.
 ARCHITECTURES = [

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from chainrule.cli import build_parser
+from chainrule.cli.entry import build_parser
 
 from test_graph_and_chains import HAND_DERIVATION_THETA_1_11
 
@@ -157,7 +157,7 @@ def test_bad_input_from_the_shell_has_no_traceback(argv):
 
 
 def test_count_imports_no_heavy_library():
-    probe = ("import sys; from chainrule.cli import main; main(['count', '784-512-512-10']); "
+    probe = ("import sys; from chainrule.cli.entry import main; main(['count', '784-512-512-10']); "
              "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
              "if m in sys.modules), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

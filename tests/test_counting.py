@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainrule.counting import count, count_parameter
-from chainrule.graph import build_graph
-from chainrule.paths import iter_paths, path_counts
-from chainrule.spec import Network
+from chainrule.calculus.counting import count, count_parameter
+from chainrule.graph.build import build_graph
+from chainrule.graph.paths import iter_paths, path_counts
+from chainrule.graph.spec import Network
 
 from conftest import ARCHITECTURES
 

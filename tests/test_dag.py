@@ -9,16 +9,16 @@ import pytest
 import sympy as sp
 
 import chainrule
-from chainrule.chains import iter_chains
-from chainrule.dag import Dag, mlp, sigmoid, tanh
-from chainrule.delta import (factoring_steps, graph_operation_counts, proves_equal_to_path_sum,
+from chainrule.graph.chains import iter_chains
+from chainrule.graph.dag import Dag, mlp, sigmoid, tanh
+from chainrule.calculus.delta import (factoring_steps, graph_operation_counts, proves_equal_to_path_sum,
                              step_expression)
-from chainrule.graph import build_graph
-from chainrule.graphfile import dag_from_document, load_graph_file, parse_formula
-from chainrule.paths import iter_paths, path_counts
-from chainrule.spec import Network, SpecError
-from chainrule.symbolic import Gradient, graph_composed_cost, is_identically_zero, node_symbol
-from chainrule.verify import random_leaf_values, verify_graph, verify_inputs
+from chainrule.graph.build import build_graph
+from chainrule.graph.graphfile import dag_from_document, load_graph_file, parse_formula
+from chainrule.graph.paths import iter_paths, path_counts
+from chainrule.graph.spec import Network, SpecError
+from chainrule.calculus.symbolic import Gradient, graph_composed_cost, is_identically_zero, node_symbol
+from chainrule.verification.verify import random_leaf_values, verify_graph, verify_inputs
 
 GRAPHS = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 
@@ -246,9 +246,9 @@ def test_input_gradients_on_layered_networks(run_cli):
     status, out, _ = run_cli("chains", "2-2-2", "--wrt", "inputs")
     assert status == 0 and out.splitlines()[0] == "dJ/dx_1: 4 chains, 20 terms"
     graph = build_graph(Network([2, 2, 2]))
-    assert path_counts(graph)["x_1"] == (4, 20) == chainrule.counting.count_input(Network([2, 2, 2]))
+    assert path_counts(graph)["x_1"] == (4, 20) == chainrule.calculus.counting.count_input(Network([2, 2, 2]))
     assert proves_equal_to_path_sum(graph, "x_2")
-    report = verify_inputs(chainrule.case.random_case(Network([3, 4, 2], bias=True, cost="softmax-ce"),
+    report = verify_inputs(chainrule.numeric.case.random_case(Network([3, 4, 2], bias=True, cost="softmax-ce"),
                                                       examples=3, seed=2))
     assert report.ok and report.reference == "backprop"
     assert np.asarray(report.methods["delta"].gradients.values["x_1"]).shape == (3,)
@@ -259,9 +259,9 @@ def test_input_gradients_on_layered_networks(run_cli):
 
 
 def test_graph_latex_is_valid(run_cli):
-    from chainrule import delta_printing as dp
-    from chainrule.delta import delta_nodes
-    from chainrule.printing import gradient_latex
+    from chainrule.notation import delta_printing as dp
+    from chainrule.calculus.delta import delta_nodes
+    from chainrule.notation.printing import gradient_latex
 
     from latex_check import katex_failures, katex_module_dir, structural_problems
 

@@ -5,14 +5,14 @@ import json
 import pytest
 import sympy as sp
 
-from chainrule.delta import (delta_definitions, delta_nodes, delta_symbol, expand_deltas,
+from chainrule.calculus.delta import (delta_definitions, delta_nodes, delta_symbol, expand_deltas,
                              factored_gradient, factoring_steps, graph_operation_counts,
                              operation_counts, proves_equal_to_path_sum, step_expression)
-from chainrule import delta_printing as dp
-from chainrule.graph import build_graph
-from chainrule.spec import Network
-from chainrule.symbolic import abstract_sum
-from chainrule.chains import iter_chains
+from chainrule.notation import delta_printing as dp
+from chainrule.graph.build import build_graph
+from chainrule.graph.spec import Network
+from chainrule.calculus.symbolic import abstract_sum
+from chainrule.graph.chains import iter_chains
 
 from conftest import ARCHITECTURES
 from latex_check import katex_failures, katex_module_dir, structural_problems

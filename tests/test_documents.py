@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from chainrule.spec import Network, ParameterIndex
+from chainrule.graph.spec import Network, ParameterIndex
 
 from test_graph_and_chains import HAND_DERIVATION_THETA_1_11
 
@@ -57,7 +57,7 @@ def _coloured_lines(drawing):
 
 
 def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
-    from chainrule.draw import draw
+    from chainrule.cli.draw import draw
 
     drawing = draw(Network([2, 2, 2]), ParameterIndex(1, 1, 1))
     lines = _coloured_lines(drawing)
@@ -82,7 +82,7 @@ def test_draw_cli_writes_png_svg_pdf(run_cli, tmp_path):
 
 
 def test_draw_neurons_view_with_delta_shading(tmp_path):
-    from chainrule.draw import draw
+    from chainrule.cli.draw import draw
 
     drawing = draw(Network([2, 3, 2], bias=True), ParameterIndex(1, 2, 0), view="neurons", delta=True)
     texts = [t.get_text() for t in drawing.figure.axes[0].texts]
@@ -92,7 +92,7 @@ def test_draw_neurons_view_with_delta_shading(tmp_path):
 
 
 def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
-    from chainrule.draw import draw
+    from chainrule.cli.draw import draw
 
     drawing = draw(Network([784, 512, 512, 10]), ParameterIndex(1, 100, 1))
     assert "layer 2 shows 12 of its 512 neurons" in drawing.summary
@@ -103,7 +103,7 @@ def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
 
 
 def test_drawing_shows_itself_in_jupyter():
-    from chainrule.draw import draw
+    from chainrule.cli.draw import draw
 
     drawing = draw(Network([1, 1, 1]))
     assert drawing._repr_svg_().lstrip().startswith("<?xml")
@@ -127,7 +127,7 @@ def test_document_cli_errors(run_cli, tmp_path, monkeypatch, argv, message):
 
 def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
     probe = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
-             "from chainrule.cli import main\n"
+             "from chainrule.cli.entry import main\n"
              f"sys.exit(main(['draw', '2-2-2', '-o', r'{tmp_path / 'net.png'}']))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
@@ -137,7 +137,7 @@ def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    from chainrule.report import write_report
+    from chainrule.cli.report import write_report
 
     folder = tmp_path_factory.mktemp("reports")
     for suffix in (".tex", ".md", ".html"):
@@ -220,7 +220,7 @@ def test_report_cli_and_selected_parameters(run_cli, tmp_path):
 
 def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
     probe = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
-             "from chainrule.report import write_report\nfrom chainrule.spec import Network\n"
+             "from chainrule.cli.report import write_report\nfrom chainrule.graph.spec import Network\n"
              f"print(write_report(Network([1, 1, 1]), r'{tmp_path / 'r.md'}'))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

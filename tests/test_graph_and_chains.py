@@ -2,10 +2,10 @@ import types
 
 import pytest
 
-from chainrule.chains import Chain, chain_from_path, iter_chains
-from chainrule.graph import MAX_GRAPH_ELEMENTS, build_graph, check_graph_size, graph_size
-from chainrule.paths import iter_paths, walk_edges
-from chainrule.spec import Network, SpecError
+from chainrule.graph.chains import Chain, chain_from_path, iter_chains
+from chainrule.graph.build import MAX_GRAPH_ELEMENTS, build_graph, check_graph_size, graph_size
+from chainrule.graph.paths import iter_paths, walk_edges
+from chainrule.graph.spec import Network, SpecError
 
 from conftest import ARCHITECTURES
 

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from chainrule.case import Case, load_case, random_case, save_case
-from chainrule.numeric import backprop, cost_of, finite_differences
-from chainrule.spec import ACTIVATIONS, Network
+from chainrule.numeric.case import Case, load_case, random_case, save_case
+from chainrule.numeric.backprop import backprop, cost_of, finite_differences
+from chainrule.graph.spec import ACTIVATIONS, Network
 
 autograd = pytest.importorskip("autograd")
 import autograd.numpy as anp  # noqa: E402
@@ -102,10 +102,10 @@ def test_gradient_descent_step_lowers_the_cost():
 
 
 def test_numeric_imports_nothing_of_the_symbolic_side():
-    probe = ("import sys, chainrule.numeric, chainrule.case; "
+    probe = ("import sys, chainrule.numeric.backprop, chainrule.numeric.case; "
              "print(sorted(m for m in sys.modules if m in ('sympy', 'networkx') or "
-             "m.startswith(('chainrule.graph', 'chainrule.chains', 'chainrule.rules', "
-             "'chainrule.symbolic', 'chainrule.paths'))))")
+             "m.startswith(('chainrule.graph.build', 'chainrule.graph.chains', 'chainrule.rules', "
+             "'chainrule.calculus.symbolic', 'chainrule.graph.paths'))))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]"
 

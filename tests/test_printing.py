@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from chainrule.chains import iter_chains
-from chainrule.graph import build_graph
-from chainrule.printing import (chain_latex, chain_text, formula_latex, gradient_latex,
+from chainrule.graph.chains import iter_chains
+from chainrule.graph.build import build_graph
+from chainrule.notation.printing import (chain_latex, chain_text, formula_latex, gradient_latex,
                                 gradient_text)
-from chainrule.spec import ACTIVATIONS, Network
+from chainrule.graph.spec import ACTIVATIONS, Network
 
 from latex_check import katex_failures, katex_module_dir, structural_problems
 
@@ -180,7 +180,7 @@ def test_chain_shows_itself_in_jupyter(graph_2_2_2):
 
 
 def test_network_latex_has_every_gradient():
-    from chainrule.printing import network_latex
+    from chainrule.notation.printing import network_latex
 
     graph = build_graph(Network([2, 2, 2], bias=True))
     blocks = network_latex(graph, "local").split("\n\n")

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from chainrule import rules, spec
-from chainrule.symbolic import is_identically_zero
+from chainrule import rules
+
+from chainrule.graph import spec
+from chainrule.calculus.symbolic import is_identically_zero
 
 z, a, y = sp.symbols("z a y", real=True)
 m = sp.Symbol("m", positive=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from chainrule.spec import Network, ParameterIndex, SpecError, parse_parameter, parse_sizes
+from chainrule.graph.spec import Network, ParameterIndex, SpecError, parse_parameter, parse_sizes
 
 
 @pytest.mark.parametrize("text, sizes", [

@@ -3,9 +3,9 @@
 import pytest
 import sympy as sp
 
-from chainrule.graph import build_graph
-from chainrule.spec import Network
-from chainrule.symbolic import (M, Gradient, composed_cost, forward_values, gradient,
+from chainrule.graph.build import build_graph
+from chainrule.graph.spec import Network
+from chainrule.calculus.symbolic import (M, Gradient, composed_cost, forward_values, gradient,
                                 is_identically_zero, local_derivative, node_symbol, target_symbol)
 
 #: The networks the symbolic issue names, with the options it names.

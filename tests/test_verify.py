@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from chainrule import rules
-from chainrule.case import random_case, save_case
-from chainrule.numeric import forward
-from chainrule.spec import ACTIVATIONS, Network
-from chainrule.verify import verify
+from chainrule.numeric.case import random_case, save_case
+from chainrule.numeric.backprop import forward
+from chainrule.graph.spec import ACTIVATIONS, Network
+from chainrule.verification.verify import verify
 
 from test_numeric import autograd_gradients
 
@@ -123,7 +123,7 @@ def test_hand_chosen_case_file_matches_independent_tools(run_cli, tmp_path):
     path.write_text(json.dumps(document))
     status, out, _ = run_cli("verify", "--case", str(path), "--json")
     report = json.loads(out)
-    from chainrule.case import load_case
+    from chainrule.numeric.case import load_case
 
     _, weights, biases = autograd_gradients(load_case(path))
     assert status == 0 and report["ok"]
@@ -256,7 +256,7 @@ def test_non_finite_numbers_never_pass(run_cli, argv):
 
 
 def test_a_nan_among_the_gradients_is_a_disagreement():
-    from chainrule.verify import EXACT, Gradients, MethodResult, _compare
+    from chainrule.verification.verify import EXACT, Gradients, MethodResult, _compare
 
     reference = Gradients([np.array([[1.0, 2.0]])], None)
     result = MethodResult("chain_sum", Gradients([np.array([[1.0, np.nan]])], None), tolerance=EXACT)
@@ -265,7 +265,7 @@ def test_a_nan_among_the_gradients_is_a_disagreement():
 
 
 def test_sampled_finite_differences_compare_only_the_sample(monkeypatch):
-    import chainrule.verify as verify_module
+    import chainrule.verification.verify as verify_module
 
     monkeypatch.setattr(verify_module, "MAX_FINITE_DIFFERENCES", 5)
     report = verify_module.verify(random_case(Network([3, 4, 2]), examples=2, seed=0))

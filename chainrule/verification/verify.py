@@ -3,7 +3,7 @@
 - ``chain_sum``: every chain of every parameter, the product of its local formulas (the very
   formulas chainrule prints) evaluated at the case's numbers, summed over chains and examples;
 - ``delta``: the δ-factored reverse sweep over the same local formulas;
-- ``backprop``: :mod:`chainrule.numeric`, which shares no code with the rest (the reference);
+- ``backprop``: :mod:`chainrule.numeric.backprop`, which shares no code with the rest (the reference);
 - ``finite_differences``: fourth-order central differences of the numeric cost;
 - ``sympy_diff``: ``sympy.diff`` of the composed cost, left out above a size where it takes
   more than a few seconds.
@@ -12,8 +12,8 @@ A method agrees when every gradient g satisfies |g − r| ≤ atol + rtol·|r| a
 
 Examples
 --------
->>> from chainrule.case import random_case
->>> from chainrule.spec import Network
+>>> from chainrule.numeric.case import random_case
+>>> from chainrule.graph.spec import Network
 >>> report = verify(random_case(Network([2, 2, 2]), examples=3, seed=0))
 >>> report.ok, sorted(report.methods)
 (True, ['backprop', 'chain_sum', 'delta', 'finite_differences', 'sympy_diff'])
@@ -29,13 +29,13 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule import numeric
-from chainrule.case import Case
-from chainrule.counting import count
-from chainrule.graph import build_graph, graph_size
-from chainrule.paths import walk_edges
-from chainrule.spec import ParameterIndex
-from chainrule.symbolic import (M, composed_cost, local_derivative, node_symbol, target_symbol,
+from chainrule.numeric import backprop as numeric
+from chainrule.numeric.case import Case
+from chainrule.calculus.counting import count
+from chainrule.graph.build import build_graph, graph_size
+from chainrule.graph.paths import walk_edges
+from chainrule.graph.spec import ParameterIndex
+from chainrule.calculus.symbolic import (M, composed_cost, local_derivative, node_symbol, target_symbol,
                                 value_formula)
 
 METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
@@ -140,7 +140,7 @@ def _leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
     Weights and m are repeated per example rather than left scalar because lambdified
     piecewise functions (relu) go through ``numpy.select``, which takes arrays only.
     """
-    from chainrule import names
+    from chainrule.graph import names
 
     network, m = case.network, case.examples
     values = {M: np.full(m, float(m))}
@@ -381,7 +381,7 @@ def verify_graph(graph: nx.DiGraph, sources: list[str], values: dict, examples: 
                  title: str, backprop: dict | None = None) -> Report:
     """Gradients of `sources` (parameters: summed over examples; inputs: one per example) by the
     chain sum, the δ sweep, finite differences and sympy.diff, and numpy `backprop` when given."""
-    from chainrule.symbolic import graph_composed_cost
+    from chainrule.calculus.symbolic import graph_composed_cost
 
     kinds = {source: graph.nodes[source]["kind"] for source in sources}
 
@@ -445,7 +445,7 @@ def verify_graph(graph: nx.DiGraph, sources: list[str], values: dict, examples: 
 
 def verify_inputs(case: Case) -> Report:
     """∂J/∂x_k for every example of a layered case, by every method, against numpy backprop."""
-    from chainrule import names
+    from chainrule.graph import names
 
     network = case.network
     graph = build_graph(network)

@@ -9,8 +9,8 @@ gradient descent is θ := θ − η ∂J/∂θ.
 
 Examples
 --------
->>> from chainrule.case import random_case
->>> from chainrule.spec import Network
+>>> from chainrule.numeric.case import random_case
+>>> from chainrule.graph.spec import Network
 >>> case = random_case(Network([2, 2, 1]), examples=4, seed=1)
 >>> cost, weight_gradients, bias_gradients = backprop(case)
 >>> [g.shape for g in weight_gradients], bias_gradients

@@ -6,8 +6,8 @@ sort a product's factors, so the order lives here, in plain tuples.
 
 Examples
 --------
->>> from chainrule.graph import build_graph
->>> from chainrule.spec import Network
+>>> from chainrule.graph.build import build_graph
+>>> from chainrule.graph.spec import Network
 >>> g = build_graph(Network([1, 1, 1]))
 >>> chain, = iter_chains(g, "theta^(1)_11")
 >>> print(chain)
@@ -22,7 +22,7 @@ from typing import Hashable, Iterator, NamedTuple
 
 import networkx as nx
 
-from chainrule.paths import walk_edges
+from chainrule.graph.paths import walk_edges
 
 
 class Factor(NamedTuple):
@@ -72,7 +72,7 @@ class Chain(tuple):
 
     @property
     def latex(self) -> str:
-        """The abstract view in LaTeX; :func:`chainrule.printing.chain_latex` gives the others."""
+        """The abstract view in LaTeX; :func:`chainrule.notation.printing.chain_latex` gives the others."""
         return " ".join(factor.latex for factor in self)
 
     def _repr_latex_(self) -> str:  # Jupyter shows a chain as its product of partials

@@ -4,14 +4,14 @@
 - *local*: each partial replaced by its local formula in a, z, θ, x, y and m;
 - *closed*: one expression in the inputs, weights and targets, by substituting the forward pass.
 
-SymPy sorts the factors of a product, so the order of a chain is kept by :mod:`chainrule.chains`
+SymPy sorts the factors of a product, so the order of a chain is kept by :mod:`chainrule.graph.chains`
 and the printers; the expressions here are for the maths (substitution, expansion, equality).
 Costs are written for one example with the example count ``m`` kept as a symbol, so dJ/da
 reads (a - y)/m as in the notes.
 
 Examples
 --------
->>> from chainrule.spec import Network
+>>> from chainrule.graph.spec import Network
 >>> g = gradient(Network([1, 1, 1]), "theta^(2)_11")
 >>> g.abstract()
 dJ/da^(3)_1*da^(3)_1/dz^(3)_1*dz^(3)_1/dtheta^(2)_11
@@ -27,10 +27,12 @@ from typing import Hashable, Iterable
 import networkx as nx
 import sympy as sp
 
-from chainrule import names, rules
-from chainrule.chains import Chain, Factor, iter_chains
-from chainrule.graph import build_graph
-from chainrule.spec import Network, SOFTMAX
+from chainrule import rules
+
+from chainrule.graph import names
+from chainrule.graph.chains import Chain, Factor, iter_chains
+from chainrule.graph.build import build_graph
+from chainrule.graph.spec import Network, SOFTMAX
 
 #: The number of examples, kept symbolic: J averages over them.
 M = sp.Symbol("m", positive=True)
@@ -259,12 +261,12 @@ class Gradient:
         return closed_sum(self.graph, self.chains)
 
     def latex(self, view: str = "abstract") -> str:
-        from chainrule.printing import gradient_latex
+        from chainrule.notation.printing import gradient_latex
 
         return gradient_latex(self.graph, self.parameter, self.chains, view)
 
     def text(self, view: str = "abstract", unicode: bool = False) -> str:
-        from chainrule.printing import gradient_text
+        from chainrule.notation.printing import gradient_text
 
         return gradient_text(self.graph, self.parameter, self.chains, view, unicode=unicode)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import textwrap
 from typing import TextIO
 
-from chainrule import names
-from chainrule.counting import count, count_parameter
-from chainrule.spec import Network, ParameterIndex
-from chainrule.table import format_table
+from chainrule.graph import names
+from chainrule.calculus.counting import count, count_parameter
+from chainrule.graph.spec import Network, ParameterIndex
+from chainrule.notation.table import format_table
 
 #: Beyond these sizes a section says what it left out rather than flooding the terminal.
 CHAINS_SHOWN = 8
@@ -56,8 +56,8 @@ def _growth(network: Network) -> list[Network]:
 
 def explain(network: Network, parameter: ParameterIndex, out: TextIO, seed: int = 0) -> None:
     """Write the guided tour of `network`, following the chains of `parameter`."""
-    from chainrule.delta import operation_counts
-    from chainrule.graph import graph_size
+    from chainrule.calculus.delta import operation_counts
+    from chainrule.graph.build import graph_size
 
     name = names.unicode_name(parameter.name)
     out.write(f"chainrule explain {network.architecture}: backpropagation derived in the open\n")
@@ -88,7 +88,7 @@ def explain(network: Network, parameter: ParameterIndex, out: TextIO, seed: int 
         _operations(out, network, operation_counts(network), 2)
         return
 
-    from chainrule.graph import build_graph
+    from chainrule.graph.build import build_graph
 
     graph = build_graph(network)
     _chains(out, graph, network, parameter, name)
@@ -102,8 +102,8 @@ def explain(network: Network, parameter: ParameterIndex, out: TextIO, seed: int 
 
 
 def _chains(out, graph, network, parameter, name) -> None:
-    from chainrule.chains import iter_chains
-    from chainrule.printing import chain_text
+    from chainrule.graph.chains import iter_chains
+    from chainrule.notation.printing import chain_text
 
     chains_total, terms = count_parameter(network, parameter)
     _heading(out, 2, f"The chains of ∂J/∂{name}")
@@ -129,7 +129,8 @@ def _chains(out, graph, network, parameter, name) -> None:
 
 
 def _factoring(out, graph, network, parameter, name) -> None:
-    from chainrule import delta, delta_printing as dp
+    from chainrule.calculus import delta
+    from chainrule.notation import delta_printing as dp
 
     style = dp.Style.text(unicode=True)
     _heading(out, 3, "Factoring the chains into δ")
@@ -162,8 +163,8 @@ def _factoring(out, graph, network, parameter, name) -> None:
 
 
 def _operations(out, network, ops, number) -> None:
-    from chainrule.delta import operation_counts
-    from chainrule.render import ops_table
+    from chainrule.calculus.delta import operation_counts
+    from chainrule.cli.render import ops_table
 
     _heading(out, number, "What the factoring saves")
     _paragraph(out, "Multiplications and additions to get every gradient from the local partials: "
@@ -179,9 +180,9 @@ def _operations(out, network, ops, number) -> None:
 
 
 def _verification(out, network, seed) -> None:
-    from chainrule.case import random_case
-    from chainrule.render_numbers import write_verify_text
-    from chainrule.verify import verify
+    from chainrule.numeric.case import random_case
+    from chainrule.cli.render_numbers import write_verify_text
+    from chainrule.verification.verify import verify
 
     _heading(out, 5, "Checking it against numbers")
     if network.parameter_count > PARAMETERS_VERIFIED:

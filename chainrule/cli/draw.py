@@ -13,10 +13,10 @@ import io
 import textwrap
 from typing import Hashable
 
-from chainrule import names
-from chainrule.counting import count_parameter
-from chainrule.graph import build_graph
-from chainrule.spec import Network, ParameterIndex, SpecError
+from chainrule.graph import names
+from chainrule.calculus.counting import count_parameter
+from chainrule.graph.build import build_graph
+from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 FORMATS = (".png", ".svg", ".pdf")
 NEURONS_SHOWN = 12  # a wider layer shows its first HEAD and last TAIL neurons
@@ -195,8 +195,8 @@ def draw(network: Network, parameter: ParameterIndex | None = None, view: str = 
     """Draw `network`, with every chain of `parameter` (θ^(1)_11 by default) highlighted."""
     Figure = _require_matplotlib()
 
-    from chainrule.chains import iter_chains
-    from chainrule.graph import graph_size
+    from chainrule.graph.chains import iter_chains
+    from chainrule.graph.build import graph_size
 
     if view not in ("graph", "neurons"):
         raise SpecError(f"unknown view {view!r}; choose graph or neurons")
@@ -284,7 +284,7 @@ def _shade_deltas(axes, graph, chains, place, summary: Summary) -> None:
     becomes its δ; the δ label sits just above the node."""
     import networkx as nx
 
-    from chainrule.delta import is_delta_node
+    from chainrule.calculus.delta import is_delta_node
 
     cuts = list(dict.fromkeys(factor.wrt for chain in chains for factor in chain
                               if is_delta_node(graph, factor.wrt)))
@@ -323,8 +323,8 @@ def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing
     Figure = _require_matplotlib()
     import networkx as nx
 
-    from chainrule.chains import iter_chains
-    from chainrule.delta import delta_latex, is_delta_node
+    from chainrule.graph.chains import iter_chains
+    from chainrule.calculus.delta import delta_latex, is_delta_node
 
     if source is None:
         source = next(n for n, kind in graph.nodes(data="kind") if kind == "param")

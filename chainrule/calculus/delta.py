@@ -12,8 +12,8 @@ and every gradient as ∂J/∂θ^(l)_jk = δ^(l+1)_j ∂z^(l+1)_j/∂θ^(l)_jk =
 
 Examples
 --------
->>> from chainrule.graph import build_graph
->>> from chainrule.spec import Network
+>>> from chainrule.graph.build import build_graph
+>>> from chainrule.graph.spec import Network
 >>> graph = build_graph(Network([2, 2, 2]))
 >>> definitions = delta_definitions(graph)
 >>> [str(symbol) for symbol in definitions]
@@ -31,12 +31,12 @@ from typing import Hashable, Iterable, NamedTuple
 import networkx as nx
 import sympy as sp
 
-from chainrule import names
-from chainrule.chains import Factor, iter_chains
-from chainrule.counting import count
-from chainrule.paths import path_counts
-from chainrule.spec import Network
-from chainrule.symbolic import Partial, abstract_sum, node_symbol, partial
+from chainrule.graph import names
+from chainrule.graph.chains import Factor, iter_chains
+from chainrule.calculus.counting import count
+from chainrule.graph.paths import path_counts
+from chainrule.graph.spec import Network
+from chainrule.calculus.symbolic import Partial, abstract_sum, node_symbol, partial
 
 
 def is_delta_node(graph: nx.DiGraph, node: Hashable) -> bool:

@@ -19,9 +19,9 @@ import re
 import sys
 from typing import Sequence, TextIO
 
-from chainrule.counting import count, count_parameter
-from chainrule.spec import ACTIVATIONS, COSTS, Network, ParameterIndex, SpecError, parse_parameter
-from chainrule.table import format_table
+from chainrule.calculus.counting import count, count_parameter
+from chainrule.graph.spec import ACTIVATIONS, COSTS, Network, ParameterIndex, SpecError, parse_parameter
+from chainrule.notation.table import format_table
 
 PROG = "chainrule"
 DEFAULT_CHAIN_LIMIT = 10_000
@@ -272,7 +272,7 @@ def _graph_for(architecture: str | None):
     """
     if not architecture or not architecture.lower().endswith(".json"):
         return None
-    from chainrule.graphfile import load_graph_file
+    from chainrule.graph.graphfile import load_graph_file
 
     return load_graph_file(architecture)
 
@@ -297,7 +297,7 @@ def _graph_sources(graph, texts: Sequence[str], wrt: str) -> list[NodeRef]:
 
 
 def _source_counts(graph):
-    from chainrule.paths import path_counts
+    from chainrule.graph.paths import path_counts
 
     counts = path_counts(graph)
     return lambda source: counts[source.name]
@@ -313,7 +313,7 @@ def run_explain(args: argparse.Namespace, out: TextIO) -> int:
     _layers_only(args)
     network = _network(args.architecture, args)
     parameter = parse_parameter(args.param, network)
-    from chainrule.explain import explain
+    from chainrule.cli.explain import explain
 
     explain(network, parameter, out, seed=args.seed)
     return 0
@@ -322,14 +322,14 @@ def run_explain(args: argparse.Namespace, out: TextIO) -> int:
 def run_draw(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
-    from chainrule.draw import FORMATS
+    from chainrule.cli.draw import FORMATS
 
     graph = _graph_for(args.architecture)
     if Path(args.output).suffix.lower() not in FORMATS:
         raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
                          f"{', '.join(FORMATS)}")
     if graph is not None:
-        from chainrule.draw import draw_graph
+        from chainrule.cli.draw import draw_graph
 
         names = [] if args.param is None else [args.param]
         sources = _graph_sources(graph, names, "parameters")
@@ -337,7 +337,7 @@ def run_draw(args: argparse.Namespace, out: TextIO) -> int:
     else:
         network = _network(args.architecture, args)
         parameter = parse_parameter(args.param or "1,1,1", network)
-        from chainrule.draw import draw
+        from chainrule.cli.draw import draw
 
         drawing = draw(network, parameter, view=args.view, delta=args.delta)
     drawing.save(args.output)
@@ -349,7 +349,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     _layers_only(args)
     network = _network(args.architecture, args)
     parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
-    from chainrule.report import write_report
+    from chainrule.cli.report import write_report
 
     written = write_report(network, args.output, parameters, limit=args.limit, seed=args.seed)
     out.write("wrote " + ", ".join(written) + "\n")
@@ -357,7 +357,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _graph_count_row(graph) -> dict:
-    from chainrule.paths import path_counts
+    from chainrule.graph.paths import path_counts
 
     counts = path_counts(graph)
     parameters = [n for n, k in graph.nodes(data="kind") if k == "param"]
@@ -377,7 +377,7 @@ def run_count(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("a graph file has no layers to count by: leave out --by-layer")
         rows = [_graph_count_row(graph) for graph in graphs]
         if args.ops:
-            from chainrule.delta import graph_operation_counts
+            from chainrule.calculus.delta import graph_operation_counts
 
             for row, graph in zip(rows, graphs):
                 row["ops"] = graph_operation_counts(graph).as_dict()
@@ -395,7 +395,7 @@ def run_count(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     counts = [count(_network(architecture, args)) for architecture in args.architectures]
     if args.ops:
-        from chainrule.delta import operation_counts
+        from chainrule.calculus.delta import operation_counts
 
         ops = [operation_counts(c.network) for c in counts]
     if args.json:
@@ -453,14 +453,14 @@ def run_chains(args: argparse.Namespace, out: TextIO) -> int:
     if total > args.limit:
         raise UsageError(f"the selection has {total:,} chains, more than --limit {args.limit:,}; "
                          f"raise it with --limit {total} or select fewer with --param l,j,k")
-    from chainrule.graph import build_graph
+    from chainrule.graph.build import build_graph
 
     return _write_chains(build_graph(network), parameters,
                          lambda parameter: count_parameter(network, parameter), args, out)
 
 
 def _layered_inputs(network: Network, texts: Sequence[str]) -> list[NodeRef]:
-    from chainrule import names
+    from chainrule.graph import names
 
     if texts:
         raise UsageError("--param selects weights; with --wrt inputs every input is written")
@@ -468,8 +468,8 @@ def _layered_inputs(network: Network, texts: Sequence[str]) -> list[NodeRef]:
 
 
 def _input_chains(network: Network, args: argparse.Namespace, out: TextIO) -> int:
-    from chainrule.counting import count_input
-    from chainrule.graph import build_graph
+    from chainrule.calculus.counting import count_input
+    from chainrule.graph.build import build_graph
 
     inputs = _layered_inputs(network, args.param)
     total = count_input(network)[0] * len(inputs)
@@ -480,8 +480,8 @@ def _input_chains(network: Network, args: argparse.Namespace, out: TextIO) -> in
 
 
 def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: TextIO) -> int:
-    from chainrule import render
-    from chainrule.chains import iter_chains
+    from chainrule.cli import render
+    from chainrule.graph.chains import iter_chains
 
     groups = (((source, iter_chains(graph, source.name)), *counts_of(source)) for source in sources)
     if args.format == "json":
@@ -494,9 +494,9 @@ def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: Text
 
 
 def run_delta(args: argparse.Namespace, out: TextIO) -> int:
-    from chainrule import render
-    from chainrule.delta import graph_operation_counts, operation_counts
-    from chainrule.delta_printing import Style
+    from chainrule.cli import render
+    from chainrule.calculus.delta import graph_operation_counts, operation_counts
+    from chainrule.notation.delta_printing import Style
 
     graph = _graph_for(args.architecture)
     network = None
@@ -507,7 +507,7 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
         shown = (sum(counts_of(s)[0] for s in selected) if selected else graph.number_of_edges())
     else:
         network = _network(args.architecture, args)
-        from chainrule.graph import graph_size
+        from chainrule.graph.build import graph_size
 
         if args.wrt == "inputs":
             every, selected = _layered_inputs(network, args.param), []
@@ -523,7 +523,7 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
                          f"--limit {shown}" + ("" if selected else
                                                " or factor one weight with --param"))
     if graph is None:
-        from chainrule.graph import build_graph
+        from chainrule.graph.build import build_graph
 
         graph = build_graph(network)
     ops = None
@@ -542,7 +542,7 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
 
 def _case_for(args: argparse.Namespace):
     """The case of ``verify``: from --case, or random from ARCH, the options and the seed."""
-    from chainrule.case import load_case, random_case
+    from chainrule.numeric.case import load_case, random_case
 
     if args.case:
         if args.bias or args.activation != "sigmoid" or args.cost != "mse":
@@ -570,14 +570,14 @@ def _quiet_numpy():
 
 
 def run_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from chainrule.render_numbers import write_verify_json, write_verify_text
+    from chainrule.cli.render_numbers import write_verify_json, write_verify_text
 
     graph = _graph_for(args.architecture)
     if graph is not None:
         if args.case or args.save_case:
             raise UsageError("case files describe layered networks; a graph file's case is drawn "
                              "from --seed, --examples and --init-scale")
-        from chainrule.verify import random_leaf_values, verify_graph
+        from chainrule.verification.verify import random_leaf_values, verify_graph
 
         sources = [s.name for s in _graph_sources(graph, [], args.wrt)]
         values = random_leaf_values(graph, args.examples, args.seed, args.init_scale)
@@ -588,8 +588,8 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
         origin = f"seed {args.seed}, parameters from [-{args.init_scale:g}, {args.init_scale:g}]"
     else:
         case, origin = _case_for(args)
-        from chainrule.case import save_case
-        from chainrule.verify import verify, verify_inputs
+        from chainrule.numeric.case import save_case
+        from chainrule.verification.verify import verify, verify_inputs
 
         if args.save_case:
             save_case(case, args.save_case)
@@ -605,7 +605,7 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
 def _training_data(args: argparse.Namespace, network: Network):
     import numpy as np
 
-    from chainrule.case import XOR_INPUTS, XOR_TARGETS, load_training_data
+    from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, load_training_data
 
     if args.data == "xor":
         if (network.sizes[0], network.sizes[-1]) != (2, 1):
@@ -613,7 +613,7 @@ def _training_data(args: argparse.Namespace, network: Network):
                              "has not; use --data random or a file")
         return np.array(XOR_INPUTS), np.array(XOR_TARGETS)
     if args.data == "random":
-        from chainrule.case import random_case
+        from chainrule.numeric.case import random_case
 
         sample = random_case(network, examples=args.examples, seed=args.seed + 1)
         return sample.inputs, sample.targets
@@ -623,9 +623,9 @@ def _training_data(args: argparse.Namespace, network: Network):
 def run_train(args: argparse.Namespace, out: TextIO) -> int:
     network = _network(args.architecture, args)
     inputs, targets = _training_data(args, network)
-    from chainrule.case import constant_case, random_case
-    from chainrule.render_numbers import Progress, write_training_text
-    from chainrule.train import descend, identical_hidden_units
+    from chainrule.numeric.case import constant_case, random_case
+    from chainrule.cli.render_numbers import Progress, write_training_text
+    from chainrule.numeric.train import descend, identical_hidden_units
 
     constant = args.init == "constant"
     if constant:

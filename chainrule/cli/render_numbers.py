@@ -8,7 +8,7 @@ from typing import TextIO
 
 import numpy as np
 
-from chainrule.table import format_table
+from chainrule.notation.table import format_table
 
 GRADIENT_TABLE_LIMIT = 30  # parameters; above it the text report leaves the values to --json
 
@@ -23,7 +23,7 @@ def describe(case) -> str:
 
 
 def write_verify_text(report, out: TextIO, origin: str) -> None:
-    from chainrule.verify import TITLES
+    from chainrule.verification.verify import TITLES
 
     subject = describe(report.case) if report.case is not None else report.title
     out.write(f"verify {subject}, {origin}\n")
@@ -106,7 +106,7 @@ class Progress:
 def write_training_text(case, costs: list[float], trained, identical, out: TextIO,
                         every_epoch: bool, learning_rate: float, constant: bool,
                         hint: str | None = None) -> None:
-    from chainrule.train import predictions
+    from chainrule.numeric.train import predictions
 
     if every_epoch:
         out.write("".join(f"epoch {epoch:>6}  cost {cost:.10g}\n" for epoch, cost in enumerate(costs)))

@@ -8,9 +8,9 @@ it renders in KaTeX and MathJax alike.
 
 Examples
 --------
->>> from chainrule.graph import build_graph
->>> from chainrule.chains import iter_chains
->>> from chainrule.spec import Network
+>>> from chainrule.graph.build import build_graph
+>>> from chainrule.graph.chains import iter_chains
+>>> from chainrule.graph.spec import Network
 >>> graph = build_graph(Network([1, 1, 1]))
 >>> chain = next(iter_chains(graph, "theta^(2)_11"))
 >>> print(chain_latex(graph, chain, "local"))
@@ -29,9 +29,9 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from chainrule import names
-from chainrule.chains import Chain, Factor
-from chainrule.symbolic import Partial, closed_sum, latex_names, local_derivative
+from chainrule.graph import names
+from chainrule.graph.chains import Chain, Factor
+from chainrule.calculus.symbolic import Partial, closed_sum, latex_names, local_derivative
 
 VIEWS = ("abstract", "local", "closed")
 
@@ -164,9 +164,9 @@ def gradient_latex(graph: nx.DiGraph, parameter: str, chains: Iterable[Chain],
 
     Examples
     --------
-    >>> from chainrule.graph import build_graph
-    >>> from chainrule.chains import iter_chains
-    >>> from chainrule.spec import Network
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.chains import iter_chains
+    >>> from chainrule.graph.spec import Network
     >>> g = build_graph(Network([1, 1, 1]))
     >>> print(gradient_latex(g, "theta^(2)_11", iter_chains(g, "theta^(2)_11")))
     \\begin{aligned}
@@ -199,7 +199,7 @@ def gradient_text(graph: nx.DiGraph, parameter: str, chains: Iterable[Chain],
 
 def network_latex(graph: nx.DiGraph, view: str = "abstract") -> str:
     """Every parameter's gradient, one ``aligned`` block each, separated by blank lines."""
-    from chainrule.chains import iter_chains
+    from chainrule.graph.chains import iter_chains
 
     parameters = [node for node, kind in graph.nodes(data="kind") if kind == "param"]
     return "\n\n".join(gradient_latex(graph, parameter, iter_chains(graph, parameter), view)

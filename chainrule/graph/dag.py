@@ -17,7 +17,7 @@ A residual block, z = θ·a + a:
 >>> z = dag.node("z", theta * a + a)
 >>> J = dag.cost((z - y) ** 2 / 2)
 >>> graph = dag.build()
->>> from chainrule.chains import iter_chains
+>>> from chainrule.graph.chains import iter_chains
 >>> [str(chain) for chain in iter_chains(graph, "a")]
 ['dJ/dz * dz/da']
 >>> sorted(graph.predecessors("z"))
@@ -32,8 +32,8 @@ import networkx as nx
 import sympy as sp
 
 from chainrule import rules
-from chainrule.spec import SpecError
-from chainrule.symbolic import M, node_symbol
+from chainrule.graph.spec import SpecError
+from chainrule.calculus.symbolic import M, node_symbol
 
 COST = "J"
 
@@ -128,7 +128,7 @@ class Dag:
         return self._declare(name, kind, latex, formula, **extra)
 
     def cost(self, formula, name: str = COST, latex: str | None = None) -> sp.Symbol:
-        """The cost of one example (divide by :data:`chainrule.symbolic.M` to average)."""
+        """The cost of one example (divide by :data:`chainrule.calculus.symbolic.M` to average)."""
         if self._cost is not None:
             raise SpecError("the graph has a cost already")
         symbol = self._declare(name, "cost", latex or name, formula)
@@ -139,7 +139,7 @@ class Dag:
 
     def build(self) -> nx.DiGraph:
         """The computation graph: an edge u -> v wherever v's formula uses u."""
-        from chainrule.graph import attach_factors
+        from chainrule.graph.build import attach_factors
 
         if self._cost is None:
             raise SpecError("the graph has no cost: declare one with Dag.cost(...)")
@@ -178,7 +178,7 @@ class Dag:
 def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -> Dag:
     """A layered network (mse cost) built through the DAG API, named as the layered builder names
     it, so that the two can be compared term for term."""
-    from chainrule import names
+    from chainrule.graph import names
 
     sizes = list(sizes)
     dag = Dag()

@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> from chainrule.case import XOR_INPUTS, XOR_TARGETS, random_case
->>> from chainrule.spec import Network
+>>> from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, random_case
+>>> from chainrule.graph.spec import Network
 >>> start = random_case(Network([2, 2, 1]), seed=3, inputs=XOR_INPUTS, targets=XOR_TARGETS)
 >>> costs, end = descend(start, epochs=50, learning_rate=2.0)
 >>> len(costs), costs[-1] < costs[0]
@@ -19,8 +19,8 @@ from typing import Callable
 
 import numpy as np
 
-from chainrule import numeric
-from chainrule.case import Case
+from chainrule.numeric import backprop as numeric
+from chainrule.numeric.case import Case
 
 
 def step(case: Case, learning_rate: float) -> tuple[float, Case]:

@@ -7,8 +7,8 @@ sum over the layer above). Each piece renders in the abstract view (partials) or
 
 Examples
 --------
->>> from chainrule.graph import build_graph
->>> from chainrule.spec import Network
+>>> from chainrule.graph.build import build_graph
+>>> from chainrule.graph.spec import Network
 >>> graph = build_graph(Network([2, 2, 2]))
 >>> style = Style.text()
 >>> print(delta_definition(graph, "z^(2)_1", style))
@@ -26,9 +26,11 @@ from typing import Hashable, NamedTuple
 
 import networkx as nx
 
-from chainrule import names, printing
-from chainrule.chains import Factor
-from chainrule.delta import Step, Term, delta_latex, delta_name, is_delta_node
+from chainrule.graph import names
+
+from chainrule.notation import printing
+from chainrule.graph.chains import Factor
+from chainrule.calculus.delta import Step, Term, delta_latex, delta_name, is_delta_node
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Style:
         if self.mathml:
             from sympy.printing.mathml import mathml
 
-            from chainrule.symbolic import node_symbol
+            from chainrule.calculus.symbolic import node_symbol
 
             return mathml(node_symbol(node), printer="presentation")
         if self.latex:

@@ -6,8 +6,8 @@ current path.
 
 Examples
 --------
->>> from chainrule.graph import build_graph
->>> from chainrule.spec import Network
+>>> from chainrule.graph.build import build_graph
+>>> from chainrule.graph.spec import Network
 >>> g = build_graph(Network([2, 2, 2]))
 >>> for path in iter_paths(g, "theta^(1)_11"):
 ...     print(" -> ".join(path))

@@ -2,12 +2,12 @@
 
 A term is one partial-derivative factor; a chain is one product of terms, one path from a
 parameter to J. Counts are exact Python integers, so ``784-512-512-10`` answers at once without
-building a graph. :func:`chainrule.paths.path_counts` counts the same things on any graph by
+building a graph. :func:`chainrule.graph.paths.path_counts` counts the same things on any graph by
 dynamic programming; the tests hold the two (and brute-force enumeration) to each other.
 
 Examples
 --------
->>> from chainrule.spec import Network
+>>> from chainrule.graph.spec import Network
 >>> c = count(Network([2, 2, 2]))
 >>> c.parameters, c.chains, c.terms
 (8, 12, 52)
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from chainrule.spec import Network, ParameterIndex
+from chainrule.graph.spec import Network, ParameterIndex
 
 
 class LayerCount(NamedTuple):

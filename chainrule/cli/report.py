@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from chainrule.counting import count, count_parameter
-from chainrule.spec import Network, ParameterIndex, SpecError
+from chainrule.calculus.counting import count, count_parameter
+from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 FORMATS = (".tex", ".md", ".html")
 DEFAULT_CHAIN_LIMIT = 2_000
@@ -49,7 +49,7 @@ class Figure(NamedTuple):
 # --- content ------------------------------------------------------------------------------------
 
 def _chain_string(graph, chain, view: str, style) -> str:
-    from chainrule import printing
+    from chainrule.notation import printing
 
     if not style.mathml:
         return printing.chain_latex(graph, chain, view)
@@ -66,12 +66,13 @@ def _cell(value: object) -> str:
 def build(network: Network, parameters: list[ParameterIndex], style, figure: Figure | None,
           seed: int = 0) -> list:
     """The report's blocks, with equations in `style` (LaTeX or MathML)."""
-    from chainrule import delta, delta_printing as dp
-    from chainrule.case import random_case
-    from chainrule.chains import iter_chains
-    from chainrule.delta import operation_counts
-    from chainrule.graph import build_graph
-    from chainrule.verify import TITLES, verify
+    from chainrule.calculus import delta
+    from chainrule.notation import delta_printing as dp
+    from chainrule.numeric.case import random_case
+    from chainrule.graph.chains import iter_chains
+    from chainrule.calculus.delta import operation_counts
+    from chainrule.graph.build import build_graph
+    from chainrule.verification.verify import TITLES, verify
 
     graph = build_graph(network)
     counts = count(network)
@@ -303,7 +304,7 @@ def render_html(blocks: list) -> str:
 def write_report(network: Network, path: str, parameters: list[ParameterIndex] | None = None,
                  limit: int = DEFAULT_CHAIN_LIMIT, seed: int = 0) -> list[str]:
     """Write the report to `path` (.tex, .md or .html); returns the files written."""
-    from chainrule import delta_printing as dp
+    from chainrule.notation import delta_printing as dp
     from chainrule.files import write_text_atomically
 
     target = Path(path)
@@ -321,7 +322,7 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     figure = None
     caption = f"Every chain of ∂J/∂{focus.name.replace('theta', 'θ')}, each in its own colour."
     try:
-        from chainrule.draw import draw
+        from chainrule.cli.draw import draw
 
         drawing = draw(network, focus)
         if suffix == ".html":

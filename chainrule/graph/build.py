@@ -7,7 +7,7 @@ in order yields chains in the order a hand derivation writes them.
 
 Examples
 --------
->>> from chainrule.spec import Network
+>>> from chainrule.graph.spec import Network
 >>> g = build_graph(Network([2, 2, 2]))
 >>> g.number_of_nodes(), g.number_of_edges()
 (19, 22)
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from chainrule import names
-from chainrule.chains import edge_factor
-from chainrule.spec import Network, SpecError
+from chainrule.graph import names
+from chainrule.graph.chains import edge_factor
+from chainrule.graph.spec import Network, SpecError
 
 #: Nodes plus edges above which a graph is refused rather than built. networkx keeps a few
 #: hundred bytes per node and edge, so this is a few GiB and tens of seconds to build; every

@@ -30,7 +30,7 @@ Examples
 >>> parse_formula("__import__('os')", {"x": x})
 Traceback (most recent call last):
 ...
-chainrule.spec.SpecError: unexpected character '_' at position 0 in "__import__('os')"
+chainrule.graph.spec.SpecError: unexpected character '_' at position 0 in "__import__('os')"
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from pathlib import Path
 
 import sympy as sp
 
-from chainrule import dag as dag_module
-from chainrule.spec import SpecError
-from chainrule.symbolic import M
+from chainrule.graph import dag as dag_module
+from chainrule.graph.spec import SpecError
+from chainrule.calculus.symbolic import M
 
 FUNCTIONS = {"sigmoid": dag_module.sigmoid, "tanh": dag_module.tanh, "relu": dag_module.relu,
              "identity": dag_module.identity, "softplus": dag_module.softplus,
@@ -199,7 +199,7 @@ def _names(document: dict, field: str) -> list[str]:
 
 
 def dag_from_document(document: object) -> dag_module.Dag:
-    """Build a :class:`~chainrule.dag.Dag` from a parsed graph file."""
+    """Build a :class:`~chainrule.graph.dag.Dag` from a parsed graph file."""
     if not isinstance(document, dict):
         raise SpecError("a graph file holds one JSON object")
     unknown = sorted(set(document) - {"inputs", "parameters", "targets", "nodes", "cost", "latex"})

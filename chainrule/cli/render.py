@@ -2,7 +2,7 @@
 
 A group is ``(parameter, chains)`` with `chains` an iterator; nothing here holds more than one
 parameter's chains, except the closed view, which must add them up. The abstract text view
-needs no SymPy; the others import :mod:`chainrule.printing` when first asked.
+needs no SymPy; the others import :mod:`chainrule.notation.printing` when first asked.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Iterable, Iterator, TextIO
 
 import networkx as nx
 
-from chainrule.chains import Chain
-from chainrule.spec import ParameterIndex
+from chainrule.graph.chains import Chain
+from chainrule.graph.spec import ParameterIndex
 
 Group = tuple[ParameterIndex, Iterator[Chain]]
 
@@ -30,7 +30,7 @@ def write_text(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
                view: str = "abstract", unicode: bool = False) -> None:
     """A heading per parameter, then one chain per line (or the closed expression)."""
     if view != "abstract" or unicode:
-        from chainrule import printing
+        from chainrule.notation import printing
     for number, ((parameter, chains), chain_count, terms) in enumerate(groups):
         out.write(("\n" if number else "") + _heading(parameter, chain_count, terms) + "\n")
         if view == "closed":
@@ -46,7 +46,7 @@ def write_text(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
 def write_latex(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO,
                 view: str = "abstract") -> None:
     """One display-math ``aligned`` block per parameter, each chain on its own line."""
-    from chainrule import printing
+    from chainrule.notation import printing
 
     for number, ((parameter, chains), chain_count, terms) in enumerate(groups):
         out.write(("\n" if number else "") + "% " + _heading(parameter, chain_count, terms) + "\n")
@@ -56,7 +56,7 @@ def write_latex(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out
 def _factor_json(graph: nx.DiGraph, factor, view: str) -> dict:
     document = factor.as_dict()
     if view == "local":
-        from chainrule import printing
+        from chainrule.notation import printing
 
         document["formula"] = printing.formula_text(graph, factor)
         document["formula_latex"] = printing.formula_latex(graph, factor)
@@ -75,7 +75,8 @@ def write_json(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
         out.write(("," if number else "") + "\n  " +
                   f'{{"parameter": {json.dumps(parameter.name)}, ')
         if view == "closed":
-            from chainrule import printing, symbolic
+            from chainrule.notation import printing
+            from chainrule.calculus import symbolic
 
             chains = list(chains)
             closed = symbolic.closed_sum(graph, chains)
@@ -100,7 +101,7 @@ def _ops_rows(ops) -> list[list]:
 
 
 def ops_table(ops) -> str:
-    from chainrule.table import format_table
+    from chainrule.notation.table import format_table
 
     return format_table(["every gradient by", "multiplications", "additions"], _ops_rows(ops))
 
@@ -122,7 +123,8 @@ def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO,
                      ops=None, matrix: bool = True) -> None:
     """δ definitions and factored gradients (of `every` source), or the factoring of the chosen
     `parameters`; the layer-at-a-time form when there is a layered `network`."""
-    from chainrule import delta, delta_printing as dp
+    from chainrule.calculus import delta
+    from chainrule.notation import delta_printing as dp
 
     latex = style.latex
     heading = (lambda text: out.write(f"% {text}\n")) if latex else (
@@ -166,7 +168,8 @@ def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO,
 
 def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO, ops=None,
                      matrix: bool = True) -> None:
-    from chainrule import delta, delta_printing as dp
+    from chainrule.calculus import delta
+    from chainrule.notation import delta_printing as dp
 
     latex, text = dp.Style(latex=True), dp.Style.text()
     document = {
