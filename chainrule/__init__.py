@@ -17,7 +17,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Network": "chainrule.graph.spec",
     "ParameterIndex": "chainrule.graph.spec",
-    "SpecError": "chainrule.graph.spec",
+    "SpecError": "chainrule.errors",
+    "TooLarge": "chainrule.errors",
     "parse_parameter": "chainrule.graph.spec",
     "Count": "chainrule.calculus.counting",
     "LayerCount": "chainrule.calculus.counting",

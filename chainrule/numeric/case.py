@@ -8,7 +8,7 @@ The format is fixed in DESIGN.md::
      "inputs": m rows of n_1 numbers, "targets": m rows of n_L numbers}
 
 Files are parsed with :mod:`json` only, checked shape by shape, and every problem is a
-:class:`~chainrule.graph.spec.SpecError` naming the field. This module imports numpy but nothing of
+:class:`~chainrule.errors.SpecError` naming the field. This module imports numpy but nothing of
 the graph or SymPy side, so numeric backprop can use it and stay independent.
 
 Examples
