@@ -123,3 +123,41 @@ def count(network: Network) -> Count:
                  chains=sum(row.chains for row in rows),
                  terms=sum(row.terms for row in rows),
                  layers=tuple(rows))
+
+
+def closed_view_size(graph, sources) -> int:
+    """An estimate of the closed view's size: symbols printed for the chains of `sources`.
+
+    The closed view substitutes the forward pass into every factor, so a factor at node v
+    carries v's closed expression, whose size grows with the number of paths from the leaves
+    (inputs and parameters) to v. Two dynamic programmes, forward and backward over the graph:
+    ``size(v)`` = Σ over predecessors u of (``size(u)`` for computed u, else 1), and
+    ``total(v)`` = Σ over successors s of (``total(s)`` + paths(s) · ``size(s)``), so that
+    ``total(p)`` sums ``size`` over every node of every chain of p. Measured on this machine,
+    printing takes about 1 s per 4,000 of them.
+
+    Examples
+    --------
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> closed_view_size(build_graph(Network([1, 1, 1])), ["theta^(1)_11"])
+    10
+    """
+    import networkx as nx
+
+    cost = graph.graph["cost"]
+    order = list(nx.topological_sort(graph))
+    size: dict = {}
+    for node in order:
+        predecessors = graph._pred[node]
+        size[node] = sum(size[u] if graph._pred[u] else 1 for u in predecessors)
+    size[cost] = 0  # J itself is never substituted
+    paths: dict = {cost: 1}
+    total: dict = {cost: 0}
+    for node in reversed(order):
+        if node == cost:
+            continue
+        paths[node] = sum(paths[s] for s in graph._succ[node])
+        total[node] = sum(total[s] + paths[s] * size[s] for s in graph._succ[node])
+    return sum(total[source] for source in sources)
+

@@ -16,10 +16,11 @@ import argparse
 import re
 from typing import TextIO
 
+from chainrule import budget
 from chainrule.graph.spec import ACTIVATIONS, COSTS
 
 PROG = "chainrule"
-DEFAULT_CHAIN_LIMIT = 10_000
+DEFAULT_CHAIN_LIMIT = budget.DEFAULT_CHAIN_LIMIT
 ARCH_HELP = "layer sizes joined by '-', input first, e.g. 2-2-2"
 
 
@@ -66,6 +67,9 @@ def network_options() -> argparse.ArgumentParser:
                               f"{', '.join(ACTIVATIONS)} (default sigmoid)")
     options.add_argument("--cost", default="mse", metavar="NAME",
                          help=f"cost function: {', '.join(COSTS)} (default mse)")
+    options.add_argument("--max-graph", type=positive_int, default=budget.DEFAULT_MAX_GRAPH,
+                         metavar="N", help="refuse to build a computation graph of more than N "
+                         f"nodes and edges (default {budget.DEFAULT_MAX_GRAPH:,})")
     return options
 
 
@@ -104,6 +108,9 @@ def add_case_options(parser: argparse.ArgumentParser) -> None:
                         help="seed of the random numbers (default 0)")
     parser.add_argument("--init-scale", type=positive_float, default=1.0, metavar="EPS",
                         help="draw weights from [-EPS, EPS] (default 1)")
+    parser.add_argument("--max-numbers", type=positive_int, default=budget.DEFAULT_MAX_NUMBERS,
+                        metavar="N", help="refuse a case of more than N numbers (weights, "
+                        f"activations and gradients; default {budget.DEFAULT_MAX_NUMBERS:,})")
 
 
 def dump_json(document: object, out: TextIO) -> None:

@@ -23,6 +23,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple, Sequence
 
+from chainrule import budget
 from chainrule.calculus.counting import count, count_input, count_parameter
 from chainrule.cli.options import UsageError
 from chainrule.graph import names
@@ -50,6 +51,7 @@ class Subject:
     label: str
     network: Network | None = None
     _graph: Any = field(default=None, repr=False)
+    max_graph: int = budget.DEFAULT_MAX_GRAPH
 
     @property
     def layered(self) -> bool:
@@ -60,7 +62,7 @@ class Subject:
         if self._graph is None:
             from chainrule.graph.build import build_graph
 
-            self._graph = build_graph(self.network)
+            self._graph = build_graph(self.network, self.max_graph)
         return self._graph
 
     # -- selections -------------------------------------------------------------------------
@@ -127,10 +129,17 @@ def resolve(architecture: str, options: argparse.Namespace, command: str | None 
         if layers_only:
             raise UsageError(f"{command} takes layer sizes such as 2-2-2; graph files work with "
                              "count, chains, delta, verify and draw")
+        ignored = [option for option, given in (
+            ("--bias", options.bias), ("--activation", options.activation != "sigmoid"),
+            ("--cost", options.cost != "mse")) if given]
+        if ignored:
+            raise UsageError(f"a graph file's formulas set its activations and cost; drop "
+                             f"{', '.join(ignored)}")
         from chainrule.graph.graphfile import load_graph_file
 
         graph = load_graph_file(architecture)
         return Subject(label=graph.graph.get("source", architecture), _graph=graph)
     network = Network.parse(architecture, bias=options.bias, activation=options.activation,
                             cost=options.cost)
-    return Subject(label=network.architecture, network=network)
+    max_graph = getattr(options, "max_graph", budget.DEFAULT_MAX_GRAPH)
+    return Subject(label=network.architecture, network=network, max_graph=max_graph)

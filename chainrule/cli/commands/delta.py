@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from chainrule import budget
 from chainrule.cli.options import (DEFAULT_CHAIN_LIMIT, UsageError, add_architecture,
                                    add_formats, add_limit, add_wrt)
 from chainrule.cli.subject import resolve
+from chainrule.errors import TooLarge
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -46,9 +48,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             subject.sources("inputs", args.param)
         shown, what = _edges(subject), "terms in the delta definitions"
     if shown > args.limit:
-        raise UsageError(f"{subject.label} has {shown:,} {what}, more than --limit "
-                         f"{args.limit:,}; raise it with --limit {shown}"
-                         + ("" if args.param else " or factor one weight with --param"))
+        hint = "" if args.param else " or factor one weight with --param"
+        raise TooLarge(f"{subject.label} has {shown:,} {what}, more than --limit "
+                       f"{args.limit:,}; {budget.limit_advice(shown, hint)}")
     from chainrule.calculus.delta import graph_operation_counts, operation_counts
     from chainrule.cli import render
     from chainrule.notation.delta_printing import Style

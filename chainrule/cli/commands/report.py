@@ -32,6 +32,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
     from chainrule.cli.report import write_report
 
-    written = write_report(network, args.output, parameters, limit=args.limit, seed=args.seed)
+    written = write_report(network, args.output, parameters, limit=args.limit, seed=args.seed,
+                           max_graph=args.max_graph)
     out.write("wrote " + ", ".join(written) + "\n")
     return 0

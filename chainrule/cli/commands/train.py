@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from chainrule import budget
 from chainrule.cli.options import (UsageError, add_architecture, add_case_options, dump_json,
                                    positive_float, positive_int)
 from chainrule.cli.subject import resolve
+from chainrule.errors import TooLarge
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -50,7 +52,18 @@ def _training_data(args: argparse.Namespace, network):
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     network = resolve(args.architecture, args, "train", layers_only=True).network
+    if args.data == "random":  # checked before the random rows are drawn
+        budget.check_case(network, args.examples, args.max_numbers)
     inputs, targets = _training_data(args, network)
+    budget.check_case(network, len(inputs), args.max_numbers)
+    # One epoch is a forward and a backward pass: about three multiply-adds per weight and row.
+    per_epoch = 3 * network.parameter_count * len(inputs)
+    if args.epochs * per_epoch > budget.MAX_NUMERIC_WORK:
+        most = max(1, budget.MAX_NUMERIC_WORK // per_epoch)
+        raise TooLarge(f"{args.epochs:,} epochs of {network.architecture} on {len(inputs):,} "
+                       f"examples take about {args.epochs * per_epoch:,} multiply-adds, more "
+                       f"than the {budget.MAX_NUMERIC_WORK:,} of a run; train for at most "
+                       f"{most:,} epochs (--epochs {most}) or on a smaller network")
     from chainrule.cli.render_numbers import Progress, write_training_text
     from chainrule.numeric.case import constant_case, random_case
     from chainrule.numeric.train import descend, identical_hidden_units

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from chainrule import budget
 from chainrule.cli.options import (UsageError, add_architecture, add_case_options, add_wrt,
                                    quiet_numpy)
 from chainrule.cli.subject import is_graph_file, resolve
@@ -42,6 +43,7 @@ def _case_for(args: argparse.Namespace):
     if not args.architecture:
         raise UsageError("give an architecture (ARCH) or a case file (--case FILE)")
     network = resolve(args.architecture, args).network
+    budget.check_case(network, args.examples, args.max_numbers)
     case = random_case(network, examples=args.examples, seed=args.seed,
                        init_scale=args.init_scale)
     return case, f"seed {args.seed}, weights from [-{args.init_scale:g}, {args.init_scale:g}]"
