@@ -109,13 +109,23 @@ def count(network: Network) -> Count:
 
     Notes
     -----
-    O(L^2) integer operations, whatever the layer widths: a weight θ^(l)_jk has as many chains as
-    z^(l+1)_j has paths to J, each one term (dz/dθ) longer.
+    O(L) integer operations, whatever the layer widths: a weight θ^(l)_jk has as many chains as
+    z^(l+1)_j has paths to J, each one term (dz/dθ) longer, and those paths are counted for
+    every layer in one sweep from the output down.
     """
+    output_size = network.sizes[-1]
+    paths = output_size if network.softmax_output else 1
+    terms = 2 * paths
+    from_weighted_input = {network.depth: (paths, terms)}
+    for layer in range(network.depth - 1, 1, -1):  # layer numbers are 1-based
+        fan_out = network.sizes[layer]
+        paths, terms = fan_out * paths, fan_out * (terms + 2 * paths)
+        from_weighted_input[layer] = (paths, terms)
     rows = []
     for layer in range(1, network.depth):
         parameters = network.layer_parameter_count(layer)
-        chains, terms = count_parameter(network, ParameterIndex(layer, 1, 1))
+        paths, terms = from_weighted_input[layer + 1]
+        chains, terms = paths, terms + paths
         rows.append(LayerCount(layer=layer, parameters=parameters, chains=parameters * chains,
                                terms=parameters * terms, chain_length=terms // chains))
     return Count(network=network,

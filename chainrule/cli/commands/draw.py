@@ -45,6 +45,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
         drawing = draw(subject.network, parameter, view=args.view, delta=args.delta)
     else:
+        if args.view == "neurons":
+            raise UsageError("a graph file has nodes, not neurons: leave out --view neurons")
         from chainrule.cli.draw import draw_graph
 
         source = subject.sources("parameters", [] if args.param is None else [args.param])[0]

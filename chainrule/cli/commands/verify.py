@@ -35,6 +35,13 @@ def _case_for(args: argparse.Namespace):
         if args.bias or args.activation != "sigmoid" or args.cost != "mse":
             raise UsageError("the case file sets the network; drop --bias, --activation and "
                              "--cost, or leave out --case")
+        drawn = [option for option, given in (
+            ("--seed", args.seed != 0), ("--examples", args.examples != 4),
+            ("--init-scale", args.init_scale != 1.0)) if given]
+        if drawn:
+            raise UsageError(f"the case file holds the numbers; {', '.join(drawn)} "
+                             f"{'draws' if len(drawn) == 1 else 'draw'} a random case: drop "
+                             f"{'it' if len(drawn) == 1 else 'them'}, or leave out --case")
         case = load_case(args.case)
         if args.architecture and Network.parse(args.architecture).sizes != case.network.sizes:
             raise UsageError(f"ARCH {args.architecture} and the case file's sizes "
