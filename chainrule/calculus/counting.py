@@ -171,3 +171,40 @@ def closed_view_size(graph, sources) -> int:
         total[node] = sum(total[s] + paths[s] * size[s] for s in graph._succ[node])
     return sum(total[source] for source in sources)
 
+
+
+#: Activations written as a Piecewise: sympy.diff of their compositions multiplies the cases.
+PIECEWISE_ACTIVATIONS = ("relu", "leaky_relu")
+
+
+def composed_cost_size(network: Network) -> int:
+    """Symbols in J written out as one tree in x, θ and y (the composed cost ``sympy.diff``
+    differentiates): a weighted input sums a term per incoming weight, a piecewise activation
+    repeats its argument in its condition, a softmax output holds every weighted input.
+
+    Examples
+    --------
+    >>> composed_cost_size(Network([2, 2, 2])), composed_cost_size(Network([2, 2, 2], activation="relu"))
+    (20, 72)
+    """
+    sizes, bias = network.sizes, int(network.bias)
+    weighted = 2 * sizes[0] + bias
+    activated = weighted
+    for layer in range(2, network.depth + 1):
+        name = network.activation[layer - 2]
+        if name == "softmax":
+            activated = sizes[-1] * weighted
+        else:
+            activated = weighted * (2 if name in PIECEWISE_ACTIVATIONS else 1)
+        if layer < network.depth:
+            weighted = sizes[layer - 1] * (1 + activated) + bias
+    return sizes[-1] * activated
+
+
+def sympy_diff_work(network: Network) -> int:
+    """A measure of what ``sympy.diff`` of every weight's gradient costs, calibrated on this
+    machine: about 4,000 is one second. Each Piecewise layer past the second multiplies the
+    cases SymPy carries through the derivative, so it weighs ten times more."""
+    piecewise = sum(name in PIECEWISE_ACTIVATIONS for name in network.activation)
+    return (composed_cost_size(network) * network.parameter_count
+            * 10 ** max(0, piecewise - 2))

@@ -31,7 +31,7 @@ import sympy as sp
 
 from chainrule.numeric import backprop as numeric
 from chainrule.numeric.case import Case
-from chainrule.calculus.counting import count
+from chainrule.calculus.counting import composed_cost_size, count, sympy_diff_work
 from chainrule.graph.build import build_graph, graph_size
 from chainrule.graph.paths import walk_edges
 from chainrule.graph.spec import ParameterIndex
@@ -47,6 +47,7 @@ TITLES = {"chain_sum": "expanded chain sum", "delta": "delta (reverse sweep)",
 MAX_CHAINS_SUMMED = 200_000
 MAX_EDGES_EVALUATED = 50_000  # the graph's formulas lambdified: about 15 s at this size
 MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
+MAX_SYMPY_WORK = 10_000  # :func:`~chainrule.calculus.counting.sympy_diff_work`: about 2.5 s
 MAX_FINITE_DIFFERENCES = 2_000  # beyond it, a reproducible sample of this many parameters
 FINITE_DIFFERENCE_STEP = 1e-4
 
@@ -349,6 +350,10 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
         if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
             result.skipped = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
                               f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
+        elif sympy_diff_work(network) > MAX_SYMPY_WORK:
+            result.skipped = (f"the composed cost of {network.architecture} has "
+                              f"{composed_cost_size(network):,} symbols; differentiating it for "
+                              "every weight would take more than a few seconds")
         else:
             _timed(result, lambda: sympy_diff_gradients(case))
         report.methods["sympy_diff"] = result
