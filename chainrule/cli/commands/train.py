@@ -52,6 +52,9 @@ def _training_data(args: argparse.Namespace, network):
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     network = resolve(args.architecture, args, "train", layers_only=True).network
+    if args.data != "random" and args.examples != 4:
+        raise UsageError(f"--examples sets the number of random examples; --data {args.data} "
+                         "brings its own: drop --examples, or use --data random")
     if args.data == "random":  # checked before the random rows are drawn
         budget.check_case(network, args.examples, args.max_numbers)
     inputs, targets = _training_data(args, network)
