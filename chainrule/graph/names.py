@@ -1,4 +1,4 @@
-"""Text and LaTeX names of the nodes of a network, in the notation of DESIGN.md.
+"""Text and LaTeX names of the nodes of a network, in the notation of docs/conventions.md.
 
 One function per kind of quantity, so that every part of chainrule (graph, printers, JSON,
 errors) spells a name the same way.

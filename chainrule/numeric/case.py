@@ -1,6 +1,6 @@
 """A case: one network with numbers in it (weights, biases, inputs, targets), and its file format.
 
-The format is fixed in DESIGN.md::
+The format is fixed in docs/conventions.md::
 
     {"sizes": [2, 2, 2], "activation": "sigmoid", "cost": "mse", "bias": true,
      "weights": [Θ^(1), Θ^(2), ...],      # Θ^(l) has shape (n_{l+1}, n_l)
