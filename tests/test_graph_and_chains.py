@@ -10,11 +10,8 @@ from chainrule.graph.paths import iter_paths, walk_edges
 from chainrule.graph.spec import Network, SpecError
 
 from conftest import ARCHITECTURES
+from shared import HAND_DERIVATION_THETA_1_11
 
-HAND_DERIVATION_THETA_1_11 = [
-    "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)_1/dtheta^(1)_11",
-    "dJ/da^(3)_2 * da^(3)_2/dz^(3)_2 * dz^(3)_2/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)_1/dtheta^(1)_11",
-]
 
 
 def test_nodes_carry_design_attributes():
