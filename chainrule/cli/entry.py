@@ -377,10 +377,10 @@ def run_count(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("a graph file has no layers to count by: leave out --by-layer")
         rows = [_graph_count_row(graph) for graph in graphs]
         if args.ops:
-            from chainrule.calculus.delta import graph_operation_counts
+            from chainrule.calculus.counting import operation_counts
 
             for row, graph in zip(rows, graphs):
-                row["ops"] = graph_operation_counts(graph).as_dict()
+                row["ops"] = operation_counts(graph).as_dict()
         if args.json:
             _dump_json(rows, out)
         else:
@@ -395,7 +395,7 @@ def run_count(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     counts = [count(_network(architecture, args)) for architecture in args.architectures]
     if args.ops:
-        from chainrule.calculus.delta import operation_counts
+        from chainrule.calculus.counting import operation_counts
 
         ops = [operation_counts(c.network) for c in counts]
     if args.json:
@@ -495,7 +495,7 @@ def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: Text
 
 def run_delta(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.cli import render
-    from chainrule.calculus.delta import graph_operation_counts, operation_counts
+    from chainrule.calculus.counting import operation_counts
     from chainrule.notation.delta_printing import Style
 
     graph = _graph_for(args.architecture)
@@ -529,7 +529,7 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
     ops = None
     if args.ops:
         ops = operation_counts(network) if network is not None and args.wrt == "parameters" else (
-            graph_operation_counts(graph, [s.name for s in every]))
+            operation_counts(graph, [s.name for s in every]))
     if args.format == "json":
         render.write_delta_json(graph, network, every, selected, out, ops=ops,
                                 matrix=args.wrt == "parameters")
@@ -542,7 +542,8 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
 
 def _case_for(args: argparse.Namespace):
     """The case of ``verify``: from --case, or random from ARCH, the options and the seed."""
-    from chainrule.numeric.case import load_case, random_case
+    from chainrule.numeric.case import random_case
+    from chainrule.verification.casefile import load_case
 
     if args.case:
         if args.bias or args.activation != "sigmoid" or args.cost != "mse":
@@ -577,24 +578,24 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
         if args.case or args.save_case:
             raise UsageError("case files describe layered networks; a graph file's case is drawn "
                              "from --seed, --examples and --init-scale")
-        from chainrule.verification.verify import random_leaf_values, verify_graph
+        from chainrule.verification.verify import random_leaf_values, verify
 
         sources = [s.name for s in _graph_sources(graph, [], args.wrt)]
         values = random_leaf_values(graph, args.examples, args.seed, args.init_scale)
         with _quiet_numpy():
-            report = verify_graph(graph, sources, values, args.examples,
-                                  title=f"{graph.graph['source']} ({args.wrt}), "
-                                        f"{args.examples} example{'s' if args.examples != 1 else ''}")
+            report = verify(graph, sources, values, args.examples,
+                            title=f"{graph.graph['source']} ({args.wrt}), "
+                                  f"{args.examples} example{'s' if args.examples != 1 else ''}")
         origin = f"seed {args.seed}, parameters from [-{args.init_scale:g}, {args.init_scale:g}]"
     else:
         case, origin = _case_for(args)
-        from chainrule.numeric.case import save_case
-        from chainrule.verification.verify import verify, verify_inputs
+        from chainrule.verification.casefile import save_case
+        from chainrule.verification.verify import verify
 
         if args.save_case:
             save_case(case, args.save_case)
         with _quiet_numpy():
-            report = verify_inputs(case) if args.wrt == "inputs" else verify(case)
+            report = verify(case, wrt=args.wrt)
     if args.json:
         write_verify_json(report, out)
     else:
@@ -605,7 +606,8 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
 def _training_data(args: argparse.Namespace, network: Network):
     import numpy as np
 
-    from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, load_training_data
+    from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS
+    from chainrule.verification.casefile import load_training_data
 
     if args.data == "xor":
         if (network.sizes[0], network.sizes[-1]) != (2, 1):

@@ -30,7 +30,7 @@ Examples
 >>> parse_formula("__import__('os')", {"x": x})
 Traceback (most recent call last):
 ...
-chainrule.graph.spec.SpecError: unexpected character '_' at position 0 in "__import__('os')"
+chainrule.errors.SpecError: unexpected character '_' at position 0 in "__import__('os')"
 """
 
 from __future__ import annotations
