@@ -328,17 +328,15 @@ def run_draw(args: argparse.Namespace, out: TextIO) -> int:
     if Path(args.output).suffix.lower() not in FORMATS:
         raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
                          f"{', '.join(FORMATS)}")
-    if graph is not None:
-        from chainrule.cli.draw import draw_graph
+    from chainrule.cli.draw import draw
 
+    if graph is not None:
         names = [] if args.param is None else [args.param]
         sources = _graph_sources(graph, names, "parameters")
-        drawing = draw_graph(graph, sources[0].name, delta=args.delta)
+        drawing = draw(graph, sources[0].name, delta=args.delta)
     else:
         network = _network(args.architecture, args)
         parameter = parse_parameter(args.param or "1,1,1", network)
-        from chainrule.cli.draw import draw
-
         drawing = draw(network, parameter, view=args.view, delta=args.delta)
     drawing.save(args.output)
     out.write(f"wrote {args.output}" + (f" ({drawing.summary})" if drawing.summary else "") + "\n")
