@@ -33,21 +33,8 @@ from chainrule.graph import names
 from chainrule.graph.chains import Chain, Factor, iter_chains
 from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import COMPUTED, NodeKind
+from chainrule.graph.symbols import M, node_symbol, target_symbol  # noqa: F401 (re-exported)
 from chainrule.graph.spec import Network, SOFTMAX
-
-#: The number of examples, kept symbolic: J averages over them.
-M = sp.Symbol("m", positive=True)
-
-
-def node_symbol(name: str) -> sp.Symbol:
-    """The SymPy symbol of a node, named by its text name (all quantities are real)."""
-    return sp.Symbol(name, real=True)
-
-
-def target_symbol(i: int) -> sp.Symbol:
-    """y_i, the target of output neuron i."""
-    return sp.Symbol(f"y_{i}", real=True)
-
 
 class Partial(sp.Expr):
     """∂(of)/∂(wrt) as a single atom, so a chain is a SymPy product of its partials.

@@ -34,7 +34,7 @@ import sympy as sp
 from chainrule import rules
 from chainrule.graph.kinds import COMPUTED, NodeKind
 from chainrule.graph.spec import SpecError
-from chainrule.calculus.symbolic import M, node_symbol
+from chainrule.graph.symbols import M, node_symbol
 
 COST = "J"
 
@@ -129,7 +129,7 @@ class Dag:
         return self._declare(name, kind, latex, formula, **extra)
 
     def cost(self, formula, name: str = COST, latex: str | None = None) -> sp.Symbol:
-        """The cost of one example (divide by :data:`chainrule.calculus.symbolic.M` to average)."""
+        """The cost of one example (divide by :data:`chainrule.graph.symbols.M` to average)."""
         if self._cost is not None:
             raise SpecError("the graph has a cost already")
         symbol = self._declare(name, NodeKind.COST, latex or name, formula)

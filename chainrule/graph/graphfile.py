@@ -45,7 +45,7 @@ import sympy as sp
 from chainrule.graph import dag as dag_module
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import SpecError
-from chainrule.calculus.symbolic import M
+from chainrule.graph.symbols import M
 
 FUNCTIONS = {"sigmoid": dag_module.sigmoid, "tanh": dag_module.tanh, "relu": dag_module.relu,
              "identity": dag_module.identity, "softplus": dag_module.softplus,
