@@ -157,6 +157,11 @@ class Layout:
     overflow: str = "more drawn"
     notes: list[str] = field(default_factory=list)
     decorate: Callable[[object], None] = lambda axes: None
+    # A straight-line layout draws a chain node to node, a point shared by neighbours (z and a
+    # in one neuron) once; one with arcs draws it edge by edge, through each arc's points.
+    node_to_node: bool = True
+    delta_offset: float = 15  # points between a node and its δ label
+    says_what_is_shaded: bool = True  # the title names the shading under delta
 
 
 def _straight(place: Callable[[Hashable], Point]):
@@ -329,7 +334,8 @@ def _general_layout(graph, source: str | None) -> Layout:
                   delta_label=lambda node: delta_latex(graph, node),
                   title=_title(graph.graph.get("source", "graph"), len(chains),
                                graph.nodes[source]["latex"]),
-                  node_size=560, background_width=0.7, figsize=(11, 6), overflow="more")
+                  node_size=560, background_width=0.7, figsize=(11, 6), overflow="more",
+                  node_to_node=False, delta_offset=16, says_what_is_shaded=False)
 
 
 def draw(subject: Network | object, parameter: ParameterIndex | str | None = None,
@@ -363,10 +369,13 @@ def draw(subject: Network | object, parameter: ParameterIndex | str | None = Non
 
 
 def _trace(layout: Layout, path: list[Hashable], shift: float) -> list[Point]:
-    """The points of a node path, through its edges; a point repeated (z and a share a neuron,
-    one edge ends where the next starts) is drawn once."""
-    points = [point for u, v in zip(path, path[1:]) for point in layout.edge_points(u, v, shift)]
-    return [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+    """The points of a node path: node to node (a point repeated, as where z and a share a
+    neuron, drawn once), or edge by edge through each edge's points."""
+    if layout.node_to_node:
+        points = [layout.place(node) for node in path]
+        points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+        return [(x, y + shift) for x, y in points]
+    return [point for u, v in zip(path, path[1:]) for point in layout.edge_points(u, v, shift)]
 
 
 def _plot(axes, layout: Layout, delta: bool) -> None:
@@ -383,7 +392,8 @@ def _plot(axes, layout: Layout, delta: bool) -> None:
     _plot_chains(axes, layout.chains, lambda path, shift: _trace(layout, path, shift),
                  layout.chain_label, layout.overflow)
     text = "; ".join(layout.notes) or None
-    axes.set_title(layout.title + (r" (shaded: what each $\delta$ sums)" if delta else ""),
+    shaded = delta and layout.says_what_is_shaded
+    axes.set_title(layout.title + (r" (shaded: what each $\delta$ sums)" if shaded else ""),
                    fontsize=12, pad=22 if text else 6)
     if text:
         axes.text(0.5, 1.0, "\n".join(textwrap.wrap(f"summary: {text}", 140)), ha="center",
@@ -433,6 +443,7 @@ def _shade_deltas(axes, layout: Layout) -> None:
                       solid_capstyle="round", zorder=0)
         if len(cuts) > DELTA_LABELS:
             continue  # too many to read: the shading says it
-        axes.annotate(f"${layout.delta_label(node)}$", layout.place(node), xytext=(0, 15),
+        axes.annotate(f"${layout.delta_label(node)}$", layout.place(node),
+                      xytext=(0, layout.delta_offset),
                       textcoords="offset points", ha="center", fontsize=10, color="tab:orange",
                       zorder=5)
