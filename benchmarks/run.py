@@ -1,7 +1,8 @@
 """chainrule's benchmarks: each figure measured beside its baseline in the same run.
 
-Run ``python benchmarks/run.py`` (after ``pip install .``). Nothing here is a timed test: it
-prints figures and ratios, and says whether each meets its target.
+Run ``python benchmarks/run.py`` from a checkout (the chainrule next to this script is
+measured). Nothing here is a timed test: it prints figures and ratios, and says whether each
+meets its target.
 
 - startup: wall time of ``chainrule count 784-512-512-10`` against ``python3 -c pass``
   (median of interleaved runs); target at most 3x.
@@ -12,27 +13,54 @@ prints figures and ratios, and says whether each meets its target.
   printing each factor's formula with ``sympy.latex`` as it comes; target well under a second.
 - verify: ``verify`` of 4-6-6-3 (sigmoid, mse, m = 4), every method, against the plain SymPy
   route (``sympy.diff`` of the composed cost for every weight, ``lambdify(..., cse=True)``, one
-  evaluation); target at least 20x faster.
+  evaluation), in one process; target at least 20x faster.
+- verify-process: the same as whole processes, which is what a user waits for: ``python -m
+  chainrule verify 4-6-6-3`` (median of several) against a process that imports chainrule and
+  does the plain route; target at least 20x faster.
 - backprop: numeric backprop on 784-256-128-10 with m = 256 against HIPS autograd on the same
   case (best of several); target a ratio of at most 1.0.
 - memory: peak resident memory of a process streaming every chain of 10-10-10-10-10
   (975,300 terms) against one doing the same for 10-10-10; target within 20 MB.
+
+In-process figures are CPU times (best of several), which other work on a shared machine
+disturbs far less than wall times; backprop, whose matrix products may use several threads, is
+timed by the wall clock. Whole processes are timed by the wall clock (what a user waits for),
+with their CPU time beside it.
+
+``--compare REV`` also checks REV out (``git worktree add``, into a temporary directory,
+removed afterwards) and measures every figure there too, printing old and new side by side with
+the change, so that "no figure more than 10% worse than before" can be shown; old and new are
+measured ``--rounds`` times, interleaved, and the best of each is kept (whole processes are
+compared by CPU time), so that a busy machine disturbs both alike. Each figure runs in a process
+of its own with the measured checkout first on ``sys.path``, and the benchmarks reach chainrule
+through names that exist in every layout since the flat one (26a52f2), trying the subpackage
+path first. ``--only NAME[,NAME...]`` runs some figures only.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import json
+import os
+import resource
+import signal
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 STARTUP_RUNS = 15
 STREAM_REPEATS = 5
+PROCESS_RUNS = 7
 
 # Peak memory is read from VmHWM, which belongs to the new process image: ru_maxrss would keep
-# the high-water mark of the forked parent (this script, with SymPy loaded) across exec.
+# the high-water mark of the forked parent across exec.
 _STREAM_ALL_CHAINS = """
 import re, sys
 from collections import deque
@@ -48,33 +76,72 @@ peak_kib = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).g
 print(chains, terms, peak_kib)
 """
 
+# The plain SymPy route as a whole process: what one would write without chainrule's evaluator.
+_PLAIN_ROUTE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+import run
+run.plain_sympy_route(run.verify_case())
+"""
 
-def _wall_time(command: list[str]) -> float:
+
+def _find(name: str, *modules: str):
+    """`name` from the first of `modules` that has it: the package's layout has changed (flat
+    modules, then subpackages), and the benchmarks measure old checkouts too."""
+    for module in modules:
+        try:
+            return getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError(f"none of {', '.join(modules)} has {name}")
+
+
+def _random_case():
+    return _find("random_case", "chainrule.numeric.case", "chainrule.case")
+
+
+def _process_times(command: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of `command` as a process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_startup() -> tuple[float, float]:
-    chainrule = shutil.which("chainrule")
-    command = [chainrule] if chainrule else [sys.executable, "-m", "chainrule"]
-    ours, bare = [], []
-    for _ in range(STARTUP_RUNS):  # interleaved, so that machine noise hits both alike
-        ours.append(_wall_time([*command, "count", "784-512-512-10"]))
-        bare.append(_wall_time(["python3", "-c", "pass"]))
-    return statistics.median(ours), statistics.median(bare)
+def _wall_time(command: list[str]) -> float:
+    return _process_times(command)[0]
 
 
-def _best_time(action) -> float:
+def _best_time(action, clock=time.process_time) -> float:
+    """The best of several runs of `action`. CPU time by default: single-threaded work takes the
+    same CPU time however busy the machine is, where its wall time does not."""
     times = []
     for _ in range(STREAM_REPEATS):
-        start = time.perf_counter()
+        start = clock()
         action()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 
-def bench_chains() -> tuple[float, float, int, int]:
+CHAINRULE = [sys.executable, "-m", "chainrule"]
+
+
+# --- the figures: each returns {"ours": seconds or MB, "theirs": baseline, ...} --------------
+
+def bench_startup() -> dict:
+    ours, bare = [], []
+    for _ in range(STARTUP_RUNS):  # interleaved, so that machine noise hits both alike
+        ours.append(_process_times([*CHAINRULE, "count", "784-512-512-10"]))
+        bare.append(_process_times(["python3", "-c", "pass"]))
+    return {"ours": statistics.median(wall for wall, _ in ours),
+            "theirs": statistics.median(wall for wall, _ in bare),
+            "cpu": statistics.median(cpu for _, cpu in ours)}
+
+
+def bench_chains() -> dict:
     import networkx as nx
 
     from chainrule import Network, build_graph, iter_chains
@@ -89,16 +156,17 @@ def bench_chains() -> tuple[float, float, int, int]:
     ours = _best_time(lambda: [deque(iter_chains(graph, s), maxlen=0) for s in sources])
     theirs = _best_time(lambda: [deque(nx.all_simple_paths(graph, s, "J"), maxlen=0)
                                  for s in sources])
-    return ours, theirs, chains, terms
+    return {"ours": ours, "theirs": theirs, "chains": chains, "terms": terms}
 
 
-def bench_latex() -> tuple[float, float, int]:
+def bench_latex() -> dict:
     import sympy as sp
 
     from chainrule import Network, build_graph, iter_chains
-    from chainrule.notation.printing import gradient_latex
-    from chainrule.calculus.symbolic import factor_formula, latex_names
 
+    gradient_latex = _find("gradient_latex", "chainrule.notation.printing", "chainrule.printing")
+    factor_formula = _find("factor_formula", "chainrule.calculus.symbolic", "chainrule.symbolic")
+    latex_names = _find("latex_names", "chainrule.calculus.symbolic", "chainrule.symbolic")
     net = Network([4, 6, 6, 3])
 
     def ours() -> int:
@@ -114,42 +182,59 @@ def bench_latex() -> tuple[float, float, int]:
                    for p in net.parameters() for chain in iter_chains(graph, p.name))
 
     chains = sum(1 for p in net.parameters() for _ in iter_chains(build_graph(net), p.name))
-    return _best_time(ours), _best_time(plain_sympy), chains
+    return {"ours": _best_time(ours), "theirs": _best_time(plain_sympy), "chains": chains}
 
 
-def bench_verify() -> tuple[float, float]:
+def verify_case():
+    from chainrule import Network
+
+    return _random_case()(Network([4, 6, 6, 3]), examples=4, seed=0)
+
+
+def plain_sympy_route(case) -> None:
+    """sympy.diff of the composed cost by every weight, lambdify(cse=True), one evaluation."""
+    import numpy as np
     import sympy as sp
 
-    from chainrule import Network
-    from chainrule.numeric.case import random_case
-    from chainrule.calculus.symbolic import composed_cost, node_symbol
-    from chainrule.verification.verify import _leaf_values, verify
+    composed_cost = _find("composed_cost", "chainrule.calculus.symbolic", "chainrule.symbolic")
+    network, m = case.network, case.examples
+    cost = composed_cost(network)
+    real = {str(symbol): symbol for symbol in cost.free_symbols}
+    values = {"m": np.full(m, float(m))}
+    values.update({f"x_{k + 1}": case.inputs[:, k] for k in range(network.sizes[0])})
+    values.update({f"y_{i + 1}": case.targets[:, i] for i in range(network.sizes[-1])})
+    values.update({p.name: np.full(m, case.parameter_value(*p)) for p in network.parameters()})
+    weights = [real[p.name] for p in network.parameters()]
+    symbols = sorted(cost.free_symbols, key=str)
+    function = sp.lambdify(symbols, [sp.diff(cost, w) for w in weights], cse=True)
+    function(*(values[str(symbol)] for symbol in symbols))
 
-    case = random_case(Network([4, 6, 6, 3]), examples=4, seed=0)
+
+def bench_verify() -> dict:
+    verify = _find("verify", "chainrule.verification.verify", "chainrule.verify")
+    case = verify_case()
     ours = _best_time(lambda: verify(case))
-
-    def plain_sympy() -> None:
-        cost = composed_cost(case.network)
-        weights = [node_symbol(p.name) for p in case.network.parameters()]
-        symbols = sorted(cost.free_symbols, key=str)
-        function = sp.lambdify(symbols, [sp.diff(cost, w) for w in weights], cse=True)
-        values = _leaf_values(case)
-        function(*(values[symbol] for symbol in symbols))
-
-    start = time.perf_counter()
-    plain_sympy()
-    return ours, time.perf_counter() - start
+    start = time.process_time()
+    plain_sympy_route(case)
+    return {"ours": ours, "theirs": time.process_time() - start}
 
 
-def bench_backprop() -> tuple[float, float]:
+def bench_verify_process() -> dict:
+    runs = [_process_times([*CHAINRULE, "verify", "4-6-6-3"]) for _ in range(PROCESS_RUNS)]
+    plain_wall, plain_cpu = _process_times([sys.executable, "-c", _PLAIN_ROUTE, os.getcwd(),
+                                            str(Path(__file__).resolve().parent)])
+    return {"ours": statistics.median(wall for wall, _ in runs), "theirs": plain_wall,
+            "cpu": statistics.median(cpu for _, cpu in runs), "theirs_cpu": plain_cpu}
+
+
+def bench_backprop() -> dict:
     import autograd
     import autograd.numpy as anp
 
     from chainrule import Network
-    from chainrule.numeric.case import random_case
-    from chainrule.numeric.backprop import backprop
 
-    case = random_case(Network([784, 256, 128, 10]), examples=256, seed=0, init_scale=0.05)
+    backprop = _find("backprop", "chainrule.numeric.backprop", "chainrule.numeric")
+    case = _random_case()(Network([784, 256, 128, 10]), examples=256, seed=0, init_scale=0.05)
 
     def cost(weights):
         a = case.inputs
@@ -159,9 +244,9 @@ def bench_backprop() -> tuple[float, float]:
 
     gradient = autograd.grad(cost)
     weights = list(case.weights)
-    ours = _best_time(lambda: backprop(case))
-    theirs = _best_time(lambda: gradient(weights))
-    return ours, theirs
+    # Wall time: numpy's matrix products may run on several threads, which CPU time would add up.
+    return {"ours": _best_time(lambda: backprop(case), time.perf_counter),
+            "theirs": _best_time(lambda: gradient(weights), time.perf_counter)}
 
 
 def _peak_memory(architecture: str) -> tuple[int, int, float]:
@@ -171,52 +256,140 @@ def _peak_memory(architecture: str) -> tuple[int, int, float]:
     return chains, terms, peak_kib / 1024
 
 
-def bench_memory() -> tuple[float, float, int]:
+def bench_memory() -> dict:
     _, _, small = _peak_memory("10-10-10")
     _, terms, large = _peak_memory("10-10-10-10-10")
-    return large, small, terms
+    return {"ours": large - small, "theirs": small, "large": large, "terms": terms}
 
 
-def main() -> int:
+FIGURES = {"startup": bench_startup, "chains": bench_chains, "latex": bench_latex,
+           "verify": bench_verify, "verify-process": bench_verify_process,
+           "backprop": bench_backprop, "memory": bench_memory}
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:9.1f} ms"
+
+
+def describe(name: str, r: dict) -> tuple[str, bool]:
+    """One line for a figure, and whether it meets its target."""
+    ours, theirs = r["ours"], r["theirs"]
+    if name == "startup":
+        return (f"chainrule count 784-512-512-10 {_ms(ours)}   python3 -c pass {_ms(theirs)}   "
+                f"ratio {ours / theirs:5.2f}x (target <= 3x)", ours / theirs <= 3)
+    if name == "chains":
+        return (f"10-10-10-10, {r['chains']:,} chains / {r['terms']:,} terms: iter_chains "
+                f"{_ms(ours)}   nx.all_simple_paths {_ms(theirs)}   {theirs / ours:5.1f}x faster "
+                f"(target >= 10x)", theirs / ours >= 10)
+    if name == "latex":
+        return (f"4-6-6-3 local view, {r['chains']} chains: chainrule {_ms(ours)}   sympy.latex "
+                f"per factor {_ms(theirs)}   {theirs / ours:5.1f}x faster (target: well under "
+                f"1 s)", ours < 0.5)
+    if name == "verify":
+        return (f"4-6-6-3 (sigmoid, mse, m = 4), every method, in one process: {_ms(ours)}   "
+                f"plain sympy.diff route {_ms(theirs)}   {theirs / ours:5.1f}x faster "
+                f"(target >= 20x)", theirs / ours >= 20)
+    if name == "verify-process":
+        return (f"4-6-6-3 as whole processes: chainrule verify {_ms(ours)}   plain sympy.diff "
+                f"route {_ms(theirs)}   {theirs / ours:5.1f}x faster (target >= 20x; CPU "
+                f"{_ms(r['cpu']).strip()} against {_ms(r['theirs_cpu']).strip()}, "
+                f"{r['theirs_cpu'] / r['cpu']:.1f}x)", theirs / ours >= 20)
+    if name == "backprop":
+        return (f"784-256-128-10, m = 256: numeric backprop {_ms(ours)}   autograd {_ms(theirs)}"
+                f"   ratio {ours / theirs:5.2f} (target <= 1.0)", ours / theirs <= 1.0)
+    if name == "memory":
+        return (f"peak RSS streaming all chains: 10-10-10-10-10 ({r['terms']:,} terms) "
+                f"{r['large']:6.1f} MB   10-10-10 {theirs:6.1f} MB   difference {ours:5.1f} MB "
+                f"(target <= 20 MB)", ours <= 20)
+    raise KeyError(name)
+
+
+UNITS = {"memory": "MB"}
+# What is compared with an old checkout: the figure itself, or for memory the peak of the large
+# run (the difference of two peaks is a few MB, and its relative change mostly noise).
+# Whole processes are compared by CPU time, which a busy machine disturbs less than wall time.
+COMPARED = {"memory": "large", "startup": "cpu", "verify-process": "cpu"}
+
+
+def measure(name: str, checkout: Path) -> dict:
+    """One figure, measured in a process of its own with `checkout`'s chainrule."""
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--figure", name],
+                          cwd=checkout, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} in {checkout} failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _worktree(revision: str):
+    """A temporary checkout of `revision`; returns its path and a function that removes it."""
+    directory = Path(tempfile.mkdtemp(prefix="chainrule-bench-")) / "checkout"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(directory),
+                    revision], check=True, capture_output=True)
+
+    def remove() -> None:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(directory)],
+                       check=False, capture_output=True)
+        shutil.rmtree(directory.parent, ignore_errors=True)
+
+    return directory, remove
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", metavar="REV",
+                        help="also measure REV (a git revision) and print old and new side by side")
+    parser.add_argument("--rounds", type=int, default=3, metavar="N",
+                        help="with --compare: measure old and new N times each, interleaved, "
+                             "and keep the best of each (default 3)")
+    parser.add_argument("--only", metavar="NAME[,NAME...]",
+                        help=f"run only these figures: {', '.join(FIGURES)}")
+    parser.add_argument("--figure", choices=list(FIGURES), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.figure:  # a child: measure one figure here and print it as JSON
+        print(json.dumps(FIGURES[args.figure]()))
+        return 0
+    names = list(FIGURES) if not args.only else args.only.split(",")
+    unknown = [name for name in names if name not in FIGURES]
+    if unknown:
+        parser.error(f"unknown figure {', '.join(unknown)}; choose from {', '.join(FIGURES)}")
+
     print(f"chainrule benchmarks (Python {sys.version.split()[0]})\n")
-    ours, bare = bench_startup()
-    startup_ratio = ours / bare
-    print(f"startup   chainrule count 784-512-512-10: {ours * 1000:7.1f} ms   "
-          f"python3 -c pass: {bare * 1000:7.1f} ms   ratio {startup_ratio:5.2f}x "
-          f"(target <= 3x)")
-
-    ours, theirs, chains, terms = bench_chains()
-    speedup = theirs / ours
-    print(f"chains    10-10-10-10, {chains:,} chains / {terms:,} terms: iter_chains "
-          f"{ours * 1000:7.1f} ms   nx.all_simple_paths {theirs * 1000:7.1f} ms   "
-          f"{speedup:5.1f}x faster (target >= 10x)")
-
-    latex_ms, latex_plain, chains = bench_latex()
-    print(f"latex     4-6-6-3 local view, {chains} chains: chainrule {latex_ms * 1000:7.1f} ms   "
-          f"sympy.latex per factor {latex_plain * 1000:7.1f} ms   "
-          f"{latex_plain / latex_ms:5.1f}x faster (target: well under 1 s)")
-
-    ours, plain = bench_verify()
-    print(f"verify    4-6-6-3 (sigmoid, mse, m = 4), every method: {ours * 1000:7.1f} ms   "
-          f"plain sympy.diff route {plain * 1000:9.1f} ms   {plain / ours:5.1f}x faster "
-          f"(target >= 20x)")
-
-    ours_bp, autograd_bp = bench_backprop()
-    print(f"backprop  784-256-128-10, m = 256: numeric backprop {ours_bp * 1000:7.1f} ms   "
-          f"autograd {autograd_bp * 1000:7.1f} ms   ratio {ours_bp / autograd_bp:5.2f} "
-          f"(target <= 1.0)")
-
-    large, small, terms = bench_memory()
-    print(f"memory    peak RSS streaming all chains: 10-10-10-10-10 ({terms:,} terms) "
-          f"{large:6.1f} MB   10-10-10 {small:6.1f} MB   difference {large - small:5.1f} MB "
-          f"(target <= 20 MB)")
-
-    results = {"startup": startup_ratio <= 3, "chains": speedup >= 10, "latex": latex_ms < 0.5,
-               "verify": plain / ours >= 20, "backprop": ours_bp / autograd_bp <= 1.0,
-               "memory": large - small <= 20}
-    print("\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}"
-                            for name, met in results.items()))
-    return 0 if all(results.values()) else 1
+    # Stopped by a signal, still remove the temporary checkout (the finally clause below).
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    old_checkout, remove = (_worktree(args.compare) if args.compare else (None, lambda: None))
+    met, worse = {}, []
+    try:
+        for name in names:
+            key = COMPARED.get(name, "ours")
+            if old_checkout is None:
+                new = measure(name, ROOT)
+            else:  # old and new interleaved, the best of each kept: load hits both alike
+                runs = [(measure(name, old_checkout), measure(name, ROOT))
+                        for _ in range(args.rounds)]
+                old = min((pair[0] for pair in runs), key=lambda r: r[key])
+                new = min((pair[1] for pair in runs), key=lambda r: r[key])
+            line, met[name] = describe(name, new)
+            print(f"{name:<15}{line}")
+            if old_checkout is not None:
+                old_line, _ = describe(name, old)
+                change = new[key] / old[key] - 1
+                unit = UNITS.get(name, "s")
+                print(f"{'':<15}{args.compare}: {old_line}")
+                print(f"{'':<15}old {old[key]:.4g} {unit}  new {new[key]:.4g} {unit}  "
+                      f"change {change:+.0%}" + ("  WORSE by more than 10%" if change > 0.10
+                                                else ""))
+                if change > 0.10:
+                    worse.append(name)
+    finally:
+        remove()
+    print("\n" + "   ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in met.items()))
+    if args.compare:
+        print(f"against {args.compare}: " + (f"worse by more than 10%: {', '.join(worse)}"
+                                             if worse else "no figure more than 10% worse"))
+    return 0 if all(met.values()) and not worse else 1
 
 
 if __name__ == "__main__":

@@ -36,8 +36,7 @@ _EXPORTS = {
     "factored_gradient": "chainrule.calculus.delta",
     "factoring_steps": "chainrule.calculus.delta",
     "proves_equal_to_path_sum": "chainrule.calculus.delta",
-    "operation_counts": "chainrule.calculus.delta",
-    "graph_operation_counts": "chainrule.calculus.delta",
+    "operation_counts": "chainrule.calculus.counting",
     "Dag": "chainrule.graph.dag",
     "mlp": "chainrule.graph.dag",
     "sigmoid": "chainrule.graph.dag",
@@ -47,7 +46,7 @@ _EXPORTS = {
     "softplus": "chainrule.graph.dag",
     "leaky_relu": "chainrule.graph.dag",
     "load_graph_file": "chainrule.graph.graphfile",
-    "verify_graph": "chainrule.verification.verify",
+    "verify": "chainrule.verification.verify",
     "random_leaf_values": "chainrule.verification.verify",
 }
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from chainrule.graph.spec import SpecError
+from chainrule.errors import SpecError
 
 
 @contextmanager

@@ -43,6 +43,6 @@ for source in ["w", "theta", "v", "x"]:
     assert proves_equal_to_path_sum(graph, source)
 
 values = chainrule.random_leaf_values(graph, examples=3, seed=1)
-report = chainrule.verify_graph(graph, ["w", "theta", "v", "x"], values, 3, "residual block")
+report = chainrule.verify(graph, ["w", "theta", "v", "x"], values, 3, "residual block")
 print(f"\nchain sum, δ sweep and finite differences agree with sympy.diff: {report.ok}")
 assert report.ok

@@ -6,7 +6,8 @@ Run: python examples/walkthrough_2_2_2.py
 import chainrule
 from chainrule.notation import delta_printing
 from chainrule.numeric.case import random_case
-from chainrule.calculus.delta import delta_nodes, factoring_steps, operation_counts
+from chainrule.calculus.counting import operation_counts
+from chainrule.calculus.delta import delta_nodes, factoring_steps
 from chainrule.verification.verify import verify
 
 network = chainrule.Network([2, 2, 2])

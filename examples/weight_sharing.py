@@ -26,8 +26,8 @@ for chain in chains:
     print("  ", chain)
 assert [str(c) for c in chains] == ["dJ/do * do/dh * dh/dw", "dJ/do * do/dw"]
 assert proves_equal_to_path_sum(graph, "w")
-report = chainrule.verify_graph(graph, ["w", "b"], chainrule.random_leaf_values(graph, 4, 2), 4,
-                                "tied weights")
+report = chainrule.verify(graph, ["w", "b"], chainrule.random_leaf_values(graph, 4, 2), 4,
+                           "tied weights")
 print(f"verified against sympy.diff and finite differences: {report.ok}")
 assert report.ok
 

@@ -1,11 +1,12 @@
-"""Closed form, dynamic programme and brute-force enumeration must agree on every count."""
+"""Closed form, dynamic programme and brute-force enumeration must agree on every count, and
+the closed-form operation counts must agree with the graph walk."""
 
 import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainrule.calculus.counting import count, count_parameter
+from chainrule.calculus.counting import count, count_parameter, operation_counts
 from chainrule.graph.build import build_graph
 from chainrule.graph.paths import iter_paths, path_counts
 from chainrule.graph.spec import Network
@@ -105,3 +106,44 @@ def test_path_counts_on_a_hand_made_dag():
     graph.add_edges_from([("s", "a"), ("a", "t"), ("s", "b"), ("b", "t"), ("s", "t")])
     assert path_counts(graph)["s"] == (3, 5)
     assert sorted(iter_paths(graph, "s")) == [("s", "a", "t"), ("s", "b", "t"), ("s", "t")]
+
+
+def test_operation_counts_of_2_2_2_by_hand():
+    ops = operation_counts(Network([2, 2, 2]))
+    # expanded: 12 chains, 52 terms -> 52 - 12 multiplications, 12 - 8 additions
+    assert ops.expanded == (40, 4)
+    # reverse: 8 (delta * a for each weight) + 4 (delta^(3), delta^(2) times f') + 4 (delta*theta)
+    assert ops.reverse == (16, 2)
+    # forward: per theta^(1) weight 7 multiplications and 1 addition, per theta^(2) weight 2 and 0
+    assert ops.forward == (4 * 7 + 4 * 2, 4 * 1)
+
+
+@pytest.mark.parametrize("cost", ["mse", "softmax-ce"])
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("sizes", ARCHITECTURES)
+def test_closed_form_counts_match_the_graph(sizes, bias, cost):
+    net = Network(sizes, bias=bias, cost=cost)
+    closed_form = operation_counts(net)
+    assert closed_form == operation_counts(build_graph(net))  # the walk, on the built graph
+    every = [parameter.name for parameter in net.parameters()]
+    assert closed_form == operation_counts(net, every)  # sources given: the walk as well
+
+
+def test_counting_operations_of_a_layered_network_builds_no_graph(monkeypatch):
+    import chainrule.graph.build as build
+
+    monkeypatch.setattr(build, "build_graph", lambda network: pytest.fail("built a graph"))
+    ops = operation_counts(Network([784, 512, 512, 10]))
+    assert ops.reverse.multiplications < ops.forward.multiplications < ops.expanded.multiplications
+
+
+def test_expanded_grows_exponentially_and_reverse_linearly_with_depth():
+    depths = range(3, 13)
+    ops = [operation_counts(Network([2] * depth)) for depth in depths]
+    expanded = [sum(o.expanded) for o in ops]
+    reverse = [sum(o.reverse) for o in ops]
+    ratios = [later / earlier for earlier, later in zip(expanded, expanded[1:])]
+    assert all(ratio > 1.9 for ratio in ratios[3:])  # doubling per layer: exponential
+    differences = [later - earlier for earlier, later in zip(reverse, reverse[1:])]
+    assert len(set(differences)) == 1 and differences[0] > 0  # a constant step: linear
+    assert expanded[-1] > 1000 * reverse[-1]

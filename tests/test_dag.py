@@ -11,14 +11,15 @@ import sympy as sp
 import chainrule
 from chainrule.graph.chains import iter_chains
 from chainrule.graph.dag import Dag, mlp, sigmoid, tanh
-from chainrule.calculus.delta import (factoring_steps, graph_operation_counts, proves_equal_to_path_sum,
+from chainrule.calculus.counting import operation_counts
+from chainrule.calculus.delta import (factoring_steps, proves_equal_to_path_sum,
                              step_expression)
 from chainrule.graph.build import build_graph
 from chainrule.graph.graphfile import dag_from_document, load_graph_file, parse_formula
 from chainrule.graph.paths import iter_paths, path_counts
 from chainrule.graph.spec import Network, SpecError
-from chainrule.calculus.symbolic import Gradient, graph_composed_cost, is_identically_zero, node_symbol
-from chainrule.verification.verify import random_leaf_values, verify_graph, verify_inputs
+from chainrule.calculus.symbolic import Gradient, composed_cost, is_identically_zero, node_symbol
+from chainrule.verification.verify import random_leaf_values, verify
 
 GRAPHS = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 
@@ -79,7 +80,7 @@ def test_counts_match_brute_force(name):
 @pytest.mark.parametrize("name", BUILDERS)
 def test_chain_sums_equal_sympy_diff_exactly(name):
     graph = BUILDERS[name]()
-    cost = graph_composed_cost(graph)
+    cost = composed_cost(graph)
     for source in _sources(graph):
         closed = Gradient(graph, source).closed()
         assert is_identically_zero(closed - sp.diff(cost, node_symbol(source))), source
@@ -98,7 +99,7 @@ def test_delta_factoring_is_proven_on_every_step(name):
 @pytest.mark.parametrize("name", BUILDERS)
 def test_verification_against_finite_differences_and_sympy(name):
     graph = BUILDERS[name]()
-    report = verify_graph(graph, _sources(graph), random_leaf_values(graph, 3, seed=5), 3, name)
+    report = verify(graph, _sources(graph), random_leaf_values(graph, 3, seed=5), 3, name)
     assert report.ok and report.reference == "sympy_diff"
     assert {n: r.ok for n, r in report.methods.items() if n != "sympy_diff"} == {
         "chain_sum": True, "delta": True, "finite_differences": True}
@@ -118,7 +119,7 @@ def test_residual_block_has_both_paths():
 
 
 def test_operation_counts_on_a_dag():
-    ops = graph_operation_counts(input_skip())
+    ops = operation_counts(input_skip())
     assert ops.expanded == (sum(t - c for c, t in [path_counts(input_skip())[p]
                                                    for p in ("w1", "w2", "v", "s")]), 0)
     assert ops.reverse.multiplications < ops.forward.multiplications + ops.expanded.multiplications
@@ -135,7 +136,7 @@ def test_mlp_through_the_dag_api_matches_the_layered_builder_term_for_term(sizes
         difference = (Gradient(through_dag, parameter.name).closed()
                       - Gradient(layered, parameter.name).closed())
         assert is_identically_zero(difference)
-    assert graph_operation_counts(layered) == graph_operation_counts(through_dag)
+    assert operation_counts(layered) == operation_counts(through_dag)
 
 
 @pytest.mark.parametrize("problem, message", [
@@ -248,8 +249,8 @@ def test_input_gradients_on_layered_networks(run_cli):
     graph = build_graph(Network([2, 2, 2]))
     assert path_counts(graph)["x_1"] == (4, 20) == chainrule.calculus.counting.count_input(Network([2, 2, 2]))
     assert proves_equal_to_path_sum(graph, "x_2")
-    report = verify_inputs(chainrule.numeric.case.random_case(Network([3, 4, 2], bias=True, cost="softmax-ce"),
-                                                      examples=3, seed=2))
+    report = verify(chainrule.numeric.case.random_case(Network([3, 4, 2], bias=True, cost="softmax-ce"),
+                                                      examples=3, seed=2), wrt="inputs")
     assert report.ok and report.reference == "backprop"
     assert np.asarray(report.methods["delta"].gradients.values["x_1"]).shape == (3,)
     status, out, _ = run_cli("verify", "2-3-2", "--wrt", "inputs", "--examples", "2")

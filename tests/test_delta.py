@@ -1,4 +1,4 @@
-"""δ factoring: definitions, the factoring shown, proofs of equality, and operation counts."""
+"""δ factoring: definitions, the factoring shown and proofs of equality."""
 
 import json
 
@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 from chainrule.calculus.delta import (delta_definitions, delta_nodes, delta_symbol, expand_deltas,
-                             factored_gradient, factoring_steps, graph_operation_counts,
-                             operation_counts, proves_equal_to_path_sum, step_expression)
+                             factored_gradient, factoring_steps, proves_equal_to_path_sum,
+                             step_expression)
 from chainrule.notation import delta_printing as dp
 from chainrule.graph.build import build_graph
 from chainrule.graph.spec import Network
@@ -100,36 +100,6 @@ def test_the_proof_can_fail(graph_2_2_2):
     dropped = definitions[delta_symbol(graph_2_2_2, "z^(2)_1")].args[0]  # one factor only
     path_sum = abstract_sum(iter_chains(graph_2_2_2, "theta^(1)_11"))
     assert sp.expand(expand_deltas(dropped, definitions) - path_sum) != 0
-
-
-def test_operation_counts_of_2_2_2_by_hand():
-    ops = operation_counts(Network([2, 2, 2]))
-    # expanded: 12 chains, 52 terms -> 52 - 12 multiplications, 12 - 8 additions
-    assert ops.expanded == (40, 4)
-    # reverse: 8 (delta * a for each weight) + 4 (delta^(3), delta^(2) times f') + 4 (delta*theta)
-    assert ops.reverse == (16, 2)
-    # forward: per theta^(1) weight 7 multiplications and 1 addition, per theta^(2) weight 2 and 0
-    assert ops.forward == (4 * 7 + 4 * 2, 4 * 1)
-
-
-@pytest.mark.parametrize("cost", ["mse", "softmax-ce"])
-@pytest.mark.parametrize("bias", [False, True])
-@pytest.mark.parametrize("sizes", ARCHITECTURES)
-def test_closed_form_counts_match_the_graph(sizes, bias, cost):
-    net = Network(sizes, bias=bias, cost=cost)
-    assert operation_counts(net) == graph_operation_counts(build_graph(net))
-
-
-def test_expanded_grows_exponentially_and_reverse_linearly_with_depth():
-    depths = range(3, 13)
-    ops = [operation_counts(Network([2] * depth)) for depth in depths]
-    expanded = [sum(o.expanded) for o in ops]
-    reverse = [sum(o.reverse) for o in ops]
-    ratios = [later / earlier for earlier, later in zip(expanded, expanded[1:])]
-    assert all(ratio > 1.9 for ratio in ratios[3:])  # doubling per layer: exponential
-    differences = [later - earlier for earlier, later in zip(reverse, reverse[1:])]
-    assert len(set(differences)) == 1 and differences[0] > 0  # a constant step: linear
-    assert expanded[-1] > 1000 * reverse[-1]
 
 
 def test_delta_cli_2_2_2(run_cli):

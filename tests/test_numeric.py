@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from chainrule.numeric.case import Case, load_case, random_case, save_case
+from chainrule.numeric.case import Case, random_case
+from chainrule.verification.casefile import case_from_dict, load_case, save_case
 from chainrule.numeric.backprop import backprop, cost_of, finite_differences
 from chainrule.graph.spec import ACTIVATIONS, Network
 
@@ -76,7 +77,7 @@ def test_backprop_matches_finite_differences(sizes):
 def test_hand_chosen_1_1_1_case_by_hand():
     """z2 = θ1 x, a2 = σ(z2), z3 = θ2 a2, a3 = σ(z3), J = (y - a3)²/2 for one example."""
     theta1, theta2, x, y = 0.5, -1.5, 2.0, 1.0
-    case = Case.from_dict({"sizes": [1, 1, 1], "weights": [[[theta1]], [[theta2]]],
+    case = case_from_dict({"sizes": [1, 1, 1], "weights": [[[theta1]], [[theta2]]],
                            "inputs": [[x]], "targets": [[y]]})
     sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
     a2 = sigmoid(theta1 * x)

@@ -1,10 +1,11 @@
-"""The rules table against SymPy's own differentiation and against its numpy twins."""
+"""The rules table against SymPy's own differentiation and against the numeric oracle's own table."""
 
 import numpy as np
 import pytest
 import sympy as sp
 
 from chainrule import rules
+from chainrule.numeric import backprop as oracle
 
 from chainrule.graph import spec
 from chainrule.calculus.symbolic import is_identically_zero
@@ -32,23 +33,31 @@ def test_activation_derivative_is_the_derivative(name):
 
 
 @pytest.mark.parametrize("name", spec.ACTIVATIONS)
-def test_numpy_forms_match_sympy_forms(name):
-    rule = rules.ACTIVATIONS[name]
+def test_the_oracle_states_the_same_activations(name):
+    """numeric.backprop writes the rules again on purpose; the two tables must agree."""
+    rule, (function, derivative) = rules.ACTIVATIONS[name], oracle.ACTIVATIONS[name]
     points = np.array(SAMPLES)
-    values = rule.numpy_function(points)
+    values = function(points)
     expected = [float(rule.function(z).subs(z, p)) for p in SAMPLES]
     np.testing.assert_allclose(values, expected, rtol=1e-12)
     expected_derivative = [float(rule.derivative(z, rule.function(z)).subs(z, p)) for p in SAMPLES]
-    np.testing.assert_allclose(rule.numpy_derivative(points, values), expected_derivative,
-                               rtol=1e-12)
+    np.testing.assert_allclose(derivative(points, values), expected_derivative, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["relu", "leaky_relu"])
 def test_kinked_activations_take_the_left_slope_at_zero(name):
-    rule = rules.ACTIVATIONS[name]
     expected = 0.0 if name == "relu" else 0.01
-    assert float(rule.derivative(sp.Integer(0), sp.Integer(0))) == expected
-    assert rule.numpy_derivative(np.array([0.0]), np.array([0.0]))[0] == expected
+    assert float(rules.ACTIVATIONS[name].derivative(sp.Integer(0), sp.Integer(0))) == expected
+    assert oracle.ACTIVATIONS[name][1](np.array([0.0]), np.array([0.0]))[0] == expected
+
+
+def test_importing_the_rules_costs_nothing():
+    import subprocess
+    import sys
+
+    probe = "import sys, chainrule.rules; print('sympy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False"
 
 
 def test_sigmoid_and_tanh_are_shown_through_their_activation():
@@ -70,11 +79,13 @@ def test_mse_sign_is_the_true_gradient():
 
 
 @pytest.mark.parametrize("name", spec.COSTS)
-def test_numpy_costs_match_sympy(name):
-    rule = rules.COSTS[name]
-    A, Y = np.array([0.2, 0.7, 0.9]), np.array([0.0, 1.0, 0.3])
-    for ai, yi, nv, nd in zip(A, Y, rule.numpy_per_output(A, Y, 3), rule.numpy_derivative(A, Y, 3)):
-        assert nv == pytest.approx(float(rule.per_output(a, y, m).subs({a: ai, y: yi, m: 3})))
+def test_the_oracle_states_the_same_costs(name):
+    rule, (cost, derivative) = rules.COSTS[name], oracle.COSTS[name]
+    A, Y = np.array([[0.2], [0.7], [0.9]]), np.array([[0.0], [1.0], [0.3]])
+    per_output = [float(rule.per_output(a, y, m).subs({a: ai, y: yi, m: 3}))
+                  for ai, yi in zip(A.ravel(), Y.ravel())]
+    assert cost(A, Y, 3) == pytest.approx(sum(per_output), rel=1e-12)
+    for ai, yi, nd in zip(A.ravel(), Y.ravel(), derivative(A, Y, 3).ravel()):
         assert nd == pytest.approx(float(rule.derivative(a, y, m).subs({a: ai, y: yi, m: 3})))
 
 

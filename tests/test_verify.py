@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from chainrule import rules
-from chainrule.numeric.case import random_case, save_case
+from chainrule.numeric.case import random_case
+from chainrule.verification.casefile import save_case
 from chainrule.numeric.backprop import forward
 from chainrule.graph.spec import ACTIVATIONS, Network
 from chainrule.verification.verify import verify
@@ -123,7 +124,7 @@ def test_hand_chosen_case_file_matches_independent_tools(run_cli, tmp_path):
     path.write_text(json.dumps(document))
     status, out, _ = run_cli("verify", "--case", str(path), "--json")
     report = json.loads(out)
-    from chainrule.numeric.case import load_case
+    from chainrule.verification.casefile import load_case
 
     _, weights, biases = autograd_gradients(load_case(path))
     assert status == 0 and report["ok"]

@@ -1,9 +1,11 @@
-"""How many chains and terms the expanded chain rule needs, by the closed form for layered networks.
+"""How many chains and terms the expanded chain rule needs, and how many operations each way.
 
 A term is one partial-derivative factor; a chain is one product of terms, one path from a
 parameter to J. Counts are exact Python integers, so ``784-512-512-10`` answers at once without
 building a graph. :func:`chainrule.graph.paths.path_counts` counts the same things on any graph by
 dynamic programming; the tests hold the two (and brute-force enumeration) to each other.
+:func:`operation_counts` prices the gradients three ways (expanded, reverse, forward), in closed
+form for a layered network and by walking any graph.
 
 Examples
 --------
@@ -17,9 +19,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Hashable, Iterable, NamedTuple
 
+from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, ParameterIndex
+
+if TYPE_CHECKING:  # networkx is imported only by the graph walk: `count` must start fast
+    import networkx as nx
 
 
 class LayerCount(NamedTuple):
@@ -208,3 +214,124 @@ def sympy_diff_work(network: Network) -> int:
     piecewise = sum(name in PIECEWISE_ACTIVATIONS for name in network.activation)
     return (composed_cost_size(network) * network.parameter_count
             * 10 ** max(0, piecewise - 2))
+
+
+class Ops(NamedTuple):
+    multiplications: int
+    additions: int
+
+
+class OperationCounts(NamedTuple):
+    """Multiplications and additions to get every parameter's gradient, three ways.
+
+    - expanded: every chain multiplied out (terms − 1 multiplications each), then each
+      parameter's chains added (chains − 1 additions);
+    - reverse: the δ-factored sweep, δ(v) = Σ_s δ(s)·∂s/∂v over every node a parameter reaches
+      (one multiplication per edge, none when s is J since δ(J) = 1; out-degree − 1 additions);
+    - forward: one tangent sweep per parameter p, ṫ(v) = Σ_u ṫ(u)·∂v/∂u over the nodes p reaches
+      (one multiplication per edge from a reached node, none from p itself since ṫ(p) = 1;
+      in-degree from reached nodes − 1 additions).
+
+    Local partials are taken as given in all three: the counts compare how they are combined.
+    """
+
+    expanded: Ops
+    reverse: Ops
+    forward: Ops
+
+    def as_dict(self) -> dict:
+        return {name: ops._asdict() for name, ops in self._asdict().items()}
+
+
+def operation_counts(subject: Network | nx.DiGraph, sources: Iterable[Hashable] | None = None
+                     ) -> OperationCounts:
+    """Multiplications and additions to get the gradients of `sources` (every parameter by
+    default) in `subject`: a computation graph, or a layered network.
+
+    A layered network's counts for all its parameters come from the closed form: exact integers
+    in O(L) time, so ``chainrule count --ops 784-512-512-10`` builds no graph. Anything else
+    walks the graph (O(sources × edges) for forward mode); the tests hold the two to each other.
+
+    Examples
+    --------
+    >>> operation_counts(Network([2, 2, 2])).as_dict()
+    {'expanded': {'multiplications': 40, 'additions': 4}, 'reverse': {'multiplications': 16, 'additions': 2}, 'forward': {'multiplications': 36, 'additions': 4}}
+    >>> from chainrule.graph.build import build_graph
+    >>> operation_counts(build_graph(Network([2, 2, 2]))) == operation_counts(Network([2, 2, 2]))
+    True
+    """
+    if isinstance(subject, Network):
+        if sources is None:
+            return _layered_operation_counts(subject)
+        from chainrule.graph.build import build_graph
+
+        subject = build_graph(subject)
+    return _walked_operation_counts(subject, sources)
+
+
+def _walked_operation_counts(graph: nx.DiGraph, sources: Iterable[Hashable] | None
+                             ) -> OperationCounts:
+    """The counts by walking the graph: paths by dynamic programming, cones by networkx."""
+    import networkx as nx
+
+    from chainrule.graph.paths import path_counts
+
+    cost = graph.graph["cost"]
+    if sources is None:
+        sources = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
+    sources = list(sources)
+    counts = path_counts(graph)
+    expanded = Ops(sum(counts[p][1] - counts[p][0] for p in sources),
+                   sum(counts[p][0] - 1 for p in sources))
+
+    reached: set[Hashable] = set(sources)
+    for source in sources:
+        reached |= nx.descendants(graph, source)
+    reached.discard(cost)
+    reverse_mult = sum(1 for node in reached for s in graph.successors(node) if s != cost)
+    reverse_add = sum(graph.out_degree(node) - 1 for node in reached)
+
+    forward_mult = forward_add = 0
+    for source in sources:
+        cone = nx.descendants(graph, source)
+        for node in cone:
+            incoming = [u for u in graph.predecessors(node) if u in cone or u == source]
+            forward_mult += sum(1 for u in incoming if u != source)
+            forward_add += len(incoming) - 1
+    return OperationCounts(expanded, Ops(reverse_mult, reverse_add), Ops(forward_mult, forward_add))
+
+
+def _layered_operation_counts(network: Network) -> OperationCounts:
+    """The same counts for every parameter of a layered network, in closed form."""
+    c = count(network)
+    expanded = Ops(c.terms - c.chains, c.chains - c.parameters)
+    sizes, depth, softmax = network.sizes, network.depth, network.softmax_output
+    n = {layer: sizes[layer - 1] for layer in range(1, depth + 1)}  # n[l]: neurons of layer l
+
+    # reverse: θ -> z (one each); z -> a; a -> z of the layer above; a^(L) -> J (free)
+    z_to_a = sum(n[l] for l in range(2, depth)) + (n[depth] ** 2 if softmax else n[depth])
+    a_to_z = sum(n[l] * n[l + 1] for l in range(2, depth))
+    reverse = Ops(c.parameters + z_to_a + a_to_z,
+                  sum(n[l] * (n[l + 1] - 1) for l in range(2, depth))
+                  + (n[depth] * (n[depth] - 1) if softmax else 0))
+
+    forward_mult = forward_add = 0
+    for row in c.layers:
+        first = row.layer + 1  # the layer whose one weighted input the weight feeds
+        reached = {first: 1, **{l: n[l] for l in range(first + 1, depth + 1)}}
+        mult = add = 0
+        for l in range(first, depth + 1):
+            if l == depth and softmax:
+                mult += reached[l] * n[l]
+                add += n[l] * (reached[l] - 1)
+            else:
+                mult += reached[l]
+            if l < depth:
+                mult += reached[l] * n[l + 1]
+                add += n[l + 1] * (reached[l] - 1)
+        outputs_reached = n[depth] if softmax else reached[depth]
+        mult += outputs_reached
+        add += outputs_reached - 1
+        forward_mult += row.parameters * mult
+        forward_add += row.parameters * add
+    return OperationCounts(expanded, reverse, Ops(forward_mult, forward_add))

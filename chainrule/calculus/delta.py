@@ -1,4 +1,4 @@
-"""δ factoring: the expanded path sum regrouped into backpropagation, proven equal, and priced.
+"""δ factoring: the expanded path sum regrouped into backpropagation, and proven equal.
 
 Many chains of a parameter share their cost-side end: every path from a weighted input z to J.
 Their sum is δ(z) = ∂J/∂z, computed once per neuron in reverse topological order,
@@ -26,35 +26,33 @@ True
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable, NamedTuple
+from typing import Hashable, NamedTuple
 
 import networkx as nx
 import sympy as sp
 
 from chainrule.graph import names
 from chainrule.graph.chains import Factor, iter_chains
-from chainrule.calculus.counting import count
-from chainrule.graph.paths import path_counts
-from chainrule.graph.spec import Network
+from chainrule.graph.kinds import NodeKind
 from chainrule.calculus.symbolic import Partial, abstract_sum, node_symbol, partial
 
 
 def is_delta_node(graph: nx.DiGraph, node: Hashable) -> bool:
     """Whether `node` gets a named δ: the weighted inputs z of a layered network, and every
     computed node of a general graph (which has no layers to say which are pre-activations)."""
-    return graph.nodes[node]["kind"] in ("pre", "node")
+    return graph.nodes[node]["kind"] in (NodeKind.PRE, NodeKind.NODE)
 
 
 def delta_name(graph: nx.DiGraph, node: Hashable) -> str:
     data = graph.nodes[node]
-    if data["kind"] == "node":
+    if data["kind"] == NodeKind.NODE:
         return f"delta_{node}"
     return names.delta_name(data["layer"], data["index"][0])
 
 
 def delta_latex(graph: nx.DiGraph, node: Hashable) -> str:
     data = graph.nodes[node]
-    if data["kind"] == "node":
+    if data["kind"] == NodeKind.NODE:
         return rf"\delta_{{{data['latex']}}}"
     return names.delta_latex(data["layer"], data["index"][0])
 
@@ -191,104 +189,3 @@ def term_expression(graph: nx.DiGraph, term: Term) -> sp.Expr:
 def step_expression(graph: nx.DiGraph, step: Step) -> sp.Expr:
     """A step as one SymPy expression in partials and δ symbols."""
     return sp.Add(*(term_expression(graph, term) for term in step.terms))
-
-
-# --- operation counts --------------------------------------------------------------------------
-
-class Ops(NamedTuple):
-    multiplications: int
-    additions: int
-
-
-class OperationCounts(NamedTuple):
-    """Multiplications and additions to get every parameter's gradient, three ways.
-
-    - expanded: every chain multiplied out (terms − 1 multiplications each), then each
-      parameter's chains added (chains − 1 additions);
-    - reverse: the δ-factored sweep, δ(v) = Σ_s δ(s)·∂s/∂v over every node a parameter reaches
-      (one multiplication per edge, none when s is J since δ(J) = 1; out-degree − 1 additions);
-    - forward: one tangent sweep per parameter p, ṫ(v) = Σ_u ṫ(u)·∂v/∂u over the nodes p reaches
-      (one multiplication per edge from a reached node, none from p itself since ṫ(p) = 1;
-      in-degree from reached nodes − 1 additions).
-
-    Local partials are taken as given in all three: the counts compare how they are combined.
-    """
-
-    expanded: Ops
-    reverse: Ops
-    forward: Ops
-
-    def as_dict(self) -> dict:
-        return {name: ops._asdict() for name, ops in self._asdict().items()}
-
-
-def graph_operation_counts(graph: nx.DiGraph, sources: Iterable[Hashable] | None = None
-                           ) -> OperationCounts:
-    """Operation counts on any graph, by walking it (O(parameters × edges) for forward mode)."""
-    cost = graph.graph["cost"]
-    if sources is None:
-        sources = [node for node, kind in graph.nodes(data="kind") if kind == "param"]
-    sources = list(sources)
-    counts = path_counts(graph)
-    expanded = Ops(sum(counts[p][1] - counts[p][0] for p in sources),
-                   sum(counts[p][0] - 1 for p in sources))
-
-    reached: set[Hashable] = set(sources)
-    for source in sources:
-        reached |= nx.descendants(graph, source)
-    reached.discard(cost)
-    reverse_mult = sum(1 for node in reached for s in graph.successors(node) if s != cost)
-    reverse_add = sum(graph.out_degree(node) - 1 for node in reached)
-
-    forward_mult = forward_add = 0
-    for source in sources:
-        cone = nx.descendants(graph, source)
-        for node in cone:
-            incoming = [u for u in graph.predecessors(node) if u in cone or u == source]
-            forward_mult += sum(1 for u in incoming if u != source)
-            forward_add += len(incoming) - 1
-    return OperationCounts(expanded, Ops(reverse_mult, reverse_add), Ops(forward_mult, forward_add))
-
-
-def operation_counts(network: Network) -> OperationCounts:
-    """The same counts as :func:`graph_operation_counts` for a layered network, in closed form.
-
-    Exact integers in O(L) time, so ``chainrule count --ops 784-512-512-10`` builds no graph.
-
-    Examples
-    --------
-    >>> operation_counts(Network([2, 2, 2])).as_dict()
-    {'expanded': {'multiplications': 40, 'additions': 4}, 'reverse': {'multiplications': 16, 'additions': 2}, 'forward': {'multiplications': 36, 'additions': 4}}
-    """
-    c = count(network)
-    expanded = Ops(c.terms - c.chains, c.chains - c.parameters)
-    sizes, depth, softmax = network.sizes, network.depth, network.softmax_output
-    n = {layer: sizes[layer - 1] for layer in range(1, depth + 1)}  # n[l]: neurons of layer l
-
-    # reverse: θ -> z (one each); z -> a; a -> z of the layer above; a^(L) -> J (free)
-    z_to_a = sum(n[l] for l in range(2, depth)) + (n[depth] ** 2 if softmax else n[depth])
-    a_to_z = sum(n[l] * n[l + 1] for l in range(2, depth))
-    reverse = Ops(c.parameters + z_to_a + a_to_z,
-                  sum(n[l] * (n[l + 1] - 1) for l in range(2, depth))
-                  + (n[depth] * (n[depth] - 1) if softmax else 0))
-
-    forward_mult = forward_add = 0
-    for row in c.layers:
-        first = row.layer + 1  # the layer whose one weighted input the weight feeds
-        reached = {first: 1, **{l: n[l] for l in range(first + 1, depth + 1)}}
-        mult = add = 0
-        for l in range(first, depth + 1):
-            if l == depth and softmax:
-                mult += reached[l] * n[l]
-                add += n[l] * (reached[l] - 1)
-            else:
-                mult += reached[l]
-            if l < depth:
-                mult += reached[l] * n[l + 1]
-                add += n[l + 1] * (reached[l] - 1)
-        outputs_reached = n[depth] if softmax else reached[depth]
-        mult += outputs_reached
-        add += outputs_reached - 1
-        forward_mult += row.parameters * mult
-        forward_add += row.parameters * add
-    return OperationCounts(expanded, reverse, Ops(forward_mult, forward_add))

@@ -32,21 +32,9 @@ from chainrule import rules
 from chainrule.graph import names
 from chainrule.graph.chains import Chain, Factor, iter_chains
 from chainrule.graph.build import build_graph
+from chainrule.graph.kinds import COMPUTED, NodeKind
+from chainrule.graph.symbols import M, node_symbol, target_symbol  # noqa: F401 (re-exported)
 from chainrule.graph.spec import Network, SOFTMAX
-
-#: The number of examples, kept symbolic: J averages over them.
-M = sp.Symbol("m", positive=True)
-
-
-def node_symbol(name: str) -> sp.Symbol:
-    """The SymPy symbol of a node, named by its text name (all quantities are real)."""
-    return sp.Symbol(name, real=True)
-
-
-def target_symbol(i: int) -> sp.Symbol:
-    """y_i, the target of output neuron i."""
-    return sp.Symbol(f"y_{i}", real=True)
-
 
 class Partial(sp.Expr):
     """∂(of)/∂(wrt) as a single atom, so a chain is a SymPy product of its partials.
@@ -95,10 +83,10 @@ def _layered_local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) ->
     """d(of)/d(wrt) on a layered network's edge, from the rules table."""
     network: Network = graph.graph["network"]
     source, target = graph.nodes[wrt], graph.nodes[of]
-    if target["kind"] == "cost":
+    if target["kind"] == NodeKind.COST:
         (i,) = source["index"]
         return rules.COSTS[network.cost].derivative(node_symbol(wrt), target_symbol(i), M)
-    if target["kind"] == "act":
+    if target["kind"] == NodeKind.ACT:
         layer = target["layer"]
         activation = network.activation[layer - 2]
         if activation == SOFTMAX:
@@ -109,7 +97,7 @@ def _layered_local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) ->
     # target is a weighted input z^(l+1)_j = Σ_k θ^(l)_jk a^(l)_k (+ θ^(l)_j0)
     (j,) = target["index"]
     layer = target["layer"] - 1
-    if source["kind"] == "param":  # dz/dθ_jk is what θ_jk multiplies: a_k, x_k, or 1 for a bias
+    if source["kind"] == NodeKind.PARAM:  # dz/dθ_jk is what θ_jk multiplies: a_k, x_k, or 1 for a bias
         k = source["index"][1]
         if k == 0:
             return sp.Integer(1)
@@ -163,11 +151,12 @@ def local_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
 
 def closed_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
     """The local sum with the forward pass substituted: an expression in x, θ, y and m."""
-    return local_sum(graph, chains).xreplace(graph_forward_values(graph))
+    return local_sum(graph, chains).xreplace(forward_values(graph))
 
 
 def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
-    """A node's value in terms of its predecessors: z = Σ_k θ_jk a_k (+ θ_j0), a = f(z).
+    """A node's value in terms of its predecessors: z = Σ_k θ_jk a_k (+ θ_j0), a = f(z), and
+    J = Σ_i (one example's cost of output i) from the rules table.
 
     Examples
     --------
@@ -176,19 +165,25 @@ def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
     a^(2)_1*theta^(2)_11 + a^(2)_2*theta^(2)_12 + theta^(2)_10
     >>> value_formula(build_graph(Network([1, 2], cost="softmax-ce")), "a^(2)_2")
     exp(z^(2)_2)/(exp(z^(2)_1) + exp(z^(2)_2))
+    >>> value_formula(build_graph(Network([1, 2], cost="se")), "J")
+    (-a^(2)_1 + y_1)**2/2 + (-a^(2)_2 + y_2)**2/2
     """
     data = graph.nodes[node]
     if "formula" in data:
         return data["formula"]
     network: Network = graph.graph["network"]
+    if data["kind"] == NodeKind.COST:
+        cost, depth = rules.COSTS[network.cost], network.depth
+        return sp.Add(*(cost.per_output(node_symbol(names.a_name(depth, i)), target_symbol(i), M)
+                        for i in range(1, network.sizes[-1] + 1)))
     layer, (j,) = data["layer"], data["index"]
-    if data["kind"] == "pre":
+    if data["kind"] == NodeKind.PRE:
         below = layer - 1
         total = sum((node_symbol(names.theta_name(below, j, k))
                      * node_symbol(names.x_name(k) if below == 1 else names.a_name(below, k))
                      for k in range(1, network.sizes[below - 1] + 1)), sp.Integer(0))
         return total + node_symbol(names.theta_name(below, j, 0)) if network.bias else total
-    if data["kind"] == "act":
+    if data["kind"] == NodeKind.ACT:
         activation = network.activation[layer - 2]
         z = [node_symbol(names.z_name(layer, i)) for i in range(1, network.sizes[layer - 1] + 1)]
         if activation == SOFTMAX:
@@ -197,8 +192,14 @@ def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
     raise ValueError(f"{node!r} is a {data['kind']} node: its value is given, not computed")
 
 
-def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
-    """Every z and a of `network` as a closed expression in the inputs x and the weights θ.
+def _as_graph(subject: Network | nx.DiGraph) -> nx.DiGraph:
+    """The computation graph itself, or a layered network's graph, built."""
+    return subject if isinstance(subject, nx.DiGraph) else build_graph(subject)
+
+
+def forward_values(subject: Network | nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:
+    """Every computed node (not the cost) as a closed expression in the graph's leaves: for a
+    layered network, every z and a in the inputs x and the weights θ.
 
     Examples
     --------
@@ -206,33 +207,27 @@ def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
     >>> values[node_symbol("a^(2)_1")]
     theta^(1)_10 + theta^(1)_11*x_1
     """
-    return graph_forward_values(build_graph(network))
-
-
-def graph_forward_values(graph: nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:
-    """Every computed node of `graph` (not the cost) as a closed expression in its leaves."""
+    graph = _as_graph(subject)
     values: dict[sp.Symbol, sp.Expr] = {}
     for node in nx.topological_sort(graph):
-        if graph.nodes[node]["kind"] in ("pre", "act", "node"):
+        if graph.nodes[node]["kind"] in COMPUTED:
             values[node_symbol(node)] = value_formula(graph, node).xreplace(values)
     return values
 
 
-def graph_composed_cost(graph: nx.DiGraph) -> sp.Expr:
-    """J of one example in the graph's leaves: its cost formula with the forward pass substituted."""
-    if "network" in graph.graph:
-        return composed_cost(graph.graph["network"])
-    cost = graph.graph["cost"]
-    return graph.nodes[cost]["formula"].xreplace(graph_forward_values(graph))
+def composed_cost(subject: Network | nx.DiGraph,
+                  values: dict[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
+    """J of one example in the graph's leaves (x, θ, y and m): the cost's formula with the
+    forward pass substituted. `values` are :func:`forward_values`, if already at hand.
 
-
-def composed_cost(network: Network, values: dict[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
-    """J for one example as an expression in x, θ, y and m: the cost of the forward pass."""
-    values = forward_values(network) if values is None else values
-    cost = rules.COSTS[network.cost]
-    depth = network.depth
-    return sp.Add(*(cost.per_output(values[node_symbol(names.a_name(depth, i))], target_symbol(i), M)
-                    for i in range(1, network.sizes[-1] + 1)))
+    Examples
+    --------
+    >>> composed_cost(Network([1, 1], activation="identity", cost="se"))
+    (-theta^(1)_11*x_1 + y_1)**2/2
+    """
+    graph = _as_graph(subject)
+    values = forward_values(graph) if values is None else values
+    return value_formula(graph, graph.graph["cost"]).xreplace(values)
 
 
 class Gradient:

@@ -1,21 +1,27 @@
-"""Pictures: the network with every chain of one weight lit up in its own colour.
+"""Pictures: a computation graph with every chain of one parameter lit up in its own colour.
 
-Two views: ``graph``, the full computation graph (x, θ, z, a and J nodes), and ``neurons``, the
-compact picture of neurons and weights. Labels use the notation's LaTeX through matplotlib's
-mathtext, so no TeX install is needed. With ``delta``, the cost-side sub-graph that each δ sums
-is shaded. Layers too wide to read are drawn as a summary (their first and last neurons), and
-the drawing says so. matplotlib is an optional extra: ``pip install 'chainrule[plot]'``.
+One :func:`draw` for every graph. A layered :class:`~chainrule.graph.spec.Network` has two
+views: ``graph``, the full computation graph (x, θ, z, a and J nodes), and ``neurons``, the
+compact picture of neurons and weights; layers too wide to read are drawn as a summary (their
+first and last neurons), from the Network, without building the full graph, and the drawing
+says so. Any other graph is drawn in columns by topological generation, edges that skip columns
+arcing over them. Each is a :class:`Layout` (where nodes and edges go, and their labels) that one
+plotting path draws. Labels use the notation's LaTeX through matplotlib's mathtext, so no TeX
+install is needed. With ``delta``, the cost-side sub-graph that each δ sums is shaded.
+matplotlib is an optional extra: ``pip install 'chainrule[plot]'``.
 """
 
 from __future__ import annotations
 
 import io
 import textwrap
-from typing import Hashable
+from dataclasses import dataclass, field
+from typing import Callable, Hashable
 
 from chainrule.graph import names
 from chainrule.calculus.counting import count_parameter
 from chainrule.graph.build import build_graph
+from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -108,13 +114,13 @@ class Summary:
         """The node's LaTeX name with its real indices."""
         data = graph.nodes[node]
         kind, layer, index = data["kind"], data["layer"], data["index"]
-        if kind == "input":
+        if kind == NodeKind.INPUT:
             return names.x_latex(self.real(1, index[0]))
-        if kind == "param":
+        if kind == NodeKind.PARAM:
             return names.theta_latex(layer, self.real(layer + 1, index[0]), self.real(layer, index[1]))
-        if kind == "pre":
+        if kind == NodeKind.PRE:
             return names.z_latex(layer, self.real(layer, index[0]))
-        if kind == "act":
+        if kind == NodeKind.ACT:
             return names.a_latex(layer, self.real(layer, index[0]))
         return data["latex"]
 
@@ -123,11 +129,53 @@ class Summary:
                         rf"{{\partial {self.latex(graph, f.wrt)}}}" for f in chain)
 
 
-def _graph_positions(graph, network: Network) -> dict[Hashable, tuple[float, float]]:
+Point = tuple[float, float]
+
+
+@dataclass
+class Layout:
+    """Everything one drawing needs to know about where things go; :func:`_plot` draws it.
+
+    `edge_points(u, v, shift)` gives the points of the line from node u to node v, moved up by
+    `shift`; a chain is drawn through the edge points of its nodes. `background` holds the
+    lines of the network drawn in grey and `nodes` the labelled circles.
+    """
+
+    graph: object
+    chains: list
+    edge_points: Callable[[Hashable, Hashable, float], list[Point]]
+    place: Callable[[Hashable], Point]
+    background: list[list[Point]]
+    nodes: list[tuple[Point, str]]
+    chain_label: Callable[[object], str]
+    delta_label: Callable[[Hashable], str]
+    title: str
+    node_size: float = 420
+    background_width: float = 0.6
+    background_colour: str = "0.85"
+    figsize: tuple[float, float] = (11, 6.5)
+    overflow: str = "more drawn"
+    notes: list[str] = field(default_factory=list)
+    decorate: Callable[[object], None] = lambda axes: None
+    # A straight-line layout draws a chain node to node, a point shared by neighbours (z and a
+    # in one neuron) once; one with arcs draws it edge by edge, through each arc's points.
+    node_to_node: bool = True
+    delta_offset: float = 15  # points between a node and its δ label
+    says_what_is_shaded: bool = True  # the title names the shading under delta
+
+
+def _straight(place: Callable[[Hashable], Point]):
+    def edge_points(u: Hashable, v: Hashable, shift: float = 0.0) -> list[Point]:
+        return [(x, y + shift) for x, y in (place(u), place(v))]
+    return edge_points
+
+
+def _graph_positions(graph, network: Network) -> dict[Hashable, Point]:
     """Columns: x | θ^(1) z^(2) a^(2) | θ^(2) z^(3) a^(3) | ... | J."""
-    columns: list[list[Hashable]] = [[n for n, k in graph.nodes(data="kind") if k == "input"]]
+    columns: list[list[Hashable]] = [[n for n, k in graph.nodes(data="kind")
+                                      if k == NodeKind.INPUT]]
     for layer in range(2, network.depth + 1):
-        for kind, at in (("param", layer - 1), ("pre", layer), ("act", layer)):
+        for kind, at in ((NodeKind.PARAM, layer - 1), (NodeKind.PRE, layer), (NodeKind.ACT, layer)):
             columns.append([n for n, d in graph.nodes(data=True)
                             if d["kind"] == kind and d["layer"] == at])
     columns.append([graph.graph["cost"]])
@@ -139,7 +187,7 @@ def _graph_positions(graph, network: Network) -> dict[Hashable, tuple[float, flo
     return positions
 
 
-def _neuron_positions(summary: Summary) -> dict[tuple[int, int], tuple[float, float]]:
+def _neuron_positions(summary: Summary) -> dict[tuple[int, int], Point]:
     """(layer, drawn neuron) -> position; neuron 0 is a bias unit, J is (depth + 1, 1). A cut
     layer leaves a gap for its ellipsis after its first HEAD neurons."""
     network = summary.small
@@ -160,11 +208,196 @@ def _neuron_positions(summary: Summary) -> dict[tuple[int, int], tuple[float, fl
 
 def _neuron_of(graph, node: Hashable) -> tuple[int, int]:
     data = graph.nodes[node]
-    if data["kind"] == "cost":
+    if data["kind"] == NodeKind.COST:
         return data["layer"], 1
-    if data["kind"] == "param":
+    if data["kind"] == NodeKind.PARAM:
         return data["layer"], data["index"][1]  # a weight's chain starts at its source neuron
     return data["layer"], data["index"][0]
+
+
+def _title(name: str, total: int, source_latex: str) -> str:
+    return (rf"{name}: the {total:,} chain{'s' if total != 1 else ''} "
+            rf"of $\partial J / \partial {source_latex}$")
+
+
+def _layered_layout(network: Network, parameter: ParameterIndex | None, view: str) -> Layout:
+    """A layered network as drawn: wide layers cut to a summary, in the graph or neurons view."""
+    from chainrule.graph.build import graph_size
+    from chainrule.graph.chains import iter_chains
+
+    if view not in ("graph", "neurons"):
+        raise SpecError(f"unknown view {view!r}; choose graph or neurons")
+    parameter = parameter or ParameterIndex(1, 1, 1)
+    summary = Summary(network, parameter)
+    notes = [f"layer {layer} shows {len(shown)} of its {size:,} neurons"
+             for layer, (shown, size) in enumerate(zip(summary.shown, network.sizes), start=1)
+             if len(shown) < size]
+    nodes_count, _ = graph_size(summary.small)
+    if view == "graph" and nodes_count > GRAPH_VIEW_MAX_NODES:
+        view = "neurons"
+        notes.insert(0, f"{nodes_count:,} graph nodes are too many to label, so drawn as neurons")
+    graph = build_graph(summary.small)
+    chains = list(iter_chains(graph, summary.parameter.name))
+    total = count_parameter(network, parameter)[0]
+    if total > len(chains):
+        notes.append(f"{len(chains):,} of the {total:,} chains drawn")
+
+    def delta_label(node: Hashable) -> str:
+        data = graph.nodes[node]
+        return names.delta_latex(data["layer"], summary.real(data["layer"], data["index"][0]))
+
+    common = dict(graph=graph, chains=chains, delta_label=delta_label, notes=notes,
+                  chain_label=lambda chain: summary.chain_latex(graph, chain),
+                  title=_title(network.architecture, total, parameter.latex))
+    if view == "graph":
+        positions = _graph_positions(graph, summary.small)
+        return Layout(edge_points=_straight(positions.__getitem__), place=positions.__getitem__,
+                      background=[[positions[u], positions[v]] for u, v in graph.edges],
+                      nodes=[(point, summary.latex(graph, node))
+                             for node, point in positions.items()],
+                      **common)
+
+    positions = _neuron_positions(summary)
+    small = summary.small
+    background = []
+    for layer in range(1, small.depth):
+        for k in range(0 if small.bias else 1, small.sizes[layer - 1] + 1):
+            for j in range(1, small.sizes[layer] + 1):
+                background.append([positions[layer, k], positions[layer + 1, j]])
+    for i in range(1, small.sizes[-1] + 1):
+        background.append([positions[small.depth, i], positions[small.depth + 1, 1]])
+    labelled = []
+    for (layer, neuron), point in positions.items():
+        if layer > small.depth:
+            label = "J"
+        elif neuron == 0:
+            label = "1"
+        elif layer == 1:
+            label = names.x_latex(summary.real(1, neuron))
+        else:
+            label = names.a_latex(layer, summary.real(layer, neuron))
+        labelled.append((point, label))
+
+    def ellipses(axes) -> None:
+        for layer, cut in enumerate(summary.cut, start=1):
+            if cut:
+                y = (positions[layer, HEAD][1] + positions[layer, HEAD + 1][1]) / 2
+                axes.text(2.0 * (layer - 1), y, r"$\vdots$", ha="center", va="center",
+                          fontsize=12)
+
+    def place(node: Hashable) -> Point:  # a z and its a share one neuron
+        return positions[_neuron_of(graph, node)]
+
+    return Layout(edge_points=_straight(place), place=place, background=background,
+                  nodes=labelled, node_size=520, background_width=0.5, background_colour="0.88",
+                  decorate=ellipses, **common)
+
+
+def _edge_points(start, end, column_width: float, samples: int = 24) -> list[Point]:
+    """A straight segment between neighbouring columns; an arc over the columns it skips, so a
+    skip connection never hides behind the nodes it passes."""
+    (x1, y1), (x2, y2) = start, end
+    if abs(x2 - x1) <= column_width * 1.01:
+        return [start, end]
+    lift = 0.35 * abs(x2 - x1) / column_width
+    control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
+    return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
+             (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
+            for t in (i / (samples - 1) for i in range(samples))]
+
+
+def _general_layout(graph, source: str | None) -> Layout:
+    """Any computation graph: columns by topological generation, skip edges arcing over."""
+    import networkx as nx
+
+    from chainrule.calculus.delta import delta_latex
+    from chainrule.graph.chains import iter_chains
+
+    if source is None:
+        source = next(n for n, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM)
+    columns = [sorted(generation, key=list(graph.nodes).index)
+               for generation in nx.topological_generations(graph)]
+    height = max(len(column) for column in columns) - 1
+    width = 1.6
+    positions = {node: (width * x, y) for x, column in enumerate(columns)
+                 for node, y in zip(column, _column(len(column), max(height, 1)))}
+
+    def edge_points(u: Hashable, v: Hashable, shift: float = 0.0) -> list[Point]:
+        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v], width)]
+
+    chains = list(iter_chains(graph, source))
+    return Layout(graph=graph, chains=chains, edge_points=edge_points,
+                  place=positions.__getitem__,
+                  background=[edge_points(u, v) for u, v in graph.edges],
+                  nodes=[(point, graph.nodes[node]["latex"]) for node, point in positions.items()],
+                  chain_label=lambda chain: chain.latex,
+                  delta_label=lambda node: delta_latex(graph, node),
+                  title=_title(graph.graph.get("source", "graph"), len(chains),
+                               graph.nodes[source]["latex"]),
+                  node_size=560, background_width=0.7, figsize=(11, 6), overflow="more",
+                  node_to_node=False, delta_offset=16, says_what_is_shaded=False)
+
+
+def draw(subject: Network | object, parameter: ParameterIndex | str | None = None,
+         view: str = "graph", delta: bool = False) -> Drawing:
+    """Draw `subject` with every chain of `parameter` lit up, each in its own colour.
+
+    Parameters
+    ----------
+    subject : Network or networkx.DiGraph
+        A layered network (its wide layers summarised) or any computation graph.
+    parameter : ParameterIndex or str, optional
+        The weight of a network (θ^(1)_11 by default), or the name of a graph's parameter (its
+        first by default).
+    view : {"graph", "neurons"}
+        For a network: the full computation graph, or the compact picture of its neurons.
+    delta : bool
+        Shade the cost-side sub-graph that each δ sums.
+    """
+    Figure = _require_matplotlib()
+    if isinstance(subject, Network):
+        layout = _layered_layout(subject, parameter, view)
+    else:
+        if view != "graph":
+            raise SpecError(f"a general graph is drawn as a graph, not as {view!r}")
+        layout = _general_layout(subject, parameter)
+    figure = Figure(figsize=layout.figsize)
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    _plot(axes, layout, delta)
+    return Drawing(figure, "; ".join(layout.notes) or None)
+
+
+def _trace(layout: Layout, path: list[Hashable], shift: float) -> list[Point]:
+    """The points of a node path: node to node (a point repeated, as where z and a share a
+    neuron, drawn once), or edge by edge through each edge's points."""
+    if layout.node_to_node:
+        points = [layout.place(node) for node in path]
+        points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+        return [(x, y + shift) for x, y in points]
+    return [point for u, v in zip(path, path[1:]) for point in layout.edge_points(u, v, shift)]
+
+
+def _plot(axes, layout: Layout, delta: bool) -> None:
+    """The one plotting path: grey network, labelled nodes, δ shading, chains, title."""
+    for points in layout.background:
+        axes.plot(*zip(*points), color=layout.background_colour,
+                  linewidth=layout.background_width, zorder=1)
+    for (x, y), label in layout.nodes:
+        axes.scatter([x], [y], s=layout.node_size, color="white", edgecolors="0.35", zorder=3)
+        axes.text(x, y, f"${label}$", ha="center", va="center", fontsize=8, zorder=4)
+    layout.decorate(axes)
+    if delta:
+        _shade_deltas(axes, layout)
+    _plot_chains(axes, layout.chains, lambda path, shift: _trace(layout, path, shift),
+                 layout.chain_label, layout.overflow)
+    text = "; ".join(layout.notes) or None
+    shaded = delta and layout.says_what_is_shaded
+    axes.set_title(layout.title + (r" (shaded: what each $\delta$ sums)" if shaded else ""),
+                   fontsize=12, pad=22 if text else 6)
+    if text:
+        axes.text(0.5, 1.0, "\n".join(textwrap.wrap(f"summary: {text}", 140)), ha="center",
+                  va="bottom", fontsize=8, color="0.4", transform=axes.transAxes)
 
 
 def _plot_chains(axes, chains, trace, label, overflow: str) -> None:
@@ -190,177 +423,27 @@ def _plot_chains(axes, chains, trace, label, overflow: str) -> None:
                 frameon=False)
 
 
-def draw(network: Network, parameter: ParameterIndex | None = None, view: str = "graph",
-         delta: bool = False) -> Drawing:
-    """Draw `network`, with every chain of `parameter` (θ^(1)_11 by default) highlighted."""
-    Figure = _require_matplotlib()
-
-    from chainrule.graph.chains import iter_chains
-    from chainrule.graph.build import graph_size
-
-    if view not in ("graph", "neurons"):
-        raise SpecError(f"unknown view {view!r}; choose graph or neurons")
-    parameter = parameter or ParameterIndex(1, 1, 1)
-    summary = Summary(network, parameter)
-    notes = [f"layer {layer} shows {len(shown)} of its {size:,} neurons"
-             for layer, (shown, size) in enumerate(zip(summary.shown, network.sizes), start=1)
-             if len(shown) < size]
-    nodes, _ = graph_size(summary.small)
-    if view == "graph" and nodes > GRAPH_VIEW_MAX_NODES:
-        view = "neurons"
-        notes.insert(0, f"{nodes:,} graph nodes are too many to label, so drawn as neurons")
-    graph = build_graph(summary.small)
-    figure = Figure(figsize=(11, 6.5))
-    axes = figure.add_subplot()
-    axes.set_axis_off()
-
-    if view == "graph":
-        positions = _graph_positions(graph, summary.small)
-        place = positions.get
-        for u, v in graph.edges:
-            (x1, y1), (x2, y2) = positions[u], positions[v]
-            axes.plot([x1, x2], [y1, y2], color="0.85", linewidth=0.6, zorder=1)
-        for node, (x, y) in positions.items():
-            axes.scatter([x], [y], s=420, color="white", edgecolors="0.35", zorder=3)
-            axes.text(x, y, f"${summary.latex(graph, node)}$", ha="center", va="center",
-                      fontsize=8, zorder=4)
-    else:
-        positions = _neuron_positions(summary)
-        place = lambda node: positions.get(_neuron_of(graph, node))  # noqa: E731
-        small = summary.small
-        for layer in range(1, small.depth):
-            sources = range(0 if small.bias else 1, small.sizes[layer - 1] + 1)
-            for k in sources:
-                for j in range(1, small.sizes[layer] + 1):
-                    (x1, y1), (x2, y2) = positions[layer, k], positions[layer + 1, j]
-                    axes.plot([x1, x2], [y1, y2], color="0.88", linewidth=0.5, zorder=1)
-        for i in range(1, small.sizes[-1] + 1):
-            (x1, y1), (x2, y2) = positions[small.depth, i], positions[small.depth + 1, 1]
-            axes.plot([x1, x2], [y1, y2], color="0.88", linewidth=0.5, zorder=1)
-        for (layer, neuron), (x, y) in positions.items():
-            if layer > small.depth:
-                label = "J"
-            elif neuron == 0:
-                label = "1"
-            elif layer == 1:
-                label = names.x_latex(summary.real(1, neuron))
-            else:
-                label = names.a_latex(layer, summary.real(layer, neuron))
-            axes.scatter([x], [y], s=520, color="white", edgecolors="0.35", zorder=3)
-            axes.text(x, y, f"${label}$", ha="center", va="center", fontsize=8, zorder=4)
-        for layer, cut in enumerate(summary.cut, start=1):
-            if cut:
-                y = (positions[layer, HEAD][1] + positions[layer, HEAD + 1][1]) / 2
-                axes.text(2.0 * (layer - 1), y, r"$\vdots$", ha="center", va="center",
-                          fontsize=12)
-
-    chains = list(iter_chains(graph, summary.parameter.name))
-    if delta:
-        _shade_deltas(axes, graph, chains, place, summary)
-
-    def trace(path, shift):
-        points = [place(node) for node in path]  # a z and its a share one neuron: drop repeats
-        points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
-        return [(x, y + shift) for x, y in points]
-
-    _plot_chains(axes, chains, trace, lambda chain: summary.chain_latex(graph, chain),
-                 "more drawn")
-    total = count_parameter(network, parameter)[0]
-    if total > len(chains):
-        notes.append(f"{len(chains):,} of the {total:,} chains drawn")
-    title = (rf"{network.architecture}: the {total:,} chain{'s' if total != 1 else ''} "
-             rf"of $\partial J / \partial {parameter.latex}$")
-    text = "; ".join(notes) or None
-    axes.set_title(title + (r" (shaded: what each $\delta$ sums)" if delta else ""), fontsize=12,
-                   pad=22 if text else 6)
-    if text:
-        axes.text(0.5, 1.0, "\n".join(textwrap.wrap(f"summary: {text}", 140)), ha="center",
-                  va="bottom", fontsize=8, color="0.4", transform=axes.transAxes)
-    return Drawing(figure, text)
-
-
-def _shade_deltas(axes, graph, chains, place, summary: Summary) -> None:
-    """Behind each weighted input on the chains, shade every path from it to J: the sum that
-    becomes its δ; the δ label sits just above the node."""
+def _shade_deltas(axes, layout: Layout) -> None:
+    """Behind each node with a δ on the chains, shade every path from it to J: the sum that
+    becomes its δ; the δ label sits just above the node (unless there are too many to read)."""
     import networkx as nx
 
     from chainrule.calculus.delta import is_delta_node
 
-    cuts = list(dict.fromkeys(factor.wrt for chain in chains for factor in chain
+    graph = layout.graph
+    cuts = list(dict.fromkeys(factor.wrt for chain in layout.chains for factor in chain
                               if is_delta_node(graph, factor.wrt)))
     for node in cuts:
         region = nx.descendants(graph, node) | {node}
         for u, v in graph.subgraph(region).edges:
-            start, end = place(u), place(v)
-            if start == end:
-                continue
-            axes.plot([start[0], end[0]], [start[1], end[1]], color="tab:orange", alpha=0.12,
-                      linewidth=14, solid_capstyle="round", zorder=0)
+            points = layout.edge_points(u, v, 0.0)
+            if all(point == points[0] for point in points):
+                continue  # z -> a inside one neuron
+            axes.plot(*zip(*points), color="tab:orange", alpha=0.12, linewidth=14,
+                      solid_capstyle="round", zorder=0)
         if len(cuts) > DELTA_LABELS:
             continue  # too many to read: the shading says it
-        data = graph.nodes[node]
-        label = names.delta_latex(data["layer"], summary.real(data["layer"], data["index"][0]))
-        axes.annotate(f"${label}$", place(node), xytext=(0, 15), textcoords="offset points",
-                      ha="center", fontsize=10, color="tab:orange", zorder=5)
-
-
-def _edge_points(start, end, column_width: float, samples: int = 24) -> list[tuple[float, float]]:
-    """A straight segment between neighbouring columns; an arc over the columns it skips, so a
-    skip connection never hides behind the nodes it passes."""
-    (x1, y1), (x2, y2) = start, end
-    if abs(x2 - x1) <= column_width * 1.01:
-        return [start, end]
-    lift = 0.35 * abs(x2 - x1) / column_width
-    control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
-    return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
-             (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
-            for t in (i / (samples - 1) for i in range(samples))]
-
-
-def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing:
-    """Draw any computation graph, columns by topological generation, with every chain of
-    `source` (its first parameter by default) in its own colour."""
-    Figure = _require_matplotlib()
-    import networkx as nx
-
-    from chainrule.graph.chains import iter_chains
-    from chainrule.calculus.delta import delta_latex, is_delta_node
-
-    if source is None:
-        source = next(n for n, kind in graph.nodes(data="kind") if kind == "param")
-    columns = [sorted(generation, key=list(graph.nodes).index)
-               for generation in nx.topological_generations(graph)]
-    height = max(len(column) for column in columns) - 1
-    width = 1.6
-    positions = {node: (width * x, y) for x, column in enumerate(columns)
-                 for node, y in zip(column, _column(len(column), max(height, 1)))}
-
-    def edge(u, v, shift: float = 0.0):
-        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v], width)]
-    figure = Figure(figsize=(11, 6))
-    axes = figure.add_subplot()
-    axes.set_axis_off()
-    for u, v in graph.edges:
-        axes.plot(*zip(*edge(u, v)), color="0.85", linewidth=0.7, zorder=1)
-    for node, (x, y) in positions.items():
-        axes.scatter([x], [y], s=560, color="white", edgecolors="0.35", zorder=3)
-        axes.text(x, y, f"${graph.nodes[node]['latex']}$", ha="center", va="center", fontsize=8,
-                  zorder=4)
-    chains = list(iter_chains(graph, source))
-    if delta:
-        for node in dict.fromkeys(f.wrt for chain in chains for f in chain
-                                  if is_delta_node(graph, f.wrt)):
-            for u, v in graph.subgraph(nx.descendants(graph, node) | {node}).edges:
-                axes.plot(*zip(*edge(u, v)), color="tab:orange", alpha=0.12, linewidth=14,
-                          solid_capstyle="round", zorder=0)
-            axes.annotate(f"${delta_latex(graph, node)}$", positions[node], xytext=(0, 16),
-                          textcoords="offset points", ha="center", fontsize=10,
-                          color="tab:orange", zorder=5)
-    _plot_chains(axes, chains,
-                 lambda path, shift: [point for u, v in zip(path, path[1:])
-                                      for point in edge(u, v, shift)],
-                 lambda chain: chain.latex, "more")
-    name = graph.graph.get("source", "graph")
-    axes.set_title(rf"{name}: the {len(chains)} chain{'s' if len(chains) != 1 else ''} of "
-                   rf"$\partial J / \partial {graph.nodes[source]['latex']}$", fontsize=12)
-    return Drawing(figure)
+        axes.annotate(f"${layout.delta_label(node)}$", layout.place(node),
+                      xytext=(0, layout.delta_offset),
+                      textcoords="offset points", ha="center", fontsize=10, color="tab:orange",
+                      zorder=5)

@@ -56,7 +56,7 @@ def _growth(network: Network) -> list[Network]:
 
 def explain(network: Network, parameter: ParameterIndex, out: TextIO, seed: int = 0) -> None:
     """Write the guided tour of `network`, following the chains of `parameter`."""
-    from chainrule.calculus.delta import operation_counts
+    from chainrule.calculus.counting import operation_counts
     from chainrule.graph.build import graph_size
 
     name = names.unicode_name(parameter.name)
@@ -163,7 +163,7 @@ def _factoring(out, graph, network, parameter, name) -> None:
 
 
 def _operations(out, network, ops, number) -> None:
-    from chainrule.calculus.delta import operation_counts
+    from chainrule.calculus.counting import operation_counts
     from chainrule.cli.render import ops_table
 
     _heading(out, number, "What the factoring saves")

@@ -72,7 +72,7 @@ def build(network: Network, parameters: list[ParameterIndex], style, figure: Fig
     from chainrule.notation import delta_printing as dp
     from chainrule.numeric.case import random_case
     from chainrule.graph.chains import iter_chains
-    from chainrule.calculus.delta import operation_counts
+    from chainrule.calculus.counting import operation_counts
     from chainrule.graph.build import build_graph
     from chainrule.verification.verify import TITLES, verify
 

@@ -14,7 +14,7 @@ Examples
 >>> list(g.successors("a^(2)_1"))
 ['z^(3)_1', 'z^(3)_2']
 >>> g.nodes["theta^(1)_12"]["kind"], g.nodes["theta^(1)_12"]["latex"]
-('param', '\\\\theta_{12}^{(1)}')
+(<NodeKind.PARAM: 'param'>, '\\\\theta_{12}^{(1)}')
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import networkx as nx
 from chainrule import budget
 from chainrule.graph import names
 from chainrule.graph.chains import edge_factor
+from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, SpecError
 
 #: Nodes plus edges above which a graph is refused rather than built. networkx keeps a few
@@ -80,20 +81,20 @@ def build_graph(network: Network, max_graph: int = MAX_GRAPH_ELEMENTS) -> nx.DiG
     sizes, depth = network.sizes, network.depth
     graph = nx.DiGraph(network=network, cost=COST)
     for k in range(1, sizes[0] + 1):
-        graph.add_node(names.x_name(k), kind="input", layer=1, index=(k,),
+        graph.add_node(names.x_name(k), kind=NodeKind.INPUT, layer=1, index=(k,),
                        name=names.x_name(k), latex=names.x_latex(k))
     for parameter in network.parameters():
-        graph.add_node(parameter.name, kind="param", layer=parameter.layer,
+        graph.add_node(parameter.name, kind=NodeKind.PARAM, layer=parameter.layer,
                        index=(parameter.j, parameter.k), name=parameter.name,
                        latex=parameter.latex)
     for layer in range(2, depth + 1):
         for j in range(1, sizes[layer - 1] + 1):
-            graph.add_node(names.z_name(layer, j), kind="pre", layer=layer, index=(j,),
+            graph.add_node(names.z_name(layer, j), kind=NodeKind.PRE, layer=layer, index=(j,),
                            name=names.z_name(layer, j), latex=names.z_latex(layer, j))
         for j in range(1, sizes[layer - 1] + 1):
-            graph.add_node(names.a_name(layer, j), kind="act", layer=layer, index=(j,),
+            graph.add_node(names.a_name(layer, j), kind=NodeKind.ACT, layer=layer, index=(j,),
                            name=names.a_name(layer, j), latex=names.a_latex(layer, j))
-    graph.add_node(COST, kind="cost", layer=depth + 1, index=(), name=COST, latex=names.COST_LATEX)
+    graph.add_node(COST, kind=NodeKind.COST, layer=depth + 1, index=(), name=COST, latex=names.COST_LATEX)
 
     first_source = 0 if network.bias else 1
     for layer in range(1, depth):

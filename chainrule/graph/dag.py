@@ -32,8 +32,9 @@ import networkx as nx
 import sympy as sp
 
 from chainrule import rules
+from chainrule.graph.kinds import COMPUTED, NodeKind
 from chainrule.graph.spec import SpecError
-from chainrule.calculus.symbolic import M, node_symbol
+from chainrule.graph.symbols import M, node_symbol
 
 COST = "J"
 
@@ -63,7 +64,7 @@ class Dag:
 
     def __init__(self) -> None:
         self._order: list[str] = []
-        self._kinds: dict[str, str] = {}
+        self._kinds: dict[str, NodeKind] = {}
         self._formulas: dict[str, sp.Expr] = {}
         self._latex: dict[str, str] = {}
         self._extra: dict[str, dict] = {}
@@ -83,7 +84,7 @@ class Dag:
         if formula is not None:
             self._check_formula(name, formula)
             self._formulas[name] = sp.sympify(formula) if not isinstance(formula, sp.Basic) else formula
-        self._kinds[name] = kind
+        self._kinds[name] = NodeKind(kind)
         self._order.append(name)
         self._latex[name] = latex or sp.latex(symbol)
         self._extra[name] = extra
@@ -105,11 +106,11 @@ class Dag:
                             "before it (declare inputs, parameters and targets first)")
 
     def input(self, name: str, latex: str | None = None, **extra) -> sp.Symbol:
-        return self._declare(name, "input", latex, **extra)
+        return self._declare(name, NodeKind.INPUT, latex, **extra)
 
     def parameter(self, name: str, latex: str | None = None, **extra) -> sp.Symbol:
         """A parameter; using its symbol in several formulas shares it (weight tying)."""
-        return self._declare(name, "param", latex, **extra)
+        return self._declare(name, NodeKind.PARAM, latex, **extra)
 
     def target(self, name: str, latex: str | None = None) -> sp.Symbol:
         """A target: a constant of the cost, not a node of the graph."""
@@ -120,18 +121,18 @@ class Dag:
         self._latex[name] = latex or sp.latex(symbol)
         return symbol
 
-    def node(self, name: str, formula, latex: str | None = None, kind: str = "node",
+    def node(self, name: str, formula, latex: str | None = None, kind: str = NodeKind.NODE,
              **extra) -> sp.Symbol:
         """A node whose value is `formula`, a SymPy expression of nodes declared before it."""
-        if kind not in ("node", "pre", "act"):
+        if not isinstance(kind, str) or kind not in COMPUTED:
             raise SpecError(f"unknown node kind {kind!r}")
         return self._declare(name, kind, latex, formula, **extra)
 
     def cost(self, formula, name: str = COST, latex: str | None = None) -> sp.Symbol:
-        """The cost of one example (divide by :data:`chainrule.calculus.symbolic.M` to average)."""
+        """The cost of one example (divide by :data:`chainrule.graph.symbols.M` to average)."""
         if self._cost is not None:
             raise SpecError("the graph has a cost already")
-        symbol = self._declare(name, "cost", latex or name, formula)
+        symbol = self._declare(name, NodeKind.COST, latex or name, formula)
         self._cost = name
         return symbol
 
@@ -168,11 +169,11 @@ class Dag:
 
     @property
     def parameters(self) -> list[str]:
-        return [n for n in self._order if self._kinds[n] == "param"]
+        return [n for n in self._order if self._kinds[n] == NodeKind.PARAM]
 
     @property
     def inputs(self) -> list[str]:
-        return [n for n in self._order if self._kinds[n] == "input"]
+        return [n for n in self._order if self._kinds[n] == NodeKind.INPUT]
 
 
 def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -> Dag:
@@ -197,10 +198,10 @@ def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -
             if bias:
                 total += weights[j, 0]
             z = dag.node(names.z_name(layer + 1, j), total, names.z_latex(layer + 1, j),
-                         kind="pre", layer=layer + 1, index=(j,))
+                         kind=NodeKind.PRE, layer=layer + 1, index=(j,))
             above.append(dag.node(names.a_name(layer + 1, j),
                                   rules.ACTIVATIONS[activation].function(z),
-                                  names.a_latex(layer + 1, j), kind="act", layer=layer + 1,
+                                  names.a_latex(layer + 1, j), kind=NodeKind.ACT, layer=layer + 1,
                                   index=(j,)))
         below = above
     targets = [dag.target(f"y_{i}", f"y_{{{i}}}") for i in range(1, sizes[-1] + 1)]

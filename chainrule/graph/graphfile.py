@@ -43,8 +43,9 @@ from pathlib import Path
 import sympy as sp
 
 from chainrule.graph import dag as dag_module
+from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import SpecError
-from chainrule.calculus.symbolic import M
+from chainrule.graph.symbols import M
 
 FUNCTIONS = {"sigmoid": dag_module.sigmoid, "tanh": dag_module.tanh, "relu": dag_module.relu,
              "identity": dag_module.identity, "softplus": dag_module.softplus,
@@ -245,7 +246,7 @@ def load_graph_file(path: str):
     document = read_json(path, "graph file")
     try:
         graph = dag_from_document(document).build()
-        if not any(kind == "param" for _, kind in graph.nodes(data="kind")):
+        if not any(kind == NodeKind.PARAM for _, kind in graph.nodes(data="kind")):
             raise SpecError("the graph has no parameters")
     except SpecError as error:
         raise SpecError(f"graph file {path!r}: {error}") from None

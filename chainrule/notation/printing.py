@@ -201,6 +201,8 @@ def network_latex(graph: nx.DiGraph, view: str = "abstract") -> str:
     """Every parameter's gradient, one ``aligned`` block each, separated by blank lines."""
     from chainrule.graph.chains import iter_chains
 
-    parameters = [node for node, kind in graph.nodes(data="kind") if kind == "param"]
+    from chainrule.graph.kinds import NodeKind
+
+    parameters = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
     return "\n\n".join(gradient_latex(graph, parameter, iter_chains(graph, parameter), view)
                        for parameter in parameters)

@@ -25,14 +25,30 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-# f(z) and f'(z), with f'(z) given (z, a) so the sigmoid and tanh can use a = f(z).
-_ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
+from chainrule.numeric.differences import STEP, central_differences
+
+# The activations and costs again, in numpy. The duplication of chainrule.rules is deliberate:
+# this is the independent oracle, and a slip in one table is caught by the other.
+LEAKY_SLOPE = 0.01
+
+#: name -> (f(z), f'(z)); f' is given (z, a) so that the sigmoid and tanh can use a = f(z).
+ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (lambda z: 1.0 / (1.0 + np.exp(-z)), lambda z, a: a * (1.0 - a)),
     "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
     "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
     "identity": (lambda z: z, lambda z, a: np.ones_like(z)),
     "softplus": (lambda z: np.logaddexp(0.0, z), lambda z, a: 1.0 / (1.0 + np.exp(-z))),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z, a: np.where(z > 0, 1.0, 0.01)),
+    "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+                   lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE)),
+}
+
+#: name -> (J, dJ/da) over a batch: a and y have one row per example, m is the example count.
+COSTS: dict[str, tuple[Callable, Callable]] = {
+    "mse": (lambda a, y, m: np.sum((y - a) ** 2) / (2 * m), lambda a, y, m: (a - y) / m),
+    "se": (lambda a, y, m: np.sum((y - a) ** 2) / 2, lambda a, y, m: a - y),
+    "bce": (lambda a, y, m: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m,
+            lambda a, y, m: (a - y) / (m * a * (1 - a))),
+    "softmax-ce": (lambda a, y, m: -np.sum(y * np.log(a)) / m, lambda a, y, m: -y / (m * a)),
 }
 
 
@@ -42,30 +58,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def _cost(name: str, a: np.ndarray, y: np.ndarray) -> float:
-    m = a.shape[0]
-    if name == "mse":
-        return float(np.sum((y - a) ** 2) / (2 * m))
-    if name == "se":
-        return float(np.sum((y - a) ** 2) / 2)
-    if name == "bce":
-        return float(-np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m)
-    if name == "softmax-ce":
-        return float(-np.sum(y * np.log(a)) / m)
-    raise ValueError(f"unknown cost {name!r}")
+    return float(COSTS[name][0](a, y, a.shape[0]))
 
 
 def _cost_gradient(name: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dJ/da for every example and output."""
-    m = a.shape[0]
-    if name == "mse":
-        return (a - y) / m
-    if name == "se":
-        return a - y
-    if name == "bce":
-        return (a - y) / (m * a * (1 - a))
-    if name == "softmax-ce":
-        return -y / (m * a)
-    raise ValueError(f"unknown cost {name!r}")
+    return COSTS[name][1](a, y, a.shape[0])
 
 
 def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, inputs: np.ndarray,
@@ -77,7 +75,7 @@ def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, 
         if biases is not None:
             z = z + biases[layer]
         zs.append(z)
-        activities.append(_softmax(z) if name == "softmax" else _ACTIVATIONS[name][0](z))
+        activities.append(_softmax(z) if name == "softmax" else ACTIVATIONS[name][0](z))
     return zs, activities
 
 
@@ -107,10 +105,10 @@ def _backward(case) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
         # δ_j = Σ_i g_i a_i([i = j] − a_j) = a_j (g_j − Σ_i g_i a_i)
         delta = output * (upstream - np.sum(upstream * output, axis=1, keepdims=True))
     else:
-        delta = upstream * _ACTIVATIONS[activations[-1]][1](zs[-1], output)
+        delta = upstream * ACTIVATIONS[activations[-1]][1](zs[-1], output)
     deltas = [delta]
     for layer in range(len(weights) - 1, 0, -1):
-        derivative = _ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
+        derivative = ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
         deltas.insert(0, (deltas[0] @ weights[layer]) * derivative)
     return _cost(cost, output, targets), activities, deltas
 
@@ -129,14 +127,11 @@ def input_gradients(case) -> np.ndarray:
     return deltas[0] @ case.weights[0]
 
 
-def finite_differences(case, step: float = 1e-4, parameters: Sequence[tuple[int, int, int]] | None = None
+def finite_differences(case, step: float = STEP,
+                       parameters: Sequence[tuple[int, int, int]] | None = None
                        ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
-    """Fourth-order central differences for every parameter, or only those listed as
-    (layer, j, k) (the others are left NaN); returns the weight and bias gradients.
-
-    (−J(θ+2h) + 8J(θ+h) − 8J(θ−h) + J(θ−2h)) / 12h is off by O(h⁴) rather than the O(h²) of the
-    two-point quotient, so h = 1e-4 keeps both truncation and rounding near 1e-12.
-    """
+    """Central differences of the cost for every parameter, or only those listed as
+    (layer, j, k) (the others are left NaN); returns the weight and bias gradients."""
     weights = [w.copy() for w in case.weights]
     biases = None if case.biases is None else [b.copy() for b in case.biases]
     weight_gradients = [np.full(w.shape, np.nan) for w in weights]
@@ -146,16 +141,21 @@ def finite_differences(case, step: float = 1e-4, parameters: Sequence[tuple[int,
                       for j in range(w.shape[0]) for k in range(w.shape[1])]
         if biases is not None:
             parameters += [(l + 1, j + 1, 0) for l, b in enumerate(biases) for j in range(b.shape[0])]
-    for layer, j, k in parameters:
-        array, index = ((biases[layer - 1], (j - 1,)) if k == 0
-                        else (weights[layer - 1], (j - 1, k - 1)))
-        original = array[index]
-        costs = []
-        for multiple in (2, 1, -1, -2):
-            array[index] = original + multiple * step
-            costs.append(cost_of(case, weights, biases))
-        array[index] = original
-        plus_two, plus_one, minus_one, minus_two = costs
-        target = bias_gradients[layer - 1] if k == 0 else weight_gradients[layer - 1]
-        target[index] = (-plus_two + 8 * plus_one - 8 * minus_one + minus_two) / (12 * step)
+
+    def where(layer: int, j: int, k: int) -> tuple[list[np.ndarray], tuple[int, ...]]:
+        return (biases, (layer - 1, j - 1)) if k == 0 else (weights, (layer - 1, j - 1, k - 1))
+
+    def cost_shifted(parameter: tuple[int, int, int], shift: float) -> float:
+        arrays, (layer, *index) = where(*parameter)
+        original = arrays[layer][tuple(index)]
+        arrays[layer][tuple(index)] = original + shift
+        try:
+            return cost_of(case, weights, biases)
+        finally:
+            arrays[layer][tuple(index)] = original
+
+    for parameter, gradient in central_differences(cost_shifted, parameters, step).items():
+        arrays, (layer, *index) = where(*parameter)
+        target = bias_gradients if arrays is biases else weight_gradients
+        target[layer][tuple(index)] = gradient
     return weight_gradients, bias_gradients

@@ -55,7 +55,7 @@ def identical_hidden_units(case: Case, tolerance: float = 1e-12) -> list[tuple[i
     """Hidden layers whose units all have the same incoming and outgoing weights, as
     (layer, units): such units compute the same function and always get the same gradient."""
     found = []
-    for layer in range(2, case.network.depth):
+    for layer in range(2, len(case.network.sizes)):
         incoming = case.weights[layer - 2]
         if case.biases is not None:
             incoming = np.column_stack([case.biases[layer - 2], incoming])

@@ -1,14 +1,18 @@
-"""Check one case's gradients by five methods against numeric backprop.
+"""Check gradients by five methods, on any computation graph, against an independent reference.
 
-- ``chain_sum``: every chain of every parameter, the product of its local formulas (the very
-  formulas chainrule prints) evaluated at the case's numbers, summed over chains and examples;
+- ``chain_sum``: every chain of every source, the product of its local formulas (the very
+  formulas chainrule prints) evaluated at the case's numbers, summed over chains (and examples);
 - ``delta``: the δ-factored reverse sweep over the same local formulas;
-- ``backprop``: :mod:`chainrule.numeric.backprop`, which shares no code with the rest (the reference);
-- ``finite_differences``: fourth-order central differences of the numeric cost;
-- ``sympy_diff``: ``sympy.diff`` of the composed cost, left out above a size where it takes
-  more than a few seconds.
+- ``backprop``: :mod:`chainrule.numeric.backprop`, which shares no code with the rest: the
+  reference whenever the graph is a layered network with a numeric case;
+- ``finite_differences``: fourth-order central differences of the cost (the numeric oracle's
+  cost for a case's weights, the graph's own forward pass otherwise);
+- ``sympy_diff``: ``sympy.diff`` of the composed cost: the reference of a general graph, and
+  left out of layered networks above a size where it takes more than a few seconds.
 
-A method agrees when every gradient g satisfies |g − r| ≤ atol + rtol·|r| against backprop's r.
+One :func:`verify` does it all: a numeric case is the leaf values of its network's graph, plus
+backprop as the reference. A method agrees when every gradient g satisfies
+|g − r| ≤ atol + rtol·|r| against the reference's r.
 
 Examples
 --------
@@ -17,6 +21,14 @@ Examples
 >>> report = verify(random_case(Network([2, 2, 2]), examples=3, seed=0))
 >>> report.ok, sorted(report.methods)
 (True, ['backprop', 'chain_sum', 'delta', 'finite_differences', 'sympy_diff'])
+>>> from chainrule.graph.dag import Dag, sigmoid
+>>> dag = Dag()
+>>> x, w, y = dag.input("x"), dag.parameter("w"), dag.target("y")
+>>> cost = dag.cost((sigmoid(w * x) - y) ** 2 / 2)
+>>> graph = dag.build()
+>>> report = verify(graph, ["w", "x"], random_leaf_values(graph, examples=2), examples=2)
+>>> report.ok, report.reference
+(True, 'sympy_diff')
 """
 
 from __future__ import annotations
@@ -29,14 +41,19 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
+from chainrule.calculus.counting import composed_cost_size, sympy_diff_work
+from chainrule.calculus.symbolic import (M, composed_cost, local_derivative, node_symbol,
+                                         target_symbol, value_formula)
+from chainrule.graph import names
+from chainrule.graph.build import build_graph, graph_size
+from chainrule.graph.kinds import COMPUTED, NodeKind
+from chainrule.graph.paths import path_counts, walk_edges
+from chainrule.graph.spec import ParameterIndex
 from chainrule.numeric import backprop as numeric
 from chainrule.numeric.case import Case
-from chainrule.calculus.counting import composed_cost_size, count, sympy_diff_work
-from chainrule.graph.build import build_graph, graph_size
-from chainrule.graph.paths import walk_edges
-from chainrule.graph.spec import ParameterIndex
-from chainrule.calculus.symbolic import (M, composed_cost, local_derivative, node_symbol, target_symbol,
-                                value_formula)
+from chainrule.numeric.differences import STEP as FINITE_DIFFERENCE_STEP
+from chainrule.numeric.differences import central_differences
+from chainrule.verification.evaluate import evaluate
 
 METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
 TITLES = {"chain_sum": "expanded chain sum", "delta": "delta (reverse sweep)",
@@ -49,7 +66,6 @@ MAX_EDGES_EVALUATED = 50_000  # the graph's formulas lambdified: about 15 s at t
 MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
 MAX_SYMPY_WORK = 10_000  # :func:`~chainrule.calculus.counting.sympy_diff_work`: about 2.5 s
 MAX_FINITE_DIFFERENCES = 2_000  # beyond it, a reproducible sample of this many parameters
-FINITE_DIFFERENCE_STEP = 1e-4
 
 
 class Tolerance(NamedTuple):
@@ -135,14 +151,9 @@ class Report:
 
 # --- the graph side: the printed formulas, evaluated ------------------------------------------
 
-def _leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
-    """Numbers for the leaves, each an array over the examples: inputs, targets, weights, m.
-
-    Weights and m are repeated per example rather than left scalar because lambdified
-    piecewise functions (relu) go through ``numpy.select``, which takes arrays only.
-    """
-    from chainrule.graph import names
-
+def case_leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
+    """A case's numbers as the leaves of its network's graph, each an array over the examples:
+    inputs, targets, weights and m (weights and m repeated per example)."""
     network, m = case.network, case.examples
     values = {M: np.full(m, float(m))}
     for k in range(1, network.sizes[0] + 1):
@@ -154,57 +165,50 @@ def _leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
     return values
 
 
-def _select(conditions: list, choices: list, default=np.nan) -> np.ndarray:
-    """``numpy.select`` for lambdified piecewise functions: SymPy writes the last condition as a
-    bare ``True``, which numpy 2 refuses, so every condition is broadcast to an array first."""
-    arrays = np.broadcast_arrays(*conditions, *choices)
-    return np.select([a.astype(bool) for a in arrays[:len(conditions)]],
-                     arrays[len(conditions):], default)
+def random_leaf_values(graph: nx.DiGraph, examples: int = 4, seed: int = 0,
+                       init_scale: float = 1.0) -> dict[sp.Symbol, np.ndarray]:
+    """Reproducible numbers for a graph's leaves: inputs from [-1, 1] and targets from [0, 1]
+    per example, parameters from [-init_scale, init_scale]; each an array over the examples."""
+    generator = np.random.default_rng(seed)
+    values = {M: np.full(examples, float(examples))}
+    for node, kind in graph.nodes(data="kind"):
+        if kind == NodeKind.INPUT:
+            values[node_symbol(node)] = generator.uniform(-1.0, 1.0, examples)
+        elif kind == NodeKind.PARAM:
+            values[node_symbol(node)] = np.full(examples, generator.uniform(-init_scale, init_scale))
+    for target in graph.graph.get("targets", ()):
+        values[target] = generator.uniform(0.0, 1.0, examples)
+    return values
 
 
-LAMBDIFY_MODULES = [{"select": _select}, "numpy"]
+def _per_example(value, examples: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(value, float), (examples,))
 
 
-def _lambdify(symbols: list[sp.Symbol], expressions: list, cse: bool = False):
-    """lambdify, with the symbols renamed to plain identifiers first.
-
-    Names such as ``a^(2)_1`` are not Python identifiers, and lambdify would then substitute a
-    dummy for every argument into every expression: quadratic, minutes on a few thousand edges.
-    One rename per expression is linear. CSE pays only on large shared expressions (sympy.diff
-    of a composed cost), not on thousands of small independent edge formulas.
-    """
-    safe = {symbol: sp.Symbol(f"v{i}") for i, symbol in enumerate(symbols)}
-    renamed = [sp.sympify(e).xreplace(safe) for e in expressions] if isinstance(
-        expressions, (list, tuple)) else sp.sympify(expressions).xreplace(safe)
-    return sp.lambdify(list(safe.values()), renamed, modules=LAMBDIFY_MODULES, cse=cse,
-                       dummify=False)
+def forward_pass(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
+    """Every node's value (the cost's too), from each node's own formula in topological order:
+    z = Σ θ a, a = f(z), J from the cost rule, or a graph's formulas."""
+    values = dict(leaves)
+    memo: dict = {}  # leaves and computed nodes never change below, so one memo serves all
+    for node in nx.topological_sort(graph):
+        if graph.nodes[node]["kind"] in COMPUTED or node == graph.graph["cost"]:
+            values[node_symbol(node)] = _per_example(
+                evaluate(value_formula(graph, node), values, memo), examples)
+    return values
 
 
-def _evaluate(symbols: list[sp.Symbol], expressions: list[sp.Expr], values: dict,
-              cse: bool = False) -> list:
-    return _lambdify(symbols, expressions, cse)(*(values[symbol] for symbol in symbols))
+def graph_cost(graph: nx.DiGraph, leaves: dict, examples: int) -> np.ndarray:
+    """J of each example, by the graph's forward pass."""
+    return forward_pass(graph, leaves, examples)[node_symbol(graph.graph["cost"])]
 
 
 def evaluate_edges(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
-    """Every edge's local derivative at the given leaf values, one array over the examples each.
-
-    Node values come from each node's own formula (z = Σ θ a, a = f(z), or a graph's formula),
-    one topological generation at a time; edge values from the local derivative formulas
-    chainrule prints.
-    """
-    values = dict(leaves)
-    for generation in nx.topological_generations(graph):
-        computed = [n for n in generation if graph.nodes[n]["kind"] in ("pre", "act", "node")]
-        if computed:
-            formulas = [value_formula(graph, node) for node in computed]
-            symbols = sorted(set().union(*(f.free_symbols for f in formulas)), key=str)
-            for node, value in zip(computed, _evaluate(symbols, formulas, values)):
-                values[node_symbol(node)] = np.broadcast_to(np.asarray(value, float), (examples,))
-    edges = list(graph.edges)
-    derivatives = [local_derivative(graph, u, v) for u, v in edges]
-    symbols = sorted(set().union(*(d.free_symbols for d in derivatives)), key=str)
-    return {edge: np.broadcast_to(np.asarray(value, float), (examples,))
-            for edge, value in zip(edges, _evaluate(symbols, derivatives, values))}
+    """Every edge's local derivative at the given leaf values, one array over the examples each:
+    the forward pass, then the local derivative formulas chainrule prints."""
+    values = forward_pass(graph, leaves, examples)
+    memo: dict = {}
+    return {(u, v): _per_example(evaluate(local_derivative(graph, u, v), values, memo), examples)
+            for u, v in graph.edges}
 
 
 def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -> np.ndarray:
@@ -229,6 +233,67 @@ def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int) -> dict:
     return adjoint
 
 
+def sympy_diff(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
+    """``sympy.diff`` of the composed cost by every source, evaluated per example: the one
+    route by SymPy's own differentiation, independent of the chains and of the rules' f'."""
+    cost = composed_cost(graph)
+    memo: dict = {}
+    return {source: _per_example(evaluate(sp.diff(cost, node_symbol(source)), leaves, memo),
+                                 examples)
+            for source in sources}
+
+
+def graph_differences(graph: nx.DiGraph, sources: list[str], leaves: dict,
+                      examples: int) -> dict:
+    """Central differences of the graph's cost per example, one leaf moved at a time."""
+    def cost_shifted(source: str, shift: float) -> np.ndarray:
+        symbol = node_symbol(source)
+        return graph_cost(graph, {**leaves, symbol: leaves[symbol] + shift}, examples)
+
+    return central_differences(cost_shifted, sources, FINITE_DIFFERENCE_STEP)
+
+
+# --- what is verified: a graph with leaf values, or a numeric case ------------------------------
+
+@dataclass
+class Problem:
+    """One verification's inputs, whatever the subject: the graph (None if too large to build,
+    with the reason), the sources and leaf values, how to arrange per-source results, the
+    reference if an independent one exists, and how finite differences are taken."""
+
+    graph: nx.DiGraph | None
+    sources: list[str]
+    leaves: dict
+    examples: int
+    arrange: Callable[[dict], Gradients | NamedGradients]
+    differences: Callable[[], tuple[Gradients | NamedGradients, np.ndarray | None, str | None]]
+    cost: float
+    case: Case | None = None
+    title: str | None = None
+    backprop: MethodResult | None = None
+    left_out: str | None = None  # why the graph's methods do not run
+    sympy_left_out: str | None = None
+
+
+def _graph_problem(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int,
+                   title: str | None, backprop: dict | None = None) -> Problem:
+    kinds = {source: graph.nodes[source]["kind"] for source in sources}
+
+    def arrange(per_example: dict) -> NamedGradients:
+        return NamedGradients({s: float(np.sum(v)) if kinds[s] == NodeKind.PARAM
+                               else np.asarray(v, float) for s, v in per_example.items()})
+
+    def differences():
+        return arrange(graph_differences(graph, sources, leaves, examples)), None, None
+
+    reference = None
+    if backprop is not None:
+        reference = MethodResult("backprop", arrange(backprop), note="the reference")
+    return Problem(graph, sources, leaves, examples, arrange, differences,
+                   cost=float(np.sum(graph_cost(graph, leaves, examples))), title=title,
+                   backprop=reference)
+
+
 def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) -> Gradients:
     """Arrange one number per weight (asked for by its index) into the case's shapes."""
     network = case.network
@@ -243,29 +308,63 @@ def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) 
     return Gradients(weights, biases)
 
 
-def chain_sum_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
-    """The expanded path sum of every weight, summed over the examples."""
-    return _as_gradients(case, lambda p: float(path_sum(graph, p.name, edge_values,
-                                                        case.examples).sum()))
-
-
-def delta_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
-    """The δ-factored sweep's gradient of every weight, summed over the examples."""
-    adjoint = adjoints(graph, edge_values, case.examples)
-    return _as_gradients(case, lambda p: float(adjoint[p.name].sum()))
-
-
-def sympy_diff_gradients(case: Case) -> Gradients:
-    """``sympy.diff`` of the composed cost for every weight, lambdified and summed over examples."""
+def _case_problem(case: Case) -> Problem:
+    """A case's weights: its network's graph at the case's numbers, against numeric backprop;
+    finite differences of the numeric cost, sampled on wide networks; the graph left out when
+    its formulas are too many to evaluate one by one."""
     network = case.network
-    cost = composed_cost(network)
-    parameters = [p.name for p in network.parameters()]
-    derivatives = [sp.diff(cost, node_symbol(p)) for p in parameters]
-    symbols = sorted(set().union(cost.free_symbols), key=str)
-    results = _evaluate(symbols, derivatives, _leaf_values(case), cse=True)
-    by_name = {p: float(np.sum(np.broadcast_to(r, (case.examples,))))
-               for p, r in zip(parameters, results)}
-    return _as_gradients(case, lambda p: by_name[p.name])
+    start = time.perf_counter()
+    cost, weights, biases = numeric.backprop(case)
+    reference = MethodResult("backprop", Gradients(weights, biases), note="the reference",
+                             seconds=time.perf_counter() - start)
+    _, edges = graph_size(network)
+    graph, left_out = None, None
+    if edges <= MAX_EDGES_EVALUATED:
+        graph = build_graph(network)
+    else:
+        left_out = (f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
+                    "formulas are evaluated one by one")
+    sympy_left_out = None
+    if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
+        sympy_left_out = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
+                          f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
+    elif sympy_diff_work(network) > MAX_SYMPY_WORK:
+        sympy_left_out = (f"the composed cost of {network.architecture} has "
+                          f"{composed_cost_size(network):,} symbols; differentiating it for "
+                          "every weight would take more than a few seconds")
+
+    def arrange(per_example: dict) -> Gradients:
+        return _as_gradients(case, lambda p: float(np.sum(per_example[p.name])))
+
+    def differences():
+        parameters = [tuple(p) for p in network.parameters()]
+        note = compared = None
+        if len(parameters) > MAX_FINITE_DIFFERENCES:
+            chosen = np.random.default_rng(0).choice(len(parameters), MAX_FINITE_DIFFERENCES,
+                                                     replace=False)
+            parameters = [parameters[i] for i in sorted(chosen)]
+            note = f"on {MAX_FINITE_DIFFERENCES:,} parameters sampled (seed 0)"
+        gradients = Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP, parameters))
+        if note:  # a sample: compare exactly the entries computed, NaN or not
+            sampled = set(parameters)
+            compared = _as_gradients(case, lambda p: float(tuple(p) in sampled)).flat().astype(bool)
+        return gradients, compared, note
+
+    sources = [] if graph is None else [p.name for p in network.parameters()]
+    return Problem(graph, sources, case_leaf_values(case), case.examples, arrange, differences,
+                   cost, case=case, backprop=reference, left_out=left_out,
+                   sympy_left_out=sympy_left_out)
+
+
+def _inputs_problem(case: Case) -> Problem:
+    """A case's inputs: ∂J/∂x_k per example on its network's graph, against numpy backprop's
+    δ^(2) Θ^(1)."""
+    network = case.network
+    inputs = [names.x_name(k) for k in range(1, network.sizes[0] + 1)]
+    reference = numeric.input_gradients(case)
+    return _graph_problem(build_graph(network), inputs, case_leaf_values(case), case.examples,
+                          title=f"inputs of {network.architecture}",
+                          backprop={x: reference[:, k] for k, x in enumerate(inputs)})
 
 
 # --- the comparison ----------------------------------------------------------------------------
@@ -294,168 +393,91 @@ def _timed(result: MethodResult, compute: Callable[[], Gradients]) -> MethodResu
     return result
 
 
-def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
-    """Compute the case's gradients by each method and compare each with numeric backprop."""
-    network = case.network
+def _timed(result: MethodResult, compute: Callable) -> MethodResult:
     start = time.perf_counter()
-    cost, weights, biases = numeric.backprop(case)
-    reference = Gradients(weights, biases)
-    report = Report(case, cost)
-    report.methods["backprop"] = MethodResult("backprop", reference, note="the reference",
-                                              seconds=time.perf_counter() - start)
+    result.gradients = compute()
+    result.seconds = time.perf_counter() - start
+    return result
 
-    nodes, edges = graph_size(network)
-    graph = edge_values = None
-    if {"chain_sum", "delta"} & set(methods) and edges <= MAX_EDGES_EVALUATED:
-        graph = build_graph(network)
-        edge_values = evaluate_edges(graph, _leaf_values(case), case.examples)
-    too_big = (f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
-               "formulas are evaluated one by one")
 
+def verify(subject: Case | nx.DiGraph, sources: list[str] | None = None,
+           leaves: dict | None = None, examples: int | None = None, title: str | None = None, *,
+           wrt: str = "parameters", methods: tuple[str, ...] = METHODS) -> Report:
+    """Compute gradients by each method and compare each with the reference.
+
+    Parameters
+    ----------
+    subject : Case or networkx.DiGraph
+        A numeric case (its network's graph at its numbers, checked against numeric backprop),
+        or any computation graph (checked against ``sympy.diff``).
+    sources, leaves, examples, title
+        For a graph: the nodes to differentiate by (parameters: gradients summed over the
+        examples; inputs: one per example), the leaves' values (see :func:`random_leaf_values`),
+        the number of examples, and what the report calls it.
+    wrt : {"parameters", "inputs"}
+        For a case: differentiate by its weights (default) or by its inputs x_k.
+    methods : tuple of str
+        The methods to run besides the reference.
+    """
+    if isinstance(subject, Case):
+        problem = _case_problem(subject) if wrt == "parameters" else _inputs_problem(subject)
+    else:
+        problem = _graph_problem(subject, list(sources), leaves, examples, title)
+    return _check(problem, methods)
+
+
+def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
+    """Every method on one problem, in one order, each compared with the reference."""
+    graph, sources, leaves, examples = (problem.graph, problem.sources, problem.leaves,
+                                        problem.examples)
+    reference_name = "backprop" if problem.backprop is not None else "sympy_diff"
+    report = Report(problem.case, problem.cost, title=problem.title, reference=reference_name)
+    if problem.backprop is not None:
+        report.methods["backprop"] = problem.backprop
+
+    edge_values = None
+    if graph is not None and {"chain_sum", "delta"} & set(methods):
+        edge_values = evaluate_edges(graph, leaves, examples)
     if "chain_sum" in methods:
         result = MethodResult("chain_sum")
-        chains = count(network).chains
+        counts = path_counts(graph) if graph is not None else {}
+        chains = sum(counts[source][0] for source in sources)
         if graph is None:
-            result.skipped = too_big
+            result.skipped = problem.left_out
         elif chains > MAX_CHAINS_SUMMED:
             result.skipped = (f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
                               "by one; the delta form computes the same sum")
         else:
-            _timed(result, lambda: chain_sum_gradients(graph, case, edge_values))
+            _timed(result, lambda: problem.arrange(
+                {source: path_sum(graph, source, edge_values, examples) for source in sources}))
         report.methods["chain_sum"] = result
     if "delta" in methods:
         result = MethodResult("delta")
         if graph is None:
-            result.skipped = too_big
+            result.skipped = problem.left_out
         else:
-            _timed(result, lambda: delta_gradients(graph, case, edge_values))
+            def delta_sweep():
+                adjoint = adjoints(graph, edge_values, examples)
+                return problem.arrange({source: adjoint[source] for source in sources})
+            _timed(result, delta_sweep)
         report.methods["delta"] = result
     if "finite_differences" in methods:
         result = MethodResult("finite_differences", tolerance=FINITE)
-        parameters = [tuple(p) for p in network.parameters()]
-        if len(parameters) > MAX_FINITE_DIFFERENCES:
-            chosen = np.random.default_rng(0).choice(len(parameters), MAX_FINITE_DIFFERENCES,
-                                                     replace=False)
-            parameters = [parameters[i] for i in sorted(chosen)]
-            result.note = f"on {MAX_FINITE_DIFFERENCES:,} parameters sampled (seed 0)"
-        _timed(result, lambda: Gradients(*numeric.finite_differences(
-            case, FINITE_DIFFERENCE_STEP, parameters)))
-        if result.note:  # a sample: compare exactly the entries computed, NaN or not
-            chosen = set(parameters)
-            marks = _as_gradients(case, lambda p: float(tuple(p) in chosen))
-            result.compared = marks.flat().astype(bool)
+        start = time.perf_counter()
+        result.gradients, result.compared, result.note = problem.differences()
+        result.seconds = time.perf_counter() - start
         report.methods["finite_differences"] = result
-    if "sympy_diff" in methods:
+    if "sympy_diff" in methods or reference_name == "sympy_diff":
         result = MethodResult("sympy_diff")
-        if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
-            result.skipped = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
-                              f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
-        elif sympy_diff_work(network) > MAX_SYMPY_WORK:
-            result.skipped = (f"the composed cost of {network.architecture} has "
-                              f"{composed_cost_size(network):,} symbols; differentiating it for "
-                              "every weight would take more than a few seconds")
+        if problem.sympy_left_out:
+            result.skipped = problem.sympy_left_out
         else:
-            _timed(result, lambda: sympy_diff_gradients(case))
+            _timed(result, lambda: problem.arrange(sympy_diff(graph, sources, leaves, examples)))
         report.methods["sympy_diff"] = result
 
+    reference = report.methods[reference_name]
+    reference.note = "the reference"
     for name, result in report.methods.items():
-        if name != "backprop" and result.gradients is not None:
-            _compare(result, reference)
+        if name != reference_name and result.gradients is not None:
+            _compare(result, reference.gradients)
     return report
-
-
-# --- any graph, and gradients by the inputs -----------------------------------------------------
-
-def random_leaf_values(graph: nx.DiGraph, examples: int = 4, seed: int = 0,
-                       init_scale: float = 1.0) -> dict[sp.Symbol, np.ndarray]:
-    """Reproducible numbers for a graph's leaves: inputs from [-1, 1] and targets from [0, 1]
-    per example, parameters from [-init_scale, init_scale]; each an array over the examples."""
-    generator = np.random.default_rng(seed)
-    values = {M: np.full(examples, float(examples))}
-    for node, kind in graph.nodes(data="kind"):
-        if kind == "input":
-            values[node_symbol(node)] = generator.uniform(-1.0, 1.0, examples)
-        elif kind == "param":
-            values[node_symbol(node)] = np.full(examples, generator.uniform(-init_scale, init_scale))
-    for target in graph.graph.get("targets", ()):
-        values[target] = generator.uniform(0.0, 1.0, examples)
-    return values
-
-
-def verify_graph(graph: nx.DiGraph, sources: list[str], values: dict, examples: int,
-                 title: str, backprop: dict | None = None) -> Report:
-    """Gradients of `sources` (parameters: summed over examples; inputs: one per example) by the
-    chain sum, the δ sweep, finite differences and sympy.diff, and numpy `backprop` when given."""
-    from chainrule.calculus.symbolic import graph_composed_cost
-
-    kinds = {source: graph.nodes[source]["kind"] for source in sources}
-
-    def arrange(per_example: dict) -> NamedGradients:
-        return NamedGradients({s: float(np.sum(v)) if kinds[s] == "param" else np.asarray(v, float)
-                               for s, v in per_example.items()})
-
-    cost_expression = graph_composed_cost(graph)
-    cost_symbols = sorted(cost_expression.free_symbols, key=str)
-    cost_function = _lambdify(cost_symbols, cost_expression, cse=True)
-
-    def costs(leaves: dict) -> np.ndarray:
-        return np.broadcast_to(np.asarray(cost_function(*(leaves[s] for s in cost_symbols)), float),
-                               (examples,))
-
-    report = Report(None, float(np.sum(costs(values))), title=title,
-                    reference="backprop" if backprop is not None else "sympy_diff")
-    if backprop is not None:
-        report.methods["backprop"] = MethodResult("backprop", arrange(backprop), note="the reference")
-
-    edge_values = evaluate_edges(graph, values, examples)
-
-    def chain_sum() -> NamedGradients:
-        return arrange({source: path_sum(graph, source, edge_values, examples)
-                        for source in sources})
-
-    def delta_sweep() -> NamedGradients:
-        adjoint = adjoints(graph, edge_values, examples)
-        return arrange({source: adjoint[source] for source in sources})
-
-    def finite_differences() -> NamedGradients:
-        h = FINITE_DIFFERENCE_STEP
-        result = {}
-        for source in sources:
-            symbol, shifted = node_symbol(source), dict(values)
-            samples = []
-            for multiple in (2, 1, -1, -2):
-                shifted[symbol] = values[symbol] + multiple * h
-                samples.append(costs(shifted))
-            plus_two, plus_one, minus_one, minus_two = samples
-            result[source] = (-plus_two + 8 * plus_one - 8 * minus_one + minus_two) / (12 * h)
-        return arrange(result)
-
-    def sympy_diff() -> NamedGradients:
-        derivatives = [sp.diff(cost_expression, node_symbol(source)) for source in sources]
-        results = _evaluate(cost_symbols, derivatives, values, cse=True)
-        return arrange({s: np.broadcast_to(np.asarray(r, float), (examples,))
-                        for s, r in zip(sources, results)})
-
-    for name, compute, tolerance in [("chain_sum", chain_sum, EXACT), ("delta", delta_sweep, EXACT),
-                                     ("finite_differences", finite_differences, FINITE),
-                                     ("sympy_diff", sympy_diff, EXACT)]:
-        report.methods[name] = _timed(MethodResult(name, tolerance=tolerance), compute)
-    reference = report.methods[report.reference].gradients
-    for name, result in report.methods.items():
-        if name != report.reference:
-            _compare(result, reference)
-    report.methods[report.reference].note = "the reference"
-    return report
-
-
-def verify_inputs(case: Case) -> Report:
-    """∂J/∂x_k for every example of a layered case, by every method, against numpy backprop."""
-    from chainrule.graph import names
-
-    network = case.network
-    graph = build_graph(network)
-    inputs = [names.x_name(k) for k in range(1, network.sizes[0] + 1)]
-    reference = numeric.input_gradients(case)
-    return verify_graph(graph, inputs, _leaf_values(case), case.examples,
-                        title=f"inputs of {network.architecture}",
-                        backprop={x: reference[:, k] for k, x in enumerate(inputs)})

@@ -45,10 +45,10 @@ def _run_graph_files(args: argparse.Namespace, out: TextIO) -> int:
     graphs = [graph for graph in loaded if graph is not None]
     rows = [_graph_row(graph) for graph in graphs]
     if args.ops:
-        from chainrule.calculus.delta import graph_operation_counts
+        from chainrule.calculus.counting import operation_counts
 
         for row, graph in zip(rows, graphs):
-            row["ops"] = graph_operation_counts(graph).as_dict()
+            row["ops"] = operation_counts(graph).as_dict()
     if args.json:
         dump_json(rows, out)
         return 0
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return _run_graph_files(args, out)
     counts = [count(resolve(architecture, args).network) for architecture in args.architectures]
     if args.ops:
-        from chainrule.calculus.delta import operation_counts
+        from chainrule.calculus.counting import operation_counts
 
         ops = [operation_counts(c.network) for c in counts]
     if args.json:

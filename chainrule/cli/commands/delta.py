@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         hint = "" if args.param else " or factor one weight with --param"
         raise TooLarge(f"{subject.label} has {shown:,} {what}, more than --limit "
                        f"{args.limit:,}; {budget.limit_advice(shown, hint)}")
-    from chainrule.calculus.delta import graph_operation_counts, operation_counts
+    from chainrule.calculus.counting import operation_counts
     from chainrule.cli import render
     from chainrule.notation.delta_printing import Style
 
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     ops = None
     if args.ops:
         ops = (operation_counts(network) if network is not None and args.wrt == "parameters"
-               else graph_operation_counts(graph, [s.name for s in every]))
+               else operation_counts(graph, [s.name for s in every]))
     if args.format == "json":
         render.write_delta_json(graph, network, every, selected, out, ops=ops,
                                 matrix=args.wrt == "parameters")

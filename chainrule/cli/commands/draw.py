@@ -47,10 +47,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         if args.view == "neurons":
             raise UsageError("a graph file has nodes, not neurons: leave out --view neurons")
-        from chainrule.cli.draw import draw_graph
+        from chainrule.cli.draw import draw
 
         source = subject.sources("parameters", [] if args.param is None else [args.param])[0]
-        drawing = draw_graph(subject.graph(), source.name, delta=args.delta)
+        drawing = draw(subject.graph(), source.name, delta=args.delta)
     drawing.save(args.output)
     out.write(f"wrote {args.output}" + (f" ({drawing.summary})" if drawing.summary else "") + "\n")
     return 0

@@ -35,7 +35,8 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 def _training_data(args: argparse.Namespace, network):
     import numpy as np
 
-    from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, load_training_data
+    from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS
+    from chainrule.verification.casefile import load_training_data
 
     if args.data == "xor":
         if (network.sizes[0], network.sizes[-1]) != (2, 1):

@@ -29,7 +29,8 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 def _case_for(args: argparse.Namespace):
     """The case of a layered network: from --case, or random from ARCH, the options and seed."""
-    from chainrule.numeric.case import load_case, random_case
+    from chainrule.numeric.case import random_case
+    from chainrule.verification.casefile import load_case
 
     if args.case:
         if args.bias or args.activation != "sigmoid" or args.cost != "mse":
@@ -60,15 +61,15 @@ def _verify_graph_file(args: argparse.Namespace, subject):
     if args.case or args.save_case:
         raise UsageError("case files describe layered networks; a graph file's case is drawn "
                          "from --seed, --examples and --init-scale")
-    from chainrule.verification.verify import random_leaf_values, verify_graph
+    from chainrule.verification.verify import random_leaf_values, verify
 
     graph = subject.graph()
     sources = [s.name for s in subject.sources(args.wrt)]
     values = random_leaf_values(graph, args.examples, args.seed, args.init_scale)
     examples = f"{args.examples} example{'s' if args.examples != 1 else ''}"
     with quiet_numpy():
-        report = verify_graph(graph, sources, values, args.examples,
-                              title=f"{subject.label} ({args.wrt}), {examples}")
+        report = verify(graph, sources, values, args.examples,
+                        title=f"{subject.label} ({args.wrt}), {examples}")
     return report, f"seed {args.seed}, parameters from [-{args.init_scale:g}, {args.init_scale:g}]"
 
 
@@ -79,13 +80,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         report, origin = _verify_graph_file(args, resolve(args.architecture, args))
     else:
         case, origin = _case_for(args)
-        from chainrule.numeric.case import save_case
-        from chainrule.verification.verify import verify, verify_inputs
+        from chainrule.verification.casefile import save_case
+        from chainrule.verification.verify import verify
 
         if args.save_case:
             save_case(case, args.save_case)
         with quiet_numpy():
-            report = verify_inputs(case) if args.wrt == "inputs" else verify(case)
+            report = verify(case, wrt=args.wrt)
     if args.json:
         write_verify_json(report, out)
     else:

@@ -1,0 +1,117 @@
+"""The data flows one way: every import in the package, read from the source, respects the order.
+
+The order, lowest first: errors, files, rules and budget (the base) -> graph -> calculus -> notation ->
+verification -> cli. A module may import its own layer and the layers below, never above, so
+there is no cycle between subpackages. The numeric oracle stands apart: it imports numpy, the
+standard library and chainrule.errors only, so checking against it checks against an
+independent implementation; only verification and the commands import it.
+"""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
+
+LAYERS = {"errors": 0, "files": 0, "rules": 0, "budget": 0, "graph": 1, "calculus": 2, "notation": 3,
+          "verification": 4, "cli": 5, "__main__": 5, "__init__": 5}
+NUMERIC_USERS = {"numeric", "verification", "cli", "__main__", "__init__"}
+
+# The one way up, named: a Gradient (calculus) shows itself as LaTeX or text, in Jupyter too, by
+# calling the printers, imported inside those methods only when asked. The printers import the
+# calculus at module level, the Gradient the printers only at call time: no cycle at import.
+ALLOWED_UPWARD = {("chainrule.calculus.symbolic", "chainrule.notation.printing")}
+
+
+def _area(module: str) -> str:
+    """The subpackage (or base module) of a dotted chainrule module name."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """Every module `path` imports, anywhere in it (inside functions too), with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.level == 0, f"{path}:{node.lineno}: a relative import"
+            found.append((node.module, node.lineno))
+            if node.module == "chainrule":  # from chainrule import rules
+                found += [(f"chainrule.{alias.name}", node.lineno) for alias in node.names]
+    return found
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(part for part in relative.parts)
+        yield name, path
+
+
+MODULES = list(_modules())
+
+
+def test_the_walk_sees_the_whole_package():
+    names = [name for name, _ in MODULES]
+    assert "chainrule.numeric.backprop" in names and "chainrule.cli.entry" in names
+    assert len(names) > 30
+
+
+@pytest.mark.parametrize("name, path", [(n, p) for n, p in MODULES if _area(n) == "numeric"])
+def test_numeric_imports_only_numpy_the_standard_library_and_errors(name, path):
+    for module, line in _imports(path):
+        top = module.split(".")[0]
+        allowed = (top in sys.stdlib_module_names or top in ("numpy", "__future__")
+                   or module in ("chainrule", "chainrule.errors")
+                   or module.startswith("chainrule.numeric"))
+        assert allowed, f"{path.name}:{line} imports {module}"
+
+
+@pytest.mark.parametrize("name, path", [(n, p) for n, p in MODULES if _area(n) != "numeric"])
+def test_no_module_imports_a_layer_above_its_own(name, path):
+    own = _area(name)
+    for module, line in _imports(path):
+        if module == "chainrule" or not module.startswith("chainrule."):
+            continue
+        target = _area(module)
+        if (name, module) in ALLOWED_UPWARD:
+            continue
+        if target == "numeric":
+            assert own in NUMERIC_USERS, f"{path.name}:{line}: {own} imports the numeric oracle"
+            continue
+        assert LAYERS[target] <= LAYERS[own], (
+            f"{name}:{line} imports {module}: {own} is below {target} in the order")
+
+
+def test_a_violation_would_be_seen(tmp_path):
+    """The walk finds imports inside functions, where the lazy ones live."""
+    path = tmp_path / "probe.py"
+    path.write_text("def f():\n    from chainrule.cli import entry\n    import sympy\n")
+    assert _imports(path) == [("chainrule.cli", 2), ("sympy", 3)]
+
+
+def test_the_way_up_is_taken_at_call_time_only():
+    path = PACKAGE / "calculus" / "symbolic.py"
+    top_level = [node for node in ast.parse(path.read_text(encoding="utf-8")).body
+                 if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert not any(getattr(node, "module", "") == "chainrule.notation.printing"
+                   for node in top_level)
+
+
+@pytest.mark.parametrize("argv", [["count", "784-512-512-10"],
+                                  ["count", "--ops", "784-512-512-10"],
+                                  ["count", "--by-layer", "784-512-512-10", "2-2-2"]])
+def test_count_loads_neither_sympy_nor_networkx(argv):
+    """Counting, operations included, is closed-form arithmetic: no graph, no SymPy."""
+    probe = (f"import sys; from chainrule.cli.entry import main; main({argv!r}); "
+             "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
+             "if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stderr.strip() == "[]"
+    assert "784-512-512-10" in done.stdout
