@@ -194,3 +194,41 @@ def test_paths_through_a_cycle_are_refused_not_followed_for_ever():
         list(iter_paths(graph, "w"))
     with pytest.raises(SpecError, match="must be acyclic"):
         path_counts(graph)
+
+
+# -- the command line: exit statuses that mean one thing each ----------------------------------
+
+@pytest.mark.parametrize("raised, status, message", [
+    (KeyError("x\ny"), 3, "chainrule: error: internal error: KeyError: 'x\\ny' (this is a bug; "
+                          "CHAINRULE_DEBUG=1 shows the traceback)\n"),
+    (ZeroDivisionError("division by zero"), 3, "internal error: ZeroDivisionError"),
+    (MemoryError(), 2, "chainrule: error: too large: the computation ran out of memory"),
+    (RecursionError("deep"), 2, "chainrule: error: too large: an expression is nested too deeply"),
+    (KeyboardInterrupt(), 130, ""),
+])
+def test_unexpected_errors_are_one_line_with_their_own_status(run_cli, monkeypatch, raised,
+                                                             status, message):
+    import chainrule.cli.entry as entry
+
+    def run_count(args, out):
+        raise raised
+
+    monkeypatch.delenv("CHAINRULE_DEBUG", raising=False)
+    monkeypatch.setattr(entry, "run_count", run_count)
+    got, out, err = run_cli("count", "2-2-2")
+    assert (got, out) == (status, "") and message in err and err.count("\n") == (1 if message
+                                                                                 else 0)
+    monkeypatch.setenv("CHAINRULE_DEBUG", "1")
+    if status != 130:
+        with pytest.raises(type(raised)):
+            run_cli("count", "2-2-2")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["verify", "2-2-2", "--init-scale", "1e308"], "--init-scale: expected a number up to 1e+06"),
+    (["train", "--lr", "1e7"], "--lr: expected a number up to 1e+06"),
+    (["chains", "2-1", "--cost", "softmax-ce"], "cost softmax-ce needs at least 2 outputs"),
+])
+def test_options_that_gave_wrong_results_are_refused(run_cli, argv, message):
+    status, out, err = run_cli(*argv)
+    assert (status, out) == (2, "") and message in err and err.count("\n") == 1
