@@ -123,20 +123,100 @@ class Summary:
                         rf"{{\partial {self.latex(graph, f.wrt)}}}" for f in chain)
 
 
+#: A node's radius in layout units (neighbours in a column are 1 apart), and the clearance kept
+#: between a node and any edge that passes it: no node may look like a stop on an edge that
+#: does not touch it.
+NODE_RADIUS = 0.3
+EDGE_CLEARANCE = NODE_RADIUS + 0.1
+
+
+def _clear_of(x: float, y: float, segments: list[tuple[float, float, float, float]]) -> bool:
+    """Whether the point (x, y) is farther than EDGE_CLEARANCE from every segment."""
+    for x1, y1, x2, y2 in segments:
+        dx, dy = x2 - x1, y2 - y1
+        t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+        if (x - x1 - t * dx) ** 2 + (y - y1 - t * dy) ** 2 <= EDGE_CLEARANCE ** 2:
+            return False
+    return True
+
+
+def _weight_column(count: int, x: float, passing: list[tuple[float, float, float, float]]
+                   ) -> list[float]:
+    """`count` heights in the weight column at `x`, 1 apart, top first, each clear of the
+    `passing` edges (a^(l)_k -> z^(l+1)_j cross this column): a weight sitting on such a line
+    would read as a stop on it. Centred as well as the gaps allow."""
+    def sweep(top: float) -> list[float]:
+        heights: list[float] = []
+        y = top
+        for _ in range(count):
+            while not _clear_of(x, y, passing):
+                y -= 0.05
+            heights.append(y)
+            y -= 1.0
+        return heights
+
+    first = sweep((count - 1) / 2)
+    overshoot = -(first[-1] + first[0])  # how far below centre the gaps pushed the column
+    return sweep((count - 1) / 2 + overshoot / 2) if overshoot > 1e-9 else first
+
+
 def _graph_positions(graph, network: Network) -> dict[Hashable, tuple[float, float]]:
-    """Columns: x | θ^(1) z^(2) a^(2) | θ^(2) z^(3) a^(3) | ... | J."""
+    """Columns: x | θ^(1) z^(2) a^(2) | θ^(2) z^(3) a^(3) | ... | J; each weight column placed
+    clear of the edges a^(l) -> z^(l+1) that cross it."""
     columns: list[list[Hashable]] = [[n for n, k in graph.nodes(data="kind") if k == "input"]]
     for layer in range(2, network.depth + 1):
         for kind, at in (("param", layer - 1), ("pre", layer), ("act", layer)):
             columns.append([n for n, d in graph.nodes(data=True)
                             if d["kind"] == kind and d["layer"] == at])
     columns.append([graph.graph["cost"]])
-    height = max(len(column) for column in columns) - 1
-    positions = {}
-    for x, column in enumerate(columns):
-        for node, y in zip(column, _column(len(column), max(height, 1))):
-            positions[node] = (float(x), y)
+    height = max(len(column) for column in columns if graph.nodes[column[0]]["kind"] != "param")
+    heights = {node: y for column in columns if graph.nodes[column[0]]["kind"] != "param"
+               for node, y in zip(column, _column(len(column), max(height - 1, 1)))}
+    positions: dict[Hashable, tuple[float, float]] = {}
+    x = 0.0
+    for number, column in enumerate(columns):
+        if graph.nodes[column[0]]["kind"] != "param":
+            positions.update((node, (x, heights[node])) for node in column)
+            x += 1.0
+            continue
+        # The weights' own edges must not run steeply past their neighbours in the column:
+        # the column moves away from the z column until every slope is gentle.
+        sources, targets = columns[number - 1], columns[number + 1]
+        gap = 1.0
+        for _ in range(3):
+            passing = [(x - 1.0, heights[u], x + gap, heights[v]) for u in sources
+                       for v in graph.successors(u) if v in targets]
+            ys = _weight_column(len(column), x, passing)
+            steepest = max(abs(y - heights[next(iter(graph.successors(node)))])
+                           for node, y in zip(column, ys))
+            if gap >= 0.5 * steepest:
+                break
+            gap = 0.5 * steepest + 0.1
+        positions.update((node, (x, y)) for node, y in zip(column, ys))
+        x += gap
     return positions
+
+
+def graph_positions(graph, network: Network | None = None) -> dict[Hashable, tuple[float, float]]:
+    """Where ``chainrule draw`` puts each node of `graph`, in layout units (neighbours in a
+    column 1 apart, columns 1 apart): by layer for a layered `network`'s graph, by
+    topological generation (columns 1.6 apart) for any other graph.
+
+    Examples
+    --------
+    >>> positions = graph_positions(build_graph(Network([2, 2, 2])), Network([2, 2, 2]))
+    >>> positions["x_1"], positions["J"]
+    ((0.0, 0.5), (7.0, 0.0))
+    """
+    if network is not None:
+        return _graph_positions(graph, network)
+    import networkx as nx
+
+    columns = [sorted(generation, key=list(graph.nodes).index)
+               for generation in nx.topological_generations(graph)]
+    height = max(len(column) for column in columns) - 1
+    return {node: (1.6 * x, y) for x, column in enumerate(columns)
+            for node, y in zip(column, _column(len(column), max(height, 1)))}
 
 
 def _neuron_positions(summary: Summary) -> dict[tuple[int, int], tuple[float, float]]:
