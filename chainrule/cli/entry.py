@@ -228,7 +228,38 @@ def build_parser() -> argparse.ArgumentParser:
                               help="xor (default), random, or a JSON file with inputs and targets")
     train_parser.add_argument("--json", action="store_true", help="print JSON")
     train_parser.set_defaults(run=run_train)
+    _add_explore(commands, network_options)
     return parser
+
+
+def _add_explore(commands, network_options: argparse.ArgumentParser) -> None:
+    explore_parser = commands.add_parser(
+        "explore", parents=[network_options], help="the chains, delta steps and numbers in the "
+        "browser", description="Start a local web server with the explorer's page (or write it "
+        "as one self-contained file with --html) and open the browser.")
+    _add_architecture(explore_parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2), or "
+                                               "a graph file (.json)")
+    explore_parser.add_argument("--param", metavar="l,j,k",
+                                help="the weight selected first (default 1,1,1)")
+    explore_parser.add_argument("--host", default="127.0.0.1",
+                                help="the address to listen on (default 127.0.0.1)")
+    explore_parser.add_argument("--port", type=_non_negative_int, default=0, metavar="N",
+                                help="the port to listen on (default: a free one)")
+    explore_parser.add_argument("--no-browser", action="store_true",
+                                help="print the URL but do not open a browser")
+    explore_parser.add_argument("--html", metavar="FILE",
+                                help="write the page as one self-contained file that works "
+                                     "offline, and exit")
+    explore_parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+                                help="seed of the numbers panel's case in --html (default 0)")
+    _add_limit(explore_parser, 2_000, "chains into --html")
+    explore_parser.set_defaults(run=run_explore)
+
+
+def run_explore(args: argparse.Namespace, out: TextIO) -> int:
+    from chainrule.explore.command import run
+
+    return run(args, out)
 
 
 def _case_options(parser: argparse.ArgumentParser) -> None:
