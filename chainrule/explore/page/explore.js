@@ -68,7 +68,7 @@
     state.bias = ["1", "true", "yes", "on"].includes((query.get("bias") || "").toLowerCase());
     state.activation = query.get("activation") || "sigmoid";
     state.cost = query.get("cost") || "mse";
-    state.param = query.get("param");
+    state.param = paramOption(query.get("param"));
     state.view = query.get("view") === "local" ? "local" : "abstract";
     state.step = query.has("step") ? parseInt(query.get("step"), 10) : null;
     state.seed = parseInt(query.get("seed") || "0", 10) || 0;
@@ -343,7 +343,7 @@
       const shift = only === undefined ? 3 * (index - (chains.length - 1) / 2) : 0;
       overlay.append(svgElement("polyline", {
         points: points.map(([x, y]) => `${x},${y + shift}`).join(" "),
-        stroke: COLOURS[index % COLOURS.length], class: "chain", "data-chain": String(index)}));
+        stroke: COLOURS[index % COLOURS.length], class: "chain", "data-chain-line": String(index)}));
     });
     for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
     const selected = svg.querySelector(`g.node[data-node="${CSS.escape(state.param)}"]`);
@@ -565,6 +565,7 @@
                                 ["data", xor ? "xor" : "random"], ["seed", state.seed]]);
     const button = $("#train");
     button.disabled = true;
+    delete note.dataset.done;
     note.textContent = `training on ${xor ? "XOR" : "random data"}…`;
     const costs = [];
     try {
@@ -585,6 +586,7 @@
         for (const line of lines.filter(Boolean)) {
           const item = JSON.parse(line);
           if (item.done) {
+            note.dataset.done = "true";
             note.textContent = `${item.epochs} epochs: cost ${number(costs[0].cost)} → ` +
               `${number(costs[costs.length - 1].cost)}` + (item.stopped ? ` (${item.stopped})` :
               "");
