@@ -52,6 +52,8 @@ MAX_EXAMPLES = 64
 #: Nodes plus edges of the largest computation graph a request may have built: a few tens of
 #: MB and well under a second to build. The counts of any network need no graph.
 MAX_GRAPH_ELEMENTS = 50_000
+#: verify evaluates every method on the graph (sympy_diff among them): a smaller graph.
+MAX_VERIFY_ELEMENTS = 8_000
 TRUE, FALSE = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
 
 
@@ -154,8 +156,8 @@ def check_network_size(command: str, query: Mapping[str, object]) -> None:
                                 cost=(_values(query, "cost") or ["mse"])[-1])
     except (SpecError, TypeError, ValueError):
         return
-    check_graph_size(network, MAX_GRAPH_ELEMENTS // 2 if _values(query, "bias") else
-                     MAX_GRAPH_ELEMENTS)
+    limit = MAX_VERIFY_ELEMENTS if command == "verify" else MAX_GRAPH_ELEMENTS
+    check_graph_size(network, limit // 2 if _values(query, "bias") else limit)
 
 
 def graph_text(query: Mapping[str, object], body: str | None = None) -> str | None:

@@ -20,6 +20,8 @@ Examples
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from importlib import resources
 
@@ -76,15 +78,33 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
     return query, body
 
 
-async def _in_worker(limiter: anyio.CapacityLimiter, function: Callable[[], tuple[int, object]]
-                     ) -> tuple[int, object]:
-    try:
-        with anyio.fail_after(TIMEOUT):
-            return await anyio.to_thread.run_sync(function, limiter=limiter,
-                                                  abandon_on_cancel=True)
-    except TimeoutError:
-        return 503, {"error": f"the request took more than {TIMEOUT:g} s and was given up; "
-                              "try a smaller network or selection"}
+class _Workers:
+    """At most :data:`WORKERS` computations at a time, counted by the threads themselves: a
+    request given up after :data:`TIMEOUT` leaves its thread to finish, but that thread keeps
+    its place, so abandoned work can never pile up."""
+
+    def __init__(self):
+        self.places = threading.BoundedSemaphore(WORKERS)
+        self.threads = anyio.CapacityLimiter(4 * WORKERS)
+
+    def _run(self, function: Callable[[], tuple[int, object]], deadline: float):
+        if not self.places.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            return 503, {"error": "the explorer is busy; try again in a moment"}
+        try:
+            return function()
+        finally:
+            self.places.release()
+
+    async def run(self, function: Callable[[], tuple[int, object]]) -> tuple[int, object]:
+        deadline = time.monotonic() + TIMEOUT
+        try:
+            with anyio.fail_after(TIMEOUT + 0.5):
+                return await anyio.to_thread.run_sync(self._run, function, deadline,
+                                                      limiter=self.threads,
+                                                      abandon_on_cancel=True)
+        except TimeoutError:
+            return 503, {"error": f"the request took more than {TIMEOUT:g} s and was given up; "
+                                  "try a smaller network or selection"}
 
 
 def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
@@ -92,7 +112,7 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
     """The explorer's app. Requests are refused unless their ``Host`` is `host` (with
     ``localhost`` as another name of 127.0.0.1) or one of `allowed_hosts`. `initial_graph`, a
     graph file's text from the command line, is the page's network when its URL names none."""
-    limiter = anyio.CapacityLimiter(WORKERS)
+    workers = _Workers()
     hosts = list(allowed_hosts or [])
     hosts += [host] + (["localhost"] if host in ("127.0.0.1", "::1") else [])
     hosts = [f"[{h}]" if ":" in h else h for h in hosts]
@@ -119,7 +139,7 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
                 query, body = await _query(request)
             except api.RequestError as error:
                 return _json(400, {"error": str(error)})
-            status, document = await _in_worker(limiter, lambda: answer(query, body))
+            status, document = await workers.run(lambda: answer(query, body))
             return _json(status, document)
         return handle
 
@@ -129,7 +149,7 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
     async def train(request: Request) -> Response:
         try:
             query, _ = await _query(request)
-            status, trainer = await _in_worker(limiter, lambda: work.trainer(query))
+            status, trainer = await workers.run(lambda: work.trainer(query))
         except api.RequestError as error:
             return _json(400, {"error": str(error)})
         if status != 200:
@@ -137,8 +157,11 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
 
         async def lines():
             while not trainer.done:  # each chunk of epochs is short, and runs off the loop
-                for document in await anyio.to_thread.run_sync(trainer.advance,
-                                                               limiter=limiter):
+                status, documents = await workers.run(lambda: (200, trainer.advance()))
+                if status != 200:
+                    yield json.dumps(documents) + "\n"
+                    return
+                for document in documents:
                     yield json.dumps(document) + "\n"
         return StreamingResponse(lines(), media_type="application/x-ndjson", headers=HEADERS)
 
