@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chainrule.notation import delta_printing, printing
 
@@ -27,12 +28,21 @@ def block(fragment: str) -> str:
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{fragment}</math>'
 
 
+@lru_cache(maxsize=4096)
+def _cached_name(node: str) -> str:
+    return delta_printing.Style(mathml=True).name(node, "")
+
+
 @dataclass(frozen=True)
 class _MarkedMathML(delta_printing.Style):
-    """MathML whose groups (the terms a δ step gathers) carry a class the page can colour."""
+    """MathML whose groups (the terms a δ step gathers) carry a class the page can colour, and
+    whose names are printed once each (a step of a wide network names the same nodes often)."""
 
     def group(self, inside: str) -> str:
         return f'<mrow class="grouped"><mo>(</mo>{inside}<mo>)</mo></mrow>'
+
+    def name(self, node: str, latex: str) -> str:
+        return _cached_name(node)
 
 
 _MATHML = _MarkedMathML(mathml=True)

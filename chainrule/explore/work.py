@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 
 from chainrule.explore import api
 
@@ -104,12 +105,21 @@ def _graph_and_parameter(query, body):
                             f"{', '.join(parameters)}")
         return graph, name, path_counts(graph)[name][0], None
     from chainrule.calculus.counting import count_parameter
-    from chainrule.graph.build import build_graph, check_graph_size
+    from chainrule.graph.build import check_graph_size
 
     parameter = parse_parameter(param or "1,1,1", network)
     total = count_parameter(network, parameter)[0]
-    return (lambda: (check_graph_size(network, api.MAX_GRAPH_ELEMENTS), build_graph(network))[1],
+    return (lambda: (check_graph_size(network, api.MAX_GRAPH_ELEMENTS), _graph_of(network))[1],
             parameter.name, total, network)
+
+
+@lru_cache(maxsize=4)
+def _graph_of(network):
+    """The graph of a layered network, kept for the next parameter of the same network: its
+    edges keep their printed formulas, so a page's clicks cost little after the first."""
+    from chainrule.graph.build import build_graph
+
+    return build_graph(network)
 
 
 def math(query: Mapping[str, list[str]], body: str | None):

@@ -11,6 +11,12 @@
   const MAX_DRAWN_CHAINS = 80;
   const dataElement = document.getElementById("chainrule-data");
   const STATIC = dataElement ? JSON.parse(dataElement.textContent) : null;
+  // A static export packs its documents with gzip; the browser unpacks them, offline too.
+  const staticReady = STATIC && STATIC.encoding === "gzip+base64" ? (async () => {
+    const bytes = Uint8Array.from(atob(STATIC.responses), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    STATIC.responses = JSON.parse(await new Response(stream).text());
+  })() : Promise.resolve();
   const initialElement = document.getElementById("chainrule-initial");
   const INITIAL = initialElement ? JSON.parse(initialElement.textContent) : null;
 
@@ -37,6 +43,7 @@
   async function api(endpoint, extra) {
     const url = urlOf(endpoint, networkQuery(extra));
     if (STATIC) {
+      await staticReady;
       if (url in STATIC.responses) return STATIC.responses[url];
       throw new Error("this static page does not hold " + url + "; run " + STATIC.command +
                       " to explore further");
