@@ -214,3 +214,58 @@ def test_count_does_not_import_the_server():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"
+
+
+def test_the_command_prints_its_url_and_stops_cleanly_on_ctrl_c():
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    process = subprocess.Popen([sys.executable, "-m", "chainrule", "explore", "3-2-1",
+                                "--bias", "--no-browser"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("chainrule explore: http://127.0.0.1:")
+        url = line.split()[2]
+        assert url.endswith("/?arch=3-2-1&bias=true")
+        assert httpx.get(url.replace("/?", "/api/count?"), timeout=30).json()[0]["bias"] is True
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in process.stderr.read()
+
+
+def test_a_bad_network_is_refused_before_the_server_starts(capsys):
+    assert main(["explore", "2-0-2", "--no-browser"]) == 2
+    assert capsys.readouterr().err.startswith("chainrule: error: invalid architecture")
+
+
+def test_the_static_export_of_a_graph_file(tmp_path, capsys):
+    from chainrule.explore.export import static_documents
+
+    path = tmp_path / "tied.html"
+    assert main(["explore", str(EXAMPLES / "tied.json"), "--html", str(path)]) == 0
+    assert capsys.readouterr().out == f"wrote {path}\n"
+    documents = static_documents(path.read_text())
+    _, chains, _ = cli_json(capsys, "chains", str(EXAMPLES / "tied.json"), "--param", "w",
+                            "--json")
+    assert documents["/api/chains?param=w"] == chains
+    assert "/api/layout?" in documents and "/api/verify?seed=0" in documents
+
+
+def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path, capsys):
+    from chainrule.explore.export import static_documents
+
+    path = tmp_path / "net.html"
+    assert main(["explore", "2-3-2", "--cost", "se", "--html", str(path)]) == 0
+    capsys.readouterr()
+    documents = static_documents(path.read_text())
+    _, alone, _ = cli_json(capsys, "chains", "2-3-2", "--cost", "se", "--param", "1,3,2",
+                           "--json")
+    assert documents["/api/chains?arch=2-3-2&cost=se&param=1%2C3%2C2"] == alone
+    assert sum(key.startswith("/api/math?") for key in documents) == 12

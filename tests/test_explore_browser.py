@@ -236,3 +236,24 @@ def test_the_static_export_works_from_disk_with_the_network_blocked(browser, tmp
     page.wait_for_selector("#agreement tbody tr")
     assert requested == []
     context.close()
+
+
+def test_a_pasted_graph_file_is_explored_like_the_cli(server, page, capsys):
+    examples = Path(__file__).resolve().parent.parent / "examples" / "graphs"
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (examples / "residual.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true] [data-parameter]")
+    row = cli_json(capsys, "count", str(examples / "residual.json"), "--json")[0]
+    assert counts(page) == {key: row[key] for key in ("parameters", "chains", "terms")}
+    name = page.get_attribute("[data-parameter]", "data-parameter")
+    chains = cli_json(capsys, "chains", str(examples / "residual.json"), "--param", name,
+                      "--json")[0]["chains"]
+    assert page.locator("[data-parameter] [data-chain]").count() == len(chains)
+    expected = sorted({f"{f['wrt']}->{f['of']}" for chain in chains for f in chain})
+    assert lit_edges(page) == expected
+    page.fill("#graph-text", '{"inputs": ["x"], "cost": "x +* 2"}')
+    page.click("#apply")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.text_content("#error").startswith("chainrule: error: graph file 'graph.json': ")

@@ -71,7 +71,11 @@ class _Collector:
         self.options = options
         self.responses: dict[str, object] = {}
 
-    def ask(self, endpoint: str, extra: list[tuple[str, str]]) -> object:
+    def keep(self, endpoint: str, extra: list[tuple[str, str]], document: object) -> None:
+        pairs = _network_pairs(self.options) + extra
+        self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
+
+    def ask(self, endpoint: str, extra: list[tuple[str, str]], keep: bool = True) -> object:
         pairs = _network_pairs(self.options) + extra
         query: dict[str, list[str]] = {}
         for key, value in pairs:
@@ -85,32 +89,30 @@ class _Collector:
             from chainrule.graph.spec import SpecError
 
             raise SpecError(document["error"])
-        self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
+        if keep:
+            self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
         return document
 
 
 def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: int = 0) -> str:
     """The whole page for the network in `options` (``arch`` or ``graph`` text, ``bias``,
-    ``activation``, ``cost``), every parameter drawn precomputed; refused when their chains
-    number more than `limit`."""
+    ``activation``, ``cost``), every parameter drawn precomputed; refused (with the CLI's
+    message) when their chains number more than `limit`."""
     from chainrule.explore.server import asset
-    from chainrule.graph.spec import SpecError
 
     collector = _Collector(options)
     collector.ask("count", [("ops", "true")])
     layout = collector.ask("layout", [])
-    chains_of = {}
-    total = 0
-    for name in layout["parameters"]:
-        argument = param_argument(name, options)
+    arguments = [param_argument(name, options) for name in layout["parameters"]]
+    # One chains command for every parameter: its JSON is one group per parameter, each the
+    # very document `chains --param` of that parameter alone prints.
+    every = collector.ask("chains", [("param", argument) for argument in arguments]
+                          + [("limit", str(limit))], keep=False)
+    for argument, group in zip(arguments, every):
+        collector.keep("chains", [("param", argument)], [group])
+    for name, argument in zip(layout["parameters"], arguments):
         if layout["summary"] and name != layout["parameter"]:
             collector.ask("layout", [("param", argument)])
-        document = collector.ask("chains", [("param", argument)])
-        total += len(document[0]["chains"])
-        if total > limit:
-            raise SpecError(f"the drawn parameters have more than {limit:,} chains (--limit); "
-                            "raise it with --limit or export a smaller network")
-        chains_of[name] = document
         collector.ask("math", [("param", argument)])
     collector.ask("verify", [("seed", str(seed))])
     if not options.get("graph"):

@@ -625,6 +625,7 @@
   }
 
   async function selectParameter(name) {
+    const started = performance.now();
     const mine = ++generation;
     if (name !== state.param) state.step = null;
     state.param = name;
@@ -651,6 +652,8 @@
     showStep();
     writeLocation();
     document.body.dataset.ready = "true";
+    // how long the selection took, fetching included (benchmarks/explore.py reads it)
+    document.body.dataset.selectMs = (performance.now() - started).toFixed(1);
   }
 
   function paramOption(name) {
