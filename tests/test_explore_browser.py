@@ -82,7 +82,7 @@ def counts(page):
 
 
 def lit_edges(page):
-    return sorted(page.eval_on_selector_all("#graph line.edge.lit",
+    return sorted(page.eval_on_selector_all("#graph .edge.lit",
                                             "lines => lines.map(l => l.dataset.edge)"))
 
 
@@ -90,7 +90,7 @@ def test_2_2_2_loads_with_its_counts_and_a_screenshot(server, page):
     ready(page, server + "/?arch=2-2-2")
     assert counts(page) == {"parameters": 8, "chains": 12, "terms": 52}
     assert page.locator("#graph g[data-node]").count() == 19
-    assert page.locator("#graph line[data-edge]").count() == 22
+    assert page.locator("#graph [data-edge]").count() == 22
     page.wait_for_selector("#agreement tbody tr >> nth=4")  # the five methods' agreement
     page.click("#step-next")
     page.click("#step-next")  # the δ^(2)_1 step: its region shaded on the graph
@@ -114,7 +114,7 @@ def test_clicking_theta_1_11_lights_exactly_its_two_chains(server, page, capsys)
     assert lit_edges(page) == second
     # hovering a factor lights its edge and shows its local formula
     page.hover('[data-parameter] [data-chain="1"] .factor >> nth=4')
-    assert page.eval_on_selector_all("#graph line.edge.hot", "l => l.map(e => e.dataset.edge)"
+    assert page.eval_on_selector_all("#graph .edge.hot", "l => l.map(e => e.dataset.edge)"
                                      ) == ["theta^(1)_11->z^(2)_1"]
     assert page.locator("#factor-info math").count() == 2
 
@@ -140,7 +140,7 @@ def test_stepping_through_delta_ends_at_delta_2_1_times_x_1(server, page):
     assert page.is_disabled("#step-next")
     assert page.get_attribute("[data-step]", "data-step") == "3"
     assert page.get_attribute("[data-step]", "data-latex") == r"\delta_{1}^{(2)} \cdot x_{1}"
-    assert page.locator("#graph line.region").count() > 0  # the δ region is shaded
+    assert page.locator("#graph .region").count() > 0  # the δ region is shaded
     page.keyboard.press("ArrowLeft")
     assert page.get_attribute("[data-step]", "data-step") == "2"
 

@@ -20,7 +20,7 @@ MAX_LAYOUT_NODES = 2_000
 
 
 def _document(graph, positions, name_of, source: str, summary: str | None,
-              parameter: str) -> dict:
+              parameter: str, column_width: float | None = None) -> dict:
     from chainrule.cli.draw import NODE_RADIUS
     from chainrule.explore.math import name_mathml
 
@@ -34,8 +34,22 @@ def _document(graph, positions, name_of, source: str, summary: str | None,
     return {"architecture": source, "summary": summary, "radius": NODE_RADIUS,
             "parameter": parameter,
             "nodes": nodes,
-            "edges": [{"from": name_of(u), "to": name_of(v)} for u, v in graph.edges],
+            "edges": [_edge(name_of(u), name_of(v), positions[u], positions[v], column_width)
+                      for u, v in graph.edges],
             "parameters": [n["name"] for n in nodes if n["kind"] == "param"]}
+
+
+def _edge(source: str, target: str, start, end, column_width: float | None) -> dict:
+    """An edge; one that skips columns of a general graph arcs over them as in ``chainrule
+    draw`` (its ``points``, y downwards), so it never runs behind the nodes it passes."""
+    edge = {"from": source, "to": target}
+    if column_width is not None:
+        from chainrule.cli.draw import _edge_points
+
+        points = _edge_points(start, end, column_width)
+        if len(points) > 2:
+            edge["points"] = [[round(x, 4), round(-y, 4)] for x, y in points]
+    return edge
 
 
 def layered_layout(network, parameter=None) -> dict:
@@ -88,4 +102,4 @@ def graph_layout(graph, parameter: str | None = None) -> dict:
         raise SpecError(f"no parameter {parameter!r} in {graph.graph['source']}; it has "
                         f"{', '.join(parameters)}")
     return _document(graph, graph_positions(graph), str, graph.graph["source"], None,
-                     parameter or parameters[0])
+                     parameter or parameters[0], column_width=1.6)

@@ -266,10 +266,13 @@
       svg.append(group);
       return group;
     });
+    const place = ([x, y]) => [(x - minX) * SCALE, (y - minY) * SCALE];
+    const routes = {};
     for (const edge of layout.edges) {
-      const [a, b] = [at[edge.from], at[edge.to]];
-      layers[1].append(svgElement("line", {x1: a[0], y1: a[1], x2: b[0], y2: b[1], class: "edge",
-                                           "data-edge": `${edge.from}->${edge.to}`}));
+      const key = `${edge.from}->${edge.to}`;
+      routes[key] = edge.points ? edge.points.map(place) : [at[edge.from], at[edge.to]];
+      layers[1].append(svgElement("polyline", {points: pointList(routes[key]), class: "edge",
+                                               "data-edge": key}));
     }
     const radius = layout.radius * SCALE;
     for (const node of layout.nodes) {
@@ -297,11 +300,14 @@
       label.textContent = node.label;
       if (node.label.length > 5) label.setAttribute("font-size", "10");
       const value = svgElement("text", {"text-anchor": "middle", y: radius + 12, class: "value"});
-      group.append(label, value);
+      const extra = svgElement("text", {"text-anchor": "middle", y: radius + 24,
+                                        class: "value extra"});
+      group.append(label, value, extra);
       layers[3].append(group);
     }
     holder.append(svg);
     svg.__at = at;
+    svg.__routes = routes;
     const select = $("#param-select");
     select.replaceChildren(...layout.parameters.map((name) => {
       const node = layout.nodes.find((n) => n.name === name);
@@ -312,7 +318,11 @@
   }
 
   function edgeLine(key) {
-    return document.querySelector(`#graph line.edge[data-edge="${CSS.escape(key)}"]`);
+    return document.querySelector(`#graph .edge[data-edge="${CSS.escape(key)}"]`);
+  }
+
+  function pointList(points, shift) {
+    return points.map(([x, y]) => `${x},${y + (shift || 0)}`).join(" ");
   }
 
   function chainEdges(chain) {
@@ -322,7 +332,7 @@
   function lightChains(only) {
     const svg = $("#graph svg");
     if (!svg) return;
-    for (const line of svg.querySelectorAll("line.edge.lit")) line.classList.remove("lit");
+    for (const line of svg.querySelectorAll(".edge.lit")) line.classList.remove("lit");
     for (const node of svg.querySelectorAll("g.node.on-chain")) {
       node.classList.remove("on-chain");
     }
@@ -345,11 +355,11 @@
         }
       }
       if (!shown && only === undefined) return;
-      const path = [chain[chain.length - 1].wrt, ...chain.slice().reverse().map((f) => f.of)];
-      const points = path.map((name) => svg.__at[name]).filter(Boolean);
+      const points = chain.slice().reverse().flatMap((f) => svg.__routes[`${f.wrt}->${f.of}`]
+                                                           || []);
       const shift = only === undefined ? 3 * (index - (chains.length - 1) / 2) : 0;
       overlay.append(svgElement("polyline", {
-        points: points.map(([x, y]) => `${x},${y + shift}`).join(" "),
+        points: pointList(points, shift),
         stroke: COLOURS[index % COLOURS.length], class: "chain", "data-chain-line": String(index)}));
     });
     for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
@@ -362,7 +372,7 @@
     if (!svg) return;
     const regions = svg.querySelector("g.regions");
     regions.replaceChildren();
-    for (const line of svg.querySelectorAll("line.edge.delta-region")) {
+    for (const line of svg.querySelectorAll(".edge.delta-region")) {
       line.classList.remove("delta-region");
     }
     for (const node of svg.querySelectorAll("g.node.delta-node")) {
@@ -370,10 +380,9 @@
     }
     if (!step) return;
     for (const [from, to] of step.region) {
-      const [a, b] = [svg.__at[from], svg.__at[to]];
-      if (!a || !b) continue;
-      regions.append(svgElement("line", {x1: a[0], y1: a[1], x2: b[0], y2: b[1],
-                                         class: "region"}));
+      const route = svg.__routes[`${from}->${to}`];
+      if (!route) continue;
+      regions.append(svgElement("polyline", {points: pointList(route), class: "region"}));
       const line = edgeLine(`${from}->${to}`);
       if (line) line.classList.add("delta-region");
     }
@@ -428,7 +437,7 @@
 
   function showFactor(key, edge) {
     const info = $("#factor-info");
-    for (const line of document.querySelectorAll("#graph line.edge.hot")) {
+    for (const line of document.querySelectorAll("#graph .edge.hot")) {
       line.classList.remove("hot");
     }
     if (!key) { info.replaceChildren(); return; }
@@ -512,8 +521,13 @@
       const rows = [];
       for (const node of layout.nodes) {
         const entry = values.nodes[node.name];
-        const text = $(`#graph g.node[data-node="${CSS.escape(node.name)}"] text.value`);
-        if (text) text.textContent = entry ? number(entry.value) : "";
+        const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
+        if (group) {
+          group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
+          group.querySelector("text.extra").textContent = !entry ? "" :
+            entry.delta !== undefined ? "δ " + number(entry.delta) :
+            entry.gradient !== undefined ? "∂J " + number(entry.gradient) : "";
+        }
         if (!entry) continue;
         rows.push(element("tr", {"data-node": node.name}, [
           element("th", {scope: "row"}, [node.label]),
