@@ -257,3 +257,22 @@ def test_a_pasted_graph_file_is_explored_like_the_cli(server, page, capsys):
     page.click("#apply")
     page.wait_for_selector("#error:not([hidden])")
     assert page.text_content("#error").startswith("chainrule: error: graph file 'graph.json': ")
+
+
+def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
+    import chainrule
+
+    view = chainrule.explore("1-1-1")
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<!doctype html><title>notebook</title>{view._repr_html_()}",
+                        encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route(lambda url: not url.startswith(("file://", "about:")),
+                  lambda route: route.abort())
+    page = context.new_page()
+    page.goto(notebook.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator("body[data-ready=true]").wait_for(timeout=20_000)
+    assert frame.locator('[data-count="terms"]').get_attribute("data-value") == "8"
+    assert frame.locator("[data-parameter] [data-chain]").count() == 1
+    context.close()

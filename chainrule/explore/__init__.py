@@ -8,6 +8,9 @@ uvicorn are imported only when a server is started.
 
 from __future__ import annotations
 
+import sys
+import types
+
 
 def explore(network_or_graph="2-2-2", **options):
     """The explorer's page of a network for a notebook: its ``_repr_html_`` embeds the static
@@ -15,3 +18,14 @@ def explore(network_or_graph="2-2-2", **options):
     from chainrule.explore.jupyter import explore as _explore
 
     return _explore(network_or_graph, **options)
+
+
+class _CallableModule(types.ModuleType):
+    """``chainrule.explore`` is both this package and the notebook function: once the package
+    is imported it is the attribute ``chainrule.explore``, so calling it calls :func:`explore`."""
+
+    def __call__(self, *args, **kwargs):
+        return explore(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

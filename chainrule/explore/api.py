@@ -61,7 +61,7 @@ class RequestError(Exception):
     """A request the explorer refuses before running anything: answered with HTTP 400."""
 
 
-def _values(query: Mapping[str, object], name: str) -> list[str]:
+def values_of(query: Mapping[str, object], name: str) -> list[str]:
     """Every value of `name` in `query` (a dict of str or list of str), under either spelling
     (``init-scale`` or ``init_scale``)."""
     found: list[str] = []
@@ -77,7 +77,7 @@ def _values(query: Mapping[str, object], name: str) -> list[str]:
     return found
 
 
-def _flag(name: str, values: Sequence[str]) -> bool:
+def flag(name: str, values: Sequence[str]) -> bool:
     text = values[-1].strip().lower()
     if text in TRUE:
         return True
@@ -103,11 +103,11 @@ def argv_for(command: str, query: Mapping[str, object], architecture: str | None
                            + ", ".join(allowed))
     argv = [command]
     for name, kind in allowed.items():
-        values = _values(query, name)
+        values = values_of(query, name)
         if not values:
             continue
         if kind == "flag":
-            if _flag(name, values):
+            if flag(name, values):
                 argv.append(f"--{name}")
         elif kind == "values":
             argv += [f"--{name}={value}" for value in values]
@@ -115,7 +115,7 @@ def argv_for(command: str, query: Mapping[str, object], architecture: str | None
             argv.append(f"--{name}={values[-1]}")
     argv.append("--json")
     if architecture is None:
-        arch = _values(query, "arch")
+        arch = values_of(query, "arch")
         architecture = arch[-1].strip() if arch else None
         if architecture is not None and architecture.lower().endswith(".json"):
             raise RequestError("the explorer reads no files: send a graph file's JSON text as "
@@ -125,7 +125,7 @@ def argv_for(command: str, query: Mapping[str, object], architecture: str | None
     return argv
 
 
-def _check_budget(command: str, argv: Sequence[str]) -> None:
+def check_budget(command: str, argv: Sequence[str]) -> None:
     """Refusals of the explorer's own, past what a command line allows: a --limit above the
     CLI's default and random cases of many examples."""
     for token in argv:
@@ -147,17 +147,17 @@ def check_network_size(command: str, query: Mapping[str, object]) -> None:
 
     if command == "count":
         return
-    arch = _values(query, "arch")
+    arch = values_of(query, "arch")
     if not arch:
         return
     try:
-        network = Network.parse(arch[-1].strip(), bias=False,
-                                activation=(_values(query, "activation") or ["sigmoid"])[-1],
-                                cost=(_values(query, "cost") or ["mse"])[-1])
-    except (SpecError, TypeError, ValueError):
+        bias = values_of(query, "bias")
+        network = Network.parse(arch[-1].strip(), bias=flag("bias", bias) if bias else False,
+                                activation=(values_of(query, "activation") or ["sigmoid"])[-1],
+                                cost=(values_of(query, "cost") or ["mse"])[-1])
+    except (SpecError, TypeError, ValueError, RequestError):
         return
-    limit = MAX_VERIFY_ELEMENTS if command == "verify" else MAX_GRAPH_ELEMENTS
-    check_graph_size(network, limit // 2 if _values(query, "bias") else limit)
+    check_graph_size(network, MAX_VERIFY_ELEMENTS if command == "verify" else MAX_GRAPH_ELEMENTS)
 
 
 def graph_text(query: Mapping[str, object], body: str | None = None) -> str | None:
@@ -220,7 +220,7 @@ def run_command(command: str, query: Mapping[str, object], body: str | None = No
         text = graph_text(query, body)
         if text is None:
             argv = argv_for(command, query)
-            _check_budget(command, argv)
+            check_budget(command, argv)
             check_network_size(command, query)
             if argv[-1] == "--json" and command != "verify":
                 raise RequestError("give an architecture (arch) or a graph file (graph)")
@@ -231,7 +231,7 @@ def run_command(command: str, query: Mapping[str, object], body: str | None = No
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)
             argv = argv_for(command, query, architecture=path)
-            _check_budget(command, argv)
+            check_budget(command, argv)
             status, document = run_argv(argv)
         if status != 200:  # the temporary path is no business of the reader's
             document = {"error": document["error"].replace(repr(path), repr(GRAPH_NAME))

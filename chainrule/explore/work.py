@@ -30,7 +30,7 @@ TRAIN_SECONDS = 20.0
 
 
 def _one(query: Mapping[str, list[str]], name: str, default: str | None = None) -> str | None:
-    values = api._values(query, name)
+    values = api.values_of(query, name)
     return values[-1] if values else default
 
 
@@ -54,7 +54,7 @@ def _source(query: Mapping[str, list[str]], body: str | None):
     if arch.lower().endswith(".json"):
         raise api.RequestError("the explorer reads no files: send a graph file's JSON text as "
                                "the 'graph' parameter")
-    bias = api._flag("bias", api._values(query, "bias")) if api._values(query, "bias") else False
+    bias = api.flag("bias", api.values_of(query, "bias")) if api.values_of(query, "bias") else False
     try:
         return Network.parse(arch, bias=bias, activation=_one(query, "activation", "sigmoid"),
                              cost=_one(query, "cost", "mse")), None
@@ -258,7 +258,7 @@ def trainer(query: Mapping[str, list[str]]):
         from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
 
         argv = api.argv_for("train", query)
-        api._check_budget("train", argv)
+        api.check_budget("train", argv)
         args = build_parser().parse_args(argv)
         if args.data not in ("xor", "random"):
             raise api.RequestError("the explorer reads no files: data takes xor or random")
