@@ -55,7 +55,8 @@ def name_mathml(node: str) -> str:
 
 
 def factor_math(graph, factor) -> dict:
-    """One factor (one edge): ∂of/∂wrt and its local formula, alone and as a product's factor."""
+    """One factor (one edge): ∂of/∂wrt and its local formula, alone and as a product's
+    factor."""
     return {"mathml": block(_MATHML.partial(factor.of, "", factor.wrt, "")),
             "latex": factor.latex,
             "formula_mathml": block(printing.formula_mathml(graph, factor)),

@@ -161,7 +161,8 @@ def values(query: Mapping[str, list[str]], body: str | None):
                                    "is /api/verify")
         seed, examples = _one(query, "seed", "0"), _one(query, "examples", "4")
         scale = _one(query, "init-scale", "1")
-        if not seed.isdigit() or not examples.isdigit() or not 0 < int(examples) <= api.MAX_EXAMPLES:
+        if not (seed.isdigit() and examples.isdigit()
+                and 0 < int(examples) <= api.MAX_EXAMPLES):
             raise api.RequestError(f"seed and examples are whole numbers (examples 1 to "
                                    f"{api.MAX_EXAMPLES})")
         try:

@@ -360,7 +360,8 @@
       const shift = only === undefined ? 3 * (index - (chains.length - 1) / 2) : 0;
       overlay.append(svgElement("polyline", {
         points: pointList(points, shift),
-        stroke: COLOURS[index % COLOURS.length], class: "chain", "data-chain-line": String(index)}));
+        stroke: COLOURS[index % COLOURS.length], class: "chain",
+        "data-chain-line": String(index)}));
     });
     for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
     const selected = svg.querySelector(`g.node[data-node="${CSS.escape(state.param)}"]`);
@@ -506,7 +507,8 @@
         ([name, result]) => element("tr", {"data-method": name}, [
           element("th", {scope: "row"}, [name.replace("_", " ")]),
           element("td", {}, [result.skipped ? "skipped" : number(result.max_abs_error)]),
-          element("td", {}, [result.ok === null ? (result.note || "–") : (result.ok ? "✓" : "✗")]),
+          element("td", {}, [result.ok === null ? (result.note || "–") :
+                             (result.ok ? "✓" : "✗")]),
           element("td", {}, [number(result.seconds)])])));
       if (!state.graph) {
         note.textContent = `seed ${state.seed}: every method ${verify.ok ? "agrees" :
@@ -543,11 +545,12 @@
 
   // --- training -------------------------------------------------------------------------------
 
-  function plotCosts(costs) {
+  function plotCosts(costs, total) {
     const holder = $("#train-plot");
     const width = 420, height = 160, left = 44, bottom = 22, top = 8, right = 10;
     const finite = costs.filter((c) => Number.isFinite(c.cost));
-    const last = finite.length ? finite[finite.length - 1].epoch : 1;
+    // the x axis spans every epoch asked for, so the curve grows to the right as they arrive
+    const last = Math.max(total || 1, finite.length ? finite[finite.length - 1].epoch : 1);
     const max = Math.max(...finite.map((c) => c.cost), 1e-12);
     const px = (e) => left + e / Math.max(last, 1) * (width - left - right);
     const py = (c) => top + (1 - c / max) * (height - top - bottom);
@@ -582,6 +585,7 @@
     const note = $("#train-note");
     const sizes = state.arch.split("-");
     const xor = sizes[0] === "2" && sizes[sizes.length - 1] === "1";
+    const epochs = parseInt($("#epochs").value, 10) || 1;
     const query = networkQuery([["epochs", $("#epochs").value], ["lr", $("#lr").value],
                                 ["data", xor ? "xor" : "random"], ["seed", state.seed]]);
     const button = $("#train");
@@ -616,11 +620,11 @@
           }
         }
         if (costs.length - drawn >= 10 || costs.length < 30) {
-          plotCosts(costs);
+          plotCosts(costs, epochs);
           drawn = costs.length;
         }
       }
-      plotCosts(costs);
+      plotCosts(costs, costs.length ? costs[costs.length - 1].epoch : epochs);
     } catch (error) {
       note.textContent = "chainrule: error: " + error.message;
     } finally {
