@@ -269,3 +269,18 @@ def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path,
                            "--json")
     assert documents["/api/chains?arch=2-3-2&cost=se&param=1%2C3%2C2"] == alone
     assert sum(key.startswith("/api/math?") for key in documents) == 12
+
+
+def test_an_internal_error_is_one_line_and_a_500(monkeypatch):
+    from chainrule.explore import work
+
+    def broken(query, body):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(work, "layout", broken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = TestClient(create_app(allowed_hosts=["testserver"]))
+    response = client.get("/api/layout?arch=2-2-2")
+    assert response.status_code == 500
+    assert response.json()["error"].startswith("internal error (ZeroDivisionError: division")
