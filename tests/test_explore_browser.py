@@ -87,6 +87,8 @@ def lit_edges(page):
 
 
 def test_2_2_2_loads_with_its_counts_and_a_screenshot(server, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     ready(page, server + "/?arch=2-2-2")
     assert counts(page) == {"parameters": 8, "chains": 12, "terms": 52}
     assert page.locator("#graph g[data-node]").count() == 19
@@ -94,6 +96,7 @@ def test_2_2_2_loads_with_its_counts_and_a_screenshot(server, page):
     page.wait_for_selector("#agreement tbody tr >> nth=4")  # the five methods' agreement
     page.click("#step-next")
     page.click("#step-next")  # the δ^(2)_1 step: its region shaded on the graph
+    assert requested and all(url.startswith(server + "/") for url in requested), requested
     DOCS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
     page.screenshot(path=str(DOCS / "explore-2-2-2.png"), full_page=True)
