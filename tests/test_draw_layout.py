@@ -5,6 +5,7 @@ x_1 -> z^(2)_1, so that a reader saw x_1 -> theta^(1)_12 -> z^(2)_1.
 """
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,27 @@ def test_neuron_columns_keep_their_order_and_spacing():
     ys = [positions[f"z^(2)_{j}"][1] for j in (1, 2, 3)]
     assert ys == [1.0, 0.0, -1.0]
     assert positions["a^(2)_1"][0] - positions["z^(2)_1"][0] == 1.0
+
+
+GRAPHS = Path(__file__).resolve().parent.parent / "examples" / "graphs"
+GOLDEN_GRAPHS = Path(__file__).resolve().parent / "golden" / "graphs"
+
+
+@pytest.mark.parametrize("path", [GRAPHS / "residual.json", GRAPHS / "tied.json",
+                                  GOLDEN_GRAPHS / "skip.json", GOLDEN_GRAPHS / "two_inputs.json"])
+def test_no_node_lies_on_an_edge_of_a_graph_file_drawing(path):
+    """Skip connections arc over the columns they pass, clear of every node there."""
+    from chainrule.cli.draw import _edge_points
+    from chainrule.graph.graphfile import load_graph_file
+
+    graph = load_graph_file(str(path))
+    positions = graph_positions(graph)
+    nodes = list(positions.values())
+    found = []
+    for u, v in graph.edges:
+        points = _edge_points(positions[u], positions[v], 1.6, avoid=nodes)
+        for start, end in zip(points, points[1:]):
+            for node, point in positions.items():
+                if node not in (u, v) and _distance_to_segment(point, start, end) <= NODE_RADIUS:
+                    found.append((u, v, node))
+    assert found == []

@@ -384,17 +384,29 @@ def _shade_deltas(axes, graph, chains, place, summary: Summary) -> None:
                       ha="center", fontsize=10, color="tab:orange", zorder=5)
 
 
-def _edge_points(start, end, column_width: float, samples: int = 24) -> list[tuple[float, float]]:
+def _edge_points(start, end, column_width: float, samples: int = 24, avoid=()
+                 ) -> list[tuple[float, float]]:
     """A straight segment between neighbouring columns; an arc over the columns it skips, so a
-    skip connection never hides behind the nodes it passes."""
+    skip connection never hides behind the nodes it passes. The arc bends up, then down, then
+    higher, until it is clear of every point in `avoid` (the nodes) but its own two ends."""
     (x1, y1), (x2, y2) = start, end
     if abs(x2 - x1) <= column_width * 1.01:
         return [start, end]
+
+    def arc(lift: float) -> list[tuple[float, float]]:
+        control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
+        return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
+                 (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
+                for t in (i / (samples - 1) for i in range(samples))]
+
     lift = 0.35 * abs(x2 - x1) / column_width
-    control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
-    return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
-             (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
-            for t in (i / (samples - 1) for i in range(samples))]
+    others = [point for point in avoid if point != start and point != end]
+    for factor in (1, -1, 2, -2, 3, -3, 4, -4):
+        points = arc(factor * lift)
+        segments = [(*a, *b) for a, b in zip(points, points[1:])]
+        if all(_clear_of(x, y, segments) for x, y in others):
+            return points
+    return arc(lift)
 
 
 def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing:
@@ -414,9 +426,11 @@ def draw_graph(graph, source: str | None = None, delta: bool = False) -> Drawing
     width = 1.6
     positions = {node: (width * x, y) for x, column in enumerate(columns)
                  for node, y in zip(column, _column(len(column), max(height, 1)))}
+    nodes = list(positions.values())
 
     def edge(u, v, shift: float = 0.0):
-        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v], width)]
+        return [(x, y + shift)
+                for x, y in _edge_points(positions[u], positions[v], width, avoid=nodes)]
     figure = Figure(figsize=(11, 6))
     axes = figure.add_subplot()
     axes.set_axis_off()

@@ -34,19 +34,20 @@ def _document(graph, positions, name_of, source: str, summary: str | None,
     return {"architecture": source, "summary": summary, "radius": NODE_RADIUS,
             "parameter": parameter,
             "nodes": nodes,
-            "edges": [_edge(name_of(u), name_of(v), positions[u], positions[v], column_width)
-                      for u, v in graph.edges],
+            "edges": [_edge(name_of(u), name_of(v), positions[u], positions[v], column_width,
+                            list(positions.values())) for u, v in graph.edges],
             "parameters": [n["name"] for n in nodes if n["kind"] == "param"]}
 
 
-def _edge(source: str, target: str, start, end, column_width: float | None) -> dict:
+def _edge(source: str, target: str, start, end, column_width: float | None,
+          avoid=()) -> dict:
     """An edge; one that skips columns of a general graph arcs over them as in ``chainrule
     draw`` (its ``points``, y downwards), so it never runs behind the nodes it passes."""
     edge = {"from": source, "to": target}
     if column_width is not None:
         from chainrule.cli.draw import _edge_points
 
-        points = _edge_points(start, end, column_width)
+        points = _edge_points(start, end, column_width, avoid=avoid)
         if len(points) > 2:
             edge["points"] = [[round(x, 4), round(-y, 4)] for x, y in points]
     return edge
