@@ -26,7 +26,8 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 
-#: Options each command takes from a request: name -> "flag" (true/false) or "value".
+#: Options each command takes from a request: name -> "flag" (true/false), "value" (the last
+#: one given) or "values" (repeatable, each passed on).
 OPTIONS: dict[str, dict[str, str]] = {
     "count": {"bias": "flag", "activation": "value", "cost": "value", "ops": "flag",
               "by-layer": "flag"},

@@ -258,6 +258,8 @@ def trainer(query: Mapping[str, list[str]]):
         from chainrule.graph.spec import Network
         from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
 
+        if api.graph_text(query) is not None:
+            raise api.RequestError("training takes layer sizes (arch), not a graph file")
         argv = api.argv_for("train", query)
         api.check_budget("train", argv)
         args = build_parser().parse_args(argv)
