@@ -48,6 +48,7 @@ _EXPORTS = {
     "load_graph_file": "chainrule.graph.graphfile",
     "verify": "chainrule.verification.verify",
     "random_leaf_values": "chainrule.verification.verify",
+    "explore": "chainrule.explore",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -17,8 +17,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 
 LAYERS = {"errors": 0, "files": 0, "rules": 0, "budget": 0, "graph": 1, "calculus": 2, "notation": 3,
-          "verification": 4, "cli": 5, "__main__": 5, "__init__": 5}
-NUMERIC_USERS = {"numeric", "verification", "cli", "__main__", "__init__"}
+          "verification": 4, "cli": 5, "explore": 5, "__main__": 5, "__init__": 5}
+# The explorer is the commands in a browser: it runs the CLI itself, so it shares its layer.
+NUMERIC_USERS = {"numeric", "verification", "cli", "explore", "__main__", "__init__"}
 
 # The one way up, named: a Gradient (calculus) shows itself as LaTeX or text, in Jupyter too, by
 # calling the printers, imported inside those methods only when asked. The printers import the

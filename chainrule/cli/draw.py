@@ -130,6 +130,8 @@ class Summary:
 
 
 Point = tuple[float, float]
+#: Columns of a general graph's drawing are this far apart (layered columns are 1 apart).
+GENERATION_WIDTH = 1.6
 
 
 @dataclass
@@ -170,8 +172,46 @@ def _straight(place: Callable[[Hashable], Point]):
     return edge_points
 
 
+#: A node's radius in layout units (neighbours in a column are 1 apart), and the clearance kept
+#: between a node and any edge that passes it: no node may look like a stop on an edge that
+#: does not touch it.
+NODE_RADIUS = 0.3
+EDGE_CLEARANCE = NODE_RADIUS + 0.1
+
+
+def _clear_of(x: float, y: float, segments: list[tuple[float, float, float, float]]) -> bool:
+    """Whether the point (x, y) is farther than EDGE_CLEARANCE from every segment."""
+    for x1, y1, x2, y2 in segments:
+        dx, dy = x2 - x1, y2 - y1
+        t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+        if (x - x1 - t * dx) ** 2 + (y - y1 - t * dy) ** 2 <= EDGE_CLEARANCE ** 2:
+            return False
+    return True
+
+
+def _weight_column(count: int, x: float, passing: list[tuple[float, float, float, float]]
+                   ) -> list[float]:
+    """`count` heights in the weight column at `x`, 1 apart, top first, each clear of the
+    `passing` edges (a^(l)_k -> z^(l+1)_j cross this column): a weight sitting on such a line
+    would read as a stop on it. Centred as well as the gaps allow."""
+    def sweep(top: float) -> list[float]:
+        heights: list[float] = []
+        y = top
+        for _ in range(count):
+            while not _clear_of(x, y, passing):
+                y -= 0.05
+            heights.append(y)
+            y -= 1.0
+        return heights
+
+    first = sweep((count - 1) / 2)
+    overshoot = -(first[-1] + first[0])  # how far below centre the gaps pushed the column
+    return sweep((count - 1) / 2 + overshoot / 2) if overshoot > 1e-9 else first
+
+
 def _graph_positions(graph, network: Network) -> dict[Hashable, Point]:
-    """Columns: x | θ^(1) z^(2) a^(2) | θ^(2) z^(3) a^(3) | ... | J."""
+    """Columns: x | θ^(1) z^(2) a^(2) | θ^(2) z^(3) a^(3) | ... | J; each weight column placed
+    clear of the edges a^(l) -> z^(l+1) that cross it."""
     columns: list[list[Hashable]] = [[n for n, k in graph.nodes(data="kind")
                                       if k == NodeKind.INPUT]]
     for layer in range(2, network.depth + 1):
@@ -179,12 +219,63 @@ def _graph_positions(graph, network: Network) -> dict[Hashable, Point]:
             columns.append([n for n, d in graph.nodes(data=True)
                             if d["kind"] == kind and d["layer"] == at])
     columns.append([graph.graph["cost"]])
-    height = max(len(column) for column in columns) - 1
-    positions = {}
-    for x, column in enumerate(columns):
-        for node, y in zip(column, _column(len(column), max(height, 1))):
-            positions[node] = (float(x), y)
+
+    def is_weights(column: list[Hashable]) -> bool:
+        return graph.nodes[column[0]]["kind"] == NodeKind.PARAM
+
+    height = max(len(column) for column in columns if not is_weights(column))
+    heights = {node: y for column in columns if not is_weights(column)
+               for node, y in zip(column, _column(len(column), max(height - 1, 1)))}
+    positions: dict[Hashable, Point] = {}
+    x = 0.0
+    for number, column in enumerate(columns):
+        if not is_weights(column):
+            positions.update((node, (x, heights[node])) for node in column)
+            x += 1.0
+            continue
+        # The weights' own edges must not run steeply past their neighbours in the column:
+        # the column moves away from the z column until every slope is gentle.
+        sources, targets = columns[number - 1], columns[number + 1]
+        gap = 1.0
+        for _ in range(3):
+            passing = [(x - 1.0, heights[u], x + gap, heights[v]) for u in sources
+                       for v in graph.successors(u) if v in targets]
+            ys = _weight_column(len(column), x, passing)
+            steepest = max(abs(y - heights[next(iter(graph.successors(node)))])
+                           for node, y in zip(column, ys))
+            if gap >= 0.5 * steepest:
+                break
+            gap = 0.5 * steepest + 0.1
+        positions.update((node, (x, y)) for node, y in zip(column, ys))
+        x += gap
     return positions
+
+
+def _generation_positions(graph) -> dict[Hashable, Point]:
+    """Any graph: one column per topological generation, columns GENERATION_WIDTH apart."""
+    import networkx as nx
+
+    columns = [sorted(generation, key=list(graph.nodes).index)
+               for generation in nx.topological_generations(graph)]
+    height = max(len(column) for column in columns) - 1
+    return {node: (GENERATION_WIDTH * x, y) for x, column in enumerate(columns)
+            for node, y in zip(column, _column(len(column), max(height, 1)))}
+
+
+def graph_positions(graph, network: Network | None = None) -> dict[Hashable, Point]:
+    """Where ``chainrule draw`` puts each node of `graph`, in layout units (neighbours in a
+    column 1 apart, columns 1 apart): by layer for a layered `network`'s graph, by
+    topological generation (columns 1.6 apart) for any other graph.
+
+    Examples
+    --------
+    >>> positions = graph_positions(build_graph(Network([2, 2, 2])), Network([2, 2, 2]))
+    >>> positions["x_1"], positions["J"]
+    ((0.0, 0.5), (7.0, 0.0))
+    """
+    if network is not None:
+        return _graph_positions(graph, network)
+    return _generation_positions(graph)
 
 
 def _neuron_positions(summary: Summary) -> dict[tuple[int, int], Point]:
@@ -293,37 +384,43 @@ def _layered_layout(network: Network, parameter: ParameterIndex | None, view: st
                   decorate=ellipses, **common)
 
 
-def _edge_points(start, end, column_width: float, samples: int = 24) -> list[Point]:
+def _edge_points(start, end, column_width: float, samples: int = 24, avoid=()) -> list[Point]:
     """A straight segment between neighbouring columns; an arc over the columns it skips, so a
-    skip connection never hides behind the nodes it passes."""
+    skip connection never hides behind the nodes it passes. The arc bends up, then down, then
+    higher, until it is clear of every point in `avoid` (the nodes) but its own two ends."""
     (x1, y1), (x2, y2) = start, end
     if abs(x2 - x1) <= column_width * 1.01:
         return [start, end]
+
+    def arc(lift: float) -> list[Point]:
+        control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
+        return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
+                 (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
+                for t in (i / (samples - 1) for i in range(samples))]
+
     lift = 0.35 * abs(x2 - x1) / column_width
-    control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
-    return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
-             (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
-            for t in (i / (samples - 1) for i in range(samples))]
+    others = [point for point in avoid if point != start and point != end]
+    for factor in (1, -1, 2, -2, 3, -3, 4, -4):
+        points = arc(factor * lift)
+        segments = [(*a, *b) for a, b in zip(points, points[1:])]
+        if all(_clear_of(x, y, segments) for x, y in others):
+            return points
+    return arc(lift)
 
 
 def _general_layout(graph, source: str | None) -> Layout:
     """Any computation graph: columns by topological generation, skip edges arcing over."""
-    import networkx as nx
-
     from chainrule.calculus.delta import delta_latex
     from chainrule.graph.chains import iter_chains
 
     if source is None:
         source = next(n for n, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM)
-    columns = [sorted(generation, key=list(graph.nodes).index)
-               for generation in nx.topological_generations(graph)]
-    height = max(len(column) for column in columns) - 1
-    width = 1.6
-    positions = {node: (width * x, y) for x, column in enumerate(columns)
-                 for node, y in zip(column, _column(len(column), max(height, 1)))}
+    positions = _generation_positions(graph)
+    nodes = list(positions.values())
 
     def edge_points(u: Hashable, v: Hashable, shift: float = 0.0) -> list[Point]:
-        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v], width)]
+        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v],
+                                                        GENERATION_WIDTH, avoid=nodes)]
 
     chains = list(iter_chains(graph, source))
     return Layout(graph=graph, chains=chains, edge_points=edge_points,
@@ -435,7 +532,9 @@ def _shade_deltas(axes, layout: Layout) -> None:
                               if is_delta_node(graph, factor.wrt)))
     for node in cuts:
         region = nx.descendants(graph, node) | {node}
-        for u, v in graph.subgraph(region).edges:
+        # In the graph's own edge order: a subgraph's order follows set hashing, which varies
+        # from run to run and would make the same picture differ byte for byte.
+        for u, v in ((u, v) for u, v in graph.edges if u in region and v in region):
             points = layout.edge_points(u, v, 0.0)
             if all(point == points[0] for point in points):
                 continue  # z -> a inside one neuron

@@ -462,3 +462,34 @@ def load_graph_file(path: str):
         raise SpecError(f"graph file {path!r}: {error}") from None
     graph.graph["source"] = Path(path).name
     return graph
+
+
+def graph_from_text(text: str, source: str = "graph.json"):
+    """Build the graph of a graph file given as JSON text (the explorer's requests send graph
+    files this way, so that no request names a file); errors name it `source`.
+
+    Examples
+    --------
+    >>> graph = graph_from_text('{"inputs": ["x"], "parameters": ["w"], "targets": ["y"], '
+    ...                         '"nodes": {"h": "w*x"}, "cost": "(h - y)^2"}', "tiny.json")
+    >>> graph.graph["source"], sorted(n for n, k in graph.nodes(data="kind") if k == "param")
+    ('tiny.json', ['w'])
+    """
+    def refuse(name: str):
+        raise SpecError(f"graph file {source!r}: {name} is not a finite number")
+
+    try:
+        document = json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as error:
+        raise SpecError(f"graph file {source!r} is not valid JSON: {error.msg} at line "
+                        f"{error.lineno}") from None
+    except RecursionError:
+        raise SpecError(f"graph file {source!r} is nested too deeply to read") from None
+    try:
+        graph = dag_from_document(document).build()
+        if not any(kind == "param" for _, kind in graph.nodes(data="kind")):
+            raise SpecError("the graph has no parameters")
+    except SpecError as error:
+        raise SpecError(f"graph file {source!r}: {error}") from None
+    graph.graph["source"] = source
+    return graph

@@ -1,0 +1,242 @@
+"""The explorer's JSON API: HTTP query parameters turned into a ``chainrule`` command line, run
+in-process, so that every endpoint answers exactly the document the CLI's ``--json`` prints.
+
+Only options named in :data:`OPTIONS` pass; every value goes to argparse as ``--name=value`` (so
+a value can never become another option), and the architecture goes after ``--``. A request
+never names a file: an architecture ending in ``.json`` is refused, and a graph file arrives as
+JSON text (the ``graph`` field), parsed by :mod:`chainrule.graph.graphfile` before the command
+sees it.
+
+Examples
+--------
+>>> argv_for("chains", {"arch": "2-2-2", "param": ["1,1,1"], "view": "local"})
+['chains', '--param=1,1,1', '--view=local', '--json', '--', '2-2-2']
+>>> status, document = run_command("count", {"arch": "2-2-2"})
+>>> status, document[0]["terms"]
+(200, 52)
+>>> run_command("count", {"arch": "2-0-2"})[0]
+400
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+
+#: Options each command takes from a request: name -> "flag" (true/false), "value" (the last
+#: one given) or "values" (repeatable, each passed on).
+OPTIONS: dict[str, dict[str, str]] = {
+    "count": {"bias": "flag", "activation": "value", "cost": "value", "ops": "flag",
+              "by-layer": "flag"},
+    "chains": {"bias": "flag", "activation": "value", "cost": "value", "param": "values",
+               "view": "value", "wrt": "value", "limit": "value"},
+    "delta": {"bias": "flag", "activation": "value", "cost": "value", "param": "values",
+              "ops": "flag", "wrt": "value", "limit": "value"},
+    "verify": {"bias": "flag", "activation": "value", "cost": "value", "wrt": "value",
+               "seed": "value", "examples": "value", "init-scale": "value"},
+    "train": {"bias": "flag", "activation": "value", "cost": "value", "seed": "value",
+              "examples": "value", "init-scale": "value", "epochs": "value", "lr": "value",
+              "init": "value", "data": "value"},
+}
+#: The commands whose --json output the API returns as it is.
+COMMANDS = ("count", "chains", "delta", "verify")
+#: Longest text accepted in one query value, and longest graph file (characters).
+MAX_VALUE = 200
+MAX_GRAPH_TEXT = 100_000
+#: The largest --limit a request may ask for: the CLI's default, so that a request is never
+#: allowed more work than a plain command line.
+MAX_LIMIT = 10_000
+MAX_EXAMPLES = 64
+#: Nodes plus edges of the largest computation graph a request may have built: a few tens of
+#: MB and well under a second to build. The counts of any network need no graph.
+MAX_GRAPH_ELEMENTS = 50_000
+#: verify evaluates every method on the graph (sympy_diff among them): a smaller graph.
+MAX_VERIFY_ELEMENTS = 8_000
+TRUE, FALSE = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
+
+
+class RequestError(Exception):
+    """A request the explorer refuses before running anything: answered with HTTP 400."""
+
+
+def values_of(query: Mapping[str, object], name: str) -> list[str]:
+    """Every value of `name` in `query` (a dict of str or list of str), under either spelling
+    (``init-scale`` or ``init_scale``)."""
+    found: list[str] = []
+    for key in dict.fromkeys((name, name.replace("-", "_"))):
+        value = query.get(key)
+        if value is not None:
+            found += [value] if isinstance(value, str) else list(value)
+    for value in found:
+        if not isinstance(value, str):
+            raise RequestError(f"{name} must be text")
+        if len(value) > MAX_VALUE:
+            raise RequestError(f"the value of {name} is longer than {MAX_VALUE} characters")
+    return found
+
+
+def flag(name: str, values: Sequence[str]) -> bool:
+    text = values[-1].strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise RequestError(f"{name} takes true or false, not {values[-1]!r}")
+
+
+def argv_for(command: str, query: Mapping[str, object], architecture: str | None = None
+             ) -> list[str]:
+    """The ``chainrule`` argument list for `command` with the options in `query`.
+
+    `architecture` replaces the query's ``arch`` (a graph file's temporary path). Unknown query
+    parameters are refused by name, so a typo is not silently ignored.
+    """
+    if command not in OPTIONS:
+        raise RequestError(f"unknown command {command!r}")
+    allowed = OPTIONS[command]
+    known = {"arch", "graph"} | {n for n in allowed} | {n.replace("-", "_") for n in allowed}
+    unknown = sorted(str(key) for key in query if key not in known)
+    if unknown:
+        raise RequestError(f"{command} takes no parameter {unknown[0]!r}; it takes arch, "
+                           + ", ".join(allowed))
+    argv = [command]
+    for name, kind in allowed.items():
+        values = values_of(query, name)
+        if not values:
+            continue
+        if kind == "flag":
+            if flag(name, values):
+                argv.append(f"--{name}")
+        elif kind == "values":
+            argv += [f"--{name}={value}" for value in values]
+        else:
+            argv.append(f"--{name}={values[-1]}")
+    argv.append("--json")
+    if architecture is None:
+        arch = values_of(query, "arch")
+        architecture = arch[-1].strip() if arch else None
+        if architecture is not None and architecture.lower().endswith(".json"):
+            raise RequestError("the explorer reads no files: send a graph file's JSON text as "
+                               "the 'graph' parameter")
+    if architecture:
+        argv += ["--", architecture]
+    return argv
+
+
+def check_budget(command: str, argv: Sequence[str]) -> None:
+    """Refusals of the explorer's own, past what a command line allows: a --limit above the
+    CLI's default and random cases of many examples."""
+    for token in argv:
+        name, _, value = token.partition("=")
+        if name == "--limit" and value.isdigit() and int(value) > MAX_LIMIT:
+            raise RequestError(f"--limit {int(value):,} is more than the explorer allows "
+                               f"({MAX_LIMIT:,}); use the command line for more")
+        if name == "--examples" and value.isdigit() and int(value) > MAX_EXAMPLES:
+            raise RequestError(f"--examples {int(value):,} is more than the explorer allows "
+                               f"({MAX_EXAMPLES})")
+
+
+def check_network_size(command: str, query: Mapping[str, object]) -> None:
+    """Refuse, before any work, a command that would build a graph larger than
+    :data:`MAX_GRAPH_ELEMENTS` (``count`` builds none). A network the CLI cannot parse passes
+    here, so that the CLI gives its own message."""
+    from chainrule.graph.build import check_graph_size
+    from chainrule.graph.spec import Network, SpecError
+
+    if command == "count":
+        return
+    arch = values_of(query, "arch")
+    if not arch:
+        return
+    try:
+        bias = values_of(query, "bias")
+        network = Network.parse(arch[-1].strip(), bias=flag("bias", bias) if bias else False,
+                                activation=(values_of(query, "activation") or ["sigmoid"])[-1],
+                                cost=(values_of(query, "cost") or ["mse"])[-1])
+    except (SpecError, TypeError, ValueError, RequestError):
+        return
+    check_graph_size(network, MAX_VERIFY_ELEMENTS if command == "verify" else MAX_GRAPH_ELEMENTS)
+
+
+def graph_text(query: Mapping[str, object], body: str | None = None) -> str | None:
+    """The graph file's JSON text of a request: the POST body or the ``graph`` parameter."""
+    texts = _values_unbounded(query, "graph")
+    text = body if body else (texts[-1] if texts else None)
+    if text is None or not text.strip():
+        return None
+    if len(text) > MAX_GRAPH_TEXT:
+        raise RequestError(f"a graph file of {len(text):,} characters is longer than the "
+                           f"{MAX_GRAPH_TEXT:,} the explorer reads")
+    return text
+
+
+def _values_unbounded(query: Mapping[str, object], name: str) -> list[str]:
+    value = query.get(name)
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(v, str) for v in values):
+        raise RequestError(f"{name} must be text")
+    return values
+
+
+GRAPH_NAME = "graph.json"
+
+
+def parse_graph(text: str):
+    """The computation graph of a graph file's JSON text, named :data:`GRAPH_NAME`."""
+    from chainrule.graph.graphfile import graph_from_text
+
+    return graph_from_text(text, GRAPH_NAME)
+
+
+def run_argv(argv: Sequence[str]) -> tuple[int, object]:
+    """Run ``chainrule ARGV`` in-process; (HTTP status, its JSON document or an error)."""
+    from chainrule.cli.entry import UsageError, build_parser
+    from chainrule.graph.spec import SpecError
+
+    out = io.StringIO()
+    try:
+        args = build_parser().parse_args(list(argv))
+        args.run(args, out)
+    except (UsageError, SpecError, RequestError) as error:
+        return 400, {"error": str(error)}
+    except RecursionError:
+        return 400, {"error": "the input is nested too deeply"}
+    return 200, json.loads(out.getvalue())
+
+
+def run_command(command: str, query: Mapping[str, object], body: str | None = None
+                ) -> tuple[int, object]:
+    """Answer ``/api/<command>``: (HTTP status, document). Errors are ``{"error": message}``
+    with the message the CLI gives; a graph file in `query` or `body` is parsed first."""
+    from chainrule.graph.spec import SpecError
+
+    try:
+        if command not in COMMANDS:
+            raise RequestError(f"unknown endpoint /api/{command}")
+        text = graph_text(query, body)
+        if text is None:
+            argv = argv_for(command, query)
+            check_budget(command, argv)
+            check_network_size(command, query)
+            if argv[-1] == "--json" and command != "verify":
+                raise RequestError("give an architecture (arch) or a graph file (graph)")
+            return run_argv(argv)
+        parse_graph(text)  # every error of the file, named after the file, before any work
+        with tempfile.TemporaryDirectory(prefix="chainrule-explore-") as directory:
+            path = os.path.join(directory, GRAPH_NAME)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            argv = argv_for(command, query, architecture=path)
+            check_budget(command, argv)
+            status, document = run_argv(argv)
+        if status != 200:  # the temporary path is no business of the reader's
+            document = {"error": document["error"].replace(repr(path), repr(GRAPH_NAME))
+                        .replace(path, GRAPH_NAME)}
+        return status, document
+    except (RequestError, SpecError) as error:
+        return 400, {"error": str(error)}

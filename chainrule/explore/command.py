@@ -1,0 +1,121 @@
+"""The ``chainrule explore`` command: start the server (or write the static page).
+
+The server binds 127.0.0.1 on a free port unless ``--host`` or ``--port`` says otherwise,
+prints its URL on one line, opens the browser unless ``--no-browser``, and stops cleanly on
+Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import socket
+from typing import TextIO
+from urllib.parse import urlencode
+
+
+def _options(args: argparse.Namespace) -> dict:
+    """The network of the command line, as the page's state: layer sizes or a graph file's
+    text (read here, from the user's own command line: requests never name files)."""
+    from chainrule.graph.spec import Network, SpecError
+
+    architecture = args.architecture
+    options = {"arch": architecture, "bias": args.bias, "activation": args.activation,
+               "cost": args.cost, "graph": None}
+    if architecture.lower().endswith(".json"):
+        from pathlib import Path
+
+        from chainrule.explore.api import parse_graph
+
+        try:
+            text = Path(architecture).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SpecError(f"cannot read graph file {architecture!r}: "
+                            f"{getattr(error, 'strerror', None) or error}") from None
+        parse_graph(text)
+        options.update(arch="", graph=text)
+    else:
+        Network.parse(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
+    return options
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    words = ["chainrule", "explore", args.architecture]
+    if args.bias:
+        words.append("--bias")
+    if args.activation != "sigmoid":
+        words += ["--activation", args.activation]
+    if args.cost != "mse":
+        words += ["--cost", args.cost]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def _page_query(options: dict, args: argparse.Namespace) -> str:
+    pairs = [("arch", options["arch"])] if not options["graph"] else []
+    if options["bias"]:
+        pairs.append(("bias", "true"))
+    if options["activation"] != "sigmoid":
+        pairs.append(("activation", options["activation"]))
+    if options["cost"] != "mse":
+        pairs.append(("cost", options["cost"]))
+    if args.param:
+        pairs.append(("param", args.param))
+    return ("?" + urlencode(pairs)) if pairs else ""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port` (port 0: a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def server_for(host: str, sock: socket.socket, initial_graph: str | None = None):
+    """A uvicorn server of the explorer's app (not started)."""
+    import uvicorn
+
+    from chainrule.explore.server import create_app
+
+    app = create_app(host=host, initial_graph=initial_graph)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
+                            timeout_graceful_shutdown=2)
+    return uvicorn.Server(config)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``chainrule explore`` with parsed `args`."""
+    from chainrule.graph.spec import SpecError
+
+    options = _options(args)
+    if args.html:
+        from chainrule.explore.export import write_static_page
+
+        write_static_page(args.html, options, _command_line(args), limit=args.limit,
+                          seed=args.seed)
+        out.write(f"wrote {args.html}\n")
+        return 0
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as error:
+        raise SpecError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    port = sock.getsockname()[1]
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{shown}:{port}/{_page_query(options, args)}"
+    server = server_for(args.host, sock, options["graph"])
+    out.write(f"chainrule explore: {url} (Ctrl-C stops it)\n")
+    out.flush()
+    if not args.no_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0

@@ -1,0 +1,157 @@
+"""``chainrule explore ARCH --html FILE``: the page as one self-contained file.
+
+The script, the style and every document the page would ask the server for are inlined, keyed
+by the very URL the page builds, so the file works from disk with no server and no network for
+every view of its network (changing the network and training need the server).
+
+Examples
+--------
+>>> html = static_page({"arch": "1-1-1"}, command="chainrule explore 1-1-1")
+>>> "<script src=" in html, '"encoding":"gzip+base64"' in html
+(False, True)
+>>> sorted(static_documents(html))[:2]
+['/api/chains?arch=1-1-1&param=1%2C1%2C1', '/api/chains?arch=1-1-1&param=2%2C1%2C1']
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from urllib.parse import quote_plus
+
+from chainrule.explore import api, work
+
+DEFAULT_LIMIT = 2_000
+
+
+def form_encode(pairs: list[tuple[str, str]]) -> str:
+    """``pairs`` encoded exactly as the browser's ``URLSearchParams.toString()`` does.
+
+    >>> form_encode([("param", "theta^(1)_11"), ("x", "a b~*")])
+    'param=theta%5E%281%29_11&x=a+b%7E*'
+    """
+    def encode(text: str) -> str:
+        return quote_plus(text, safe="*").replace("~", "%7E")
+
+    return "&".join(f"{encode(key)}={encode(value)}" for key, value in pairs)
+
+
+def param_argument(name: str, options: dict) -> str:
+    """The page's paramArgument(): a layered network's weight as l,j,k, a graph's by name.
+
+    >>> param_argument("theta^(2)_10,3", {}), param_argument("theta^(1)_12", {})
+    ('2,10,3', '1,1,2')
+    """
+    import re
+
+    match = re.fullmatch(r"theta\^\((\d+)\)_(?:(\d+),(\d+)|(\d)(\d))", name)
+    if options.get("graph") or not match:
+        return name
+    layer, j, k = match[1], match[2] or match[4], match[3] or match[5]
+    return f"{layer},{j},{k}"
+
+
+def _network_pairs(options: dict) -> list[tuple[str, str]]:
+    """The page's networkQuery(): arch, then only the options that differ from the defaults."""
+    pairs = [] if options.get("graph") else [("arch", options["arch"])]
+    if options.get("bias"):
+        pairs.append(("bias", "true"))
+    if options.get("activation", "sigmoid") != "sigmoid":
+        pairs.append(("activation", options["activation"]))
+    if options.get("cost", "mse") != "mse":
+        pairs.append(("cost", options["cost"]))
+    return pairs
+
+
+class _Collector:
+    """Answers the page's requests in-process and keeps each document under its URL."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        self.responses: dict[str, object] = {}
+
+    def keep(self, endpoint: str, extra: list[tuple[str, str]], document: object) -> None:
+        pairs = _network_pairs(self.options) + extra
+        self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
+
+    def ask(self, endpoint: str, extra: list[tuple[str, str]], keep: bool = True) -> object:
+        pairs = _network_pairs(self.options) + extra
+        query: dict[str, list[str]] = {}
+        for key, value in pairs:
+            query.setdefault(key, []).append(value)
+        body = self.options.get("graph")
+        if endpoint in api.COMMANDS:
+            status, document = api.run_command(endpoint, query, body)
+        else:
+            status, document = getattr(work, endpoint)(query, body)
+        if status != 200:
+            from chainrule.graph.spec import SpecError
+
+            raise SpecError(document["error"])
+        if keep:
+            self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
+        return document
+
+
+def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: int = 0) -> str:
+    """The whole page for the network in `options` (``arch`` or ``graph`` text, ``bias``,
+    ``activation``, ``cost``), every parameter drawn precomputed; refused (with the CLI's
+    message) when their chains number more than `limit`."""
+    from chainrule.explore.server import asset
+
+    collector = _Collector(options)
+    collector.ask("count", [("ops", "true")])
+    layout = collector.ask("layout", [])
+    arguments = [param_argument(name, options) for name in layout["parameters"]]
+    # One chains command for every parameter: its JSON is one group per parameter, each the
+    # very document `chains --param` of that parameter alone prints.
+    every = collector.ask("chains", [("param", argument) for argument in arguments]
+                          + [("limit", str(limit))], keep=False)
+    for argument, group in zip(arguments, every):
+        collector.keep("chains", [("param", argument)], [group])
+    for name, argument in zip(layout["parameters"], arguments):
+        if layout["summary"] and name != layout["parameter"]:
+            collector.ask("layout", [("param", argument)])
+        collector.ask("math", [("param", argument)])
+    collector.ask("verify", [("seed", str(seed))])
+    if not options.get("graph"):
+        collector.ask("values", [("seed", str(seed))])
+    # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
+    # and the browser's DecompressionStream unpacks it, offline too.
+    packed = gzip.compress(json.dumps(collector.responses, ensure_ascii=False,
+                                      separators=(",", ":")).encode("utf-8"), 9, mtime=0)
+    data = {"command": command, "encoding": "gzip+base64",
+            "responses": base64.b64encode(packed).decode("ascii"),
+            "state": {"arch": options.get("arch") or "", "bias": bool(options.get("bias")),
+                      "activation": options.get("activation", "sigmoid"),
+                      "cost": options.get("cost", "mse"), "graph": options.get("graph"),
+                      "seed": seed}}
+    # "</" would end the script element early; JSON allows "<\/" for it.
+    inline = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    page = asset("index.html")
+    page = page.replace('<link rel="stylesheet" href="/static/explore.css">',
+                        "<style>\n" + asset("explore.css") + "\n</style>")
+    script = asset("explore.js").replace("</script", "<\\/script")
+    page = page.replace('<script src="/static/explore.js"></script>',
+                        f'<script id="chainrule-data" type="application/json">{inline}</script>\n'
+                        f"<script>\n{script}\n</script>")
+    return page
+
+
+def write_static_page(path: str, options: dict, command: str, limit: int = DEFAULT_LIMIT,
+                      seed: int = 0) -> None:
+    """Write :func:`static_page` to `path`, atomically."""
+    from chainrule.files import write_text_atomically
+
+    write_text_atomically(path, static_page(options, command, limit, seed))
+
+
+def static_documents(page: str) -> dict[str, object]:
+    """The documents inlined in a static page, by URL (for tests and scripts)."""
+    import re
+
+    found = re.search(r'<script id="chainrule-data" type="application/json">(.*?)</script>',
+                      page, re.S)
+    data = json.loads(found.group(1).replace("<\\/", "</"))
+    return json.loads(gzip.decompress(base64.b64decode(data["responses"])))

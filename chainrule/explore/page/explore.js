@@ -1,0 +1,781 @@
+// chainrule explore: a client of the explorer's JSON API (the CLI's --json documents), or of the
+// same documents inlined in a static export. No dependencies, no build step.
+"use strict";
+
+(function () {
+  const $ = (selector) => document.querySelector(selector);
+  const SVG = "http://www.w3.org/2000/svg";
+  const SCALE = 70; // pixels per layout unit
+  const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                   "#17becf", "#bcbd22", "#7f7f7f"];
+  const MAX_DRAWN_CHAINS = 80;
+  const dataElement = document.getElementById("chainrule-data");
+  const STATIC = dataElement ? JSON.parse(dataElement.textContent) : null;
+  // A static export packs its documents with gzip; the browser unpacks them, offline too.
+  const staticReady = STATIC && STATIC.encoding === "gzip+base64" ? (async () => {
+    const bytes = Uint8Array.from(atob(STATIC.responses), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    STATIC.responses = JSON.parse(await new Response(stream).text());
+  })() : Promise.resolve();
+  const initialElement = document.getElementById("chainrule-initial");
+  const INITIAL = initialElement ? JSON.parse(initialElement.textContent) : null;
+
+  const state = {arch: "2-2-2", bias: false, activation: "sigmoid", cost: "mse", graph: null,
+                 param: null, view: "abstract", step: null, seed: 0};
+  let layout = null, chainsDoc = null, mathDoc = null, generation = 0;
+
+  // --- talking to the server (or to the inlined documents) ---------------------------------
+
+  function networkQuery(extra) {
+    const query = [];
+    if (!state.graph) query.push(["arch", state.arch]);
+    if (state.bias) query.push(["bias", "true"]);
+    if (state.activation !== "sigmoid") query.push(["activation", state.activation]);
+    if (state.cost !== "mse") query.push(["cost", state.cost]);
+    for (const [key, value] of extra || []) query.push([key, String(value)]);
+    return query;
+  }
+
+  function urlOf(endpoint, query) {
+    return "/api/" + endpoint + "?" + new URLSearchParams(query).toString();
+  }
+
+  async function api(endpoint, extra) {
+    const url = urlOf(endpoint, networkQuery(extra));
+    if (STATIC) {
+      await staticReady;
+      if (url in STATIC.responses) return STATIC.responses[url];
+      throw new Error("this static page does not hold " + url + "; run " + STATIC.command +
+                      " to explore further");
+    }
+    const options = state.graph ? {method: "POST", body: state.graph} : {};
+    const response = await fetch(url, options);
+    const document_ = await response.json().catch(() => ({error: response.statusText}));
+    if (!response.ok) throw new Error(document_.error || response.statusText);
+    return document_;
+  }
+
+  function showError(error) {
+    const box = $("#error");
+    if (!error) { box.hidden = true; box.textContent = ""; return; }
+    box.hidden = false;
+    box.textContent = "chainrule: error: " + (error.message || String(error));
+  }
+
+  // --- deep links -----------------------------------------------------------------------------
+
+  function readLocation() {
+    const query = new URLSearchParams(window.location.search);
+    if (query.get("arch")) state.arch = query.get("arch");
+    else if (INITIAL && INITIAL.graph) {
+      state.graph = INITIAL.graph;
+      $("#graph-text").value = INITIAL.graph;
+      $("#graph-file").open = true;
+    }
+    state.bias = ["1", "true", "yes", "on"].includes((query.get("bias") || "").toLowerCase());
+    state.activation = query.get("activation") || "sigmoid";
+    state.cost = query.get("cost") || "mse";
+    state.param = paramOption(query.get("param"));
+    state.view = query.get("view") === "local" ? "local" : "abstract";
+    state.step = query.has("step") ? parseInt(query.get("step"), 10) : null;
+    state.seed = parseInt(query.get("seed") || "0", 10) || 0;
+  }
+
+  function writeLocation() {
+    const query = networkQuery([]);
+    if (state.param) query.push(["param", paramArgument(state.param)]);
+    if (state.view !== "abstract") query.push(["view", state.view]);
+    if (state.step !== null) query.push(["step", String(state.step)]);
+    if (state.seed) query.push(["seed", String(state.seed)]);
+    const search = "?" + new URLSearchParams(query).toString();
+    if (!STATIC && search !== window.location.search) {
+      window.history.replaceState(null, "", search);
+    }
+  }
+
+  function syncControls() {
+    $("#arch").value = state.arch;
+    $("#bias").checked = state.bias;
+    $("#activation").value = state.activation;
+    $("#cost").value = state.cost;
+    $("#seed").value = String(state.seed);
+    for (const view of ["abstract", "local"]) {
+      $("#view-" + view).setAttribute("aria-pressed", String(state.view === view));
+    }
+  }
+
+  // --- small helpers --------------------------------------------------------------------------
+
+  function element(tag, attributes, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
+    for (const child of children || []) {
+      node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function svgElement(tag, attributes) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
+    return node;
+  }
+
+  function math(markup) {
+    // MathML from the server, parsed as markup (it is the notation layer's own output).
+    const holder = document.createElement("span");
+    holder.className = "math";
+    holder.innerHTML = markup;
+    return holder;
+  }
+
+  const SUPER = {"0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷",
+                 "8": "⁸", "9": "⁹", "(": "⁽", ")": "⁾", ",": "˒"};
+  const SUB = {"0": "₀", "1": "₁", "2": "₂", "3": "₃", "4": "₄", "5": "₅", "6": "₆", "7": "₇",
+               "8": "₈", "9": "₉", ",": ","};
+
+  function unicodeName(name) {
+    // delta^(2)_1 -> δ⁽²⁾₁, as the CLI's --format unicode writes names.
+    const match = /^(delta|theta|z|a|x)(?:\^(\([0-9]+\)))?_([0-9,]+)$/.exec(name);
+    if (!match) return name;
+    const base = {delta: "δ", theta: "θ"}[match[1]] || match[1];
+    const up = (match[2] || "").split("").map((c) => SUPER[c] || c).join("");
+    return base + up + match[3].split("").map((c) => SUB[c] || c).join("");
+  }
+
+  function number(value) {
+    if (value === null || value === undefined) return "–";
+    if (typeof value !== "number") return String(value);
+    if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) {
+      return value.toExponential(3);
+    }
+    return value.toPrecision(4).replace(/\.?0+$/, "");
+  }
+
+  async function copy(text, button) {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (error) { // file:// pages and old browsers: the textarea way
+      const area = element("textarea", {"aria-hidden": "true"}, [text]);
+      document.body.append(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    button.textContent = "copied";
+    setTimeout(() => { button.textContent = "LaTeX"; }, 1200);
+  }
+
+  function copyButton(latex, what) {
+    const button = element("button", {type: "button", class: "copy",
+                                      "aria-label": "Copy the LaTeX of " + what,
+                                      "data-latex": latex}, ["LaTeX"]);
+    button.addEventListener("click", () => copy(latex, button));
+    return button;
+  }
+
+  // --- counts ---------------------------------------------------------------------------------
+
+  function showCounts(document_) {
+    const row = document_[0];
+    for (const what of ["parameters", "chains", "terms"]) {
+      const figure = $(`[data-count="${what}"]`);
+      figure.textContent = row[what].toLocaleString("en");
+      figure.dataset.value = String(row[what]);
+    }
+    const layers = row.layers || [];
+    const body = $("#by-layer tbody");
+    body.replaceChildren(...layers.map((layer) => element("tr", {}, [
+      element("th", {scope: "row"}, [`θ(${layer.layer})`]),
+      element("td", {}, [layer.parameters.toLocaleString("en")]),
+      element("td", {}, [layer.chains.toLocaleString("en")]),
+      element("td", {}, [layer.terms.toLocaleString("en")]),
+      element("td", {}, [String(layer.chain_length)])])));
+    $("#by-layer").hidden = layers.length === 0;
+    const ops = row.ops || {};
+    $("#ops tbody").replaceChildren(...["expanded", "reverse", "forward"].filter((m) => ops[m])
+      .map((mode) => element("tr", {}, [
+        element("th", {scope: "row"}, [{expanded: "expanded path sum", reverse: "reverse (δ)",
+                                        forward: "forward mode"}[mode]]),
+        element("td", {}, [ops[mode].multiplications.toLocaleString("en")]),
+        element("td", {}, [ops[mode].additions.toLocaleString("en")])])));
+    plotTerms(layers);
+  }
+
+  function plotTerms(layers) {
+    const holder = $("#terms-plot");
+    holder.replaceChildren();
+    if (layers.length === 0) return;
+    const width = 260, height = 120, left = 36, bottom = 22, top = 8, right = 10;
+    const points = layers.map((l) => [l.chain_length, Math.log10(Math.max(l.terms, 1))]);
+    const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    const y1 = Math.max(1, Math.ceil(Math.max(...ys)));
+    const px = (x) => left + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - left - right);
+    const py = (y) => top + (1 - y / y1) * (height - top - bottom);
+    const svg = svgElement("svg", {viewBox: `0 0 ${width} ${height}`, role: "img",
+                                   class: "plot", "aria-label":
+                                   "terms of each weight layer against chain length, log scale"});
+    for (let decade = 0; decade <= y1; decade += Math.max(1, Math.ceil(y1 / 4))) {
+      svg.append(svgElement("line", {x1: left, x2: width - right, y1: py(decade), y2: py(decade),
+                                     class: "grid"}));
+      const label = svgElement("text", {x: left - 4, y: py(decade) + 3, class: "tick",
+                                        "text-anchor": "end"});
+      label.textContent = decade === 0 ? "1" : `1e${decade}`;
+      svg.append(label);
+    }
+    svg.append(svgElement("polyline", {points: points.map(([x, y]) => `${px(x)},${py(y)}`)
+                                           .join(" "), class: "series"}));
+    for (const [x, y] of points) {
+      svg.append(svgElement("circle", {cx: px(x), cy: py(y), r: 3, class: "dot"}));
+      const tick = svgElement("text", {x: px(x), y: height - 6, class: "tick",
+                                       "text-anchor": "middle"});
+      tick.textContent = String(x);
+      svg.append(tick);
+    }
+    const caption = element("p", {class: "plot-caption"},
+                            ["terms per weight layer (log) against chain length"]);
+    holder.append(svg, caption);
+  }
+
+  // --- the graph ------------------------------------------------------------------------------
+
+  function kindName(kind) {
+    return {input: "input", param: "parameter", pre: "weighted input", act: "activation",
+            cost: "cost"}[kind] || kind;
+  }
+
+  function drawGraph() {
+    const holder = $("#graph");
+    holder.replaceChildren();
+    const xs = layout.nodes.map((n) => n.x), ys = layout.nodes.map((n) => n.y);
+    const margin = 0.9;
+    const [minX, minY] = [Math.min(...xs) - margin, Math.min(...ys) - margin];
+    const width = (Math.max(...xs) - Math.min(...xs) + 2 * margin) * SCALE;
+    const height = (Math.max(...ys) - Math.min(...ys) + 2 * margin) * SCALE;
+    const svg = svgElement("svg", {viewBox: `0 0 ${width} ${height}`, class: "network",
+                                   role: "group", "aria-label": "computation graph of " +
+                                   layout.architecture});
+    svg.style.maxWidth = Math.max(width * 1.5, 560) + "px";
+    const at = {};
+    for (const node of layout.nodes) {
+      at[node.name] = [(node.x - minX) * SCALE, (node.y - minY) * SCALE];
+    }
+    const layers = ["regions", "edges", "chains", "nodes"].map((name) => {
+      const group = svgElement("g", {class: name});
+      svg.append(group);
+      return group;
+    });
+    const place = ([x, y]) => [(x - minX) * SCALE, (y - minY) * SCALE];
+    const routes = {};
+    for (const edge of layout.edges) {
+      const key = `${edge.from}->${edge.to}`;
+      routes[key] = edge.points ? edge.points.map(place) : [at[edge.from], at[edge.to]];
+      layers[1].append(svgElement("polyline", {points: pointList(routes[key]), class: "edge",
+                                               "data-edge": key}));
+    }
+    const radius = layout.radius * SCALE;
+    for (const node of layout.nodes) {
+      const [x, y] = at[node.name];
+      const group = svgElement("g", {class: `node kind-${node.kind}`, "data-node": node.name,
+                                     transform: `translate(${x},${y})`,
+                                     "aria-label": `${node.label}, ${kindName(node.kind)}`});
+      if (node.kind === "param") {
+        group.setAttribute("tabindex", "0");
+        group.setAttribute("role", "button");
+        group.addEventListener("click", () => selectParameter(node.name));
+        group.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            selectParameter(node.name);
+          }
+        });
+      } else {
+        group.setAttribute("role", "img");
+      }
+      const title = svgElement("title");
+      title.textContent = `${node.label} (${kindName(node.kind)})`;
+      group.append(title, svgElement("circle", {r: radius}));
+      const label = svgElement("text", {"text-anchor": "middle", dy: "0.35em", class: "label"});
+      label.textContent = node.label;
+      if (node.label.length > 5) label.setAttribute("font-size", "10");
+      const value = svgElement("text", {"text-anchor": "middle", y: radius + 12, class: "value"});
+      const extra = svgElement("text", {"text-anchor": "middle", y: radius + 24,
+                                        class: "value extra"});
+      group.append(label, value, extra);
+      layers[3].append(group);
+    }
+    holder.append(svg);
+    svg.__at = at;
+    svg.__routes = routes;
+    const select = $("#param-select");
+    select.replaceChildren(...layout.parameters.map((name) => {
+      const node = layout.nodes.find((n) => n.name === name);
+      return element("option", {value: name}, [node ? node.label : name]);
+    }));
+    $("#summary").hidden = !layout.summary;
+    $("#summary").textContent = layout.summary ? "summary: " + layout.summary : "";
+  }
+
+  function edgeLine(key) {
+    return document.querySelector(`#graph .edge[data-edge="${CSS.escape(key)}"]`);
+  }
+
+  function pointList(points, shift) {
+    return points.map(([x, y]) => `${x},${y + (shift || 0)}`).join(" ");
+  }
+
+  function chainEdges(chain) {
+    return chain.map((factor) => `${factor.wrt}->${factor.of}`);
+  }
+
+  function lightChains(only) {
+    const svg = $("#graph svg");
+    if (!svg) return;
+    for (const line of svg.querySelectorAll(".edge.lit")) line.classList.remove("lit");
+    for (const node of svg.querySelectorAll("g.node.on-chain")) {
+      node.classList.remove("on-chain");
+    }
+    const overlay = svg.querySelector("g.chains");
+    overlay.replaceChildren();
+    if (!chainsDoc) return;
+    const chains = chainsDoc.chains;
+    const shown = chains.length <= MAX_DRAWN_CHAINS;
+    chains.forEach((chain, index) => {
+      if (only !== undefined && only !== index) return;
+      const keys = chainEdges(chain);
+      for (const key of keys) {
+        const line = edgeLine(key);
+        if (line) line.classList.add("lit");
+      }
+      for (const factor of chain) {
+        for (const name of [factor.of, factor.wrt]) {
+          const node = svg.querySelector(`g.node[data-node="${CSS.escape(name)}"]`);
+          if (node) node.classList.add("on-chain");
+        }
+      }
+      if (!shown && only === undefined) return;
+      const points = chain.slice().reverse().flatMap((f) => svg.__routes[`${f.wrt}->${f.of}`]
+                                                           || []);
+      const shift = only === undefined ? 3 * (index - (chains.length - 1) / 2) : 0;
+      overlay.append(svgElement("polyline", {
+        points: pointList(points, shift),
+        stroke: COLOURS[index % COLOURS.length], class: "chain",
+        "data-chain-line": String(index)}));
+    });
+    for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
+    const selected = svg.querySelector(`g.node[data-node="${CSS.escape(state.param)}"]`);
+    if (selected) selected.classList.add("selected");
+  }
+
+  function shadeRegion(step) {
+    const svg = $("#graph svg");
+    if (!svg) return;
+    const regions = svg.querySelector("g.regions");
+    regions.replaceChildren();
+    for (const line of svg.querySelectorAll(".edge.delta-region")) {
+      line.classList.remove("delta-region");
+    }
+    for (const node of svg.querySelectorAll("g.node.delta-node")) {
+      node.classList.remove("delta-node");
+    }
+    if (!step) return;
+    for (const [from, to] of step.region) {
+      const route = svg.__routes[`${from}->${to}`];
+      if (!route) continue;
+      regions.append(svgElement("polyline", {points: pointList(route), class: "region"}));
+      const line = edgeLine(`${from}->${to}`);
+      if (line) line.classList.add("delta-region");
+    }
+    for (const name of step.deltas) {
+      const z = name.replace(/^delta/, "z");
+      const node = svg.querySelector(`g.node[data-node="${CSS.escape(z)}"]`);
+      if (node) node.classList.add("delta-node");
+    }
+  }
+
+  // --- chains ---------------------------------------------------------------------------------
+
+  function showChains() {
+    const holder = $("#chains");
+    holder.replaceChildren();
+    if (!chainsDoc || !mathDoc) return;
+    const local = state.view === "local";
+    const group = element("div", {"data-parameter": chainsDoc.parameter, class: "chain-group"});
+    const count = chainsDoc.chains.length;
+    const heading = element("p", {class: "lhs"}, [math(mathDoc.mathml),
+      ` = the sum of ${count} chain${count === 1 ? "" : "s"}:`]);
+    const list = element("ol", {class: "chain-list"});
+    chainsDoc.chains.forEach((chain, index) => {
+      const colour = COLOURS[index % COLOURS.length];
+      const item = element("li", {"data-chain": String(index), tabindex: "0"});
+      item.style.setProperty("--chain", colour);
+      item.append(element("span", {class: "swatch", "aria-hidden": "true"}));
+      const product = element("span", {class: "product"});
+      const latex = [];
+      chain.forEach((factor, position) => {
+        const key = `${factor.wrt}->${factor.of}`;
+        const edge = mathDoc.edges[key];
+        if (position > 0) product.append(element("span", {class: "dot"}, [local ? "·" : " "]));
+        const span = element("span", {class: "factor", "data-edge": key});
+        span.append(math(local ? edge.formula_mathml : edge.mathml));
+        span.addEventListener("mouseenter", () => showFactor(key, edge));
+        span.addEventListener("mouseleave", () => showFactor(null));
+        product.append(span);
+        latex.push(local ? edge.local_latex : edge.latex);
+      });
+      item.append(product, copyButton(latex.join(local ? " \\cdot " : " "),
+                                      `chain ${index + 1}`));
+      item.addEventListener("mouseenter", () => lightChains(index));
+      item.addEventListener("mouseleave", () => lightChains());
+      item.addEventListener("focus", () => lightChains(index));
+      item.addEventListener("blur", () => lightChains());
+      list.append(item);
+    });
+    group.append(heading, list);
+    holder.append(group);
+  }
+
+  function showFactor(key, edge) {
+    const info = $("#factor-info");
+    for (const line of document.querySelectorAll("#graph .edge.hot")) {
+      line.classList.remove("hot");
+    }
+    if (!key) { info.replaceChildren(); return; }
+    const line = edgeLine(key);
+    if (line) line.classList.add("hot");
+    info.replaceChildren(math(edge.mathml), element("span", {}, [" = "]),
+                         math(edge.formula_mathml), copyButton(edge.formula_latex, "the formula"));
+  }
+
+  // --- δ steps --------------------------------------------------------------------------------
+
+  function showStep() {
+    const holder = $("#steps");
+    holder.replaceChildren();
+    if (!mathDoc) return;
+    const steps = mathDoc.steps;
+    const last = steps.length - 1;
+    if (state.step === null || state.step > last || state.step < 0) {
+      state.step = Math.min(Math.max(state.step === null ? 0 : state.step, 0), last);
+    }
+    const step = steps[state.step];
+    const view = element("div", {"data-step": String(state.step), class: "step",
+                                 "data-latex": step.latex});
+    const lhs = math(mathDoc.mathml);
+    if (step.grouped_mathml) {
+      view.append(element("div", {class: "line grouped-line"}, [
+        lhs.cloneNode(true), element("span", {class: "eq"}, ["="]), math(step.grouped_mathml),
+        copyButton(step.grouped_latex, "the grouped form")]));
+    }
+    view.append(element("div", {class: "line"}, [
+      step.grouped_mathml ? element("span", {class: "lhs-space"}) : lhs,
+      element("span", {class: "eq"}, ["="]), math(step.mathml),
+      copyButton(step.latex, "this step")]));
+    const caption = state.step === 0 ? "every chain written out" :
+      state.step === last ? "each δ times the local derivative: the gradient backprop computes" :
+      `the terms in brackets become ${step.deltas.map(unicodeName).join(", ")}`;
+    view.append(element("p", {class: "note"}, [caption]));
+    holder.append(view);
+    $("#step-count").textContent = `step ${state.step + 1} of ${steps.length}`;
+    $("#step-prev").disabled = state.step === 0;
+    $("#step-next").disabled = state.step === last;
+    shadeRegion(state.step > 0 ? step : null);
+  }
+
+  function moveStep(by) {
+    if (!mathDoc) return;
+    const next = state.step + by;
+    if (next < 0 || next >= mathDoc.steps.length) return;
+    state.step = next;
+    showStep();
+    writeLocation();
+  }
+
+  // --- numbers --------------------------------------------------------------------------------
+
+  async function showNumbers() {
+    const note = $("#numbers-note");
+    if (state.graph) {
+      $("#values tbody").replaceChildren();
+      note.textContent = "the values panel takes layer sizes; the agreement below is the " +
+                         "graph file's check";
+    }
+    try {
+      const verify = await api("verify", [["seed", state.seed]]);
+      $("#agreement tbody").replaceChildren(...Object.entries(verify.methods).map(
+        ([name, result]) => element("tr", {"data-method": name}, [
+          element("th", {scope: "row"}, [name.replace("_", " ")]),
+          element("td", {}, [result.skipped ? "skipped" : number(result.max_abs_error)]),
+          element("td", {}, [result.ok === null ? (result.note || "–") :
+                             (result.ok ? "✓" : "✗")]),
+          element("td", {}, [number(result.seconds)])])));
+      if (!state.graph) {
+        note.textContent = `seed ${state.seed}: every method ${verify.ok ? "agrees" :
+                           "does NOT agree"}; cost J = ${number(verify.cost)}`;
+      }
+    } catch (error) {
+      note.textContent = error.message;
+    }
+    if (state.graph) return;
+    try {
+      const values = await api("values", [["seed", state.seed]]);
+      const rows = [];
+      for (const node of layout.nodes) {
+        const entry = values.nodes[node.name];
+        const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
+        if (group) {
+          group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
+          group.querySelector("text.extra").textContent = !entry ? "" :
+            entry.delta !== undefined ? "δ " + number(entry.delta) :
+            entry.gradient !== undefined ? "∂J " + number(entry.gradient) : "";
+        }
+        if (!entry) continue;
+        rows.push(element("tr", {"data-node": node.name}, [
+          element("th", {scope: "row"}, [node.label]),
+          element("td", {}, [number(entry.value)]),
+          element("td", {}, [entry.delta === undefined ? "" : number(entry.delta)]),
+          element("td", {}, [entry.gradient === undefined ? "" : number(entry.gradient)])]));
+      }
+      $("#values tbody").replaceChildren(...rows);
+    } catch (error) {
+      note.textContent = error.message;
+    }
+  }
+
+  // --- training -------------------------------------------------------------------------------
+
+  function plotCosts(costs, total) {
+    const holder = $("#train-plot");
+    const width = 420, height = 160, left = 44, bottom = 22, top = 8, right = 10;
+    const finite = costs.filter((c) => Number.isFinite(c.cost));
+    // the x axis spans every epoch asked for, so the curve grows to the right as they arrive
+    const last = Math.max(total || 1, finite.length ? finite[finite.length - 1].epoch : 1);
+    const max = Math.max(...finite.map((c) => c.cost), 1e-12);
+    const px = (e) => left + e / Math.max(last, 1) * (width - left - right);
+    const py = (c) => top + (1 - c / max) * (height - top - bottom);
+    const svg = svgElement("svg", {viewBox: `0 0 ${width} ${height}`, class: "plot",
+                                   role: "img", "aria-label": "cost against epoch"});
+    svg.append(svgElement("line", {x1: left, x2: left, y1: top, y2: height - bottom,
+                                   class: "axis"}));
+    svg.append(svgElement("line", {x1: left, x2: width - right, y1: height - bottom,
+                                   y2: height - bottom, class: "axis"}));
+    for (const [value, y] of [[max, top + 4], [0, height - bottom]]) {
+      const tick = svgElement("text", {x: left - 4, y: y, class: "tick", "text-anchor": "end"});
+      tick.textContent = number(value);
+      svg.append(tick);
+    }
+    const tick = svgElement("text", {x: width - right, y: height - 6, class: "tick",
+                                     "text-anchor": "end"});
+    tick.textContent = `epoch ${last}`;
+    svg.append(tick);
+    svg.append(svgElement("polyline", {id: "cost-curve", class: "series",
+                                       "data-points": String(finite.length),
+                                       "data-first": String(finite.length ? finite[0].cost : ""),
+                                       "data-last": String(finite.length ?
+                                                           finite[finite.length - 1].cost : ""),
+                                       points: finite.map((c) => `${px(c.epoch)},${py(c.cost)}`)
+                                         .join(" ")}));
+    holder.replaceChildren(svg);
+  }
+
+  async function train(event) {
+    event.preventDefault();
+    if (STATIC) return;
+    const note = $("#train-note");
+    const sizes = state.arch.split("-");
+    const xor = sizes[0] === "2" && sizes[sizes.length - 1] === "1";
+    const epochs = parseInt($("#epochs").value, 10) || 1;
+    const query = networkQuery([["epochs", $("#epochs").value], ["lr", $("#lr").value],
+                                ["data", xor ? "xor" : "random"], ["seed", state.seed]]);
+    const button = $("#train");
+    button.disabled = true;
+    delete note.dataset.done;
+    note.textContent = `training on ${xor ? "XOR" : "random data"}…`;
+    const costs = [];
+    try {
+      const response = await fetch(urlOf("train", query));
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({error: response.statusText}));
+        throw new Error(body.error);
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "", drawn = 0;
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, {stream: true});
+        const lines = buffer.split("\n");
+        buffer = lines.pop();
+        for (const line of lines.filter(Boolean)) {
+          const item = JSON.parse(line);
+          if (item.done) {
+            note.dataset.done = "true";
+            note.textContent = `${item.epochs} epochs: cost ${number(costs[0].cost)} → ` +
+              `${number(costs[costs.length - 1].cost)}` + (item.stopped ? ` (${item.stopped})` :
+              "");
+          } else {
+            costs.push(item);
+          }
+        }
+        if (costs.length - drawn >= 10 || costs.length < 30) {
+          plotCosts(costs, epochs);
+          drawn = costs.length;
+        }
+      }
+      plotCosts(costs, costs.length ? costs[costs.length - 1].epoch : epochs);
+    } catch (error) {
+      note.textContent = "chainrule: error: " + error.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // --- putting it together --------------------------------------------------------------------
+
+  function paramArgument(name) {
+    // The CLI names a layered network's weight l,j,k; a graph file's parameter by its name.
+    if (state.graph) return name;
+    const match = /^theta\^\((\d+)\)_(?:(\d+),(\d+)|(\d)(\d))$/.exec(name || "");
+    if (!match) return name;
+    return [match[1], match[2] || match[4], match[3] || match[5]].join(",");
+  }
+
+  async function selectParameter(name) {
+    const started = performance.now();
+    const mine = ++generation;
+    if (name !== state.param) state.step = null;
+    state.param = name;
+    $("#param-select").value = name;
+    try {
+      if (layout.summary && layout.parameter !== name) {
+        layout = await api("layout", [["param", paramArgument(name)]]);
+        drawGraph();
+      }
+      const [chains, mathematics] = await Promise.all([
+        api("chains", [["param", paramArgument(name)]]),
+        api("math", [["param", paramArgument(name)]])]);
+      if (mine !== generation) return;
+      chainsDoc = chains[0];
+      mathDoc = mathematics;
+      showError(null);
+    } catch (error) {
+      if (mine !== generation) return;
+      chainsDoc = mathDoc = null;
+      showError(error);
+    }
+    lightChains();
+    showChains();
+    showStep();
+    writeLocation();
+    document.body.dataset.ready = "true";
+    // how long the selection took, fetching included (benchmarks/explore.py reads it)
+    document.body.dataset.selectMs = (performance.now() - started).toFixed(1);
+  }
+
+  function paramOption(name) {
+    // A parameter named in a deep link as l,j,k is turned into its node name.
+    const match = /^(\d+),(\d+),(\d+)$/.exec(name || "");
+    if (!match) return name;
+    const [l, j, k] = match.slice(1).map(Number);
+    const indices = Math.max(j, k) >= 10 ? `${j},${k}` : `${j}${k}`;
+    return `theta^(${l})_${indices}`;
+  }
+
+  async function load() {
+    const mine = ++generation;
+    document.body.dataset.ready = "false";
+    try {
+      const [counts, drawing] = await Promise.all([
+        api("count", [["ops", "true"]]),
+        api("layout", state.param && !state.graph ?
+                      [["param", paramArgument(paramOption(state.param))]] : [])]);
+      if (mine !== generation) return;
+      showError(null);
+      showCounts(counts);
+      layout = drawing;
+      drawGraph();
+    } catch (error) {
+      if (mine !== generation) return;
+      showError(error);
+      document.body.dataset.ready = "error";
+      return;
+    }
+    const wanted = paramOption(state.param);
+    const name = layout.parameters.includes(wanted) ? wanted : layout.parameter;
+    await selectParameter(name);
+    showNumbers();
+  }
+
+  function apply(event) {
+    event.preventDefault();
+    if (STATIC) return;
+    state.arch = $("#arch").value.trim();
+    state.bias = $("#bias").checked;
+    state.activation = $("#activation").value.trim() || "sigmoid";
+    state.cost = $("#cost").value;
+    const text = $("#graph-text").value.trim();
+    state.graph = $("#graph-file").open && text ? text : null;
+    state.param = null;
+    state.step = null;
+    load();
+  }
+
+  function setView(view) {
+    state.view = view;
+    syncControls();
+    showChains();
+    writeLocation();
+  }
+
+  function start() {
+    if (STATIC) {
+      Object.assign(state, STATIC.state);
+      const note = $("#static-note");
+      note.hidden = false;
+      note.textContent = "A static page: every view of this network works offline; to change " +
+                         "the network or train it, run " + STATIC.command + ".";
+      for (const control of document.querySelectorAll("#controls input, #controls select, " +
+                                                      "#controls button, #controls textarea, " +
+                                                      "#train-form input, #train-form button, " +
+                                                      "#seed")) {
+        control.disabled = true;
+      }
+    }
+    readLocation();
+    if (STATIC) Object.assign(state, {arch: STATIC.state.arch, bias: STATIC.state.bias,
+                                      activation: STATIC.state.activation,
+                                      cost: STATIC.state.cost, graph: STATIC.state.graph,
+                                      seed: STATIC.state.seed});
+    syncControls();
+    $("#controls").addEventListener("submit", apply);
+    $("#graph-clear").addEventListener("click", () => {
+      $("#graph-text").value = "";
+      $("#graph-file").open = false;
+    });
+    $("#param-select").addEventListener("change", (e) => selectParameter(e.target.value));
+    $("#view-abstract").addEventListener("click", () => setView("abstract"));
+    $("#view-local").addEventListener("click", () => setView("local"));
+    $("#step-prev").addEventListener("click", () => moveStep(-1));
+    $("#step-next").addEventListener("click", () => moveStep(1));
+    $("#show-numbers").addEventListener("change", (e) => {
+      $("#graph").classList.toggle("with-numbers", e.target.checked);
+    });
+    $("#seed").addEventListener("change", (e) => {
+      state.seed = Math.max(0, parseInt(e.target.value, 10) || 0);
+      writeLocation();
+      showNumbers();
+    });
+    $("#train-form").addEventListener("submit", train);
+    document.addEventListener("keydown", (event) => {
+      const tag = (event.target.tagName || "").toLowerCase();
+      if (["input", "select", "textarea"].includes(tag)) return;
+      if (event.key === "ArrowRight") moveStep(1);
+      if (event.key === "ArrowLeft") moveStep(-1);
+    });
+    load();
+  }
+
+  start();
+})();

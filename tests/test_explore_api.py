@@ -1,0 +1,286 @@
+"""The explorer's HTTP API answers exactly what the CLI's --json prints, refuses what it should,
+and reads no file named by a request."""
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from chainrule.cli.entry import main
+
+pytest.importorskip("starlette")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's note about httpx versions
+    from starlette.testclient import TestClient
+
+from chainrule.explore.server import create_app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "graphs"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's note about httpx versions
+        yield TestClient(create_app(allowed_hosts=["testserver"]))
+
+
+def cli_json(capsys, *argv):
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, (json.loads(captured.out) if captured.out else None), captured.err
+
+
+@pytest.mark.parametrize("url, argv", [
+    ("/api/count?arch=2-2-2", ["count", "2-2-2", "--json"]),
+    ("/api/count?arch=3-4-2&ops=true&bias=true",
+     ["count", "3-4-2", "--json", "--ops", "--bias"]),
+    ("/api/chains?arch=2-2-2&param=1,1,1&view=local",
+     ["chains", "2-2-2", "--param", "1,1,1", "--view", "local", "--json"]),
+    ("/api/chains?arch=2-3-2&param=2,1,3&param=1,1,1&activation=tanh&cost=se",
+     ["chains", "2-3-2", "--param", "2,1,3", "--param", "1,1,1", "--activation", "tanh",
+      "--cost", "se", "--json"]),
+    ("/api/chains?arch=2-2&view=closed", ["chains", "2-2", "--view", "closed", "--json"]),
+    ("/api/delta?arch=2-2-2&param=1,1,1&ops=1", ["delta", "2-2-2", "--param", "1,1,1", "--ops",
+                                                 "--json"]),
+    ("/api/delta?arch=2-2-2&wrt=inputs", ["delta", "2-2-2", "--wrt", "inputs", "--json"]),
+    ("/api/verify?arch=2-3-1&seed=3&examples=2",
+     ["verify", "2-3-1", "--seed", "3", "--examples", "2", "--json"]),
+])
+def test_every_endpoint_is_the_cli_json(client, capsys, url, argv):
+    response = client.get(url)
+    status, document, _ = cli_json(capsys, *argv)
+    assert response.status_code == 200 and status == 0
+    if argv[0] == "verify":  # timings differ from run to run; everything else is identical
+        for result in (*response.json()["methods"].values(), *document["methods"].values()):
+            result.pop("seconds")
+        got = response.json()
+        for result in got["methods"].values():
+            result.pop("seconds", None)
+        assert got == document
+    else:
+        assert response.json() == document
+
+
+@pytest.mark.parametrize("url, argv", [
+    ("/api/count?arch=2-0-2", ["count", "2-0-2", "--json"]),
+    ("/api/chains?arch=2-2-2&param=3,1,1", ["chains", "2-2-2", "--param", "3,1,1", "--json"]),
+    ("/api/chains?arch=2-2-2&view=sideways", ["chains", "2-2-2", "--view", "sideways", "--json"]),
+    ("/api/chains?arch=4-6-6-3&limit=5", ["chains", "4-6-6-3", "--limit", "5", "--json"]),
+    ("/api/count?arch=2-2-2&activation=sigmoidal",
+     ["count", "2-2-2", "--activation", "sigmoidal", "--json"]),
+    ("/api/verify?arch=2-2-2&seed=-1", ["verify", "2-2-2", "--seed=-1", "--json"]),
+])
+def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
+    response = client.get(url)
+    status, _, err = cli_json(capsys, *argv)
+    assert status == 2 and response.status_code == 400
+    assert f"chainrule: error: {response.json()['error']}\n" == err
+
+
+def test_a_graph_file_arrives_as_text_and_answers_as_the_cli(client, capsys):
+    text = (EXAMPLES / "tied.json").read_text()
+    posted = client.post("/api/chains?view=local", content=text)
+    in_query = client.get("/api/delta", params={"graph": text, "param": "w"})
+    _, chains, _ = cli_json(capsys, "chains", str(EXAMPLES / "tied.json"), "--view", "local",
+                            "--json")
+    _, delta, _ = cli_json(capsys, "delta", str(EXAMPLES / "tied.json"), "--param", "w",
+                           "--json")
+    assert posted.status_code == in_query.status_code == 200
+    assert posted.json() == chains
+    assert json.dumps(in_query.json()) == json.dumps(delta).replace("tied.json", "graph.json")
+
+
+def test_a_malformed_graph_is_refused_with_the_parsers_message(client):
+    response = client.post("/api/count", content='{"inputs": ["x"], "cost": "x +* 2"}')
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("graph file 'graph.json': ")
+    assert "/tmp" not in response.json()["error"]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/count?arch=/etc/passwd.json", "/api/chains?arch=../examples/graphs/tied.json",
+    "/api/verify?arch=2-2-2&case=/etc/passwd", "/api/verify?arch=2-2-2&save-case=/tmp/x.json",
+    "/api/train?arch=2-2-1&data=/etc/passwd", "/api/count?arch=2-2-2&output=/tmp/x.png",
+])
+def test_no_request_names_a_file(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "reads no files" in error or "takes no parameter" in error
+    assert "root:" not in error  # nothing of the file's content, were it read
+
+
+def test_values_go_in_as_values_never_as_options(client):
+    """A value that looks like an option stays the option's value."""
+    response = client.get("/api/chains", params={"arch": "2-2-2", "view": "--json"})
+    assert response.status_code == 400
+    assert "'--json'" in response.json()["error"]
+    response = client.get("/api/count", params={"arch": "--help"})
+    assert response.status_code == 400
+
+
+def test_a_host_other_than_the_bound_address_is_refused():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = TestClient(create_app(host="127.0.0.1"), base_url="http://127.0.0.1")
+        assert client.get("/api/count?arch=2-2-2").status_code == 200
+        assert client.get("/api/count?arch=2-2-2", headers={"host": "localhost:8000"}
+                          ).status_code == 200
+        refused = client.get("/api/count?arch=2-2-2", headers={"host": "evil.example:8000"})
+    assert refused.status_code == 400
+
+
+def test_a_graph_too_large_to_build_is_refused_up_front(client):
+    response = client.get("/api/chains?arch=1000-1000&param=1,1,1")
+    assert response.status_code == 400
+    assert "3,005,001 nodes and edges" in response.json()["error"]
+
+
+def test_layout_is_the_drawings_positions(client):
+    from chainrule.cli.draw import graph_positions
+    from chainrule.graph.build import build_graph
+    from chainrule.graph.spec import Network
+
+    document = client.get("/api/layout?arch=2-2-2").json()
+    positions = graph_positions(build_graph(Network([2, 2, 2])), Network([2, 2, 2]))
+    assert {n["name"]: (n["x"], -n["y"]) for n in document["nodes"]} == {
+        name: (round(x, 4), round(y, 4)) for name, (x, y) in positions.items()}
+    assert len(document["edges"]) == 22
+    assert document["parameters"][:2] == ["theta^(1)_11", "theta^(1)_12"]
+
+
+def test_layout_of_a_wide_network_is_the_drawings_summary(client):
+    document = client.get("/api/layout?arch=30-2-1&param=1,2,27").json()
+    assert document["summary"] == "layer 1 shows 12 of its 30 neurons"
+    names = {n["name"] for n in document["nodes"]}
+    assert {"x_27", "theta^(1)_2,27", "x_30"} <= names and "x_15" not in names
+
+
+def test_math_gives_mathml_and_latex_for_each_edge_and_step(client):
+    document = client.get("/api/math?arch=2-2-2&param=1,1,1").json()
+    assert len(document["edges"]) == 8
+    edge = document["edges"]["theta^(1)_11->z^(2)_1"]
+    assert edge["formula_latex"] == "x_{1}" and edge["formula_mathml"].startswith("<math")
+    steps = document["steps"]
+    assert [s["deltas"] for s in steps] == [[], ["delta^(3)_1", "delta^(3)_2"],
+                                            ["delta^(2)_1"], ["delta^(2)_1"]]
+    assert steps[-1]["latex"] == r"\delta_{1}^{(2)} \cdot x_{1}"
+    assert 'class="grouped"' in steps[1]["grouped_mathml"]
+
+
+def test_values_are_the_verify_case_numbers(client, capsys):
+    values = client.get("/api/values?arch=2-2-2&seed=5").json()
+    verify = client.get("/api/verify?arch=2-2-2&seed=5").json()
+    gradient = verify["gradients"]["backprop"]["weights"][0][1][0]  # theta^(1)_21
+    assert values["nodes"]["theta^(1)_21"]["gradient"] == pytest.approx(gradient, rel=1e-12)
+    assert values["cost"] == pytest.approx(verify["cost"], rel=1e-12)
+
+
+def test_training_streams_epochs_as_lines(client):
+    with client.stream("GET", "/api/train?arch=2-2-1&bias=true&epochs=60&lr=5") as response:
+        lines = [json.loads(line) for line in response.iter_lines() if line]
+    assert response.status_code == 200
+    assert [line["epoch"] for line in lines[:-1]] == list(range(61))
+    assert lines[-1]["done"] is True and lines[-1]["epochs"] == 60
+    assert lines[-2]["cost"] < lines[0]["cost"]
+
+
+def test_training_refuses_what_the_cli_refuses(client, capsys):
+    response = client.get("/api/train?arch=2-2-2&data=xor")
+    assert response.status_code == 400 and "--data xor needs 2 inputs and 1 output" in \
+        response.json()["error"]
+    assert client.get("/api/train?arch=2-2-1&lr=-1").status_code == 400
+
+
+def test_the_page_and_its_files_and_nothing_else(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "<svg" not in page.text and "/static/explore.js" in page.text
+    assert "http://" not in page.text.replace("http://www.w3.org", "")
+    assert client.get("/static/explore.css").headers["content-type"].startswith("text/css")
+    assert client.get("/static/../server.py").status_code == 404
+    assert client.get("/static/server.py").status_code == 404
+    assert client.get("/api/nothing").status_code == 404
+
+
+def test_count_does_not_import_the_server():
+    import subprocess
+    import sys
+
+    probe = ("import sys; from chainrule.cli.entry import main; main(['count', '2-2-2']); "
+             "print(sorted(m for m in ('starlette', 'uvicorn', 'anyio') if m in sys.modules), "
+             "file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stderr.strip() == "[]"
+
+
+def test_the_command_prints_its_url_and_stops_cleanly_on_ctrl_c():
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    process = subprocess.Popen([sys.executable, "-m", "chainrule", "explore", "3-2-1",
+                                "--bias", "--no-browser"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("chainrule explore: http://127.0.0.1:")
+        url = line.split()[2]
+        assert url.endswith("/?arch=3-2-1&bias=true")
+        assert httpx.get(url.replace("/?", "/api/count?"), timeout=30).json()[0]["bias"] is True
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in process.stderr.read()
+
+
+def test_a_bad_network_is_refused_before_the_server_starts(capsys):
+    assert main(["explore", "2-0-2", "--no-browser"]) == 2
+    assert capsys.readouterr().err.startswith("chainrule: error: invalid architecture")
+
+
+def test_the_static_export_of_a_graph_file(tmp_path, capsys):
+    from chainrule.explore.export import static_documents
+
+    path = tmp_path / "tied.html"
+    assert main(["explore", str(EXAMPLES / "tied.json"), "--html", str(path)]) == 0
+    assert capsys.readouterr().out == f"wrote {path}\n"
+    documents = static_documents(path.read_text())
+    _, chains, _ = cli_json(capsys, "chains", str(EXAMPLES / "tied.json"), "--param", "w",
+                            "--json")
+    assert documents["/api/chains?param=w"] == chains
+    assert "/api/layout?" in documents and "/api/verify?seed=0" in documents
+
+
+def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path, capsys):
+    from chainrule.explore.export import static_documents
+
+    path = tmp_path / "net.html"
+    assert main(["explore", "2-3-2", "--cost", "se", "--html", str(path)]) == 0
+    capsys.readouterr()
+    documents = static_documents(path.read_text())
+    _, alone, _ = cli_json(capsys, "chains", "2-3-2", "--cost", "se", "--param", "1,3,2",
+                           "--json")
+    assert documents["/api/chains?arch=2-3-2&cost=se&param=1%2C3%2C2"] == alone
+    assert sum(key.startswith("/api/math?") for key in documents) == 12
+
+
+def test_an_internal_error_is_one_line_and_a_500(monkeypatch):
+    from chainrule.explore import work
+
+    def broken(query, body):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(work, "layout", broken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = TestClient(create_app(allowed_hosts=["testserver"]))
+    response = client.get("/api/layout?arch=2-2-2")
+    assert response.status_code == 500
+    assert response.json()["error"].startswith("internal error (ZeroDivisionError: division")

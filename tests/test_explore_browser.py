@@ -1,0 +1,281 @@
+"""The explorer's page in a real browser: Playwright for Python driving Debian's chromium.
+
+Playwright's own browser download cannot be fetched here, so the system chromium is launched by
+path; these tests are skipped (saying why) only when it is missing. The server runs in a
+background thread on a free port of 127.0.0.1.
+"""
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from chainrule.cli.entry import main
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("uvicorn")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                                "(apt-get install chromium; .ci/run does)")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture(scope="module")
+def server():
+    from chainrule.explore.command import bind, server_for
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    instance = server_for("127.0.0.1", sock)
+    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert instance.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"the page raised: {errors}"
+
+
+def ready(page, url):
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    return page
+
+
+def cli_json(capsys, *argv):
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def counts(page):
+    return {what: int(page.get_attribute(f'[data-count="{what}"]', "data-value"))
+            for what in ("parameters", "chains", "terms")}
+
+
+def lit_edges(page):
+    return sorted(page.eval_on_selector_all("#graph .edge.lit",
+                                            "lines => lines.map(l => l.dataset.edge)"))
+
+
+def test_2_2_2_loads_with_its_counts_and_a_screenshot(server, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    ready(page, server + "/?arch=2-2-2")
+    assert counts(page) == {"parameters": 8, "chains": 12, "terms": 52}
+    assert page.locator("#graph g[data-node]").count() == 19
+    assert page.locator("#graph [data-edge]").count() == 22
+    page.wait_for_selector("#agreement tbody tr >> nth=4")  # the five methods' agreement
+    page.click("#step-next")
+    page.click("#step-next")  # the δ^(2)_1 step: its region shaded on the graph
+    assert requested and all(url.startswith(server + "/") for url in requested), requested
+    DOCS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(DOCS / "explore-2-2-2.png"), full_page=True)
+
+
+def test_clicking_theta_1_11_lights_exactly_its_two_chains(server, page, capsys):
+    ready(page, server + "/?arch=2-2-2&param=2,1,1")
+    page.click('#graph g[data-node="theta^(1)_11"]')
+    page.wait_for_selector('[data-parameter="theta^(1)_11"] [data-chain]')
+    assert page.locator('[data-parameter="theta^(1)_11"] [data-chain]').count() == 2
+    document = cli_json(capsys, "chains", "2-2-2", "--param", "1,1,1", "--json")
+    expected = sorted({f"{f['wrt']}->{f['of']}" for chain in document[0]["chains"]
+                       for f in chain})
+    assert lit_edges(page) == expected and len(expected) == 8
+    # hovering one chain lights only that chain's edges
+    page.hover('[data-parameter] [data-chain="1"]')
+    second = sorted(f"{f['wrt']}->{f['of']}" for f in document[0]["chains"][1])
+    assert lit_edges(page) == second
+    # hovering a factor lights its edge and shows its local formula
+    page.hover('[data-parameter] [data-chain="1"] .factor >> nth=4')
+    assert page.eval_on_selector_all("#graph .edge.hot", "l => l.map(e => e.dataset.edge)"
+                                     ) == ["theta^(1)_11->z^(2)_1"]
+    assert page.locator("#factor-info math").count() == 2
+
+
+def test_every_formula_renders_with_a_size(server, page):
+    ready(page, server + "/?arch=2-2-2")
+    for view in ("abstract", "local"):
+        page.click(f"#view-{view}")
+        sizes = page.eval_on_selector_all(
+            "#chains math, #steps math",
+            "ms => ms.map(m => { const r = m.getBoundingClientRect(); "
+            "return [r.width, r.height]; })")
+        assert len(sizes) >= 3
+        assert all(width > 0 and height > 0 for width, height in sizes), sizes
+
+
+def test_stepping_through_delta_ends_at_delta_2_1_times_x_1(server, page):
+    ready(page, server + "/?arch=2-2-2&param=1,1,1")
+    assert page.get_attribute("[data-step]", "data-step") == "0"
+    page.click("#step-next")
+    page.locator("body").press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.is_disabled("#step-next")
+    assert page.get_attribute("[data-step]", "data-step") == "3"
+    assert page.get_attribute("[data-step]", "data-latex") == r"\delta_{1}^{(2)} \cdot x_{1}"
+    assert page.locator("#graph .region").count() > 0  # the δ region is shaded
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("[data-step]", "data-step") == "2"
+
+
+def test_changing_the_architecture_updates_the_counts(server, page, capsys):
+    ready(page, server + "/")
+    page.fill("#arch", "3-4-2")
+    page.click("#apply")
+    page.wait_for_selector('[data-count=parameters][data-value="20"]')
+    page.wait_for_selector("body[data-ready=true]")
+    row = cli_json(capsys, "count", "3-4-2", "--json")[0]
+    assert counts(page) == {key: row[key] for key in ("parameters", "chains", "terms")}
+    assert "arch=3-4-2" in page.url
+
+
+def test_an_error_is_shown_with_the_cli_message(server, page, capsys):
+    ready(page, server + "/")
+    page.fill("#arch", "2-0-2")
+    page.click("#apply")
+    page.wait_for_selector("#error:not([hidden])")
+    assert main(["count", "2-0-2"]) == 2
+    assert page.text_content("#error") + "\n" == capsys.readouterr().err
+
+
+def test_a_deep_link_reloads_the_same_view(server, page):
+    ready(page, server + "/?arch=2-3-2&bias=true")
+    page.click('#graph g[data-node="theta^(1)_21"]')
+    page.wait_for_selector('[data-parameter="theta^(1)_21"]')
+    page.click("#view-local")
+    page.click("#step-next")
+    url = page.url
+    assert "param=1%2C2%2C1" in url and "view=local" in url and "step=1" in url
+    other = page.context.new_page()
+    ready(other, url)
+    assert other.locator('[data-parameter="theta^(1)_21"] [data-chain]').count() == 2
+    assert other.get_attribute("#view-local", "aria-pressed") == "true"
+    assert other.get_attribute("[data-step]", "data-step") == "1"
+    assert other.is_checked("#bias")
+    assert counts(other)["parameters"] == 2 * 3 + 3 + 3 * 2 + 2
+
+
+def test_keyboard_selection_works(server, page):
+    ready(page, server + "/?arch=2-2-2")
+    page.focus("#show-numbers")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.dataset.node || ''")
+        if focused == "theta^(1)_12":
+            break
+    assert focused == "theta^(1)_12"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("θ")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-parameter="theta^(1)_12"] [data-chain]')
+    assert page.locator('[data-parameter="theta^(1)_12"] [data-chain]').count() == 2
+    names = page.eval_on_selector_all("#controls input, #controls select, button",
+                                      "els => els.map(e => e.labels?.[0]?.textContent || "
+                                      "e.getAttribute('aria-label') || e.textContent)")
+    assert all(name.strip() for name in names)
+
+
+def test_the_train_button_draws_a_falling_cost_curve(server, page):
+    ready(page, server + "/?arch=2-2-1&bias=true")
+    page.fill("#epochs", "400")
+    page.fill("#lr", "5")
+    page.click("#train")
+    page.wait_for_selector("#cost-curve")  # drawn while epochs still arrive
+    page.wait_for_selector("#train-note[data-done]", timeout=30_000)
+    curve = page.locator("#cost-curve")
+    assert int(curve.get_attribute("data-points")) == 401
+    assert float(curve.get_attribute("data-last")) < float(curve.get_attribute("data-first"))
+
+
+def test_the_static_export_works_from_disk_with_the_network_blocked(browser, tmp_path, capsys):
+    path = tmp_path / "explore.html"
+    assert main(["explore", "2-2-2", "--html", str(path)]) == 0
+    assert capsys.readouterr().out == f"wrote {path}\n"
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    requested = []
+
+    def block(route):
+        requested.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith("file://"), block)
+    page = context.new_page()
+    ready(page, path.as_uri())
+    assert counts(page) == {"parameters": 8, "chains": 12, "terms": 52}
+    page.click('#graph g[data-node="theta^(2)_12"]')
+    page.wait_for_selector('[data-parameter="theta^(2)_12"] [data-chain]')
+    assert page.locator('[data-parameter="theta^(2)_12"] [data-chain]').count() == 1
+    assert "chainrule explore 2-2-2" in page.text_content("#static-note")
+    assert page.is_disabled("#train")
+    page.wait_for_selector("#agreement tbody tr")
+    assert requested == []
+    context.close()
+
+
+def test_a_pasted_graph_file_is_explored_like_the_cli(server, page, capsys):
+    examples = Path(__file__).resolve().parent.parent / "examples" / "graphs"
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (examples / "residual.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true] [data-parameter]")
+    row = cli_json(capsys, "count", str(examples / "residual.json"), "--json")[0]
+    assert counts(page) == {key: row[key] for key in ("parameters", "chains", "terms")}
+    name = page.get_attribute("[data-parameter]", "data-parameter")
+    chains = cli_json(capsys, "chains", str(examples / "residual.json"), "--param", name,
+                      "--json")[0]["chains"]
+    assert page.locator("[data-parameter] [data-chain]").count() == len(chains)
+    expected = sorted({f"{f['wrt']}->{f['of']}" for chain in chains for f in chain})
+    assert lit_edges(page) == expected
+    page.fill("#graph-text", '{"inputs": ["x"], "cost": "x +* 2"}')
+    page.click("#apply")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.text_content("#error").startswith("chainrule: error: graph file 'graph.json': ")
+
+
+def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
+    import chainrule
+
+    view = chainrule.explore("1-1-1")
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<!doctype html><title>notebook</title>{view._repr_html_()}",
+                        encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route(lambda url: not url.startswith(("file://", "about:")),
+                  lambda route: route.abort())
+    page = context.new_page()
+    page.goto(notebook.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator("body[data-ready=true]").wait_for(timeout=20_000)
+    assert frame.locator('[data-count="terms"]').get_attribute("data-value") == "8"
+    assert frame.locator("[data-parameter] [data-chain]").count() == 1
+    context.close()
