@@ -97,7 +97,8 @@ def bench_latex() -> tuple[float, float, int]:
 
     from chainrule import Network, build_graph, iter_chains
     from chainrule.notation.printing import gradient_latex
-    from chainrule.calculus.symbolic import factor_formula, latex_names
+    from chainrule.calculus.symbolic import factor_formula
+    from chainrule.notation.printers import latex_names
 
     net = Network([4, 6, 6, 3])
 

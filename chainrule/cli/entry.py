@@ -496,7 +496,7 @@ def _write_chains(graph, sources, counts_of, args: argparse.Namespace, out: Text
 def run_delta(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.cli import render
     from chainrule.calculus.delta import graph_operation_counts, operation_counts
-    from chainrule.notation.delta_printing import Style
+    from chainrule.notation import notation_for
 
     graph = _graph_for(args.architecture)
     network = None
@@ -534,8 +534,8 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
         render.write_delta_json(graph, network, every, selected, out, ops=ops,
                                 matrix=args.wrt == "parameters")
     else:
-        style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
-        render.write_delta_text(graph, network, every, selected, out, style, ops=ops,
+        render.write_delta_text(graph, network, every, selected, out,
+                                notation_for(args.format, graph), ops=ops,
                                 matrix=args.wrt == "parameters")
     return 0
 

@@ -48,26 +48,15 @@ class Figure(NamedTuple):
 
 # --- content ------------------------------------------------------------------------------------
 
-def _chain_string(graph, chain, view: str, style) -> str:
-    from chainrule.notation import printing
-
-    if not style.mathml:
-        return printing.chain_latex(graph, chain, view)
-    if view == "abstract":
-        return style.juxtapose.join(style.partial(f.of, f.of_latex, f.wrt, f.wrt_latex)
-                                    for f in chain)
-    return style.times.join(printing.formula_mathml(graph, f) for f in chain)
-
-
 def _cell(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def build(network: Network, parameters: list[ParameterIndex], style, figure: Figure | None,
-          seed: int = 0) -> list:
-    """The report's blocks, with equations in `style` (LaTeX or MathML)."""
+def build(network: Network, parameters: list[ParameterIndex], format: str,
+          figure: Figure | None, seed: int = 0) -> list:
+    """The report's blocks, with equations in `format` ("latex" or "mathml")."""
     from chainrule.calculus import delta
-    from chainrule.notation import delta_printing as dp
+    from chainrule.notation import notation_for
     from chainrule.numeric.case import random_case
     from chainrule.graph.chains import iter_chains
     from chainrule.calculus.delta import operation_counts
@@ -75,6 +64,7 @@ def build(network: Network, parameters: list[ParameterIndex], style, figure: Fig
     from chainrule.verification.verify import TITLES, verify
 
     graph = build_graph(network)
+    notation = notation_for(format, graph)
     counts = count(network)
     activation = ", ".join(dict.fromkeys(network.activation))
     blocks: list = [
@@ -99,37 +89,32 @@ def build(network: Network, parameters: list[ParameterIndex], style, figure: Fig
                             "each, the same chains with every partial replaced by its formula."))
     for parameter in parameters:
         chains = list(iter_chains(graph, parameter.name))
-        lhs = dp.gradient_lhs(graph, parameter.name, style)
+        lhs = notation.gradient_lhs(parameter.name)
         for view in ("abstract", "local"):
-            parts = [_chain_string(graph, chain, view, style) for chain in chains]
+            parts = [notation.chain(chain, view) for chain in chains]
             blocks.append(Equations([(lhs, [("=", parts[0]), *(("+", p) for p in parts[1:])])]))
 
     blocks.append(Heading("Factoring into δ"))
     blocks.append(Paragraph("δ^(l)_j = ∂J/∂z^(l)_j sums every path from a weighted input to J; it "
                             "is computed once per neuron, from the output down."))
-    blocks.append(Equations([
-        (abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)])
-        for node in delta.delta_nodes(graph)
-        for abstract, local in [(dp.delta_definition(graph, node, style),
-                                 dp.delta_definition(graph, node, style, "local"))]]))
+
+    def both_views(equation_of, record) -> tuple[str, list[tuple[str, str]]]:
+        abstract, local = equation_of(record), equation_of(record, "local")
+        return abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)]
+
+    blocks.append(Equations([both_views(notation.delta_definition, definition)
+                             for definition in delta.define_deltas(graph)]))
     blocks.append(Paragraph("Every gradient is then a δ times what its weight multiplies:"))
-    blocks.append(Equations([
-        (abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)])
-        for p in network.parameters()
-        for abstract, local in [(dp.factored_gradient(graph, p.name, style),
-                                 dp.factored_gradient(graph, p.name, style, "local"))]]))
+    blocks.append(Equations([both_views(notation.factored_gradient,
+                                        delta.factor_gradient(graph, p.name))
+                             for p in network.parameters()]))
     blocks.append(Paragraph("A layer at a time:"))
-    blocks.append(Equations([(eq.lhs, [("=", eq.rhs)]) for eq in dp.matrix_form(network, style)]))
+    blocks.append(Equations([(eq.lhs, [("=", eq.rhs)]) for eq in notation.matrix_form(network)]))
     focus = parameters[0]
     blocks.append(Paragraph(f"The factoring of {focus.name}'s chains, one layer of weighted "
                             "inputs at a time:"))
-    sides = []
-    for step in delta.factoring_steps(graph, focus.name):
-        grouped, replaced = dp.step_lines(graph, step, style)
-        sides += [side for side in (grouped, replaced) if side is not None]
-    sides.append(dp.factored_gradient(graph, focus.name, style, "local").rhs)
-    blocks.append(Equations([(dp.gradient_lhs(graph, focus.name, style),
-                              [("=", side) for side in sides])]))
+    blocks.append(Equations([(notation.gradient_lhs(focus.name),
+                              [("=", side) for side in notation.factoring(focus.name)])]))
 
     ops = operation_counts(network)
     blocks.append(Heading("What the factoring saves"))
@@ -304,7 +289,6 @@ def render_html(blocks: list) -> str:
 def write_report(network: Network, path: str, parameters: list[ParameterIndex] | None = None,
                  limit: int = DEFAULT_CHAIN_LIMIT, seed: int = 0) -> list[str]:
     """Write the report to `path` (.tex, .md or .html); returns the files written."""
-    from chainrule.notation import delta_printing as dp
     from chainrule.files import write_text_atomically
 
     target = Path(path)
@@ -336,8 +320,7 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
         if "matplotlib" not in str(error):
             raise
         figure = None  # the report is complete without it; build() says so in the text
-    style = dp.Style(mathml=True) if suffix == ".html" else dp.Style(latex=True)
-    blocks = build(network, selected, style, figure, seed=seed)
+    blocks = build(network, selected, "mathml" if suffix == ".html" else "latex", figure, seed=seed)
     renderer = {".tex": render_tex, ".md": render_markdown, ".html": render_html}[suffix]
     write_text_atomically(target, renderer(blocks))
     written.insert(0, str(target))
