@@ -274,6 +274,15 @@ def test_unknown_format_is_refused():
         notation_for("pdf")
 
 
+def test_a_notation_without_a_graph_writes_records_and_says_what_it_lacks(graph_1_1_1):
+    from chainrule.notation import notation_for
+
+    chain = next(iter_chains(graph_1_1_1, "theta^(2)_11"))
+    assert notation_for("text").chain(chain) == CHAIN_1_1_1[0][2]
+    with pytest.raises(ValueError, match="made without a graph"):
+        notation_for("latex").chain(chain, "local")
+
+
 def test_printed_formulas_live_in_the_notation_not_in_the_graph():
     from chainrule.notation import notation_for
 

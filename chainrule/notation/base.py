@@ -54,6 +54,19 @@ class Notation:
         The computation graph whose nodes are written. Needed for local formulas and for node
         names by node; abstract partials of :class:`~chainrule.graph.chains.Factor` records
         carry their own names.
+
+    Examples
+    --------
+    >>> from chainrule.calculus.delta import factoring_steps
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> from chainrule.notation import notation_for
+    >>> graph = build_graph(Network([1, 1]))
+    >>> step = factoring_steps(graph, "theta^(1)_11")[-1]
+    >>> notation_for("unicode", graph).doprint(step)
+    'δ⁽²⁾₁ · ∂z⁽²⁾₁/∂θ⁽¹⁾₁₁'
+    >>> notation_for("latex", graph).doprint(step.terms[0].items[0], "local")
+    'x_{1}'
     """
 
     #: The format's name, as ``notation_for`` takes it.
@@ -132,9 +145,15 @@ class Notation:
             self._printer = self._make_printer()
         return self._printer
 
+    def _graph(self) -> nx.DiGraph:
+        if self.graph is None:
+            raise ValueError(f"{type(self).__name__} was made without a graph: give one, "
+                             "notation_for(format, graph), to write nodes and formulas")
+        return self.graph
+
     def node(self, node: Hashable) -> str:
         """A node of the graph by its name."""
-        data = self.graph.nodes[node]
+        data = self._graph().nodes[node]
         return self.name(data["name"], data["latex"])
 
     def partial(self, factor: Factor) -> str:
@@ -150,7 +169,8 @@ class Notation:
         if key not in self._formulas:
             from chainrule.calculus.symbolic import local_derivative
 
-            self._formulas[key] = render(local_derivative(self.graph, factor.wrt, factor.of))
+            formula = local_derivative(self._graph(), factor.wrt, factor.of)
+            self._formulas[key] = render(formula)
         return self._formulas[key]
 
     def factor_formula(self, factor: Factor) -> str:
@@ -172,17 +192,17 @@ class Notation:
         separator = self.juxtapose if view == "abstract" else self.times
         return separator.join(self.factor(factor, view) for factor in chain)
 
-    def gradient_lhs(self, source: Hashable) -> str:
+    def gradient_lhs(self, source: str) -> str:
         """∂J/∂source."""
-        return self.partial_of("J", "J", source, self.graph.nodes[source]["latex"])
+        return self.partial_of("J", "J", source, self._graph().nodes[source]["latex"])
 
-    def gradient(self, source: Hashable, chains: Iterable[Chain], view: str = "abstract") -> str:
+    def gradient(self, source: str, chains: Iterable[Chain], view: str = "abstract") -> str:
         """∂J/∂source as the sum of its chains, one per line, or as the closed expression."""
         check_view(view)
         if view == "closed":
             from chainrule.calculus.symbolic import closed_sum
 
-            terms = [self.formula(closed_sum(self.graph, chains))]
+            terms = [self.formula(closed_sum(self._graph(), chains))]
         else:
             terms = [self.chain(chain, view) for chain in chains]
         return self.continued_sum(self.gradient_lhs(source), terms)
@@ -196,7 +216,7 @@ class Notation:
         partials juxtaposed in the abstract view, every factor times the next in the local."""
         items = ""
         for number, item in enumerate(product.items):
-            if number:
+            if number:  # by class name: importing the records would import SymPy
                 items += (self.juxtapose if view == "abstract"
                           and type(item).__name__ != "Group" else self.times)
             items += self.doprint(item, view)
@@ -227,12 +247,13 @@ class Notation:
         """
         from chainrule.calculus import delta
 
+        graph = self._graph()
         if steps is None:
-            steps = delta.factoring_steps(self.graph, source)
+            steps = delta.factoring_steps(graph, source)
         sides = []
         for step in steps:
             sides += [side for side in self.step(step) if side is not None]
-        factored = delta.factor_gradient(self.graph, source)
+        factored = delta.factor_gradient(graph, source)
         sides.append(self.factored_gradient(factored, "local").rhs)
         return sides
 
