@@ -187,14 +187,9 @@ def _prose_html(text: str) -> str:
 
 
 def _aligned(equations: Equations) -> list[str]:
-    lines = []
-    for lhs, parts in equations.lines:
-        for number, (operator, rhs) in enumerate(parts):
-            if number == 0:
-                lines.append(f"{lhs} &= {rhs}")
-            else:
-                lines.append(rf"&= {rhs}" if operator == "=" else rf"&\quad + {rhs}")
-    return lines
+    from chainrule.notation.latex import aligned_lines
+
+    return aligned_lines(equations.lines)
 
 
 def render_tex(blocks: list) -> str:
@@ -247,6 +242,8 @@ def render_markdown(blocks: list) -> str:
 
 
 def render_html(blocks: list) -> str:
+    from chainrule.notation.mathml import aligned_table
+
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            "<title>chainrule report</title>",
            "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;"
@@ -269,15 +266,7 @@ def render_html(blocks: list) -> str:
                     for row in block.rows]
             out.append("</table>")
         elif isinstance(block, Equations):
-            rows = []
-            for lhs, parts in block.lines:
-                for number, (operator, rhs) in enumerate(parts):
-                    left = lhs if number == 0 else ""
-                    sign = "=" if operator == "=" else "+"
-                    rows.append(f"<mtr><mtd>{left}</mtd><mtd><mo>{sign}</mo></mtd>"
-                                f"<mtd><mrow>{rhs}</mrow></mtd></mtr>")
-            out.append('<math display="block"><mtable columnalign="right center left">'
-                       + "".join(rows) + "</mtable></math>")
+            out.append(aligned_table(block.lines))
         elif isinstance(block, Figure) and block.svg:
             svg = block.svg[block.svg.index("<svg"):]  # drop the XML prologue inside HTML
             svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)

@@ -18,6 +18,14 @@ from typing import Iterable, Sequence
 from chainrule.notation.base import Equation, Notation
 
 
+def aligned_lines(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> list[str]:
+    """Equations ``(lhs, [(operator, rhs), ...])`` as the lines of an ``aligned`` block: the
+    first ``lhs &= rhs``, then ``&= rhs`` or ``&\\quad + rhs`` by operator ('=' or '+')."""
+    return [f"{lhs} &= {rhs}" if number == 0 else
+            (rf"&= {rhs}" if operator == "=" else rf"&\quad + {rhs}")
+            for lhs, parts in lines for number, (operator, rhs) in enumerate(parts)]
+
+
 class LatexNotation(Notation):
     """LaTeX: partials as ``\\frac{\\partial a}{\\partial b}``, juxtaposed; ``\\cdot`` between
     formulas; gradients and derivations as ``aligned`` blocks."""
@@ -40,12 +48,11 @@ class LatexNotation(Notation):
         return "".join(f"% {line}\n" for line in text.splitlines())
 
     def continued_sum(self, lhs: str, terms: Sequence[str]) -> str:
-        lines = [f"{lhs} &= {terms[0]}", *(rf"&\quad + {term}" for term in terms[1:])]
+        lines = aligned_lines([(lhs, [("=", terms[0]), *(("+", term) for term in terms[1:])])])
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def equations(self, equations: Iterable[tuple[str, Sequence[str]]]) -> str:
-        lines = [rf"{lhs} &= {rhs}" if number == 0 else rf"&= {rhs}"
-                 for lhs, sides in equations for number, rhs in enumerate(sides)]
+        lines = aligned_lines([(lhs, [("=", rhs) for rhs in sides]) for lhs, sides in equations])
         return "\\[\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n\\]\n"
 
     def matrix_form(self, network) -> list[Equation]:

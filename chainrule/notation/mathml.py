@@ -34,6 +34,17 @@ def _fprime(layer: int) -> str:
             "<mo>)</mo></mrow>")
 
 
+def aligned_table(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> str:
+    """Equations ``(lhs, [(operator, rhs), ...])`` as one ``<math display="block">`` table:
+    the left side, the operator ('=' or '+') and the right side in three aligned columns, the
+    left side written on each equation's first line only."""
+    rows = [f"<mtr><mtd>{lhs if number == 0 else ''}</mtd><mtd><mo>{operator}</mo></mtd>"
+            f"<mtd><mrow>{rhs}</mrow></mtd></mtr>"
+            for lhs, parts in lines for number, (operator, rhs) in enumerate(parts)]
+    return ('<math display="block"><mtable columnalign="right center left">'
+            + "".join(rows) + "</mtable></math>")
+
+
 class MathMLNotation(Notation):
     """Presentation MathML: ``<mfrac>`` partials joined by invisible times, ``⋅`` between
     formulas; symbols as SymPy's presentation printer writes their text names."""
@@ -64,19 +75,11 @@ class MathMLNotation(Notation):
         return "".join(f"<!-- {line.replace('--', '- -')} -->\n" for line in text.splitlines())
 
     def continued_sum(self, lhs: str, terms: Sequence[str]) -> str:
-        return self._table([(lhs, [("=", terms[0]), *(("+", term) for term in terms[1:])])])
+        return aligned_table([(lhs, [("=", terms[0]), *(("+", term) for term in terms[1:])])])
 
     def equations(self, equations: Iterable[tuple[str, Sequence[str]]]) -> str:
-        return self._table([(lhs, [("=", rhs) for rhs in sides])
-                            for lhs, sides in equations]) + "\n"
-
-    @staticmethod
-    def _table(lines) -> str:
-        rows = [f"<mtr><mtd>{lhs if number == 0 else ''}</mtd><mtd><mo>{operator}</mo></mtd>"
-                f"<mtd><mrow>{rhs}</mrow></mtd></mtr>"
-                for lhs, parts in lines for number, (operator, rhs) in enumerate(parts)]
-        return ('<math display="block"><mtable columnalign="right center left">'
-                + "".join(rows) + "</mtable></math>")
+        return aligned_table([(lhs, [("=", rhs) for rhs in sides])
+                              for lhs, sides in equations]) + "\n"
 
     def matrix_form(self, network) -> list[Equation]:
         L, odot = network.depth, "<mo>&#x2299;</mo>"
