@@ -166,7 +166,7 @@ def bench_latex() -> dict:
 
     gradient_latex = _find("gradient_latex", "chainrule.notation.printing", "chainrule.printing")
     factor_formula = _find("factor_formula", "chainrule.calculus.symbolic", "chainrule.symbolic")
-    latex_names = _find("latex_names", "chainrule.calculus.symbolic", "chainrule.symbolic")
+    latex_names = _find("latex_names", "chainrule.notation.printers", "chainrule.symbolic")
     net = Network([4, 6, 6, 3])
 
     def ours() -> int:

@@ -9,7 +9,7 @@ Run: python examples/residual.py
 """
 
 import chainrule
-from chainrule.notation import delta_printing
+from chainrule.notation import notation_for
 from chainrule.graph.chains import iter_chains
 from chainrule.calculus.delta import factoring_steps, proves_equal_to_path_sum
 from chainrule.graph.paths import iter_paths, path_counts
@@ -33,10 +33,10 @@ print("Chains of ∂J/∂x: through the block and along the skip connection")
 for chain in iter_chains(graph, "x"):
     print("  ", chain)
 
-style = delta_printing.Style.text(unicode=True)
+notation = notation_for("unicode", graph)
 print("\nδ factoring of ∂J/∂w:")
 for step in factoring_steps(graph, "w"):
-    for line in delta_printing.step_lines(graph, step, style):
+    for line in notation.step(step):
         if line:
             print("  =", line)
 for source in ["w", "theta", "v", "x"]:

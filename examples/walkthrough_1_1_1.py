@@ -4,9 +4,9 @@ Run: python examples/walkthrough_1_1_1.py
 """
 
 import chainrule
-from chainrule.notation import delta_printing
+from chainrule.notation import notation_for
 from chainrule.numeric.case import random_case
-from chainrule.calculus.delta import delta_nodes
+from chainrule.calculus.delta import define_deltas, factor_gradient
 from chainrule.verification.verify import verify
 
 network = chainrule.Network([1, 1, 1])
@@ -21,12 +21,12 @@ for parameter in network.parameters():
     print(" ", gradient.text("abstract", unicode=True))
     print(" ", gradient.text("local", unicode=True))
 
-style = delta_printing.Style.text(unicode=True)
+notation = notation_for("unicode", graph)
 print("\nThe same through δ = ∂J/∂z:")
-for node in delta_nodes(graph):
-    print(" ", delta_printing.delta_definition(graph, node, style, "local"))
+for definition in define_deltas(graph):
+    print(" ", notation.delta_definition(definition, "local"))
 for parameter in network.parameters():
-    print(" ", delta_printing.factored_gradient(graph, parameter.name, style, "local"))
+    print(" ", notation.factored_gradient(factor_gradient(graph, parameter.name), "local"))
     assert chainrule.proves_equal_to_path_sum(graph, parameter.name)
 
 report = verify(random_case(network, examples=1, seed=0))

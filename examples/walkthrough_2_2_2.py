@@ -4,10 +4,10 @@ Run: python examples/walkthrough_2_2_2.py
 """
 
 import chainrule
-from chainrule.notation import delta_printing
+from chainrule.notation import notation_for
 from chainrule.numeric.case import random_case
 from chainrule.calculus.counting import operation_counts
-from chainrule.calculus.delta import delta_nodes, factoring_steps
+from chainrule.calculus.delta import define_deltas
 from chainrule.verification.verify import verify
 
 network = chainrule.Network([2, 2, 2])
@@ -25,17 +25,14 @@ print(gradient.text("abstract", unicode=True))
 print(gradient.text("local", unicode=True))
 assert len(gradient.chains) == 2
 
-style = delta_printing.Style.text(unicode=True)
+notation = notation_for("unicode", graph)
 print("\nGrouping the shared cost-side sub-chains, one layer at a time:")
-for step in factoring_steps(graph, "theta^(1)_11"):
-    for line in delta_printing.step_lines(graph, step, style):
-        if line:
-            print("  =", line)
-print("  =", delta_printing.factored_gradient(graph, "theta^(1)_11", style, "local").rhs)
+for line in notation.factoring("theta^(1)_11"):
+    print("  =", line)
 
 print("\nwhere")
-for node in delta_nodes(graph):
-    print(" ", delta_printing.delta_definition(graph, node, style, "local"))
+for definition in define_deltas(graph):
+    print(" ", notation.delta_definition(definition, "local"))
 for parameter in network.parameters():
     assert chainrule.proves_equal_to_path_sum(graph, parameter.name)
 print("(proven equal to the path sum for all 8 weights)")

@@ -18,7 +18,8 @@ from chainrule.graph.build import build_graph
 from chainrule.graph.graphfile import dag_from_document, load_graph_file, parse_formula
 from chainrule.graph.paths import iter_paths, path_counts
 from chainrule.graph.spec import Network, SpecError
-from chainrule.calculus.symbolic import Gradient, composed_cost, is_identically_zero, node_symbol
+from chainrule.calculus.symbolic import composed_cost, is_identically_zero, node_symbol
+from chainrule.notation.gradient import Gradient
 from chainrule.verification.verify import random_leaf_values, verify
 
 GRAPHS = Path(__file__).resolve().parent.parent / "examples" / "graphs"
@@ -93,7 +94,9 @@ def test_delta_factoring_is_proven_on_every_step(name):
         assert proves_equal_to_path_sum(graph, source)
         for step in factoring_steps(graph, source):
             assert proves_equal_to_path_sum(graph, source, step_expression(graph, step))
-        assert factoring_steps(graph, source)[-1].terms[0].cut is not None
+            if step.grouped:
+                assert proves_equal_to_path_sum(graph, source, step.grouped_expression())
+        assert factoring_steps(graph, source)[-1].terms[0].head is not None
 
 
 @pytest.mark.parametrize("name", BUILDERS)
@@ -260,23 +263,22 @@ def test_input_gradients_on_layered_networks(run_cli):
 
 
 def test_graph_latex_is_valid(run_cli):
-    from chainrule.notation import delta_printing as dp
-    from chainrule.calculus.delta import delta_nodes
-    from chainrule.notation.printing import gradient_latex
+    from chainrule.calculus.delta import define_deltas, factor_gradient
+    from chainrule.notation import notation_for
 
     from latex_check import katex_failures, katex_module_dir, structural_problems
 
     strings = []
     for name in BUILDERS:
         graph = BUILDERS[name]()
-        style = dp.Style(latex=True)
+        latex = notation_for("latex", graph)
         for source in _sources(graph):
             chains = list(iter_chains(graph, source))
-            strings += [gradient_latex(graph, source, chains, view) for view in ("abstract", "local")]
-            strings += [str(dp.factored_gradient(graph, source, style, view))
+            strings += [latex.gradient(source, chains, view) for view in ("abstract", "local")]
+            strings += [str(latex.factored_gradient(factor_gradient(graph, source), view))
                         for view in ("abstract", "local")]
-        strings += [str(dp.delta_definition(graph, node, style, view))
-                    for node in delta_nodes(graph) for view in ("abstract", "local")]
+        strings += [str(latex.delta_definition(definition, view))
+                    for definition in define_deltas(graph) for view in ("abstract", "local")]
     _, out, _ = run_cli("chains", str(GRAPHS / "residual.json"), "--format", "latex", "--view", "local")
     strings += [block.split("\\[\n", 1)[1] for block in out.split("\\]") if "\\[\n" in block]
     assert {s: structural_problems(s) for s in strings if structural_problems(s)} == {}

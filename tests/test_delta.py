@@ -5,20 +5,19 @@ import json
 import pytest
 import sympy as sp
 
-from chainrule.calculus.delta import (delta_definitions, delta_nodes, delta_symbol, expand_deltas,
-                             factored_gradient, factoring_steps, proves_equal_to_path_sum,
-                             step_expression)
-from chainrule.notation import delta_printing as dp
+from chainrule.calculus.delta import (DeltaRef, Product, define_delta, define_deltas,
+                                      delta_definitions, delta_nodes, delta_symbol, expand_deltas,
+                                      factor_gradient, factored_gradient, factoring_steps,
+                                      proves_equal_to_path_sum, step_expression)
 from chainrule.graph.build import build_graph
 from chainrule.graph.spec import Network
 from chainrule.calculus.symbolic import abstract_sum
 from chainrule.graph.chains import iter_chains
+from chainrule.notation import notation_for
 
 from conftest import ARCHITECTURES
 from latex_check import katex_failures, katex_module_dir, structural_problems
 from shared import EXACT_CASES
-
-TEXT = dp.Style.text()
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +26,16 @@ def graph_2_2_2():
 
 
 def test_delta_definitions_of_2_2_2(graph_2_2_2):
-    assert [str(dp.delta_definition(graph_2_2_2, node, TEXT)) for node in delta_nodes(graph_2_2_2)] == [
+    text = notation_for("text", graph_2_2_2)
+    definitions = define_deltas(graph_2_2_2)
+    assert [d.delta.node for d in definitions] == delta_nodes(graph_2_2_2)
+    assert [str(text.delta_definition(d)) for d in definitions] == [
         "delta^(3)_1 = dJ/da^(3)_1 * da^(3)_1/dz^(3)_1",
         "delta^(3)_2 = dJ/da^(3)_2 * da^(3)_2/dz^(3)_2",
         "delta^(2)_1 = da^(2)_1/dz^(2)_1 * (delta^(3)_1 * dz^(3)_1/da^(2)_1 + delta^(3)_2 * dz^(3)_2/da^(2)_1)",
         "delta^(2)_2 = da^(2)_2/dz^(2)_2 * (delta^(3)_1 * dz^(3)_1/da^(2)_2 + delta^(3)_2 * dz^(3)_2/da^(2)_2)",
     ]
-    assert [str(dp.delta_definition(graph_2_2_2, node, TEXT, "local"))
-            for node in delta_nodes(graph_2_2_2)] == [
+    assert [str(text.delta_definition(d, "local")) for d in definitions] == [
         "delta^(3)_1 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1)",
         "delta^(3)_2 = (a^(3)_2 - y_2)/m * a^(3)_2*(1 - a^(3)_2)",
         "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 + delta^(3)_2 * theta^(2)_21)",
@@ -44,7 +45,8 @@ def test_delta_definitions_of_2_2_2(graph_2_2_2):
 
 def test_every_gradient_is_delta_times_activation(graph_2_2_2):
     net = Network([2, 2, 2])
-    assert [str(dp.factored_gradient(graph_2_2_2, p.name, TEXT, "local"))
+    text = notation_for("text", graph_2_2_2)
+    assert [str(text.factored_gradient(factor_gradient(graph_2_2_2, p.name), "local"))
             for p in net.parameters()] == [
         "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1", "dJ/dtheta^(1)_12 = delta^(2)_1 * x_2",
         "dJ/dtheta^(1)_21 = delta^(2)_2 * x_1", "dJ/dtheta^(1)_22 = delta^(2)_2 * x_2",
@@ -52,13 +54,14 @@ def test_every_gradient_is_delta_times_activation(graph_2_2_2):
         "dJ/dtheta^(2)_21 = delta^(3)_2 * a^(2)_1", "dJ/dtheta^(2)_22 = delta^(3)_2 * a^(2)_2",
     ]
     bias_graph = build_graph(Network([2, 2, 2], bias=True))
-    assert str(dp.factored_gradient(bias_graph, "theta^(2)_20", TEXT, "local")) == (
+    assert str(notation_for("text", bias_graph).factored_gradient(
+        factor_gradient(bias_graph, "theta^(2)_20"), "local")) == (
         "dJ/dtheta^(2)_20 = delta^(3)_2 * 1")
 
 
 def test_factoring_of_theta_1_11_collapses_into_delta_2_1_x_1(graph_2_2_2):
     steps = factoring_steps(graph_2_2_2, "theta^(1)_11")
-    lines = [dp.step_lines(graph_2_2_2, step, TEXT) for step in steps]
+    lines = [notation_for("text", graph_2_2_2).step(step) for step in steps]
     assert len(steps) == 3 and len(steps[0].terms) == 2 and len(steps[-1].terms) == 1
     assert lines[0][0] is None
     assert lines[1] == (
@@ -72,14 +75,78 @@ def test_factoring_of_theta_1_11_collapses_into_delta_2_1_x_1(graph_2_2_2):
         "delta^(2)_1 * dz^(2)_1/dtheta^(1)_11")
 
 
+def _mi(base: str, index: str, layer: int) -> str:
+    return f"<msubsup><mi>{base}</mi><mi>{index}</mi><mi>({layer})</mi></msubsup>"
+
+
+def _mfrac(of: str, wrt: str) -> str:
+    return f"<mfrac><mrow><mo>&#x2202;</mo>{of}</mrow><mrow><mo>&#x2202;</mo>{wrt}</mrow></mfrac>"
+
+
+DELTA, A2, Z2, Z3 = "&#948;", _mi("a", "1", 2), _mi("z", "1", 2), _mi("z", "1", 3)
+
+# One record, δ^(2)_1 of 1-1-1, in every format and view: (format, view, lhs, rhs).
+DELTA_2_1 = [
+    ("text", "abstract", "delta^(2)_1", "delta^(3)_1 * dz^(3)_1/da^(2)_1 * da^(2)_1/dz^(2)_1"),
+    ("text", "local", "delta^(2)_1", "delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1)"),
+    ("unicode", "abstract", "δ⁽²⁾₁", "δ⁽³⁾₁ · ∂z⁽³⁾₁/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁"),
+    ("unicode", "local", "δ⁽²⁾₁", "δ⁽³⁾₁ · θ⁽²⁾₁₁ · a⁽²⁾₁*(1 - a⁽²⁾₁)"),
+    ("latex", "abstract", r"\delta_{1}^{(2)}",
+     r"\delta_{1}^{(3)} \cdot \frac{\partial z_{1}^{(3)}}{\partial a_{1}^{(2)}} "
+     r"\frac{\partial a_{1}^{(2)}}{\partial z_{1}^{(2)}}"),
+    ("latex", "local", r"\delta_{1}^{(2)}",
+     r"\delta_{1}^{(3)} \cdot \theta_{11}^{(2)} \cdot a_{1}^{(2)} \left(1 - a_{1}^{(2)}\right)"),
+    ("mathml", "abstract", _mi(DELTA, "1", 2),
+     _mi(DELTA, "1", 3) + "<mo>&#x22C5;</mo>" + _mfrac(Z3, A2) + "<mo>&#x2062;</mo>"
+     + _mfrac(A2, Z2)),
+    ("mathml", "local", _mi(DELTA, "1", 2),
+     _mi(DELTA, "1", 3) + "<mo>&#x22C5;</mo>" + _mi("&#952;", "11", 2) + "<mo>&#x22C5;</mo>"
+     f"<mrow>{A2}<mo>&InvisibleTimes;</mo><mrow><mo>(</mo><mrow><mn>1</mn><mo>-</mo>{A2}</mrow>"
+     "<mo>)</mo></mrow></mrow>"),
+]
+
+
+@pytest.mark.parametrize("format, view, lhs, rhs", DELTA_2_1)
+def test_one_delta_record_in_every_format(format, view, lhs, rhs):
+    graph = build_graph(Network([1, 1, 1]))
+    definition = define_delta(graph, "z^(2)_1")
+    notation = notation_for(format, graph)
+    assert tuple(notation.delta_definition(definition, view)) == (lhs, rhs)
+    assert notation.doprint(definition, view) == f"{lhs} = {rhs}"
+    # the same record is what the proofs read: δ^(3)_1 ∂z/∂a ∂a/∂z, in partials and δ
+    assert definition.expression() == delta_definitions(graph)[delta_symbol(graph, "z^(2)_1")]
+
+
+def test_what_is_printed_is_what_is_proven(graph_2_2_2):
+    factored = factor_gradient(graph_2_2_2, "theta^(1)_11")
+    assert factored.expression() == factored_gradient(graph_2_2_2, "theta^(1)_11")
+    assert proves_equal_to_path_sum(graph_2_2_2, "theta^(1)_11", factored)
+    (term,) = factored.terms
+    other = define_delta(graph_2_2_2, "z^(2)_2").delta
+    wrong = factored._replace(terms=(term._replace(head=other),))
+    assert notation_for("text", graph_2_2_2).factored_gradient(wrong).rhs == (
+        "delta^(2)_2 * dz^(2)_1/dtheta^(1)_11")
+    assert not proves_equal_to_path_sum(graph_2_2_2, "theta^(1)_11", wrong)
+    assert isinstance(term, Product) and isinstance(other, DeltaRef)
+
+
+def test_one_function_collects_the_factoring(graph_2_2_2):
+    text = notation_for("text", graph_2_2_2)
+    steps = factoring_steps(graph_2_2_2, "theta^(1)_11")
+    sides = text.factoring("theta^(1)_11")
+    assert sides == text.factoring("theta^(1)_11", steps)
+    assert sides == [text.step(steps[0])[1], *text.step(steps[1]), *text.step(steps[2]),
+                     "delta^(2)_1 * x_1"]
+
+
 def test_softmax_output_delta_sums_over_the_softmax_paths():
     graph = build_graph(Network([2, 3], cost="softmax-ce"))
-    definition = dp.delta_definition(graph, "z^(2)_2", TEXT)
+    definition = notation_for("text", graph).delta_definition(define_delta(graph, "z^(2)_2"))
     assert definition.rhs == (
         "dJ/da^(2)_1 * da^(2)_1/dz^(2)_2 + dJ/da^(2)_2 * da^(2)_2/dz^(2)_2"
         " + dJ/da^(2)_3 * da^(2)_3/dz^(2)_2")
     steps = factoring_steps(graph, "theta^(1)_12")
-    assert len(steps[0].terms) == 3 and [t.cut for t in steps[1].terms] == ["z^(2)_1"]
+    assert len(steps[0].terms) == 3 and [t.head.node for t in steps[1].terms] == ["z^(2)_1"]
 
 
 @pytest.mark.parametrize("sizes, options", EXACT_CASES, ids=lambda case: str(case))
@@ -90,6 +157,8 @@ def test_factored_gradient_equals_the_path_sum(sizes, options):
         assert proves_equal_to_path_sum(graph, parameter.name)
         for step in factoring_steps(graph, parameter.name):
             assert proves_equal_to_path_sum(graph, parameter.name, step_expression(graph, step))
+            if step.grouped:  # the grouped line printed before each merge is proven too
+                assert proves_equal_to_path_sum(graph, parameter.name, step.grouped_expression())
 
 
 def test_the_proof_can_fail(graph_2_2_2):
@@ -170,15 +239,15 @@ def _delta_latex() -> list[str]:
     strings = []
     for net in [Network([2, 2, 2]), Network([2, 3, 3], cost="softmax-ce", bias=True)]:
         graph = build_graph(net)
-        latex = dp.Style(latex=True)
-        strings += [str(dp.delta_definition(graph, node, latex, view))
-                    for node in delta_nodes(graph) for view in ("abstract", "local")]
-        strings += [str(dp.factored_gradient(graph, p.name, latex, view))
+        latex = notation_for("latex", graph)
+        strings += [str(latex.delta_definition(definition, view))
+                    for definition in define_deltas(graph) for view in ("abstract", "local")]
+        strings += [str(latex.factored_gradient(factor_gradient(graph, p.name), view))
                     for p in net.parameters() for view in ("abstract", "local")]
-        strings += [str(eq) for eq in dp.matrix_form(net, latex)]
+        strings += [str(eq) for eq in latex.matrix_form(net)]
         for p in list(net.parameters())[:4]:
             for step in factoring_steps(graph, p.name):
-                strings += [side for side in dp.step_lines(graph, step, latex) if side]
+                strings += [side for side in latex.step(step) if side]
     return strings
 
 

@@ -187,3 +187,133 @@ def test_network_latex_has_every_gradient():
     assert len(blocks) == 12
     assert blocks[0].splitlines()[1].startswith(r"\frac{\partial J}{\partial \theta_{10}^{(1)}} &= ")
     assert sum(block.count(r"\\") + 1 for block in blocks) == 18  # one line per chain
+
+
+# --- one notation class per format --------------------------------------------------------------
+
+def _mi(base: str, index: str, layer: int) -> str:
+    """A node name as SymPy's presentation MathML writes it from its text name."""
+    return f"<msubsup><mi>{base}</mi><mi>{index}</mi><mi>({layer})</mi></msubsup>"
+
+
+def _mfrac(of: str, wrt: str) -> str:
+    return f"<mfrac><mrow><mo>&#x2202;</mo>{of}</mrow><mrow><mo>&#x2202;</mo>{wrt}</mrow></mfrac>"
+
+
+ML_A3, ML_Z3, ML_A2, ML_THETA2 = (_mi("a", "1", 3), _mi("z", "1", 3), _mi("a", "1", 2),
+                                  _mi("&#952;", "11", 2))
+ML_TIMES, ML_JUXTAPOSE = "<mo>&#x22C5;</mo>", "<mo>&#x2062;</mo>"
+
+# The first chain of theta^(2)_11 in 1-1-1, in each format: (format, view, expected).
+CHAIN_1_1_1 = [
+    ("text", "abstract", "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/dtheta^(2)_11"),
+    ("text", "local", "(a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1"),
+    ("unicode", "abstract", "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂θ⁽²⁾₁₁"),
+    ("unicode", "local", "(a⁽³⁾₁ - y₁)/m · a⁽³⁾₁*(1 - a⁽³⁾₁) · a⁽²⁾₁"),
+    ("latex", "abstract", " ".join([P("J", "a_{1}^{(3)}"), P("a_{1}^{(3)}", "z_{1}^{(3)}"),
+                                    P("z_{1}^{(3)}", r"\theta_{11}^{(2)}")])),
+    ("latex", "local", r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} "
+                       r"\left(1 - a_{1}^{(3)}\right) \cdot a_{1}^{(2)}"),
+    ("mathml", "abstract", ML_JUXTAPOSE.join([_mfrac("<mi>J</mi>", ML_A3), _mfrac(ML_A3, ML_Z3),
+                                              _mfrac(ML_Z3, ML_THETA2)])),
+    ("mathml", "local", ML_TIMES.join([
+        f"<mrow><mfrac><mrow>{ML_A3}<mo>-</mo><msub><mi>y</mi><mi>1</mi></msub></mrow><mi>m</mi>"
+        "</mfrac></mrow>",
+        f"<mrow>{ML_A3}<mo>&InvisibleTimes;</mo><mrow><mo>(</mo><mrow><mn>1</mn><mo>-</mo>{ML_A3}"
+        "</mrow><mo>)</mo></mrow></mrow>",
+        ML_A2])),
+]
+
+
+@pytest.fixture(scope="module")
+def graph_1_1_1():
+    return build_graph(Network([1, 1, 1]))
+
+
+@pytest.mark.parametrize("format, view, expected", CHAIN_1_1_1)
+def test_each_notation_writes_a_chain(graph_1_1_1, format, view, expected):
+    from chainrule.notation import notation_for
+
+    chain = next(iter_chains(graph_1_1_1, "theta^(2)_11"))
+    assert notation_for(format, graph_1_1_1).chain(chain, view) == expected
+    assert notation_for(format, graph_1_1_1).doprint(chain, view) == expected
+
+
+# (format, its class, ∂J/∂θ^(2)_11, a group, the first line of the matrix form of 1-1-1)
+NOTATIONS = [
+    ("text", "TextNotation", "dJ/dtheta^(2)_11", "(x)", ("delta^(3)", "dJ/da^(3) .* f'(z^(3))")),
+    ("unicode", "UnicodeNotation", "∂J/∂θ⁽²⁾₁₁", "(x)", ("δ^(3)", "∂J/∂a^(3) ⊙ f'(z^(3))")),
+    ("latex", "LatexNotation", P("J", r"\theta_{11}^{(2)}"), r"\left(x\right)",
+     (r"\delta^{(3)}", r"\frac{\partial J}{\partial a^{(3)}} \odot f'\left(z^{(3)}\right)")),
+    ("mathml", "MathMLNotation", _mfrac("<mi>J</mi>", ML_THETA2),
+     "<mrow><mo>(</mo>x<mo>)</mo></mrow>",
+     ("<msup><mi>&#x3B4;</mi><mrow><mo>(</mo><mn>3</mn><mo>)</mo></mrow></msup>",
+      "<mfrac><mrow><mo>&#x2202;</mo><mi>J</mi></mrow><mrow><mo>&#x2202;</mo><msup><mi>a</mi><mrow>"
+      "<mo>(</mo><mn>3</mn><mo>)</mo></mrow></msup></mrow></mfrac><mo>&#x2299;</mo><msup><mi>f</mi>"
+      "<mo>&#x2032;</mo></msup><mrow><mo>(</mo><msup><mi>z</mi><mrow><mo>(</mo><mn>3</mn><mo>)</mo>"
+      "</mrow></msup><mo>)</mo></mrow>")),
+]
+
+
+@pytest.mark.parametrize("format, class_name, lhs, group, matrix_output", NOTATIONS)
+def test_each_notation_class(graph_1_1_1, format, class_name, lhs, group, matrix_output):
+    from chainrule.notation import notation_for
+
+    notation = notation_for(format, graph_1_1_1)
+    assert type(notation).__name__ == class_name and notation.format == format
+    assert notation_for(format, graph_1_1_1) is notation  # one per graph: its cache is shared
+    assert notation.gradient_lhs("theta^(2)_11") == lhs
+    assert notation.group("x") == group
+    assert tuple(notation.matrix_form(Network([1, 1, 1]))[0]) == matrix_output
+
+
+def test_unknown_format_is_refused():
+    from chainrule.notation import notation_for
+
+    with pytest.raises(ValueError, match="unknown format 'pdf'; choose from text, unicode"):
+        notation_for("pdf")
+
+
+def test_a_notation_without_a_graph_writes_records_and_says_what_it_lacks(graph_1_1_1):
+    from chainrule.notation import notation_for
+
+    chain = next(iter_chains(graph_1_1_1, "theta^(2)_11"))
+    assert notation_for("text").chain(chain) == CHAIN_1_1_1[0][2]
+    with pytest.raises(ValueError, match="made without a graph"):
+        notation_for("latex").chain(chain, "local")
+
+
+def test_printed_formulas_live_in_the_notation_not_in_the_graph():
+    from chainrule.notation import notation_for
+
+    graph = build_graph(Network([2, 2, 2]))
+    for format in ("text", "unicode", "latex", "mathml"):
+        notation = notation_for(format, graph)
+        for chain in iter_chains(graph, "theta^(1)_11"):
+            notation.chain(chain, "local")
+            notation.factor_formula(chain[0])
+        assert notation._formulas  # kept on the notation object
+    assert all(set(data) <= {"factor", "derivative"} for _, _, data in graph.edges(data=True))
+    assert not {"latex_printer", "printer"} & set(graph.graph)
+
+
+def test_gradient_shows_itself_through_the_notations():
+    import chainrule
+
+    g = chainrule.gradient(Network([1, 1, 1]), "theta^(2)_11")
+    assert g.latex() == gradient_latex(g.graph, "theta^(2)_11", g.chains)
+    assert g.text("local", unicode=True) == (
+        "∂J/∂θ⁽²⁾₁₁ = (a⁽³⁾₁ - y₁)/m · a⁽³⁾₁*(1 - a⁽³⁾₁) · a⁽²⁾₁")
+    assert str(g) == "dJ/dtheta^(2)_11 = dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/dtheta^(2)_11"
+    assert chainrule.Gradient is type(g)
+
+
+def test_calculus_imports_no_notation():
+    import subprocess
+    import sys
+
+    probe = ("import sys, chainrule.calculus.symbolic, chainrule.calculus.delta; "
+             "print(sorted(m for m in sys.modules if m.startswith('chainrule.notation')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

@@ -5,8 +5,9 @@ import sympy as sp
 
 from chainrule.graph.build import build_graph
 from chainrule.graph.spec import Network
-from chainrule.calculus.symbolic import (M, Gradient, composed_cost, forward_values, gradient,
-                                is_identically_zero, local_derivative, node_symbol, target_symbol)
+from chainrule.calculus.symbolic import (M, composed_cost, forward_values, is_identically_zero,
+                                         local_derivative, node_symbol, target_symbol)
+from chainrule.notation.gradient import Gradient, gradient
 from shared import EXACT_CASES
 
 

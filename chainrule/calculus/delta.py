@@ -10,6 +10,11 @@ the textbook definitions
 
 and every gradient as ∂J/∂θ^(l)_jk = δ^(l+1)_j ∂z^(l+1)_j/∂θ^(l)_jk = δ^(l+1)_j a^(l)_k.
 
+The definitions, the factored gradients and the factoring steps are built once, as ordered
+records (:class:`DeltaDefinition`, :class:`FactoredGradient`, :class:`Step`); their
+``expression()`` is the SymPy form the proofs check, and :mod:`chainrule.notation` prints the
+same records in every format.
+
 Examples
 --------
 >>> from chainrule.graph.build import build_graph
@@ -22,19 +27,22 @@ Examples
 delta^(2)_1*dz^(2)_1/dtheta^(1)_11
 >>> proves_equal_to_path_sum(graph, "theta^(1)_11")
 True
+>>> (term,) = factor_gradient(graph, "theta^(1)_11").terms
+>>> term.head.name, [factor.text for factor in term.items], term.expression()
+('delta^(2)_1', ['dz^(2)_1/dtheta^(1)_11'], delta^(2)_1*dz^(2)_1/dtheta^(1)_11)
 """
 
 from __future__ import annotations
 
-from typing import Hashable, NamedTuple
+from typing import Iterable, Hashable, NamedTuple
 
 import networkx as nx
 import sympy as sp
 
 from chainrule.graph import names
 from chainrule.graph.chains import Factor, iter_chains
+from chainrule.calculus.symbolic import abstract_sum, node_symbol, partial
 from chainrule.graph.kinds import NodeKind
-from chainrule.calculus.symbolic import Partial, abstract_sum, node_symbol, partial
 
 
 def is_delta_node(graph: nx.DiGraph, node: Hashable) -> bool:
@@ -74,32 +82,127 @@ def delta_nodes(graph: nx.DiGraph) -> list[Hashable]:
             if is_delta_node(graph, node)]
 
 
-def _adjoint(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
-    """Σ_s ref(s)·∂s/∂node, where ref(s) is δ(s) if named, 1 for J, else written out inline."""
+# --- the δ representation: immutable records, printed by chainrule.notation, proven here ---
+#
+# A sum is a tuple of Products; a Product is an optional δ head times ordered items, each a
+# Factor (one partial), a DeltaRef or a Group (a parenthesised sum). SymPy would sort the
+# factors, so the order lives in these records; `expression()` gives the SymPy form the proofs
+# use, and every printer reads the same records, so what is printed is what is proven.
+
+class DeltaRef(NamedTuple):
+    """δ of a node, with its `name` and `latex` as a graph node has them (``delta^(2)_1``,
+    ``\\delta_{1}^{(2)}``)."""
+
+    node: Hashable
+    name: str
+    latex: str
+
+    def expression(self) -> sp.Symbol:
+        return node_symbol(self.name)
+
+
+class Group(NamedTuple):
+    """A sum written in parentheses inside a product: ``(δ^(3)_1 ∂z/∂a + δ^(3)_2 ∂z/∂a)``."""
+
+    terms: tuple[Product, ...]
+
+    def expression(self) -> sp.Expr:
+        return sp.Add(*(term.expression() for term in self.terms))
+
+
+class Product(NamedTuple):
+    """`head` (a δ that multiplies the rest, or None) times the ordered `items`.
+
+    Writers put an explicit times sign after the head and before a :class:`Group`; partials
+    side by side are juxtaposed, as a hand derivation writes them. Inside a grouped sum a δ is
+    just the first item: ``(δ^(3)_1 ∂z^(3)_1/∂a^(2)_1 + ...)``.
+    """
+
+    head: DeltaRef | None
+    items: tuple[Factor | DeltaRef | Group, ...]
+
+    def expression(self) -> sp.Expr:
+        head = sp.Integer(1) if self.head is None else self.head.expression()
+        return head * sp.Mul(*(partial(item) if isinstance(item, Factor) else item.expression()
+                               for item in self.items))
+
+
+def sum_expression(terms: Iterable[Product]) -> sp.Expr:
+    return sp.Add(*(term.expression() for term in terms))
+
+
+class DeltaDefinition(NamedTuple):
+    """``δ(node) = Σ terms``: the δ of a node in partials and the δ of the nodes it feeds."""
+
+    delta: DeltaRef
+    terms: tuple[Product, ...]
+
+    def expression(self) -> sp.Expr:
+        return sum_expression(self.terms)
+
+
+class FactoredGradient(NamedTuple):
+    """``∂J/∂source = Σ terms``, each a δ of a node the source feeds times the edge to it."""
+
+    lhs: Factor
+    terms: tuple[Product, ...]
+
+    def expression(self) -> sp.Expr:
+        return sum_expression(self.terms)
+
+
+def delta_ref(graph: nx.DiGraph, node: Hashable) -> DeltaRef:
+    return DeltaRef(node, delta_name(graph, node), delta_latex(graph, node))
+
+
+def _adjoint(graph: nx.DiGraph, node: Hashable) -> tuple[Product, ...]:
+    """Σ_s ref(s)·∂s/∂node, where ref(s) is δ(s) if named, 1 for J, else written out inline.
+
+    An inline adjoint of one term continues its product (a chain's order, cost first); one of
+    several terms becomes ∂s/∂node times their group, as the textbook writes f'(z) Σ δ θ.
+    """
     cost = graph.graph["cost"]
-    total = sp.Integer(0)
-    factored: dict[sp.Expr, list[sp.Expr]] = {}
+    terms = []
     for successor in graph.successors(node):
-        edge = Partial(node_symbol(successor), node_symbol(node))
+        edge = graph.edges[node, successor]["factor"]
         if successor == cost:
-            total += edge
+            terms.append(Product(None, (edge,)))
         elif is_delta_node(graph, successor):
-            total += delta_symbol(graph, successor) * edge
-        else:  # an activation: its own adjoint times the edge; collect the shared edge factor
-            factored.setdefault(edge, []).append(_adjoint(graph, successor))
-    for edge, adjoints in factored.items():
-        total += edge * sp.Add(*adjoints)
-    return total
+            terms.append(Product(delta_ref(graph, successor), (edge,)))
+        else:
+            inner = _adjoint(graph, successor)
+            if len(inner) == 1:
+                terms.append(Product(inner[0].head, (*inner[0].items, edge)))
+            else:
+                terms.append(Product(None, (edge, Group(inner))))
+    return tuple(terms)
+
+
+def define_delta(graph: nx.DiGraph, node: Hashable) -> DeltaDefinition:
+    """The definition of δ(node) as a record (see :func:`delta_definitions` for SymPy)."""
+    return DeltaDefinition(delta_ref(graph, node), _adjoint(graph, node))
+
+
+def define_deltas(graph: nx.DiGraph) -> tuple[DeltaDefinition, ...]:
+    """Every δ definition, in the order backpropagation computes them (:func:`delta_nodes`)."""
+    return tuple(define_delta(graph, node) for node in delta_nodes(graph))
+
+
+def factor_gradient(graph: nx.DiGraph, source: Hashable) -> FactoredGradient:
+    """∂J/∂source in δ form, as a record: Σ over its successors z of δ(z)·∂z/∂source."""
+    data = graph.nodes[source]
+    return FactoredGradient(Factor("J", data["name"], "J", data["latex"]), _adjoint(graph, source))
 
 
 def delta_definitions(graph: nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:
-    """δ(z) for every weighted input z, in partials and the δ of the layer above."""
-    return {delta_symbol(graph, node): _adjoint(graph, node) for node in delta_nodes(graph)}
+    """δ(z) for every weighted input z, in partials and the δ of the layer above (SymPy)."""
+    return {definition.delta.expression(): definition.expression()
+            for definition in define_deltas(graph)}
 
 
 def factored_gradient(graph: nx.DiGraph, parameter: Hashable) -> sp.Expr:
-    """∂J/∂parameter in δ form: Σ over its successors z of δ(z)·∂z/∂parameter."""
-    return _adjoint(graph, parameter)
+    """∂J/∂parameter in δ form as SymPy: the expression of :func:`factor_gradient`'s record."""
+    return factor_gradient(graph, parameter).expression()
 
 
 def expand_deltas(expression: sp.Expr, definitions: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
@@ -109,14 +212,17 @@ def expand_deltas(expression: sp.Expr, definitions: dict[sp.Symbol, sp.Expr]) ->
     return expression
 
 
-def proves_equal_to_path_sum(graph: nx.DiGraph, parameter: Hashable,
-                             expression: sp.Expr | None = None) -> bool:
+def proves_equal_to_path_sum(graph: nx.DiGraph, parameter: Hashable, expression=None) -> bool:
     """Whether `expression` (the δ-factored gradient by default), δ expanded, is the path sum.
 
-    Both sides are polynomials in the partials, so their difference expanding to 0 is a proof.
+    `expression` is a SymPy expression or a record with an ``expression()`` (a
+    :class:`FactoredGradient`, a :class:`Step`). Both sides are polynomials in the partials, so
+    their difference expanding to 0 is a proof.
     """
     if expression is None:
-        expression = factored_gradient(graph, parameter)
+        expression = factor_gradient(graph, parameter)
+    if not isinstance(expression, sp.Basic):
+        expression = expression.expression()
     expanded = expand_deltas(expression, delta_definitions(graph))
     path_sum = abstract_sum(iter_chains(graph, parameter))
     return sp.expand(expanded - path_sum) == 0
@@ -125,17 +231,24 @@ def proves_equal_to_path_sum(graph: nx.DiGraph, parameter: Hashable,
 # --- the factoring step, shown ---------------------------------------------------------------
 
 class Term(NamedTuple):
-    """One term of a step: `head` (δ of node `cut`, or nothing) times the ordered `suffix`."""
+    """One term while factoring: δ of node `cut` (or nothing) times the ordered `suffix`."""
 
     cut: Hashable | None
     suffix: tuple[Factor, ...]
 
 
 class Step(NamedTuple):
-    """One stage of the factoring: `groups` shows which terms of the previous stage merged."""
+    """One stage of the factoring: the sum of `terms`, and the same sum `grouped` before the
+    merge, each set of merging terms in parentheses (empty for step 0, the path sum)."""
 
-    terms: tuple[Term, ...]
-    groups: tuple[tuple[Term, tuple[tuple[Term, tuple[Factor, ...]], ...]], ...]
+    terms: tuple[Product, ...]
+    grouped: tuple[Product, ...]
+
+    def expression(self) -> sp.Expr:
+        return sum_expression(self.terms)
+
+    def grouped_expression(self) -> sp.Expr:
+        return sum_expression(self.grouped)
 
 
 def heights(graph: nx.DiGraph) -> dict[Hashable, int]:
@@ -157,13 +270,21 @@ def factoring_steps(graph: nx.DiGraph, parameter: Hashable) -> list[Step]:
     chain to chain only on the cost side, so the terms that share a cut and the rest of the
     chain merge, their cost-side parts summing to δ of the cut. This holds for any graph; on a
     layered network it proceeds one layer of weighted inputs at a time, down to δ ∂z/∂θ.
+
+    Examples
+    --------
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> steps = factoring_steps(build_graph(Network([2, 2, 2])), "theta^(1)_11")
+    >>> [len(step.terms) for step in steps], steps[-1].expression()
+    ([2, 2, 1], delta^(2)_1*dz^(2)_1/dtheta^(1)_11)
     """
     chains = list(iter_chains(graph, parameter))
     height = heights(graph)
     thresholds = sorted({height[f.wrt] for chain in chains for f in chain
                          if is_delta_node(graph, f.wrt)})
     previous = [Term(None, tuple(chain)) for chain in chains]
-    steps = [Step(terms=tuple(previous), groups=())]
+    steps = [_step(graph, previous, ())]
     for threshold in thresholds:
         current = []
         for chain in chains:
@@ -176,16 +297,32 @@ def factoring_steps(graph: nx.DiGraph, parameter: Hashable) -> list[Step]:
             middle = before.suffix[:len(before.suffix) - len(term.suffix)]
             merged.setdefault(term, []).append((before, middle))
         groups = tuple((term, tuple(dict.fromkeys(members))) for term, members in merged.items())
-        steps.append(Step(terms=tuple(merged), groups=groups))
+        steps.append(_step(graph, merged, groups))
         previous = current
     return steps
 
 
-def term_expression(graph: nx.DiGraph, term: Term) -> sp.Expr:
-    head = sp.Integer(1) if term.cut is None else delta_symbol(graph, term.cut)
-    return head * sp.Mul(*(partial(factor) for factor in term.suffix))
+def _step(graph: nx.DiGraph, terms: Iterable[Term], groups) -> Step:
+    """The records of a step: each term as a product, and each group of merged terms as the
+    parenthesised sum of their cost-side parts (δ of the old cut, then the middle) times the
+    shared suffix; a term this step left alone stands as it is."""
+    def head(cut: Hashable | None) -> tuple[DeltaRef, ...]:
+        return () if cut is None else (delta_ref(graph, cut),)
+
+    def product(term: Term) -> Product:
+        return Product(None if term.cut is None else delta_ref(graph, term.cut), term.suffix)
+
+    grouped = []
+    for term, members in groups:
+        if len(members) == 1 and not members[0][1]:  # untouched by this step: no group to show
+            grouped.append(product(term))
+        else:
+            inside = tuple(Product(None, (*head(before.cut), *middle))
+                           for before, middle in members)
+            grouped.append(Product(None, (Group(inside), *term.suffix)))
+    return Step(tuple(map(product, terms)), tuple(grouped))
 
 
 def step_expression(graph: nx.DiGraph, step: Step) -> sp.Expr:
-    """A step as one SymPy expression in partials and δ symbols."""
-    return sp.Add(*(term_expression(graph, term) for term in step.terms))
+    """A step as one SymPy expression in partials and δ symbols (``step.expression()``)."""
+    return step.expression()

@@ -5,23 +5,25 @@
 - *closed*: one expression in the inputs, weights and targets, by substituting the forward pass.
 
 SymPy sorts the factors of a product, so the order of a chain is kept by :mod:`chainrule.graph.chains`
-and the printers; the expressions here are for the maths (substitution, expansion, equality).
+and the notations (:mod:`chainrule.notation`, where :class:`~chainrule.notation.gradient.Gradient`
+shows them); the expressions here are for the maths (substitution, expansion, equality).
 Costs are written for one example with the example count ``m`` kept as a symbol, so dJ/da
 reads (a - y)/m as in the notes.
 
 Examples
 --------
+>>> from chainrule.graph.chains import iter_chains
 >>> from chainrule.graph.spec import Network
->>> g = gradient(Network([1, 1, 1]), "theta^(2)_11")
->>> g.abstract()
+>>> graph = build_graph(Network([1, 1, 1]))
+>>> chains = list(iter_chains(graph, "theta^(2)_11"))
+>>> abstract_sum(chains)
 dJ/da^(3)_1*da^(3)_1/dz^(3)_1*dz^(3)_1/dtheta^(2)_11
->>> g.local()
+>>> local_sum(graph, chains)
 a^(2)_1*a^(3)_1*(1 - a^(3)_1)*(a^(3)_1 - y_1)/m
 """
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Hashable, Iterable
 
 import networkx as nx
@@ -30,7 +32,7 @@ import sympy as sp
 from chainrule import rules
 
 from chainrule.graph import names
-from chainrule.graph.chains import Chain, Factor, iter_chains
+from chainrule.graph.chains import Chain, Factor
 from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import COMPUTED, NodeKind
 from chainrule.graph.symbols import M, node_symbol, target_symbol  # noqa: F401 (re-exported)
@@ -60,23 +62,15 @@ class Partial(sp.Expr):
         return self.args[1]
 
     def _sympystr(self, printer) -> str:
+        # SymPy asks this hook before any printer's _print_Partial: let chainrule's printers
+        # (unicode among them) write it their way, and plain str() write dJ/da^(3)_1
+        if hasattr(printer, "_print_Partial"):
+            return printer._print_Partial(self)
         return f"d{printer._print(self.of)}/d{printer._print(self.wrt)}"
 
 
 def partial(factor: Factor) -> Partial:
     return Partial(node_symbol(factor.of), node_symbol(factor.wrt))
-
-
-def latex_names(graph: nx.DiGraph) -> dict[sp.Symbol, str]:
-    """LaTeX for every symbol that can appear: nodes, targets and m (for ``symbol_names``)."""
-    names = {node_symbol(name): data["latex"] for name, data in graph.nodes(data=True)}
-    if "network" in graph.graph:
-        output_size = graph.graph["network"].sizes[-1]
-        names.update({target_symbol(i): f"y_{{{i}}}" for i in range(1, output_size + 1)})
-    for target in graph.graph.get("targets", ()):
-        names[target] = graph.graph["target_latex"][str(target)]
-    names[M] = "m"
-    return names
 
 
 def _layered_local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) -> sp.Expr:
@@ -232,59 +226,6 @@ def composed_cost(subject: Network | nx.DiGraph,
     graph = _as_graph(subject)
     values = forward_values(graph) if values is None else values
     return value_formula(graph, graph.graph["cost"]).xreplace(values)
-
-
-class Gradient:
-    """∂J/∂(parameter) as the sum of its chains, in the abstract, local and closed views.
-
-    Shows itself as LaTeX in Jupyter and as the abstract sum in text.
-    """
-
-    def __init__(self, graph: nx.DiGraph, parameter: str):
-        if parameter not in graph:
-            raise KeyError(f"no parameter {parameter!r} in the graph")
-        self.graph = graph
-        self.parameter = parameter
-
-    @cached_property
-    def chains(self) -> tuple[Chain, ...]:
-        return tuple(iter_chains(self.graph, self.parameter))
-
-    def abstract(self) -> sp.Expr:
-        return abstract_sum(self.chains)
-
-    def local(self) -> sp.Expr:
-        return local_sum(self.graph, self.chains)
-
-    def closed(self) -> sp.Expr:
-        return closed_sum(self.graph, self.chains)
-
-    def latex(self, view: str = "abstract") -> str:
-        from chainrule.notation.printing import gradient_latex
-
-        return gradient_latex(self.graph, self.parameter, self.chains, view)
-
-    def text(self, view: str = "abstract", unicode: bool = False) -> str:
-        from chainrule.notation.printing import gradient_text
-
-        return gradient_text(self.graph, self.parameter, self.chains, view, unicode=unicode)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
-
-    def __str__(self) -> str:
-        return self.text()
-
-    def __repr__(self) -> str:
-        return f"Gradient(dJ/d{self.parameter}: {len(self.chains)} chains)"
-
-
-def gradient(network: Network | nx.DiGraph, parameter: str) -> Gradient:
-    """The :class:`Gradient` of J with respect to `parameter` (a text name such as
-    ``"theta^(1)_11"``) in `network` or an already built graph."""
-    graph = network if isinstance(network, nx.DiGraph) else build_graph(network)
-    return Gradient(graph, parameter)
-
 
 
 def is_identically_zero(expression: sp.Expr) -> bool:

@@ -125,8 +125,11 @@ class Summary:
         return data["latex"]
 
     def chain_latex(self, graph, chain) -> str:
-        return " ".join(rf"\frac{{\partial {self.latex(graph, f.of)}}}"
-                        rf"{{\partial {self.latex(graph, f.wrt)}}}" for f in chain)
+        from chainrule.notation import notation_for
+
+        return notation_for("latex").chain(
+            f._replace(of_latex=self.latex(graph, f.of), wrt_latex=self.latex(graph, f.wrt))
+            for f in chain)
 
 
 Point = tuple[float, float]

@@ -103,8 +103,9 @@ def explain(network: Network, parameter: ParameterIndex, out: TextIO, seed: int 
 
 def _chains(out, graph, network, parameter, name) -> None:
     from chainrule.graph.chains import iter_chains
-    from chainrule.notation.printing import chain_text
+    from chainrule.notation import notation_for
 
+    notation = notation_for("unicode", graph)
     chains_total, terms = count_parameter(network, parameter)
     _heading(out, 2, f"The chains of ∂J/∂{name}")
     _paragraph(out, f"{name} reaches J along {chains_total:,} path"
@@ -117,7 +118,7 @@ def _chains(out, graph, network, parameter, name) -> None:
             break
         shown.append(chain)
     for chain in shown:
-        out.write(f"  {chain_text(graph, chain, 'abstract', unicode=True)}\n")
+        out.write(f"  {notation.chain(chain)}\n")
     if chains_total > len(shown):
         out.write(f"  … and {chains_total - len(shown):,} more (chainrule chains "
                   f"{network.architecture} --param {','.join(map(str, parameter))})\n")
@@ -125,41 +126,42 @@ def _chains(out, graph, network, parameter, name) -> None:
             if network.cost == "mse" else "")
     out.write(f"\nEach partial has a local formula{sign}:\n")
     for chain in shown[:2]:
-        out.write(f"  {chain_text(graph, chain, 'local', unicode=True)}\n")
+        out.write(f"  {notation.chain(chain, 'local')}\n")
 
 
 def _factoring(out, graph, network, parameter, name) -> None:
     from chainrule.calculus import delta
-    from chainrule.notation import delta_printing as dp
+    from chainrule.notation import notation_for
 
-    style = dp.Style.text(unicode=True)
+    notation = notation_for("unicode", graph)
     _heading(out, 3, "Factoring the chains into δ")
     _paragraph(out, "Chains of the same weight share their ends near the cost. Grouping the shared "
                "part, one layer of weighted inputs at a time, gives δ = ∂J/∂z, computed once per "
                "neuron from the output down:")
     steps = delta.factoring_steps(graph, parameter.name)
-    lhs = dp.gradient_lhs(graph, parameter.name, style)
     if len(steps[0].terms) <= CHAINS_SHOWN:
-        sides = []
-        for step in steps:
-            grouped, replaced = dp.step_lines(graph, step, style)
-            sides += [side for side in (grouped, replaced) if side is not None]
-        sides.append(dp.factored_gradient(graph, parameter.name, style, "local").rhs)
-        out.write("".join(f"  {lhs if i == 0 else ' ' * len(lhs)} = {side}\n"
-                          for i, side in enumerate(sides)))
+        sides = notation.factoring(parameter.name, steps)
+        out.write(_indented(notation.equations([(notation.gradient_lhs(parameter.name), sides)])))
     else:
-        final = dp.factored_gradient(graph, parameter.name, style, "local")
+        final = notation.factored_gradient(delta.factor_gradient(graph, parameter.name), "local")
         out.write(f"  {final}   (grouping {len(steps[0].terms):,} chains in {len(steps) - 1} steps)\n")
     out.write("\nwhere\n")
     nodes = delta.delta_nodes(graph)
-    for node in nodes[:DELTAS_SHOWN]:
-        abstract = dp.delta_definition(graph, node, style)
-        local = dp.delta_definition(graph, node, style, "local")
-        out.write(f"  {abstract}\n  {' ' * len(abstract.lhs)} = {local.rhs}\n")
+    definitions = [delta.define_delta(graph, node) for node in nodes[:DELTAS_SHOWN]]
+    out.write(_indented(notation.equations(
+        [(notation.delta(definition.delta), [notation.delta_definition(definition).rhs,
+                                             notation.delta_definition(definition, "local").rhs])
+         for definition in definitions])))
     if len(nodes) > DELTAS_SHOWN:
-        out.write(f"  … and {len(nodes) - DELTAS_SHOWN} more (chainrule delta {network.architecture})\n")
+        out.write(f"  … and {len(nodes) - DELTAS_SHOWN} more (chainrule delta "
+                  f"{network.architecture})\n")
     out.write("\nand every gradient is a δ times what its weight multiplies; a layer at a time:\n")
-    out.write("".join(f"  {equation}\n" for equation in dp.matrix_form(network, style)))
+    out.write(_indented(notation.equations([(equation.lhs, [equation.rhs])
+                                            for equation in notation.matrix_form(network)])))
+
+
+def _indented(block: str) -> str:
+    return textwrap.indent(block, "  ")
 
 
 def _operations(out, network, ops, number) -> None:

@@ -50,26 +50,15 @@ class Figure(NamedTuple):
 
 # --- content ------------------------------------------------------------------------------------
 
-def _chain_string(graph, chain, view: str, style) -> str:
-    from chainrule.notation import printing
-
-    if not style.mathml:
-        return printing.chain_latex(graph, chain, view)
-    if view == "abstract":
-        return style.juxtapose.join(style.partial(f.of, f.of_latex, f.wrt, f.wrt_latex)
-                                    for f in chain)
-    return style.times.join(printing.formula_mathml(graph, f) for f in chain)
-
-
 def _cell(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def build(network: Network, parameters: list[ParameterIndex], style, figure: Figure | None,
-          seed: int = 0) -> list:
-    """The report's blocks, with equations in `style` (LaTeX or MathML)."""
+def build(network: Network, parameters: list[ParameterIndex], format: str,
+          figure: Figure | None, seed: int = 0) -> list:
+    """The report's blocks, with equations in `format` ("latex" or "mathml")."""
     from chainrule.calculus import delta
-    from chainrule.notation import delta_printing as dp
+    from chainrule.notation import notation_for
     from chainrule.numeric.case import random_case
     from chainrule.graph.chains import iter_chains
     from chainrule.calculus.counting import operation_counts
@@ -77,6 +66,7 @@ def build(network: Network, parameters: list[ParameterIndex], style, figure: Fig
     from chainrule.verification.verify import TITLES, verify
 
     graph = build_graph(network)
+    notation = notation_for(format, graph)
     counts = count(network)
     activation = ", ".join(dict.fromkeys(network.activation))
     blocks: list = [
@@ -101,37 +91,32 @@ def build(network: Network, parameters: list[ParameterIndex], style, figure: Fig
                             "each, the same chains with every partial replaced by its formula."))
     for parameter in parameters:
         chains = list(iter_chains(graph, parameter.name))
-        lhs = dp.gradient_lhs(graph, parameter.name, style)
+        lhs = notation.gradient_lhs(parameter.name)
         for view in ("abstract", "local"):
-            parts = [_chain_string(graph, chain, view, style) for chain in chains]
+            parts = [notation.chain(chain, view) for chain in chains]
             blocks.append(Equations([(lhs, [("=", parts[0]), *(("+", p) for p in parts[1:])])]))
 
     blocks.append(Heading("Factoring into δ"))
     blocks.append(Paragraph("δ^(l)_j = ∂J/∂z^(l)_j sums every path from a weighted input to J; it "
                             "is computed once per neuron, from the output down."))
-    blocks.append(Equations([
-        (abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)])
-        for node in delta.delta_nodes(graph)
-        for abstract, local in [(dp.delta_definition(graph, node, style),
-                                 dp.delta_definition(graph, node, style, "local"))]]))
+
+    def both_views(equation_of, record) -> tuple[str, list[tuple[str, str]]]:
+        abstract, local = equation_of(record), equation_of(record, "local")
+        return abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)]
+
+    blocks.append(Equations([both_views(notation.delta_definition, definition)
+                             for definition in delta.define_deltas(graph)]))
     blocks.append(Paragraph("Every gradient is then a δ times what its weight multiplies:"))
-    blocks.append(Equations([
-        (abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)])
-        for p in network.parameters()
-        for abstract, local in [(dp.factored_gradient(graph, p.name, style),
-                                 dp.factored_gradient(graph, p.name, style, "local"))]]))
+    blocks.append(Equations([both_views(notation.factored_gradient,
+                                        delta.factor_gradient(graph, p.name))
+                             for p in network.parameters()]))
     blocks.append(Paragraph("A layer at a time:"))
-    blocks.append(Equations([(eq.lhs, [("=", eq.rhs)]) for eq in dp.matrix_form(network, style)]))
+    blocks.append(Equations([(eq.lhs, [("=", eq.rhs)]) for eq in notation.matrix_form(network)]))
     focus = parameters[0]
     blocks.append(Paragraph(f"The factoring of {focus.name}'s chains, one layer of weighted "
                             "inputs at a time:"))
-    sides = []
-    for step in delta.factoring_steps(graph, focus.name):
-        grouped, replaced = dp.step_lines(graph, step, style)
-        sides += [side for side in (grouped, replaced) if side is not None]
-    sides.append(dp.factored_gradient(graph, focus.name, style, "local").rhs)
-    blocks.append(Equations([(dp.gradient_lhs(graph, focus.name, style),
-                              [("=", side) for side in sides])]))
+    blocks.append(Equations([(notation.gradient_lhs(focus.name),
+                              [("=", side) for side in notation.factoring(focus.name)])]))
 
     ops = operation_counts(network)
     blocks.append(Heading("What the factoring saves"))
@@ -204,14 +189,9 @@ def _prose_html(text: str) -> str:
 
 
 def _aligned(equations: Equations) -> list[str]:
-    lines = []
-    for lhs, parts in equations.lines:
-        for number, (operator, rhs) in enumerate(parts):
-            if number == 0:
-                lines.append(f"{lhs} &= {rhs}")
-            else:
-                lines.append(rf"&= {rhs}" if operator == "=" else rf"&\quad + {rhs}")
-    return lines
+    from chainrule.notation.latex import aligned_lines
+
+    return aligned_lines(equations.lines)
 
 
 def render_tex(blocks: list) -> str:
@@ -264,6 +244,8 @@ def render_markdown(blocks: list) -> str:
 
 
 def render_html(blocks: list) -> str:
+    from chainrule.notation.mathml import aligned_table
+
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            "<title>chainrule report</title>",
            "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;"
@@ -286,15 +268,7 @@ def render_html(blocks: list) -> str:
                     for row in block.rows]
             out.append("</table>")
         elif isinstance(block, Equations):
-            rows = []
-            for lhs, parts in block.lines:
-                for number, (operator, rhs) in enumerate(parts):
-                    left = lhs if number == 0 else ""
-                    sign = "=" if operator == "=" else "+"
-                    rows.append(f"<mtr><mtd>{left}</mtd><mtd><mo>{sign}</mo></mtd>"
-                                f"<mtd><mrow>{rhs}</mrow></mtd></mtr>")
-            out.append('<math display="block"><mtable columnalign="right center left">'
-                       + "".join(rows) + "</mtable></math>")
+            out.append(aligned_table(block.lines))
         elif isinstance(block, Figure) and block.svg:
             svg = block.svg[block.svg.index("<svg"):]  # drop the XML prologue inside HTML
             svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -319,7 +293,6 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     """
     from chainrule.files import atomic_path, output_path
     from chainrule.graph.build import check_graph_size
-    from chainrule.notation import delta_printing as dp
 
     target = Path(path)
     suffix = target.suffix.lower()
@@ -354,8 +327,7 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     if drawing is not None:
         figure = (Figure(None, drawing._repr_svg_(), caption) if figure_path is None
                   else Figure(figure_path.name, None, caption))
-    style = dp.Style(mathml=True) if suffix == ".html" else dp.Style(latex=True)
-    blocks = build(network, selected, style, figure, seed=seed)
+    blocks = build(network, selected, "mathml" if suffix == ".html" else "latex", figure, seed=seed)
     renderer = {".tex": render_tex, ".md": render_markdown, ".html": render_html}[suffix]
     text = renderer(blocks)
     written = [str(target)]

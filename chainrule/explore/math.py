@@ -17,10 +17,10 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
-from functools import lru_cache
+import weakref
 
-from chainrule.notation import delta_printing, printing
+from chainrule.notation import notation_for
+from chainrule.notation.mathml import MathMLNotation
 
 
 def block(fragment: str) -> str:
@@ -28,40 +28,36 @@ def block(fragment: str) -> str:
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{fragment}</math>'
 
 
-@lru_cache(maxsize=4096)
-def _cached_name(node: str) -> str:
-    return delta_printing.Style(mathml=True).name(node, "")
+class MarkedMathML(MathMLNotation):
+    """MathML whose groups (the terms a δ step gathers) carry a class the page can colour."""
 
+    _made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-@dataclass(frozen=True)
-class _MarkedMathML(delta_printing.Style):
-    """MathML whose groups (the terms a δ step gathers) carry a class the page can colour, and
-    whose names are printed once each (a step of a wide network names the same nodes often)."""
+    @classmethod
+    def of(cls, graph) -> MarkedMathML:
+        """One per graph, kept while the graph lives: its printed formulas are reused."""
+        if graph not in cls._made:
+            cls._made[graph] = cls(graph)
+        return cls._made[graph]
 
     def group(self, inside: str) -> str:
         return f'<mrow class="grouped"><mo>(</mo>{inside}<mo>)</mo></mrow>'
 
-    def name(self, node: str, latex: str) -> str:
-        return _cached_name(node)
-
-
-_MATHML = _MarkedMathML(mathml=True)
-_LATEX = delta_printing.Style(latex=True)
-
 
 def name_mathml(node: str) -> str:
     """A node's name as a MathML fragment (θ with its layer and indices)."""
-    return _MATHML.name(node, "")
+    return notation_for("mathml").name(node, "")  # names need no graph; it keeps each printed
 
 
 def factor_math(graph, factor) -> dict:
     """One factor (one edge): ∂of/∂wrt and its local formula, alone and as a product's
     factor."""
-    return {"mathml": block(_MATHML.partial(factor.of, "", factor.wrt, "")),
+    mathml, latex = MarkedMathML.of(graph), notation_for("latex", graph)
+    return {"mathml": block(mathml.partial(factor)),
             "latex": factor.latex,
-            "formula_mathml": block(printing.formula_mathml(graph, factor)),
-            "formula_latex": printing.formula_latex(graph, factor),
-            "local_latex": printing.factor_latex(graph, factor, "local")}
+            "formula_mathml": block(mathml.factor_formula(factor)),
+            "formula_latex": latex.factor_formula(factor),
+            "local_latex": latex.factor(factor, "local")}
 
 
 def _region(graph, cuts: list[Hashable]) -> list[list[str]]:
@@ -79,19 +75,22 @@ def factoring_math(graph, parameter: str) -> list[dict]:
     """The δ factoring of `parameter`'s chains, step by step, each step with its grouped form
     (the marked terms), its δ form, the δ nodes it introduces and the region they sum; the last
     step is the local form, δ times an activation or input."""
-    from chainrule.calculus.delta import delta_name, factoring_steps
+    from chainrule.calculus.delta import delta_name, factor_gradient, factoring_steps
 
+    marked, latex_notation = MarkedMathML.of(graph), notation_for("latex", graph)
     steps = []
     for step in factoring_steps(graph, parameter):
-        grouped_mathml, mathml = delta_printing.step_lines(graph, step, _MATHML)
-        grouped_latex, latex = delta_printing.step_lines(graph, step, _LATEX)
-        cuts = list(dict.fromkeys(term.cut for term in step.terms if term.cut is not None))
+        grouped_mathml, mathml = marked.step(step)
+        grouped_latex, latex = latex_notation.step(step)
+        cuts = list(dict.fromkeys(term.head.node for term in step.terms
+                                  if term.head is not None))
         steps.append({"grouped_mathml": grouped_mathml and block(grouped_mathml),
                       "grouped_latex": grouped_latex, "mathml": block(mathml), "latex": latex,
                       "deltas": [delta_name(graph, node) for node in cuts],
                       "region": _region(graph, cuts)})
-    local_mathml = delta_printing.factored_gradient(graph, parameter, _MATHML, "local")
-    local_latex = delta_printing.factored_gradient(graph, parameter, _LATEX, "local")
+    factored = factor_gradient(graph, parameter)
+    local_mathml = marked.factored_gradient(factored, "local")
+    local_latex = latex_notation.factored_gradient(factored, "local")
     steps.append({"grouped_mathml": None, "grouped_latex": None,
                   "mathml": block(local_mathml.rhs), "latex": local_latex.rhs,
                   "deltas": steps[-1]["deltas"], "region": steps[-1]["region"]})
@@ -109,7 +108,7 @@ def parameter_math(graph, parameter: str) -> dict:
     below = graph.subgraph(nx.descendants(graph, parameter) | {parameter})
     edges = {f"{wrt}->{of}": factor_math(graph, graph.edges[wrt, of]["factor"])
              for wrt, of in below.edges}
-    lhs = delta_printing.gradient_lhs(graph, parameter, _MATHML)
+    lhs = MarkedMathML.of(graph).gradient_lhs(parameter)
     return {"parameter": parameter, "mathml": block(lhs),
-            "latex": printing.gradient_lhs_latex(graph, parameter),
+            "latex": notation_for("latex", graph).gradient_lhs(parameter),
             "edges": edges, "steps": factoring_math(graph, parameter)}

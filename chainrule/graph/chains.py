@@ -25,6 +25,16 @@ import networkx as nx
 from chainrule.graph.paths import walk_edges
 
 
+def _notation(format: str):
+    """The graph-free notation of `format`: a factor carries the names it is written with.
+
+    Imported when first used, as the notation sits downstream of the graph.
+    """
+    from chainrule.notation import notation_for
+
+    return notation_for(format)
+
+
 class Factor(NamedTuple):
     """One term: the partial derivative of node `of` with respect to node `wrt`."""
 
@@ -35,11 +45,11 @@ class Factor(NamedTuple):
 
     @property
     def text(self) -> str:
-        return f"d{self.of}/d{self.wrt}"
+        return _notation("text").partial(self)
 
     @property
     def latex(self) -> str:
-        return rf"\frac{{\partial {self.of_latex}}}{{\partial {self.wrt_latex}}}"
+        return _notation("latex").partial(self)
 
     def as_dict(self) -> dict:
         """The JSON form fixed in docs/conventions.md."""
@@ -68,12 +78,13 @@ class Chain(tuple):
 
     @property
     def text(self) -> str:
-        return " * ".join(factor.text for factor in self)
+        return _notation("text").chain(self)
 
     @property
     def latex(self) -> str:
-        """The abstract view in LaTeX; :func:`chainrule.notation.printing.chain_latex` gives the others."""
-        return " ".join(factor.latex for factor in self)
+        """The abstract view in LaTeX; a graph's ``notation_for("latex", graph)`` writes the
+        local view too."""
+        return _notation("latex").chain(self)
 
     def _repr_latex_(self) -> str:  # Jupyter shows a chain as its product of partials
         return f"$\\displaystyle {self.latex}$"

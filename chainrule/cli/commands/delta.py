@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                        f"{args.limit:,}; {budget.limit_advice(shown, hint)}")
     from chainrule.calculus.counting import operation_counts
     from chainrule.cli import render
-    from chainrule.notation.delta_printing import Style
+    from chainrule.notation import notation_for
 
     graph = subject.graph()
     every = subject.sources(args.wrt)
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         render.write_delta_json(graph, network, every, selected, out, ops=ops,
                                 matrix=args.wrt == "parameters")
     else:
-        style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
-        render.write_delta_text(graph, network, every, selected, out, style, ops=ops,
+        render.write_delta_text(graph, network, every, selected, out,
+                                notation_for(args.format, graph), ops=ops,
                                 matrix=args.wrt == "parameters")
     return 0
