@@ -228,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
                               help="xor (default), random, or a JSON file with inputs and targets")
     train_parser.add_argument("--json", action="store_true", help="print JSON")
     train_parser.set_defaults(run=run_train)
+
+    from chainrule.cli.paths import add_parser as add_paths_parser
+
+    add_paths_parser(commands, [network_options], _add_architecture, _positive_int,
+                     _non_negative_int, _positive_float).set_defaults(run=run_paths)
     return parser
 
 
@@ -264,12 +269,19 @@ class NodeRef(tuple):
         return self[0]
 
 
-def _graph_for(architecture: str | None):
-    """The graph of a graph file named as ARCH (ending .json), or None for layer sizes.
+def _graph_for(architecture: str | None, args: argparse.Namespace | None = None):
+    """The graph of a graph file named as ARCH (ending .json), of an ``rnn:I-H-O:T`` or
+    ``resnet:WxN`` spelling (built with the network options in `args`), or None for layer sizes.
 
     The suffix is checked here, so that layer sizes never import the graph-file parser (and
     SymPy with it): `chainrule count` must start fast.
     """
+    if architecture and architecture.startswith(("rnn:", "resnet:")):
+        from chainrule.graph.architectures import parse_architecture_graph
+
+        options = {"bias": args.bias, "activation": args.activation, "cost": args.cost,
+                   "cost_on": getattr(args, "rnn_cost", "last")} if args is not None else {}
+        return parse_architecture_graph(architecture, **options)
     if not architecture or not architecture.lower().endswith(".json"):
         return None
     from chainrule.graph.graphfile import load_graph_file
@@ -324,7 +336,7 @@ def run_draw(args: argparse.Namespace, out: TextIO) -> int:
 
     from chainrule.cli.draw import FORMATS
 
-    graph = _graph_for(args.architecture)
+    graph = _graph_for(args.architecture, args)
     if Path(args.output).suffix.lower() not in FORMATS:
         raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
                          f"{', '.join(FORMATS)}")
@@ -369,7 +381,7 @@ def _graph_count_row(graph) -> dict:
 def run_count(args: argparse.Namespace, out: TextIO) -> int:
     if args.by_layer and args.ops:
         raise UsageError("--by-layer and --ops are two tables; ask for one at a time")
-    graphs = [_graph_for(architecture) for architecture in args.architectures]
+    graphs = [_graph_for(architecture, args) for architecture in args.architectures]
     if any(graph is not None for graph in graphs):
         if not all(graph is not None for graph in graphs):
             raise UsageError("count graph files and layer sizes in separate commands")
@@ -435,7 +447,7 @@ def _selected_parameters(network: Network, texts: Sequence[str]) -> list[Paramet
 
 
 def run_chains(args: argparse.Namespace, out: TextIO) -> int:
-    graph = _graph_for(args.architecture)
+    graph = _graph_for(args.architecture, args)
     if graph is not None:
         sources = _graph_sources(graph, args.param, args.wrt)
         counts_of = _source_counts(graph)
@@ -498,7 +510,7 @@ def run_delta(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.calculus.delta import graph_operation_counts, operation_counts
     from chainrule.notation.delta_printing import Style
 
-    graph = _graph_for(args.architecture)
+    graph = _graph_for(args.architecture, args)
     network = None
     if graph is not None:
         every = _graph_sources(graph, [], args.wrt)
@@ -572,7 +584,7 @@ def _quiet_numpy():
 def run_verify(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.cli.render_numbers import write_verify_json, write_verify_text
 
-    graph = _graph_for(args.architecture)
+    graph = _graph_for(args.architecture, args)
     if graph is not None:
         if args.case or args.save_case:
             raise UsageError("case files describe layered networks; a graph file's case is drawn "
@@ -600,6 +612,12 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
     else:
         write_verify_text(report, out, origin)
     return 0 if report.ok else 1
+
+
+def run_paths(args: argparse.Namespace, out: TextIO) -> int:
+    from chainrule.cli.paths import run
+
+    return run(args, out, _graph_for(args.architecture, args))
 
 
 def _training_data(args: argparse.Namespace, network: Network):
