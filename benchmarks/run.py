@@ -17,6 +17,7 @@ prints figures and ratios, and says whether each meets its target.
   case (best of several); target a ratio of at most 1.0.
 - memory: peak resident memory of a process streaming every chain of 10-10-10-10-10
   (975,300 terms) against one doing the same for 10-10-10; target within 20 MB.
+- aggregates and ranking of ``chainrule paths``: see ``benchmarks/paths.py``.
 """
 
 from __future__ import annotations
@@ -214,6 +215,10 @@ def main() -> int:
     results = {"startup": startup_ratio <= 3, "chains": speedup >= 10, "latex": latex_ms < 0.5,
                "verify": plain / ours >= 20, "backprop": ours_bp / autograd_bp <= 1.0,
                "memory": large - small <= 20}
+
+    import paths  # benchmarks/paths.py: chainrule paths' aggregates and ranking
+
+    results.update(paths.main())
     print("\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}"
                             for name, met in results.items()))
     return 0 if all(results.values()) else 1

@@ -69,6 +69,7 @@ class Dag:
         self._extra: dict[str, dict] = {}
         self._targets: list[sp.Symbol] = []
         self._cost: str | None = None
+        self._known: set[sp.Symbol] = {M}  # what a formula may use; kept as names are declared
 
     # -- declarations ---------------------------------------------------------------------------
 
@@ -84,6 +85,7 @@ class Dag:
             self._check_formula(name, formula)
             self._formulas[name] = sp.sympify(formula) if not isinstance(formula, sp.Basic) else formula
         self._kinds[name] = kind
+        self._known.add(symbol)
         self._order.append(name)
         self._latex[name] = latex or sp.latex(symbol)
         self._extra[name] = extra
@@ -98,8 +100,7 @@ class Dag:
                             "expression")
         if not isinstance(formula, sp.Basic):
             return
-        known = {node_symbol(n) for n in self._kinds} | set(self._targets) | {M}
-        unknown = sorted(str(s) for s in formula.free_symbols - known)
+        unknown = sorted(str(s) for s in formula.free_symbols - self._known)
         if unknown:
             raise SpecError(f"the formula of {name!r} uses {', '.join(unknown)}, not declared "
                             "before it (declare inputs, parameters and targets first)")
@@ -117,6 +118,7 @@ class Dag:
             raise SpecError(f"{name!r} is declared twice")
         symbol = node_symbol(name)
         self._targets.append(symbol)
+        self._known.add(symbol)
         self._latex[name] = latex or sp.latex(symbol)
         return symbol
 
@@ -156,7 +158,9 @@ class Dag:
             uses = [str(s) for s in formula.free_symbols if str(s) in position]
             for used in sorted(uses, key=position.get):
                 graph.add_edge(used, name)
-        unused = [n for n in self._order if n != self._cost and not nx.has_path(graph, n, self._cost)]
+        # One search from the cost rather than one per node: linear, not quadratic.
+        reaching = nx.ancestors(graph, self._cost) | {self._cost}
+        unused = [n for n in self._order if n not in reaching]
         if unused:
             raise SpecError(f"{', '.join(unused)} never reach{'es' if len(unused) == 1 else ''} "
                             "the cost")
