@@ -374,7 +374,8 @@ def test_bad_spellings_are_refused(text, message):
 
 
 def test_the_python_builders_are_exported():
-    assert chainrule.rnn(1, 1, 1, 2).build().number_of_nodes() == 12  # U, W, V, 2 x, 2 z, 2 h, o, yhat, J
+    # U, W, V, x and z and h at 2 steps, o, yhat, J
+    assert chainrule.rnn(1, 1, 1, 2).build().number_of_nodes() == 12
     assert chainrule.resnet(1, 2).build().graph["cost"] == "J"
     assert parse_architecture_graph("2-2-2") is None
 

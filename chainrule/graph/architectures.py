@@ -290,10 +290,10 @@ def parse_architecture_graph(text: str | None, bias: bool = False, activation="s
     --------
     >>> parse_architecture_graph("rnn:1-1-1:2").graph["source"]
     'rnn:1-1-1:2'
-    >>> parse_architecture_graph("rnn:1-1:2")
+    >>> parse_architecture_graph("rnn:1-1:2")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    chainrule.graph.spec.SpecError: invalid architecture 'rnn:1-1:2': write rnn:I-H-O:T (inputs per step, hidden units, outputs, steps), e.g. rnn:2-3-1:6
+    chainrule.graph.spec.SpecError: invalid architecture 'rnn:1-1:2': write rnn:I-H-O:T ...
     """
     if not text or not text.startswith(("rnn:", "resnet:")):
         return None
