@@ -538,3 +538,4 @@ def test_paths_check_agrees_on_layered_nets(run_cli, sizes):
                              "--json")
     assert status == 0 and json.loads(out)["check"]["ok"]
 
+

@@ -212,10 +212,12 @@ def _share(value: float, gradient: float) -> float | None:
 
 
 def _through(graph, nodes: tuple) -> str:
-    """The neurons a chain passes through: its activations and residual sums, source to J."""
+    """The neurons a chain passes through, source to J: its activations (a residual net's
+    identity steps are left out: the branches it takes name the chain), or every node of a
+    graph file."""
     nodes_data = graph.nodes
     return " ".join(n for n in nodes[1:-1]
-                    if nodes_data[n].get("role", nodes_data[n]["kind"]) in ("act", "sum", "node"))
+                    if nodes_data[n].get("role", nodes_data[n]["kind"]) in ("act", "node"))
 
 
 def as_json(result: Result, args: argparse.Namespace) -> dict:
@@ -256,15 +258,30 @@ def _share_text(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.2f}%"
 
 
-def _aggregate_table(rows: list[Row], key_name: str) -> str:
+def _aggregate_table(rows: list[Row], key_name: str, branches_from: int | None = None) -> str:
+    """The aggregates as a table; `branches_from` (a resnet's N + 3) adds the number of residual
+    branches an input's chain of each length passes through, (length - N - 3) / 2."""
     from chainrule.notation.table import format_table
 
     total_abs = sum(row.abs_sum for row in rows)
     body = [[row.key, row.count, _number(row.sum), f"{row.abs_sum:.6e}", f"{row.max_abs:.6e}",
              f"{row.abs_sum / row.count:.3e}", _share_text(_share(row.abs_sum, total_abs))]
             for row in rows]
-    return format_table([key_name, "chains", "sum", "abs_sum", "max_abs", "mean |value|",
-                         "share of abs_sum"], body)
+    headers = [key_name, "chains", "sum", "abs_sum", "max_abs", "mean |value|",
+               "share of abs_sum"]
+    if branches_from is not None:
+        headers.insert(1, "branches")
+        for line, row in zip(body, rows):
+            line.insert(1, (row.key - branches_from) // 2)
+    return format_table(headers, body)
+
+
+def _resnet_offset(graph, args: argparse.Namespace) -> int | None:
+    """N + 3 for the inputs of resnet:WxN, whose chains through k branches have N + 2k + 3
+    terms; None otherwise."""
+    if graph.graph.get("architecture") != "resnet" or args.wrt != "inputs":
+        return None
+    return int(graph.graph["source"].split("x")[-1]) + 3
 
 
 def _peaks(rows: list[Row], key_name: str) -> str:
@@ -286,7 +303,7 @@ def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
               + (", summed over the examples" if numbers.examples > 1 else "") + "\n")
     if result.rankings is None:
         out.write(f"{result.chain_count:,} chains, more than --limit {args.limit:,}: not ranked "
-                  f"one by one (raise it with --limit {result.chain_count}); every figure below "
+                  f"one by one (raise it with --limit {result.chain_count});\nevery figure below "
                   "comes from the dynamic programme" + (
                       ", positive and negative over per-example values" if numbers.examples > 1
                       else "") + "\n")
@@ -319,7 +336,8 @@ def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
                   f"{'inputs' if args.wrt == 'inputs' else 'parameters'}"
                   + (" (abs_sum and max_abs over per-example values)" if numbers.examples > 1
                      else "") + ":\n")
-        out.write(_aggregate_table(rows, key_name) + "\n")
+        offset = _resnet_offset(graph, args) if key_name == "length" else None
+        out.write(_aggregate_table(rows, key_name, offset) + "\n")
         if key_name != "layer":
             out.write(_peaks(rows, key_name) + "\n")
     worst, ok = check(result)
