@@ -539,3 +539,35 @@ def test_paths_check_agrees_on_layered_nets(run_cli, sizes):
     assert status == 0 and json.loads(out)["check"]["ok"]
 
 
+
+
+@pytest.mark.parametrize("top", [1, 3, 1000])
+@pytest.mark.parametrize("label, graph", list(_graphs_to_enumerate())[:6],
+                         ids=[label for label, _ in list(_graphs_to_enumerate())[:6]])
+def test_the_heap_keeps_exactly_the_largest_chains(label, graph, top):
+    from chainrule.graph.paths import iter_paths
+
+    edges = numbers_for(graph, 2, seed=5)
+    for source in [n for n, k in graph.nodes(data="kind") if k == "param"][:4]:
+        everything = [(float(np.sum(np.prod([edges[e] for e in zip(path, path[1:])], axis=0))),
+                       path) for path in iter_paths(graph, source)]
+        # largest |value| first; equal sizes in enumeration order (a stable sort keeps it)
+        expected = sorted(everything, key=lambda pair: -abs(pair[0]))[:top]
+        ranking = rank_chains(graph, source, edges, top)
+        assert [chain.nodes for chain in ranking.top] == [path for _, path in expected]
+        assert [chain.value for chain in ranking.top] == pytest.approx(
+            [value for value, _ in expected], rel=1e-12, abs=1e-300)
+        assert ranking.positive == pytest.approx(sum(v for v, _ in everything if v > 0),
+                                                 rel=1e-12, abs=1e-300)
+        assert ranking.negative == pytest.approx(sum(v for v, _ in everything if v < 0),
+                                                 rel=1e-12, abs=1e-300)
+
+
+def test_chains_through_a_softmax_read_apart(run_cli):
+    status, out, _ = run_cli("paths", "2-3-3", "--cost", "softmax-ce", "--param", "1,1,1",
+                             "--json")
+    chains = json.loads(out)["gradients"][0]["chains"]
+    assert status == 0 and len(chains) == 9 and len({tuple(c["nodes"]) for c in chains}) == 9
+    status, out, _ = run_cli("paths", "2-3-3", "--cost", "softmax-ce", "--param", "1,1,1")
+    through = [line.split()[-3:] for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(through) == 9 and len({tuple(t) for t in through}) == 9

@@ -212,12 +212,17 @@ def _share(value: float, gradient: float) -> float | None:
 
 
 def _through(graph, nodes: tuple) -> str:
-    """The neurons a chain passes through, source to J: its activations (a residual net's
-    identity steps are left out: the branches it takes name the chain), or every node of a
-    graph file."""
-    nodes_data = graph.nodes
-    return " ".join(n for n in nodes[1:-1]
-                    if nodes_data[n].get("role", nodes_data[n]["kind"]) in ("act", "node"))
+    """The neurons a chain passes through, source to J: its activations, and a weighted input
+    only where it fans out (into a softmax), so that no two chains read alike; a residual net's
+    identity steps are left out (the branches it takes name the chain); every node of a graph
+    file."""
+    data, successors = graph.nodes, graph._succ
+
+    def shown(node) -> bool:
+        role = data[node].get("role", data[node]["kind"])
+        return role in ("act", "node") or (role == "pre" and len(successors[node]) > 1)
+
+    return " ".join(n for n in nodes[1:-1] if shown(n))
 
 
 def as_json(result: Result, args: argparse.Namespace) -> dict:
