@@ -571,3 +571,12 @@ def test_chains_through_a_softmax_read_apart(run_cli):
     status, out, _ = run_cli("paths", "2-3-3", "--cost", "softmax-ce", "--param", "1,1,1")
     through = [line.split()[-3:] for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert len(through) == 9 and len({tuple(t) for t in through}) == 9
+
+
+def test_tables_kept_for_the_sources_only_are_the_same():
+    graph = resnet(2, 4).build()
+    edges = numbers_for(graph, 2, seed=1)
+    inputs = ["x_1", "x_2"]
+    full, lean = node_tables(graph, edges, 2), node_tables(graph, edges, 2, keep=inputs)
+    assert set(lean.counts) == set(inputs) | {n for n in graph if not graph.pred[n]}
+    assert lean.rows(inputs) == full.rows(inputs)

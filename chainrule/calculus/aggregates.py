@@ -120,20 +120,24 @@ def longest_key(graph: nx.DiGraph, key: str = "length") -> int:
 
 
 def node_tables(graph: nx.DiGraph, edge_values: dict, examples: int,
-                key: str = "length") -> Tables:
+                key: str = "length", keep: Iterable[Hashable] | None = None) -> Tables:
     """The dynamic programme: for every node, its chains to J by key, without enumerating them.
 
     From J (one chain, of key 0, value 1), each node v sums over its successors s: the table of
-    s shifted by the edge's key and scaled by its value, ∂s/∂v, per example.
+    s shifted by the edge's key and scaled by its value, ∂s/∂v, per example. With `keep`, only
+    those nodes' tables are kept: every other is dropped once its predecessors have read it.
 
     Notes
     -----
     O((nodes + edges) · K · examples) arithmetic, K the largest key plus one; counts are exact
-    big integers.
+    big integers. Memory O(nodes · K · examples), or, with `keep`, O((kept nodes + the widest
+    cut of the graph) · K · examples): a deep narrow net needs little.
     """
     weight, cost = edge_key(graph, key), graph.graph["cost"]
     size = longest_key(graph, key) + 1
     counts, sums, abs_sums, max_abs = {}, {}, {}, {}
+    retained = None if keep is None else set(keep)
+    unread = {node: len(graph._pred[node]) for node in graph} if retained is not None else {}
     for node in reversed(list(nx.topological_sort(graph))):
         count = np.zeros(size, dtype=object)
         count[:] = 0
@@ -149,6 +153,12 @@ def node_tables(graph: nx.DiGraph, edge_values: dict, examples: int,
             np.maximum(largest[shift:], np.abs(value) * max_abs[successor][:kept],
                        out=largest[shift:])
         counts[node], sums[node], abs_sums[node], max_abs[node] = count, total, absolute, largest
+        if retained is not None:
+            for successor in graph._succ[node]:
+                unread[successor] -= 1
+                if not unread[successor] and successor not in retained:
+                    for table in (counts, sums, abs_sums, max_abs):
+                        del table[successor]
     return Tables(counts, sums, abs_sums, max_abs, key)
 
 

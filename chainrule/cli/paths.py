@@ -164,7 +164,7 @@ def compute(numbers: Numbers, top: int, limit: int, lag: bool) -> Result:
     from chainrule.calculus.aggregates import node_tables, rank_chains
 
     graph, sources = numbers.graph, numbers.sources
-    tables = node_tables(graph, numbers.edge_values, numbers.examples, "length")
+    tables = node_tables(graph, numbers.edge_values, numbers.examples, "length", keep=sources)
     totals = {source: tables.total(source, source) for source in sources}
     chain_count = sum(row.count for row in totals.values())
     rankings = None
@@ -177,7 +177,8 @@ def compute(numbers: Numbers, top: int, limit: int, lag: bool) -> Result:
     by_layer = [tables.total(members, group) for group, members in groups.items()]
     by_lag = None
     if lag:
-        by_lag = node_tables(graph, numbers.edge_values, numbers.examples, "lag").rows(sources)
+        by_lag = node_tables(graph, numbers.edge_values, numbers.examples, "lag",
+                             keep=sources).rows(sources)
     return Result(numbers, rankings, totals, chain_count, tables.rows(sources), by_layer, by_lag)
 
 
@@ -239,7 +240,8 @@ def as_json(result: Result, args: argparse.Namespace) -> dict:
                                for chain in result.rankings[source].top]
         gradients.append(entry)
     document = {
-        "architecture": numbers.graph.graph.get("source", numbers.title.split(" ")[0]),
+        "architecture": numbers.graph.graph.get("source") or numbers.graph.graph[
+            "network"].architecture,
         "wrt": args.wrt, "examples": numbers.examples, "seed": args.seed,
         "init_scale": args.init_scale,
         "abs_basis": "chain" if numbers.examples == 1 else "example",
