@@ -580,3 +580,10 @@ def test_tables_kept_for_the_sources_only_are_the_same():
     full, lean = node_tables(graph, edges, 2), node_tables(graph, edges, 2, keep=inputs)
     assert set(lean.counts) == set(inputs) | {n for n in graph if not graph.pred[n]}
     assert lean.rows(inputs) == full.rows(inputs)
+
+
+@pytest.mark.parametrize("command", ["explain", "report"])
+def test_layered_only_commands_name_the_spellings(run_cli, tmp_path, command):
+    extra = ["-o", str(tmp_path / "r.md")] if command == "report" else []
+    status, out, err = run_cli(command, "rnn:1-1-1:2", *extra)
+    assert status == 2 and out == "" and "rnn: and resnet: work with count" in err

@@ -316,6 +316,9 @@ def _source_counts(graph):
 
 
 def _layers_only(args: argparse.Namespace) -> None:
+    if args.architecture.startswith(("rnn:", "resnet:")):
+        raise UsageError(f"{args.command} takes layer sizes such as 2-2-2; rnn: and resnet: work "
+                         "with count, chains, delta, verify, draw and paths")
     if args.architecture.lower().endswith(".json"):
         raise UsageError(f"{args.command} takes layer sizes such as 2-2-2; graph files work with "
                          "count, chains, delta, verify and draw")
