@@ -587,3 +587,22 @@ def test_layered_only_commands_name_the_spellings(run_cli, tmp_path, command):
     extra = ["-o", str(tmp_path / "r.md")] if command == "report" else []
     status, out, err = run_cli(command, "rnn:1-1-1:2", *extra)
     assert status == 2 and out == "" and "rnn: and resnet: work with count" in err
+
+
+def test_paths_reads_a_case_file_as_verify_does(run_cli, tmp_path):
+    from chainrule.numeric.case import save_case
+
+    case_file = tmp_path / "hand.json"
+    save_case(hand_case(), case_file)
+    status, out, _ = run_cli("paths", "--case", str(case_file), "--param", "1,1,1", "--json")
+    document = json.loads(out)
+    assert status == 0 and document["case"] == str(case_file) and document["seed"] is None
+    (gradient,) = document["gradients"]
+    assert (gradient["gradient"], gradient["positive"], gradient["negative"]) == (-1.0, 2.0, -3.0)
+    assert [chain["value"] for chain in gradient["chains"]] == [-3.0, 2.0]
+    status, out, _ = run_cli("paths", "--case", str(case_file), "--param", "1,1,1")
+    assert status == 0 and f"1 example, case file {case_file}" in out
+    status, _, err = run_cli("paths", "rnn:1-1-1:2", "--case", str(case_file))
+    assert status == 2 and "case files describe layered networks" in err
+    status, _, err = run_cli("paths")
+    assert status == 2 and "give an architecture (ARCH) or a case file" in err

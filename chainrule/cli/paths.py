@@ -49,6 +49,7 @@ class Numbers(NamedTuple):
     reference_name: str
     title: str
     tolerance: tuple[float, float]  # (rtol, atol)
+    origin: str = ""  # where the numbers come from: a seed and a scale, or a case file
 
 
 # --- the one place that calls verification's helpers: rename them here ------------------------
@@ -59,16 +60,14 @@ def _verification():
     return verify
 
 
-def _layered_numbers(network, sources: list[str], wrt: str, args: argparse.Namespace) -> Numbers:
-    """A random case of a layered net, its edges evaluated, and numpy backprop's gradients."""
+def _layered_numbers(case, sources: list[str], wrt: str, origin: str) -> Numbers:
+    """A case of a layered net, its edges evaluated, and numpy backprop's gradients."""
     from chainrule.graph import names
     from chainrule.graph.build import build_graph
     from chainrule.numeric import backprop
-    from chainrule.numeric.case import random_case
 
     verify = _verification()
-    case = random_case(network, examples=args.examples, seed=args.seed,
-                       init_scale=args.init_scale)
+    network = case.network
     graph = build_graph(network)
     edge_values = verify.evaluate_edges(graph, verify._leaf_values(case), case.examples)
     if wrt == "inputs":
@@ -87,7 +86,7 @@ def _layered_numbers(network, sources: list[str], wrt: str, args: argparse.Names
     title = (f"{network.architecture} (activation {activation}, cost "
              f"{network.cost}{', with bias' if network.bias else ''})")
     return Numbers(graph, sources, edge_values, case.examples, reference, "numeric backprop",
-                   title, tuple(verify.EXACT))
+                   title, tuple(verify.EXACT), origin)
 
 
 def _graph_numbers(graph, sources: list[str], args: argparse.Namespace) -> Numbers:
@@ -107,7 +106,8 @@ def _graph_numbers(graph, sources: list[str], args: argparse.Namespace) -> Numbe
                    + (", with bias" if args.bias else "") + ")")
     return Numbers(graph, sources, edge_values, args.examples, reference,
                    "numeric backprop on the graph (the δ sweep)", graph.graph["source"] + options,
-                   tuple(verify.EXACT))
+                   tuple(verify.EXACT), f"seed {args.seed}, parameters from "
+                   f"[-{args.init_scale:g}, {args.init_scale:g}]")
 
 
 def _edge_limit() -> int:
@@ -120,14 +120,18 @@ def _numbers(args: argparse.Namespace, graph) -> Numbers:
     from chainrule.cli import entry
 
     if graph is not None:
+        if args.case:
+            raise entry.UsageError("case files describe layered networks; a graph's case is "
+                                   "drawn from --seed, --examples and --init-scale")
         if graph.number_of_edges() > _edge_limit():
             raise entry.UsageError(f"{graph.graph['source']} has {graph.number_of_edges():,} "
                                    f"edges, more than the {_edge_limit():,} evaluated one by one")
         sources = [s.name for s in entry._graph_sources(graph, args.param, args.wrt)]
         return _graph_numbers(graph, sources, args)
-    network = entry._network(args.architecture, args)
     from chainrule.graph.build import graph_size
 
+    case, origin = entry._case_for(args)  # from --case, or drawn as verify draws it
+    network = case.network
     edges = graph_size(network)[1]
     if edges > _edge_limit():
         raise entry.UsageError(f"{network.architecture} has {edges:,} edges, more than the "
@@ -136,7 +140,7 @@ def _numbers(args: argparse.Namespace, graph) -> Numbers:
         sources = [s.name for s in entry._layered_inputs(network, args.param)]
     else:
         sources = [p.name for p in entry._selected_parameters(network, args.param)]
-    return _layered_numbers(network, sources, args.wrt, args)
+    return _layered_numbers(case, sources, args.wrt, origin)
 
 
 def _group(graph, source: str) -> str:
@@ -242,8 +246,9 @@ def as_json(result: Result, args: argparse.Namespace) -> dict:
     document = {
         "architecture": numbers.graph.graph.get("source") or numbers.graph.graph[
             "network"].architecture,
-        "wrt": args.wrt, "examples": numbers.examples, "seed": args.seed,
-        "init_scale": args.init_scale,
+        "wrt": args.wrt, "examples": numbers.examples, "case": getattr(args, "case", None),
+        "seed": None if getattr(args, "case", None) else args.seed,
+        "init_scale": None if getattr(args, "case", None) else args.init_scale,
         "abs_basis": "chain" if numbers.examples == 1 else "example",
         "chains_enumerated": result.rankings is not None,
         "gradients": gradients,
@@ -304,8 +309,7 @@ def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
     numbers = result.numbers
     graph = numbers.graph
     examples = f"{numbers.examples} example{'s' if numbers.examples != 1 else ''}"
-    out.write(f"paths {numbers.title}, {examples}, seed {args.seed}, weights from "
-              f"[-{args.init_scale:g}, {args.init_scale:g}]\n")
+    out.write(f"paths {numbers.title}, {examples}, {numbers.origin}\n")
     out.write("a chain's value: the product of its local derivatives at the case's numbers"
               + (", summed over the examples" if numbers.examples > 1 else "") + "\n")
     if result.rankings is None:
@@ -425,7 +429,11 @@ def add_parser(commands, parents: list, add_architecture, positive_int, non_nega
         description="Evaluate every chain on one case: rank each gradient's chains by |value|, "
                     "show how much cancels, check the sum against numeric backprop, and "
                     "aggregate the chains by length, layer or lag without enumerating them.")
-    add_architecture(parser)
+    add_architecture(parser, optional_help="layer sizes joined by '-', a graph file, "
+                     "rnn:I-H-O:T or resnet:WxN (not needed with --case)")
+    parser.add_argument("--case", metavar="FILE",
+                        help="read a layered network's case (sizes, options, numbers) from a "
+                             "case file, as verify does")
     parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
                         help="the weight theta^(l)_jk (a name for rnn:, resnet: and graph "
                              "files); repeatable; all by default")
