@@ -45,7 +45,13 @@ from __future__ import annotations
 
 import re
 
-from chainrule.graph.spec import SpecError
+import sympy as sp
+
+from chainrule import rules
+from chainrule.calculus.symbolic import M
+from chainrule.graph.dag import Dag
+from chainrule.graph.names import _indices
+from chainrule.graph.spec import SOFTMAX, SpecError, _normalise_activation
 
 RNN_SPELLING = re.compile(r"rnn:(?P<I>[0-9]+)-(?P<H>[0-9]+)-(?P<O>[0-9]+):(?P<T>[0-9]+)")
 RESNET_SPELLING = re.compile(r"resnet:(?P<W>[0-9]+)x(?P<N>[0-9]+)")
@@ -58,88 +64,70 @@ RNN_COSTS = ("last", "sum")
 MAX_ARCHITECTURE_ELEMENTS = 200_000
 
 
-def _indices(*indices: int) -> str:
-    from chainrule.graph.names import _indices as joined
-
-    return joined(*indices)
-
-
 def _activations(activation, cost: str) -> tuple[str, str]:
     """(hidden, output) activation names, validated by the layered networks' rule."""
-    from chainrule.graph.spec import _normalise_activation
-
     hidden, output = _normalise_activation(activation, 3, cost)
     return hidden, output
 
 
-def _rule_dag():
+class RuleDag(Dag):
     """A :class:`~chainrule.Dag` that writes each edge's local derivative as it declares the
     node, from the rules table (σ′ as a(1 − a), as layered networks print it), instead of
     leaving ``sympy.diff`` to find it: readable, and several times faster to evaluate."""
-    import sympy as sp
 
-    from chainrule import rules
-    from chainrule.graph.dag import Dag
+    def __init__(self) -> None:
+        super().__init__()
+        self._derivatives: dict[tuple[str, str], sp.Expr] = {}
 
-    class RuleDag(Dag):
-        def __init__(self) -> None:
-            super().__init__()
-            self._derivatives: dict[tuple[str, str], sp.Expr] = {}
+    def _derivative_is(self, of, wrt, derivative) -> None:
+        key = (str(wrt), str(of))
+        self._derivatives[key] = self._derivatives.get(key, 0) + derivative
 
-        def _derivative_is(self, of, wrt, derivative) -> None:
-            key = (str(wrt), str(of))
-            self._derivatives[key] = self._derivatives.get(key, 0) + derivative
+    def linear(self, name: str, formula, latex: str, **extra):
+        """A sum of weight·input products, biases and plain inputs (a residual sum)."""
+        symbol = self.node(name, formula, latex, **extra)
+        for term in sp.Add.make_args(formula):
+            factors = sp.Mul.make_args(term)
+            if len(factors) == 1:
+                self._derivative_is(symbol, factors[0], sp.Integer(1))
+            else:
+                first, second = factors  # w·u: each is the other's derivative
+                self._derivative_is(symbol, first, second)
+                self._derivative_is(symbol, second, first)
+        return symbol
 
-        def linear(self, name: str, formula, latex: str, **extra):
-            """A sum of weight·input products, biases and plain inputs (a residual sum)."""
-            symbol = self.node(name, formula, latex, **extra)
-            for term in sp.Add.make_args(formula):
-                factors = sp.Mul.make_args(term)
-                if len(factors) == 1:
-                    self._derivative_is(symbol, factors[0], sp.Integer(1))
-                else:
-                    first, second = factors  # w·u: each is the other's derivative
-                    self._derivative_is(symbol, first, second)
-                    self._derivative_is(symbol, second, first)
-            return symbol
+    def activation(self, name: str, z, rule: str, latex: str, **extra):
+        """f(z) for an activation of the rules table, with f'(z) written as the table writes it."""
+        symbol = self.node(name, rules.ACTIVATIONS[rule].function(z), latex, **extra)
+        self._derivative_is(symbol, z, rules.ACTIVATIONS[rule].derivative(z, symbol))
+        return symbol
 
-        def activation(self, name: str, z, rule: str, latex: str, **extra):
-            symbol = self.node(name, rules.ACTIVATIONS[rule].function(z), latex, **extra)
-            self._derivative_is(symbol, z, rules.ACTIVATIONS[rule].derivative(z, symbol))
-            return symbol
+    def outputs(self, names_latex: list[tuple[str, str]], pre: list, rule: str, **extra):
+        """Output activations of the weighted inputs `pre` (a softmax couples them)."""
+        if rule != SOFTMAX:
+            return [self.activation(name, z, rule, latex, **extra)
+                    for (name, latex), z in zip(names_latex, pre)]
+        symbols = [self.node(name, formula, latex, **extra)
+                   for (name, latex), formula in zip(names_latex, rules.softmax(pre))]
+        for i, a_i in enumerate(symbols):
+            for j, z_j in enumerate(pre):
+                self._derivative_is(a_i, z_j, rules.softmax_derivative(a_i, symbols[j], i == j))
+        return symbols
 
-        def outputs(self, names_latex: list[tuple[str, str]], pre: list, rule: str, **extra):
-            """Output activations of the weighted inputs `pre` (a softmax couples them)."""
-            from chainrule.graph.spec import SOFTMAX
+    def scored_cost(self, cost: str, scored: list[tuple]):
+        """J = Σ per-output costs of (output, target) pairs, each with its dJ/da."""
+        rule = rules.COSTS[cost]
+        symbol = self.cost(sum(rule.per_output(a, y, M) for a, y in scored))
+        for a, y in scored:
+            self._derivative_is(symbol, a, rule.derivative(a, y, M))
+        return symbol
 
-            if rule != SOFTMAX:
-                return [self.activation(name, z, rule, latex, **extra)
-                        for (name, latex), z in zip(names_latex, pre)]
-            symbols = [self.node(name, formula, latex, **extra)
-                       for (name, latex), formula in zip(names_latex, rules.softmax(pre))]
-            for i, a_i in enumerate(symbols):
-                for j, z_j in enumerate(pre):
-                    self._derivative_is(a_i, z_j, rules.softmax_derivative(a_i, symbols[j], i == j))
-            return symbols
-
-        def scored_cost(self, cost: str, scored: list[tuple]):
-            """J = Σ per-output costs of (output, target) pairs, each with its dJ/da."""
-            from chainrule.calculus.symbolic import M
-
-            rule = rules.COSTS[cost]
-            symbol = self.cost(sum(rule.per_output(a, y, M) for a, y in scored))
-            for a, y in scored:
-                self._derivative_is(symbol, a, rule.derivative(a, y, M))
-            return symbol
-
-        def build(self):
-            graph = super().build()
-            for (wrt, of), derivative in self._derivatives.items():
-                if graph.has_edge(wrt, of):
-                    graph.edges[wrt, of]["derivative"] = sp.sympify(derivative)
-            return graph
-
-    return RuleDag()
+    def build(self):
+        graph = super().build()
+        for (wrt, of), derivative in self._derivatives.items():
+            if graph.has_edge(wrt, of):
+                graph.edges[wrt, of]["derivative"] = sp.sympify(derivative)
+        return graph
 
 
 def _check_size(text: str, nodes: int, edges: int) -> None:
@@ -213,8 +201,6 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
     >>> graph.nodes["W_12"]["latex"], graph.nodes["h^(2)_1"]["step"]
     ('W_{12}', 2)
     """
-    from chainrule import rules
-
     text = f"rnn:{inputs}-{hidden}-{outputs}:{steps}"
     _require_positive(text, RNN_HINT, inputs=inputs, hidden=hidden, outputs=outputs,
                       steps=steps)
@@ -224,7 +210,7 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
         raise SpecError(f"unknown cost {cost!r}; choose from {', '.join(rules.COSTS)}")
     _check_size(text, *rnn_size(inputs, hidden, outputs, steps, bias, cost_on, cost))
     hidden_f, output_f = _activations(activation, cost)
-    dag = _rule_dag()
+    dag = RuleDag()
 
     def weights(letter: str, rows: int, columns: int) -> dict:
         return {(j, k): dag.parameter(f"{letter}_{_indices(j, k)}",
@@ -297,15 +283,13 @@ def resnet(width: int, blocks: int, activation="sigmoid", bias: bool = False,
     >>> graph.nodes["W^(2)_11"]["group"], graph.nodes["f^(2)_1"]["block"]
     ('W^(2)', 2)
     """
-    from chainrule import rules
-
     text = f"resnet:{width}x{blocks}"
     _require_positive(text, RESNET_HINT, width=width, blocks=blocks)
     if cost not in rules.COSTS:
         raise SpecError(f"unknown cost {cost!r}; choose from {', '.join(rules.COSTS)}")
     _check_size(text, *resnet_size(width, blocks, bias))
     branch_f, output_f = _activations(activation, cost)
-    dag = _rule_dag()
+    dag = RuleDag()
     h = [dag.input(f"x_{k}", f"x_{{{k}}}", block=0, group="x") for k in range(1, width + 1)]
     for n in range(1, blocks + 1):
         weights = {(j, k): dag.parameter(f"W^({n})_{_indices(j, k)}",
@@ -340,7 +324,8 @@ def parse_architecture_graph(text: str | None, bias: bool = False, activation="s
                              cost: str = "mse", cost_on: str = "last"):
     """The graph of an ``rnn:I-H-O:T`` or ``resnet:WxN`` spelling, or None for any other text.
 
-    Other text is left alone without importing networkx or SymPy, so that layer sizes stay fast.
+    The command line imports this module only for these spellings, so that layer sizes never
+    load SymPy or networkx.
 
     Examples
     --------
