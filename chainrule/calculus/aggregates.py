@@ -135,7 +135,10 @@ def node_tables(graph: nx.DiGraph, edge_values: dict, examples: int,
     """
     weight, cost = edge_key(graph, key), graph.graph["cost"]
     size = longest_key(graph, key) + 1
-    counts, sums, abs_sums, max_abs = {}, {}, {}, {}
+    counts: dict = {}
+    sums: dict = {}
+    abs_sums: dict = {}
+    max_abs: dict = {}
     retained = None if keep is None else set(keep)
     unread = {node: len(graph._pred[node]) for node in graph} if retained is not None else {}
     for node in reversed(list(nx.topological_sort(graph))):

@@ -325,11 +325,11 @@ def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
                   f"chain{'s' if count != 1 else ''}\n")
         if result.rankings is not None:
             ranking = result.rankings[source]
-            rows = [[rank, _number(chain.value), _share_text(_share(chain.value, gradient)),
-                     "+" if chain.value > 0 else "-" if chain.value < 0 else "0",
-                     _through(graph, chain.nodes)]
-                    for rank, chain in enumerate(ranking.top, start=1)]
-            table = format_table(["rank", "value", "share", "sign", "through"], rows)
+            ranked = [[rank, _number(chain.value), _share_text(_share(chain.value, gradient)),
+                       "+" if chain.value > 0 else "-" if chain.value < 0 else "0",
+                       _through(graph, chain.nodes)]
+                      for rank, chain in enumerate(ranking.top, start=1)]
+            table = format_table(["rank", "value", "share", "sign", "through"], ranked)
             out.write("".join(f"  {line}\n" for line in table.splitlines()))
             if ranking.count > len(ranking.top):
                 shown = sum(chain.value for chain in ranking.top)

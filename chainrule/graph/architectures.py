@@ -228,7 +228,8 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
     scored = range(1, steps + 1) if cost_on == "sum" else (steps,)
     targets = {(t, i): dag.target(f"y^({t})_{i}", f"y_{{{i}}}^{{({t})}}")
                for t in scored for i in range(1, outputs + 1)}
-    state, pairs = [], []
+    state: list = []
+    pairs: list[tuple] = []
     for t in range(1, steps + 1):
         x = [dag.input(f"x^({t})_{k}", f"x_{{{k}}}^{{({t})}}", step=t, group=f"x^({t})")
              for k in range(1, inputs + 1)]
@@ -342,16 +343,17 @@ def parse_architecture_graph(text: str | None, bias: bool = False, activation="s
         match = RNN_SPELLING.fullmatch(text)
         if match is None:
             raise SpecError(f"invalid architecture {text!r}: write {RNN_HINT}")
-        numbers = [_whole(text, match[key]) for key in "IHOT"]
-        dag = rnn(*numbers, activation=activation, bias=bias, cost=cost, cost_on=cost_on)
-        spelled = "rnn:{}-{}-{}:{}".format(*numbers)
+        inputs, hidden, outputs, steps = (_whole(text, match[key]) for key in "IHOT")
+        dag = rnn(inputs, hidden, outputs, steps, activation=activation, bias=bias, cost=cost,
+                  cost_on=cost_on)
+        spelled = f"rnn:{inputs}-{hidden}-{outputs}:{steps}"
     else:
         match = RESNET_SPELLING.fullmatch(text)
         if match is None:
             raise SpecError(f"invalid architecture {text!r}: write {RESNET_HINT}")
-        numbers = [_whole(text, match[key]) for key in "WN"]
-        dag = resnet(*numbers, activation=activation, bias=bias, cost=cost)
-        spelled = "resnet:{}x{}".format(*numbers)
+        width, blocks = (_whole(text, match[key]) for key in "WN")
+        dag = resnet(width, blocks, activation=activation, bias=bias, cost=cost)
+        spelled = f"resnet:{width}x{blocks}"
     graph = dag.build()
     graph.graph["source"] = spelled
     graph.graph["architecture"] = "rnn" if text.startswith("rnn:") else "resnet"
