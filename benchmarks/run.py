@@ -385,6 +385,17 @@ def main(argv: list[str] | None = None) -> int:
                     worse.append(name)
     finally:
         remove()
+    if not args.compare and not args.only:
+        # The commands that came later measure themselves in scripts of their own (each prints
+        # its figures beside their targets); the whole set runs from this one command.
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import explore  # noqa: E402  benchmarks/explore.py: the browser explorer
+        import paths  # noqa: E402  benchmarks/paths.py: chainrule paths' aggregates, ranking
+
+        print()
+        met.update(paths.main())
+        print()
+        met["explore"] = explore.main() == 0
     print("\n" + "   ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in met.items()))
     if args.compare:
         print(f"against {args.compare}: " + (f"worse by more than 10%: {', '.join(worse)}"

@@ -14,6 +14,7 @@ EXPECTED = {
     "train_xor.py": "identical hidden units: [(2, 2)]",
     "residual.py": "chain sum, δ sweep and finite differences agree with sympy.diff: True",
     "weight_sharing.py": "an MLP built through the DAG API has the layered builder's chains",
+    "depth.py": "the short paths carry the gradient",
 }
 
 

@@ -38,10 +38,26 @@ class Source(NamedTuple):
     terms: int
 
 
+#: ARCH spellings of architectures built as general graphs (graph/architectures.py).
+GRAPH_SPELLINGS = ("rnn:", "resnet:")
+
+
 def is_graph_file(architecture: str | None) -> bool:
     """Whether ARCH names a graph file. Decided by the suffix alone, so that layer sizes never
     import the graph-file parser (and SymPy with it): `chainrule count` must start fast."""
     return bool(architecture) and architecture.lower().endswith(".json")  # type: ignore[union-attr]
+
+
+def names_a_graph(architecture: str | None) -> bool:
+    """Whether ARCH is built as a general graph: a graph file, ``rnn:I-H-O:T`` or
+    ``resnet:WxN``; otherwise it is layer sizes."""
+    return is_graph_file(architecture) or bool(architecture) and architecture.startswith(
+        GRAPH_SPELLINGS)  # type: ignore[union-attr]
+
+
+def graph_sources(graph, wrt: str, texts: Sequence[str] = ()) -> list[Source]:
+    """The sources of a built graph chosen by name (all of `wrt`'s kind by default)."""
+    return Subject(label=graph.graph.get("source", "the graph"), _graph=graph).sources(wrt, texts)
 
 
 @dataclass
@@ -124,7 +140,18 @@ class Subject:
 
 def resolve(architecture: str, options: argparse.Namespace, command: str | None = None,
             layers_only: bool = False) -> Subject:
-    """Work out what ARCH means: a graph file (``*.json``) or layer sizes with the options."""
+    """Work out what ARCH means: a graph file (``*.json``), an ``rnn:``/``resnet:`` spelling
+    (built with the options) or layer sizes with the options."""
+    if architecture and architecture.startswith(GRAPH_SPELLINGS):
+        if layers_only:
+            raise UsageError(f"{command} takes layer sizes such as 2-2-2; rnn: and resnet: work "
+                             "with count, chains, delta, verify, draw, paths and explore")
+        from chainrule.graph.architectures import parse_architecture_graph
+
+        graph = parse_architecture_graph(
+            architecture, bias=options.bias, activation=options.activation, cost=options.cost,
+            cost_on=getattr(options, "rnn_cost", "last"))
+        return Subject(label=architecture, _graph=graph)
     if is_graph_file(architecture):
         if layers_only:
             raise UsageError(f"{command} takes layer sizes such as 2-2-2; graph files work with "

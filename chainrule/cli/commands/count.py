@@ -7,7 +7,7 @@ from typing import TextIO
 
 from chainrule.calculus.counting import count
 from chainrule.cli.options import ARCH_HELP, UsageError, dump_json
-from chainrule.cli.subject import is_graph_file, resolve
+from chainrule.cli.subject import names_a_graph, resolve
 from chainrule.notation.table import format_table
 
 
@@ -36,7 +36,7 @@ def _graph_row(graph) -> dict:
 
 
 def _run_graph_files(args: argparse.Namespace, out: TextIO) -> int:
-    loaded = [resolve(architecture, args).graph() if is_graph_file(architecture) else None
+    loaded = [resolve(architecture, args).graph() if names_a_graph(architecture) else None
               for architecture in args.architectures]
     if any(graph is None for graph in loaded):
         raise UsageError("count graph files and layer sizes in separate commands")
@@ -65,7 +65,7 @@ def _run_graph_files(args: argparse.Namespace, out: TextIO) -> int:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.by_layer and args.ops:
         raise UsageError("--by-layer and --ops are two tables; ask for one at a time")
-    if any(is_graph_file(architecture) for architecture in args.architectures):
+    if any(names_a_graph(architecture) for architecture in args.architectures):
         return _run_graph_files(args, out)
     counts = [count(resolve(architecture, args).network) for architecture in args.architectures]
     if args.ops:

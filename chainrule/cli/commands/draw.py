@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from chainrule.cli.options import UsageError, add_architecture
-from chainrule.cli.subject import is_graph_file, resolve
+from chainrule.cli.subject import names_a_graph, resolve
 from chainrule.graph.spec import parse_parameter
 
 #: The picture formats matplotlib writes (kept here so that a bad name fails before importing it).
@@ -34,7 +34,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     # A graph file's own errors come first, then the file name, then the layer sizes'.
-    subject = resolve(args.architecture, args) if is_graph_file(args.architecture) else None
+    subject = resolve(args.architecture, args) if names_a_graph(args.architecture) else None
     if Path(args.output).suffix.lower() not in FORMATS:
         raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
                          f"{', '.join(FORMATS)}")

@@ -8,7 +8,7 @@ from typing import TextIO
 from chainrule import budget
 from chainrule.cli.options import (UsageError, add_architecture, add_case_options, add_wrt,
                                    quiet_numpy)
-from chainrule.cli.subject import is_graph_file, resolve
+from chainrule.cli.subject import names_a_graph, resolve
 from chainrule.graph.spec import Network
 
 
@@ -27,7 +27,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
-def _case_for(args: argparse.Namespace):
+def case_for(args: argparse.Namespace, default_examples: int = 4):
     """The case of a layered network: from --case, or random from ARCH, the options and seed."""
     from chainrule.numeric.case import random_case
     from chainrule.verification.casefile import load_case
@@ -37,7 +37,7 @@ def _case_for(args: argparse.Namespace):
             raise UsageError("the case file sets the network; drop --bias, --activation and "
                              "--cost, or leave out --case")
         drawn = [option for option, given in (
-            ("--seed", args.seed != 0), ("--examples", args.examples != 4),
+            ("--seed", args.seed != 0), ("--examples", args.examples != default_examples),
             ("--init-scale", args.init_scale != 1.0)) if given]
         if drawn:
             raise UsageError(f"the case file holds the numbers; {', '.join(drawn)} "
@@ -51,7 +51,8 @@ def _case_for(args: argparse.Namespace):
     if not args.architecture:
         raise UsageError("give an architecture (ARCH) or a case file (--case FILE)")
     network = resolve(args.architecture, args).network
-    budget.check_case(network, args.examples, args.max_numbers)
+    budget.check_case(network, args.examples,
+                      getattr(args, "max_numbers", budget.DEFAULT_MAX_NUMBERS))
     case = random_case(network, examples=args.examples, seed=args.seed,
                        init_scale=args.init_scale)
     return case, f"seed {args.seed}, weights from [-{args.init_scale:g}, {args.init_scale:g}]"
@@ -76,10 +77,10 @@ def _verify_graph_file(args: argparse.Namespace, subject):
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.cli.render_numbers import write_verify_json, write_verify_text
 
-    if is_graph_file(args.architecture):
+    if names_a_graph(args.architecture):
         report, origin = _verify_graph_file(args, resolve(args.architecture, args))
     else:
-        case, origin = _case_for(args)
+        case, origin = case_for(args)
         from chainrule.verification.casefile import save_case
         from chainrule.verification.verify import verify
 
