@@ -1,8 +1,6 @@
-"""The errors a user can cause, in one leaf module that imports nothing.
+"""The errors every part of chainrule raises for bad input: a leaf module that imports nothing.
 
-Every part of chainrule raises these, the numeric oracle included, so they live apart from the
-modules that raise them: :mod:`chainrule.numeric` may import this module and nothing else of
-chainrule.
+The command line turns each into one ``chainrule: error: ...`` line and exit status 2.
 
 Examples
 --------
