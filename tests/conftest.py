@@ -13,11 +13,18 @@ ARCHITECTURES = [
 
 @pytest.fixture
 def run_cli(capsys):
-    """Run ``chainrule ARGS`` in-process; return (status, stdout, stderr)."""
+    """Run ``chainrule ARGS`` in-process; return (status, stdout, stderr).
 
-    def run(*args: str):
+    The exit status is checked on every call: 0 unless the test names another with
+    ``expect=`` (``expect=None`` leaves it to the test).
+    """
+
+    def run(*args: str, expect: int | None = 0):
         status = main(list(args))
         captured = capsys.readouterr()
+        if expect is not None:
+            assert status == expect, (f"chainrule {' '.join(args)} exited {status}, not "
+                                      f"{expect}: {captured.err.strip()}")
         return status, captured.out, captured.err
 
     return run

@@ -230,7 +230,7 @@ def test_graph_file_cli(run_cli, tmp_path):
     (["verify", str(GRAPHS / "tied.json"), "--case", "c.json"], "case files describe layered networks"),
 ])
 def test_graph_file_cli_errors(run_cli, argv, message):
-    status, out, err = run_cli(*argv)
+    status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
 
 
@@ -238,7 +238,7 @@ def test_a_broken_graph_file_is_one_line(run_cli, tmp_path):
     path = tmp_path / "g.json"
     path.write_text(json.dumps({"inputs": ["x"], "parameters": ["w"], "nodes": {"h": "w*x)"},
                                 "cost": "h"}))
-    status, _, err = run_cli("count", str(path))
+    status, _, err = run_cli("count", str(path), expect=2)
     assert status == 2 and err == (f"chainrule: error: graph file '{path}': node 'h': unexpected ')' "
                                    "at position 3 in \"w*x)\"\n")
 
@@ -299,21 +299,21 @@ def test_formulas_that_would_crash_or_hang_are_refused(text, message):
 
 
 def test_writing_over_a_directory_and_huge_case_numbers_are_clear_errors(run_cli, tmp_path):
-    status, _, err = run_cli("verify", "2-2-2", "--save-case", str(tmp_path))
+    status, _, err = run_cli("verify", "2-2-2", "--save-case", str(tmp_path), expect=2)
     assert status == 2 and err == f"chainrule: error: cannot write '{tmp_path}': Is a directory\n"
     case = tmp_path / "case.json"
     case.write_text('{"sizes": [1, 1], "weights": [[[1]]], "inputs": [[1' + "0" * 400 + ']], '
                     '"targets": [[0]]}')
-    status, _, err = run_cli("verify", "--case", str(case))
+    status, _, err = run_cli("verify", "--case", str(case), expect=2)
     assert status == 2 and "holds a number too large for a float" in err
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
-    status, _, err = run_cli("count", str(deep))
+    status, _, err = run_cli("count", str(deep), expect=2)
     assert status == 2 and "is nested too deeply to read" in err
 
 
 def test_a_graph_without_inputs_says_so(run_cli, tmp_path):
     path = tmp_path / "g.json"
     path.write_text(json.dumps({"parameters": ["w"], "targets": ["y"], "cost": "(w - y)^2"}))
-    status, _, err = run_cli("verify", str(path), "--wrt", "inputs")
+    status, _, err = run_cli("verify", str(path), "--wrt", "inputs", expect=2)
     assert status == 2 and err == "chainrule: error: g.json has no inputs\n"

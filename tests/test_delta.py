@@ -16,7 +16,7 @@ from chainrule.graph.chains import iter_chains
 
 from conftest import ARCHITECTURES
 from latex_check import katex_failures, katex_module_dir, structural_problems
-from test_symbolic import EXACT_CASES
+from shared import EXACT_CASES
 
 TEXT = dp.Style.text()
 
@@ -162,7 +162,7 @@ def test_count_ops(run_cli):
     (["delta", "10-10-10-10", "--param", "1,1,1", "--limit", "50"], "100 chains in the selected"),
 ])
 def test_delta_cli_errors(run_cli, argv, message):
-    status, out, err = run_cli(*argv)
+    status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
 
 

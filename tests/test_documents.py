@@ -11,7 +11,7 @@ import pytest
 
 from chainrule.graph.spec import Network, ParameterIndex
 
-from test_graph_and_chains import HAND_DERIVATION_THETA_1_11
+from shared import HAND_DERIVATION_THETA_1_11
 
 
 def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
@@ -40,7 +40,7 @@ def test_explain_long_chain_lists_are_cut(run_cli):
 
 
 def test_explain_rejects_a_missing_parameter(run_cli):
-    status, _, err = run_cli("explain", "2-2-2", "--param", "5,1,1")
+    status, _, err = run_cli("explain", "2-2-2", "--param", "5,1,1", expect=2)
     assert status == 2 and "no parameter theta^(5)_11" in err
 
 
@@ -68,7 +68,15 @@ def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
                        ("a_{1}^{(2)}", "z_{1}^{(2)}"), ("z_{1}^{(2)}", r"\theta_{11}^{(1)}")],
                       [("J", "a_{2}^{(3)}"), ("a_{2}^{(3)}", "z_{2}^{(3)}"), ("z_{2}^{(3)}", "a_{1}^{(2)}"),
                        ("a_{1}^{(2)}", "z_{1}^{(2)}"), ("z_{1}^{(2)}", r"\theta_{11}^{(1)}")])]
-    assert len(HAND_DERIVATION_THETA_1_11) == len(lines)
+    # Both lines start at theta^(1)_11 and share its path up to a^(2)_1, then part at z^(3)_j,
+    # just as the two hand-derived chains share their last two factors.
+    # (Drawn a hair apart, so that the two colours never hide each other.)
+    first, second = (line.get_xydata() for line in lines)
+    assert (first[:, 0] == second[:, 0]).all()  # the same columns, node for node
+    apart = abs(first[:, 1] - second[:, 1])
+    assert (apart[:3] < 0.1).all() and apart[3] > 0.5  # together to a^(2)_1, apart at z^(3)
+    shared = [f.split(" * ")[-2:] for f in HAND_DERIVATION_THETA_1_11]
+    assert shared[0] == shared[1]
     assert drawing.summary is None
 
 
@@ -120,7 +128,7 @@ def test_drawing_shows_itself_in_jupyter():
 ])
 def test_document_cli_errors(run_cli, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
-    status, out, err = run_cli(*argv)
+    status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 
@@ -148,6 +156,15 @@ def reports(tmp_path_factory):
 def test_report_files_and_figures(reports):
     assert sorted(p.name for p in reports.iterdir()) == [
         "r-figure.pdf", "r-figure.png", "r.html", "r.md", "r.tex"]
+    # Each file is what its name says, and each document refers to its own figure.
+    assert (reports / "r-figure.png").read_bytes().startswith(b"\x89PNG")
+    assert (reports / "r-figure.pdf").read_bytes().startswith(b"%PDF")
+    markdown = (reports / "r.md").read_text()
+    assert "![" in markdown and "(r-figure.png)" in markdown and "52" in markdown
+    tex = (reports / "r.tex").read_text()
+    assert "\\begin{document}" in tex and "\\includegraphics" in tex and "r-figure.pdf" in tex
+    html = (reports / "r.html").read_text()
+    assert "<math" in html and "<svg" in html and "r-figure" not in html
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (.ci/run installs it)")

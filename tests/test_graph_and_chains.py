@@ -2,17 +2,16 @@ import types
 
 import pytest
 
+from chainrule.errors import TooLarge
+
 from chainrule.graph.chains import Chain, chain_from_path, iter_chains
 from chainrule.graph.build import MAX_GRAPH_ELEMENTS, build_graph, check_graph_size, graph_size
 from chainrule.graph.paths import iter_paths, walk_edges
 from chainrule.graph.spec import Network, SpecError
 
 from conftest import ARCHITECTURES
+from shared import HAND_DERIVATION_THETA_1_11
 
-HAND_DERIVATION_THETA_1_11 = [
-    "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)_1/dtheta^(1)_11",
-    "dJ/da^(3)_2 * da^(3)_2/dz^(3)_2 * dz^(3)_2/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)_1/dtheta^(1)_11",
-]
 
 
 def test_nodes_carry_design_attributes():
@@ -62,9 +61,14 @@ def test_graph_size_predicts_the_graph(sizes, bias, cost):
 def test_refuses_a_graph_too_large_before_building_it():
     net = Network([3000, 3000])
     assert sum(graph_size(net)) > MAX_GRAPH_ELEMENTS
-    with pytest.raises(SpecError, match="would have 9,009,001 nodes and 18,006,000 edges"):
+    with pytest.raises(TooLarge, match="^27,015,001 nodes and edges in the computation graph of "
+                                       "3000-3000, more than the limit of 250,000; raise it "
+                                       "with --max-graph 27015001"):
         build_graph(net)
     check_graph_size(Network([100, 100]))  # fine, and returns quietly
+    check_graph_size(net, limit=27_015_001)  # a limit raised far enough lets it through
+    with pytest.raises(TooLarge, match="more than the limit of 1,000"):
+        build_graph(Network([20, 20, 20]), max_graph=1_000)
 
 
 def test_two_chains_of_theta_1_11_in_hand_derivation_order():

@@ -1,6 +1,6 @@
 """The data flows one way: every import in the package, read from the source, respects the order.
 
-The order, lowest first: errors, files and rules (the base) -> graph -> calculus -> notation ->
+The order, lowest first: errors, files, rules and budget (the base) -> graph -> calculus -> notation ->
 verification -> cli. A module may import its own layer and the layers below, never above, so
 there is no cycle between subpackages. The numeric oracle stands apart: it imports numpy, the
 standard library and chainrule.errors only, so checking against it checks against an
@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 
-LAYERS = {"errors": 0, "files": 0, "rules": 0, "graph": 1, "calculus": 2, "notation": 3,
+LAYERS = {"errors": 0, "files": 0, "rules": 0, "budget": 0, "graph": 1, "calculus": 2, "notation": 3,
           "verification": 4, "cli": 5, "__main__": 5, "__init__": 5}
 NUMERIC_USERS = {"numeric", "verification", "cli", "__main__", "__init__"}
 

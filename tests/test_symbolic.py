@@ -7,16 +7,7 @@ from chainrule.graph.build import build_graph
 from chainrule.graph.spec import Network
 from chainrule.calculus.symbolic import (M, Gradient, composed_cost, forward_values, gradient,
                                 is_identically_zero, local_derivative, node_symbol, target_symbol)
-
-#: The networks the symbolic issue names, with the options it names.
-EXACT_CASES = [
-    ((1, 1, 1), {}),
-    ((2, 2, 2), {}),
-    ((2, 3, 2), {"bias": True}),
-    ((3, 2, 2, 2), {"activation": "tanh"}),
-    ((2, 3, 3), {"cost": "softmax-ce"}),
-    ((2, 2, 1), {"cost": "bce"}),
-]
+from shared import EXACT_CASES
 
 
 @pytest.mark.parametrize("sizes, options", EXACT_CASES, ids=lambda case: str(case))

@@ -104,7 +104,7 @@ def test_verify_cli_json(run_cli):
 def test_verify_cli_exit_1_when_a_method_disagrees(run_cli, monkeypatch):
     broken = rules.ACTIVATIONS["sigmoid"]._replace(derivative=lambda z, a: a * (1 + a))
     monkeypatch.setitem(rules.ACTIVATIONS, "sigmoid", broken)
-    status, out, _ = run_cli("verify", "1-1-1")
+    status, out, _ = run_cli("verify", "1-1-1", expect=1)
     assert status == 1 and "DISAGREES" in out and "disagree" in out.splitlines()[-1]
 
 
@@ -163,7 +163,7 @@ BROKEN_CASES = [
 def test_broken_case_files_are_clear_errors(run_cli, tmp_path, text, message):
     path = tmp_path / "broken.json"
     path.write_text(text)
-    status, out, err = run_cli("verify", "--case", str(path))
+    status, out, err = run_cli("verify", "--case", str(path), expect=2)
     assert status == 2 and out == ""
     assert err.startswith("chainrule: error: case file ") and err.count("\n") == 1
     assert message in err
@@ -182,14 +182,14 @@ def test_broken_case_files_are_clear_errors(run_cli, tmp_path, text, message):
     (["train", "2-2-1", "--data", "/nonexistent.json"], "cannot read data file"),
 ])
 def test_numeric_cli_errors(run_cli, argv, message):
-    status, out, err = run_cli(*argv)
+    status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
 
 
 def test_verify_arch_and_case_must_agree(run_cli, tmp_path):
     path = tmp_path / "case.json"
     save_case(random_case(Network([2, 2, 2])), path)
-    status, _, err = run_cli("verify", "3-3", "--case", str(path))
+    status, _, err = run_cli("verify", "3-3", "--case", str(path), expect=2)
     assert status == 2 and "disagree" in err
 
 
@@ -249,9 +249,9 @@ def test_a_diverging_run_reports_without_numpy_warnings(run_cli):
 ])
 def test_non_finite_numbers_never_pass(run_cli, argv):
     """A NaN gradient or an infinite cost is a failure, never an agreement (exit 1)."""
-    status, out, err = run_cli(*argv)
+    status, out, err = run_cli(*argv, expect=1)
     assert status == 1 and err == ""
-    status, out, _ = run_cli(*argv, "--json")
+    status, out, _ = run_cli(*argv, "--json", expect=1)
     document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert status == 1 and document["ok"] is False
 

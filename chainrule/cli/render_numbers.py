@@ -114,8 +114,10 @@ def write_training_text(case, costs: list[float], trained, identical, out: TextI
         marks = sorted(set(np.linspace(0, len(costs) - 1, min(len(costs), 11)).round().astype(int)))
         out.write(format_table(["epoch", "cost"], [[int(e), f"{costs[e]:.10g}"] for e in marks]) + "\n")
     change = "down" if costs[-1] < costs[0] else "up"
-    out.write(f"\ncost went {change} from {costs[0]:.6g} to {costs[-1]:.6g} in {len(costs) - 1} "
-              f"epochs of gradient descent (learning rate {learning_rate:g})\n")
+    epochs = len(costs) - 1
+    out.write(f"\ncost went {change} from {costs[0]:.6g} to {costs[-1]:.6g} in {epochs} "
+              f"epoch{'' if epochs == 1 else 's'} of gradient descent (learning rate "
+              f"{learning_rate:g})\n")
     if not np.isfinite(costs[-1]):
         out.write("the cost overflowed: try a smaller --lr\n")
     outputs = predictions(trained)

@@ -14,7 +14,9 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from chainrule import budget
 from chainrule.calculus.counting import count, count_parameter
+from chainrule.errors import TooLarge
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 FORMATS = (".tex", ".md", ".html")
@@ -302,21 +304,30 @@ def render_html(blocks: list) -> str:
 
 
 def write_report(network: Network, path: str, parameters: list[ParameterIndex] | None = None,
-                 limit: int = DEFAULT_CHAIN_LIMIT, seed: int = 0) -> list[str]:
-    """Write the report to `path` (.tex, .md or .html); returns the files written."""
-    from chainrule.notation import delta_printing as dp
+                 limit: int = DEFAULT_CHAIN_LIMIT, seed: int = 0,
+                 max_graph: int = budget.DEFAULT_MAX_GRAPH) -> list[str]:
+    """Write the report to `path` (.tex, .md or .html); returns the files written.
+
+    Refuses before any work (:class:`~chainrule.errors.TooLarge`) a report of more than `limit`
+    chains or on a computation graph of more than `max_graph` nodes and edges.
+    """
     from chainrule.files import write_text_atomically
+    from chainrule.graph.build import check_graph_size
+    from chainrule.notation import delta_printing as dp
 
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FORMATS:
         raise SpecError(f"cannot write a report to {path!r}: the file name must end in "
                         f"{', '.join(FORMATS)}")
-    selected = parameters or list(network.parameters())
-    chains = sum(count_parameter(network, p)[0] for p in selected)
+    chains = (sum(count_parameter(network, p)[0] for p in parameters) if parameters
+              else count(network).chains)  # counted, never listed: the refusal is instant
     if chains > limit:
-        raise SpecError(f"the report would write {chains:,} chains, more than --limit {limit:,}; "
-                        f"raise it with --limit {chains} or select weights with --param l,j,k")
+        advice = budget.limit_advice(chains, " or select weights with --param l,j,k")
+        raise TooLarge(f"the report would write {chains:,} chains, more than --limit {limit:,}; "
+                       f"{advice}")
+    check_graph_size(network, max_graph)  # the report derives, draws and verifies on the graph
+    selected = parameters or list(network.parameters())
     focus = selected[0]
     written = []
     figure = None

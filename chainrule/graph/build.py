@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from chainrule import budget
 from chainrule.graph import names
 from chainrule.graph.chains import edge_factor
 from chainrule.graph.kinds import NodeKind
@@ -29,7 +30,7 @@ from chainrule.graph.spec import Network, SpecError
 #: Nodes plus edges above which a graph is refused rather than built. networkx keeps a few
 #: hundred bytes per node and edge, so this is a few GiB and tens of seconds to build; every
 #: count is available without a graph (`chainrule count`).
-MAX_GRAPH_ELEMENTS = 5_000_000
+MAX_GRAPH_ELEMENTS = budget.DEFAULT_MAX_GRAPH
 
 COST = names.COST_NAME
 
@@ -53,12 +54,12 @@ def graph_size(network: Network) -> tuple[int, int]:
 
 
 def check_graph_size(network: Network, limit: int = MAX_GRAPH_ELEMENTS) -> None:
-    """Raise :class:`SpecError` if the graph of `network` is too large to build."""
+    """Raise :class:`~chainrule.errors.TooLarge` if the graph of `network` would pass `limit`
+    nodes and edges (``--max-graph``), before building anything."""
     nodes, edges = graph_size(network)
-    if nodes + edges > limit:
-        raise SpecError(f"the computation graph of {network.architecture} would have "
-                        f"{nodes:,} nodes and {edges:,} edges, more than the {limit:,} that fit "
-                        "comfortably in memory; `chainrule count` gives its counts without it")
+    budget.check(f"nodes and edges in the computation graph of {network.architecture}",
+                 nodes + edges, limit, "--max-graph",
+                 "; `chainrule count` gives its counts without it")
 
 
 def _activation_node(network: Network, layer: int, k: int) -> str:
@@ -66,17 +67,17 @@ def _activation_node(network: Network, layer: int, k: int) -> str:
     return names.x_name(k) if layer == 1 else names.a_name(layer, k)
 
 
-def build_graph(network: Network) -> nx.DiGraph:
+def build_graph(network: Network, max_graph: int = MAX_GRAPH_ELEMENTS) -> nx.DiGraph:
     """Build the computation graph of `network` (inputs, weights, z, a and the cost J).
 
-    Raises :class:`SpecError` before building anything if the graph would exceed
-    :data:`MAX_GRAPH_ELEMENTS`.
+    Raises :class:`~chainrule.errors.TooLarge` before building anything if the graph would
+    have more than `max_graph` nodes and edges.
 
     Notes
     -----
     O(number of parameters) time and memory.
     """
-    check_graph_size(network)
+    check_graph_size(network, max_graph)
     sizes, depth = network.sizes, network.depth
     graph = nx.DiGraph(network=network, cost=COST)
     for k in range(1, sizes[0] + 1):

@@ -42,7 +42,7 @@ class Factor(NamedTuple):
         return rf"\frac{{\partial {self.of_latex}}}{{\partial {self.wrt_latex}}}"
 
     def as_dict(self) -> dict:
-        """The JSON form fixed in DESIGN.md."""
+        """The JSON form fixed in docs/conventions.md."""
         return {"of": self.of, "wrt": self.wrt, "latex": self.latex}
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Text and LaTeX names of the nodes of a network, in the notation of DESIGN.md.
+"""Text and LaTeX names of the nodes of a network, in the notation of docs/conventions.md.
 
 One function per kind of quantity, so that every part of chainrule (graph, printers, JSON,
 errors) spells a name the same way.
@@ -16,6 +16,7 @@ Examples
 """
 
 import re
+from functools import lru_cache
 
 COST_NAME = "J"
 COST_LATEX = "J"
@@ -31,6 +32,7 @@ def x_name(k: int) -> str:
     return f"x_{k}"
 
 
+@lru_cache(maxsize=1 << 16)
 def theta_name(layer: int, j: int, k: int) -> str:
     return f"theta^({layer})_{_indices(j, k)}"
 

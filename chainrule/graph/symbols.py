@@ -12,14 +12,21 @@ Examples
 (True, True)
 """
 
+from functools import lru_cache
+
 import sympy as sp
 
 #: The number of examples, kept symbolic: J averages over them.
 M = sp.Symbol("m", positive=True)
 
 
+@lru_cache(maxsize=1 << 16)
 def node_symbol(name: str) -> sp.Symbol:
-    """The SymPy symbol of a node, named by its text name (all quantities are real)."""
+    """The SymPy symbol of a node, named by its text name (all quantities are real).
+
+    Cached: the same symbols are asked for once per formula and per edge, and SymPy's own
+    construction with assumptions costs tens of microseconds each time.
+    """
     return sp.Symbol(name, real=True)
 
 

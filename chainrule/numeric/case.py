@@ -3,7 +3,7 @@
 A case holds its architecture as any object with ``sizes``, ``bias``, ``activation`` (one name
 per layer 2..L) and ``cost``, such as a :class:`chainrule.graph.spec.Network`: this package
 imports numpy and nothing of the graph or SymPy side, so numeric backprop stays independent.
-:meth:`Case.as_dict` is the case-file document of DESIGN.md; reading and checking case files,
+:meth:`Case.as_dict` is the case-file document of docs/conventions.md; reading and checking case files,
 which needs the architecture spec, is :mod:`chainrule.verification.casefile`.
 
 Examples

@@ -1,4 +1,4 @@
-"""Case files: reading and checking the JSON format of DESIGN.md into a numeric case.
+"""Case files: reading and checking the JSON format of docs/conventions.md into a numeric case.
 
 The format::
 

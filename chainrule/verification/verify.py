@@ -41,6 +41,7 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
+from chainrule.calculus.counting import composed_cost_size, sympy_diff_work
 from chainrule.calculus.symbolic import (M, composed_cost, local_derivative, node_symbol,
                                          target_symbol, value_formula)
 from chainrule.graph import names
@@ -63,6 +64,7 @@ TITLES = {"chain_sum": "expanded chain sum", "delta": "delta (reverse sweep)",
 MAX_CHAINS_SUMMED = 200_000
 MAX_EDGES_EVALUATED = 50_000  # the graph's formulas lambdified: about 15 s at this size
 MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
+MAX_SYMPY_WORK = 10_000  # :func:`~chainrule.calculus.counting.sympy_diff_work`: about 2.5 s
 MAX_FINITE_DIFFERENCES = 2_000  # beyond it, a reproducible sample of this many parameters
 
 
@@ -327,6 +329,10 @@ def _case_problem(case: Case) -> Problem:
     if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
         sympy_left_out = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
                           f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
+    elif sympy_diff_work(network) > MAX_SYMPY_WORK:
+        sympy_left_out = (f"the composed cost of {network.architecture} has "
+                          f"{composed_cost_size(network):,} symbols; differentiating it for "
+                          "every weight would take more than a few seconds")
 
     def arrange(per_example: dict) -> Gradients:
         return _as_gradients(case, lambda p: float(np.sum(per_example[p.name])))

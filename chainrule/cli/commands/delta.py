@@ -1,0 +1,73 @@
+"""``chainrule delta``: the δ terms, every gradient through them, and a parameter's factoring."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from chainrule import budget
+from chainrule.cli.options import (DEFAULT_CHAIN_LIMIT, UsageError, add_architecture,
+                                   add_formats, add_limit, add_wrt)
+from chainrule.cli.subject import resolve
+from chainrule.errors import TooLarge
+
+
+def register(commands, network_options: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "delta", parents=[network_options], help="factor the chains into backpropagation's deltas",
+        description="The delta terms, every gradient as delta times an activation, and, for a "
+                    "chosen parameter, its chains grouped into deltas layer by layer.")
+    add_architecture(parser)
+    parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
+                        help="show the factoring of theta^(l)_jk's chains (repeatable)")
+    parser.add_argument("--ops", action="store_true",
+                        help="add the operation counts: expanded, reverse and forward mode")
+    add_limit(parser, DEFAULT_CHAIN_LIMIT, "chains or delta terms")
+    add_wrt(parser)
+    add_formats(parser)
+    parser.set_defaults(run=run)
+
+
+def _edges(subject) -> int:
+    if subject.layered:
+        from chainrule.graph.build import graph_size
+
+        return graph_size(subject.network)[1]
+    return subject.graph().number_of_edges()
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    subject = resolve(args.architecture, args)
+    if not subject.layered:
+        subject.sources(args.wrt)  # a graph without such sources is refused before counting
+    if args.param:
+        shown, _ = subject.totals(args.wrt, args.param)
+        what = "chains in the selected factorings"
+    else:
+        if subject.layered and args.wrt == "inputs":
+            subject.sources("inputs", args.param)
+        shown, what = _edges(subject), "terms in the delta definitions"
+    if shown > args.limit:
+        hint = "" if args.param else " or factor one weight with --param"
+        raise TooLarge(f"{subject.label} has {shown:,} {what}, more than --limit "
+                       f"{args.limit:,}; {budget.limit_advice(shown, hint)}")
+    from chainrule.calculus.counting import operation_counts
+    from chainrule.cli import render
+    from chainrule.notation.delta_printing import Style
+
+    graph = subject.graph()
+    every = subject.sources(args.wrt)
+    selected = subject.sources(args.wrt, args.param) if args.param else []
+    network = subject.network
+    ops = None
+    if args.ops:
+        ops = (operation_counts(network) if network is not None and args.wrt == "parameters"
+               else operation_counts(graph, [s.name for s in every]))
+    if args.format == "json":
+        render.write_delta_json(graph, network, every, selected, out, ops=ops,
+                                matrix=args.wrt == "parameters")
+    else:
+        style = Style(latex=args.format == "latex", unicode=args.format == "unicode")
+        render.write_delta_text(graph, network, every, selected, out, style, ops=ops,
+                                matrix=args.wrt == "parameters")
+    return 0

@@ -1,0 +1,145 @@
+"""What ARCH means, worked out once: layer sizes or a graph file, and the sources it offers.
+
+Every command that takes ARCH resolves it here, so that each knows the same things the same
+way: a label to name it by, the layered :class:`~chainrule.graph.spec.Network` when there is
+one (its counts come in closed form, before anything is built), the computation graph (built on
+demand, once), and the sources (parameters or inputs) that a selection picks, each with its
+chain and term counts. Counting a selection never lists it, so a refusal is instant at any size.
+
+Examples
+--------
+>>> import argparse
+>>> options = argparse.Namespace(bias=False, activation="sigmoid", cost="mse")
+>>> subject = resolve("2-2-2", options)
+>>> subject.label, subject.totals("parameters", ["1,1,1", "2,1,1"])
+('2-2-2', (3, 13))
+>>> [tuple(source) for source in subject.sources("inputs")]
+[('x_1', 4, 20), ('x_2', 4, 20)]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from typing import Any, Iterator, NamedTuple, Sequence
+
+from chainrule import budget
+from chainrule.calculus.counting import count, count_input, count_parameter
+from chainrule.cli.options import UsageError
+from chainrule.graph import names
+from chainrule.graph.spec import Network, parse_parameter
+
+
+class Source(NamedTuple):
+    """A node whose gradient is asked for, with its numbers of chains and terms."""
+
+    name: str
+    chains: int
+    terms: int
+
+
+def is_graph_file(architecture: str | None) -> bool:
+    """Whether ARCH names a graph file. Decided by the suffix alone, so that layer sizes never
+    import the graph-file parser (and SymPy with it): `chainrule count` must start fast."""
+    return bool(architecture) and architecture.lower().endswith(".json")  # type: ignore[union-attr]
+
+
+@dataclass
+class Subject:
+    """A resolved ARCH: layer sizes (``network``) or a graph file (``graph`` given at once)."""
+
+    label: str
+    network: Network | None = None
+    _graph: Any = field(default=None, repr=False)
+    max_graph: int = budget.DEFAULT_MAX_GRAPH
+
+    @property
+    def layered(self) -> bool:
+        return self.network is not None
+
+    def graph(self):
+        """The computation graph, built on first use."""
+        if self._graph is None:
+            from chainrule.graph.build import build_graph
+
+            self._graph = build_graph(self.network, self.max_graph)
+        return self._graph
+
+    # -- selections -------------------------------------------------------------------------
+
+    def _graph_kind(self, wrt: str) -> tuple[str, str]:
+        return ("param", "parameter") if wrt == "parameters" else ("input", "input")
+
+    def _graph_sources(self, wrt: str, texts: Sequence[str]) -> list[Source]:
+        from chainrule.graph.paths import path_counts
+
+        graph = self._graph
+        kind, noun = self._graph_kind(wrt)
+        available = [n for n, k in graph.nodes(data="kind") if k == kind]
+        if not available:
+            raise UsageError(f"{self.label} has no {noun}s")
+        for text in texts:
+            if text not in available:
+                raise UsageError(f"no {noun} {text!r} in {self.label}; it has "
+                                 f"{', '.join(available) or 'none'}")
+        counts = path_counts(graph)
+        chosen = list(dict.fromkeys(texts)) if texts else available
+        return [Source(name, *counts[name]) for name in chosen]
+
+    def _layered_inputs(self, texts: Sequence[str]) -> Iterator[Source]:
+        if texts:
+            raise UsageError("--param selects weights; with --wrt inputs every input is written")
+        network = self.network
+        chains, terms = count_input(network)
+        return (Source(names.x_name(k), chains, terms) for k in range(1, network.sizes[0] + 1))
+
+    def _layered_parameters(self, texts: Sequence[str]) -> Iterator[Source]:
+        network = self.network
+        chosen = (list(dict.fromkeys(parse_parameter(text, network) for text in texts)) if texts
+                  else network.parameters())
+        return (Source(p.name, *count_parameter(network, p)) for p in chosen)
+
+    def sources(self, wrt: str, texts: Sequence[str] = ()) -> list[Source]:
+        """The selected sources (every parameter or input when `texts` is empty), in order.
+
+        This lists them: check :meth:`totals` against a budget first.
+        """
+        if not self.layered:
+            return self._graph_sources(wrt, texts)
+        if wrt == "inputs":
+            return list(self._layered_inputs(texts))
+        return list(self._layered_parameters(texts))
+
+    def totals(self, wrt: str, texts: Sequence[str] = ()) -> tuple[int, int]:
+        """Chains and terms of the selection, without listing it when it is everything."""
+        if self.layered and not texts:
+            if wrt == "inputs":
+                chains, terms = count_input(self.network)
+                return chains * self.network.sizes[0], terms * self.network.sizes[0]
+            whole = count(self.network)
+            return whole.chains, whole.terms
+        selected = self.sources(wrt, texts)
+        return sum(s.chains for s in selected), sum(s.terms for s in selected)
+
+
+def resolve(architecture: str, options: argparse.Namespace, command: str | None = None,
+            layers_only: bool = False) -> Subject:
+    """Work out what ARCH means: a graph file (``*.json``) or layer sizes with the options."""
+    if is_graph_file(architecture):
+        if layers_only:
+            raise UsageError(f"{command} takes layer sizes such as 2-2-2; graph files work with "
+                             "count, chains, delta, verify and draw")
+        ignored = [option for option, given in (
+            ("--bias", options.bias), ("--activation", options.activation != "sigmoid"),
+            ("--cost", options.cost != "mse")) if given]
+        if ignored:
+            raise UsageError(f"a graph file's formulas set its activations and cost; drop "
+                             f"{', '.join(ignored)}")
+        from chainrule.graph.graphfile import load_graph_file
+
+        graph = load_graph_file(architecture)
+        return Subject(label=graph.graph.get("source", architecture), _graph=graph)
+    network = Network.parse(architecture, bias=options.bias, activation=options.activation,
+                            cost=options.cost)
+    max_graph = getattr(options, "max_graph", budget.DEFAULT_MAX_GRAPH)
+    return Subject(label=network.architecture, network=network, max_graph=max_graph)
