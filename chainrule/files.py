@@ -1,9 +1,15 @@
-"""Writing files atomically: an interrupted run leaves the old file or the new one, never half."""
+"""Files in and out: reads capped in size, writes atomic and only over regular files.
+
+An interrupted write leaves the old file or the new one, never half of it. An output path must
+be a regular file or not exist; a symlink is written through to its target.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +18,66 @@ from typing import Iterator
 from chainrule.errors import SpecError
 
 
+#: The most bytes read from one input file (graph, case or data file): far above any real one,
+#: and a symlink to /dev/zero is refused before it fills the memory.
+MAX_INPUT_BYTES = 10_000_000
+
+
+def _kind_of(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def output_path(path: str | os.PathLike) -> Path:
+    """The file that writing to `path` replaces: `path` itself, or a symlink's final target.
+
+    An output path must be a regular file or not exist: a directory, a device, a FIFO or a
+    read-only file is refused with a :class:`SpecError` (root may write anything, so for root
+    the mode bits decide what is read-only).
+
+    Examples
+    --------
+    >>> output_path("/dev/null")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: cannot write '/dev/null': it is a device, not a regular file
+    """
+    given = str(path)
+    target = Path(os.path.realpath(path))
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        return target
+    except OSError as error:
+        raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
+    kind = _kind_of(status.st_mode)
+    if kind == "a directory":
+        raise SpecError(f"cannot write {given!r}: Is a directory")
+    if kind is not None:
+        raise SpecError(f"cannot write {given!r}: it is {kind}, not a regular file")
+    writable = (status.st_mode & 0o222 if os.geteuid() == 0
+                else os.access(target, os.W_OK))
+    if not writable:
+        raise SpecError(f"cannot write {given!r}: the file is read-only")
+    return target
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path beside `path`; on success it is renamed over `path`, else removed.
+
+    `path` is checked first (:func:`output_path`): a symlink is written through to its target,
+    and a file replaced keeps its permission bits.
 
     Examples
     --------
@@ -25,26 +88,42 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     >>> target.read_text(), [p.name for p in target.parent.iterdir()]
     ('done', ['out.txt'])
     """
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    given = str(path)
+    path = output_path(path)
     try:
-        handle, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=path.suffix)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                        suffix=path.suffix)
     except OSError as error:
-        raise SpecError(f"cannot write {str(path)!r}: {error.strerror}") from None
+        raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
     os.close(handle)
     temporary = Path(name)
     try:
         yield temporary
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would.
+        _copy_permissions(path, temporary)
+        try:
+            os.replace(temporary, path)
+        except OSError as error:  # e.g. the path became a directory meanwhile
+            raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _copy_permissions(path: Path, temporary: Path) -> None:
+    """Give the new file the mode (and, for root, the owner) of the file it replaces, or the
+    mode a plain open() would give (mkstemp makes it private, 0600)."""
+    try:
+        existing = os.stat(path)
+    except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
+        return
+    os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+    if os.geteuid() == 0:
         try:
-            os.replace(temporary, path)
-        except OSError as error:  # e.g. the path is a directory
-            raise SpecError(f"cannot write {str(path)!r}: {error.strerror}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+        except OSError:  # a file system without owners: the mode is what matters
+            pass
 
 
 def write_text_atomically(path: str | os.PathLike, text: str) -> None:
@@ -52,14 +131,40 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def read_json(path: str | os.PathLike, what: str) -> object:
-    """Parse a JSON file; every problem is one SpecError naming `what` and the path. NaN and
-    Infinity, which Python's json would accept, are refused: they are not JSON."""
+def read_bytes_capped(path: str | os.PathLike, what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is a SpecError.
+
+    A device, a FIFO or a directory is refused before it is opened (reading /dev/zero would
+    never end, and opening a FIFO waits for a writer), and at most `limit` + 1 bytes are read.
+
+    Examples
+    --------
+    >>> read_bytes_capped("/dev/zero", "graph file")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: cannot read graph file '/dev/zero': it is a device, not a regular file
+    """
     where = f"{what} {str(path)!r}"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        kind = _kind_of(os.stat(path).st_mode)
+        if kind is not None:
+            raise SpecError(f"cannot read {where}: it is {kind}, not a regular file")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as error:
         raise SpecError(f"cannot read {where}: {error.strerror}") from None
+    if len(data) > limit:
+        raise SpecError(f"{where} is larger than the {limit:,} bytes a {what} may be")
+    return data
+
+
+def read_json(path: str | os.PathLike, what: str, limit: int = MAX_INPUT_BYTES) -> object:
+    """Parse a JSON file of at most `limit` bytes; every problem is one SpecError naming `what`
+    and the path. NaN and Infinity, which Python's json would accept, are refused: they are not
+    JSON."""
+    where = f"{what} {str(path)!r}"
+    try:
+        text = read_bytes_capped(path, what, limit).decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"{where} is not UTF-8 text") from None
 
@@ -72,6 +177,11 @@ def read_json(path: str | os.PathLike, what: str) -> object:
         raise SpecError(f"{where} is not valid JSON: {error.msg} at line {error.lineno}") from None
     except RecursionError:
         raise SpecError(f"{where} is nested too deeply to read") from None
+    except SpecError:
+        raise
+    except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
+        raise SpecError(f"{where} holds an integer too long to read (more than "
+                        f"{sys.get_int_max_str_digits():,} digits)") from None
 
 
 def json_safe(value):

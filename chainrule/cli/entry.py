@@ -42,9 +42,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``chainrule`` command with `argv` (``sys.argv[1:]`` by default); return its status."""
+    """Run the ``chainrule`` command with `argv` (``sys.argv[1:]`` by default); return its status.
+
+    Exit status: 0 success (or agreement), 1 the methods disagree, 2 bad input or a refusal,
+    3 an internal error (a bug: one line, the traceback only with ``CHAINRULE_DEBUG=1``),
+    130 interrupted.
+    """
+    import os
+
     argv = list(sys.argv[1:] if argv is None else argv)
     out = sys.stdout
+    debug = os.environ.get("CHAINRULE_DEBUG") == "1"
+
+    def fail(message: str, status: int) -> int:
+        print(f"{PROG}: error: {' '.join(message.split())[:500]}", file=sys.stderr)
+        return status
+
+    def silence_stdout() -> None:
+        # What is left in stdout's buffer cannot be written; keep Python from failing again
+        # when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
     try:
         for token in argv:
             if _NEGATIVE_ARCHITECTURE.fullmatch(token):
@@ -54,16 +72,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(out)
             return 0
-        return args.run(args, out)
+        status = args.run(args, out)
+        out.flush()  # a full disk or a closed pipe shows here, not at exit
+        return status
     except (UsageError, SpecError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error), 2)
     except BrokenPipeError:
-        # The reader (`| head`) has what it wanted; stop quietly and keep Python from
-        # complaining about the closed pipe when it flushes stdout at exit.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader (`| head`) has what it wanted; stop quietly.
+        silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except (MemoryError, RecursionError) as error:
+        if debug:
+            raise
+        if isinstance(error, MemoryError):
+            return fail("too large: the computation ran out of memory; ask for less (a "
+                        "smaller network, fewer --param, a lower --limit)", 2)
+        return fail("too large: an expression is nested too deeply for Python to walk; use "
+                    "a shallower network or formula", 2)
+    except OSError as error:
+        import errno
+
+        if debug:
+            raise
+        if error.filename is None and error.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT,
+                                                      errno.EFBIG):
+            silence_stdout()  # stdout is on a full or failing device
+            return fail(f"cannot write the output: {error.strerror}", 2)
+        return fail(f"internal error: {type(error).__name__}: {error} (this is a bug; "
+                    "CHAINRULE_DEBUG=1 shows the traceback)", 3)
+    except Exception as error:
+        if debug:
+            raise
+        return fail(f"internal error: {type(error).__name__}: {error} (this is a bug; "
+                    "CHAINRULE_DEBUG=1 shows the traceback)", 3)

@@ -47,6 +47,9 @@ def non_negative_int(text: str) -> int:
     return int(text)
 
 
+MAX_SCALE = 1e6  # --lr and --init-scale: far above any useful value, far below overflow
+
+
 def positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -54,6 +57,9 @@ def positive_float(text: str) -> float:
         value = float("nan")
     if not (value > 0 and value != float("inf")):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    if value > MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"expected a number up to {MAX_SCALE:g}, got {text!r} "
+                                         "(larger values overflow)")
     return value
 
 

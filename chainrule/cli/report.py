@@ -310,8 +310,14 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
 
     Refuses before any work (:class:`~chainrule.errors.TooLarge`) a report of more than `limit`
     chains or on a computation graph of more than `max_graph` nodes and edges.
+
+    A .tex or .md report has its figure in a side file beside it (``r-figure.pdf`` or
+    ``r-figure.png``). That file is never replaced unasked: it may exist only as the figure of
+    the report being replaced (the document at `path` names it); anything else there is
+    refused, naming it. Everything is computed before anything is written, and the figure and
+    the document are written together: a refusal leaves no file behind.
     """
-    from chainrule.files import write_text_atomically
+    from chainrule.files import atomic_path, output_path
     from chainrule.graph.build import check_graph_size
     from chainrule.notation import delta_printing as dp
 
@@ -320,6 +326,7 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     if suffix not in FORMATS:
         raise SpecError(f"cannot write a report to {path!r}: the file name must end in "
                         f"{', '.join(FORMATS)}")
+    output_path(target)  # a device, a directory or a read-only file is refused before any work
     chains = (sum(count_parameter(network, p)[0] for p in parameters) if parameters
               else count(network).chains)  # counted, never listed: the refusal is instant
     if chains > limit:
@@ -329,27 +336,51 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     check_graph_size(network, max_graph)  # the report derives, draws and verifies on the graph
     selected = parameters or list(network.parameters())
     focus = selected[0]
-    written = []
-    figure = None
+    figure_path = None
+    if suffix != ".html":
+        figure_path = target.with_name(f"{target.stem}-figure"
+                                       f"{'.pdf' if suffix == '.tex' else '.png'}")
+        _check_side_file(figure_path, target)
     caption = f"Every chain of ∂J/∂{focus.name.replace('theta', 'θ')}, each in its own colour."
     try:
         from chainrule.cli.draw import draw
 
         drawing = draw(network, focus)
-        if suffix == ".html":
-            figure = Figure(None, drawing._repr_svg_(), caption)
-        else:
-            figure_path = target.with_name(f"{target.stem}-figure{'.pdf' if suffix == '.tex' else '.png'}")
-            drawing.save(figure_path)
-            written.append(str(figure_path))
-            figure = Figure(figure_path.name, None, caption)
     except SpecError as error:
         if "matplotlib" not in str(error):
             raise
-        figure = None  # the report is complete without it; build() says so in the text
+        drawing = None  # the report is complete without it; build() says so in the text
+    figure = None
+    if drawing is not None:
+        figure = (Figure(None, drawing._repr_svg_(), caption) if figure_path is None
+                  else Figure(figure_path.name, None, caption))
     style = dp.Style(mathml=True) if suffix == ".html" else dp.Style(latex=True)
     blocks = build(network, selected, style, figure, seed=seed)
     renderer = {".tex": render_tex, ".md": render_markdown, ".html": render_html}[suffix]
-    write_text_atomically(target, renderer(blocks))
-    written.insert(0, str(target))
+    text = renderer(blocks)
+    written = [str(target)]
+    with atomic_path(target) as document:
+        document.write_text(text, encoding="utf-8")
+        if drawing is not None and figure_path is not None:
+            with atomic_path(figure_path) as picture:
+                drawing.save(picture)
+            written.append(str(figure_path))
     return written
+
+
+def _check_side_file(figure_path: Path, document: Path) -> None:
+    """Refuse a figure path that holds a file other than this report's own earlier figure."""
+    from chainrule.files import output_path, read_bytes_capped
+
+    if not figure_path.exists() and not figure_path.is_symlink():
+        return
+    output_path(figure_path)
+    try:
+        ours = figure_path.name in read_bytes_capped(document, "report").decode("utf-8",
+                                                                               "replace")
+    except SpecError:  # no earlier report there, or not one we can read
+        ours = False
+    if not ours:
+        raise SpecError(f"the report's figure would replace {str(figure_path)!r}, which exists "
+                        f"and is not the figure of {str(document)!r}; move it, or write the "
+                        "report under another name")

@@ -70,40 +70,75 @@ class Dag:
         self._extra: dict[str, dict] = {}
         self._targets: list[sp.Symbol] = []
         self._cost: str | None = None
+        self._known: set[sp.Symbol] = {M}  # what a formula may use: grows with each declaration
+        self._uses: dict[str, list[str]] = {}  # the declared names each formula depends on
+        self._written: dict[str, set[str]] = {}  # names a formula's text mentions (graph files)
 
     # -- declarations ---------------------------------------------------------------------------
 
-    def _declare(self, name: str, kind: str, latex: str | None, formula=None, **extra) -> sp.Symbol:
+    def _check_name(self, name: str, latex) -> None:
         if not isinstance(name, str) or not name or any(c.isspace() for c in name):
             raise SpecError(f"invalid node name {name!r}: a name is a non-empty word")
-        if name in self._kinds:
+        if name in self._kinds or name in self._latex:  # _latex names targets too
             raise SpecError(f"{name!r} is declared twice")
         if name == str(M):
             raise SpecError(f"{name!r} is reserved for the number of examples")
+        if latex is not None and not isinstance(latex, str):
+            raise SpecError(f"the LaTeX name of {name!r} must be text")
+
+    def _declare(self, name: str, kind: str, latex: str | None, formula=None, **extra) -> sp.Symbol:
+        if kind == "cost" and isinstance(name, str) and name in self._latex:
+            declared = self._kinds.get(name, "target")
+            raise SpecError(f"{name!r} is declared already, as {'an' if declared == 'input' else 'a'}"
+                            f" {declared}: {name!r} names the cost (or give the cost another "
+                            "name: Dag.cost(..., name=...))")
+        self._check_name(name, latex)
         symbol = node_symbol(name)
         if formula is not None:
-            self._check_formula(name, formula)
-            self._formulas[name] = sp.sympify(formula) if not isinstance(formula, sp.Basic) else formula
+            if isinstance(formula, (int, float)) and not isinstance(formula, bool):
+                formula = sp.sympify(formula)  # a number, never text: text is refused below
+            self._check_formula(name, formula, kind)
+            self._formulas[name] = formula
         self._kinds[name] = NodeKind(kind)
+        self._known.add(symbol)
         self._order.append(name)
         self._latex[name] = latex or sp.latex(symbol)
         self._extra[name] = extra
         return symbol
 
-    def _check_formula(self, name: str, formula) -> None:
+    def _check_formula(self, name: str, formula, kind: str) -> None:
+        """Refuse, at declaration, a formula that would fail later when it is evaluated."""
+        what = "the cost" if kind == "cost" else f"the formula of {name!r}"
         if isinstance(formula, str):
-            raise SpecError(f"the formula of {name!r} is text; give a SymPy expression built from "
+            raise SpecError(f"{what} is text; give a SymPy expression built from "
                             "declared symbols (graph files parse text safely)")
-        if not isinstance(formula, (sp.Basic, int, float)):
-            raise SpecError(f"the formula of {name!r} is a {type(formula).__name__}, not a SymPy "
-                            "expression")
-        if not isinstance(formula, sp.Basic):
-            return
-        known = {node_symbol(n) for n in self._kinds} | set(self._targets) | {M}
-        unknown = sorted(str(s) for s in formula.free_symbols - known)
+        if not isinstance(formula, sp.Expr):
+            raise SpecError(f"{what} is a {type(formula).__name__}, not a SymPy expression")
+        if formula.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise SpecError(f"{what} has an undefined value (a division by zero or the log of 0)")
+        if formula.has(sp.I):
+            raise SpecError(f"{what} has a constant that is not a real number")
+        undefined = sorted({str(f.func) for f in formula.atoms(sp.core.function.AppliedUndef)})
+        if undefined:
+            raise SpecError(f"{what} uses the undefined function{'s' if len(undefined) > 1 else ''}"
+                            f" {', '.join(undefined)}: give its formula instead (chainrule must "
+                            "evaluate and differentiate it)")
+        free = formula.free_symbols
+        unknown = sorted(str(s) for s in free - self._known)
         if unknown:
-            raise SpecError(f"the formula of {name!r} uses {', '.join(unknown)}, not declared "
+            raise SpecError(f"{what} uses {', '.join(unknown)}, not declared "
                             "before it (declare inputs, parameters and targets first)")
+        uses = [str(s) for s in free if str(s) in self._kinds]
+        if not uses:
+            shown = str(formula) if len(str(formula)) <= 40 else str(formula)[:37] + "..."
+            raise SpecError(f"{what} simplifies to {shown} and uses no input, parameter or node "
+                            "declared before it")
+        self._uses[name] = uses
+
+    def note_written(self, name: str, written: set[str]) -> None:
+        """Record the names the text of `name`'s formula mentions, so that a name which cancels
+        out (``w*x - w*x``) is reported as cancelled rather than as unused."""
+        self._written[name] = set(written)
 
     def input(self, name: str, latex: str | None = None, **extra) -> sp.Symbol:
         return self._declare(name, NodeKind.INPUT, latex, **extra)
@@ -114,10 +149,10 @@ class Dag:
 
     def target(self, name: str, latex: str | None = None) -> sp.Symbol:
         """A target: a constant of the cost, not a node of the graph."""
-        if name in self._kinds or node_symbol(name) in self._targets:
-            raise SpecError(f"{name!r} is declared twice")
+        self._check_name(name, latex)
         symbol = node_symbol(name)
         self._targets.append(symbol)
+        self._known.add(symbol)
         self._latex[name] = latex or sp.latex(symbol)
         return symbol
 
@@ -153,19 +188,31 @@ class Dag:
                 data["formula"] = self._formulas[name]
             graph.add_node(name, **data)
         position = {name: i for i, name in enumerate(self._order)}
-        for name, formula in self._formulas.items():
-            uses = [str(s) for s in formula.free_symbols if str(s) in position]
-            for used in sorted(uses, key=position.get):
+        for name in self._formulas:
+            for used in sorted(self._uses[name], key=position.get):
                 graph.add_edge(used, name)
-        unused = [n for n in self._order if n != self._cost and not nx.has_path(graph, n, self._cost)]
+        # One reverse search from the cost, not a path search per node: linear in the graph.
+        reaching = nx.ancestors(graph, self._cost)
+        unused = [n for n in self._order if n != self._cost and n not in reaching]
         if unused:
-            raise SpecError(f"{', '.join(unused)} never reach{'es' if len(unused) == 1 else ''} "
-                            "the cost")
+            raise SpecError(self._unused_message(unused))
         for generation, names in enumerate(nx.topological_generations(graph), start=1):
             for name in names:
                 graph.nodes[name].setdefault("layer", generation)
         attach_factors(graph)
         return graph
+
+    def _unused_message(self, unused: list[str]) -> str:
+        message = (f"{', '.join(unused[:10])}{', ...' if len(unused) > 10 else ''} never "
+                   f"reach{'es' if len(unused) == 1 else ''} the cost")
+        for name in unused:
+            for node, written in self._written.items():
+                if name in written and name not in self._uses.get(node, ()):
+                    formula = str(self._formulas[node])
+                    formula = formula if len(formula) <= 40 else formula[:37] + "..."
+                    return (f"{message}: the formula of {node!r} mentions {name}, but it cancels "
+                            f"out ({node} simplifies to {formula})")
+        return message
 
     @property
     def parameters(self) -> list[str]:
@@ -180,8 +227,12 @@ def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -
     """A layered network (mse cost) built through the DAG API, named as the layered builder names
     it, so that the two can be compared term for term."""
     from chainrule.graph import names
+    from chainrule.graph.spec import Network
 
-    sizes = list(sizes)
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise SpecError(f"mlp needs a list of layer sizes such as [2, 2, 2], not {sizes!r}")
+    network = Network(tuple(sizes), bias=bias, activation=activation)  # validates every option
+    sizes = list(network.sizes)
     dag = Dag()
     below = [dag.input(names.x_name(k), names.x_latex(k), layer=1, index=(k,))
              for k in range(1, sizes[0] + 1)]
@@ -200,7 +251,7 @@ def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -
             z = dag.node(names.z_name(layer + 1, j), total, names.z_latex(layer + 1, j),
                          kind=NodeKind.PRE, layer=layer + 1, index=(j,))
             above.append(dag.node(names.a_name(layer + 1, j),
-                                  rules.ACTIVATIONS[activation].function(z),
+                                  rules.ACTIVATIONS[network.activation[layer - 1]].function(z),
                                   names.a_latex(layer + 1, j), kind=NodeKind.ACT, layer=layer + 1,
                                   index=(j,)))
         below = above

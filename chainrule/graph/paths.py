@@ -23,6 +23,8 @@ from typing import Hashable, Iterator
 
 import networkx as nx
 
+from chainrule.errors import SpecError
+
 
 def _cost_node(graph: nx.DiGraph, target: Hashable | None) -> Hashable:
     return graph.graph["cost"] if target is None else target
@@ -47,6 +49,10 @@ def walk_edges(graph: nx.DiGraph, source: Hashable, target: Hashable | None = No
     if source not in graph:
         raise KeyError(f"no node {source!r} in the graph")
     adjacency = graph._succ  # the dict of dicts behind graph.succ, without the view's wrapper
+    # A path of a DAG visits each node at most once; a longer one has gone round a cycle, which
+    # would otherwise make the walk go on for ever. Checked as the walk goes: no O(graph) test
+    # before each of many sources.
+    longest = graph.number_of_nodes()
 
     pending = [(iter(adjacency[source].items()), ())]
     while pending:
@@ -61,13 +67,23 @@ def walk_edges(graph: nx.DiGraph, source: Hashable, target: Hashable | None = No
                 label = child if attribute is None else data[attribute]
                 labels = (label,) + labels if cost_first else labels + (label,)
                 successors = adjacency[child]
+                if len(labels) >= longest:
+                    _refuse_cycle(graph)
             if child == target:
                 yield labels
+            elif len(labels) >= longest:
+                _refuse_cycle(graph)
             else:
                 pending.append((iter(successors.items()), labels))
                 break
         else:
             pending.pop()
+
+
+def _refuse_cycle(graph: nx.DiGraph):
+    cycle = nx.find_cycle(graph)
+    raise SpecError(f"the graph has a cycle ({' -> '.join(str(u) for u, _ in cycle)} -> "
+                    f"{cycle[0][0]}): a computation graph must be acyclic")
 
 
 def iter_paths(graph: nx.DiGraph, source: Hashable, target: Hashable | None = None
@@ -98,7 +114,11 @@ def path_counts(graph: nx.DiGraph, target: Hashable | None = None) -> dict[Hasha
     """
     target = _cost_node(graph, target)
     counts: dict[Hashable, tuple[int, int]] = {}
-    for node in reversed(list(nx.topological_sort(graph))):
+    try:
+        order = list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        _refuse_cycle(graph)
+    for node in reversed(order):
         if node == target:
             counts[node] = (1, 0)
             continue

@@ -91,7 +91,13 @@ def _normalise_activation(activation: str | Sequence[str], depth: int, cost: str
     hidden layers and a list may leave the output out; a list that names a different output
     activation is refused rather than silently overridden.
     """
-    given = activation.split(",") if isinstance(activation, str) else list(activation)
+    if isinstance(activation, str):
+        given = activation.split(",")
+    elif isinstance(activation, (list, tuple)) and all(isinstance(n, str) for n in activation):
+        given = list(activation)
+    else:
+        raise SpecError(f"activation must be a name such as 'sigmoid' or a list of names, not "
+                        f"{activation!r}"[:200])
     given = [name.strip() for name in given]
     fixed_output = OUTPUT_ACTIVATION.get(cost)
     for position, name in enumerate(given):
@@ -153,12 +159,19 @@ class Network:
     cost: str = "mse"
 
     def __post_init__(self) -> None:
+        if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
+            raise SpecError(f"invalid architecture {self.sizes!r}: give a list of layer sizes "
+                            "such as [2, 2, 2] (or Network.parse('2-2-2'))")
         sizes = tuple(self.sizes)
         if len(sizes) < 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0
                                      for n in sizes):
             raise SpecError(f"invalid architecture {sizes!r}: {_ARCHITECTURE_HINT}")
-        if self.cost not in COSTS:
+        if not isinstance(self.cost, str) or self.cost not in COSTS:
             raise SpecError(f"unknown cost {self.cost!r}; choose from {', '.join(COSTS)}")
+        if self.cost == SOFTMAX_COST and sizes[-1] < 2:
+            # The softmax of one output is 1 whatever z is: the cost is 0 and every gradient 0.
+            raise SpecError(f"cost {SOFTMAX_COST} needs at least 2 outputs (the softmax of one "
+                            "output is always 1); for one output use --cost bce")
         object.__setattr__(self, "sizes", sizes)
         object.__setattr__(self, "bias", bool(self.bias))
         object.__setattr__(self, "activation",
