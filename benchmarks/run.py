@@ -132,6 +132,7 @@ CHAINRULE = [sys.executable, "-m", "chainrule"]
 # --- the figures: each returns {"ours": seconds or MB, "theirs": baseline, ...} --------------
 
 def bench_startup() -> dict:
+    _process_times([*CHAINRULE, "count", "784-512-512-10"])  # untimed: bytecode written
     ours, bare = [], []
     for _ in range(STARTUP_RUNS):  # interleaved, so that machine noise hits both alike
         ours.append(_process_times([*CHAINRULE, "count", "784-512-512-10"]))
@@ -220,6 +221,7 @@ def bench_verify() -> dict:
 
 
 def bench_verify_process() -> dict:
+    _process_times([*CHAINRULE, "verify", "4-6-6-3"])  # once untimed, so bytecode is written
     runs = [_process_times([*CHAINRULE, "verify", "4-6-6-3"]) for _ in range(PROCESS_RUNS)]
     plain_wall, plain_cpu = _process_times([sys.executable, "-c", _PLAIN_ROUTE, os.getcwd(),
                                             str(Path(__file__).resolve().parent)])
@@ -314,8 +316,14 @@ COMPARED = {"memory": "large", "startup": "cpu", "verify-process": "cpu"}
 
 
 def measure(name: str, checkout: Path) -> dict:
-    """One figure, measured in a process of its own with `checkout`'s chainrule."""
+    """One figure, measured in a process of its own with `checkout`'s chainrule.
+
+    Bytecode is written and used, as after ``pip install``: with PYTHONDONTWRITEBYTECODE set
+    (as on some machines) every process would compile chainrule from source, which the figures
+    of whole processes would count. The __pycache__ directories are ignored by git.
+    """
     env = dict(os.environ, PYTHONPATH=str(checkout))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--figure", name],
                           cwd=checkout, env=env, capture_output=True, text=True)
     if done.returncode != 0:

@@ -1,4 +1,4 @@
-"""The rules table against SymPy's own differentiation and against the numeric oracle's own table."""
+"""The rules table against SymPy's own differentiation and the numeric oracle's own table."""
 
 import numpy as np
 import pytest

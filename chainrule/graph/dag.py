@@ -87,9 +87,10 @@ class Dag:
             raise SpecError(f"the LaTeX name of {name!r} must be text")
 
     def _declare(self, name: str, kind: str, latex: str | None, formula=None, **extra) -> sp.Symbol:
-        if kind == "cost" and isinstance(name, str) and name in self._latex:
+        if kind == NodeKind.COST and isinstance(name, str) and name in self._latex:
             declared = self._kinds.get(name, "target")
-            raise SpecError(f"{name!r} is declared already, as {'an' if declared == 'input' else 'a'}"
+            article = "an" if declared == NodeKind.INPUT else "a"
+            raise SpecError(f"{name!r} is declared already, as {article}"
                             f" {declared}: {name!r} names the cost (or give the cost another "
                             "name: Dag.cost(..., name=...))")
         self._check_name(name, latex)
@@ -108,7 +109,7 @@ class Dag:
 
     def _check_formula(self, name: str, formula, kind: str) -> None:
         """Refuse, at declaration, a formula that would fail later when it is evaluated."""
-        what = "the cost" if kind == "cost" else f"the formula of {name!r}"
+        what = "the cost" if kind == NodeKind.COST else f"the formula of {name!r}"
         if isinstance(formula, str):
             raise SpecError(f"{what} is text; give a SymPy expression built from "
                             "declared symbols (graph files parse text safely)")

@@ -140,7 +140,8 @@ def finite_differences(case, step: float = STEP,
         parameters = [(l + 1, j + 1, k + 1) for l, w in enumerate(weights)
                       for j in range(w.shape[0]) for k in range(w.shape[1])]
         if biases is not None:
-            parameters += [(l + 1, j + 1, 0) for l, b in enumerate(biases) for j in range(b.shape[0])]
+            parameters += [(l + 1, j + 1, 0) for l, b in enumerate(biases)
+                           for j in range(b.shape[0])]
 
     def where(layer: int, j: int, k: int) -> tuple[list[np.ndarray], tuple[int, ...]]:
         return (biases, (layer - 1, j - 1)) if k == 0 else (weights, (layer - 1, j - 1, k - 1))

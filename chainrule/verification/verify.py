@@ -175,7 +175,8 @@ def random_leaf_values(graph: nx.DiGraph, examples: int = 4, seed: int = 0,
         if kind == NodeKind.INPUT:
             values[node_symbol(node)] = generator.uniform(-1.0, 1.0, examples)
         elif kind == NodeKind.PARAM:
-            values[node_symbol(node)] = np.full(examples, generator.uniform(-init_scale, init_scale))
+            value = generator.uniform(-init_scale, init_scale)
+            values[node_symbol(node)] = np.full(examples, value)
     for target in graph.graph.get("targets", ()):
         values[target] = generator.uniform(0.0, 1.0, examples)
     return values

@@ -26,10 +26,11 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def _graph_row(graph) -> dict:
+    from chainrule.graph.kinds import NodeKind
     from chainrule.graph.paths import path_counts
 
     counts = path_counts(graph)
-    parameters = [n for n, k in graph.nodes(data="kind") if k == "param"]
+    parameters = [n for n, k in graph.nodes(data="kind") if k == NodeKind.PARAM]
     return {"architecture": graph.graph["source"], "parameters": len(parameters),
             "chains": sum(counts[p][0] for p in parameters),
             "terms": sum(counts[p][1] for p in parameters)}
