@@ -335,3 +335,31 @@ def _layered_operation_counts(network: Network) -> OperationCounts:
         forward_mult += row.parameters * mult
         forward_add += row.parameters * add
     return OperationCounts(expanded, reverse, Ops(forward_mult, forward_add))
+
+
+def composed_graph_size(graph) -> int:
+    """Symbols in a graph's cost written out as one tree in its leaves (what ``sympy.diff``
+    differentiates), from each node's own formula: every occurrence of a computed node in a
+    formula stands for that node's whole tree. One pass in topological order; no expression is
+    composed.
+
+    Examples
+    --------
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> composed_graph_size(build_graph(Network([2, 2, 2])))
+    33
+    """
+    import networkx as nx
+
+    from chainrule.calculus.symbolic import value_formula
+    from chainrule.graph.symbols import node_symbol
+
+    size: dict = {}
+    for node in nx.topological_sort(graph):
+        if not graph._pred[node]:
+            size[node] = 1
+            continue
+        formula = value_formula(graph, node)
+        size[node] = sum(formula.count(node_symbol(u)) * size[u] for u in graph._pred[node]) + 1
+    return size[graph.graph["cost"]]

@@ -41,7 +41,7 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule.calculus.counting import composed_cost_size, sympy_diff_work
+from chainrule.calculus.counting import composed_cost_size, composed_graph_size, sympy_diff_work
 from chainrule.calculus.symbolic import (M, composed_cost, local_derivative, node_symbol,
                                          target_symbol, value_formula)
 from chainrule.graph import names
@@ -290,9 +290,16 @@ def _graph_problem(graph: nx.DiGraph, sources: list[str], leaves: dict, examples
     reference = None
     if backprop is not None:
         reference = MethodResult("backprop", arrange(backprop), note="the reference")
+    sympy_left_out = None
+    size = composed_graph_size(graph) if backprop is None else 0  # sympy.diff is the reference
+    if size * len(sources) > MAX_SYMPY_WORK:
+        # Estimated before SymPy starts: a deep graph's composed cost grows exponentially.
+        sympy_left_out = (f"the composed cost has {size:,} symbols; differentiating it for "
+                          f"{len(sources):,} source{'s' if len(sources) != 1 else ''} would take "
+                          "more than a few seconds")
     return Problem(graph, sources, leaves, examples, arrange, differences,
                    cost=float(np.sum(graph_cost(graph, leaves, examples))), title=title,
-                   backprop=reference)
+                   backprop=reference, sympy_left_out=sympy_left_out)
 
 
 def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) -> Gradients:
@@ -431,7 +438,15 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
     """Every method on one problem, in one order, each compared with the reference."""
     graph, sources, leaves, examples = (problem.graph, problem.sources, problem.leaves,
                                         problem.examples)
-    reference_name = "backprop" if problem.backprop is not None else "sympy_diff"
+    # The reference: numeric backprop where it exists, else sympy.diff; where that is left out,
+    # the δ sweep, which the independent finite differences then check.
+    if problem.backprop is not None:
+        reference_name = "backprop"
+    elif not problem.sympy_left_out:
+        reference_name = "sympy_diff"
+    else:
+        reference_name = "delta"
+        methods = tuple(dict.fromkeys(("delta", *methods)))
     report = Report(problem.case, problem.cost, title=problem.title, reference=reference_name)
     if problem.backprop is not None:
         report.methods["backprop"] = problem.backprop
