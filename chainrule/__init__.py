@@ -48,6 +48,7 @@ _EXPORTS = {
     "load_graph_file": "chainrule.graph.graphfile",
     "verify_graph": "chainrule.verification.verify",
     "random_leaf_values": "chainrule.verification.verify",
+    "check": "chainrule.calculus.claims",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -228,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
                               help="xor (default), random, or a JSON file with inputs and targets")
     train_parser.add_argument("--json", action="store_true", help="print JSON")
     train_parser.set_defaults(run=run_train)
+
+    from chainrule.cli.check import add_check_parser  # light: its heavy imports are lazy
+
+    add_check_parser(commands, network_options)
     return parser
 
 
