@@ -17,6 +17,8 @@ prints figures and ratios, and says whether each meets its target.
   case (best of several); target a ratio of at most 1.0.
 - memory: peak resident memory of a process streaming every chain of 10-10-10-10-10
   (975,300 terms) against one doing the same for 10-10-10; target within 20 MB.
+- check: ``chainrule check`` on all 8 gradient claims of 2-2-2, warm (target under 1 s), and
+  one wrong claim's diagnosis on 4-6-6-3 (target under 2 s); see ``benchmarks/check.py``.
 """
 
 from __future__ import annotations
@@ -211,9 +213,11 @@ def main() -> int:
           f"{large:6.1f} MB   10-10-10 {small:6.1f} MB   difference {large - small:5.1f} MB "
           f"(target <= 20 MB)")
 
+    import check  # benchmarks/check.py, beside this script: chainrule check's two figures
+
     results = {"startup": startup_ratio <= 3, "chains": speedup >= 10, "latex": latex_ms < 0.5,
                "verify": plain / ours >= 20, "backprop": ours_bp / autograd_bp <= 1.0,
-               "memory": large - small <= 20}
+               "memory": large - small <= 20, "check": check.main() == 0}
     print("\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}"
                             for name, met in results.items()))
     return 0 if all(results.values()) else 1

@@ -14,6 +14,8 @@ EXPECTED = {
     "train_xor.py": "identical hidden units: [(2, 2)]",
     "residual.py": "chain sum, δ sweep and finite differences agree with sympy.diff: True",
     "weight_sharing.py": "an MLP built through the DAG API has the layered builder's chains",
+    "check_derivation.py": "the post's slip: −m: the sign of ∂J/∂a is flipped and the 1/m is "
+                           "missing",
 }
 
 

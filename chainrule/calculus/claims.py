@@ -32,17 +32,27 @@ Examples
 from __future__ import annotations
 
 import signal
+import sys
 import threading
+import time
+from collections.abc import Hashable
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Hashable
 
 import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule.calculus.symbolic import (M, Partial, graph_forward_values, is_identically_zero,
-                                         local_derivative, local_sum, node_symbol, value_formula)
+from chainrule.calculus.symbolic import (
+    M,
+    Partial,
+    graph_forward_values,
+    is_identically_zero,
+    local_derivative,
+    local_sum,
+    node_symbol,
+    value_formula,
+)
 from chainrule.graph.chains import Chain, iter_chains
 from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import SOFTMAX, Network, SpecError
@@ -51,7 +61,8 @@ from chainrule.notation.reading import Claim, Vocabulary, read_claim
 VERDICTS = ("correct", "wrong", "unknown")
 DIAGNOSES = ("sign", "factor", "other_quantity", "missing_chains", "extra_chains",
              "activation_argument", "transposed", "counterexample")
-PROOF_SECONDS = 0.6  # per attempt; a hand derivation's proof takes milliseconds
+PROOF_SECONDS = 1.0  # per claim compared; a hand derivation's proof takes milliseconds
+CLOSED_VIEW_GRAPH = 150  # nodes + edges: the closed view is tried on graphs up to this size
 MAX_EXPANSION = 200_000  # terms an expansion may reach before a proof is not attempted
 SAMPLES = 12  # random points for the numeric screen and the diagnoses
 MAX_CHAIN_FIT = 400  # chains fitted at once when looking for missing or extra chains
@@ -67,7 +78,11 @@ class _OutOfTime(Exception):
 @contextmanager
 def _time_budget(seconds: float):
     """Interrupt the block after `seconds` (a SIGALRM timer; only in the main thread, where
-    signals are delivered; elsewhere the size budget alone applies)."""
+    signals are delivered; elsewhere the size budget alone applies).
+
+    An interruption that lands in a finalizer is swallowed by Python, so the timer repeats
+    every 50 ms until one lands in the proof itself; those swallowed are not reported.
+    """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal,
                                                                                 "setitimer"):
         yield
@@ -76,13 +91,19 @@ def _time_budget(seconds: float):
     def interrupt(signum, frame):
         raise _OutOfTime
 
+    def quiet(unraisable):
+        if not isinstance(unraisable.exc_value, _OutOfTime):
+            previous_hook(unraisable)
+
+    previous_hook, sys.unraisablehook = sys.unraisablehook, quiet
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook
 
 
 def _expansion_size(expression: sp.Expr, cap: int = MAX_EXPANSION + 1) -> int:
@@ -102,13 +123,18 @@ def _expansion_size(expression: sp.Expr, cap: int = MAX_EXPANSION + 1) -> int:
     return min(cap, sum(_expansion_size(arg, cap) for arg in expression.args) or 1)
 
 
-def _proven_zero(expression: sp.Expr) -> bool | None:
+def _proven_zero(expression: sp.Expr, seconds: float = PROOF_SECONDS) -> bool | None:
     """True: proven identically zero. False: not shown. None: the budget ran out first."""
-    if _expansion_size(expression) > MAX_EXPANSION:
+    if seconds <= 0 or _expansion_size(expression) > MAX_EXPANSION:
         return None
+    # A piecewise factor (relu's derivative) is the same object on both sides: as an opaque
+    # symbol it cancels like one, and an identity in free symbols holds for any value of them.
+    pieces = {piece: sp.Dummy("P") for piece in expression.atoms(sp.Piecewise)}
     try:
-        with _time_budget(PROOF_SECONDS):
-            return is_identically_zero(expression)
+        with _time_budget(seconds):
+            opaque = expression.xreplace(pieces)
+            # multiplying out is an identity too, and fast on the polynomials of the local view
+            return sp.expand(opaque) == 0 or is_identically_zero(opaque)
     except _OutOfTime:
         return None
 
@@ -124,10 +150,19 @@ class _Context:
         self.order = list(nx.topological_sort(graph))
         self._chains: dict[Hashable, tuple[Chain, ...]] = {}
         self._truths: dict[Hashable, sp.Expr] = {}
-        self._functions: dict[sp.Expr, object] = {}
+        self._values: dict[Hashable, sp.Expr] = {}
         self._samples: _Samples | None = None
         self._forward: dict[sp.Symbol, sp.Expr] | None = None
+        self._unforward: dict[sp.Expr, sp.Symbol] | None = None
+        self.closed_leaves = {node_symbol(node) for node in graph
+                              if graph.nodes[node]["kind"] in ("input", "param")}
         self.folding = _folding(self)
+
+    def value(self, node: Hashable) -> sp.Expr:
+        """A computed node's value in its predecessors (cached: samples evaluate it often)."""
+        if node not in self._values:
+            self._values[node] = value_formula(self.graph, node)
+        return self._values[node]
 
     def chains(self, node: Hashable) -> tuple[Chain, ...]:
         if node not in self._chains:
@@ -157,28 +192,48 @@ class _Context:
             self._forward = graph_forward_values(self.graph)
         return self._forward
 
+    def unforward(self) -> dict[sp.Expr, sp.Symbol]:
+        """Each node's closed value mapped back to the node: the closed view, as printed,
+        contains them as whole subexpressions (it *is* the local view with them substituted)."""
+        if self._unforward is None:
+            self._unforward = {value: symbol for symbol, value in self.forward().items()
+                               if not value.is_Atom}
+        return self._unforward
+
     def samples(self) -> _Samples:
         if self._samples is None:
             self._samples = _Samples(self, SAMPLES, seed=0)
         return self._samples
 
-    def function(self, expression: sp.Expr):
-        """`expression` as a numpy function of its free symbols (cached)."""
-        if expression not in self._functions:
-            symbols = sorted(expression.free_symbols, key=str)
-            self._functions[expression] = (symbols, sp.lambdify(symbols, expression, "numpy"))
-        return self._functions[expression]
 
-    def proves(self, difference: sp.Expr) -> bool | None:
-        """Prove `difference` is 0: in the local view (a, z, θ, ... as free symbols, with
-        activations of z folded into their a), then with the forward pass substituted."""
-        local = _proven_zero(self.fold(difference))
-        if local:
-            return True
-        closed = _proven_zero(difference.xreplace(self.forward())) if _expansion_size(
-            difference) < 2_000 else None
+    def proves(self, claimed: sp.Expr, expected: sp.Expr) -> bool | None:
+        """Prove `claimed` - `expected` is 0 (True; False: not shown; None: out of budget).
+
+        In the local view first (a, z, θ, ... free symbols, activations of z folded into
+        their a). A side written in the leaves alone (the closed view) is first folded back
+        into the nodes; failing both, the forward pass is substituted into both sides.
+        """
+        difference = claimed - expected
+        deadline = time.perf_counter() + PROOF_SECONDS
+        small = self.graph.number_of_nodes() + self.graph.number_of_edges() <= CLOSED_VIEW_GRAPH
+        attempts = [lambda: self.fold(difference)]
+        if small:  # the closed view's forward pass grows fast with depth and width
+            folded_back = lambda: self.fold(difference.xreplace(self.unforward()))
+            if claimed.free_symbols and claimed.free_symbols <= self.closed_leaves | {M} | \
+                    self.vocabulary.targets:
+                attempts.insert(0, folded_back)
+            else:
+                attempts.append(folded_back)
+        outcomes = []
+        for attempt in attempts:
+            outcomes.append(_proven_zero(attempt(), deadline - time.perf_counter()))
+            if outcomes[-1]:
+                return True
+        closed = _proven_zero(difference.xreplace(self.forward()), deadline - time.perf_counter()
+                              ) if small and _expansion_size(difference) < 2_000 else None
         if closed:
             return True
+        local = None if None in outcomes else False
         return None if None in (local, closed) else False
 
     def fold(self, expression: sp.Expr) -> sp.Expr:
@@ -215,7 +270,7 @@ def _folding(context: _Context) -> list:
             activation = context.network.activation[data["layer"] - 2]
             if activation == SOFTMAX:
                 continue
-        formula = value_formula(graph, node)
+        formula = context.value(node)
         whole[formula] = symbol
         # the sigmoid 1/(1 + exp(-u)): exp(-u) = (1 - a)/a
         if isinstance(formula, sp.Pow) and formula.exp == -1 and isinstance(formula.base, sp.Add):
@@ -269,13 +324,12 @@ class _Samples:
         with np.errstate(all="ignore"):
             for node in context.order:
                 if graph.nodes[node]["kind"] in ("pre", "act", "node"):
-                    self.values[node_symbol(node)] = self.evaluate(value_formula(graph, node))
+                    self.values[node_symbol(node)] = self.evaluate(context.value(node))
         self._edges: dict[tuple, np.ndarray] = {}
 
     def evaluate(self, expression: sp.Expr) -> np.ndarray:
-        symbols, function = self.context.function(expression)
         with np.errstate(all="ignore"):
-            value = function(*(self.values[s] for s in symbols))
+            value = _numeric(expression, self.values)
         return np.broadcast_to(np.asarray(value, dtype=float), (self.count,))
 
     def edge(self, wrt: Hashable, of: Hashable) -> np.ndarray:
@@ -312,8 +366,55 @@ class _Samples:
         graph = self.context.graph
         for node in self.context.order:
             if graph.nodes[node]["kind"] in ("pre", "act", "node"):
-                point[node_symbol(node)] = value_formula(graph, node).xreplace(point).evalf(40)
+                point[node_symbol(node)] = self.context.value(node).xreplace(point).evalf(40)
         return point
+
+
+_NUMPY_FUNCTIONS = {sp.exp: np.exp, sp.log: np.log, sp.tanh: np.tanh}
+_COMPARISONS = {sp.StrictGreaterThan: np.greater, sp.StrictLessThan: np.less,
+                sp.GreaterThan: np.greater_equal, sp.LessThan: np.less_equal}
+
+
+def _numeric(expression: sp.Basic, values: dict[sp.Symbol, np.ndarray]):
+    """`expression` on numpy arrays, walking its tree: for the small formulas of edges, nodes
+    and claims this is many times faster than compiling each with ``lambdify``."""
+    if expression.is_Symbol:
+        return values[expression]
+    if expression.is_Number:
+        return float(expression)
+    if isinstance(expression, sp.Add):
+        total = 0.0
+        for arg in expression.args:
+            total = total + _numeric(arg, values)
+        return total
+    if isinstance(expression, sp.Mul):
+        product = 1.0
+        for arg in expression.args:
+            product = product * _numeric(arg, values)
+        return product
+    if isinstance(expression, sp.Pow):
+        base = _numeric(expression.base, values)
+        if expression.exp == -1:
+            return 1.0 / base
+        return np.power(base, _numeric(expression.exp, values))
+    function = _NUMPY_FUNCTIONS.get(type(expression))
+    if function is not None:
+        return function(_numeric(expression.args[0], values))
+    if isinstance(expression, sp.Piecewise):
+        conditions = [np.asarray(_numeric(c, values), dtype=bool) for _, c in expression.args]
+        choices = [_numeric(v, values) for v, _ in expression.args]
+        shape = np.broadcast_shapes(*(np.shape(x) for x in conditions + choices))
+        return np.select([np.broadcast_to(c, shape) for c in conditions],
+                         [np.broadcast_to(v, shape) for v in choices], np.nan)
+    comparison = _COMPARISONS.get(type(expression))
+    if comparison is not None:
+        return comparison(_numeric(expression.lhs, values), _numeric(expression.rhs, values))
+    if expression is sp.true:
+        return True
+    if expression is sp.false:
+        return False
+    symbols = sorted(expression.free_symbols, key=str)  # anything else: compile it
+    return sp.lambdify(symbols, expression, "numpy")(*(values[s] for s in symbols))
 
 
 def _agree(left: np.ndarray, right: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
@@ -371,10 +472,9 @@ class _Judge:
             if counterexample is not None:
                 break
         if counterexample is None:
-            proof = self.context.proves(self.claimed - self.truth)
+            proof = self.context.proves(self.claimed, self.truth)
             if proof:
-                return "correct", None, ("proven equal to the true value: their difference is "
-                                         "identically zero (an exact symbolic proof)")
+                return "correct", None, "proven: claim − true ≡ 0 (an exact symbolic proof)"
             finite = int((np.isfinite(self.claimed_values) & np.isfinite(self.true_values)).sum())
             reason = ("the proof did not finish within its budget" if proof is None
                       else "the exact proof could not show the difference is zero")
@@ -389,7 +489,7 @@ class _Judge:
 
     def confirmed(self, expression: sp.Expr) -> bool:
         """Whether the claim is proven equal to `expression` (False: shown on numbers only)."""
-        return bool(self.context.proves(self.claimed - expression))
+        return bool(self.context.proves(self.claimed, expression))
 
     def how(self, proven: bool) -> str:
         return ("proven (an exact symbolic proof)" if proven else
@@ -481,20 +581,31 @@ class _Judge:
         pool = pool[:max(0, MAX_CHAIN_FIT - len(own))]
         everything = own + pool
         samples = _Samples(self.context, len(everything) + 8, seed=1)
-        matrix = np.column_stack([samples.chain(chain) for chain in everything])
+        columns = np.column_stack([samples.chain(chain) for chain in everything])
         claimed = samples.evaluate(self.claimed)
-        rows = np.isfinite(matrix).all(axis=1) & np.isfinite(claimed)
+        rows = np.isfinite(columns).all(axis=1) & np.isfinite(claimed)
         if rows.sum() < len(everything) + 2:
             return None
-        weights, *_ = np.linalg.lstsq(matrix[rows], claimed[rows], rcond=None)
-        rounded = np.round(weights)
-        if not (np.abs(weights - rounded) < 1e-6).all() or not set(rounded) <= {0.0, 1.0}:
-            return None
-        fitted = matrix[rows] @ rounded
-        if not _agree(fitted, claimed[rows]).all():
+        columns, claimed = columns[rows], claimed[rows]
+        n = len(own)
+        # Own chains alone first, then extra chains on top of all own ones, then both: chains
+        # can be dependent across sources (a 2-output softmax has a_1(1 - a_1) = a_1 a_2).
+        fits = [(list(range(n)), claimed, np.zeros(0)),
+                (list(range(n, len(everything))), claimed - columns[:, :n].sum(axis=1),
+                 np.ones(n)),
+                (list(range(len(everything))), claimed, np.zeros(0))]
+        rounded = None
+        for chosen, target, fixed in fits:
+            weights = _zero_one_fit(columns[:, chosen], target)
+            if weights is not None:
+                rounded = np.zeros(len(everything))
+                rounded[:len(fixed)] = fixed
+                rounded[chosen] = weights
+                break
+        if rounded is None:
             return None
         missing = [chain for chain, w in zip(own, rounded) if w == 0]
-        extra = [chain for chain, w in zip(pool, rounded[len(own):]) if w == 1]
+        extra = [chain for chain, w in zip(pool, rounded[n:]) if w == 1]
         if not missing and not extra:
             return None
         kept = [chain for chain, w in zip(everything, rounded) if w == 1]
@@ -539,7 +650,7 @@ class _Judge:
         corrected_claim = self.context.resolve(self.context.fold(corrected))
         if not self.matches(self.true_values, self.samples.evaluate(corrected_claim)):
             return None
-        proven = bool(self.context.proves(corrected_claim - self.truth))
+        proven = bool(self.context.proves(corrected_claim, self.truth))
         at = ", ".join(str(s) for s in used)
         meant = ", ".join(str(swap[s]) for s in used)
         text = (f"f′ is taken at the activation {at} instead of the weighted input {meant}: "
@@ -567,7 +678,7 @@ class _Judge:
         corrected = self.context.resolve(self.claim.expression.xreplace(swap))
         if not self.matches(self.true_values, self.samples.evaluate(corrected)):
             return None
-        proven = bool(self.context.proves(corrected - self.truth))
+        proven = bool(self.context.proves(corrected, self.truth))
         shown = sorted({tuple(sorted((str(a), str(b)))) for a, b in pairs.items()})
         text = ("θ is transposed: " + ", ".join(f"{a} written for {b}" for a, b in
                                                  sorted((str(a), str(b)) for a, b in
@@ -580,14 +691,15 @@ class _Judge:
     def counterexample(self, index: int) -> dict | None:
         """The two sides at point `index`, recomputed to 30 digits; None if they agree there."""
         point = self.samples.exact_point(index)
-        claimed = self.claimed.xreplace(point).evalf(30)
-        true = self.truth.xreplace(point).evalf(30)
+        # evalf with subs raises its working precision where terms cancel
+        claimed = self.claimed.evalf(20, subs=point)
+        true = self.truth.evalf(20, subs=point)
         if not (claimed.is_number and true.is_number):
             return None
         if not (claimed.is_finite and true.is_finite):
             return None
         size = max(abs(claimed), abs(true), 1e-30)
-        if abs(claimed - true) <= 1e-20 * size:
+        if abs(claimed - true) <= 1e-12 * size:
             return None
         used = (self.claimed.free_symbols | self.truth.free_symbols)
         values = {str(symbol): _number(point[symbol]) for symbol in sorted(used, key=str)}
@@ -600,12 +712,56 @@ class _Judge:
                              "true": _number(true)}}
 
 
+def _least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray | None:
+    """The least-squares weights by Gram-Schmidt (twice, for stability) in long double; None
+    if the columns are dependent. Written out rather than ``numpy.linalg.lstsq``: LAPACK's
+    threads take up to a second to start on a busy machine, far more than this small fit."""
+    a = columns.astype(np.longdouble)
+    scale = np.sqrt((a * a).sum(axis=0))
+    if not (scale > 0).all():
+        return None
+    a = a / scale
+    rows, n = a.shape
+    q = np.zeros((rows, n), dtype=np.longdouble)
+    r = np.zeros((n, n), dtype=np.longdouble)
+    for j in range(n):
+        v = a[:, j].copy()
+        for _ in range(2):
+            coefficients = (q[:, :j] * v[:, None]).sum(axis=0)
+            r[:j, j] += coefficients
+            v = v - (q[:, :j] * coefficients).sum(axis=1)
+        norm = np.sqrt((v * v).sum())
+        if norm < 1e-9:
+            return None
+        r[j, j], q[:, j] = norm, v / norm
+    projected = (q * target.astype(np.longdouble)[:, None]).sum(axis=0)
+    weights = np.zeros(n, dtype=np.longdouble)
+    for i in range(n - 1, -1, -1):
+        weights[i] = (projected[i] - (r[i, i + 1:] * weights[i + 1:]).sum()) / r[i, i]
+    return (weights / scale).astype(float)
+
+
+def _zero_one_fit(columns: np.ndarray, target: np.ndarray) -> np.ndarray | None:
+    """Weights of 0 or 1 with columns @ weights = target at every row, or None."""
+    if columns.shape[1] == 0:
+        return None
+    weights = _least_squares(columns, target)
+    if weights is None:
+        return None
+    rounded = np.round(weights)
+    if not (np.abs(weights - rounded) < 1e-6).all() or not set(rounded) <= {0.0, 1.0}:
+        return None
+    if not _agree(columns @ rounded, target, np.abs(columns).sum(axis=1)).all():
+        return None
+    return rounded
+
+
 def _function_arguments(expression: sp.Expr) -> set[sp.Symbol]:
     """The symbols that occur inside a function (exp, tanh, log) or a condition."""
     found: set[sp.Symbol] = set()
     for node in sp.preorder_traversal(expression):
-        if isinstance(node, (sp.exp, sp.tanh, sp.log, sp.Piecewise)) or isinstance(
-                node, sp.core.relational.Relational):
+        if isinstance(node, (sp.exp, sp.tanh, sp.log, sp.Piecewise,
+                             sp.core.relational.Relational)):
             found |= node.free_symbols
     return found
 
@@ -647,7 +803,12 @@ def printed_equation(graph: nx.DiGraph, node: Hashable, written: sp.Expr | None 
                      style: str = "latex") -> str:
     """``lhs = rhs`` for the quantity at `node`: its true local form from chainrule's printers,
     or (with `written`) a claim's right-hand side printed in the same notation."""
-    from chainrule.calculus.delta import delta_latex, delta_name, delta_nodes, is_delta_node
+    from chainrule.calculus.delta import (
+        delta_latex,
+        delta_name,
+        delta_nodes,
+        is_delta_node,
+    )
     from chainrule.calculus.symbolic import latex_names
     from chainrule.notation import delta_printing, printing
 

@@ -8,7 +8,7 @@ Examples
 >>> from chainrule.cli.entry import main
 >>> main(["check", "2-2-2", "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1"])
 claim 1: dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1
-  correct: proven equal to the true value: their difference is identically zero (an exact symbolic proof)
+  correct: proven: claim − true ≡ 0 (an exact symbolic proof)
 0
 """
 
@@ -43,6 +43,24 @@ def add_check_parser(commands, network_options: argparse.ArgumentParser) -> None
     parser.add_argument("--json", dest="format", action="store_const", const="json",
                         help="the same as --format json")
     parser.set_defaults(run=run_check)
+    _intermix(parser)
+
+
+def _intermix(parser: argparse.ArgumentParser) -> None:
+    """Let options and claims come in any order (``check 2-2-2 --json CLAIM``): argparse
+    otherwise takes the positionals in one run and leaves claims after an option unmatched."""
+    plain = type(parser).parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        if getattr(parser, "_intermixing", False):  # the intermixed parse calls back in here
+            return plain(parser, args, namespace)
+        parser._intermixing = True
+        try:
+            return parser.parse_known_intermixed_args(args, namespace)
+        finally:
+            parser._intermixing = False
+
+    parser.parse_known_args = parse_known_args
 
 
 def _positive_int(text: str) -> int:

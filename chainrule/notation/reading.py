@@ -71,7 +71,8 @@ MAX_EXPONENT = 100  # a hand derivation has squares; (a + b)^1000 would stall ev
 
 #: Function spellings and what they mean: an activation of the rules table, f (the layer's own
 #: activation), exp or log.
-FUNCTIONS = {"sigmoid": "sigmoid", "σ": "sigmoid", r"\sigma": "sigmoid", "tanh": "tanh",
+FUNCTIONS = {"sigmoid": "sigmoid", "σ": "sigmoid", r"\sigma": "sigmoid", "sigma": "sigmoid",
+             "tanh": "tanh",
              r"\tanh": "tanh", "relu": "relu", "ReLU": "relu", "identity": "identity",
              "softplus": "softplus", "leaky_relu": "leaky_relu", "f": "f", "exp": "exp",
              r"\exp": "exp", "log": "log", r"\log": "log", "ln": "log", r"\ln": "log"}
@@ -490,6 +491,9 @@ class _ClaimParser:
             if wrt is None or (closing and not self.accept(closing)):
                 continue
             of_node, wrt_node = self.vocabulary.node_of[of], self.vocabulary.node_of[wrt]
+            if wrt_node == self.vocabulary.cost:
+                raise self.error(f"d{of_node}/d{wrt_node} at position {start} differentiates by "
+                                 "J: a partial is d<node>/d<node> or dJ/d<node>")
             if of_node != self.vocabulary.cost and not self.vocabulary.is_edge(of_node, wrt_node):
                 raise self.error(f"d{of_node}/d{wrt_node} at position {start} is not a local "
                                  f"partial of this graph: {wrt_node} does not feed {of_node}")
