@@ -537,10 +537,12 @@ class _Judge:
             parts.append("a stray 2 (the square's 2, which the ½ of the cost cancels)")
         elif magnitude != 1:
             parts.append(f"a stray factor {magnitude}")
+        averaged = self.truth.has(M)  # mse, bce, softmax-ce average over m; se does not
         if power == 1:
-            parts.append("the 1/m is missing")
+            parts.append("the 1/m is missing" if averaged else "a stray factor m")
         elif power == -1:
-            parts.append("an extra 1/m")
+            parts.append("an extra 1/m" if averaged else "a stray 1/m (this cost does not "
+                                                          "average over the examples)")
         elif power:
             parts.append(f"a stray factor m^{power}")
         name = str(factor)

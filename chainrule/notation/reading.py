@@ -51,7 +51,6 @@ chainrule.graph.spec.SpecError: unexpected '_' at position 19: expected a number
 
 from __future__ import annotations
 
-import json
 import re
 from fractions import Fraction
 from typing import NamedTuple
@@ -286,14 +285,18 @@ class _ClaimParser:
 
     def error(self, message: str) -> SpecError:
         shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
-        return SpecError(f"{message} in {json.dumps(shown, ensure_ascii=False)}")
+        # quoted as typed (JSON quoting would double every LaTeX backslash); control
+        # characters, which could not be read on one line, become spaces
+        shown = "".join(" " if not c.isprintable() else c for c in shown)
+        return SpecError(f'{message} in "{shown}"')
 
     def expected(self, what: str) -> SpecError:
         self.skip()
         if self.position >= len(self.text):
             return self.error(f"the claim ends where {what} was expected")
-        return self.error(f"unexpected {self.text[self.position]!r} at position {self.position}: "
-                          f"expected {what}")
+        command = _COMMAND.match(self.text, self.position)  # show \alpha whole, not its '\'
+        shown = command.group() if command else self.text[self.position]
+        return self.error(f"unexpected '{shown}' at position {self.position}: expected {what}")
 
     def nested(self, parse, *args):
         self.depth += 1
