@@ -249,9 +249,7 @@ def test_every_printed_formula_reads_back_as_correct(network):
 def test_every_printed_formula_of_graph_files_reads_back_as_correct():
     for path in (RESIDUAL, "examples/graphs/tied.json"):
         graph = load_graph_file(path)
-        # the residual graph's closed forms are proven only past the budget: abstract and
-        # local views (and every δ) there, everything for the tied graph
-        for formula in printed_formulas(graph, closed=path != RESIDUAL):
+        for formula in printed_formulas(graph):
             record = check(graph, formula)
             assert record["verdict"] == "correct", (path, formula, record["detail"])
 
@@ -472,6 +470,9 @@ def test_cli_graph_file(run_cli):
     (["check", "2-2-2", "ok = 1", "x = 2"], "claim 1: "),
     (["check", "2-2-2", "--limit", "1", "dJ/dtheta^(1)_11 = 0"], "raise it with --limit 2"),
     (["check", "300-300-300", "dJ/dtheta^(1)_11 = 0"], "a check evaluates every one"),
+    (["check", RESIDUAL, "--bias", "delta_r1 = 0"], "drop --bias"),
+    (["check", "2-2-2", "dJ/dtheta^(1)_11 = " + "(" * 500 + "x_1" + ")" * 500],
+     "nesting deeper than 60 levels"),
 ])
 def test_cli_bad_input_is_one_line_and_status_two(run_cli, args, message):
     status, out, err = run_cli(*args)

@@ -151,12 +151,18 @@ class _Context:
         self._chains: dict[Hashable, tuple[Chain, ...]] = {}
         self._truths: dict[Hashable, sp.Expr] = {}
         self._values: dict[Hashable, sp.Expr] = {}
+        self._path_counts: dict[Hashable, tuple[int, int]] | None = None
         self._samples: _Samples | None = None
         self._forward: dict[sp.Symbol, sp.Expr] | None = None
         self._unforward: dict[sp.Expr, sp.Symbol] | None = None
         self.closed_leaves = {node_symbol(node) for node in graph
                               if graph.nodes[node]["kind"] in ("input", "param")}
         self.folding = _folding(self)
+
+    def path_counts(self) -> dict[Hashable, tuple[int, int]]:
+        if self._path_counts is None:
+            self._path_counts = path_counts(self.graph)
+        return self._path_counts
 
     def value(self, node: Hashable) -> sp.Expr:
         """A computed node's value in its predecessors (cached: samples evaluate it often)."""
@@ -574,7 +580,7 @@ class _Judge:
         this quantity's (chains of another source of the same kind and layer)."""
         own = list(self.context.chains(self.node))
         data = self.graph.nodes[self.node]
-        pool = []
+        pool: list[Chain] = []
         for node in self.context.order:
             other = self.graph.nodes[node]
             if node != self.node and other["kind"] == data["kind"] and \
@@ -616,7 +622,7 @@ class _Judge:
         if missing:
             text = (f"missing {len(missing)} of the {len(own)} chains of {mine}: "
                     + "; ".join(_through(chain) for chain in missing))
-            evidence = {"chains": [_chain_nodes(chain) for chain in missing]}
+            evidence: dict[str, object] = {"chains": [_chain_nodes(chain) for chain in missing]}
             if extra:
                 text += "; and it adds " + "; ".join(_through(chain) for chain in extra)
                 evidence["extra_chains"] = [_chain_nodes(chain) for chain in extra]
@@ -852,12 +858,12 @@ def judge(graph: nx.DiGraph, claim: str, limit: int = MAX_CHAINS) -> tuple[dict,
                         f"nodes and edges; a check takes graphs of up to {MAX_GRAPH:,}")
     context = _context(graph)
     parsed = read_claim(claim, context.vocabulary)
-    chains = path_counts(graph)[parsed.node][0]
+    chains = context.path_counts()[parsed.node][0]
     if chains > limit:
         raise SpecError(f"{parsed.quantity} has {chains:,} chains, more than the limit of "
                         f"{limit:,}; raise it with --limit {chains}")
     verdict, diagnosis, detail = _Judge(context, claim, parsed).verdict()
-    if verdict == "wrong":
+    if diagnosis is not None:
         detail = diagnosis["text"]
     record = {"claim": claim, "quantity": parsed.quantity, "verdict": verdict,
               "diagnosis": diagnosis,

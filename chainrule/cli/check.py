@@ -60,7 +60,7 @@ def _intermix(parser: argparse.ArgumentParser) -> None:
         finally:
             parser._intermixing = False
 
-    parser.parse_known_args = parse_known_args
+    parser.parse_known_args = parse_known_args  # type: ignore[method-assign]
 
 
 def _positive_int(text: str) -> int:
@@ -97,11 +97,15 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
 
     claims = _claims(args)
     graph = _graph_for(args.architecture)
-    network = None if graph is not None else _network(args.architecture, args)
+    if graph is not None and (args.bias or args.activation != "sigmoid" or args.cost != "mse"):
+        from chainrule.cli.entry import UsageError
+
+        raise UsageError("a graph file sets its own formulas and cost; drop --bias, "
+                         "--activation and --cost")
     from chainrule.calculus import claims as judging
 
     if graph is None:
-        graph = judging.graph_for_network(network)
+        graph = judging.graph_for_network(_network(args.architecture, args))
     results = []
     for number, claim in enumerate(claims, start=1):
         try:

@@ -132,7 +132,7 @@ class Vocabulary:
             self._register(node_symbol(node), node, data["latex"])
         for node in delta_nodes(graph):
             symbol = node_symbol(delta_name(graph, node))
-            self.delta_of[symbol] = node
+            self.delta_of[symbol] = str(node)
             self._register(symbol, delta_name(graph, node), delta_latex(graph, node))
         targets = list(graph.graph.get("targets", ()))
         target_latex = dict(graph.graph.get("target_latex", {}))
