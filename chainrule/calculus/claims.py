@@ -8,13 +8,14 @@ over its chains of the local partials. The verdict is
   :func:`~chainrule.calculus.symbolic.is_identically_zero` (δ symbols replaced by their
   definitions, partials by their local formulas; first in the local view, then with the forward
   pass substituted), within a time and size budget;
-- ``wrong`` when the two sides differ at a sampled point (confirmed at 30 digits), with the
+- ``wrong`` when the two sides differ at a sampled point (confirmed to 20 digits), with the
   first diagnosis that applies: ``sign``, ``factor``, ``other_quantity``, ``missing_chains``,
   ``extra_chains``, ``activation_argument``, ``transposed``, else ``counterexample``;
 - ``unknown`` when the proof did not finish within its budget and every sampled point agrees.
 
-Diagnoses are found on numbers (random points, forward pass and local partials in numpy) and
-then confirmed by the same exact proof where the budget allows; the evidence says which.
+Diagnoses are found on numbers (:mod:`chainrule.calculus.claim_samples`: random points, the
+forward pass and the local partials in numpy) and then confirmed by the same exact proof
+(:mod:`chainrule.calculus.claim_proof`) where the budget allows; the evidence says which.
 
 Examples
 --------
@@ -31,23 +32,20 @@ Examples
 
 from __future__ import annotations
 
-import signal
-import sys
-import threading
 import time
 from collections.abc import Hashable
-from contextlib import contextmanager
 from fractions import Fraction
 
 import networkx as nx
 import numpy as np
 import sympy as sp
 
+from chainrule.calculus.claim_proof import PROOF_SECONDS, expansion_size, proven_zero
+from chainrule.calculus.claim_samples import Samples, agree, zero_one_fit
 from chainrule.calculus.symbolic import (
     M,
     Partial,
     graph_forward_values,
-    is_identically_zero,
     local_derivative,
     local_sum,
     node_symbol,
@@ -61,82 +59,11 @@ from chainrule.notation.reading import Claim, Vocabulary, read_claim
 VERDICTS = ("correct", "wrong", "unknown")
 DIAGNOSES = ("sign", "factor", "other_quantity", "missing_chains", "extra_chains",
              "activation_argument", "transposed", "counterexample")
-PROOF_SECONDS = 1.0  # per claim compared; a hand derivation's proof takes milliseconds
 CLOSED_VIEW_GRAPH = 150  # nodes + edges: the closed view is tried on graphs up to this size
-MAX_EXPANSION = 200_000  # terms an expansion may reach before a proof is not attempted
 SAMPLES = 12  # random points for the numeric screen and the diagnoses
 MAX_CHAIN_FIT = 400  # chains fitted at once when looking for missing or extra chains
 MAX_CHAINS = 10_000  # chains of the claimed quantity: its true value is their sum
 MAX_GRAPH = 5_000  # nodes + edges: the numeric screen evaluates every one of them
-_AGREE = 1e-7  # relative agreement on numbers (float64 at the sampled points)
-
-
-class _OutOfTime(Exception):
-    pass
-
-
-@contextmanager
-def _time_budget(seconds: float):
-    """Interrupt the block after `seconds` (a SIGALRM timer; only in the main thread, where
-    signals are delivered; elsewhere the size budget alone applies).
-
-    An interruption that lands in a finalizer is swallowed by Python, so the timer repeats
-    every 50 ms until one lands in the proof itself; those swallowed are not reported.
-    """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal,
-                                                                                "setitimer"):
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise _OutOfTime
-
-    def quiet(unraisable):
-        if not isinstance(unraisable.exc_value, _OutOfTime):
-            previous_hook(unraisable)
-
-    previous_hook, sys.unraisablehook = sys.unraisablehook, quiet
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.unraisablehook = previous_hook
-
-
-def _expansion_size(expression: sp.Expr, cap: int = MAX_EXPANSION + 1) -> int:
-    """An upper estimate of the terms of `expression` multiplied out (capped)."""
-    if expression.is_Atom:
-        return 1
-    if isinstance(expression, sp.Add):
-        return min(cap, sum(_expansion_size(arg, cap) for arg in expression.args))
-    if isinstance(expression, sp.Mul):
-        size = 1
-        for arg in expression.args:
-            size = min(cap, size * _expansion_size(arg, cap))
-        return size
-    if isinstance(expression, sp.Pow) and expression.exp.is_Integer:
-        base = _expansion_size(expression.base, cap)
-        return min(cap, base ** min(abs(int(expression.exp)), 64)) if base > 1 else 1
-    return min(cap, sum(_expansion_size(arg, cap) for arg in expression.args) or 1)
-
-
-def _proven_zero(expression: sp.Expr, seconds: float = PROOF_SECONDS) -> bool | None:
-    """True: proven identically zero. False: not shown. None: the budget ran out first."""
-    if seconds <= 0 or _expansion_size(expression) > MAX_EXPANSION:
-        return None
-    # A piecewise factor (relu's derivative) is the same object on both sides: as an opaque
-    # symbol it cancels like one, and an identity in free symbols holds for any value of them.
-    pieces = {piece: sp.Dummy("P") for piece in expression.atoms(sp.Piecewise)}
-    try:
-        with _time_budget(seconds):
-            opaque = expression.xreplace(pieces)
-            # multiplying out is an identity too, and fast on the polynomials of the local view
-            return sp.expand(opaque) == 0 or is_identically_zero(opaque)
-    except _OutOfTime:
-        return None
 
 
 class _Context:
@@ -152,7 +79,7 @@ class _Context:
         self._truths: dict[Hashable, sp.Expr] = {}
         self._values: dict[Hashable, sp.Expr] = {}
         self._path_counts: dict[Hashable, tuple[int, int]] | None = None
-        self._samples: _Samples | None = None
+        self._samples: Samples | None = None
         self._forward: dict[sp.Symbol, sp.Expr] | None = None
         self._unforward: dict[sp.Expr, sp.Symbol] | None = None
         self.closed_leaves = {node_symbol(node) for node in graph
@@ -206,9 +133,9 @@ class _Context:
                                if not value.is_Atom}
         return self._unforward
 
-    def samples(self) -> _Samples:
+    def samples(self) -> Samples:
         if self._samples is None:
-            self._samples = _Samples(self, SAMPLES, seed=0)
+            self._samples = Samples(self, SAMPLES, seed=0)
         return self._samples
 
 
@@ -232,11 +159,11 @@ class _Context:
                 attempts.append(folded_back)
         outcomes = []
         for attempt in attempts:
-            outcomes.append(_proven_zero(attempt(), deadline - time.perf_counter()))
+            outcomes.append(proven_zero(attempt(), deadline - time.perf_counter()))
             if outcomes[-1]:
                 return True
-        closed = _proven_zero(difference.xreplace(self.forward()), deadline - time.perf_counter()
-                              ) if small and _expansion_size(difference) < 2_000 else None
+        closed = proven_zero(difference.xreplace(self.forward()), deadline - time.perf_counter()
+                              ) if small and expansion_size(difference) < 2_000 else None
         if closed:
             return True
         local = None if None in outcomes else False
@@ -307,133 +234,6 @@ def _folding(context: _Context) -> list:
     return [lambda expression: expression.xreplace(whole), exp_to_node]
 
 
-class _Samples:
-    """Random points: exact small rationals for the leaves (x, θ, y, m) and, in float64 arrays,
-    every node's value by the forward pass and every edge's local partial."""
-
-    def __init__(self, context: _Context, count: int, seed: int):
-        self.context, self.count = context, count
-        graph = context.graph
-        rng = np.random.default_rng(seed)
-        grid = [Fraction(n, 4) for n in range(-6, 7) if n]
-        self.exact: dict[sp.Symbol, list[Fraction]] = {}
-        leaves = [node for node in context.order if graph.nodes[node]["kind"] in ("input",
-                                                                                   "param")]
-        for node in leaves:
-            self.exact[node_symbol(node)] = [grid[i] for i in rng.integers(len(grid), size=count)]
-        for target in sorted(context.vocabulary.targets, key=str):
-            self.exact[target] = [Fraction(int(n), 4) for n in rng.integers(1, 4, size=count)]
-        ms = [2, 3, 4, 5]
-        self.exact[M] = [Fraction(ms[i % 4]) for i in range(count)]
-        self.values: dict[sp.Symbol, np.ndarray] = {
-            symbol: np.array([float(v) for v in column]) for symbol, column in self.exact.items()}
-        with np.errstate(all="ignore"):
-            for node in context.order:
-                if graph.nodes[node]["kind"] in ("pre", "act", "node"):
-                    self.values[node_symbol(node)] = self.evaluate(context.value(node))
-        self._edges: dict[tuple, np.ndarray] = {}
-
-    def evaluate(self, expression: sp.Expr) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            value = _numeric(expression, self.values)
-        return np.broadcast_to(np.asarray(value, dtype=float), (self.count,))
-
-    def edge(self, wrt: Hashable, of: Hashable) -> np.ndarray:
-        if (wrt, of) not in self._edges:
-            self._edges[wrt, of] = self.evaluate(local_derivative(self.context.graph, wrt, of))
-        return self._edges[wrt, of]
-
-    def chain(self, chain: Chain) -> np.ndarray:
-        value = np.ones(self.count)
-        for factor in chain:
-            value = value * self.edge(factor.wrt, factor.of)
-        return value
-
-    def adjoints(self) -> dict[Hashable, np.ndarray]:
-        """∂J/∂v of every node at every point: the reverse sweep on numbers."""
-        if not hasattr(self, "_adjoints"):
-            graph = self.context.graph
-            adjoint = {self.context.cost: np.ones(self.count)}
-            for node in reversed(self.context.order):
-                if node == self.context.cost:
-                    continue
-                total = np.zeros(self.count)
-                for successor in graph.successors(node):
-                    total = total + adjoint[successor] * self.edge(node, successor)
-                adjoint[node] = total
-            self._adjoints = adjoint
-        return self._adjoints
-
-    def exact_point(self, index: int) -> dict[sp.Symbol, sp.Expr]:
-        """The leaves of point `index` exactly, and every node's value to 30 digits."""
-        point: dict[sp.Symbol, sp.Expr] = {
-            symbol: sp.Rational(column[index].numerator, column[index].denominator)
-            for symbol, column in self.exact.items()}
-        graph = self.context.graph
-        for node in self.context.order:
-            if graph.nodes[node]["kind"] in ("pre", "act", "node"):
-                point[node_symbol(node)] = self.context.value(node).xreplace(point).evalf(40)
-        return point
-
-
-_NUMPY_FUNCTIONS = {sp.exp: np.exp, sp.log: np.log, sp.tanh: np.tanh}
-_COMPARISONS = {sp.StrictGreaterThan: np.greater, sp.StrictLessThan: np.less,
-                sp.GreaterThan: np.greater_equal, sp.LessThan: np.less_equal}
-
-
-def _numeric(expression: sp.Basic, values: dict[sp.Symbol, np.ndarray]):
-    """`expression` on numpy arrays, walking its tree: for the small formulas of edges, nodes
-    and claims this is many times faster than compiling each with ``lambdify``."""
-    if expression.is_Symbol:
-        return values[expression]
-    if expression.is_Number:
-        return float(expression)
-    if isinstance(expression, sp.Add):
-        total = 0.0
-        for arg in expression.args:
-            total = total + _numeric(arg, values)
-        return total
-    if isinstance(expression, sp.Mul):
-        product = 1.0
-        for arg in expression.args:
-            product = product * _numeric(arg, values)
-        return product
-    if isinstance(expression, sp.Pow):
-        base = _numeric(expression.base, values)
-        if expression.exp == -1:
-            return 1.0 / base
-        return np.power(base, _numeric(expression.exp, values))
-    function = _NUMPY_FUNCTIONS.get(type(expression))
-    if function is not None:
-        return function(_numeric(expression.args[0], values))
-    if isinstance(expression, sp.Piecewise):
-        conditions = [np.asarray(_numeric(c, values), dtype=bool) for _, c in expression.args]
-        choices = [_numeric(v, values) for v, _ in expression.args]
-        shape = np.broadcast_shapes(*(np.shape(x) for x in conditions + choices))
-        return np.select([np.broadcast_to(c, shape) for c in conditions],
-                         [np.broadcast_to(v, shape) for v in choices], np.nan)
-    comparison = _COMPARISONS.get(type(expression))
-    if comparison is not None:
-        return comparison(_numeric(expression.lhs, values), _numeric(expression.rhs, values))
-    if expression is sp.true:
-        return True
-    if expression is sp.false:
-        return False
-    symbols = sorted(expression.free_symbols, key=str)  # anything else: compile it
-    return sp.lambdify(symbols, expression, "numpy")(*(values[s] for s in symbols))
-
-
-def _agree(left: np.ndarray, right: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
-    """Per point: True where the two agree, False where they differ, ignoring non-finite points
-    (they count as agreeing: a point that overflows proves nothing)."""
-    size = np.maximum(np.abs(left), np.abs(right))
-    if scale is not None:
-        size = np.maximum(size, scale)
-    with np.errstate(all="ignore"):
-        close = np.abs(left - right) <= _AGREE * np.maximum(size, 1e-12)
-    return close | ~np.isfinite(left) | ~np.isfinite(right)
-
-
 def _number(value: sp.Expr) -> str:
     value = sp.sympify(value)
     if value.is_Integer:
@@ -465,13 +265,13 @@ class _Judge:
         sampled point where both are finite."""
         claimed = self.claimed_values if claimed is None else claimed
         finite = np.isfinite(claimed) & np.isfinite(candidate_values)
-        return bool(finite.sum() >= 3 and _agree(claimed, candidate_values,
+        return bool(finite.sum() >= 3 and agree(claimed, candidate_values,
                                                  self.scale)[finite].all())
 
     # -- the verdict ----------------------------------------------------------------------------
 
     def verdict(self) -> tuple[str, dict | None, str]:
-        differing = np.flatnonzero(~_agree(self.claimed_values, self.true_values, self.scale))
+        differing = np.flatnonzero(~agree(self.claimed_values, self.true_values, self.scale))
         counterexample = None
         for index in differing[:3]:
             counterexample = self.counterexample(int(index))
@@ -588,7 +388,7 @@ class _Judge:
                 pool.extend(self.context.chains(node))
         pool = pool[:max(0, MAX_CHAIN_FIT - len(own))]
         everything = own + pool
-        samples = _Samples(self.context, len(everything) + 8, seed=1)
+        samples = Samples(self.context, len(everything) + 8, seed=1)
         columns = np.column_stack([samples.chain(chain) for chain in everything])
         claimed = samples.evaluate(self.claimed)
         rows = np.isfinite(columns).all(axis=1) & np.isfinite(claimed)
@@ -604,7 +404,7 @@ class _Judge:
                 (list(range(len(everything))), claimed, np.zeros(0))]
         rounded = None
         for chosen, target, fixed in fits:
-            weights = _zero_one_fit(columns[:, chosen], target)
+            weights = zero_one_fit(columns[:, chosen], target)
             if weights is not None:
                 rounded = np.zeros(len(everything))
                 rounded[:len(fixed)] = fixed
@@ -718,50 +518,6 @@ class _Judge:
         return {"kind": "counterexample", "text": text,
                 "evidence": {"values": values, "point": leaves, "claim": _number(claimed),
                              "true": _number(true)}}
-
-
-def _least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray | None:
-    """The least-squares weights by Gram-Schmidt (twice, for stability) in long double; None
-    if the columns are dependent. Written out rather than ``numpy.linalg.lstsq``: LAPACK's
-    threads take up to a second to start on a busy machine, far more than this small fit."""
-    a = columns.astype(np.longdouble)
-    scale = np.sqrt((a * a).sum(axis=0))
-    if not (scale > 0).all():
-        return None
-    a = a / scale
-    rows, n = a.shape
-    q = np.zeros((rows, n), dtype=np.longdouble)
-    r = np.zeros((n, n), dtype=np.longdouble)
-    for j in range(n):
-        v = a[:, j].copy()
-        for _ in range(2):
-            coefficients = (q[:, :j] * v[:, None]).sum(axis=0)
-            r[:j, j] += coefficients
-            v = v - (q[:, :j] * coefficients).sum(axis=1)
-        norm = np.sqrt((v * v).sum())
-        if norm < 1e-9:
-            return None
-        r[j, j], q[:, j] = norm, v / norm
-    projected = (q * target.astype(np.longdouble)[:, None]).sum(axis=0)
-    weights = np.zeros(n, dtype=np.longdouble)
-    for i in range(n - 1, -1, -1):
-        weights[i] = (projected[i] - (r[i, i + 1:] * weights[i + 1:]).sum()) / r[i, i]
-    return (weights / scale).astype(float)
-
-
-def _zero_one_fit(columns: np.ndarray, target: np.ndarray) -> np.ndarray | None:
-    """Weights of 0 or 1 with columns @ weights = target at every row, or None."""
-    if columns.shape[1] == 0:
-        return None
-    weights = _least_squares(columns, target)
-    if weights is None:
-        return None
-    rounded = np.round(weights)
-    if not (np.abs(weights - rounded) < 1e-6).all() or not set(rounded) <= {0.0, 1.0}:
-        return None
-    if not _agree(columns @ rounded, target, np.abs(columns).sum(axis=1)).all():
-        return None
-    return rounded
 
 
 def _function_arguments(expression: sp.Expr) -> set[sp.Symbol]:
