@@ -629,8 +629,9 @@ def judge(graph: nx.DiGraph, claim: str, limit: int = MAX_CHAINS) -> tuple[dict,
     return record, parsed.node
 
 
-def check(graph_or_network: nx.DiGraph | Network, claim: str, limit: int = MAX_CHAINS) -> dict:
-    """Judge one claim on a network (or an already built graph); returns its record.
+def check(graph_or_network, claim: str, limit: int = MAX_CHAINS) -> dict:
+    """Judge one claim on a network, a :class:`~chainrule.graph.dag.Dag` or a built graph;
+    returns its record (a Dag is built anew each time: pass ``dag.build()`` to reuse it).
 
     The record is ``{"claim", "quantity", "verdict", "diagnosis", "true_latex",
     "claim_latex", "detail"}``: `verdict` is ``correct``, ``wrong`` or ``unknown``;
@@ -647,6 +648,13 @@ def check(graph_or_network: nx.DiGraph | Network, claim: str, limit: int = MAX_C
     >>> print(record["diagnosis"]["text"])
     this is the right expression for dJ/dtheta^(1)_21, not dJ/dtheta^(1)_12 (the indices are swapped)
     """
-    graph = graph_or_network if isinstance(graph_or_network, nx.DiGraph) else \
-        graph_for_network(graph_or_network)
+    if isinstance(graph_or_network, nx.DiGraph):
+        graph = graph_or_network
+    elif isinstance(graph_or_network, Network):
+        graph = graph_for_network(graph_or_network)
+    elif hasattr(graph_or_network, "build"):  # a Dag still under construction
+        graph = graph_or_network.build()
+    else:
+        raise TypeError(f"check takes a Network, a Dag or a built graph, not "
+                        f"{type(graph_or_network).__name__}")
     return judge(graph, claim, limit)[0]
