@@ -138,7 +138,6 @@ class _Context:
             self._samples = Samples(self, SAMPLES, seed=0)
         return self._samples
 
-
     def proves(self, claimed: sp.Expr, expected: sp.Expr) -> bool | None:
         """Prove `claimed` - `expected` is 0 (True; False: not shown; None: out of budget).
 
@@ -299,8 +298,8 @@ class _Judge:
 
     def how(self, proven: bool) -> str:
         return ("proven (an exact symbolic proof)" if proven else
-                f"agrees at the {self.samples.count} sampled points (the exact proof did not "
-                "finish within its budget)")
+                f"agrees at the {self.samples.count} sampled points (not proven: the exact proof "
+                "did not finish within its budget)")
 
     # -- the diagnoses, in order ----------------------------------------------------------------
 
