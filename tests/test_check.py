@@ -525,3 +525,20 @@ def test_the_api_takes_a_dag_and_refuses_other_things():
     assert check(dag, "dJ/dw = (h - y) * h*(1 - h) * x")["verdict"] == "correct"
     with pytest.raises(TypeError, match="not str"):
         check("2-2-2", "dJ/dtheta^(1)_11 = 0")
+
+
+def test_the_commands_own_output_reads_back(run_cli):
+    """The blocks `chainrule chains --format latex` prints, pasted whole, are correct claims."""
+    graph = graph_named("2-2-2")
+    for view in ("abstract", "local", "closed"):
+        status, out, _ = run_cli("chains", "2-2-2", "--format", "latex", "--view", view)
+        assert status == 0
+        blocks = [block for block in out.split("\n% ") if block.strip()]
+        assert len(blocks) == 8
+        for block in blocks:
+            claim = block.split("\n", 1)[1]  # after the "% dJ/d...: n chains" comment
+            assert claim.startswith("\\[") and check(graph, claim)["verdict"] == "correct"
+    status, out, _ = run_cli("chains", "2-2-2", "--format", "unicode", "--view", "closed")
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    assert len(lines) == 8
+    assert all(check(graph, line)["verdict"] == "correct" for line in lines)
