@@ -230,6 +230,7 @@ ROUND_TRIP = [Network([1, 1, 1]), Network([2, 2, 2]), Network([2, 2, 2], bias=Tr
               Network([2, 3, 2], activation="tanh"),
               Network([1, 2, 1], activation="softplus,identity"),
               Network([2, 2, 2], activation="relu"),
+              Network([2, 2, 2], activation="relu", bias=True),
               Network([1, 1, 1], activation="leaky_relu", cost="se")]
 
 
@@ -237,9 +238,7 @@ ROUND_TRIP = [Network([1, 1, 1]), Network([2, 2, 2]), Network([2, 2, 2], bias=Tr
                          f"{','.join(n.activation)} {n.cost}{' bias' if n.bias else ''}")
 def test_every_printed_formula_reads_back_as_correct(network):
     graph = build_graph(network)
-    # relu's closed form nests conditions (ITE) that only SymPy's printer writes
-    closed = not {"relu", "leaky_relu"} & set(network.activation)
-    formulas = list(printed_formulas(graph, closed))
+    formulas = list(printed_formulas(graph))
     assert len(formulas) > 20
     for formula in formulas:
         record = check(graph, formula)
@@ -331,7 +330,7 @@ HOSTILE = [
     "dJ/dtheta^(1)_11 = 2**2**2**2**2",
     "dJ/dtheta^(1)_11 = x_1^1000",
     "dJ/dtheta^(1)_11 = " + "9" * 5000,
-    "dJ/dtheta^(1)_11 = " + "x_1 + " * 3000 + "x_1",
+    "dJ/dtheta^(1)_11 = " + "x_1 + " * 3400 + "x_1",
     "dJ/dtheta^(1)_11 = __import__('os').system('echo hi')",
     "dJ/dtheta^(1)_11 = os.system('ls')",
     "dJ/dtheta^(1)_11 = b_1 * x_1",
@@ -349,6 +348,7 @@ HOSTILE = [
     "dJ/dtheta^(1)_11 = \\frac{x_1}",
     "dJ/dtheta^(1)_11 = exp'(x_1)",
     "dJ/dtheta^(1)_11 = x" * 2000,
+    "dJ/dtheta^(1)_11 = " + "x_1 + " * 4000,
     "delta^(3)_1 = sigmoid x_1",
 ]
 

@@ -139,12 +139,27 @@ def numeric(expression: sp.Basic, values: dict[sp.Symbol, np.ndarray]):
     comparison = _COMPARISONS.get(type(expression))
     if comparison is not None:
         return comparison(numeric(expression.lhs, values), numeric(expression.rhs, values))
+    if isinstance(expression, sp.ITE):
+        condition, then, otherwise = (np.asarray(_bool(arg, values)) for arg in expression.args)
+        return np.where(condition, then, otherwise)
+    if isinstance(expression, (sp.And, sp.Or)):
+        combine = np.logical_and if isinstance(expression, sp.And) else np.logical_or
+        result = _bool(expression.args[0], values)
+        for arg in expression.args[1:]:
+            result = combine(result, _bool(arg, values))
+        return result
+    if isinstance(expression, sp.Not):
+        return np.logical_not(_bool(expression.args[0], values))
     if expression is sp.true:
         return True
     if expression is sp.false:
         return False
     symbols = sorted(expression.free_symbols, key=str)  # anything else: compile it
     return sp.lambdify(symbols, expression, "numpy")(*(values[s] for s in symbols))
+
+
+def _bool(expression: sp.Basic, values: dict[sp.Symbol, np.ndarray]):
+    return np.asarray(numeric(expression, values), dtype=bool)
 
 
 def agree(left: np.ndarray, right: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:

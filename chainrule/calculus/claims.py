@@ -148,6 +148,8 @@ class _Context:
         difference = claimed - expected
         deadline = time.perf_counter() + PROOF_SECONDS
         small = self.graph.number_of_nodes() + self.graph.number_of_edges() <= CLOSED_VIEW_GRAPH
+        if small and difference.xreplace(self.forward()) == 0:
+            return True  # the closed form as chainrule prints it: SymPy cancels it at once
         attempts = [lambda: self.fold(difference)]
         if small:  # the closed view's forward pass grows fast with depth and width
             folded_back = lambda: self.fold(difference.xreplace(self.unforward()))

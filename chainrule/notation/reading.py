@@ -63,7 +63,7 @@ from chainrule.calculus.symbolic import M, Partial, node_symbol
 from chainrule.graph import names
 from chainrule.graph.spec import SOFTMAX, SpecError
 
-MAX_CLAIM = 10_000  # characters: far above any hand derivation
+MAX_CLAIM = 20_000  # characters: above any hand derivation and the closed forms printed
 MAX_DEPTH = 60  # nested parentheses, signs, powers and functions
 MAX_NUMBER = 10**300
 MAX_EXPONENT = 100  # a hand derivation has squares; (a + b)^1000 would stall every proof
@@ -610,26 +610,73 @@ class _ClaimParser:
     # -- piecewise (relu's derivative as chainrule prints it) ----------------------------------
 
     def condition(self):
-        if self.accept("True") or self.accept(r"\text{otherwise}"):
+        """A condition of a piece: comparisons joined by and (``&``, ``\\wedge``), or (``|``,
+        ``\\vee``), not (``~``, ``\\neg``) and ``ITE(c, a, b)``, as SymPy prints them."""
+        return self.nested(self.disjunction)
+
+    def disjunction(self):
+        result = self.conjunction()
+        while self.accept(re.compile(r"\||\\vee\b|∨")):
+            result = sp.Or(result, self.conjunction())
+        return result
+
+    def conjunction(self):
+        result = self.negation()
+        while self.accept(re.compile(r"&(?!=)|\\wedge\b|∧")):
+            result = sp.And(result, self.negation())
+        return result
+
+    def negation(self):
+        if self.accept(re.compile(r"~|\\neg\b|¬")):
+            return sp.Not(self.nested(self.negation))
+        return self.boolean()
+
+    def boolean(self):
+        if self.accept(re.compile(r"True\b|\\text\{\s*(?:True|otherwise)\s*\}")):
             return sp.true
-        left = self.expression()
-        relation = self.accept(re.compile(r">=|<=|>|<|≥|≤"))
-        if not relation:
-            raise self.expected("a comparison (>, <, >=, <=)")
-        return _RELATIONS[relation.group()](left, self.expression())
+        if self.accept(re.compile(r"False\b|\\text\{\s*False\s*\}")):
+            return sp.false
+        if self.accept(re.compile(r"ITE\s*\(|\\operatorname\{ITE\}\s*\\left\(")):
+            closing = ")" if self.text[self.position - 1] == "(" and not \
+                self.text[:self.position].endswith(r"\left(") else r"\right)"
+            parts = [self.condition()]
+            for _ in range(2):
+                self.expect(",")
+                parts.append(self.condition())
+            self.expect(closing)
+            return sp.ITE(*parts)
+        start = self.position
+        try:  # a comparison, whose left side may itself start with '('
+            left = self.expression()
+            relation = self.accept(re.compile(r">=|<=|>|<|≥|≤"))
+            if relation:
+                return _RELATIONS[relation.group()](left, self.expression())
+        except SpecError:
+            pass
+        self.position = start
+        for opening, closing in (("(", ")"), (r"\left(", r"\right)")):
+            if self.accept(opening):
+                inner = self.condition()
+                self.expect(closing)
+                return inner
+        raise self.expected("a condition: a comparison (>, <, >=, <=), True or False")
 
     def piecewise(self) -> sp.Expr:
         self.expect("Piecewise(")
-        pieces = []
-        while True:
-            self.expect("(", "'(' for a piece (value, condition)")
-            value = self.expression()
-            self.expect(",")
-            pieces.append((value, self.condition()))
+        outer, self.layout = self.layout, _CASES_LAYOUT  # '&' is 'and' in a condition here
+        try:
+            pieces = []
+            while True:
+                self.expect("(", "'(' for a piece (value, condition)")
+                value = self.expression()
+                self.expect(",")
+                pieces.append((value, self.condition()))
+                self.expect(")")
+                if not self.accept(","):
+                    break
             self.expect(")")
-            if not self.accept(","):
-                break
-        self.expect(")")
+        finally:
+            self.layout = outer
         return sp.Piecewise(*pieces)
 
     def cases(self) -> sp.Expr:
