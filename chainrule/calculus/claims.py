@@ -646,8 +646,11 @@ def check(graph_or_network, claim: str, limit: int = MAX_CHAINS) -> dict:
     >>> record = check(Network([2, 2, 2]), "dJ/dtheta^(1)_12 = delta^(2)_2 * x_1")
     >>> record["verdict"], record["diagnosis"]["evidence"]["quantity"]
     ('wrong', 'dJ/dtheta^(1)_21')
-    >>> print(record["diagnosis"]["text"])
-    this is the right expression for dJ/dtheta^(1)_21, not dJ/dtheta^(1)_12 (the indices are swapped)
+    >>> first, second = record["diagnosis"]["text"].split(", ")
+    >>> first
+    'this is the right expression for dJ/dtheta^(1)_21'
+    >>> second
+    'not dJ/dtheta^(1)_12 (the indices are swapped)'
     """
     if isinstance(graph_or_network, nx.DiGraph):
         graph = graph_or_network

@@ -21,9 +21,11 @@ that builds SymPy expressions directly. The grammar, in full::
                 | "e^" exponent | Piecewise((value, condition), ...) | \begin{cases} ... \end{cases}
     partial    := "d" name "/d" name | "∂" name "/∂" name | "\partial" name "/" "\partial" name
                 | "\frac{\partial" name "}{\partial" name "}" | "\frac{d" name "}{d" name "}"
-    function   := (sigmoid | σ | \sigma | tanh | relu | identity | softplus | leaky_relu | f)
-                  prime? argument  |  (exp | log | ln) argument
+    function   := (sigmoid | σ | \sigma | sigma | tanh | relu | identity | softplus
+                   | leaky_relu | f) prime? argument  |  (exp | log | ln) argument
     prime      := "'" | "′" | "^{\prime}" | "^\prime"
+    condition  := comparisons joined by & | \wedge (and), | \vee (or), ~ \neg (not), with
+                  True, False and ITE(condition, condition, condition) (relu's pieces)
 
 A name is a stem (``a``, ``theta``, ``θ``, ``\theta``, a graph file's node name) with a
 layer (``^(3)``, ``^{(3)}``, ``⁽³⁾``) and indices (``_11``, ``_{11}``, ``₁₁``, ``_10,3``) in
