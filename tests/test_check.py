@@ -542,3 +542,28 @@ def test_the_commands_own_output_reads_back(run_cli):
     lines = [line.strip() for line in out.splitlines() if line.startswith("  ")]
     assert len(lines) == 8
     assert all(check(graph, line)["verdict"] == "correct" for line in lines)
+
+
+@pytest.mark.parametrize("network, claim", [
+    (Network([2, 2, 2], activation="relu"), "dJ/dtheta^(1)_22 = -relu(-a^(2)_2^-1)"),
+    (Network([2, 2, 2], activation="relu"),
+     "dJ/dtheta^(2)_11 = (f'((theta^(1)_12 * delta^(2)_1)^-1) - a^(2)_2)"),
+    (Network([2, 2, 2], activation="relu"), "dJ/dtheta^(2)_11 = log(relu'(delta^(2)_2))"),
+    (Network([2, 2, 2], bias=True), "dJ/dz^(3)_2 = delta^(3)_2^-1"),
+    (Network([2, 2, 2], bias=True), "dJ/dtheta^(1)_11 = log(x_1 - 5) * (theta^(1)_11)^0.5"),
+])
+def test_claims_found_by_fuzzing_get_a_verdict_within_two_seconds(network, claim):
+    """Each once raised from inside SymPy (a condition on 1/0, a complex value) or ran long."""
+    start = time.perf_counter()
+    record = check(network, claim)
+    assert time.perf_counter() - start < 2.5
+    assert record["verdict"] in ("wrong", "unknown")
+
+
+@pytest.mark.parametrize("claim, message", [
+    ("dJ/dtheta^(1)_11 = -0.5 + log(-2^-1)", "not real"),
+    ("dJ/dtheta^(1)_11 = relu'(1/0)", "undefined"),
+])
+def test_undefined_or_complex_constants_are_bad_input(claim, message):
+    with pytest.raises(SpecError, match=message):
+        check(graph_named("2-2-2"), claim)

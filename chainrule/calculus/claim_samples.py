@@ -59,8 +59,13 @@ class Samples:
 
     def evaluate(self, expression: sp.Expr) -> np.ndarray:
         with np.errstate(all="ignore"):
-            value = numeric(expression, self.values)
-        return np.broadcast_to(np.asarray(value, dtype=float), (self.count,))
+            try:
+                value = np.asarray(numeric(expression, self.values))
+            except (TypeError, ValueError, KeyError, ArithmeticError):
+                value = np.asarray(np.nan)  # not a number here (e.g. zoo): proves nothing
+            if np.iscomplexobj(value):  # a log or root of a negative number: not a real value
+                value = np.where(value.imag == 0, value.real, np.nan)
+        return np.broadcast_to(value.astype(float), (self.count,))
 
     def edge(self, wrt: Hashable, of: Hashable) -> np.ndarray:
         if (wrt, of) not in self._edges:

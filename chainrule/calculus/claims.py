@@ -40,7 +40,13 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule.calculus.claim_proof import PROOF_SECONDS, expansion_size, proven_zero
+from chainrule.calculus.claim_proof import (
+    PROOF_SECONDS,
+    OutOfTime,
+    expansion_size,
+    proven_zero,
+    time_budget,
+)
 from chainrule.calculus.claim_samples import Samples, agree, zero_one_fit
 from chainrule.calculus.symbolic import (
     M,
@@ -138,18 +144,24 @@ class _Context:
             self._samples = Samples(self, SAMPLES, seed=0)
         return self._samples
 
-    def proves(self, claimed: sp.Expr, expected: sp.Expr) -> bool | None:
+    def proves(self, claimed: sp.Expr, expected: sp.Expr, until: float | None = None
+               ) -> bool | None:
         """Prove `claimed` - `expected` is 0 (True; False: not shown; None: out of budget).
 
         In the local view first (a, z, θ, ... free symbols, activations of z folded into
         their a). A side written in the leaves alone (the closed view) is first folded back
-        into the nodes; failing both, the forward pass is substituted into both sides.
+        into the nodes; failing both, the forward pass is substituted into both sides. The
+        budget is :data:`PROOF_SECONDS`, or less if `until` (a ``time.perf_counter()``) is
+        sooner.
         """
         difference = claimed - expected
         deadline = time.perf_counter() + PROOF_SECONDS
+        if until is not None:
+            deadline = min(deadline, until)
         small = self.graph.number_of_nodes() + self.graph.number_of_edges() <= CLOSED_VIEW_GRAPH
-        if small and difference.xreplace(self.forward()) == 0:
-            return True  # the closed form as chainrule prints it: SymPy cancels it at once
+        if small:  # a closed form as chainrule prints it: SymPy cancels it at once
+            if _built(lambda: difference.xreplace(self.forward()), deadline) == 0:
+                return True
         attempts = [lambda: self.fold(difference)]
         if small:  # the closed view's forward pass grows fast with depth and width
             folded_back = lambda: self.fold(difference.xreplace(self.unforward()))
@@ -158,17 +170,20 @@ class _Context:
                 attempts.insert(0, folded_back)
             else:
                 attempts.append(folded_back)
+            if expansion_size(difference) < 2_000:
+                attempts.append(lambda: difference.xreplace(self.forward()))
         outcomes = []
         for attempt in attempts:
-            outcomes.append(proven_zero(attempt(), deadline - time.perf_counter()))
+            expression = _built(attempt, deadline)
+            if expression is None:
+                outcomes.append(None if time.perf_counter() >= deadline else False)
+                continue
+            if expression == 0:
+                return True
+            outcomes.append(proven_zero(expression, deadline - time.perf_counter()))
             if outcomes[-1]:
                 return True
-        closed = proven_zero(difference.xreplace(self.forward()), deadline - time.perf_counter()
-                              ) if small and expansion_size(difference) < 2_000 else None
-        if closed:
-            return True
-        local = None if None in outcomes else False
-        return None if None in (local, closed) else False
+        return None if None in outcomes else False
 
     def fold(self, expression: sp.Expr) -> sp.Expr:
         for replacement in self.folding:
@@ -180,6 +195,19 @@ class _Context:
         from chainrule.calculus.delta import delta_name, is_delta_node
 
         return delta_name(self.graph, node) if is_delta_node(self.graph, node) else f"dJ/d{node}"
+
+
+def _built(build, deadline: float) -> sp.Expr | None:
+    """`build()` within the time left before `deadline`; None if it runs out or SymPy refuses
+    (a substitution can be slow, or raise: a condition on 1/0 after the forward pass)."""
+    seconds = deadline - time.perf_counter()
+    if seconds <= 0:
+        return None
+    try:
+        with time_budget(seconds):
+            return build()
+    except (OutOfTime, TypeError, ValueError, ArithmeticError):
+        return None
 
 
 def _context(graph: nx.DiGraph) -> _Context:
@@ -254,8 +282,13 @@ class _Judge:
         self.graph = context.graph
         self.node = claim.node
         self.truth = context.truth(claim.node)
-        self.claimed = context.resolve(claim.expression)
+        try:
+            self.claimed = context.resolve(claim.expression)
+        except (TypeError, ValueError, ArithmeticError) as error:  # SymPy refuses the result
+            raise SpecError(f"the claim is not a well-defined expression once its deltas and "
+                            f"partials are written out ({error})") from None
         self.samples = context.samples()
+        self.proofs_until = time.perf_counter() + 1.5 * PROOF_SECONDS  # the whole claim's
         self.true_values = self.samples.adjoints()[claim.node]
         self.claimed_values = self.samples.evaluate(self.claimed)
         self.scale = sum((np.abs(self.samples.chain(chain)) for chain in context.chains(
@@ -266,8 +299,9 @@ class _Judge:
         sampled point where both are finite."""
         claimed = self.claimed_values if claimed is None else claimed
         finite = np.isfinite(claimed) & np.isfinite(candidate_values)
-        return bool(finite.sum() >= 3 and agree(claimed, candidate_values,
-                                                 self.scale)[finite].all())
+        if finite.sum() < 3 or not np.any(candidate_values[finite]):
+            return False  # too few points, or only zeros (a dead relu unit) to compare
+        return bool(agree(claimed, candidate_values, self.scale)[finite].all())
 
     # -- the verdict ----------------------------------------------------------------------------
 
@@ -279,14 +313,15 @@ class _Judge:
             if counterexample is not None:
                 break
         if counterexample is None:
-            proof = self.context.proves(self.claimed, self.truth)
+            proof = self.context.proves(self.claimed, self.truth, until=self.proofs_until)
             if proof:
                 return "correct", None, "proven: claim − true ≡ 0 (an exact symbolic proof)"
             finite = int((np.isfinite(self.claimed_values) & np.isfinite(self.true_values)).sum())
             reason = ("the proof did not finish within its budget" if proof is None
                       else "the exact proof could not show the difference is zero")
-            return "unknown", None, (f"cannot tell: {reason}, and the two sides agree at all "
-                                     f"{finite} sampled points; this is not a proof")
+            sampled = (f"the two sides agree at all {finite} sampled points where both are "
+                       "defined" if finite else "neither side is defined at any sampled point")
+            return "unknown", None, f"cannot tell: {reason}, and {sampled}; this is not a proof"
         for diagnose in (self.factor, self.other_quantity, self.chains, self.activation_argument,
                          self.transposed):
             diagnosis = diagnose()
@@ -295,8 +330,11 @@ class _Judge:
         return "wrong", counterexample, "wrong"
 
     def confirmed(self, expression: sp.Expr) -> bool:
-        """Whether the claim is proven equal to `expression` (False: shown on numbers only)."""
-        return bool(self.context.proves(self.claimed, expression))
+        """Whether the claim is proven equal to `expression` (False: shown on numbers only,
+        also once the diagnoses have spent their own budget of proofs)."""
+        if time.perf_counter() > self.proofs_until:
+            return False
+        return bool(self.context.proves(self.claimed, expression, until=self.proofs_until))
 
     def how(self, proven: bool) -> str:
         return ("proven (an exact symbolic proof)" if proven else
@@ -459,7 +497,7 @@ class _Judge:
         corrected_claim = self.context.resolve(self.context.fold(corrected))
         if not self.matches(self.true_values, self.samples.evaluate(corrected_claim)):
             return None
-        proven = bool(self.context.proves(corrected_claim, self.truth))
+        proven = bool(self.context.proves(corrected_claim, self.truth, until=self.proofs_until))
         at = ", ".join(str(s) for s in used)
         meant = ", ".join(str(swap[s]) for s in used)
         text = (f"f′ is taken at the activation {at} instead of the weighted input {meant}: "
@@ -487,7 +525,7 @@ class _Judge:
         corrected = self.context.resolve(self.claim.expression.xreplace(swap))
         if not self.matches(self.true_values, self.samples.evaluate(corrected)):
             return None
-        proven = bool(self.context.proves(corrected, self.truth))
+        proven = bool(self.context.proves(corrected, self.truth, until=self.proofs_until))
         shown = sorted({tuple(sorted((str(a), str(b)))) for a, b in pairs.items()})
         text = ("θ is transposed: " + ", ".join(f"{a} written for {b}" for a, b in
                                                  sorted((str(a), str(b)) for a, b in
@@ -500,12 +538,15 @@ class _Judge:
     def counterexample(self, index: int) -> dict | None:
         """The two sides at point `index`, recomputed to 30 digits; None if they agree there."""
         point = self.samples.exact_point(index)
-        # evalf with subs raises its working precision where terms cancel
-        claimed = self.claimed.evalf(20, subs=point)
-        true = self.truth.evalf(20, subs=point)
+        try:  # evalf with subs raises its working precision where terms cancel
+            claimed = self.claimed.evalf(20, subs=point)
+            true = self.truth.evalf(20, subs=point)
+        except (TypeError, ValueError, KeyError, ArithmeticError):
+            return None  # SymPy cannot evaluate the point (a division by an exact 0): skip it
         if not (claimed.is_number and true.is_number):
             return None
-        if not (claimed.is_finite and true.is_finite):
+        if not (claimed.is_extended_real and true.is_extended_real and claimed.is_finite
+                and true.is_finite):
             return None
         size = max(abs(claimed), abs(true), 1e-30)
         if abs(claimed - true) <= 1e-12 * size:

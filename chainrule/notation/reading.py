@@ -345,6 +345,8 @@ class _ClaimParser:
             raise self.expected("an operator or the end of the claim")
         if expression.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise self.error("an undefined value (a division by zero or the log of 0)")
+        if expression.has(sp.I):
+            raise self.error("a value that is not real (the log or a root of a negative number)")
         return Claim(quantity, node, expression)
 
     def quantity(self) -> tuple[str, str]:
@@ -593,6 +595,9 @@ class _ClaimParser:
         self.expect(closing)
         if braced:
             self.expect("}")
+        if argument.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise self.error(f"the argument of the function at position {where} is undefined "
+                             "(a division by zero or the log of 0)")
         value = self.apply(meaning, primed, argument, where)
         return value if power is None else value ** power
 
@@ -716,4 +721,11 @@ def read_claim(text: str, vocabulary: Vocabulary) -> Claim:
         return _ClaimParser(text, vocabulary).claim()
     except RecursionError:  # a guard above the nesting limit, should a path miss it
         raise SpecError(f"the claim nests too deeply (more than {MAX_DEPTH} levels)") from None
+    except (TypeError, ValueError, ArithmeticError) as error:
+        if isinstance(error, SpecError):
+            raise
+        # SymPy refusing what was written, e.g. relu'(1/0) compares an undefined value
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise SpecError(f"the claim is not a well-defined expression ({error}) in "
+                        f'"{shown}"') from None
 
