@@ -397,9 +397,12 @@ def main(argv: list[str] | None = None) -> int:
         # The commands that came later measure themselves in scripts of their own (each prints
         # its figures beside their targets); the whole set runs from this one command.
         sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import check  # noqa: E402  benchmarks/check.py: chainrule check's verdicts
         import explore  # noqa: E402  benchmarks/explore.py: the browser explorer
         import paths  # noqa: E402  benchmarks/paths.py: chainrule paths' aggregates, ranking
 
+        print()
+        met.update(check.main())
         print()
         met.update(paths.main())
         print()

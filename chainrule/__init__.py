@@ -57,6 +57,7 @@ _EXPORTS = {
     "verify": "chainrule.verification.verify",
     "random_leaf_values": "chainrule.verification.verify",
     "explore": "chainrule.explore",
+    "check": "chainrule.verification.claims",
 }
 
 __all__ = sorted(_EXPORTS)

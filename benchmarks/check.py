@@ -1,0 +1,97 @@
+"""Benchmarks of ``chainrule check``, run by ``benchmarks/run.py`` or on their own.
+
+- check-8: all 8 gradient claims of 2-2-2 (the true δ-form gradient of every weight), checked
+  one after another in one process, warm (the graph and its per-graph context built once by a
+  first run, as in a session that checks a derivation line by line); target under 1 s. The
+  baseline beside it, per claim: ``sympy.simplify`` of one claim's difference with
+  ``sympy.diff`` of the composed cost, the plain way to tell that a claim is right (and
+  nothing more).
+- diagnose: one wrong claim on 4-6-6-3 (a δ^(2) with the weights transposed), from a new graph
+  (cold: the graph, its numeric samples and the diagnosis); target under 2 s.
+
+Run: ``python benchmarks/check.py``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+def bench_eight_claims() -> tuple[float, float, float, int]:
+    from chainrule.verification.claims import check
+    from chainrule.graph.build import build_graph
+    from chainrule.graph.spec import Network
+
+    graph = build_graph(Network([2, 2, 2]))
+    claims = [f"dJ/dtheta^({layer})_{j}{k} = delta^({layer + 1})_{j} * "
+              + (f"x_{k}" if layer == 1 else f"a^(2)_{k}")
+              for layer in (1, 2) for j in (1, 2) for k in (1, 2)]
+    start = time.perf_counter()
+    for claim in claims:  # cold: the graph's context (names, samples, truths) is built here
+        check(graph, claim)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    verdicts = [check(graph, claim)["verdict"] for claim in claims]
+    ours = time.perf_counter() - start
+    assert verdicts == ["correct"] * 8, verdicts
+    return ours, cold, _plain_sympy(), len(claims)
+
+
+def _plain_sympy() -> float:
+    """sympy.diff of the composed cost, minus each claim in closed form, simplified."""
+    import sympy as sp
+
+    from chainrule.calculus.delta import delta_definitions, expand_deltas
+    from chainrule.calculus.symbolic import (
+        composed_cost,
+        forward_values,
+        local_derivative,
+        node_symbol,
+    )
+    from chainrule.graph.build import build_graph
+    from chainrule.graph.spec import Network
+
+    network = Network([2, 2, 2])
+    graph = build_graph(network)
+    values = forward_values(network)
+    cost = composed_cost(network, values)
+    definitions = delta_definitions(graph)
+    start = time.perf_counter()
+    claim = node_symbol("delta^(2)_1") * node_symbol("x_1")  # one claim: simplify is slow
+    expanded = expand_deltas(claim, definitions)
+    local = expanded.replace(lambda e: type(e).__name__ == "Partial",
+                             lambda e: local_derivative(graph, str(e.wrt), str(e.of)))
+    sp.simplify(local.xreplace(values) - sp.diff(cost, node_symbol("theta^(1)_11")))
+    return time.perf_counter() - start
+
+
+def bench_diagnosis() -> tuple[float, str]:
+    from chainrule.verification.claims import check
+    from chainrule.graph.spec import Network
+
+    claim = ("delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 + "
+             "delta^(3)_2 * theta^(2)_12 + delta^(3)_3 * theta^(2)_13 + delta^(3)_4 * "
+             "theta^(2)_14 + delta^(3)_5 * theta^(2)_15 + delta^(3)_6 * theta^(2)_16)")
+    start = time.perf_counter()
+    record = check(Network([4, 6, 6, 3]), claim)
+    elapsed = time.perf_counter() - start
+    return elapsed, record["diagnosis"]["kind"]
+
+
+def main() -> int:
+    ours, cold, plain, claims = bench_eight_claims()
+    print(f"check     2-2-2, all {claims} gradient claims, warm: {ours * 1000:7.1f} ms "
+          f"({ours / claims * 1000:.1f} ms a claim; cold {cold * 1000:.0f} ms)   one claim by "
+          "sympy.simplify against "
+          f"sympy.diff {plain * 1000:7.1f} ms   (target < 1 s)")
+    diagnosis, kind = bench_diagnosis()
+    print(f"diagnose  4-6-6-3, a wrong claim from a new graph: {diagnosis * 1000:7.1f} ms "
+          f"(diagnosis: {kind})   (target < 2 s)")
+    met = ours < 1 and diagnosis < 2 and kind == "transposed"
+    print(f"check: {'met' if met else 'MISSED'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
