@@ -217,15 +217,48 @@ def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -
     return total
 
 
-def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int) -> dict:
-    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order."""
+def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int,
+             start: dict | None = None) -> dict:
+    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order.
+
+    `start` gives some nodes' δ outright (the fused output δ^(L) = (a − y)/m of
+    :func:`output_start`); the sweep takes it instead of summing their successors.
+    """
     cost = graph.graph["cost"]
+    start = start or {}
     adjoint = {cost: np.ones(examples)}
     for node in reversed(list(nx.topological_sort(graph))):
-        if node != cost:
+        if node in start:
+            adjoint[node] = start[node]
+        elif node != cost:
             adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
                                 np.zeros(examples))
     return adjoint
+
+
+SATURATED = ("an output is exactly 0 or 1 (saturated), where the factor dJ/da divides by zero: "
+             "the expanded chain sum is undefined there, while the delta sweep starts from "
+             "delta^(L) = (a - y)/m, which is finite")
+
+
+def output_start(case: Case) -> tuple[dict, bool]:
+    """The fused δ^(L) of every output's z node, when the cost has one (bce after a sigmoid,
+    softmax-ce after a softmax), and whether an output is saturated at exactly 0 or 1.
+
+    The output activations come from a numpy forward pass: the sweep being checked is the
+    backward one, over the local derivatives chainrule prints.
+    """
+    from chainrule.graph import names
+
+    network = case.network
+    _, activities = numeric.forward(case.weights, case.biases, case.inputs, network.activation)
+    output = activities[-1]
+    delta = numeric.fused_output_delta(network.cost, network.activation[-1], output, case.targets)
+    if delta is None:
+        return {}, False
+    start = {names.z_name(network.depth, j): delta[:, j - 1]
+             for j in range(1, network.sizes[-1] + 1)}
+    return start, bool(np.any((output == 0) | (output == 1)))
 
 
 def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) -> Gradients:
@@ -250,7 +283,7 @@ def chain_sum_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gra
 
 def delta_gradients(graph: nx.DiGraph, case: Case, edge_values: dict) -> Gradients:
     """The δ-factored sweep's gradient of every weight, summed over the examples."""
-    adjoint = adjoints(graph, edge_values, case.examples)
+    adjoint = adjoints(graph, edge_values, case.examples, start=output_start(case)[0])
     return _as_gradients(case, lambda p: float(adjoint[p.name].sum()))
 
 
@@ -311,10 +344,13 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
     too_big = (f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
                "formulas are evaluated one by one")
 
+    saturated = output_start(case)[1]
     if "chain_sum" in methods:
         result = MethodResult("chain_sum")
         chains = count(network).chains
-        if graph is None:
+        if saturated:
+            result.skipped = SATURATED
+        elif graph is None:
             result.skipped = too_big
         elif chains > MAX_CHAINS_SUMMED:
             result.skipped = (f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
@@ -332,13 +368,16 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
     if "finite_differences" in methods:
         result = MethodResult("finite_differences", tolerance=FINITE)
         parameters = [tuple(p) for p in network.parameters()]
-        if len(parameters) > MAX_FINITE_DIFFERENCES:
+        if saturated and not np.isfinite(cost):
+            result.skipped = "the cost is not finite at this saturated case: nothing to difference"
+        elif len(parameters) > MAX_FINITE_DIFFERENCES:
             chosen = np.random.default_rng(0).choice(len(parameters), MAX_FINITE_DIFFERENCES,
                                                      replace=False)
             parameters = [parameters[i] for i in sorted(chosen)]
             result.note = f"on {MAX_FINITE_DIFFERENCES:,} parameters sampled (seed 0)"
-        _timed(result, lambda: Gradients(*numeric.finite_differences(
-            case, FINITE_DIFFERENCE_STEP, parameters)))
+        if not result.skipped:
+            _timed(result, lambda: Gradients(*numeric.finite_differences(
+                case, FINITE_DIFFERENCE_STEP, parameters)))
         if result.note:  # a sample: compare exactly the entries computed, NaN or not
             chosen = set(parameters)
             marks = _as_gradients(case, lambda p: float(tuple(p) in chosen))
@@ -346,7 +385,9 @@ def verify(case: Case, methods: tuple[str, ...] = METHODS) -> Report:
         report.methods["finite_differences"] = result
     if "sympy_diff" in methods:
         result = MethodResult("sympy_diff")
-        if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
+        if saturated:  # its derivative of the composed cost divides by a(1 - a) as well
+            result.skipped = SATURATED.replace("the expanded chain sum", "sympy.diff's formula")
+        elif network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
             result.skipped = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
                               f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
         else:
