@@ -129,7 +129,8 @@ def problems(argv: list[str], result, before: dict, after: dict, allowed: set[st
     changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
     unexpected = changed - (allowed if status == 0 else set())
     if unexpected:
-        found.append(f"changed {sorted(unexpected)} (allowed: {sorted(allowed) if status == 0 else []})")
+        permitted = sorted(allowed) if status == 0 else []
+        found.append(f"changed {sorted(unexpected)} (allowed: {permitted})")
     return found
 
 
@@ -299,12 +300,13 @@ def command_lines(draw):
         return draw(bad if hostile and draw(st.integers(0, 2)) == 0 else valid)
 
     def graph_file() -> str:
-        inputs.append((pick(st.sampled_from(["graph_valid", "graph_tied"]), st.sampled_from(GRAPH_KINDS)),
-                       formula, [1, 1]))
+        kind = pick(st.sampled_from(["graph_valid", "graph_tied"]), st.sampled_from(GRAPH_KINDS))
+        inputs.append((kind, formula, [1, 1]))
         return f"@in{len(inputs) - 1}"
 
     def architecture() -> str:
-        if command in ("count", "chains", "delta", "verify", "draw") and draw(st.integers(0, 4)) == 0:
+        takes_graphs = command in ("count", "chains", "delta", "verify", "draw")
+        if takes_graphs and draw(st.integers(0, 4)) == 0:
             return graph_file()
         return pick(small_architectures, layered)
 
@@ -328,7 +330,8 @@ def command_lines(draw):
     option("--activation", st.sampled_from(ACTIVATIONS), activations)
     option("--cost", st.sampled_from(COSTS), costs)
     if command == "count":
-        flag("--by-layer"), flag("--ops"), flag("--json")
+        for name in ("--by-layer", "--ops", "--json"):
+            flag(name)
     if command in ("chains", "delta", "report"):
         for _ in range(draw(st.integers(0, 2))):
             argv += ["--param", pick(valid_params, params)]
@@ -369,7 +372,8 @@ def command_lines(draw):
             argv += ["--save-case", f"@out{len(targets) - 1}"]
         flag("--json")
     if command == "train":
-        option("--epochs", st.sampled_from(["1", "2", "3"]), st.sampled_from(["0", "-1", "x", f"{10**9}"]))
+        option("--epochs", st.sampled_from(["1", "2", "3"]),
+               st.sampled_from(["0", "-1", "x", f"{10**9}"]))
         option("--lr", st.sampled_from(["0.1", "1", "5"]), numbers)
         option("--init", st.sampled_from(["random", "constant"]), st.just("zero"))
         if draw(st.integers(0, 3)) == 0:

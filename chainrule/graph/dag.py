@@ -88,9 +88,10 @@ class Dag:
     def _declare(self, name: str, kind: str, latex: str | None, formula=None, **extra) -> sp.Symbol:
         if kind == "cost" and isinstance(name, str) and name in self._latex:
             declared = self._kinds.get(name, "target")
-            raise SpecError(f"{name!r} is declared already, as {'an' if declared == 'input' else 'a'}"
-                            f" {declared}: {name!r} names the cost (or give the cost another "
-                            "name: Dag.cost(..., name=...))")
+            article = "an" if declared == "input" else "a"
+            raise SpecError(f"{name!r} is declared already, as {article} {declared}: {name!r} "
+                            "names the cost (or give the cost another name: "
+                            "Dag.cost(..., name=...))")
         self._check_name(name, latex)
         symbol = node_symbol(name)
         if formula is not None:
