@@ -232,3 +232,30 @@ def test_unexpected_errors_are_one_line_with_their_own_status(run_cli, monkeypat
 def test_options_that_gave_wrong_results_are_refused(run_cli, argv, message):
     status, out, err = run_cli(*argv, expect=2)
     assert (status, out) == (2, "") and message in err and err.count("\n") == 1
+
+
+# -- saturated outputs: the fused output delta -------------------------------------------------
+
+@pytest.mark.parametrize("cost, weights, targets, expected", [
+    ("bce", [[1000.0]], [[0.0]], [[1.0]]),  # a = sigmoid(1000) = 1.0 exactly, y = 0
+    ("bce", [[-1000.0]], [[1.0]], [[-1.0]]),  # a = 0.0 exactly, y = 1
+    ("softmax-ce", [[1000.0], [-1000.0]], [[0.0, 1.0]], [[1.0], [-1.0]]),  # a = (1, 0)
+])
+def test_saturated_outputs_have_finite_gradients(cost, weights, targets, expected):
+    import numpy as np
+
+    from chainrule.numeric.backprop import backprop
+    from chainrule.numeric.case import Case
+    from chainrule.verification.verify import SATURATED, verify
+
+    network = Network([1, len(weights)], cost=cost)
+    case = Case(network, (np.array(weights),), None, np.array([[1.0]]), np.array(targets))
+    with np.errstate(all="ignore"):  # log(0) in the cost: it is infinite, and says so
+        _, gradients, _ = backprop(case)
+        report = verify(case)
+    assert np.array_equal(gradients[0], np.array(expected))
+    assert report.methods["chain_sum"].skipped == SATURATED
+    assert report.methods["sympy_diff"].skipped.startswith("an output is exactly 0 or 1")
+    delta = report.methods["delta"]
+    assert delta.ok is True and np.array_equal(delta.gradients.weights[0], np.array(expected))
+    assert not np.isfinite(report.cost) and report.ok is False  # J itself is infinite there

@@ -299,7 +299,10 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     if suffix not in FORMATS:
         raise SpecError(f"cannot write a report to {path!r}: the file name must end in "
                         f"{', '.join(FORMATS)}")
-    output_path(target)  # a device, a directory or a read-only file is refused before any work
+    # A device, a directory or a read-only file is refused before any work. A symlink's figure
+    # goes beside the document it points to, where the document's relative link finds it.
+    resolved = output_path(target)
+    beside = resolved if target.is_symlink() else target
     chains = (sum(count_parameter(network, p)[0] for p in parameters) if parameters
               else count(network).chains)  # counted, never listed: the refusal is instant
     if chains > limit:
@@ -311,9 +314,9 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     focus = selected[0]
     figure_path = None
     if suffix != ".html":
-        figure_path = target.with_name(f"{target.stem}-figure"
+        figure_path = beside.with_name(f"{beside.stem}-figure"
                                        f"{'.pdf' if suffix == '.tex' else '.png'}")
-        _check_side_file(figure_path, target)
+        _check_side_file(figure_path, beside)
     caption = f"Every chain of ∂J/∂{focus.name.replace('theta', 'θ')}, each in its own colour."
     try:
         from chainrule.cli.draw import draw

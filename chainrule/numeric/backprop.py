@@ -66,6 +66,31 @@ def _cost_gradient(name: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return COSTS[name][1](a, y, a.shape[0])
 
 
+def fused_output_delta(cost: str, output_activation: str, a: np.ndarray,
+                       y: np.ndarray) -> np.ndarray | None:
+    """δ^(L) = ∂J/∂z^(L) with the cost's 1/a cancelled against the output activation, or None.
+
+    For bce after a sigmoid, (a − y)/(m a(1 − a)) · a(1 − a) = (a − y)/m; for softmax-ce after
+    a softmax, (a Σ_i y_i − y)/m (that is (a − y)/m for one-hot targets). The fused form is
+    finite where an output saturates at exactly 0 or 1 and the product of the two factors is
+    0 · ∞.
+
+    Examples
+    --------
+    >>> a, y = np.array([[1.0]]), np.array([[0.0]])
+    >>> fused_output_delta("bce", "sigmoid", a, y)
+    array([[1.]])
+    >>> fused_output_delta("mse", "sigmoid", a, y) is None
+    True
+    """
+    m = a.shape[0]
+    if (cost, output_activation) == ("bce", "sigmoid"):
+        return (a - y) / m
+    if (cost, output_activation) == ("softmax-ce", "softmax"):
+        return (a * y.sum(axis=1, keepdims=True) - y) / m
+    return None
+
+
 def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, inputs: np.ndarray,
             activations: Sequence[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The weighted inputs z^(2..L) and activations a^(1..L) (a^(1) = x), one row per example."""
@@ -100,12 +125,15 @@ def _backward(case) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
     weights, biases, inputs, targets, activations, cost = _unpack(case)
     zs, activities = forward(weights, biases, inputs, activations)
     output = activities[-1]
-    upstream = _cost_gradient(cost, output, targets)
-    if activations[-1] == "softmax":
-        # δ_j = Σ_i g_i a_i([i = j] − a_j) = a_j (g_j − Σ_i g_i a_i)
-        delta = output * (upstream - np.sum(upstream * output, axis=1, keepdims=True))
-    else:
-        delta = upstream * ACTIVATIONS[activations[-1]][1](zs[-1], output)
+    # The fused δ^(L) is finite even where an output saturates at exactly 0 or 1.
+    delta = fused_output_delta(cost, activations[-1], output, targets)
+    if delta is None:
+        upstream = _cost_gradient(cost, output, targets)
+        if activations[-1] == "softmax":
+            # δ_j = Σ_i g_i a_i([i = j] − a_j) = a_j (g_j − Σ_i g_i a_i)
+            delta = output * (upstream - np.sum(upstream * output, axis=1, keepdims=True))
+        else:
+            delta = upstream * ACTIVATIONS[activations[-1]][1](zs[-1], output)
     deltas = [delta]
     for layer in range(len(weights) - 1, 0, -1):
         derivative = ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])

@@ -223,15 +223,46 @@ def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -
     return total
 
 
-def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int) -> dict:
-    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order."""
+def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int,
+             start: dict | None = None) -> dict:
+    """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order.
+
+    `start` gives some nodes' δ outright (the fused output δ^(L) = (a − y)/m of
+    :func:`output_start`); the sweep takes it instead of summing their successors.
+    """
     cost = graph.graph["cost"]
+    start = start or {}
     adjoint = {cost: np.ones(examples)}
     for node in reversed(list(nx.topological_sort(graph))):
-        if node != cost:
+        if node in start:
+            adjoint[node] = start[node]
+        elif node != cost:
             adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
                                 np.zeros(examples))
     return adjoint
+
+
+SATURATED = ("an output is exactly 0 or 1 (saturated), where the factor dJ/da divides by zero: "
+             "the expanded chain sum is undefined there, while the delta sweep starts from "
+             "delta^(L) = (a - y)/m, which is finite")
+
+
+def output_start(case: Case) -> tuple[dict, bool]:
+    """The fused δ^(L) of every output's z node, when the cost has one (bce after a sigmoid,
+    softmax-ce after a softmax), and whether an output is saturated at exactly 0 or 1.
+
+    The output activations come from a numpy forward pass: the sweep being checked is the
+    backward one, over the local derivatives chainrule prints.
+    """
+    network = case.network
+    _, activities = numeric.forward(case.weights, case.biases, case.inputs, network.activation)
+    output = activities[-1]
+    delta = numeric.fused_output_delta(network.cost, network.activation[-1], output, case.targets)
+    if delta is None:
+        return {}, False
+    start = {names.z_name(network.depth, j): delta[:, j - 1]
+             for j in range(1, network.sizes[-1] + 1)}
+    return start, bool(np.any((output == 0) | (output == 1)))
 
 
 def sympy_diff(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
@@ -274,6 +305,8 @@ class Problem:
     backprop: MethodResult | None = None
     left_out: str | None = None  # why the graph's methods do not run
     sympy_left_out: str | None = None
+    start: dict = field(default_factory=dict)  # the δ sweep's fused output δ, where it has one
+    saturated: bool = False  # an output at exactly 0 or 1: the expanded chain sum is undefined
 
 
 def _graph_problem(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int,
@@ -332,8 +365,11 @@ def _case_problem(case: Case) -> Problem:
     else:
         left_out = (f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
                     "formulas are evaluated one by one")
+    start, saturated = output_start(case)
     sympy_left_out = None
-    if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
+    if saturated:  # its derivative of the composed cost divides by a(1 - a) as well
+        sympy_left_out = SATURATED.replace("the expanded chain sum", "sympy.diff's formula")
+    elif network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
         sympy_left_out = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
                           f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
     elif sympy_diff_work(network) > MAX_SYMPY_WORK:
@@ -361,7 +397,7 @@ def _case_problem(case: Case) -> Problem:
     sources = [] if graph is None else [p.name for p in network.parameters()]
     return Problem(graph, sources, case_leaf_values(case), case.examples, arrange, differences,
                    cost, case=case, backprop=reference, left_out=left_out,
-                   sympy_left_out=sympy_left_out)
+                   sympy_left_out=sympy_left_out, start=start, saturated=saturated)
 
 
 def _inputs_problem(case: Case) -> Problem:
@@ -458,7 +494,9 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         result = MethodResult("chain_sum")
         counts = path_counts(graph) if graph is not None else {}
         chains = sum(counts[source][0] for source in sources)
-        if graph is None:
+        if problem.saturated:
+            result.skipped = SATURATED
+        elif graph is None:
             result.skipped = problem.left_out
         elif chains > MAX_CHAINS_SUMMED:
             result.skipped = (f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
@@ -473,15 +511,18 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
             result.skipped = problem.left_out
         else:
             def delta_sweep():
-                adjoint = adjoints(graph, edge_values, examples)
+                adjoint = adjoints(graph, edge_values, examples, start=problem.start)
                 return problem.arrange({source: adjoint[source] for source in sources})
             _timed(result, delta_sweep)
         report.methods["delta"] = result
     if "finite_differences" in methods:
         result = MethodResult("finite_differences", tolerance=FINITE)
-        start = time.perf_counter()
-        result.gradients, result.compared, result.note = problem.differences()
-        result.seconds = time.perf_counter() - start
+        if problem.saturated and not np.isfinite(problem.cost):
+            result.skipped = "the cost is not finite at this saturated case: nothing to difference"
+        else:
+            start = time.perf_counter()
+            result.gradients, result.compared, result.note = problem.differences()
+            result.seconds = time.perf_counter() - start
         report.methods["finite_differences"] = result
     if "sympy_diff" in methods or reference_name == "sympy_diff":
         result = MethodResult("sympy_diff")

@@ -1,0 +1,549 @@
+"""A fuzzer for the command line: every command, every option, hostile files and output paths.
+
+Each generated command line runs in its own process (``python -m chainrule ...``) under an
+address-space limit (2 GiB) and a CPU limit (5 s), and must:
+
+- exit 0, 1 (verify only: the methods disagree) or 2 (bad input or a refusal), never 3 (a bug)
+  and never by a signal or a timeout;
+- never print a traceback; an error is exactly one ``chainrule: error:`` line on stderr;
+- print JSON that parses when asked for ``--json``;
+- write nothing where it should not: the scratch directory holds only the files the command was
+  asked to write, and an unwritable target (``/dev/full``, a directory, a FIFO, a read-only
+  file, a symlink to ``/dev/zero``, a path in a missing directory) is unchanged.
+
+The default run generates ``FUZZ_EXAMPLES`` (300) command lines, derandomized, run
+``FUZZ_PARALLEL`` (2) at a time. Time limits are in CPU seconds, because wall time on a shared
+machine says little: a run is killed after 5 s of CPU, or after 5 s times ``FUZZ_WALL_FACTOR``
+(6) of wall time.
+
+Cases that fail only because the per-command cost budget is missing (the lead's part of the
+issue: huge architectures hanging ``chains`` and friends) are not run by default; they are
+listed in :data:`REGRESSIONS` as ``xfail(strict=False)`` and the generator skips their kind
+unless ``FUZZ_BUDGET=1``. Every failure the fuzzer ever found is kept in :data:`REGRESSIONS`
+with what it did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, event, given, reject, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 300))
+PARALLEL = max(1, int(os.environ.get("FUZZ_PARALLEL", 2)))
+WALL_FACTOR = float(os.environ.get("FUZZ_WALL_FACTOR", 6))
+RUN_BUDGET_CASES = os.environ.get("FUZZ_BUDGET") == "1"
+CPU_SECONDS = 5
+MEMORY_BYTES = 2 * 1024**3
+
+COMMANDS = ["count", "chains", "delta", "draw", "report", "verify", "train", "explain"]
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softplus", "leaky_relu"]
+COSTS = ["mse", "se", "bce", "softmax-ce"]
+
+
+# -- running one command line --------------------------------------------------------------------
+
+def _limits() -> None:  # runs in the child, before exec
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
+
+
+def _environment() -> dict:
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("CHAINRULE_")}
+    environment.update(PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                       MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    return environment
+
+
+def run_chainrule(argv: list[str], cwd: Path) -> subprocess.CompletedProcess | None:
+    """Run one command line; None when it ran past the wall-clock limit."""
+    try:
+        return subprocess.run([sys.executable, "-m", "chainrule", *argv], cwd=cwd,
+                              capture_output=True, text=True, errors="replace",
+                              timeout=CPU_SECONDS * WALL_FACTOR, preexec_fn=_limits,
+                              env=_environment(), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _snapshot(directory: Path) -> dict[str, tuple]:
+    """What each entry of the scratch directory is: kind, mode, size, content stamp."""
+    entries = {}
+    for path in directory.rglob("*"):
+        status = path.lstat()
+        target = os.readlink(path) if path.is_symlink() else None
+        entries[str(path.relative_to(directory))] = (stat.S_IFMT(status.st_mode),
+                                                     stat.S_IMODE(status.st_mode),
+                                                     status.st_size, status.st_mtime_ns, target)
+    return entries
+
+
+def _special_files() -> dict[str, int]:
+    return {path: stat.S_IFMT(os.stat(path).st_mode) for path in ("/dev/full", "/dev/null",
+                                                                 "/dev/zero")}
+
+
+def problems(argv: list[str], result, before: dict, after: dict, allowed: set[str]) -> list[str]:
+    """Everything wrong with one run, in words; empty when it behaved."""
+    if result is None:
+        return [f"ran past {CPU_SECONDS * WALL_FACTOR:g} s of wall time"]
+    found = []
+    status, out, err = result.returncode, result.stdout, result.stderr
+    if status < 0:
+        name = signal.Signals(-status).name
+        found.append(f"killed by {name}" + (" (over 5 s of CPU)" if name == "SIGXCPU" else ""))
+    elif status not in (0, 1, 2):
+        found.append(f"exit status {status}")
+    if status == 1 and argv[0] != "verify":
+        found.append("exit status 1 outside verify")
+    if "Traceback" in err or "Traceback" in out:
+        found.append("a traceback")
+    if status == 2 and not (err.startswith("chainrule: error: ") and err.count("\n") == 1
+                            and err.endswith("\n")):
+        found.append(f"the error is not one 'chainrule: error:' line: {err[:300]!r}")
+    if status == 2 and "too large: the computation ran out of memory" in err:
+        found.append("ran out of the 2 GiB")
+    if status in (0, 1) and err:
+        found.append(f"stderr on success: {err[:300]!r}")
+    wants_json = "--json" in argv or (
+        "--format" in argv and argv[argv.index("--format") + 1:][:1] == ["json"])
+    if status in (0, 1) and wants_json:
+        try:
+            json.loads(out)
+        except ValueError:
+            found.append(f"--json output does not parse: {out[:200]!r}")
+    changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
+    unexpected = changed - (allowed if status == 0 else set())
+    if unexpected:
+        permitted = sorted(allowed) if status == 0 else []
+        found.append(f"changed {sorted(unexpected)} (allowed: {permitted})")
+    return found
+
+
+# -- what to generate ----------------------------------------------------------------------------
+
+def _sizes_text(sizes) -> str:
+    return "-".join(str(n) for n in sizes)
+
+
+small_architectures = st.lists(st.integers(1, 3), min_size=2, max_size=4).map(_sizes_text)
+malformed_architectures = st.sampled_from([
+    "", "2", "2--2", "-1-2", "2-0-2", "a-b", "2.5-2", "2-2-", "２-２", "2 - 2", "0x2-2",
+    "1e3-1", "+2-2", "2_2-2", "1" * 5000 + "-1", "-".join(["0"] * 3),
+])
+huge_architectures = st.sampled_from([
+    f"{2**63 - 1}-2", f"2-{2**63}-2", "1" + "0" * 4000 + "-1", "-".join(["1"] * 5000),
+    "100000-100000-100000", "-".join(["3"] * 60), "784-512-512-10", "2-3-3-2",
+    f"1-{10**30}", "200-200-200",
+])
+layered = st.one_of(small_architectures, small_architectures, small_architectures,
+                    malformed_architectures, huge_architectures)
+
+activations = st.one_of(
+    st.sampled_from(ACTIVATIONS),
+    st.lists(st.sampled_from(ACTIVATIONS + ["softmax"]), min_size=1, max_size=4).map(",".join),
+    st.sampled_from(["nope", "", ",", "sigmoid,", "SIGMOID", "relu" * 50, "softmax"]))
+costs = st.one_of(st.sampled_from(COSTS), st.sampled_from(["", "MSE", "hinge", "mse,se"]))
+params = st.one_of(
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)).map(
+        lambda t: ",".join(map(str, t))),
+    st.sampled_from(["1,1,1", "1,1,0", "9,9,9", "a", "", "1,1", "1,1,1,1", "-1,1,1",
+                     f"{2**64},1,1", "1 ,1, 1", "w", "x", "b", "h"]))
+valid_params = st.sampled_from(["1,1,1", "1,1,2", "2,1,1", "1,2,1"])
+numbers = st.sampled_from(["0", "1", "2", "3", "-1", "1.5", "nan", "inf", "1e308", "1e-320",
+                           "abc", "", f"{10**30}", "1e6", "0.5", "5", "100"])
+positive_small = st.sampled_from(["1", "2", "3", "0", "-1", "x", "", f"{10**20}"])
+
+GRAPH_KINDS = ["graph_valid", "graph_tied", "graph_cycle", "graph_nodes", "graph_deep_json",
+               "graph_nan", "graph_1e400", "graph_huge_int", "graph_wrong_types", "graph_formula",
+               "graph_empty", "graph_binary", "graph_dev_zero", "graph_fifo", "graph_missing"]
+CASE_KINDS = ["case_valid", "case_shape", "case_nan", "case_1e400", "case_huge_int",
+              "case_types", "case_missing_field", "case_deep_json", "case_huge_sizes",
+              "case_dev_zero", "case_directory"]
+TARGET_KINDS = ["new", "existing", "dev_full", "directory", "fifo", "read_only",
+                "symlink_dev_zero", "symlink_file", "missing_directory"]
+
+HOSTILE_FORMULAS = [
+    "(((2^1000)^1000)^1000)^1000*w*x", "((2^1000)^1000)^1000", "1e999999999*w",
+    "w*" + "9" * 5000, "exp(exp(exp(exp(1000))))*w", "log(-1)*w*x", "relu(w*x - w*x)",
+    "sigmoid(" * 30 + "w*x" + ")" * 30, "(" * 150 + "w*x" + ")" * 150, "w*x/0", "w^w^w^w*x",
+    "w" + "+w*x" * 2400, "__import__('os')", "w*x\u0000", "w*q", "exp(700)*w*x", "1e-400*w*x",
+    "(-8)^(1/3)*w*x", "log(0)*w*x", "w*x" + "*x" * 3000,
+]
+
+
+def _graph_document(kind: str, formula: str) -> object:
+    base = {"inputs": ["x"], "parameters": ["w", "b"], "targets": ["y"],
+            "nodes": {"h": "sigmoid(w*x + b)"}, "cost": "(h - y)^2/2"}
+    if kind == "graph_tied":
+        return {**base, "nodes": {"h": "tanh(w*x)", "z": "w*h + b + h"}, "cost": "(z - y)^2"}
+    if kind == "graph_cycle":
+        return {**base, "nodes": {"h": "w*g", "g": "h*x"}, "cost": "(g - y)^2"}
+    if kind in ("graph_nodes", "graph_nodes_small"):
+        nodes, previous = {}, "x"
+        for i in range(10_000 if kind == "graph_nodes" else 4_990):
+            nodes[f"h{i}"], previous = f"w*{previous}", f"h{i}"
+        return {**base, "nodes": nodes, "cost": f"({previous} - y)^2 + b"}
+    if kind == "graph_wrong_types":
+        return {"inputs": "x", "parameters": [1, 2], "nodes": ["h"], "cost": 3}
+    if kind == "graph_formula":
+        return {**base, "nodes": {"h": formula}, "cost": "(h - y)^2 + b"}
+    return base
+
+
+def _case_document(kind: str, sizes: list[int]) -> dict:
+    weights = [[[0.5] * sizes[l - 1] for _ in range(sizes[l])] for l in range(1, len(sizes))]
+    document = {"sizes": sizes, "activation": "sigmoid", "cost": "mse", "bias": False,
+                "weights": weights, "biases": None, "inputs": [[0.25] * sizes[0]] * 2,
+                "targets": [[0.5] * sizes[-1]] * 2}
+    if kind == "case_shape":
+        document["weights"] = weights[::-1] + [[[1.0]]]
+    elif kind == "case_types":
+        document.update(sizes="2-2", weights={"a": 1}, bias="yes", activation=3)
+    elif kind == "case_missing_field":
+        del document["weights"]
+    elif kind == "case_huge_sizes":
+        document["sizes"] = [100_000, 100_000, 100_000]
+    return document
+
+
+def make_file(directory: Path, kind: str, number: int, formula: str, sizes: list[int]) -> str:
+    """Write one hostile input file into `directory`; returns its name (relative)."""
+    name = f"in{number}.json"
+    path = directory / name
+    if kind in ("graph_dev_zero", "case_dev_zero"):
+        path.symlink_to("/dev/zero")
+    elif kind == "graph_fifo":
+        os.mkfifo(path)
+    elif kind == "graph_missing":
+        return f"missing{number}.json"
+    elif kind == "case_directory":
+        path.mkdir()
+    elif kind in ("graph_deep_json", "case_deep_json"):
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    elif kind in ("graph_nan", "case_nan"):
+        path.write_text('{"sizes": [1, 1], "weights": [[[NaN]]], "inputs": [[1]], '
+                        '"targets": [[0]], "nodes": {"h": NaN}}')
+    elif kind in ("graph_1e400", "case_1e400"):
+        path.write_text('{"sizes": [1, 1], "weights": [[[1e400]]], "inputs": [[1]], '
+                        '"targets": [[0]], "inputs2": 1e400}')
+    elif kind in ("graph_huge_int", "case_huge_int"):
+        path.write_text('{"sizes": [1, 1], "weights": [[[' + "9" * 5000 + ']]], '
+                        '"inputs": [[1]], "targets": [[0]]}')
+    elif kind == "graph_empty":
+        path.write_text("")
+    elif kind == "graph_binary":
+        path.write_bytes(b"\xff\xfe\x00{" * 100)
+    elif kind.startswith("graph"):
+        path.write_text(json.dumps(_graph_document(kind, formula)))
+    else:
+        path.write_text(json.dumps(_case_document(kind, sizes)))
+    return name
+
+
+def make_target(directory: Path, kind: str, number: int, suffix: str) -> tuple[str, set[str]]:
+    """An output path of `kind`; returns it and the names a successful run may change."""
+    name = f"out{number}{suffix}"
+    path = directory / name
+    if kind == "dev_full":
+        return "/dev/full", set()
+    if kind == "directory":
+        path.mkdir()
+        return name, set()
+    if kind == "fifo":
+        os.mkfifo(path)
+        return name, set()
+    if kind == "read_only":
+        path.write_text("keep me")
+        path.chmod(0o444)
+        return name, set()
+    if kind == "symlink_dev_zero":
+        path.symlink_to("/dev/zero")
+        return name, set()
+    if kind == "symlink_file":
+        (directory / f"real{number}{suffix}").write_text("old")
+        path.symlink_to(f"real{number}{suffix}")
+        return name, {f"real{number}{suffix}"}
+    if kind == "missing_directory":
+        return f"missing{number}/{name}", set()
+    if kind == "existing":
+        path.write_text("old")
+    return name, {name}
+
+
+@st.composite
+def command_lines(draw):
+    """One command line and the files it needs: (argv, files to make, outputs it may write)."""
+    command = draw(st.sampled_from(COMMANDS))
+    inputs: list[tuple[str, str, list[int]]] = []  # (kind, formula, sizes) per input file
+    targets: list[tuple[str, str]] = []  # (kind, suffix) per output path
+    formula = draw(st.sampled_from(HOSTILE_FORMULAS))
+    # Half the command lines are friendly (every value valid, so that the commands run to the
+    # end); in the other half each value is hostile one time in three.
+    hostile = draw(st.booleans())
+
+    def pick(valid, bad):
+        return draw(bad if hostile and draw(st.integers(0, 2)) == 0 else valid)
+
+    def graph_file() -> str:
+        kind = pick(st.sampled_from(["graph_valid", "graph_tied"]), st.sampled_from(GRAPH_KINDS))
+        inputs.append((kind, formula, [1, 1]))
+        return f"@in{len(inputs) - 1}"
+
+    def architecture() -> str:
+        takes_graphs = command in ("count", "chains", "delta", "verify", "draw")
+        if takes_graphs and draw(st.integers(0, 4)) == 0:
+            return graph_file()
+        return pick(small_architectures, layered)
+
+    argv = [command]
+    if command == "count":
+        argv += [architecture() for _ in range(draw(st.integers(1, 3)))]
+    elif command in ("chains", "delta", "draw", "report"):
+        argv.append(architecture())
+    elif command in ("verify", "train", "explain") and draw(st.booleans()):
+        argv.append(architecture())
+
+    def option(name: str, valid, hostile_values) -> None:
+        if draw(st.integers(0, 3)) == 0:
+            argv.extend([name, pick(valid, hostile_values)])
+
+    def flag(name: str) -> None:
+        if draw(st.integers(0, 3)) == 0:
+            argv.append(name)
+
+    flag("--bias")
+    option("--activation", st.sampled_from(ACTIVATIONS), activations)
+    option("--cost", st.sampled_from(COSTS), costs)
+    if command == "count":
+        for name in ("--by-layer", "--ops", "--json"):
+            flag(name)
+    if command in ("chains", "delta", "report"):
+        for _ in range(draw(st.integers(0, 2))):
+            argv += ["--param", pick(valid_params, params)]
+        option("--limit", st.sampled_from(["100", "10000"]), positive_small)
+    if command in ("chains", "delta", "verify"):
+        option("--wrt", st.sampled_from(["parameters", "inputs"]), st.just("outputs"))
+    if command in ("chains", "delta"):
+        option("--format", st.sampled_from(["text", "unicode", "latex", "json"]), st.just("xml"))
+        flag("--json")
+    if command == "chains":
+        option("--view", st.sampled_from(["abstract", "local", "closed"]), st.just("open"))
+    if command == "delta":
+        flag("--ops")
+    if command in ("draw", "explain"):
+        option("--param", valid_params, params)
+    if command == "draw":
+        option("--view", st.sampled_from(["graph", "neurons"]), st.just("other"))
+        flag("--delta")
+    if command in ("draw", "report"):
+        suffix = draw(st.sampled_from([".png", ".svg", ".pdf", ".txt"] if command == "draw"
+                                      else [".md", ".tex", ".html", ".txt"]))
+        targets.append((pick(st.sampled_from(["new", "existing", "symlink_file"]),
+                             st.sampled_from(TARGET_KINDS)), suffix))
+        argv += ["-o", f"@out{len(targets) - 1}"]
+    if command in ("verify", "train"):
+        option("--examples", st.sampled_from(["1", "2", "3"]), positive_small)
+        option("--init-scale", st.sampled_from(["0.5", "1", "3"]), numbers)
+    if command in ("verify", "train", "explain", "report"):
+        option("--seed", st.sampled_from(["0", "1", "7"]), st.sampled_from(["-1", "x", f"{2**70}"]))
+    if command == "verify":
+        if draw(st.integers(0, 3)) == 0:
+            inputs.append((pick(st.just("case_valid"), st.sampled_from(CASE_KINDS)), formula,
+                           draw(st.lists(st.integers(1, 3), min_size=2, max_size=3))))
+            argv += ["--case", f"@in{len(inputs) - 1}"]
+        if draw(st.integers(0, 3)) == 0:
+            targets.append((pick(st.sampled_from(["new", "existing", "symlink_file"]),
+                                 st.sampled_from(TARGET_KINDS)), ".json"))
+            argv += ["--save-case", f"@out{len(targets) - 1}"]
+        flag("--json")
+    if command == "train":
+        option("--epochs", st.sampled_from(["1", "2", "3"]),
+               st.sampled_from(["0", "-1", "x", f"{10**9}"]))
+        option("--lr", st.sampled_from(["0.1", "1", "5"]), numbers)
+        option("--init", st.sampled_from(["random", "constant"]), st.just("zero"))
+        if draw(st.integers(0, 3)) == 0:
+            if draw(st.booleans()):
+                argv += ["--data", pick(st.sampled_from(["xor", "random"]), st.just("nope"))]
+            else:
+                inputs.append((pick(st.just("case_valid"), st.sampled_from(CASE_KINDS)), formula,
+                               [2, 2, 1]))
+                argv += ["--data", f"@in{len(inputs) - 1}"]
+        flag("--json")
+    if command == "train" and "--epochs" not in argv:
+        argv += ["--epochs", "3"]  # the default 2000 epochs is a long run, not a hostile one
+    return argv, inputs, targets
+
+
+def needs_budget(argv: list[str]) -> bool:
+    """Whether the run's outcome depends on the per-command cost budget (the lead's part).
+
+    Huge or deep architectures outside `count`, many examples or epochs, verify on any network
+    past a handful of neurons, and count on thousands of layers.
+    """
+    from chainrule.errors import SpecError
+    from chainrule.graph.spec import parse_sizes
+
+    command = argv[0]
+    for token in argv[1:]:
+        try:
+            sizes = parse_sizes(token)
+        except (SpecError, ValueError):
+            continue
+        neurons, depth = sum(sizes), len(sizes)
+        if command == "count" and depth > 500:
+            return True
+        if command != "count" and (max(sizes) > 50 or depth > 6 or neurons > 12):
+            return True
+        if command in ("verify", "explain", "report") and neurons > 8:
+            return True
+    for name, limit in (("--examples", 100), ("--epochs", 1000)):
+        if name in argv:
+            value = argv[argv.index(name) + 1]
+            if value.isdigit() and int(value) > limit:
+                return True
+    return False
+
+
+def materialise(directory: Path, argv: list[str], inputs, targets) -> tuple[list[str], set[str]]:
+    """Write the input files and prepare the output paths; returns the final argv and the names
+    a successful run may write."""
+    names = [make_file(directory, kind, number, formula, sizes)
+             for number, (kind, formula, sizes) in enumerate(inputs)]
+    allowed: set[str] = set()
+    outputs = []
+    for number, (kind, suffix) in enumerate(targets):
+        output, may_change = make_target(directory, kind, number, suffix)
+        outputs.append(output)
+        allowed |= may_change
+    if argv[0] == "report":
+        for name in list(allowed):  # the figure beside the document
+            stem = name.rsplit(".", 1)[0]
+            allowed |= {f"{stem}-figure.png", f"{stem}-figure.pdf"}
+    final = []
+    for token in argv:
+        if token.startswith("@in"):
+            token = names[int(token[3:])]
+        elif token.startswith("@out"):
+            token = outputs[int(token[4:])]
+        final.append(token)
+    return final, allowed
+
+
+def run_case(argv, inputs, targets) -> tuple[list[str], list[str], str]:
+    """Make the files, run the command, check it; returns (argv, problems, outcome)."""
+    directory = Path(tempfile.mkdtemp(prefix="chainrule-fuzz-"))
+    try:
+        final, allowed = materialise(directory, argv, inputs, targets)
+        before, specials = _snapshot(directory), _special_files()
+        result = run_chainrule(final, directory)
+        found = problems(final, result, before, _snapshot(directory), allowed)
+        outcome = "timeout" if result is None else f"exit {result.returncode}"
+        if _special_files() != specials:
+            found.append("a device under /dev changed kind")
+        return final, found, f"{final[0]}: {outcome}"
+    finally:
+        for path in directory.rglob("*"):  # make read-only files removable
+            if not path.is_symlink():
+                path.chmod(0o700 if path.is_dir() else 0o600)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@settings(max_examples=max(1, -(-EXAMPLES // PARALLEL)), deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck), database=None,
+          phases=[Phase.explicit, Phase.generate, Phase.shrink])
+@given(st.lists(command_lines(), min_size=PARALLEL, max_size=PARALLEL))
+def test_fuzz_the_command_line(cases):
+    if not RUN_BUDGET_CASES and any(needs_budget(argv) for argv, _, _ in cases):
+        reject()  # the budget is the lead's part: these are in REGRESSIONS, xfail
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(lambda case: run_case(*case), cases))
+    for argv, found, outcome in results:
+        event(outcome)
+        if os.environ.get("FUZZ_LOG"):  # a file to append every run's outcome to
+            with open(os.environ["FUZZ_LOG"], "a", encoding="utf-8") as log:
+                log.write(f"{outcome}\t{' '.join(argv)[:200]}\t{'; '.join(found)}\n")
+    failures = [f"chainrule {' '.join(argv)[:300]}: {'; '.join(found)}"
+                for argv, found, _ in results if found]
+    assert not failures, "\n".join(failures)
+
+
+# -- every failure the fuzzer found, kept ---------------------------------------------------------
+
+#: Not run by default (each would spend the whole time limit): FUZZ_BUDGET=1 runs them.
+BUDGET = pytest.mark.xfail(strict=False, run=RUN_BUDGET_CASES, reason="budget (lead's part)")
+
+#: (argv, input files, output targets, what it did before the fix). Input files and targets
+#: use the generator's kinds; "@in0" and "@out0" in argv name them.
+REGRESSIONS = [
+    # Fixed here.
+    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("dev_full", ".json")],
+                 id="save-case-dev-full"),
+    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("read_only", ".json")],
+                 id="save-case-read-only"),
+    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("fifo", ".json")],
+                 id="save-case-fifo"),
+    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("symlink_file", ".json")],
+                 id="save-case-symlink-replaced-by-a-file"),
+    pytest.param(["draw", "1-1", "-o", "@out0"], [], [("symlink_dev_zero", ".png")],
+                 id="draw-symlink-dev-zero"),
+    pytest.param(["report", "1-1", "-o", "@out0"], [], [("read_only", ".md")],
+                 id="report-read-only-left-an-orphan-figure"),
+    pytest.param(["count", "@in0"], [("graph_dev_zero", "", [1, 1])], [], id="graph-dev-zero"),
+    pytest.param(["count", "@in0"], [("graph_fifo", "", [1, 1])], [], id="graph-fifo-hung"),
+    pytest.param(["count", "@in0"], [("graph_nodes", "", [1, 1])], [], id="graph-10000-nodes"),
+    pytest.param(["verify", "--case", "@in0"], [("case_huge_int", "", [1, 1])], [],
+                 id="case-5000-digit-integer-valueerror"),
+    pytest.param(["verify", "--case", "@in0"], [("case_dev_zero", "", [1, 1])], [],
+                 id="case-dev-zero"),
+    pytest.param(["train", "--data", "@in0", "--epochs", "2"],
+                 [("case_directory", "", [1, 1])], [], id="data-directory"),
+    *(pytest.param(["count", "@in0"], [("graph_formula", formula, [1, 1])], [],
+                   id=f"formula-{number}")
+      for number, formula in enumerate(HOSTILE_FORMULAS)),
+    pytest.param(["verify", "2-2-2", "--init-scale", "1e308"], [], [], id="init-scale-1e308"),
+    pytest.param(["train", "--lr", "1e308", "--epochs", "2"], [], [], id="lr-1e308"),
+    pytest.param(["chains", "2-1", "--cost", "softmax-ce"], [], [], id="softmax-ce-one-output"),
+    pytest.param(["report", "1-1", "-o", "@out0"], [], [("symlink_file", ".md")],
+                 id="report-through-a-symlink-put-its-figure-beside-the-link"),
+    # Refused quickly already (a limit or a closed-form count): kept so that they stay so.
+    pytest.param(["chains", "-".join(["2"] * 40), "--limit", "5"], [], [], id="chains-deep-net"),
+    pytest.param(["delta", "784-512-512-10"], [], [], id="delta-wide-net"),
+    pytest.param(["report", "-".join(["3"] * 60), "-o", "@out0"], [], [("new", ".md")],
+                 id="report-deep-net"),
+    pytest.param(["count", "-".join(["1"] * 5000)], [], [], id="count-5000-layers"),
+    # The per-command cost budget: the lead's part, on main in parallel. What each did here:
+    pytest.param(["verify", "100000-100000-100000"], [], [], marks=BUDGET,
+                 id="verify-memoryerror"),
+    pytest.param(["verify", "2-3-3-2", "--activation", "relu"], [], [], marks=BUDGET,
+                 id="verify-relu-minutes"),
+    pytest.param(["chains", "-".join(["2"] * 30), "--view", "closed", "--param", "1,1,1",
+                  "--limit", "100000000000"], [], [], marks=BUDGET, id="closed-view-deep"),
+    pytest.param(["verify", "@in0"], [("graph_nodes_small", "", [1, 1])], [], marks=BUDGET,
+                 id="verify-5000-node-graph"),
+    pytest.param(["draw", f"2-{2**63}-2", "-o", "@out0"], [], [("new", ".png")], marks=BUDGET,
+                 id="draw-width-2-63"),
+    pytest.param(["train", "--epochs", f"{10**9}"], [], [], marks=BUDGET, id="train-1e9-epochs"),
+    pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [], marks=BUDGET,
+                 id="verify-1e20-examples"),
+]
+
+
+@pytest.mark.parametrize("argv, inputs, targets", REGRESSIONS)
+def test_fuzz_regressions(argv, inputs, targets):
+    final, found, _ = run_case(argv, inputs, targets)
+    assert not found, f"chainrule {' '.join(final)[:300]}: {'; '.join(found)}"
