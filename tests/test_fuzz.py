@@ -16,11 +16,9 @@ The default run generates ``FUZZ_EXAMPLES`` (300) command lines, derandomized, r
 machine says little: a run is killed after 5 s of CPU, or after 5 s times ``FUZZ_WALL_FACTOR``
 (6) of wall time.
 
-Cases that fail only because the per-command cost budget is missing (the lead's part of the
-issue: huge architectures hanging ``chains`` and friends) are not run by default; they are
-listed in :data:`REGRESSIONS` as ``xfail(strict=False)`` and the generator skips their kind
-unless ``FUZZ_BUDGET=1``. Every failure the fuzzer ever found is kept in :data:`REGRESSIONS`
-with what it did.
+Huge and deep architectures, many examples and many epochs are generated for every command:
+each must be refused up front by the per-command cost budget, or answered within the limits.
+Every failure the fuzzer ever found is kept in :data:`REGRESSIONS` with what it did.
 """
 
 from __future__ import annotations
@@ -38,14 +36,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, reject, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 300))
 PARALLEL = max(1, int(os.environ.get("FUZZ_PARALLEL", 2)))
 WALL_FACTOR = float(os.environ.get("FUZZ_WALL_FACTOR", 6))
-RUN_BUDGET_CASES = os.environ.get("FUZZ_BUDGET") == "1"
 CPU_SECONDS = 5
 MEMORY_BYTES = 2 * 1024**3
 
@@ -389,36 +386,6 @@ def command_lines(draw):
     return argv, inputs, targets
 
 
-def needs_budget(argv: list[str]) -> bool:
-    """Whether the run's outcome depends on the per-command cost budget (the lead's part).
-
-    Huge or deep architectures outside `count`, many examples or epochs, verify on any network
-    past a handful of neurons, and count on thousands of layers.
-    """
-    from chainrule.errors import SpecError
-    from chainrule.graph.spec import parse_sizes
-
-    command = argv[0]
-    for token in argv[1:]:
-        try:
-            sizes = parse_sizes(token)
-        except (SpecError, ValueError):
-            continue
-        neurons, depth = sum(sizes), len(sizes)
-        if command == "count" and depth > 500:
-            return True
-        if command != "count" and (max(sizes) > 50 or depth > 6 or neurons > 12):
-            return True
-        if command in ("verify", "explain", "report") and neurons > 8:
-            return True
-    for name, limit in (("--examples", 100), ("--epochs", 1000)):
-        if name in argv:
-            value = argv[argv.index(name) + 1]
-            if value.isdigit() and int(value) > limit:
-                return True
-    return False
-
-
 def materialise(directory: Path, argv: list[str], inputs, targets) -> tuple[list[str], set[str]]:
     """Write the input files and prepare the output paths; returns the final argv and the names
     a successful run may write."""
@@ -468,8 +435,6 @@ def run_case(argv, inputs, targets) -> tuple[list[str], list[str], str]:
           phases=[Phase.explicit, Phase.generate, Phase.shrink])
 @given(st.lists(command_lines(), min_size=PARALLEL, max_size=PARALLEL))
 def test_fuzz_the_command_line(cases):
-    if not RUN_BUDGET_CASES and any(needs_budget(argv) for argv, _, _ in cases):
-        reject()  # the budget is the lead's part: these are in REGRESSIONS, xfail
     with ThreadPoolExecutor(PARALLEL) as pool:
         results = list(pool.map(lambda case: run_case(*case), cases))
     for argv, found, outcome in results:
@@ -483,9 +448,6 @@ def test_fuzz_the_command_line(cases):
 
 
 # -- every failure the fuzzer found, kept ---------------------------------------------------------
-
-#: Not run by default (each would spend the whole time limit): FUZZ_BUDGET=1 runs them.
-BUDGET = pytest.mark.xfail(strict=False, run=RUN_BUDGET_CASES, reason="budget (lead's part)")
 
 #: (argv, input files, output targets, what it did before the fix). Input files and targets
 #: use the generator's kinds; "@in0" and "@out0" in argv name them.
@@ -526,19 +488,20 @@ REGRESSIONS = [
     pytest.param(["report", "-".join(["3"] * 60), "-o", "@out0"], [], [("new", ".md")],
                  id="report-deep-net"),
     pytest.param(["count", "-".join(["1"] * 5000)], [], [], id="count-5000-layers"),
-    # The per-command cost budget: the lead's part, on main in parallel. What each did here:
-    pytest.param(["verify", "100000-100000-100000"], [], [], marks=BUDGET,
+    # Hangs, memory errors and minutes-long runs, refused (or answered) now by the per-command
+    # cost budget estimated before any work. What each did before:
+    pytest.param(["verify", "100000-100000-100000"], [], [],
                  id="verify-memoryerror"),
-    pytest.param(["verify", "2-3-3-2", "--activation", "relu"], [], [], marks=BUDGET,
+    pytest.param(["verify", "2-3-3-2", "--activation", "relu"], [], [],
                  id="verify-relu-minutes"),
     pytest.param(["chains", "-".join(["2"] * 30), "--view", "closed", "--param", "1,1,1",
-                  "--limit", "100000000000"], [], [], marks=BUDGET, id="closed-view-deep"),
-    pytest.param(["verify", "@in0"], [("graph_nodes_small", "", [1, 1])], [], marks=BUDGET,
+                  "--limit", "100000000000"], [], [], id="closed-view-deep"),
+    pytest.param(["verify", "@in0"], [("graph_nodes_small", "", [1, 1])], [],
                  id="verify-5000-node-graph"),
-    pytest.param(["draw", f"2-{2**63}-2", "-o", "@out0"], [], [("new", ".png")], marks=BUDGET,
+    pytest.param(["draw", f"2-{2**63}-2", "-o", "@out0"], [], [("new", ".png")],
                  id="draw-width-2-63"),
-    pytest.param(["train", "--epochs", f"{10**9}"], [], [], marks=BUDGET, id="train-1e9-epochs"),
-    pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [], marks=BUDGET,
+    pytest.param(["train", "--epochs", f"{10**9}"], [], [], id="train-1e9-epochs"),
+    pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [],
                  id="verify-1e20-examples"),
 ]
 

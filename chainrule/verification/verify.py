@@ -62,6 +62,7 @@ TITLES = {"chain_sum": "expanded chain sum", "delta": "delta (reverse sweep)",
 
 #: Above these sizes a method is left out, and the report says why.
 MAX_CHAINS_SUMMED = 200_000
+MAX_TERMS_SUMMED = 2_000_000  # about a second of products: long chains count, not only many
 MAX_EDGES_EVALUATED = 50_000  # the graph's formulas lambdified: about 15 s at this size
 MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
 MAX_SYMPY_WORK = 10_000  # :func:`~chainrule.calculus.counting.sympy_diff_work`: about 2.5 s
@@ -494,6 +495,7 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         result = MethodResult("chain_sum")
         counts = path_counts(graph) if graph is not None else {}
         chains = sum(counts[source][0] for source in sources)
+        terms = sum(counts[source][1] for source in sources)
         if problem.saturated:
             result.skipped = SATURATED
         elif graph is None:
@@ -501,6 +503,9 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         elif chains > MAX_CHAINS_SUMMED:
             result.skipped = (f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
                               "by one; the delta form computes the same sum")
+        elif terms > MAX_TERMS_SUMMED:
+            result.skipped = (f"{terms:,} terms on the chains, more than the {MAX_TERMS_SUMMED:,} "
+                              "multiplied one by one; the delta form computes the same sum")
         else:
             _timed(result, lambda: problem.arrange(
                 {source: path_sum(graph, source, edge_values, examples) for source in sources}))
