@@ -19,14 +19,18 @@ import time
 
 
 def bench_eight_claims() -> tuple[float, float, float, int]:
-    from chainrule.verification.claims import check
     from chainrule.graph.build import build_graph
     from chainrule.graph.spec import Network
+    from chainrule.verification.claims import check
 
     graph = build_graph(Network([2, 2, 2]))
-    claims = [f"dJ/dtheta^({layer})_{j}{k} = delta^({layer + 1})_{j} * "
-              + (f"x_{k}" if layer == 1 else f"a^(2)_{k}")
-              for layer in (1, 2) for j in (1, 2) for k in (1, 2)]
+    claims = [
+        f"dJ/dtheta^({layer})_{j}{k} = delta^({layer + 1})_{j} * "
+        + (f"x_{k}" if layer == 1 else f"a^(2)_{k}")
+        for layer in (1, 2)
+        for j in (1, 2)
+        for k in (1, 2)
+    ]
     start = time.perf_counter()
     for claim in claims:  # cold: the graph's context (names, samples, truths) is built here
         check(graph, claim)
@@ -60,19 +64,23 @@ def _plain_sympy() -> float:
     start = time.perf_counter()
     claim = node_symbol("delta^(2)_1") * node_symbol("x_1")  # one claim: simplify is slow
     expanded = expand_deltas(claim, definitions)
-    local = expanded.replace(lambda e: type(e).__name__ == "Partial",
-                             lambda e: local_derivative(graph, str(e.wrt), str(e.of)))
+    local = expanded.replace(
+        lambda e: type(e).__name__ == "Partial",
+        lambda e: local_derivative(graph, str(e.wrt), str(e.of)),
+    )
     sp.simplify(local.xreplace(values) - sp.diff(cost, node_symbol("theta^(1)_11")))
     return time.perf_counter() - start
 
 
 def bench_diagnosis() -> tuple[float, str]:
-    from chainrule.verification.claims import check
     from chainrule.graph.spec import Network
+    from chainrule.verification.claims import check
 
-    claim = ("delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 + "
-             "delta^(3)_2 * theta^(2)_12 + delta^(3)_3 * theta^(2)_13 + delta^(3)_4 * "
-             "theta^(2)_14 + delta^(3)_5 * theta^(2)_15 + delta^(3)_6 * theta^(2)_16)")
+    claim = (
+        "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 + "
+        "delta^(3)_2 * theta^(2)_12 + delta^(3)_3 * theta^(2)_13 + delta^(3)_4 * "
+        "theta^(2)_14 + delta^(3)_5 * theta^(2)_15 + delta^(3)_6 * theta^(2)_16)"
+    )
     start = time.perf_counter()
     record = check(Network([4, 6, 6, 3]), claim)
     elapsed = time.perf_counter() - start
@@ -81,13 +89,17 @@ def bench_diagnosis() -> tuple[float, str]:
 
 def main() -> int:
     ours, cold, plain, claims = bench_eight_claims()
-    print(f"check     2-2-2, all {claims} gradient claims, warm: {ours * 1000:7.1f} ms "
-          f"({ours / claims * 1000:.1f} ms a claim; cold {cold * 1000:.0f} ms)   one claim by "
-          "sympy.simplify against "
-          f"sympy.diff {plain * 1000:7.1f} ms   (target < 1 s)")
+    print(
+        f"check     2-2-2, all {claims} gradient claims, warm: {ours * 1000:7.1f} ms "
+        f"({ours / claims * 1000:.1f} ms a claim; cold {cold * 1000:.0f} ms)   one claim by "
+        "sympy.simplify against "
+        f"sympy.diff {plain * 1000:7.1f} ms   (target < 1 s)"
+    )
     diagnosis, kind = bench_diagnosis()
-    print(f"diagnose  4-6-6-3, a wrong claim from a new graph: {diagnosis * 1000:7.1f} ms "
-          f"(diagnosis: {kind})   (target < 2 s)")
+    print(
+        f"diagnose  4-6-6-3, a wrong claim from a new graph: {diagnosis * 1000:7.1f} ms "
+        f"(diagnosis: {kind})   (target < 2 s)"
+    )
     met = ours < 1 and diagnosis < 2 and kind == "transposed"
     print(f"check: {'met' if met else 'MISSED'}")
     return 0 if met else 1

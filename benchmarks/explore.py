@@ -20,9 +20,15 @@ import threading
 import time
 from pathlib import Path
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 REPEATS = 5
 
 
@@ -65,15 +71,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         html = Path(directory) / "explore.html"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "chainrule", "explore", "4-6-6-3", "--html",
-                        str(html)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "chainrule", "explore", "4-6-6-3", "--html", str(html)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         export_seconds = time.perf_counter() - started
         size_mb = html.stat().st_size / 1e6
         server, thread, base = _server()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium,
-                                                     args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(base + "/?arch=2-2-2")  # warm: the server's first SymPy imports
                 page.wait_for_selector("body[data-ready=true]", timeout=30_000)

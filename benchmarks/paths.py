@@ -61,8 +61,12 @@ def bench_aggregates() -> tuple[float, float, float, int, int]:
 
 
 def _rank_in_a_process(architecture: str) -> tuple[int, float, float]:
-    done = subprocess.run([sys.executable, "-c", _RANK_TOP_10, architecture], check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _RANK_TOP_10, architecture],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     chains, kept, seconds, peak_kib = done.stdout.split()
     assert int(kept) == 10
     return int(chains), float(seconds), int(peak_kib) / 1024
@@ -76,20 +80,25 @@ def bench_ranking() -> tuple[int, float, float, int, float]:
 
 def main() -> dict[str, bool]:
     seconds, build, evaluate, chains, edges = bench_aggregates()
-    print(f"aggregates resnet:4x54 (every input and parameter, by length and by layer), "
-          f"{chains:.3e} input chains: {seconds * 1000:7.1f} ms (target < 1 s); for context, "
-          f"building the graph {build:5.1f} s and evaluating its {edges:,} edge formulas "
-          f"{evaluate:5.1f} s")
+    print(
+        f"aggregates resnet:4x54 (every input and parameter, by length and by layer), "
+        f"{chains:.3e} input chains: {seconds * 1000:7.1f} ms (target < 1 s); for context, "
+        f"building the graph {build:5.1f} s and evaluating its {edges:,} edge formulas "
+        f"{evaluate:5.1f} s"
+    )
     chains, rank_seconds, peak, small_chains, small_peak = bench_ranking()
-    print(f"ranking   top 10 of {chains:,} chains (resnet:1x20): {rank_seconds:5.1f} s, peak RSS "
-          f"{peak:6.1f} MB   top 10 of {small_chains:,} (resnet:1x14) {small_peak:6.1f} MB   "
-          f"difference {peak - small_peak:5.1f} MB (target < 5 MB: memory independent of the "
-          "number of chains)")
+    print(
+        f"ranking   top 10 of {chains:,} chains (resnet:1x20): {rank_seconds:5.1f} s, peak RSS "
+        f"{peak:6.1f} MB   top 10 of {small_chains:,} (resnet:1x14) {small_peak:6.1f} MB   "
+        f"difference {peak - small_peak:5.1f} MB (target < 5 MB: memory independent of the "
+        "number of chains)"
+    )
     return {"aggregates": seconds < 1.0, "ranking": peak - small_peak < 5}
 
 
 if __name__ == "__main__":
     results = main()
-    print("\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}"
-                            for name, met in results.items()))
+    print(
+        "\n" + "   ".join(f"{name}: {'met' if met else 'MISSED'}" for name, met in results.items())
+    )
     sys.exit(0 if all(results.values()) else 1)

@@ -44,8 +44,8 @@ import importlib
 import json
 import os
 import resource
-import signal
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -131,15 +131,18 @@ CHAINRULE = [sys.executable, "-m", "chainrule"]
 
 # --- the figures: each returns {"ours": seconds or MB, "theirs": baseline, ...} --------------
 
+
 def bench_startup() -> dict:
     _process_times([*CHAINRULE, "count", "784-512-512-10"])  # untimed: bytecode written
     ours, bare = [], []
     for _ in range(STARTUP_RUNS):  # interleaved, so that machine noise hits both alike
         ours.append(_process_times([*CHAINRULE, "count", "784-512-512-10"]))
         bare.append(_process_times(["python3", "-c", "pass"]))
-    return {"ours": statistics.median(wall for wall, _ in ours),
-            "theirs": statistics.median(wall for wall, _ in bare),
-            "cpu": statistics.median(cpu for _, cpu in ours)}
+    return {
+        "ours": statistics.median(wall for wall, _ in ours),
+        "theirs": statistics.median(wall for wall, _ in bare),
+        "cpu": statistics.median(cpu for _, cpu in ours),
+    }
 
 
 def bench_chains() -> dict:
@@ -155,8 +158,9 @@ def bench_chains() -> dict:
     listed = sum(1 for source in sources for _ in nx.all_simple_paths(graph, source, "J"))
     assert listed == chains, (listed, chains)
     ours = _best_time(lambda: [deque(iter_chains(graph, s), maxlen=0) for s in sources])
-    theirs = _best_time(lambda: [deque(nx.all_simple_paths(graph, s, "J"), maxlen=0)
-                                 for s in sources])
+    theirs = _best_time(
+        lambda: [deque(nx.all_simple_paths(graph, s, "J"), maxlen=0) for s in sources]
+    )
     return {"ours": ours, "theirs": theirs, "chains": chains, "terms": terms}
 
 
@@ -172,15 +176,23 @@ def bench_latex() -> dict:
 
     def ours() -> int:
         graph = build_graph(net)
-        return sum(len(gradient_latex(graph, p.name, iter_chains(graph, p.name), "local"))
-                   for p in net.parameters())
+        return sum(
+            len(gradient_latex(graph, p.name, iter_chains(graph, p.name), "local"))
+            for p in net.parameters()
+        )
 
     def plain_sympy() -> int:
         graph = build_graph(net)
         names = latex_names(graph)
-        return sum(len(r" \cdot ".join(sp.latex(factor_formula(graph, factor), symbol_names=names)
-                                        for factor in chain))
-                   for p in net.parameters() for chain in iter_chains(graph, p.name))
+        return sum(
+            len(
+                r" \cdot ".join(
+                    sp.latex(factor_formula(graph, factor), symbol_names=names) for factor in chain
+                )
+            )
+            for p in net.parameters()
+            for chain in iter_chains(graph, p.name)
+        )
 
     chains = sum(1 for p in net.parameters() for _ in iter_chains(build_graph(net), p.name))
     return {"ours": _best_time(ours), "theirs": _best_time(plain_sympy), "chains": chains}
@@ -223,10 +235,15 @@ def bench_verify() -> dict:
 def bench_verify_process() -> dict:
     _process_times([*CHAINRULE, "verify", "4-6-6-3"])  # once untimed, so bytecode is written
     runs = [_process_times([*CHAINRULE, "verify", "4-6-6-3"]) for _ in range(PROCESS_RUNS)]
-    plain_wall, plain_cpu = _process_times([sys.executable, "-c", _PLAIN_ROUTE, os.getcwd(),
-                                            str(Path(__file__).resolve().parent)])
-    return {"ours": statistics.median(wall for wall, _ in runs), "theirs": plain_wall,
-            "cpu": statistics.median(cpu for _, cpu in runs), "theirs_cpu": plain_cpu}
+    plain_wall, plain_cpu = _process_times(
+        [sys.executable, "-c", _PLAIN_ROUTE, os.getcwd(), str(Path(__file__).resolve().parent)]
+    )
+    return {
+        "ours": statistics.median(wall for wall, _ in runs),
+        "theirs": plain_wall,
+        "cpu": statistics.median(cpu for _, cpu in runs),
+        "theirs_cpu": plain_cpu,
+    }
 
 
 def bench_backprop() -> dict:
@@ -247,13 +264,19 @@ def bench_backprop() -> dict:
     gradient = autograd.grad(cost)
     weights = list(case.weights)
     # Wall time: numpy's matrix products may run on several threads, which CPU time would add up.
-    return {"ours": _best_time(lambda: backprop(case), time.perf_counter),
-            "theirs": _best_time(lambda: gradient(weights), time.perf_counter)}
+    return {
+        "ours": _best_time(lambda: backprop(case), time.perf_counter),
+        "theirs": _best_time(lambda: gradient(weights), time.perf_counter),
+    }
 
 
 def _peak_memory(architecture: str) -> tuple[int, int, float]:
-    done = subprocess.run([sys.executable, "-c", _STREAM_ALL_CHAINS, architecture],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _STREAM_ALL_CHAINS, architecture],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     chains, terms, peak_kib = (int(value) for value in done.stdout.split())
     return chains, terms, peak_kib / 1024
 
@@ -264,12 +287,19 @@ def bench_memory() -> dict:
     return {"ours": large - small, "theirs": small, "large": large, "terms": terms}
 
 
-FIGURES = {"startup": bench_startup, "chains": bench_chains, "latex": bench_latex,
-           "verify": bench_verify, "verify-process": bench_verify_process,
-           "backprop": bench_backprop, "memory": bench_memory}
+FIGURES = {
+    "startup": bench_startup,
+    "chains": bench_chains,
+    "latex": bench_latex,
+    "verify": bench_verify,
+    "verify-process": bench_verify_process,
+    "backprop": bench_backprop,
+    "memory": bench_memory,
+}
 
 
 # --- reporting ------------------------------------------------------------------------------
+
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:9.1f} ms"
@@ -279,32 +309,53 @@ def describe(name: str, r: dict) -> tuple[str, bool]:
     """One line for a figure, and whether it meets its target."""
     ours, theirs = r["ours"], r["theirs"]
     if name == "startup":
-        return (f"chainrule count 784-512-512-10 {_ms(ours)}   python3 -c pass {_ms(theirs)}   "
-                f"ratio {ours / theirs:5.2f}x (target <= 3x)", ours / theirs <= 3)
+        return (
+            f"chainrule count 784-512-512-10 {_ms(ours)}   python3 -c pass {_ms(theirs)}   "
+            f"ratio {ours / theirs:5.2f}x (target <= 3x)",
+            ours / theirs <= 3,
+        )
     if name == "chains":
-        return (f"10-10-10-10, {r['chains']:,} chains / {r['terms']:,} terms: iter_chains "
-                f"{_ms(ours)}   nx.all_simple_paths {_ms(theirs)}   {theirs / ours:5.1f}x faster "
-                f"(target >= 10x)", theirs / ours >= 10)
+        return (
+            f"10-10-10-10, {r['chains']:,} chains / {r['terms']:,} terms: iter_chains "
+            f"{_ms(ours)}   nx.all_simple_paths {_ms(theirs)}   {theirs / ours:5.1f}x faster "
+            f"(target >= 10x)",
+            theirs / ours >= 10,
+        )
     if name == "latex":
-        return (f"4-6-6-3 local view, {r['chains']} chains: chainrule {_ms(ours)}   sympy.latex "
-                f"per factor {_ms(theirs)}   {theirs / ours:5.1f}x faster (target: well under "
-                f"1 s)", ours < 0.5)
+        return (
+            f"4-6-6-3 local view, {r['chains']} chains: chainrule {_ms(ours)}   sympy.latex "
+            f"per factor {_ms(theirs)}   {theirs / ours:5.1f}x faster (target: well under "
+            f"1 s)",
+            ours < 0.5,
+        )
     if name == "verify":
-        return (f"4-6-6-3 (sigmoid, mse, m = 4), every method, in one process: {_ms(ours)}   "
-                f"plain sympy.diff route {_ms(theirs)}   {theirs / ours:5.1f}x faster "
-                f"(target >= 20x)", theirs / ours >= 20)
+        return (
+            f"4-6-6-3 (sigmoid, mse, m = 4), every method, in one process: {_ms(ours)}   "
+            f"plain sympy.diff route {_ms(theirs)}   {theirs / ours:5.1f}x faster "
+            f"(target >= 20x)",
+            theirs / ours >= 20,
+        )
     if name == "verify-process":
-        return (f"4-6-6-3 as whole processes: chainrule verify {_ms(ours)}   plain sympy.diff "
-                f"route {_ms(theirs)}   {theirs / ours:5.1f}x faster (target >= 20x; CPU "
-                f"{_ms(r['cpu']).strip()} against {_ms(r['theirs_cpu']).strip()}, "
-                f"{r['theirs_cpu'] / r['cpu']:.1f}x)", theirs / ours >= 20)
+        return (
+            f"4-6-6-3 as whole processes: chainrule verify {_ms(ours)}   plain sympy.diff "
+            f"route {_ms(theirs)}   {theirs / ours:5.1f}x faster (target >= 20x; CPU "
+            f"{_ms(r['cpu']).strip()} against {_ms(r['theirs_cpu']).strip()}, "
+            f"{r['theirs_cpu'] / r['cpu']:.1f}x)",
+            theirs / ours >= 20,
+        )
     if name == "backprop":
-        return (f"784-256-128-10, m = 256: numeric backprop {_ms(ours)}   autograd {_ms(theirs)}"
-                f"   ratio {ours / theirs:5.2f} (target <= 1.0)", ours / theirs <= 1.0)
+        return (
+            f"784-256-128-10, m = 256: numeric backprop {_ms(ours)}   autograd {_ms(theirs)}"
+            f"   ratio {ours / theirs:5.2f} (target <= 1.0)",
+            ours / theirs <= 1.0,
+        )
     if name == "memory":
-        return (f"peak RSS streaming all chains: 10-10-10-10-10 ({r['terms']:,} terms) "
-                f"{r['large']:6.1f} MB   10-10-10 {theirs:6.1f} MB   difference {ours:5.1f} MB "
-                f"(target <= 20 MB)", ours <= 20)
+        return (
+            f"peak RSS streaming all chains: 10-10-10-10-10 ({r['terms']:,} terms) "
+            f"{r['large']:6.1f} MB   10-10-10 {theirs:6.1f} MB   difference {ours:5.1f} MB "
+            f"(target <= 20 MB)",
+            ours <= 20,
+        )
     raise KeyError(name)
 
 
@@ -324,8 +375,13 @@ def measure(name: str, checkout: Path) -> dict:
     """
     env = dict(os.environ, PYTHONPATH=str(checkout))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--figure", name],
-                          cwd=checkout, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--figure", name],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{name} in {checkout} failed:\n{done.stderr}")
     return json.loads(done.stdout.splitlines()[-1])
@@ -334,12 +390,18 @@ def measure(name: str, checkout: Path) -> dict:
 def _worktree(revision: str):
     """A temporary checkout of `revision`; returns its path and a function that removes it."""
     directory = Path(tempfile.mkdtemp(prefix="chainrule-bench-")) / "checkout"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(directory),
-                    revision], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(directory), revision],
+        check=True,
+        capture_output=True,
+    )
 
     def remove() -> None:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(directory)],
-                       check=False, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(directory)],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(directory.parent, ignore_errors=True)
 
     return directory, remove
@@ -347,13 +409,22 @@ def _worktree(revision: str):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--compare", metavar="REV",
-                        help="also measure REV (a git revision) and print old and new side by side")
-    parser.add_argument("--rounds", type=int, default=3, metavar="N",
-                        help="with --compare: measure old and new N times each, interleaved, "
-                             "and keep the best of each (default 3)")
-    parser.add_argument("--only", metavar="NAME[,NAME...]",
-                        help=f"run only these figures: {', '.join(FIGURES)}")
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also measure REV (a git revision) and print old and new side by side",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="with --compare: measure old and new N times each, interleaved, "
+        "and keep the best of each (default 3)",
+    )
+    parser.add_argument(
+        "--only", metavar="NAME[,NAME...]", help=f"run only these figures: {', '.join(FIGURES)}"
+    )
     parser.add_argument("--figure", choices=list(FIGURES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.figure:  # a child: measure one figure here and print it as JSON
@@ -367,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chainrule benchmarks (Python {sys.version.split()[0]})\n")
     # Stopped by a signal, still remove the temporary checkout (the finally clause below).
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
-    old_checkout, remove = (_worktree(args.compare) if args.compare else (None, lambda: None))
+    old_checkout, remove = _worktree(args.compare) if args.compare else (None, lambda: None)
     met, worse = {}, []
     try:
         for name in names:
@@ -375,8 +446,9 @@ def main(argv: list[str] | None = None) -> int:
             if old_checkout is None:
                 new = measure(name, ROOT)
             else:  # old and new interleaved, the best of each kept: load hits both alike
-                runs = [(measure(name, old_checkout), measure(name, ROOT))
-                        for _ in range(args.rounds)]
+                runs = [
+                    (measure(name, old_checkout), measure(name, ROOT)) for _ in range(args.rounds)
+                ]
                 old = min((pair[0] for pair in runs), key=lambda r: r[key])
                 new = min((pair[1] for pair in runs), key=lambda r: r[key])
             line, met[name] = describe(name, new)
@@ -386,9 +458,10 @@ def main(argv: list[str] | None = None) -> int:
                 change = new[key] / old[key] - 1
                 unit = UNITS.get(name, "s")
                 print(f"{'':<15}{args.compare}: {old_line}")
-                print(f"{'':<15}old {old[key]:.4g} {unit}  new {new[key]:.4g} {unit}  "
-                      f"change {change:+.0%}" + ("  WORSE by more than 10%" if change > 0.10
-                                                else ""))
+                print(
+                    f"{'':<15}old {old[key]:.4g} {unit}  new {new[key]:.4g} {unit}  "
+                    f"change {change:+.0%}" + ("  WORSE by more than 10%" if change > 0.10 else "")
+                )
                 if change > 0.10:
                     worse.append(name)
     finally:
@@ -397,9 +470,9 @@ def main(argv: list[str] | None = None) -> int:
         # The commands that came later measure themselves in scripts of their own (each prints
         # its figures beside their targets); the whole set runs from this one command.
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import check  # noqa: E402  benchmarks/check.py: chainrule check's verdicts
-        import explore  # noqa: E402  benchmarks/explore.py: the browser explorer
-        import paths  # noqa: E402  benchmarks/paths.py: chainrule paths' aggregates, ranking
+        import check
+        import explore
+        import paths
 
         print()
         met.update(check.main())
@@ -409,8 +482,14 @@ def main(argv: list[str] | None = None) -> int:
         met["explore"] = explore.main() == 0
     print("\n" + "   ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in met.items()))
     if args.compare:
-        print(f"against {args.compare}: " + (f"worse by more than 10%: {', '.join(worse)}"
-                                             if worse else "no figure more than 10% worse"))
+        print(
+            f"against {args.compare}: "
+            + (
+                f"worse by more than 10%: {', '.join(worse)}"
+                if worse
+                else "no figure more than 10% worse"
+            )
+        )
     return 0 if all(met.values()) and not worse else 1
 
 

@@ -59,8 +59,10 @@ def limit_advice(needed: int, hint: str = "", option: str = "--limit") -> str:
 
 def refuse(what: str, estimate: int, limit: int, option: str, hint: str = "") -> TooLarge:
     """The error for an estimate past its limit: the estimate, the limit, how to raise it."""
-    return TooLarge(f"{estimate:,} {what}, more than the limit of {limit:,}; "
-                    f"{limit_advice(estimate, hint, option)}")
+    return TooLarge(
+        f"{estimate:,} {what}, more than the limit of {limit:,}; "
+        f"{limit_advice(estimate, hint, option)}"
+    )
 
 
 def check(what: str, estimate: int, limit: int, option: str, hint: str = "") -> None:
@@ -85,5 +87,10 @@ def case_numbers(sizes: tuple[int, ...], parameters: int, examples: int) -> int:
 def check_case(network, examples: int, max_numbers: int) -> None:
     """Refuse a case of `network` with `examples` rows whose arrays pass `max_numbers`."""
     numbers = case_numbers(network.sizes, network.parameter_count, examples)
-    check(f"numbers in a case of {network.architecture} with {examples:,} example"
-          f"{'' if examples == 1 else 's'}", numbers, max_numbers, "--max-numbers")
+    check(
+        f"numbers in a case of {network.architecture} with {examples:,} example"
+        f"{'' if examples == 1 else 's'}",
+        numbers,
+        max_numbers,
+        "--max-numbers",
+    )

@@ -11,12 +11,11 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from chainrule.errors import SpecError
-
 
 #: The most bytes read from one input file (graph, case or data file): far above any real one,
 #: and a symlink to /dev/zero is refused before it fills the memory.
@@ -65,8 +64,7 @@ def output_path(path: str | os.PathLike) -> Path:
         raise SpecError(f"cannot write {given!r}: Is a directory")
     if kind is not None:
         raise SpecError(f"cannot write {given!r}: it is {kind}, not a regular file")
-    writable = (status.st_mode & 0o222 if os.geteuid() == 0
-                else os.access(target, os.W_OK))
+    writable = status.st_mode & 0o222 if os.geteuid() == 0 else os.access(target, os.W_OK)
     if not writable:
         raise SpecError(f"cannot write {given!r}: the file is read-only")
     return target
@@ -91,8 +89,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     given = str(path)
     path = output_path(path)
     try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                        suffix=path.suffix)
+        handle, name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
+        )
     except OSError as error:
         raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
     os.close(handle)
@@ -142,7 +141,7 @@ def read_bytes_capped(path: str | os.PathLike, what: str, limit: int = MAX_INPUT
     >>> read_bytes_capped("/dev/zero", "graph file")
     Traceback (most recent call last):
     ...
-    chainrule.errors.SpecError: cannot read graph file '/dev/zero': it is a device, not a regular file
+    chainrule.errors.SpecError: cannot read graph file '/dev/zero': it is a device, not a ...
     """
     where = f"{what} {str(path)!r}"
     try:
@@ -180,8 +179,10 @@ def read_json(path: str | os.PathLike, what: str, limit: int = MAX_INPUT_BYTES) 
     except SpecError:
         raise
     except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
-        raise SpecError(f"{where} holds an integer too long to read (more than "
-                        f"{sys.get_int_max_str_digits():,} digits)") from None
+        raise SpecError(
+            f"{where} holds an integer too long to read (more than "
+            f"{sys.get_int_max_str_digits():,} digits)"
+        ) from None
 
 
 def json_safe(value):

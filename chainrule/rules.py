@@ -24,7 +24,8 @@ Piecewise((1, z > 0), (1/100, True))
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class _LazySympy:
@@ -69,20 +70,28 @@ def leaky_slope() -> Expr:
 _ACTIVATION_RULES = [
     ActivationRule("sigmoid", lambda z: 1 / (1 + sp.exp(-z)), lambda z, a: a * (1 - a)),
     ActivationRule("tanh", lambda z: sp.tanh(z), lambda z, a: 1 - a**2),
-    ActivationRule("relu", lambda z: sp.Piecewise((z, _positive(z)), (0, True)),
-                   lambda z, a: sp.Piecewise((1, _positive(z)), (0, True))),  # 0 at z = 0
+    ActivationRule(
+        "relu",
+        lambda z: sp.Piecewise((z, _positive(z)), (0, True)),
+        lambda z, a: sp.Piecewise((1, _positive(z)), (0, True)),
+    ),  # 0 at z = 0
     ActivationRule("identity", lambda z: z, lambda z, a: sp.Integer(1)),
     ActivationRule("softplus", lambda z: sp.log(1 + sp.exp(z)), lambda z, a: 1 / (1 + sp.exp(-z))),
-    ActivationRule("leaky_relu",
-                   lambda z: sp.Piecewise((z, _positive(z)), (leaky_slope() * z, True)),
-                   lambda z, a: sp.Piecewise((1, _positive(z)), (leaky_slope(), True))),
+    ActivationRule(
+        "leaky_relu",
+        lambda z: sp.Piecewise((z, _positive(z)), (leaky_slope() * z, True)),
+        lambda z, a: sp.Piecewise((1, _positive(z)), (leaky_slope(), True)),
+    ),
 ]
 
 _COST_RULES = [
-    CostRule("mse", lambda a, y, m: (y - a)**2 / (2 * m), lambda a, y, m: (a - y) / m),
-    CostRule("se", lambda a, y, m: (y - a)**2 / 2, lambda a, y, m: a - y),
-    CostRule("bce", lambda a, y, m: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)) / m,
-             lambda a, y, m: (a - y) / (m * a * (1 - a))),
+    CostRule("mse", lambda a, y, m: (y - a) ** 2 / (2 * m), lambda a, y, m: (a - y) / m),
+    CostRule("se", lambda a, y, m: (y - a) ** 2 / 2, lambda a, y, m: a - y),
+    CostRule(
+        "bce",
+        lambda a, y, m: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)) / m,
+        lambda a, y, m: (a - y) / (m * a * (1 - a)),
+    ),
     CostRule("softmax-ce", lambda a, y, m: -y * sp.log(a) / m, lambda a, y, m: -y / (m * a)),
 ]
 

@@ -42,6 +42,5 @@ assert slip["kind"] == "factor" and slip["evidence"]["factor"] == "-m"
 assert slip["evidence"]["proven"]
 assert chainrule.check(graph, claims[1])["verdict"] == "correct"
 assert chainrule.check(graph, claims[2])["diagnosis"]["kind"] == "missing_chains"
-assert chainrule.check(graph, claims[3])["diagnosis"]["evidence"]["quantity"] == \
-    "dJ/dtheta^(1)_21"
+assert chainrule.check(graph, claims[3])["diagnosis"]["evidence"]["quantity"] == "dJ/dtheta^(1)_21"
 print("the post's slip: " + slip["text"])

@@ -33,48 +33,62 @@ def case_tables(graph, key="length", seed=0):
     return chainrule.node_tables(graph, edges, 1, key)
 
 
-print("1. A deep sigmoid net, 1-2-2-2-2-2-2-2-2-1: σ′ ≤ 1/4, so each layer crossed shrinks a "
-      "chain")
+print("1. A deep sigmoid net, 1-2-2-2-2-2-2-2-2-1: σ′ ≤ 1/4, so each layer crossed shrinks a chain")
 sizes = [1, 2, 2, 2, 2, 2, 2, 2, 2, 1]
 graph = chainrule.mlp(sizes).build()
 tables = case_tables(graph)
 largest = {}
 for layer in range(1, len(sizes)):
-    weights = [n for n, data in graph.nodes(data=True)
-               if data["kind"] == "param" and data["layer"] == layer]
+    weights = [
+        n
+        for n, data in graph.nodes(data=True)
+        if data["kind"] == "param" and data["layer"] == layer
+    ]
     row = tables.total(weights)
     largest[layer] = row.max_abs
-    print(f"   theta^({layer}): {row.count:4d} chains of {2 * (len(sizes) - layer) + 1:2d} terms, "
-          f"largest |value| {row.max_abs:.2e}, |gradient| summed {row.abs_sum:.2e}")
+    print(
+        f"   theta^({layer}): {row.count:4d} chains of {2 * (len(sizes) - layer) + 1:2d} terms, "
+        f"largest |value| {row.max_abs:.2e}, |gradient| summed {row.abs_sum:.2e}"
+    )
 assert largest[1] < 1e-3 * largest[len(sizes) - 1]
-print(f"   the first layer's largest chain is {largest[len(sizes) - 1] / largest[1]:.0f} times "
-      "smaller than the last layer's")
+print(
+    f"   the first layer's largest chain is {largest[len(sizes) - 1] / largest[1]:.0f} times "
+    "smaller than the last layer's"
+)
 
 print("\n2. rnn:1-2-1:20: the contribution of the chains that reach back k steps")
 graph = chainrule.rnn(1, 2, 1, 20).build()
 rows = case_tables(graph, "lag").rows("W_11")
 for row in rows[::3]:
-    print(f"   lag {row.key:2d}: {row.count:7,} chains, net contribution {row.sum:+.2e}, "
-          f"sum of |values| {row.abs_sum:.2e}")
+    print(
+        f"   lag {row.key:2d}: {row.count:7,} chains, net contribution {row.sum:+.2e}, "
+        f"sum of |values| {row.abs_sum:.2e}"
+    )
 assert abs(rows[0].sum) > 1e6 * abs(rows[-1].sum)
 print("   the contributions fall with the lag: backpropagation through time's vanishing gradient")
 
-print("\n3. resnet:2x54 (tanh branches, random weights from [-1, 1], seed 0): paths by the number "
-      "k of branches taken")
+print(
+    "\n3. resnet:2x54 (tanh branches, random weights from [-1, 1], seed 0): paths by the number "
+    "k of branches taken"
+)
 blocks = 54
 graph = chainrule.resnet(2, blocks, activation="tanh").build()
 rows = case_tables(graph).rows(["x_1", "x_2"])
 by_branches = {(row.key - blocks - 3) // 2: row for row in rows}  # length = 54 + 2k + 3
-assert all(by_branches[k].count == 2 * 2 ** k * comb(blocks, k) for k in by_branches)
+assert all(by_branches[k].count == 2 * 2**k * comb(blocks, k) for k in by_branches)
 total = sum(row.abs_sum for row in rows)
 most_common = max(by_branches, key=lambda k: by_branches[k].count)
 heaviest = max(by_branches, key=lambda k: by_branches[k].abs_sum)
 for k in range(0, blocks + 1, 6):
     row = by_branches[k]
-    print(f"   k = {k:2d}: {row.count:.2e} paths, carrying {row.abs_sum / total:6.1%} of the "
-          "gradient's magnitude")
+    print(
+        f"   k = {k:2d}: {row.count:.2e} paths, carrying {row.abs_sum / total:6.1%} of the "
+        "gradient's magnitude"
+    )
 short = sum(row.abs_sum for k, row in by_branches.items() if k <= most_common // 2) / total
-print(f"   most paths take k = {most_common} branches; the gradient peaks at k = {heaviest}; "
-      f"paths with k <= {most_common // 2} carry {short:.0%} of it")
+print(
+    f"   most paths take k = {most_common} branches; the gradient peaks at k = {heaviest}; "
+    f"paths with k <= {most_common // 2} carry {short:.0%} of it"
+)
 assert heaviest < most_common / 2 and short > 0.5
 print("the short paths carry the gradient")

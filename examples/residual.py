@@ -9,13 +9,18 @@ Run: python examples/residual.py
 """
 
 import chainrule
-from chainrule.notation import notation_for
-from chainrule.graph.chains import iter_chains
 from chainrule.calculus.delta import factoring_steps, proves_equal_to_path_sum
+from chainrule.graph.chains import iter_chains
 from chainrule.graph.paths import iter_paths, path_counts
+from chainrule.notation import notation_for
 
 dag = chainrule.Dag()
-x, w, theta, v = dag.input("x"), dag.parameter("w"), dag.parameter("theta", r"\theta"), dag.parameter("v")
+x, w, theta, v = (
+    dag.input("x"),
+    dag.parameter("w"),
+    dag.parameter("theta", r"\theta"),
+    dag.parameter("v"),
+)
 y = dag.target("y")
 h = dag.node("h", chainrule.tanh(w * x))
 f = dag.node("f", chainrule.tanh(theta * h))

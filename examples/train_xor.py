@@ -19,6 +19,8 @@ assert costs[-1] < 0.01 and np.all(np.round(predictions(trained)) == XOR_TARGETS
 
 symmetric = constant_case(network, 0.5, XOR_INPUTS, XOR_TARGETS)
 costs, trained = descend(symmetric, epochs=2000, learning_rate=5.0)
-print(f"constant start: cost {costs[0]:.4f} -> {costs[-1]:.6f}; identical hidden units: "
-      f"{identical_hidden_units(trained)}")
+print(
+    f"constant start: cost {costs[0]:.4f} -> {costs[-1]:.6f}; identical hidden units: "
+    f"{identical_hidden_units(trained)}"
+)
 assert identical_hidden_units(trained) == [(2, 2)]

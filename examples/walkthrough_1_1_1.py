@@ -4,9 +4,9 @@ Run: python examples/walkthrough_1_1_1.py
 """
 
 import chainrule
+from chainrule.calculus.delta import define_deltas, factor_gradient
 from chainrule.notation import notation_for
 from chainrule.numeric.case import random_case
-from chainrule.calculus.delta import define_deltas, factor_gradient
 from chainrule.verification.verify import verify
 
 network = chainrule.Network([1, 1, 1])

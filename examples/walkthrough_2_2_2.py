@@ -4,18 +4,20 @@ Run: python examples/walkthrough_2_2_2.py
 """
 
 import chainrule
-from chainrule.notation import notation_for
-from chainrule.numeric.case import random_case
 from chainrule.calculus.counting import operation_counts
 from chainrule.calculus.delta import define_deltas
+from chainrule.notation import notation_for
+from chainrule.numeric.case import random_case
 from chainrule.verification.verify import verify
 
 network = chainrule.Network([2, 2, 2])
 counts = chainrule.count(network)
 print(f"2-2-2: {counts.parameters} parameters, {counts.chains} chains, {counts.terms} terms")
 for row in counts.layers:
-    print(f"  θ^({row.layer}): {row.parameters} weights × {row.chains_per_parameter} chains of "
-          f"{row.chain_length} terms")
+    print(
+        f"  θ^({row.layer}): {row.parameters} weights × {row.chains_per_parameter} chains of "
+        f"{row.chain_length} terms"
+    )
 assert (counts.parameters, counts.chains, counts.terms) == (8, 12, 52)
 
 graph = chainrule.build_graph(network)
@@ -38,8 +40,10 @@ for parameter in network.parameters():
 print("(proven equal to the path sum for all 8 weights)")
 
 ops = operation_counts(network)
-print(f"\nmultiplications for every gradient: {ops.expanded.multiplications} expanded, "
-      f"{ops.reverse.multiplications} by backpropagation")
+print(
+    f"\nmultiplications for every gradient: {ops.expanded.multiplications} expanded, "
+    f"{ops.reverse.multiplications} by backpropagation"
+)
 
 report = verify(random_case(network, examples=4, seed=0))
 print(f"\nverified five ways against numeric backprop: {report.ok}")

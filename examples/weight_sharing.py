@@ -10,8 +10,8 @@ Run: python examples/weight_sharing.py
 """
 
 import chainrule
-from chainrule.graph.chains import iter_chains
 from chainrule.calculus.delta import proves_equal_to_path_sum
+from chainrule.graph.chains import iter_chains
 
 dag = chainrule.Dag()
 x, w, b, y = dag.input("x"), dag.parameter("w"), dag.parameter("b"), dag.target("y")
@@ -26,8 +26,9 @@ for chain in chains:
     print("  ", chain)
 assert [str(c) for c in chains] == ["dJ/do * do/dh * dh/dw", "dJ/do * do/dw"]
 assert proves_equal_to_path_sum(graph, "w")
-report = chainrule.verify(graph, ["w", "b"], chainrule.random_leaf_values(graph, 4, 2), 4,
-                           "tied weights")
+report = chainrule.verify(
+    graph, ["w", "b"], chainrule.random_leaf_values(graph, 4, 2), 4, "tied weights"
+)
 print(f"verified against sympy.diff and finite differences: {report.ok}")
 assert report.ok
 

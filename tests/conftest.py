@@ -6,8 +6,19 @@ from chainrule.cli.entry import main
 
 #: Layered networks of varied depth, width and fan-out, shared by the counting tests.
 ARCHITECTURES = [
-    (1, 1), (1, 1, 1), (2, 2, 2), (3, 1), (1, 4), (2, 3, 2), (3, 2, 2, 2), (2, 3, 3),
-    (4, 6, 6, 3), (1, 2, 3, 4), (4, 3, 2, 1), (2, 1, 2, 1, 2), (3, 3, 3, 3, 3),
+    (1, 1),
+    (1, 1, 1),
+    (2, 2, 2),
+    (3, 1),
+    (1, 4),
+    (2, 3, 2),
+    (3, 2, 2, 2),
+    (2, 3, 3),
+    (4, 6, 6, 3),
+    (1, 2, 3, 4),
+    (4, 3, 2, 1),
+    (2, 1, 2, 1, 2),
+    (3, 3, 3, 3, 3),
 ]
 
 
@@ -23,8 +34,9 @@ def run_cli(capsys):
         status = main(list(args))
         captured = capsys.readouterr()
         if expect is not None:
-            assert status == expect, (f"chainrule {' '.join(args)} exited {status}, not "
-                                      f"{expect}: {captured.err.strip()}")
+            assert status == expect, (
+                f"chainrule {' '.join(args)} exited {status}, not {expect}: {captured.err.strip()}"
+            )
         return status, captured.out, captured.err
 
     return run

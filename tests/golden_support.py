@@ -48,8 +48,10 @@ _SVG_DATE = re.compile(r"<dc:date>[^<]*</dc:date>")
 #: draw --delta shades every edge below each delta node, one translucent orange stroke per edge,
 #: in the order networkx iterates a subgraph's edges, which follows a set and so changes with
 #: PYTHONHASHSEED. The strokes are identical but for their path, so their order is invisible.
-_SHADE_STROKE = (r'<g id="line2d_\d+">\s*<path d="[^"]*" [^>]*style="fill: none; '
-                 r'stroke: #ff7f0e; stroke-opacity: 0\.12; stroke-width: 14;[^"]*"/>\s*</g>')
+_SHADE_STROKE = (
+    r'<g id="line2d_\d+">\s*<path d="[^"]*" [^>]*style="fill: none; '
+    r'stroke: #ff7f0e; stroke-opacity: 0\.12; stroke-width: 14;[^"]*"/>\s*</g>'
+)
 _SHADE_ONE = re.compile(_SHADE_STROKE)
 _SHADE_RUN = re.compile(rf"{_SHADE_STROKE}(?:\s*{_SHADE_STROKE})*")
 _LINE_ID = re.compile(r'<g id="line2d_\d+">')
@@ -61,8 +63,10 @@ def _sort_shading(run: re.Match) -> str:
     between = _SHADE_ONE.split(run.group(0))  # '' first and last, the spacing in between
     ids = [_LINE_ID.match(stroke).group(0) for stroke in strokes]
     bodies = sorted(_LINE_ID.sub("", stroke, count=1) for stroke in strokes)
-    return "".join(space + line_id + body
-                   for space, line_id, body in zip(between, ids, bodies)) + between[-1]
+    return (
+        "".join(space + line_id + body for space, line_id, body in zip(between, ids, bodies))
+        + between[-1]
+    )
 
 
 def read_commands(path: Path = COMMANDS) -> list[str]:
@@ -118,8 +122,11 @@ def _input_files(argv: list[str]) -> list[str]:
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {path.relative_to(directory).as_posix(): path.read_bytes()
-            for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _file_record(name: str, data: bytes) -> str:
@@ -155,8 +162,12 @@ def _deterministic_environment():
             context = matplotlib.rc_context({"svg.hashsalt": "golden"})
         with context, warnings.catch_warnings():
             warnings.simplefilter("always")  # Python's default filters, but every time:
-            for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
-                             ResourceWarning):
+            for category in (
+                DeprecationWarning,
+                PendingDeprecationWarning,
+                ImportWarning,
+                ResourceWarning,
+            ):
                 warnings.simplefilter("ignore", category)
             warnings.showwarning = _show_warning
             yield
@@ -202,17 +213,24 @@ def run_command(line: str) -> dict:
                 try:
                     status = main(list(argv))
                 except SystemExit as stop:  # argparse's --help exits; `chainrule` would too
-                    status = 0 if stop.code is None else stop.code if isinstance(
-                        stop.code, int) else 1
+                    status = (
+                        0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
+                    )
                 finally:
                     sys.stdout, sys.stderr = saved_streams
         finally:
             os.chdir(previous)
         after = _snapshot(directory)
-    files = {name: _file_record(name, data) for name, data in after.items()
-             if before.get(name) != data}
-    return {"argv": argv, "exit": status, "stdout": normalise(stdout.getvalue()),
-            "stderr": normalise(stderr.getvalue()), "files": files}
+    files = {
+        name: _file_record(name, data) for name, data in after.items() if before.get(name) != data
+    }
+    return {
+        "argv": argv,
+        "exit": status,
+        "stdout": normalise(stdout.getvalue()),
+        "stderr": normalise(stderr.getvalue()),
+        "files": files,
+    }
 
 
 def dump_record(record: dict) -> str:

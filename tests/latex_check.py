@@ -13,9 +13,36 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Commands chainrule may emit: amsmath and what KaTeX and MathJax both render.
 ALLOWED_COMMANDS = {
-    "frac", "partial", "theta", "delta", "left", "right", "cdot", "quad", "begin", "end",
-    "log", "tanh", "text", "otherwise", "displaystyle", "odot", "sum", "top", "mathsf", "Theta",
-    "sigma", "operatorname", "qquad", "mathrm", "times", "to", "approx", "le", "ge", "ne",
+    "frac",
+    "partial",
+    "theta",
+    "delta",
+    "left",
+    "right",
+    "cdot",
+    "quad",
+    "begin",
+    "end",
+    "log",
+    "tanh",
+    "text",
+    "otherwise",
+    "displaystyle",
+    "odot",
+    "sum",
+    "top",
+    "mathsf",
+    "Theta",
+    "sigma",
+    "operatorname",
+    "qquad",
+    "mathrm",
+    "times",
+    "to",
+    "approx",
+    "le",
+    "ge",
+    "ne",
 }
 ALLOWED_ENVIRONMENTS = {"aligned", "cases", "pmatrix", "bmatrix"}
 
@@ -36,10 +63,12 @@ def structural_problems(latex: str) -> list[str]:
             problems.append(f"command \\{command} is not on the allowed list")
     begins = re.findall(r"\\begin\{(\w+)\}", latex)
     if begins != re.findall(r"\\end\{(\w+)\}", latex)[::-1] and sorted(begins) != sorted(
-            re.findall(r"\\end\{(\w+)\}", latex)):
+        re.findall(r"\\end\{(\w+)\}", latex)
+    ):
         problems.append("\\begin and \\end do not pair")
-    problems += [f"environment {name} is not allowed" for name in begins
-                 if name not in ALLOWED_ENVIRONMENTS]
+    problems += [
+        f"environment {name} is not allowed" for name in begins if name not in ALLOWED_ENVIRONMENTS
+    ]
     if latex.count(r"\left") != latex.count(r"\right"):
         problems.append("\\left and \\right do not pair")
     return problems
@@ -58,8 +87,13 @@ def katex_failures(strings: list[str]) -> list[dict] | None:
     module_dir, node = katex_module_dir(), shutil.which("node")
     if module_dir is None or node is None:
         return None
-    done = subprocess.run([node, str(ROOT / "tests" / "katex_render.js")], input=json.dumps(strings),
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "NODE_PATH": str(module_dir / "node_modules")})
+    done = subprocess.run(
+        [node, str(ROOT / "tests" / "katex_render.js")],
+        input=json.dumps(strings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NODE_PATH": str(module_dir / "node_modules")},
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

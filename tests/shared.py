@@ -2,8 +2,10 @@
 
 #: The two chains of dJ/dtheta^(1)_11 in 2-2-2, exactly as a hand derivation writes them.
 HAND_DERIVATION_THETA_1_11 = [
-    "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)_1/dtheta^(1)_11",
-    "dJ/da^(3)_2 * da^(3)_2/dz^(3)_2 * dz^(3)_2/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)_1/dtheta^(1)_11",
+    "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/da^(2)_1 * da^(2)_1/dz^(2)_1 * "
+    "dz^(2)_1/dtheta^(1)_11",
+    "dJ/da^(3)_2 * da^(3)_2/dz^(3)_2 * dz^(3)_2/da^(2)_1 * da^(2)_1/dz^(2)_1 * "
+    "dz^(2)_1/dtheta^(1)_11",
 ]
 
 #: Networks small enough for exact proofs against sympy.diff: (sizes, options).

@@ -12,14 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chainrule.calculus import delta
-from chainrule.verification.claims import DIAGNOSES, check, judge
 from chainrule.graph.build import build_graph
 from chainrule.graph.chains import iter_chains
 from chainrule.graph.graphfile import load_graph_file
 from chainrule.graph.spec import Network, SpecError
-from chainrule.notation import notation_for
-from chainrule.notation import printing
+from chainrule.notation import notation_for, printing
 from chainrule.notation.reading import Vocabulary, read_claim
+from chainrule.verification.claims import DIAGNOSES, check, judge
 
 NETWORKS = {
     "1-1-1": Network([1, 1, 1]),
@@ -41,106 +40,271 @@ THE_POSTS_SLIP = "delta^(3)_1 = (y_1 - a^(3)_1) * a^(3)_1 * (1 - a^(3)_1)"
 # (network, claim, verdict, diagnosis kind or None, expected evidence items)
 CORPUS = [
     # 1-1-1
-    ("1-1-1", "dJ/dtheta^(2)_11 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
-     "correct", None, {}),
-    ("1-1-1", "dJ/dtheta^(2)_11 = (y_1 - a^(3)_1) * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
-     "wrong", "factor", {"factor": "-m"}),
-    ("1-1-1", "dJ/dtheta^(2)_11 = (y_1 - a^(3)_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
-     "wrong", "sign", {"factor": "-1"}),
+    (
+        "1-1-1",
+        "dJ/dtheta^(2)_11 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
+        "correct",
+        None,
+        {},
+    ),
+    (
+        "1-1-1",
+        "dJ/dtheta^(2)_11 = (y_1 - a^(3)_1) * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
+        "wrong",
+        "factor",
+        {"factor": "-m"},
+    ),
+    (
+        "1-1-1",
+        "dJ/dtheta^(2)_11 = (y_1 - a^(3)_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
+        "wrong",
+        "sign",
+        {"factor": "-1"},
+    ),
     ("1-1-1", "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1", "correct", None, {}),
-    ("1-1-1", "dJ/dtheta^(1)_11 = delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1) * x_1",
-     "correct", None, {}),
-    ("1-1-1", "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * delta^(3)_1 * theta^(2)_11",
-     "correct", None, {}),
-    ("1-1-1", "delta^(2)_1 = delta^(3)_1 * theta^(2)_11 * a^(2)_1", "wrong", "counterexample",
-     {}),
-    ("1-1-1", "dJ/dtheta^(1)_11 = delta^(2)_1", "wrong", "other_quantity",
-     {"quantity": "delta^(2)_1"}),
+    (
+        "1-1-1",
+        "dJ/dtheta^(1)_11 = delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1) * x_1",
+        "correct",
+        None,
+        {},
+    ),
+    (
+        "1-1-1",
+        "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * delta^(3)_1 * theta^(2)_11",
+        "correct",
+        None,
+        {},
+    ),
+    ("1-1-1", "delta^(2)_1 = delta^(3)_1 * theta^(2)_11 * a^(2)_1", "wrong", "counterexample", {}),
+    (
+        "1-1-1",
+        "dJ/dtheta^(1)_11 = delta^(2)_1",
+        "wrong",
+        "other_quantity",
+        {"quantity": "delta^(2)_1"},
+    ),
     ("1-1-1", "dJ/dx_1 = delta^(2)_1 * theta^(1)_11", "correct", None, {}),
-    ("1-1-1", r"\delta^{(3)}_1 = \frac{1}{m}\left(a_1^{(3)} - y_1\right) \sigma'(a^{(3)}_1)",
-     "wrong", "activation_argument", {"at": ["a^(3)_1"], "meant": ["z^(3)_1"]}),
-    ("1-1-1", "dJ/dtheta^(2)_11 = (sigmoid(z^(3)_1) - y_1)/m * f'(z^(3)_1) * a^(2)_1",
-     "correct", None, {}),
-    ("1-1-1", "∂J/∂θ⁽²⁾₁₁ = 2·(a⁽³⁾₁ − y₁)/m · a⁽³⁾₁(1 − a⁽³⁾₁) · a⁽²⁾₁", "wrong", "factor",
-     {"factor": "2"}),
+    (
+        "1-1-1",
+        r"\delta^{(3)}_1 = \frac{1}{m}\left(a_1^{(3)} - y_1\right) \sigma'(a^{(3)}_1)",
+        "wrong",
+        "activation_argument",
+        {"at": ["a^(3)_1"], "meant": ["z^(3)_1"]},
+    ),
+    (
+        "1-1-1",
+        "dJ/dtheta^(2)_11 = (sigmoid(z^(3)_1) - y_1)/m * f'(z^(3)_1) * a^(2)_1",
+        "correct",
+        None,
+        {},
+    ),
+    (
+        "1-1-1",
+        "∂J/∂θ⁽²⁾₁₁ = 2·(a⁽³⁾₁ − y₁)/m · a⁽³⁾₁(1 − a⁽³⁾₁) · a⁽²⁾₁",
+        "wrong",
+        "factor",
+        {"factor": "2"},
+    ),
     ("1-1-1", "∂J/∂θ⁽²⁾₁₁ = ∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂θ⁽²⁾₁₁", "correct", None, {}),
     # 2-2-2
     ("2-2-2", THE_POSTS_SLIP, "wrong", "factor", {"factor": "-m"}),
     ("2-2-2", "delta^(3)_1 = (a^(3)_1 - y_1)/m * a^(3)_1 * (1 - a^(3)_1)", "correct", None, {}),
-    ("2-2-2", "dJ/dtheta^(1)_12 = delta^(2)_2 * x_1", "wrong", "other_quantity",
-     {"quantity": "dJ/dtheta^(1)_21"}),
-    ("2-2-2", "dJ/dtheta^(1)_11 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * theta^(2)_11 "
-              "* a^(2)_1*(1 - a^(2)_1) * x_1", "wrong", "missing_chains",
-     {"chains": [["theta^(1)_11", "z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J"]]}),
-    ("2-2-2", "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1 + delta^(2)_2 * x_1", "wrong",
-     "extra_chains",
-     {"chains": [["theta^(1)_21", "z^(2)_2", "a^(2)_2", "z^(3)_1", "a^(3)_1", "J"],
-                 ["theta^(1)_21", "z^(2)_2", "a^(2)_2", "z^(3)_2", "a^(3)_2", "J"]]}),
-    ("2-2-2", "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 "
-              "+ delta^(3)_2 * theta^(2)_12)", "wrong", "transposed",
-     {"swapped": [["theta^(2)_12", "theta^(2)_21"]]}),
-    ("2-2-2", "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 "
-              "+ delta^(3)_2 * theta^(2)_21)", "correct", None, {}),
-    ("2-2-2", r"\frac{\partial J}{\partial \theta_{11}^{(2)}} = \delta_{1}^{(3)} a_{1}^{(2)}",
-     "correct", None, {}),
-    ("2-2-2", "dJ/dtheta^(2)_21 = delta^(3)_1 * a^(2)_1", "wrong", "other_quantity",
-     {"quantity": "dJ/dtheta^(2)_11"}),
-    ("2-2-2", "delta^(2)_1 = delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1)", "wrong",
-     "missing_chains", {"chains": [["z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J"]]}),
-    ("2-2-2", "dJ/dtheta^(2)_11 = (a^(3)_1 - y_1)/(2*m) * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
-     "wrong", "factor", {"factor": "1/2"}),
-    ("2-2-2", "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1 / m", "wrong", "factor",
-     {"factor": "1/m"}),
-    ("2-2-2", "dJ/dtheta^(1)_11 = delta^(2)_1 * x_2", "wrong", "other_quantity",
-     {"quantity": "dJ/dtheta^(1)_12"}),
+    (
+        "2-2-2",
+        "dJ/dtheta^(1)_12 = delta^(2)_2 * x_1",
+        "wrong",
+        "other_quantity",
+        {"quantity": "dJ/dtheta^(1)_21"},
+    ),
+    (
+        "2-2-2",
+        "dJ/dtheta^(1)_11 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * theta^(2)_11 "
+        "* a^(2)_1*(1 - a^(2)_1) * x_1",
+        "wrong",
+        "missing_chains",
+        {"chains": [["theta^(1)_11", "z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J"]]},
+    ),
+    (
+        "2-2-2",
+        "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1 + delta^(2)_2 * x_1",
+        "wrong",
+        "extra_chains",
+        {
+            "chains": [
+                ["theta^(1)_21", "z^(2)_2", "a^(2)_2", "z^(3)_1", "a^(3)_1", "J"],
+                ["theta^(1)_21", "z^(2)_2", "a^(2)_2", "z^(3)_2", "a^(3)_2", "J"],
+            ]
+        },
+    ),
+    (
+        "2-2-2",
+        "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 "
+        "+ delta^(3)_2 * theta^(2)_12)",
+        "wrong",
+        "transposed",
+        {"swapped": [["theta^(2)_12", "theta^(2)_21"]]},
+    ),
+    (
+        "2-2-2",
+        "delta^(2)_1 = a^(2)_1*(1 - a^(2)_1) * (delta^(3)_1 * theta^(2)_11 "
+        "+ delta^(3)_2 * theta^(2)_21)",
+        "correct",
+        None,
+        {},
+    ),
+    (
+        "2-2-2",
+        r"\frac{\partial J}{\partial \theta_{11}^{(2)}} = \delta_{1}^{(3)} a_{1}^{(2)}",
+        "correct",
+        None,
+        {},
+    ),
+    (
+        "2-2-2",
+        "dJ/dtheta^(2)_21 = delta^(3)_1 * a^(2)_1",
+        "wrong",
+        "other_quantity",
+        {"quantity": "dJ/dtheta^(2)_11"},
+    ),
+    (
+        "2-2-2",
+        "delta^(2)_1 = delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1)",
+        "wrong",
+        "missing_chains",
+        {"chains": [["z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J"]]},
+    ),
+    (
+        "2-2-2",
+        "dJ/dtheta^(2)_11 = (a^(3)_1 - y_1)/(2*m) * a^(3)_1*(1 - a^(3)_1) * a^(2)_1",
+        "wrong",
+        "factor",
+        {"factor": "1/2"},
+    ),
+    ("2-2-2", "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1 / m", "wrong", "factor", {"factor": "1/m"}),
+    (
+        "2-2-2",
+        "dJ/dtheta^(1)_11 = delta^(2)_1 * x_2",
+        "wrong",
+        "other_quantity",
+        {"quantity": "dJ/dtheta^(1)_12"},
+    ),
     ("2-2-2", "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1 * a^(2)_1", "wrong", "counterexample", {}),
-    ("2-2-2", "dJ/dx_2 = delta^(2)_1 * theta^(1)_12 + delta^(2)_2 * theta^(1)_22", "correct",
-     None, {}),
-    ("2-2-2", "delta^(3)_2 = (a^(3)_2 - y_2)/m * sigma'(a^(3)_2)", "wrong",
-     "activation_argument", {"at": ["a^(3)_2"]}),
-    ("2-2-2", r"\delta^{(2)}_1 = f'(z^{(2)}_1) \left(\delta^{(3)}_1 \theta^{(2)}_{11} "
-              r"+ \delta^{(3)}_2 \theta^{(2)}_{21}\right)", "correct", None, {}),
+    (
+        "2-2-2",
+        "dJ/dx_2 = delta^(2)_1 * theta^(1)_12 + delta^(2)_2 * theta^(1)_22",
+        "correct",
+        None,
+        {},
+    ),
+    (
+        "2-2-2",
+        "delta^(3)_2 = (a^(3)_2 - y_2)/m * sigma'(a^(3)_2)",
+        "wrong",
+        "activation_argument",
+        {"at": ["a^(3)_2"]},
+    ),
+    (
+        "2-2-2",
+        r"\delta^{(2)}_1 = f'(z^{(2)}_1) \left(\delta^{(3)}_1 \theta^{(2)}_{11} "
+        r"+ \delta^{(3)}_2 \theta^{(2)}_{21}\right)",
+        "correct",
+        None,
+        {},
+    ),
     # 2-2-2 with biases
     ("2-2-2 bias", "dJ/dtheta^(2)_10 = delta^(3)_1", "correct", None, {}),
-    ("2-2-2 bias", "dJ/dtheta^(1)_20 = delta^(2)_2 * x_1", "wrong", "other_quantity",
-     {"quantity": "dJ/dtheta^(1)_21"}),
+    (
+        "2-2-2 bias",
+        "dJ/dtheta^(1)_20 = delta^(2)_2 * x_1",
+        "wrong",
+        "other_quantity",
+        {"quantity": "dJ/dtheta^(1)_21"},
+    ),
     ("2-2-2 bias", "dJ/dtheta^(1)_10 = delta^(2)_1", "correct", None, {}),
     ("2-2-2 bias", "dJ/dtheta^(2)_10 = -delta^(3)_1", "wrong", "sign", {"factor": "-1"}),
-    ("2-2-2 bias", "dJ/dtheta^(1)_10 = delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1)",
-     "wrong", "missing_chains",
-     {"chains": [["theta^(1)_10", "z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J"]]}),
+    (
+        "2-2-2 bias",
+        "dJ/dtheta^(1)_10 = delta^(3)_1 * theta^(2)_11 * a^(2)_1*(1 - a^(2)_1)",
+        "wrong",
+        "missing_chains",
+        {"chains": [["theta^(1)_10", "z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J"]]},
+    ),
     # softmax with cross-entropy: every output's a depends on every z
     ("2-2-2 softmax-ce", "delta^(3)_1 = (a^(3)_1 - y_1)/m", "wrong", "counterexample", {}),
     ("2-2-2 softmax-ce", "delta^(3)_1 = (a^(3)_1*(y_1 + y_2) - y_1)/m", "correct", None, {}),
-    ("2-2-2 softmax-ce", "delta^(3)_1 = -y_1/(m*a^(3)_1) * a^(3)_1*(1 - a^(3)_1)", "wrong",
-     "missing_chains", {"chains": [["z^(3)_1", "a^(3)_2", "J"]]}),
+    (
+        "2-2-2 softmax-ce",
+        "delta^(3)_1 = -y_1/(m*a^(3)_1) * a^(3)_1*(1 - a^(3)_1)",
+        "wrong",
+        "missing_chains",
+        {"chains": [["z^(3)_1", "a^(3)_2", "J"]]},
+    ),
     ("2-2-2 softmax-ce", "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1", "correct", None, {}),
-    ("2-2-2 softmax-ce", "dJ/dtheta^(2)_11 = m * delta^(3)_1 * a^(2)_1", "wrong", "factor",
-     {"factor": "m"}),
+    (
+        "2-2-2 softmax-ce",
+        "dJ/dtheta^(2)_11 = m * delta^(3)_1 * a^(2)_1",
+        "wrong",
+        "factor",
+        {"factor": "m"},
+    ),
     # tanh
     ("2-3-2 tanh", "delta^(3)_1 = (a^(3)_1 - y_1)/m * (1 - a^(3)_1^2)", "correct", None, {}),
-    ("2-3-2 tanh", "delta^(3)_1 = (a^(3)_1 - y_1)/m * (1 - tanh(a^(3)_1)^2)", "wrong",
-     "activation_argument", {"at": ["a^(3)_1"]}),
+    (
+        "2-3-2 tanh",
+        "delta^(3)_1 = (a^(3)_1 - y_1)/m * (1 - tanh(a^(3)_1)^2)",
+        "wrong",
+        "activation_argument",
+        {"at": ["a^(3)_1"]},
+    ),
     # a graph file with a skip connection (x1 -> out) and residual sums r = h + f
     ("residual", "dJ/dv1 = delta_out * out*(1 - out) * r1", "correct", None, {}),
-    ("residual", "dJ/dx1 = delta_h1 * dh1/dx1 + delta_h2 * dh2/dx1", "wrong", "missing_chains",
-     {"chains": [["x1", "out", "J"]]}),
-    ("residual", "dJ/dx1 = delta_h1 * dh1/dx1 + delta_h2 * dh2/dx1 + delta_out * dout/dx1",
-     "correct", None, {}),
+    (
+        "residual",
+        "dJ/dx1 = delta_h1 * dh1/dx1 + delta_h2 * dh2/dx1",
+        "wrong",
+        "missing_chains",
+        {"chains": [["x1", "out", "J"]]},
+    ),
+    (
+        "residual",
+        "dJ/dx1 = delta_h1 * dh1/dx1 + delta_h2 * dh2/dx1 + delta_out * dout/dx1",
+        "correct",
+        None,
+        {},
+    ),
     ("residual", "dJ/du1 = -delta_f1 * df1/du1", "wrong", "sign", {"factor": "-1"}),
     ("residual", "delta_r1 = delta_out * dout/dr1", "correct", None, {}),
-    ("residual", "delta_h1 = delta_f1 * df1/dh1", "wrong", "missing_chains",
-     {"chains": [["h1", "r1", "out", "J"]]}),
+    (
+        "residual",
+        "delta_h1 = delta_f1 * df1/dh1",
+        "wrong",
+        "missing_chains",
+        {"chains": [["h1", "r1", "out", "J"]]},
+    ),
     ("residual", "delta_h1 = delta_r1 * dr1/dh1 + delta_f1 * df1/dh1", "correct", None, {}),
-    ("residual", "dJ/dw12 = delta_h1 * (1 - h1^2) * x1", "wrong", "other_quantity",
-     {"quantity": "dJ/dw11"}),
-    ("residual", "dJ/dv2 = (out - y)/m * out*(1 - out) * r2 * 2", "wrong", "factor",
-     {"factor": "2"}),
+    (
+        "residual",
+        "dJ/dw12 = delta_h1 * (1 - h1^2) * x1",
+        "wrong",
+        "other_quantity",
+        {"quantity": "dJ/dw11"},
+    ),
+    (
+        "residual",
+        "dJ/dv2 = (out - y)/m * out*(1 - out) * r2 * 2",
+        "wrong",
+        "factor",
+        {"factor": "2"},
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, claim, verdict, kind, evidence", CORPUS,
-                         ids=[f"{row[0]}: {row[1][:40]}" for row in CORPUS])
+@pytest.mark.parametrize(
+    "name, claim, verdict, kind, evidence",
+    CORPUS,
+    ids=[f"{row[0]}: {row[1][:40]}" for row in CORPUS],
+)
 def test_corpus(name, claim, verdict, kind, evidence):
     record = check(graph_named(name), claim)
     assert record["verdict"] == verdict, record["detail"]
@@ -164,33 +328,40 @@ def test_the_posts_slip_is_named_as_the_issue_says():
     assert record == record | {"quantity": "delta^(3)_1", "verdict": "wrong"}
     assert record["diagnosis"]["text"] == "−m: the sign of ∂J/∂a is flipped and the 1/m is missing"
     assert record["diagnosis"]["evidence"]["proven"] is True
-    assert record["true_latex"] == (r"\delta_{1}^{(3)} = \frac{a_{1}^{(3)} - y_{1}}{m} \cdot "
-                                    r"a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right)")
-    assert record["claim_latex"] == (r"\delta_{1}^{(3)} = a_{1}^{(3)} \left(1 - a_{1}^{(3)}"
-                                     r"\right) \left(- a_{1}^{(3)} + y_{1}\right)")
+    assert record["true_latex"] == (
+        r"\delta_{1}^{(3)} = \frac{a_{1}^{(3)} - y_{1}}{m} \cdot "
+        r"a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right)"
+    )
+    assert record["claim_latex"] == (
+        r"\delta_{1}^{(3)} = a_{1}^{(3)} \left(1 - a_{1}^{(3)}"
+        r"\right) \left(- a_{1}^{(3)} + y_{1}\right)"
+    )
 
 
 def test_a_counterexample_gives_every_symbol_and_both_sides_which_differ():
     graph = graph_named("2-2-2")
     evidence = check(graph, "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1 * a^(2)_1")["diagnosis"][
-        "evidence"]
+        "evidence"
+    ]
     assert {"a^(2)_1", "x_1", "theta^(2)_11", "y_1", "m"} <= set(evidence["values"])
     assert set(evidence["point"]) == {"x_1", "x_2", "y_1", "y_2", "m"} | {
-        n for n, k in graph.nodes(data="kind") if k == "param"}
+        n for n, k in graph.nodes(data="kind") if k == "param"
+    }
     assert float(evidence["claim"]) != pytest.approx(float(evidence["true"]), rel=1e-3)
     # the point is a real one: the claim's a^(2)_1 is the forward pass's
     import math
 
     p = {name: float(value) for name, value in evidence["point"].items()}
     z = p["theta^(1)_11"] * p["x_1"] + p["theta^(1)_12"] * p["x_2"]
-    assert float(evidence["values"]["a^(2)_1"]) == pytest.approx(1 / (1 + math.exp(-z)),
-                                                                rel=1e-5)
+    assert float(evidence["values"]["a^(2)_1"]) == pytest.approx(1 / (1 + math.exp(-z)), rel=1e-5)
 
 
 def test_unknown_when_the_proof_is_out_of_budget_and_the_points_agree():
     # equal, but expanding (x^2 + 2xy + y^2)^50 is past the proof's size budget
-    claim = ("dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1 + (x_1^2 + 2*x_1*x_2 + x_2^2)^50 "
-             "- (x_1 + x_2)^100")
+    claim = (
+        "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1 + (x_1^2 + 2*x_1*x_2 + x_2^2)^50 "
+        "- (x_1 + x_2)^100"
+    )
     record = check(graph_named("2-2-2"), claim)
     assert record["verdict"] == "unknown"
     assert record["diagnosis"] is None
@@ -198,6 +369,7 @@ def test_unknown_when_the_proof_is_out_of_budget_and_the_points_agree():
 
 
 # --- the round trip: every formula chainrule prints reads back as correct ------------------------
+
 
 def printed_formulas(graph, closed: bool = True):
     """Every chain sum (abstract, local and closed views; text, unicode, LaTeX), every δ
@@ -226,17 +398,25 @@ def printed_formulas(graph, closed: bool = True):
                             yield f"{lhs} = {side}"
 
 
-ROUND_TRIP = [Network([1, 1, 1]), Network([2, 2, 2]), Network([2, 2, 2], bias=True),
-              Network([1, 2], cost="softmax-ce"), Network([2, 2, 1], cost="bce"),
-              Network([2, 3, 2], activation="tanh"),
-              Network([1, 2, 1], activation="softplus,identity"),
-              Network([2, 2, 2], activation="relu"),
-              Network([2, 2, 2], activation="relu", bias=True),
-              Network([1, 1, 1], activation="leaky_relu", cost="se")]
+ROUND_TRIP = [
+    Network([1, 1, 1]),
+    Network([2, 2, 2]),
+    Network([2, 2, 2], bias=True),
+    Network([1, 2], cost="softmax-ce"),
+    Network([2, 2, 1], cost="bce"),
+    Network([2, 3, 2], activation="tanh"),
+    Network([1, 2, 1], activation="softplus,identity"),
+    Network([2, 2, 2], activation="relu"),
+    Network([2, 2, 2], activation="relu", bias=True),
+    Network([1, 1, 1], activation="leaky_relu", cost="se"),
+]
 
 
-@pytest.mark.parametrize("network", ROUND_TRIP, ids=lambda n: f"{n.architecture} "
-                         f"{','.join(n.activation)} {n.cost}{' bias' if n.bias else ''}")
+@pytest.mark.parametrize(
+    "network",
+    ROUND_TRIP,
+    ids=lambda n: f"{n.architecture} {','.join(n.activation)} {n.cost}{' bias' if n.bias else ''}",
+)
 def test_every_printed_formula_reads_back_as_correct(network):
     graph = build_graph(network)
     formulas = list(printed_formulas(graph))
@@ -257,9 +437,12 @@ def test_every_printed_formula_of_graph_files_reads_back_as_correct():
 # --- mutations of a true gradient ----------------------------------------------------------------
 
 MUTATED = build_graph(Network([2, 3, 2], bias=True))
-MUTATION_GRAPHS = [MUTATED, build_graph(Network([2, 2, 2], activation="tanh")),
-                   build_graph(Network([1, 2, 2], cost="softmax-ce")),
-                   build_graph(Network([2, 2, 1, 2], activation="softplus,tanh,sigmoid"))]
+MUTATION_GRAPHS = [
+    MUTATED,
+    build_graph(Network([2, 2, 2], activation="tanh")),
+    build_graph(Network([1, 2, 2], cost="softmax-ce")),
+    build_graph(Network([2, 2, 1, 2], activation="softplus,tanh,sigmoid")),
+]
 
 
 def local_chain_text(graph, chains) -> str:
@@ -267,11 +450,15 @@ def local_chain_text(graph, chains) -> str:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graph=st.sampled_from(MUTATION_GRAPHS), pick=st.integers(0, 1000),
-       mutation=st.sampled_from(["negate", "drop a chain", "swap indices", "scale by m"]),
-       which=st.integers(0, 5))
-def test_a_mutated_gradient_is_never_correct_and_the_mutation_is_named(graph, pick, mutation,
-                                                                      which):
+@given(
+    graph=st.sampled_from(MUTATION_GRAPHS),
+    pick=st.integers(0, 1000),
+    mutation=st.sampled_from(["negate", "drop a chain", "swap indices", "scale by m"]),
+    which=st.integers(0, 5),
+)
+def test_a_mutated_gradient_is_never_correct_and_the_mutation_is_named(
+    graph, pick, mutation, which
+):
     from chainrule.verification.claims import _swapped_name
 
     parameters = [n for n, k in graph.nodes(data="kind") if k == "param"]
@@ -285,7 +472,7 @@ def test_a_mutated_gradient_is_never_correct_and_the_mutation_is_named(graph, pi
     elif mutation == "drop a chain":
         if len(chains) < 2:
             return
-        kept = chains[:which % len(chains)] + chains[which % len(chains) + 1:]
+        kept = chains[: which % len(chains)] + chains[which % len(chains) + 1 :]
         claim, kind = f"dJ/d{parameter} = {local_chain_text(graph, kept)}", "missing_chains"
     else:  # the true gradient of θ_kj claimed for θ_jk
         partner = _swapped_name(graph, parameter)
@@ -301,7 +488,8 @@ def test_a_mutated_gradient_is_never_correct_and_the_mutation_is_named(graph, pi
     if mutation == "drop a chain":
         dropped = chains[which % len(chains)]
         assert record["diagnosis"]["evidence"]["chains"] == [
-            [f.wrt for f in reversed(dropped)] + ["J"]]
+            [f.wrt for f in reversed(dropped)] + ["J"]
+        ]
     if mutation == "swap indices":
         assert record["diagnosis"]["evidence"]["quantity"] == f"dJ/d{partner}"
         assert "indices are swapped" in record["diagnosis"]["text"]
@@ -310,8 +498,11 @@ def test_a_mutated_gradient_is_never_correct_and_the_mutation_is_named(graph, pi
 def test_transposed_weights_in_a_delta_are_named():
     graph = MUTATED  # 2-3-2: only θ^(2)_12 and θ^(2)_21 have partners
     for j in (1, 2):
-        true = str(notation_for("text", graph).delta_definition(
-            delta.define_delta(graph, f"z^(2)_{j}"), "local"))
+        true = str(
+            notation_for("text", graph).delta_definition(
+                delta.define_delta(graph, f"z^(2)_{j}"), "local"
+            )
+        )
         swapped = true
         for i in (1, 2):
             swapped = swapped.replace(f"theta^(2)_{i}{j}", f"theta^(2)_{j}{i}")
@@ -367,25 +558,32 @@ def test_a_hostile_claim_gets_a_clean_error_within_two_seconds(claim):
 
 def test_big_but_legal_claims_finish_within_two_seconds():
     graph = graph_named("2-2-2")
-    for claim in ["dJ/dtheta^(1)_11 = (x_1 + x_2 + theta^(1)_11 + theta^(1)_12 + y_1)^100",
-                  "dJ/dtheta^(1)_11 = exp(exp(exp(exp(x_1))))",
-                  "dJ/dtheta^(1)_11 = " + " * ".join(["(x_1 + x_2 + m)"] * 60)]:
+    for claim in [
+        "dJ/dtheta^(1)_11 = (x_1 + x_2 + theta^(1)_11 + theta^(1)_12 + y_1)^100",
+        "dJ/dtheta^(1)_11 = exp(exp(exp(exp(x_1))))",
+        "dJ/dtheta^(1)_11 = " + " * ".join(["(x_1 + x_2 + m)"] * 60),
+    ]:
         start = time.perf_counter()
         record = check(graph, claim)
         assert time.perf_counter() - start < 2
         assert record["verdict"] in ("wrong", "unknown")
 
 
-@pytest.mark.parametrize("claim, message", [
-    ("dJ/dtheta^(1)_11 = b_1 * x_1", "unknown name 'b_1' at position 19"),
-    ("dJ/dtheta^(1)_11 = (x_1", "the claim ends where ')' was expected"),
-    ("dJ/dtheta^(1)_11 = x_1 )", "unexpected ')' at position 23: expected an operator or the "
-                                 "end of the claim"),
-    ("x_1 = 1", "expected the quantity at position 0"),
-    ("dJ/dtheta^(1)_11 x_1", "unexpected 'x' at position 17: expected '=' after the quantity"),
-    ("dJ/dtheta^(1)_11 = dz^(3)_1/dx_1", "dz^(3)_1/dx_1 at position 19 is not a local partial"),
-    ("dJ/dtheta^(1)_11 = sigma x_1", "expected '(' after the function 'sigma' at position 19"),
-])
+@pytest.mark.parametrize(
+    "claim, message",
+    [
+        ("dJ/dtheta^(1)_11 = b_1 * x_1", "unknown name 'b_1' at position 19"),
+        ("dJ/dtheta^(1)_11 = (x_1", "the claim ends where ')' was expected"),
+        (
+            "dJ/dtheta^(1)_11 = x_1 )",
+            "unexpected ')' at position 23: expected an operator or the end of the claim",
+        ),
+        ("x_1 = 1", "expected the quantity at position 0"),
+        ("dJ/dtheta^(1)_11 x_1", "unexpected 'x' at position 17: expected '=' after the quantity"),
+        ("dJ/dtheta^(1)_11 = dz^(3)_1/dx_1", "dz^(3)_1/dx_1 at position 19 is not a local partial"),
+        ("dJ/dtheta^(1)_11 = sigma x_1", "expected '(' after the function 'sigma' at position 19"),
+    ],
+)
 def test_errors_name_the_position_and_what_was_expected(claim, message):
     with pytest.raises(SpecError, match=None) as error:
         check(graph_named("2-2-2"), claim)
@@ -394,20 +592,36 @@ def test_errors_name_the_position_and_what_was_expected(claim, message):
 
 # --- notation ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("spelling", [
-    "theta^(1)_11", "θ⁽¹⁾₁₁", r"\theta_{11}^{(1)}", r"\theta^{(1)}_{11}", r"\theta^{(1)}_11",
-    r"\theta_11^{(1)}", r"\theta_{11}^{ (1) }",
-])
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "theta^(1)_11",
+        "θ⁽¹⁾₁₁",
+        r"\theta_{11}^{(1)}",
+        r"\theta^{(1)}_{11}",
+        r"\theta^{(1)}_11",
+        r"\theta_11^{(1)}",
+        r"\theta_{11}^{ (1) }",
+    ],
+)
 def test_a_weight_reads_in_every_notation(spelling):
     vocabulary = Vocabulary(graph_named("2-2-2"))
-    assert str(read_claim(f"dJ/dtheta^(1)_11 = {spelling}", vocabulary).expression) == \
-        "theta^(1)_11"
+    assert (
+        str(read_claim(f"dJ/dtheta^(1)_11 = {spelling}", vocabulary).expression) == "theta^(1)_11"
+    )
 
 
-@pytest.mark.parametrize("quantity", [
-    "dJ/dtheta^(1)_12", "∂J/∂θ⁽¹⁾₁₂", r"\frac{\partial J}{\partial \theta_{12}^{(1)}}",
-    r"\frac{dJ}{d\theta^{(1)}_{12}}", r"\partial J/\partial \theta^{(1)}_{12}",
-])
+@pytest.mark.parametrize(
+    "quantity",
+    [
+        "dJ/dtheta^(1)_12",
+        "∂J/∂θ⁽¹⁾₁₂",
+        r"\frac{\partial J}{\partial \theta_{12}^{(1)}}",
+        r"\frac{dJ}{d\theta^{(1)}_{12}}",
+        r"\partial J/\partial \theta^{(1)}_{12}",
+    ],
+)
 def test_a_quantity_reads_in_every_notation(quantity):
     vocabulary = Vocabulary(graph_named("2-2-2"))
     assert read_claim(f"{quantity} = 0", vocabulary).quantity == "dJ/dtheta^(1)_12"
@@ -422,6 +636,7 @@ def test_two_digit_indices_use_commas():
 
 # --- the command ---------------------------------------------------------------------------------
 
+
 def test_cli_text_for_the_posts_slip(run_cli):
     status, out, err = run_cli("check", "2-2-2", THE_POSTS_SLIP, expect=1)
     assert status == 1 and err == ""
@@ -434,22 +649,27 @@ def test_cli_text_for_the_posts_slip(run_cli):
 
 
 def test_cli_json_document(run_cli):
-    status, out, _ = run_cli("check", "2-2-2", "--json", THE_POSTS_SLIP,
-                             "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1", expect=1)
+    status, out, _ = run_cli(
+        "check", "2-2-2", "--json", THE_POSTS_SLIP, "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1", expect=1
+    )
     assert status == 1
     document = json.loads(out)
     first, second = document["claims"]
-    assert set(first) >= {"claim", "quantity", "verdict", "diagnosis", "true_latex",
-                          "claim_latex"}
+    assert set(first) >= {"claim", "quantity", "verdict", "diagnosis", "true_latex", "claim_latex"}
     assert first["diagnosis"]["kind"] == "factor"
     assert first["diagnosis"]["evidence"]["factor"] == "-m"
     assert second["verdict"] == "correct" and second["diagnosis"] is None
 
 
 def test_cli_exit_status_zero_when_all_correct_and_latex_output(run_cli):
-    status, out, _ = run_cli("check", "2-2-2", "--format", "latex",
-                             r"\delta_{1}^{(3)} = \frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} "
-                             r"\left(1 - a_{1}^{(3)}\right)")
+    status, out, _ = run_cli(
+        "check",
+        "2-2-2",
+        "--format",
+        "latex",
+        r"\delta_{1}^{(3)} = \frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} "
+        r"\left(1 - a_{1}^{(3)}\right)",
+    )
     assert status == 0
     assert out.startswith("% claim 1: correct: proven: claim − true ≡ 0")
     assert r"\delta_{1}^{(3)} = " in out
@@ -459,8 +679,11 @@ def test_cli_reads_claims_from_a_file_and_stdin(run_cli, tmp_path, monkeypatch):
     import io
 
     claims = tmp_path / "claims.txt"
-    claims.write_text("# my derivation\n\ndJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n"
-                      "dJ/dtheta^(1)_12 = delta^(2)_1 * x_2\n", encoding="utf-8")
+    claims.write_text(
+        "# my derivation\n\ndJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n"
+        "dJ/dtheta^(1)_12 = delta^(2)_1 * x_2\n",
+        encoding="utf-8",
+    )
     status, out, _ = run_cli("check", "2-2-2", "--file", str(claims), "--json")
     assert status == 0 and len(json.loads(out)["claims"]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO(THE_POSTS_SLIP + "\n"))
@@ -473,17 +696,22 @@ def test_cli_graph_file(run_cli):
     assert status == 0 and "correct" in out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["check", "2-2-2"], "give at least one claim"),
-    (["check", "2-2-2", "x_1 = 1"], "expected the quantity at position 0"),
-    (["check", "2-2-2", "--file", "/nonexistent/claims"], "cannot read claims"),
-    (["check", "2-2-2", "ok = 1", "x = 2"], "claim 1: "),
-    (["check", "2-2-2", "--limit", "1", "dJ/dtheta^(1)_11 = 0"], "raise it with --limit 2"),
-    (["check", "300-300-300", "dJ/dtheta^(1)_11 = 0"], "a check evaluates every one"),
-    (["check", RESIDUAL, "--bias", "delta_r1 = 0"], "drop --bias"),
-    (["check", "2-2-2", "dJ/dtheta^(1)_11 = " + "(" * 500 + "x_1" + ")" * 500],
-     "nesting deeper than 60 levels"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "2-2-2"], "give at least one claim"),
+        (["check", "2-2-2", "x_1 = 1"], "expected the quantity at position 0"),
+        (["check", "2-2-2", "--file", "/nonexistent/claims"], "cannot read claims"),
+        (["check", "2-2-2", "ok = 1", "x = 2"], "claim 1: "),
+        (["check", "2-2-2", "--limit", "1", "dJ/dtheta^(1)_11 = 0"], "raise it with --limit 2"),
+        (["check", "300-300-300", "dJ/dtheta^(1)_11 = 0"], "a check evaluates every one"),
+        (["check", RESIDUAL, "--bias", "delta_r1 = 0"], "drop --bias"),
+        (
+            ["check", "2-2-2", "dJ/dtheta^(1)_11 = " + "(" * 500 + "x_1" + ")" * 500],
+            "nesting deeper than 60 levels",
+        ),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_status_two(run_cli, args, message):
     status, out, err = run_cli(*args, expect=2)
     assert status == 2 and out == ""
@@ -546,14 +774,19 @@ def test_the_commands_own_output_reads_back(run_cli):
     assert all(check(graph, line)["verdict"] == "correct" for line in lines)
 
 
-@pytest.mark.parametrize("network, claim", [
-    (Network([2, 2, 2], activation="relu"), "dJ/dtheta^(1)_22 = -relu(-a^(2)_2^-1)"),
-    (Network([2, 2, 2], activation="relu"),
-     "dJ/dtheta^(2)_11 = (f'((theta^(1)_12 * delta^(2)_1)^-1) - a^(2)_2)"),
-    (Network([2, 2, 2], activation="relu"), "dJ/dtheta^(2)_11 = log(relu'(delta^(2)_2))"),
-    (Network([2, 2, 2], bias=True), "dJ/dz^(3)_2 = delta^(3)_2^-1"),
-    (Network([2, 2, 2], bias=True), "dJ/dtheta^(1)_11 = log(x_1 - 5) * (theta^(1)_11)^0.5"),
-])
+@pytest.mark.parametrize(
+    "network, claim",
+    [
+        (Network([2, 2, 2], activation="relu"), "dJ/dtheta^(1)_22 = -relu(-a^(2)_2^-1)"),
+        (
+            Network([2, 2, 2], activation="relu"),
+            "dJ/dtheta^(2)_11 = (f'((theta^(1)_12 * delta^(2)_1)^-1) - a^(2)_2)",
+        ),
+        (Network([2, 2, 2], activation="relu"), "dJ/dtheta^(2)_11 = log(relu'(delta^(2)_2))"),
+        (Network([2, 2, 2], bias=True), "dJ/dz^(3)_2 = delta^(3)_2^-1"),
+        (Network([2, 2, 2], bias=True), "dJ/dtheta^(1)_11 = log(x_1 - 5) * (theta^(1)_11)^0.5"),
+    ],
+)
 def test_claims_found_by_fuzzing_get_a_verdict_within_two_seconds(network, claim):
     """Each once raised from inside SymPy (a condition on 1/0, a complex value) or ran long."""
     start = time.perf_counter()
@@ -562,10 +795,13 @@ def test_claims_found_by_fuzzing_get_a_verdict_within_two_seconds(network, claim
     assert record["verdict"] in ("wrong", "unknown")
 
 
-@pytest.mark.parametrize("claim, message", [
-    ("dJ/dtheta^(1)_11 = -0.5 + log(-2^-1)", "not real"),
-    ("dJ/dtheta^(1)_11 = relu'(1/0)", "undefined"),
-])
+@pytest.mark.parametrize(
+    "claim, message",
+    [
+        ("dJ/dtheta^(1)_11 = -0.5 + log(-2^-1)", "not real"),
+        ("dJ/dtheta^(1)_11 = relu'(1/0)", "undefined"),
+    ],
+)
 def test_undefined_or_complex_constants_are_bad_input(claim, message):
     with pytest.raises(SpecError, match=message):
         check(graph_named("2-2-2"), claim)

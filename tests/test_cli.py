@@ -3,15 +3,13 @@ import subprocess
 import sys
 
 import pytest
+from shared import HAND_DERIVATION_THETA_1_11
 
 from chainrule.cli.entry import build_parser
 
-from shared import HAND_DERIVATION_THETA_1_11
-
 
 def _numbers(line: str) -> list[int]:
-    return [int(cell.replace(",", "")) for cell in line.split()
-            if cell.replace(",", "").isdigit()]
+    return [int(cell.replace(",", "")) for cell in line.split() if cell.replace(",", "").isdigit()]
 
 
 def test_count_table(run_cli):
@@ -27,18 +25,25 @@ def test_count_json_for_2_2_2(run_cli):
     status, out, _ = run_cli("count", "2-2-2", "--json")
     assert status == 0
     document = json.loads(out)
-    assert document == [{
-        "architecture": "2-2-2", "sizes": [2, 2, 2], "bias": False,
-        "parameters": 8, "chains": 12, "terms": 52,
-        "layers": [
-            {"layer": 1, "parameters": 4, "chains": 8, "terms": 40, "chain_length": 5},
-            {"layer": 2, "parameters": 4, "chains": 4, "terms": 12, "chain_length": 3},
-        ]}]
+    assert document == [
+        {
+            "architecture": "2-2-2",
+            "sizes": [2, 2, 2],
+            "bias": False,
+            "parameters": 8,
+            "chains": 12,
+            "terms": 52,
+            "layers": [
+                {"layer": 1, "parameters": 4, "chains": 8, "terms": 40, "chain_length": 5},
+                {"layer": 2, "parameters": 4, "chains": 4, "terms": 12, "chain_length": 3},
+            ],
+        }
+    ]
 
 
 def test_count_json_exact_for_large_and_bias(run_cli):
     _, out, _ = run_cli("count", "784-512-512-10", "--json")
-    large, = json.loads(out)
+    (large,) = json.loads(out)
     assert large["chains"] == 2_057_835_520 and large["terms"] == 14_399_585_280
     _, out, _ = run_cli("count", "784-512-512-10", "2-2-2", "--bias", "--json")
     large, small = json.loads(out)
@@ -64,26 +69,45 @@ def test_count_softmax(run_cli):
 def test_chains_of_theta_1_11_text(run_cli):
     status, out, _ = run_cli("chains", "2-2-2", "--param", "1,1,1")
     assert status == 0
-    assert out.splitlines() == ["dJ/dtheta^(1)_11: 2 chains, 10 terms",
-                                *(f"  {chain}" for chain in HAND_DERIVATION_THETA_1_11)]
+    assert out.splitlines() == [
+        "dJ/dtheta^(1)_11: 2 chains, 10 terms",
+        *(f"  {chain}" for chain in HAND_DERIVATION_THETA_1_11),
+    ]
 
 
 def test_chains_json(run_cli):
-    status, out, _ = run_cli("chains", "2-2-2", "--param", "1,1,1", "--param", "2,2,1",
-                             "--format", "json")
+    status, out, _ = run_cli(
+        "chains", "2-2-2", "--param", "1,1,1", "--param", "2,2,1", "--format", "json"
+    )
     assert status == 0
     first, second = json.loads(out)
     assert first["parameter"] == "theta^(1)_11" and len(first["chains"]) == 2
     assert [[f["of"], f["wrt"]] for f in first["chains"][1]] == [
-        ["J", "a^(3)_2"], ["a^(3)_2", "z^(3)_2"], ["z^(3)_2", "a^(2)_1"],
-        ["a^(2)_1", "z^(2)_1"], ["z^(2)_1", "theta^(1)_11"]]
+        ["J", "a^(3)_2"],
+        ["a^(3)_2", "z^(3)_2"],
+        ["z^(3)_2", "a^(2)_1"],
+        ["a^(2)_1", "z^(2)_1"],
+        ["z^(2)_1", "theta^(1)_11"],
+    ]
     assert first["chains"][0][0]["latex"] == r"\frac{\partial J}{\partial a_{1}^{(3)}}"
-    assert second == {"parameter": "theta^(2)_21", "chains": [[
-        {"of": "J", "wrt": "a^(3)_2", "latex": r"\frac{\partial J}{\partial a_{2}^{(3)}}"},
-        {"of": "a^(3)_2", "wrt": "z^(3)_2",
-         "latex": r"\frac{\partial a_{2}^{(3)}}{\partial z_{2}^{(3)}}"},
-        {"of": "z^(3)_2", "wrt": "theta^(2)_21",
-         "latex": r"\frac{\partial z_{2}^{(3)}}{\partial \theta_{21}^{(2)}}"}]]}
+    assert second == {
+        "parameter": "theta^(2)_21",
+        "chains": [
+            [
+                {"of": "J", "wrt": "a^(3)_2", "latex": r"\frac{\partial J}{\partial a_{2}^{(3)}}"},
+                {
+                    "of": "a^(3)_2",
+                    "wrt": "z^(3)_2",
+                    "latex": r"\frac{\partial a_{2}^{(3)}}{\partial z_{2}^{(3)}}",
+                },
+                {
+                    "of": "z^(3)_2",
+                    "wrt": "theta^(2)_21",
+                    "latex": r"\frac{\partial z_{2}^{(3)}}{\partial \theta_{21}^{(2)}}",
+                },
+            ]
+        ],
+    }
 
 
 def test_all_chains_by_default_json_and_text_agree(run_cli):
@@ -104,8 +128,10 @@ def test_repeated_param_is_written_once(run_cli):
 def test_limit_refuses_and_says_how_many(run_cli):
     status, out, err = run_cli("chains", "10-10-10-10", expect=2)
     assert status == 2 and out == ""
-    assert err == ("chainrule: error: the selection has 11,100 chains, more than --limit 10,000; "
-                   "raise it with --limit 11100 or select fewer with --param l,j,k\n")
+    assert err == (
+        "chainrule: error: the selection has 11,100 chains, more than --limit 10,000; "
+        "raise it with --limit 11100 or select fewer with --param l,j,k\n"
+    )
     status, out, _ = run_cli("chains", "10-10-10-10", "--limit", "11100", "--json")
     assert status == 0 and sum(len(entry["chains"]) for entry in json.loads(out)) == 11_100
 
@@ -131,7 +157,10 @@ BAD_INPUTS = [
     (["chains", "2-2-2", "--limit", "-5"], "argument --limit: expected a positive integer"),
     (["chains", "2-2-2", "--limit", "ten"], "argument --limit: expected a positive integer"),
     (["chains", "2-2-2", "--limit", "1.5"], "argument --limit: expected a positive integer"),
-    (["chains", "3000-3000", "--param", "1,1,1"], "nodes and edges in the computation graph of 3000-3000, more than"),
+    (
+        ["chains", "3000-3000", "--param", "1,1,1"],
+        "nodes and edges in the computation graph of 3000-3000, more than",
+    ),
     (["chains", "2-2-2", "--format", "yaml"], "argument --format: invalid choice: 'yaml'"),
     (["count"], "the following arguments are required: ARCH"),
     (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
@@ -146,28 +175,36 @@ def test_bad_input_is_one_line_and_status_2(run_cli, argv, message):
     assert message in err
 
 
-@pytest.mark.parametrize("argv", [["count", "-1-2"], ["chains", "2-2-2", "--param", "x,y,z"],
-                                  ["chains", "3000-3000", "--param", "1,1,1"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count", "-1-2"],
+        ["chains", "2-2-2", "--param", "x,y,z"],
+        ["chains", "3000-3000", "--param", "1,1,1"],
+    ],
+)
 def test_bad_input_from_the_shell_has_no_traceback(argv):
-    done = subprocess.run([sys.executable, "-m", "chainrule", *argv], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "chainrule", *argv], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("chainrule: error: ") and done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
 
 
 def test_count_imports_no_heavy_library():
-    probe = ("import sys; from chainrule.cli.entry import main; main(['count', '784-512-512-10']); "
-             "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
-             "if m in sys.modules), file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60)
+    probe = (
+        "import sys; from chainrule.cli.entry import main; main(['count', '784-512-512-10']); "
+        "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"
     assert "784-512-512-10" in done.stdout
 
 
 def test_streaming_output_survives_a_closed_pipe():
-    command = (f"{sys.executable} -m chainrule chains 6-6-6-6 --limit 99999 | head -n 3")
+    command = f"{sys.executable} -m chainrule chains 6-6-6-6 --limit 99999 | head -n 3"
     done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
     assert len(done.stdout.splitlines()) == 3 and done.stderr == ""
 
@@ -182,10 +219,13 @@ def test_parser_is_buildable_for_tests():
     assert args.param == ["1,2,1"] and args.format == "json" and args.limit == 10_000
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["count", "2-2", "--by-layer", "--ops"], "--by-layer and --ops are two tables"),
-    (["verify", "--case", "c.json", "--cost", "bce"], "the case file sets the network"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["count", "2-2", "--by-layer", "--ops"], "--by-layer and --ops are two tables"),
+        (["verify", "--case", "c.json", "--cost", "bce"], "the case file sets the network"),
+    ],
+)
 def test_conflicting_options_are_refused(run_cli, argv, message):
     status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err

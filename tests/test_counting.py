@@ -3,6 +3,7 @@ the closed-form operation counts must agree with the graph walk."""
 
 import networkx as nx
 import pytest
+from conftest import ARCHITECTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,16 +12,15 @@ from chainrule.graph.build import build_graph
 from chainrule.graph.paths import iter_paths, path_counts
 from chainrule.graph.spec import Network
 
-from conftest import ARCHITECTURES
-
 
 def test_fixed_figures():
     one = count(Network([1, 1, 1]))
     assert (one.parameters, one.chains, one.terms) == (2, 2, 8)
     two = count(Network([2, 2, 2]))
     assert (two.parameters, two.chains, two.terms) == (8, 12, 52)
-    assert [(row.layer, row.parameters, row.chains, row.terms, row.chain_length)
-            for row in two.layers] == [(1, 4, 8, 40, 5), (2, 4, 4, 12, 3)]
+    assert [
+        (row.layer, row.parameters, row.chains, row.terms, row.chain_length) for row in two.layers
+    ] == [(1, 4, 8, 40, 5), (2, 4, 4, 12, 3)]
 
 
 def test_issue_figures_for_benchmark_networks():
@@ -36,7 +36,7 @@ def test_closed_form_of_design_notes():
     for row in count(net).layers:
         l = row.layer
         chains_each = 1
-        for n in sizes[l + 1:]:
+        for n in sizes[l + 1 :]:
             chains_each *= n
         assert row.chains == row.parameters * chains_each
         assert row.chain_length == 3 + 2 * (L - l - 1)
@@ -79,8 +79,11 @@ def test_closed_form_dynamic_programme_and_enumeration_agree(sizes, bias, cost):
 
 
 @settings(max_examples=40, deadline=None)
-@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=5), bias=st.booleans(),
-       cost=st.sampled_from(["mse", "se", "bce", "softmax-ce"]))
+@given(
+    sizes=st.lists(st.integers(1, 4), min_size=2, max_size=5),
+    bias=st.booleans(),
+    cost=st.sampled_from(["mse", "se", "bce", "softmax-ce"]),
+)
 def test_agreement_on_random_architectures(sizes, bias, cost):
     if cost == "softmax-ce" and sizes[-1] == 1:
         sizes = [*sizes[:-1], 2]  # softmax-ce needs 2 outputs
@@ -100,8 +103,9 @@ def test_enumeration_matches_networkx_all_simple_paths():
 def test_softmax_multiplies_chains_by_output_width():
     plain, softmax = count(Network([2, 3, 4])), count(Network([2, 3, 4], cost="softmax-ce"))
     assert softmax.chains == 4 * plain.chains
-    assert [row.chain_length for row in softmax.layers] == [row.chain_length
-                                                            for row in plain.layers]
+    assert [row.chain_length for row in softmax.layers] == [
+        row.chain_length for row in plain.layers
+    ]
 
 
 def test_path_counts_on_a_hand_made_dag():

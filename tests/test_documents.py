@@ -8,10 +8,9 @@ import sys
 import xml.etree.ElementTree as ElementTree
 
 import pytest
+from shared import HAND_DERIVATION_THETA_1_11
 
 from chainrule.graph.spec import Network, ParameterIndex
-
-from shared import HAND_DERIVATION_THETA_1_11
 
 
 def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
@@ -20,8 +19,12 @@ def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
     assert out.startswith("chainrule explain 2-2-2")
     headings = [line for line in out.splitlines() if re.match(r"\d · ", line)]
     assert [h.split(" · ")[1] for h in headings] == [
-        "How many chain-rule products?", "The chains of ∂J/∂θ⁽¹⁾₁₁", "Factoring the chains into δ",
-        "What the factoring saves", "Checking it against numbers"]
+        "How many chain-rule products?",
+        "The chains of ∂J/∂θ⁽¹⁾₁₁",
+        "Factoring the chains into δ",
+        "What the factoring saves",
+        "Checking it against numbers",
+    ]
     assert "12 chains with 52 terms" in " ".join(out.split())
     assert "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁ · ∂z⁽²⁾₁/∂θ⁽¹⁾₁₁" in out
     assert "= δ⁽²⁾₁ · x₁" in out
@@ -52,8 +55,11 @@ def _legend_labels(drawing):
 
 
 def _coloured_lines(drawing):
-    return [line for line in drawing.figure.axes[0].get_lines() if line.get_linewidth() > 2
-            and line.get_alpha() == 0.9]
+    return [
+        line
+        for line in drawing.figure.axes[0].get_lines()
+        if line.get_linewidth() > 2 and line.get_alpha() == 0.9
+    ]
 
 
 def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
@@ -64,10 +70,23 @@ def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
     assert len(lines) == 2 and lines[0].get_color() != lines[1].get_color()
     assert _legend_labels(drawing) == [
         "$" + " ".join(rf"\frac{{\partial {a}}}{{\partial {b}}}" for a, b in pairs) + "$"
-        for pairs in ([("J", "a_{1}^{(3)}"), ("a_{1}^{(3)}", "z_{1}^{(3)}"), ("z_{1}^{(3)}", "a_{1}^{(2)}"),
-                       ("a_{1}^{(2)}", "z_{1}^{(2)}"), ("z_{1}^{(2)}", r"\theta_{11}^{(1)}")],
-                      [("J", "a_{2}^{(3)}"), ("a_{2}^{(3)}", "z_{2}^{(3)}"), ("z_{2}^{(3)}", "a_{1}^{(2)}"),
-                       ("a_{1}^{(2)}", "z_{1}^{(2)}"), ("z_{1}^{(2)}", r"\theta_{11}^{(1)}")])]
+        for pairs in (
+            [
+                ("J", "a_{1}^{(3)}"),
+                ("a_{1}^{(3)}", "z_{1}^{(3)}"),
+                ("z_{1}^{(3)}", "a_{1}^{(2)}"),
+                ("a_{1}^{(2)}", "z_{1}^{(2)}"),
+                ("z_{1}^{(2)}", r"\theta_{11}^{(1)}"),
+            ],
+            [
+                ("J", "a_{2}^{(3)}"),
+                ("a_{2}^{(3)}", "z_{2}^{(3)}"),
+                ("z_{2}^{(3)}", "a_{1}^{(2)}"),
+                ("a_{1}^{(2)}", "z_{1}^{(2)}"),
+                ("z_{1}^{(2)}", r"\theta_{11}^{(1)}"),
+            ],
+        )
+    ]
     # Both lines start at theta^(1)_11 and share its path up to a^(2)_1, then part at z^(3)_j,
     # just as the two hand-derived chains share their last two factors.
     # (Drawn a hair apart, so that the two colours never hide each other.)
@@ -92,7 +111,9 @@ def test_draw_cli_writes_png_svg_pdf(run_cli, tmp_path):
 def test_draw_neurons_view_with_delta_shading(tmp_path):
     from chainrule.cli.draw import draw
 
-    drawing = draw(Network([2, 3, 2], bias=True), ParameterIndex(1, 2, 0), view="neurons", delta=True)
+    drawing = draw(
+        Network([2, 3, 2], bias=True), ParameterIndex(1, 2, 0), view="neurons", delta=True
+    )
     texts = [t.get_text() for t in drawing.figure.axes[0].texts]
     assert r"$\delta_{2}^{(2)}$" in texts and r"$\delta_{1}^{(3)}$" in texts
     assert "$1$" in texts  # the bias unit
@@ -118,14 +139,20 @@ def test_drawing_shows_itself_in_jupyter():
     assert drawing._repr_png_().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["draw", "2-2-2", "-o", "net.gif"], "the file name must end in .png, .svg, .pdf"),
-    (["draw", "2-2-2", "--param", "3,1,1", "-o", "net.png"], "no parameter theta^(3)_11"),
-    (["draw", "2-2-2", "--view", "3d", "-o", "net.png"], "argument --view: invalid choice"),
-    (["draw", "2-2-2"], "the following arguments are required: -o/--output"),
-    (["report", "2-2-2", "-o", "r.docx"], "the file name must end in .tex, .md, .html"),
-    (["report", "10-10-10-10", "-o", "r.tex"], "the report would write 11,100 chains, more than --limit 2,000"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["draw", "2-2-2", "-o", "net.gif"], "the file name must end in .png, .svg, .pdf"),
+        (["draw", "2-2-2", "--param", "3,1,1", "-o", "net.png"], "no parameter theta^(3)_11"),
+        (["draw", "2-2-2", "--view", "3d", "-o", "net.png"], "argument --view: invalid choice"),
+        (["draw", "2-2-2"], "the following arguments are required: -o/--output"),
+        (["report", "2-2-2", "-o", "r.docx"], "the file name must end in .tex, .md, .html"),
+        (
+            ["report", "10-10-10-10", "-o", "r.tex"],
+            "the report would write 11,100 chains, more than --limit 2,000",
+        ),
+    ],
+)
 def test_document_cli_errors(run_cli, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     status, out, err = run_cli(*argv, expect=2)
@@ -134,13 +161,19 @@ def test_document_cli_errors(run_cli, tmp_path, monkeypatch, argv, message):
 
 
 def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
-    probe = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
-             "from chainrule.cli.entry import main\n"
-             f"sys.exit(main(['draw', '2-2-2', '-o', r'{tmp_path / 'net.png'}']))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    probe = (
+        "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
+        "from chainrule.cli.entry import main\n"
+        f"sys.exit(main(['draw', '2-2-2', '-o', r'{tmp_path / 'net.png'}']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2
-    assert done.stderr == ("chainrule: error: drawing needs matplotlib: pip install "
-                           "'chainrule[plot]' (or pip install matplotlib)\n")
+    assert done.stderr == (
+        "chainrule: error: drawing needs matplotlib: pip install "
+        "'chainrule[plot]' (or pip install matplotlib)\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +188,12 @@ def reports(tmp_path_factory):
 
 def test_report_files_and_figures(reports):
     assert sorted(p.name for p in reports.iterdir()) == [
-        "r-figure.pdf", "r-figure.png", "r.html", "r.md", "r.tex"]
+        "r-figure.pdf",
+        "r-figure.png",
+        "r.html",
+        "r.md",
+        "r.tex",
+    ]
     # Each file is what its name says, and each document refers to its own figure.
     assert (reports / "r-figure.png").read_bytes().startswith(b"\x89PNG")
     assert (reports / "r-figure.pdf").read_bytes().startswith(b"%PDF")
@@ -167,19 +205,30 @@ def test_report_files_and_figures(reports):
     assert "<math" in html and "<svg" in html and "r-figure" not in html
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None, reason="pdflatex is not installed (.ci/run installs it)"
+)
 def test_tex_report_compiles_with_pdflatex(reports, tmp_path):
     for name in ["r.tex", "r-figure.pdf"]:
         shutil.copy(reports / name, tmp_path / name)
-    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "r.tex"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "r.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_tex_report_uses_only_standard_packages(reports):
     text = (reports / "r.tex").read_text()
-    assert re.findall(r"\\usepackage(?:\[[^]]*\])?\{(\w+)\}", text) == ["amsmath", "graphicx", "fontenc"]
+    assert re.findall(r"\\usepackage(?:\[[^]]*\])?\{(\w+)\}", text) == [
+        "amsmath",
+        "graphicx",
+        "fontenc",
+    ]
     assert r"\includegraphics[width=\linewidth]{r-figure.pdf}" in text
     assert text.count(r"\begin{align*}") == text.count(r"\end{align*}") > 10
 
@@ -232,14 +281,20 @@ def test_report_cli_and_selected_parameters(run_cli, tmp_path):
     assert status == 0 and out == f"wrote {path}, {tmp_path / 'one-figure.png'}\n"
     text = path.read_text()
     assert text.count(r"\frac{\partial J}{\partial \theta_{12}^{(2)}} &=") >= 2
-    assert r"\frac{\partial J}{\partial \theta_{11}^{(1)}} &= \frac{\partial J}{\partial a" not in text
+    assert (
+        r"\frac{\partial J}{\partial \theta_{11}^{(1)}} &= \frac{\partial J}{\partial a" not in text
+    )
 
 
 def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
-    probe = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
-             "from chainrule.cli.report import write_report\nfrom chainrule.graph.spec import Network\n"
-             f"print(write_report(Network([1, 1, 1]), r'{tmp_path / 'r.md'}'))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    probe = (
+        "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
+        "from chainrule.cli.report import write_report\nfrom chainrule.graph.spec import Network\n"
+        f"print(write_report(Network([1, 1, 1]), r'{tmp_path / 'r.md'}'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "r.md").read_text()
     note = "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"

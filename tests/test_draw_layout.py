@@ -35,8 +35,20 @@ def _nodes_on_foreign_edges(network: Network) -> list[tuple[str, str, str, float
     return found
 
 
-@pytest.mark.parametrize("sizes", [(1, 1, 1), (2, 2, 2), (2, 3, 2), (3, 2, 1), (3, 4, 2),
-                                   (2, 2, 2, 2), (3, 3, 3, 3), (4, 6, 6, 3), (1, 4)])
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        (1, 1, 1),
+        (2, 2, 2),
+        (2, 3, 2),
+        (3, 2, 1),
+        (3, 4, 2),
+        (2, 2, 2, 2),
+        (3, 3, 3, 3),
+        (4, 6, 6, 3),
+        (1, 4),
+    ],
+)
 @pytest.mark.parametrize("options", [{}, {"bias": True}, {"cost": "softmax-ce"}])
 def test_no_node_lies_on_an_edge_it_does_not_belong_to(sizes, options):
     if options.get("cost") == "softmax-ce" and sizes[-1] == 1:
@@ -48,8 +60,9 @@ def test_the_reported_case_is_fixed():
     """theta^(1)_12 was at the middle of x_1 -> z^(2)_1; now it is clear of it."""
     network = Network([2, 2, 2])
     positions = graph_positions(build_graph(network), network)
-    distance = _distance_to_segment(positions["theta^(1)_12"], positions["x_1"],
-                                    positions["z^(2)_1"])
+    distance = _distance_to_segment(
+        positions["theta^(1)_12"], positions["x_1"], positions["z^(2)_1"]
+    )
     assert distance > NODE_RADIUS
     # and every node keeps a place of its own
     assert len(set(positions.values())) == len(positions) == 19
@@ -67,8 +80,15 @@ GRAPHS = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 GOLDEN_GRAPHS = Path(__file__).resolve().parent / "golden" / "graphs"
 
 
-@pytest.mark.parametrize("path", [GRAPHS / "residual.json", GRAPHS / "tied.json",
-                                  GOLDEN_GRAPHS / "skip.json", GOLDEN_GRAPHS / "two_inputs.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        GRAPHS / "residual.json",
+        GRAPHS / "tied.json",
+        GOLDEN_GRAPHS / "skip.json",
+        GOLDEN_GRAPHS / "two_inputs.json",
+    ],
+)
 def test_no_node_lies_on_an_edge_of_a_graph_file_drawing(path):
     """Skip connections arc over the columns they pass, clear of every node there."""
     from chainrule.cli.draw import _edge_points

@@ -16,7 +16,7 @@ EXPECTED = {
     "weight_sharing.py": "an MLP built through the DAG API has the layered builder's chains",
     "depth.py": "the short paths carry the gradient",
     "check_derivation.py": "the post's slip: −m: the sign of ∂J/∂a is flipped and the 1/m is "
-                           "missing",
+    "missing",
 }
 
 
@@ -28,8 +28,13 @@ def test_every_example_is_covered():
 def test_example_runs(name, tmp_path):
     if name == "term_growth.py":
         pytest.importorskip("matplotlib")
-    done = subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert EXPECTED[name] in done.stdout
     if name == "term_growth.py":

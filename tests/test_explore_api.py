@@ -32,22 +32,46 @@ def cli_json(capsys, *argv):
     return status, (json.loads(captured.out) if captured.out else None), captured.err
 
 
-@pytest.mark.parametrize("url, argv", [
-    ("/api/count?arch=2-2-2", ["count", "2-2-2", "--json"]),
-    ("/api/count?arch=3-4-2&ops=true&bias=true",
-     ["count", "3-4-2", "--json", "--ops", "--bias"]),
-    ("/api/chains?arch=2-2-2&param=1,1,1&view=local",
-     ["chains", "2-2-2", "--param", "1,1,1", "--view", "local", "--json"]),
-    ("/api/chains?arch=2-3-2&param=2,1,3&param=1,1,1&activation=tanh&cost=se",
-     ["chains", "2-3-2", "--param", "2,1,3", "--param", "1,1,1", "--activation", "tanh",
-      "--cost", "se", "--json"]),
-    ("/api/chains?arch=2-2&view=closed", ["chains", "2-2", "--view", "closed", "--json"]),
-    ("/api/delta?arch=2-2-2&param=1,1,1&ops=1", ["delta", "2-2-2", "--param", "1,1,1", "--ops",
-                                                 "--json"]),
-    ("/api/delta?arch=2-2-2&wrt=inputs", ["delta", "2-2-2", "--wrt", "inputs", "--json"]),
-    ("/api/verify?arch=2-3-1&seed=3&examples=2",
-     ["verify", "2-3-1", "--seed", "3", "--examples", "2", "--json"]),
-])
+@pytest.mark.parametrize(
+    "url, argv",
+    [
+        ("/api/count?arch=2-2-2", ["count", "2-2-2", "--json"]),
+        (
+            "/api/count?arch=3-4-2&ops=true&bias=true",
+            ["count", "3-4-2", "--json", "--ops", "--bias"],
+        ),
+        (
+            "/api/chains?arch=2-2-2&param=1,1,1&view=local",
+            ["chains", "2-2-2", "--param", "1,1,1", "--view", "local", "--json"],
+        ),
+        (
+            "/api/chains?arch=2-3-2&param=2,1,3&param=1,1,1&activation=tanh&cost=se",
+            [
+                "chains",
+                "2-3-2",
+                "--param",
+                "2,1,3",
+                "--param",
+                "1,1,1",
+                "--activation",
+                "tanh",
+                "--cost",
+                "se",
+                "--json",
+            ],
+        ),
+        ("/api/chains?arch=2-2&view=closed", ["chains", "2-2", "--view", "closed", "--json"]),
+        (
+            "/api/delta?arch=2-2-2&param=1,1,1&ops=1",
+            ["delta", "2-2-2", "--param", "1,1,1", "--ops", "--json"],
+        ),
+        ("/api/delta?arch=2-2-2&wrt=inputs", ["delta", "2-2-2", "--wrt", "inputs", "--json"]),
+        (
+            "/api/verify?arch=2-3-1&seed=3&examples=2",
+            ["verify", "2-3-1", "--seed", "3", "--examples", "2", "--json"],
+        ),
+    ],
+)
 def test_every_endpoint_is_the_cli_json(client, capsys, url, argv):
     response = client.get(url)
     status, document, _ = cli_json(capsys, *argv)
@@ -63,15 +87,23 @@ def test_every_endpoint_is_the_cli_json(client, capsys, url, argv):
         assert response.json() == document
 
 
-@pytest.mark.parametrize("url, argv", [
-    ("/api/count?arch=2-0-2", ["count", "2-0-2", "--json"]),
-    ("/api/chains?arch=2-2-2&param=3,1,1", ["chains", "2-2-2", "--param", "3,1,1", "--json"]),
-    ("/api/chains?arch=2-2-2&view=sideways", ["chains", "2-2-2", "--view", "sideways", "--json"]),
-    ("/api/chains?arch=4-6-6-3&limit=5", ["chains", "4-6-6-3", "--limit", "5", "--json"]),
-    ("/api/count?arch=2-2-2&activation=sigmoidal",
-     ["count", "2-2-2", "--activation", "sigmoidal", "--json"]),
-    ("/api/verify?arch=2-2-2&seed=-1", ["verify", "2-2-2", "--seed=-1", "--json"]),
-])
+@pytest.mark.parametrize(
+    "url, argv",
+    [
+        ("/api/count?arch=2-0-2", ["count", "2-0-2", "--json"]),
+        ("/api/chains?arch=2-2-2&param=3,1,1", ["chains", "2-2-2", "--param", "3,1,1", "--json"]),
+        (
+            "/api/chains?arch=2-2-2&view=sideways",
+            ["chains", "2-2-2", "--view", "sideways", "--json"],
+        ),
+        ("/api/chains?arch=4-6-6-3&limit=5", ["chains", "4-6-6-3", "--limit", "5", "--json"]),
+        (
+            "/api/count?arch=2-2-2&activation=sigmoidal",
+            ["count", "2-2-2", "--activation", "sigmoidal", "--json"],
+        ),
+        ("/api/verify?arch=2-2-2&seed=-1", ["verify", "2-2-2", "--seed=-1", "--json"]),
+    ],
+)
 def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
     response = client.get(url)
     status, _, err = cli_json(capsys, *argv)
@@ -83,10 +115,10 @@ def test_a_graph_file_arrives_as_text_and_answers_as_the_cli(client, capsys):
     text = (EXAMPLES / "tied.json").read_text()
     posted = client.post("/api/chains?view=local", content=text)
     in_query = client.get("/api/delta", params={"graph": text, "param": "w"})
-    _, chains, _ = cli_json(capsys, "chains", str(EXAMPLES / "tied.json"), "--view", "local",
-                            "--json")
-    _, delta, _ = cli_json(capsys, "delta", str(EXAMPLES / "tied.json"), "--param", "w",
-                           "--json")
+    _, chains, _ = cli_json(
+        capsys, "chains", str(EXAMPLES / "tied.json"), "--view", "local", "--json"
+    )
+    _, delta, _ = cli_json(capsys, "delta", str(EXAMPLES / "tied.json"), "--param", "w", "--json")
     assert posted.status_code == in_query.status_code == 200
     assert posted.json() == chains
     assert json.dumps(in_query.json()) == json.dumps(delta).replace("tied.json", "graph.json")
@@ -99,11 +131,17 @@ def test_a_malformed_graph_is_refused_with_the_parsers_message(client):
     assert "/tmp" not in response.json()["error"]
 
 
-@pytest.mark.parametrize("url", [
-    "/api/count?arch=/etc/passwd.json", "/api/chains?arch=../examples/graphs/tied.json",
-    "/api/verify?arch=2-2-2&case=/etc/passwd", "/api/verify?arch=2-2-2&save-case=/tmp/x.json",
-    "/api/train?arch=2-2-1&data=/etc/passwd", "/api/count?arch=2-2-2&output=/tmp/x.png",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/count?arch=/etc/passwd.json",
+        "/api/chains?arch=../examples/graphs/tied.json",
+        "/api/verify?arch=2-2-2&case=/etc/passwd",
+        "/api/verify?arch=2-2-2&save-case=/tmp/x.json",
+        "/api/train?arch=2-2-1&data=/etc/passwd",
+        "/api/count?arch=2-2-2&output=/tmp/x.png",
+    ],
+)
 def test_no_request_names_a_file(client, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -126,8 +164,10 @@ def test_a_host_other_than_the_bound_address_is_refused():
         warnings.simplefilter("ignore")
         client = TestClient(create_app(host="127.0.0.1"), base_url="http://127.0.0.1")
         assert client.get("/api/count?arch=2-2-2").status_code == 200
-        assert client.get("/api/count?arch=2-2-2", headers={"host": "localhost:8000"}
-                          ).status_code == 200
+        assert (
+            client.get("/api/count?arch=2-2-2", headers={"host": "localhost:8000"}).status_code
+            == 200
+        )
         refused = client.get("/api/count?arch=2-2-2", headers={"host": "evil.example:8000"})
     assert refused.status_code == 400
 
@@ -146,7 +186,8 @@ def test_layout_is_the_drawings_positions(client):
     document = client.get("/api/layout?arch=2-2-2").json()
     positions = graph_positions(build_graph(Network([2, 2, 2])), Network([2, 2, 2]))
     assert {n["name"]: (n["x"], -n["y"]) for n in document["nodes"]} == {
-        name: (round(x, 4), round(y, 4)) for name, (x, y) in positions.items()}
+        name: (round(x, 4), round(y, 4)) for name, (x, y) in positions.items()
+    }
     assert len(document["edges"]) == 22
     assert document["parameters"][:2] == ["theta^(1)_11", "theta^(1)_12"]
 
@@ -164,8 +205,12 @@ def test_math_gives_mathml_and_latex_for_each_edge_and_step(client):
     edge = document["edges"]["theta^(1)_11->z^(2)_1"]
     assert edge["formula_latex"] == "x_{1}" and edge["formula_mathml"].startswith("<math")
     steps = document["steps"]
-    assert [s["deltas"] for s in steps] == [[], ["delta^(3)_1", "delta^(3)_2"],
-                                            ["delta^(2)_1"], ["delta^(2)_1"]]
+    assert [s["deltas"] for s in steps] == [
+        [],
+        ["delta^(3)_1", "delta^(3)_2"],
+        ["delta^(2)_1"],
+        ["delta^(2)_1"],
+    ]
     assert steps[-1]["latex"] == r"\delta_{1}^{(2)} \cdot x_{1}"
     assert 'class="grouped"' in steps[1]["grouped_mathml"]
 
@@ -189,8 +234,10 @@ def test_training_streams_epochs_as_lines(client):
 
 def test_training_refuses_what_the_cli_refuses(client, capsys):
     response = client.get("/api/train?arch=2-2-2&data=xor")
-    assert response.status_code == 400 and "--data xor needs 2 inputs and 1 output" in \
-        response.json()["error"]
+    assert (
+        response.status_code == 400
+        and "--data xor needs 2 inputs and 1 output" in response.json()["error"]
+    )
     assert client.get("/api/train?arch=2-2-1&lr=-1").status_code == 400
 
 
@@ -208,11 +255,12 @@ def test_count_does_not_import_the_server():
     import subprocess
     import sys
 
-    probe = ("import sys; from chainrule.cli.entry import main; main(['count', '2-2-2']); "
-             "print(sorted(m for m in ('starlette', 'uvicorn', 'anyio') if m in sys.modules), "
-             "file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60)
+    probe = (
+        "import sys; from chainrule.cli.entry import main; main(['count', '2-2-2']); "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'anyio') if m in sys.modules), "
+        "file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"
 
 
@@ -223,9 +271,12 @@ def test_the_command_prints_its_url_and_stops_cleanly_on_ctrl_c():
 
     import httpx
 
-    process = subprocess.Popen([sys.executable, "-m", "chainrule", "explore", "3-2-1",
-                                "--bias", "--no-browser"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chainrule", "explore", "3-2-1", "--bias", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("chainrule explore: http://127.0.0.1:")
@@ -252,8 +303,7 @@ def test_the_static_export_of_a_graph_file(tmp_path, capsys):
     assert main(["explore", str(EXAMPLES / "tied.json"), "--html", str(path)]) == 0
     assert capsys.readouterr().out == f"wrote {path}\n"
     documents = static_documents(path.read_text())
-    _, chains, _ = cli_json(capsys, "chains", str(EXAMPLES / "tied.json"), "--param", "w",
-                            "--json")
+    _, chains, _ = cli_json(capsys, "chains", str(EXAMPLES / "tied.json"), "--param", "w", "--json")
     assert documents["/api/chains?param=w"] == chains
     assert "/api/layout?" in documents and "/api/verify?seed=0" in documents
 
@@ -265,8 +315,7 @@ def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path,
     assert main(["explore", "2-3-2", "--cost", "se", "--html", str(path)]) == 0
     capsys.readouterr()
     documents = static_documents(path.read_text())
-    _, alone, _ = cli_json(capsys, "chains", "2-3-2", "--cost", "se", "--param", "1,3,2",
-                           "--json")
+    _, alone, _ = cli_json(capsys, "chains", "2-3-2", "--cost", "se", "--param", "1,3,2", "--json")
     assert documents["/api/chains?arch=2-3-2&cost=se&param=1%2C3%2C2"] == alone
     assert sum(key.startswith("/api/math?") for key in documents) == 12
 

@@ -19,11 +19,18 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
-                                "(apt-get install chromium; .ci/run does)")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium; .ci/run does)"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -77,13 +84,16 @@ def cli_json(capsys, *argv):
 
 
 def counts(page):
-    return {what: int(page.get_attribute(f'[data-count="{what}"]', "data-value"))
-            for what in ("parameters", "chains", "terms")}
+    return {
+        what: int(page.get_attribute(f'[data-count="{what}"]', "data-value"))
+        for what in ("parameters", "chains", "terms")
+    }
 
 
 def lit_edges(page):
-    return sorted(page.eval_on_selector_all("#graph .edge.lit",
-                                            "lines => lines.map(l => l.dataset.edge)"))
+    return sorted(
+        page.eval_on_selector_all("#graph .edge.lit", "lines => lines.map(l => l.dataset.edge)")
+    )
 
 
 def test_2_2_2_loads_with_its_counts_and_a_screenshot(server, page):
@@ -108,8 +118,7 @@ def test_clicking_theta_1_11_lights_exactly_its_two_chains(server, page, capsys)
     page.wait_for_selector('[data-parameter="theta^(1)_11"] [data-chain]')
     assert page.locator('[data-parameter="theta^(1)_11"] [data-chain]').count() == 2
     document = cli_json(capsys, "chains", "2-2-2", "--param", "1,1,1", "--json")
-    expected = sorted({f"{f['wrt']}->{f['of']}" for chain in document[0]["chains"]
-                       for f in chain})
+    expected = sorted({f"{f['wrt']}->{f['of']}" for chain in document[0]["chains"] for f in chain})
     assert lit_edges(page) == expected and len(expected) == 8
     # hovering one chain lights only that chain's edges
     page.hover('[data-parameter] [data-chain="1"]')
@@ -117,8 +126,9 @@ def test_clicking_theta_1_11_lights_exactly_its_two_chains(server, page, capsys)
     assert lit_edges(page) == second
     # hovering a factor lights its edge and shows its local formula
     page.hover('[data-parameter] [data-chain="1"] .factor >> nth=4')
-    assert page.eval_on_selector_all("#graph .edge.hot", "l => l.map(e => e.dataset.edge)"
-                                     ) == ["theta^(1)_11->z^(2)_1"]
+    assert page.eval_on_selector_all("#graph .edge.hot", "l => l.map(e => e.dataset.edge)") == [
+        "theta^(1)_11->z^(2)_1"
+    ]
     assert page.locator("#factor-info math").count() == 2
 
 
@@ -129,7 +139,8 @@ def test_every_formula_renders_with_a_size(server, page):
         sizes = page.eval_on_selector_all(
             "#chains math, #steps math",
             "ms => ms.map(m => { const r = m.getBoundingClientRect(); "
-            "return [r.width, r.height]; })")
+            "return [r.width, r.height]; })",
+        )
         assert len(sizes) >= 3
         assert all(width > 0 and height > 0 for width, height in sizes), sizes
 
@@ -198,9 +209,11 @@ def test_keyboard_selection_works(server, page):
     page.keyboard.press("Enter")
     page.wait_for_selector('[data-parameter="theta^(1)_12"] [data-chain]')
     assert page.locator('[data-parameter="theta^(1)_12"] [data-chain]').count() == 2
-    names = page.eval_on_selector_all("#controls input, #controls select, button",
-                                      "els => els.map(e => e.labels?.[0]?.textContent || "
-                                      "e.getAttribute('aria-label') || e.textContent)")
+    names = page.eval_on_selector_all(
+        "#controls input, #controls select, button",
+        "els => els.map(e => e.labels?.[0]?.textContent || "
+        "e.getAttribute('aria-label') || e.textContent)",
+    )
     assert all(name.strip() for name in names)
 
 
@@ -251,8 +264,9 @@ def test_a_pasted_graph_file_is_explored_like_the_cli(server, page, capsys):
     row = cli_json(capsys, "count", str(examples / "residual.json"), "--json")[0]
     assert counts(page) == {key: row[key] for key in ("parameters", "chains", "terms")}
     name = page.get_attribute("[data-parameter]", "data-parameter")
-    chains = cli_json(capsys, "chains", str(examples / "residual.json"), "--param", name,
-                      "--json")[0]["chains"]
+    chains = cli_json(capsys, "chains", str(examples / "residual.json"), "--param", name, "--json")[
+        0
+    ]["chains"]
     assert page.locator("[data-parameter] [data-chain]").count() == len(chains)
     expected = sorted({f"{f['wrt']}->{f['of']}" for chain in chains for f in chain})
     assert lit_edges(page) == expected
@@ -267,11 +281,13 @@ def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
 
     view = chainrule.explore("1-1-1")
     notebook = tmp_path / "notebook.html"
-    notebook.write_text(f"<!doctype html><title>notebook</title>{view._repr_html_()}",
-                        encoding="utf-8")
+    notebook.write_text(
+        f"<!doctype html><title>notebook</title>{view._repr_html_()}", encoding="utf-8"
+    )
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route(lambda url: not url.startswith(("file://", "about:")),
-                  lambda route: route.abort())
+    context.route(
+        lambda url: not url.startswith(("file://", "about:")), lambda route: route.abort()
+    )
     page = context.new_page()
     page.goto(notebook.as_uri())
     frame = page.frame_locator("iframe")

@@ -19,8 +19,12 @@ def fifo(tmp_path):
 
 
 def test_devices_fifos_and_directories_are_refused_and_left_alone(tmp_path, fifo):
-    for path, kind in [("/dev/full", "it is a device"), ("/dev/null", "it is a device"),
-                       (str(fifo), "it is a FIFO"), (str(tmp_path), "Is a directory")]:
+    for path, kind in [
+        ("/dev/full", "it is a device"),
+        ("/dev/null", "it is a device"),
+        (str(fifo), "it is a FIFO"),
+        (str(tmp_path), "Is a directory"),
+    ]:
         with pytest.raises(SpecError, match=kind):
             write_text_atomically(path, "x")
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode) and stat.S_ISFIFO(os.stat(fifo).st_mode)
@@ -68,11 +72,14 @@ def test_a_failed_write_leaves_the_old_file(tmp_path):
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda tmp: "/dev/zero", "it is a device, not a regular file"),
-    (lambda tmp: str(tmp), "it is a directory"),
-    (lambda tmp: str(tmp / "missing.json"), "No such file or directory"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda tmp: "/dev/zero", "it is a device, not a regular file"),
+        (lambda tmp: str(tmp), "it is a directory"),
+        (lambda tmp: str(tmp / "missing.json"), "No such file or directory"),
+    ],
+)
 def test_inputs_must_be_regular_files(tmp_path, make, message):
     with pytest.raises(SpecError, match=message):
         read_json(make(tmp_path), "case file")
@@ -102,9 +109,12 @@ def test_cli_output_targets_are_refused_and_unchanged(run_cli, tmp_path, fifo):
     locked = tmp_path / "locked.json"
     locked.write_text("{}")
     locked.chmod(0o444)
-    for target, message in [("/dev/full", "cannot write '/dev/full': it is a device"),
-                            (str(fifo), "it is a FIFO"), (str(locked), "read-only"),
-                            (str(tmp_path / "no" / "c.json"), "No such file or directory")]:
+    for target, message in [
+        ("/dev/full", "cannot write '/dev/full': it is a device"),
+        (str(fifo), "it is a FIFO"),
+        (str(locked), "read-only"),
+        (str(tmp_path / "no" / "c.json"), "No such file or directory"),
+    ]:
         status, out, err = run_cli("verify", "2-2-2", "--save-case", target, expect=2)
         assert (status, out) == (2, "") and message in err and err.count("\n") == 1
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode) and locked.read_text() == "{}"
@@ -135,6 +145,8 @@ def test_report_leaves_no_orphan_figure_when_it_refuses(run_cli, tmp_path):
     for target in (locked, tmp_path / "d.md"):
         status, _, err = run_cli("report", "1-1", "-o", str(target), expect=2)
         assert status == 2 and err.startswith("chainrule: error: cannot write")
-    status, _, err = run_cli("report", "2-2-2", "--limit", "1", "-o", str(tmp_path / "x.md"), expect=2)
+    status, _, err = run_cli(
+        "report", "2-2-2", "--limit", "1", "-o", str(tmp_path / "x.md"), expect=2
+    )
     assert status == 2 and "--limit" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.md", "r.tex"]

@@ -53,26 +53,41 @@ COSTS = ["mse", "se", "bce", "softmax-ce"]
 
 # -- running one command line --------------------------------------------------------------------
 
+
 def _limits() -> None:  # runs in the child, before exec
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
 
 
 def _environment() -> dict:
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("CHAINRULE_")}
-    environment.update(PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                       MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("CHAINRULE_")
+    }
+    environment.update(
+        PYTHONPATH=str(ROOT),
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        MPLBACKEND="Agg",
+        PYTHONHASHSEED="0",
+    )
     return environment
 
 
 def run_chainrule(argv: list[str], cwd: Path) -> subprocess.CompletedProcess | None:
     """Run one command line; None when it ran past the wall-clock limit."""
     try:
-        return subprocess.run([sys.executable, "-m", "chainrule", *argv], cwd=cwd,
-                              capture_output=True, text=True, errors="replace",
-                              timeout=CPU_SECONDS * WALL_FACTOR, preexec_fn=_limits,
-                              env=_environment(), stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [sys.executable, "-m", "chainrule", *argv],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=CPU_SECONDS * WALL_FACTOR,
+            preexec_fn=_limits,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         return None
 
@@ -83,15 +98,20 @@ def _snapshot(directory: Path) -> dict[str, tuple]:
     for path in directory.rglob("*"):
         status = path.lstat()
         target = os.readlink(path) if path.is_symlink() else None
-        entries[str(path.relative_to(directory))] = (stat.S_IFMT(status.st_mode),
-                                                     stat.S_IMODE(status.st_mode),
-                                                     status.st_size, status.st_mtime_ns, target)
+        entries[str(path.relative_to(directory))] = (
+            stat.S_IFMT(status.st_mode),
+            stat.S_IMODE(status.st_mode),
+            status.st_size,
+            status.st_mtime_ns,
+            target,
+        )
     return entries
 
 
 def _special_files() -> dict[str, int]:
-    return {path: stat.S_IFMT(os.stat(path).st_mode) for path in ("/dev/full", "/dev/null",
-                                                                 "/dev/zero")}
+    return {
+        path: stat.S_IFMT(os.stat(path).st_mode) for path in ("/dev/full", "/dev/null", "/dev/zero")
+    }
 
 
 def problems(argv: list[str], result, before: dict, after: dict, allowed: set[str]) -> list[str]:
@@ -109,15 +129,17 @@ def problems(argv: list[str], result, before: dict, after: dict, allowed: set[st
         found.append("exit status 1 outside verify")
     if "Traceback" in err or "Traceback" in out:
         found.append("a traceback")
-    if status == 2 and not (err.startswith("chainrule: error: ") and err.count("\n") == 1
-                            and err.endswith("\n")):
+    if status == 2 and not (
+        err.startswith("chainrule: error: ") and err.count("\n") == 1 and err.endswith("\n")
+    ):
         found.append(f"the error is not one 'chainrule: error:' line: {err[:300]!r}")
     if status == 2 and "too large: the computation ran out of memory" in err:
         found.append("ran out of the 2 GiB")
     if status in (0, 1) and err:
         found.append(f"stderr on success: {err[:300]!r}")
     wants_json = "--json" in argv or (
-        "--format" in argv and argv[argv.index("--format") + 1:][:1] == ["json"])
+        "--format" in argv and argv[argv.index("--format") + 1 :][:1] == ["json"]
+    )
     if status in (0, 1) and wants_json:
         try:
             json.loads(out)
@@ -133,59 +155,181 @@ def problems(argv: list[str], result, before: dict, after: dict, allowed: set[st
 
 # -- what to generate ----------------------------------------------------------------------------
 
+
 def _sizes_text(sizes) -> str:
     return "-".join(str(n) for n in sizes)
 
 
 small_architectures = st.lists(st.integers(1, 3), min_size=2, max_size=4).map(_sizes_text)
-malformed_architectures = st.sampled_from([
-    "", "2", "2--2", "-1-2", "2-0-2", "a-b", "2.5-2", "2-2-", "２-２", "2 - 2", "0x2-2",
-    "1e3-1", "+2-2", "2_2-2", "1" * 5000 + "-1", "-".join(["0"] * 3),
-])
-huge_architectures = st.sampled_from([
-    f"{2**63 - 1}-2", f"2-{2**63}-2", "1" + "0" * 4000 + "-1", "-".join(["1"] * 5000),
-    "100000-100000-100000", "-".join(["3"] * 60), "784-512-512-10", "2-3-3-2",
-    f"1-{10**30}", "200-200-200",
-])
-layered = st.one_of(small_architectures, small_architectures, small_architectures,
-                    malformed_architectures, huge_architectures)
+malformed_architectures = st.sampled_from(
+    [
+        "",
+        "2",
+        "2--2",
+        "-1-2",
+        "2-0-2",
+        "a-b",
+        "2.5-2",
+        "2-2-",
+        "２-２",
+        "2 - 2",
+        "0x2-2",
+        "1e3-1",
+        "+2-2",
+        "2_2-2",
+        "1" * 5000 + "-1",
+        "-".join(["0"] * 3),
+    ]
+)
+huge_architectures = st.sampled_from(
+    [
+        f"{2**63 - 1}-2",
+        f"2-{2**63}-2",
+        "1" + "0" * 4000 + "-1",
+        "-".join(["1"] * 5000),
+        "100000-100000-100000",
+        "-".join(["3"] * 60),
+        "784-512-512-10",
+        "2-3-3-2",
+        f"1-{10**30}",
+        "200-200-200",
+    ]
+)
+layered = st.one_of(
+    small_architectures,
+    small_architectures,
+    small_architectures,
+    malformed_architectures,
+    huge_architectures,
+)
 
 activations = st.one_of(
     st.sampled_from(ACTIVATIONS),
     st.lists(st.sampled_from(ACTIVATIONS + ["softmax"]), min_size=1, max_size=4).map(",".join),
-    st.sampled_from(["nope", "", ",", "sigmoid,", "SIGMOID", "relu" * 50, "softmax"]))
+    st.sampled_from(["nope", "", ",", "sigmoid,", "SIGMOID", "relu" * 50, "softmax"]),
+)
 costs = st.one_of(st.sampled_from(COSTS), st.sampled_from(["", "MSE", "hinge", "mse,se"]))
 params = st.one_of(
     st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)).map(
-        lambda t: ",".join(map(str, t))),
-    st.sampled_from(["1,1,1", "1,1,0", "9,9,9", "a", "", "1,1", "1,1,1,1", "-1,1,1",
-                     f"{2**64},1,1", "1 ,1, 1", "w", "x", "b", "h"]))
+        lambda t: ",".join(map(str, t))
+    ),
+    st.sampled_from(
+        [
+            "1,1,1",
+            "1,1,0",
+            "9,9,9",
+            "a",
+            "",
+            "1,1",
+            "1,1,1,1",
+            "-1,1,1",
+            f"{2**64},1,1",
+            "1 ,1, 1",
+            "w",
+            "x",
+            "b",
+            "h",
+        ]
+    ),
+)
 valid_params = st.sampled_from(["1,1,1", "1,1,2", "2,1,1", "1,2,1"])
-numbers = st.sampled_from(["0", "1", "2", "3", "-1", "1.5", "nan", "inf", "1e308", "1e-320",
-                           "abc", "", f"{10**30}", "1e6", "0.5", "5", "100"])
+numbers = st.sampled_from(
+    [
+        "0",
+        "1",
+        "2",
+        "3",
+        "-1",
+        "1.5",
+        "nan",
+        "inf",
+        "1e308",
+        "1e-320",
+        "abc",
+        "",
+        f"{10**30}",
+        "1e6",
+        "0.5",
+        "5",
+        "100",
+    ]
+)
 positive_small = st.sampled_from(["1", "2", "3", "0", "-1", "x", "", f"{10**20}"])
 
-GRAPH_KINDS = ["graph_valid", "graph_tied", "graph_cycle", "graph_nodes", "graph_deep_json",
-               "graph_nan", "graph_1e400", "graph_huge_int", "graph_wrong_types", "graph_formula",
-               "graph_empty", "graph_binary", "graph_dev_zero", "graph_fifo", "graph_missing"]
-CASE_KINDS = ["case_valid", "case_shape", "case_nan", "case_1e400", "case_huge_int",
-              "case_types", "case_missing_field", "case_deep_json", "case_huge_sizes",
-              "case_dev_zero", "case_directory"]
-TARGET_KINDS = ["new", "existing", "dev_full", "directory", "fifo", "read_only",
-                "symlink_dev_zero", "symlink_file", "missing_directory"]
+GRAPH_KINDS = [
+    "graph_valid",
+    "graph_tied",
+    "graph_cycle",
+    "graph_nodes",
+    "graph_deep_json",
+    "graph_nan",
+    "graph_1e400",
+    "graph_huge_int",
+    "graph_wrong_types",
+    "graph_formula",
+    "graph_empty",
+    "graph_binary",
+    "graph_dev_zero",
+    "graph_fifo",
+    "graph_missing",
+]
+CASE_KINDS = [
+    "case_valid",
+    "case_shape",
+    "case_nan",
+    "case_1e400",
+    "case_huge_int",
+    "case_types",
+    "case_missing_field",
+    "case_deep_json",
+    "case_huge_sizes",
+    "case_dev_zero",
+    "case_directory",
+]
+TARGET_KINDS = [
+    "new",
+    "existing",
+    "dev_full",
+    "directory",
+    "fifo",
+    "read_only",
+    "symlink_dev_zero",
+    "symlink_file",
+    "missing_directory",
+]
 
 HOSTILE_FORMULAS = [
-    "(((2^1000)^1000)^1000)^1000*w*x", "((2^1000)^1000)^1000", "1e999999999*w",
-    "w*" + "9" * 5000, "exp(exp(exp(exp(1000))))*w", "log(-1)*w*x", "relu(w*x - w*x)",
-    "sigmoid(" * 30 + "w*x" + ")" * 30, "(" * 150 + "w*x" + ")" * 150, "w*x/0", "w^w^w^w*x",
-    "w" + "+w*x" * 2400, "__import__('os')", "w*x\u0000", "w*q", "exp(700)*w*x", "1e-400*w*x",
-    "(-8)^(1/3)*w*x", "log(0)*w*x", "w*x" + "*x" * 3000,
+    "(((2^1000)^1000)^1000)^1000*w*x",
+    "((2^1000)^1000)^1000",
+    "1e999999999*w",
+    "w*" + "9" * 5000,
+    "exp(exp(exp(exp(1000))))*w",
+    "log(-1)*w*x",
+    "relu(w*x - w*x)",
+    "sigmoid(" * 30 + "w*x" + ")" * 30,
+    "(" * 150 + "w*x" + ")" * 150,
+    "w*x/0",
+    "w^w^w^w*x",
+    "w" + "+w*x" * 2400,
+    "__import__('os')",
+    "w*x\u0000",
+    "w*q",
+    "exp(700)*w*x",
+    "1e-400*w*x",
+    "(-8)^(1/3)*w*x",
+    "log(0)*w*x",
+    "w*x" + "*x" * 3000,
 ]
 
 
 def _graph_document(kind: str, formula: str) -> object:
-    base = {"inputs": ["x"], "parameters": ["w", "b"], "targets": ["y"],
-            "nodes": {"h": "sigmoid(w*x + b)"}, "cost": "(h - y)^2/2"}
+    base = {
+        "inputs": ["x"],
+        "parameters": ["w", "b"],
+        "targets": ["y"],
+        "nodes": {"h": "sigmoid(w*x + b)"},
+        "cost": "(h - y)^2/2",
+    }
     if kind == "graph_tied":
         return {**base, "nodes": {"h": "tanh(w*x)", "z": "w*h + b + h"}, "cost": "(z - y)^2"}
     if kind == "graph_cycle":
@@ -204,9 +348,16 @@ def _graph_document(kind: str, formula: str) -> object:
 
 def _case_document(kind: str, sizes: list[int]) -> dict:
     weights = [[[0.5] * sizes[l - 1] for _ in range(sizes[l])] for l in range(1, len(sizes))]
-    document = {"sizes": sizes, "activation": "sigmoid", "cost": "mse", "bias": False,
-                "weights": weights, "biases": None, "inputs": [[0.25] * sizes[0]] * 2,
-                "targets": [[0.5] * sizes[-1]] * 2}
+    document = {
+        "sizes": sizes,
+        "activation": "sigmoid",
+        "cost": "mse",
+        "bias": False,
+        "weights": weights,
+        "biases": None,
+        "inputs": [[0.25] * sizes[0]] * 2,
+        "targets": [[0.5] * sizes[-1]] * 2,
+    }
     if kind == "case_shape":
         document["weights"] = weights[::-1] + [[[1.0]]]
     elif kind == "case_types":
@@ -233,14 +384,20 @@ def make_file(directory: Path, kind: str, number: int, formula: str, sizes: list
     elif kind in ("graph_deep_json", "case_deep_json"):
         path.write_text("[" * 100_000 + "]" * 100_000)
     elif kind in ("graph_nan", "case_nan"):
-        path.write_text('{"sizes": [1, 1], "weights": [[[NaN]]], "inputs": [[1]], '
-                        '"targets": [[0]], "nodes": {"h": NaN}}')
+        path.write_text(
+            '{"sizes": [1, 1], "weights": [[[NaN]]], "inputs": [[1]], '
+            '"targets": [[0]], "nodes": {"h": NaN}}'
+        )
     elif kind in ("graph_1e400", "case_1e400"):
-        path.write_text('{"sizes": [1, 1], "weights": [[[1e400]]], "inputs": [[1]], '
-                        '"targets": [[0]], "inputs2": 1e400}')
+        path.write_text(
+            '{"sizes": [1, 1], "weights": [[[1e400]]], "inputs": [[1]], '
+            '"targets": [[0]], "inputs2": 1e400}'
+        )
     elif kind in ("graph_huge_int", "case_huge_int"):
-        path.write_text('{"sizes": [1, 1], "weights": [[[' + "9" * 5000 + ']]], '
-                        '"inputs": [[1]], "targets": [[0]]}')
+        path.write_text(
+            '{"sizes": [1, 1], "weights": [[[' + "9" * 5000 + "]]], "
+            '"inputs": [[1]], "targets": [[0]]}'
+        )
     elif kind == "graph_empty":
         path.write_text("")
     elif kind == "graph_binary":
@@ -348,10 +505,22 @@ def command_lines(draw):
         option("--view", st.sampled_from(["graph", "neurons"]), st.just("other"))
         flag("--delta")
     if command in ("draw", "report"):
-        suffix = draw(st.sampled_from([".png", ".svg", ".pdf", ".txt"] if command == "draw"
-                                      else [".md", ".tex", ".html", ".txt"]))
-        targets.append((pick(st.sampled_from(["new", "existing", "symlink_file"]),
-                             st.sampled_from(TARGET_KINDS)), suffix))
+        suffix = draw(
+            st.sampled_from(
+                [".png", ".svg", ".pdf", ".txt"]
+                if command == "draw"
+                else [".md", ".tex", ".html", ".txt"]
+            )
+        )
+        targets.append(
+            (
+                pick(
+                    st.sampled_from(["new", "existing", "symlink_file"]),
+                    st.sampled_from(TARGET_KINDS),
+                ),
+                suffix,
+            )
+        )
         argv += ["-o", f"@out{len(targets) - 1}"]
     if command in ("verify", "train"):
         option("--examples", st.sampled_from(["1", "2", "3"]), positive_small)
@@ -360,25 +529,41 @@ def command_lines(draw):
         option("--seed", st.sampled_from(["0", "1", "7"]), st.sampled_from(["-1", "x", f"{2**70}"]))
     if command == "verify":
         if draw(st.integers(0, 3)) == 0:
-            inputs.append((pick(st.just("case_valid"), st.sampled_from(CASE_KINDS)), formula,
-                           draw(st.lists(st.integers(1, 3), min_size=2, max_size=3))))
+            inputs.append(
+                (
+                    pick(st.just("case_valid"), st.sampled_from(CASE_KINDS)),
+                    formula,
+                    draw(st.lists(st.integers(1, 3), min_size=2, max_size=3)),
+                )
+            )
             argv += ["--case", f"@in{len(inputs) - 1}"]
         if draw(st.integers(0, 3)) == 0:
-            targets.append((pick(st.sampled_from(["new", "existing", "symlink_file"]),
-                                 st.sampled_from(TARGET_KINDS)), ".json"))
+            targets.append(
+                (
+                    pick(
+                        st.sampled_from(["new", "existing", "symlink_file"]),
+                        st.sampled_from(TARGET_KINDS),
+                    ),
+                    ".json",
+                )
+            )
             argv += ["--save-case", f"@out{len(targets) - 1}"]
         flag("--json")
     if command == "train":
-        option("--epochs", st.sampled_from(["1", "2", "3"]),
-               st.sampled_from(["0", "-1", "x", f"{10**9}"]))
+        option(
+            "--epochs",
+            st.sampled_from(["1", "2", "3"]),
+            st.sampled_from(["0", "-1", "x", f"{10**9}"]),
+        )
         option("--lr", st.sampled_from(["0.1", "1", "5"]), numbers)
         option("--init", st.sampled_from(["random", "constant"]), st.just("zero"))
         if draw(st.integers(0, 3)) == 0:
             if draw(st.booleans()):
                 argv += ["--data", pick(st.sampled_from(["xor", "random"]), st.just("nope"))]
             else:
-                inputs.append((pick(st.just("case_valid"), st.sampled_from(CASE_KINDS)), formula,
-                               [2, 2, 1]))
+                inputs.append(
+                    (pick(st.just("case_valid"), st.sampled_from(CASE_KINDS)), formula, [2, 2, 1])
+                )
                 argv += ["--data", f"@in{len(inputs) - 1}"]
         flag("--json")
     if command == "train" and "--epochs" not in argv:
@@ -389,8 +574,10 @@ def command_lines(draw):
 def materialise(directory: Path, argv: list[str], inputs, targets) -> tuple[list[str], set[str]]:
     """Write the input files and prepare the output paths; returns the final argv and the names
     a successful run may write."""
-    names = [make_file(directory, kind, number, formula, sizes)
-             for number, (kind, formula, sizes) in enumerate(inputs)]
+    names = [
+        make_file(directory, kind, number, formula, sizes)
+        for number, (kind, formula, sizes) in enumerate(inputs)
+    ]
     allowed: set[str] = set()
     outputs = []
     for number, (kind, suffix) in enumerate(targets):
@@ -430,9 +617,14 @@ def run_case(argv, inputs, targets) -> tuple[list[str], list[str], str]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@settings(max_examples=max(1, -(-EXAMPLES // PARALLEL)), deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck), database=None,
-          phases=[Phase.explicit, Phase.generate, Phase.shrink])
+@settings(
+    max_examples=max(1, -(-EXAMPLES // PARALLEL)),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    phases=[Phase.explicit, Phase.generate, Phase.shrink],
+)
 @given(st.lists(command_lines(), min_size=PARALLEL, max_size=PARALLEL))
 def test_fuzz_the_command_line(cases):
     with ThreadPoolExecutor(PARALLEL) as pool:
@@ -442,8 +634,11 @@ def test_fuzz_the_command_line(cases):
         if os.environ.get("FUZZ_LOG"):  # a file to append every run's outcome to
             with open(os.environ["FUZZ_LOG"], "a", encoding="utf-8") as log:
                 log.write(f"{outcome}\t{' '.join(argv)[:200]}\t{'; '.join(found)}\n")
-    failures = [f"chainrule {' '.join(argv)[:300]}: {'; '.join(found)}"
-                for argv, found, _ in results if found]
+    failures = [
+        f"chainrule {' '.join(argv)[:300]}: {'; '.join(found)}"
+        for argv, found, _ in results
+        if found
+    ]
     assert not failures, "\n".join(failures)
 
 
@@ -453,56 +648,106 @@ def test_fuzz_the_command_line(cases):
 #: use the generator's kinds; "@in0" and "@out0" in argv name them.
 REGRESSIONS = [
     # Fixed here.
-    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("dev_full", ".json")],
-                 id="save-case-dev-full"),
-    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("read_only", ".json")],
-                 id="save-case-read-only"),
-    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("fifo", ".json")],
-                 id="save-case-fifo"),
-    pytest.param(["verify", "2-2-2", "--save-case", "@out0"], [], [("symlink_file", ".json")],
-                 id="save-case-symlink-replaced-by-a-file"),
-    pytest.param(["draw", "1-1", "-o", "@out0"], [], [("symlink_dev_zero", ".png")],
-                 id="draw-symlink-dev-zero"),
-    pytest.param(["report", "1-1", "-o", "@out0"], [], [("read_only", ".md")],
-                 id="report-read-only-left-an-orphan-figure"),
+    pytest.param(
+        ["verify", "2-2-2", "--save-case", "@out0"],
+        [],
+        [("dev_full", ".json")],
+        id="save-case-dev-full",
+    ),
+    pytest.param(
+        ["verify", "2-2-2", "--save-case", "@out0"],
+        [],
+        [("read_only", ".json")],
+        id="save-case-read-only",
+    ),
+    pytest.param(
+        ["verify", "2-2-2", "--save-case", "@out0"], [], [("fifo", ".json")], id="save-case-fifo"
+    ),
+    pytest.param(
+        ["verify", "2-2-2", "--save-case", "@out0"],
+        [],
+        [("symlink_file", ".json")],
+        id="save-case-symlink-replaced-by-a-file",
+    ),
+    pytest.param(
+        ["draw", "1-1", "-o", "@out0"],
+        [],
+        [("symlink_dev_zero", ".png")],
+        id="draw-symlink-dev-zero",
+    ),
+    pytest.param(
+        ["report", "1-1", "-o", "@out0"],
+        [],
+        [("read_only", ".md")],
+        id="report-read-only-left-an-orphan-figure",
+    ),
     pytest.param(["count", "@in0"], [("graph_dev_zero", "", [1, 1])], [], id="graph-dev-zero"),
     pytest.param(["count", "@in0"], [("graph_fifo", "", [1, 1])], [], id="graph-fifo-hung"),
     pytest.param(["count", "@in0"], [("graph_nodes", "", [1, 1])], [], id="graph-10000-nodes"),
-    pytest.param(["verify", "--case", "@in0"], [("case_huge_int", "", [1, 1])], [],
-                 id="case-5000-digit-integer-valueerror"),
-    pytest.param(["verify", "--case", "@in0"], [("case_dev_zero", "", [1, 1])], [],
-                 id="case-dev-zero"),
-    pytest.param(["train", "--data", "@in0", "--epochs", "2"],
-                 [("case_directory", "", [1, 1])], [], id="data-directory"),
-    *(pytest.param(["count", "@in0"], [("graph_formula", formula, [1, 1])], [],
-                   id=f"formula-{number}")
-      for number, formula in enumerate(HOSTILE_FORMULAS)),
+    pytest.param(
+        ["verify", "--case", "@in0"],
+        [("case_huge_int", "", [1, 1])],
+        [],
+        id="case-5000-digit-integer-valueerror",
+    ),
+    pytest.param(
+        ["verify", "--case", "@in0"], [("case_dev_zero", "", [1, 1])], [], id="case-dev-zero"
+    ),
+    pytest.param(
+        ["train", "--data", "@in0", "--epochs", "2"],
+        [("case_directory", "", [1, 1])],
+        [],
+        id="data-directory",
+    ),
+    *(
+        pytest.param(
+            ["count", "@in0"], [("graph_formula", formula, [1, 1])], [], id=f"formula-{number}"
+        )
+        for number, formula in enumerate(HOSTILE_FORMULAS)
+    ),
     pytest.param(["verify", "2-2-2", "--init-scale", "1e308"], [], [], id="init-scale-1e308"),
     pytest.param(["train", "--lr", "1e308", "--epochs", "2"], [], [], id="lr-1e308"),
     pytest.param(["chains", "2-1", "--cost", "softmax-ce"], [], [], id="softmax-ce-one-output"),
-    pytest.param(["report", "1-1", "-o", "@out0"], [], [("symlink_file", ".md")],
-                 id="report-through-a-symlink-put-its-figure-beside-the-link"),
+    pytest.param(
+        ["report", "1-1", "-o", "@out0"],
+        [],
+        [("symlink_file", ".md")],
+        id="report-through-a-symlink-put-its-figure-beside-the-link",
+    ),
     # Refused quickly already (a limit or a closed-form count): kept so that they stay so.
     pytest.param(["chains", "-".join(["2"] * 40), "--limit", "5"], [], [], id="chains-deep-net"),
     pytest.param(["delta", "784-512-512-10"], [], [], id="delta-wide-net"),
-    pytest.param(["report", "-".join(["3"] * 60), "-o", "@out0"], [], [("new", ".md")],
-                 id="report-deep-net"),
+    pytest.param(
+        ["report", "-".join(["3"] * 60), "-o", "@out0"], [], [("new", ".md")], id="report-deep-net"
+    ),
     pytest.param(["count", "-".join(["1"] * 5000)], [], [], id="count-5000-layers"),
     # Hangs, memory errors and minutes-long runs, refused (or answered) now by the per-command
     # cost budget estimated before any work. What each did before:
-    pytest.param(["verify", "100000-100000-100000"], [], [],
-                 id="verify-memoryerror"),
-    pytest.param(["verify", "2-3-3-2", "--activation", "relu"], [], [],
-                 id="verify-relu-minutes"),
-    pytest.param(["chains", "-".join(["2"] * 30), "--view", "closed", "--param", "1,1,1",
-                  "--limit", "100000000000"], [], [], id="closed-view-deep"),
-    pytest.param(["verify", "@in0"], [("graph_nodes_small", "", [1, 1])], [],
-                 id="verify-5000-node-graph"),
-    pytest.param(["draw", f"2-{2**63}-2", "-o", "@out0"], [], [("new", ".png")],
-                 id="draw-width-2-63"),
+    pytest.param(["verify", "100000-100000-100000"], [], [], id="verify-memoryerror"),
+    pytest.param(["verify", "2-3-3-2", "--activation", "relu"], [], [], id="verify-relu-minutes"),
+    pytest.param(
+        [
+            "chains",
+            "-".join(["2"] * 30),
+            "--view",
+            "closed",
+            "--param",
+            "1,1,1",
+            "--limit",
+            "100000000000",
+        ],
+        [],
+        [],
+        id="closed-view-deep",
+    ),
+    pytest.param(
+        ["verify", "@in0"], [("graph_nodes_small", "", [1, 1])], [], id="verify-5000-node-graph"
+    ),
+    pytest.param(
+        ["draw", f"2-{2**63}-2", "-o", "@out0"], [], [("new", ".png")], id="draw-width-2-63"
+    ),
     pytest.param(["train", "--epochs", f"{10**9}"], [], [], id="train-1e9-epochs"),
-    pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [],
-                 id="verify-1e20-examples"),
+    pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [], id="verify-1e20-examples"),
 ]
 
 

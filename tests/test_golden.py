@@ -9,7 +9,6 @@ was meant, regenerate that record as tests/golden/README.md says.
 import difflib
 
 import pytest
-
 from golden_support import expected_path, load_record, read_commands, run_command
 
 COMMANDS = read_commands()
@@ -18,9 +17,14 @@ DIFF_LINES = 60  # of a unified diff, in an assertion message
 
 def _diff(what: str, expected: str, actual: str) -> str:
     """A unified diff of `expected` against `actual`, cut to DIFF_LINES lines."""
-    lines = list(difflib.unified_diff(expected.splitlines(keepends=True),
-                                      actual.splitlines(keepends=True),
-                                      fromfile=f"expected {what}", tofile=f"actual {what}"))
+    lines = list(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"expected {what}",
+            tofile=f"actual {what}",
+        )
+    )
     if len(lines) > DIFF_LINES:
         lines = lines[:DIFF_LINES] + [f"... ({len(lines) - DIFF_LINES} more diff lines)\n"]
     return "".join(line if line.endswith("\n") else line + "\n\\ no newline\n" for line in lines)
@@ -57,8 +61,10 @@ def differences(expected: dict, actual: dict) -> list[str]:
             found.append(_diff(stream, expected[stream], actual[stream]))
     names, actual_names = set(expected["files"]), set(actual["files"])
     if names != actual_names:
-        found.append(f"files differ: missing {sorted(names - actual_names)}, "
-                     f"unexpected {sorted(actual_names - names)}")
+        found.append(
+            f"files differ: missing {sorted(names - actual_names)}, "
+            f"unexpected {sorted(actual_names - names)}"
+        )
     for name in sorted(names & actual_names):
         if expected["files"][name] != actual["files"][name]:
             found.append(_diff(f"file {name}", expected["files"][name], actual["files"][name]))
@@ -78,5 +84,7 @@ def test_command_behaves_as_recorded(index):
     expected = load_record(index)
     actual = run_command(line)
     found = differences(expected, actual)
-    assert not found, (f"`chainrule {line}` (command {index}, {expected_path(index).name}) "
-                       f"changed:\n" + "\n".join(found))
+    assert not found, (
+        f"`chainrule {line}` (command {index}, {expected_path(index).name}) "
+        f"changed:\n" + "\n".join(found)
+    )

@@ -1,39 +1,60 @@
 import types
 
 import pytest
-
-from chainrule.errors import TooLarge
-
-from chainrule.graph.chains import Chain, chain_from_path, iter_chains
-from chainrule.graph.build import MAX_GRAPH_ELEMENTS, build_graph, check_graph_size, graph_size
-from chainrule.graph.paths import iter_paths, walk_edges
-from chainrule.graph.spec import Network, SpecError
-
 from conftest import ARCHITECTURES
 from shared import HAND_DERIVATION_THETA_1_11
 
+from chainrule.errors import TooLarge
+from chainrule.graph.build import MAX_GRAPH_ELEMENTS, build_graph, check_graph_size, graph_size
+from chainrule.graph.chains import Chain, chain_from_path, iter_chains
+from chainrule.graph.paths import iter_paths, walk_edges
+from chainrule.graph.spec import Network
 
 
 def test_nodes_carry_design_attributes():
     graph = build_graph(Network([2, 2, 2], bias=True))
-    assert graph.nodes["x_2"] == {"kind": "input", "layer": 1, "index": (2,), "name": "x_2",
-                                  "latex": "x_{2}"}
-    assert graph.nodes["theta^(1)_20"] == {"kind": "param", "layer": 1, "index": (2, 0),
-                                           "name": "theta^(1)_20",
-                                           "latex": r"\theta_{20}^{(1)}"}
+    assert graph.nodes["x_2"] == {
+        "kind": "input",
+        "layer": 1,
+        "index": (2,),
+        "name": "x_2",
+        "latex": "x_{2}",
+    }
+    assert graph.nodes["theta^(1)_20"] == {
+        "kind": "param",
+        "layer": 1,
+        "index": (2, 0),
+        "name": "theta^(1)_20",
+        "latex": r"\theta_{20}^{(1)}",
+    }
     assert graph.nodes["z^(3)_1"]["kind"] == "pre" and graph.nodes["a^(3)_1"]["kind"] == "act"
     assert graph.nodes["J"]["kind"] == "cost" and graph.nodes["J"]["layer"] == 4
     kinds = [data["kind"] for _, data in graph.nodes(data=True)]
     assert {kind: kinds.count(kind) for kind in set(kinds)} == {
-        "input": 2, "param": 12, "pre": 4, "act": 4, "cost": 1}
+        "input": 2,
+        "param": 12,
+        "pre": 4,
+        "act": 4,
+        "cost": 1,
+    }
 
 
 def test_edges_point_from_cause_to_effect():
     graph = build_graph(Network([2, 2, 2], bias=True))
-    assert set(graph.predecessors("z^(2)_1")) == {"theta^(1)_10", "theta^(1)_11",
-                                                  "theta^(1)_12", "x_1", "x_2"}
-    assert set(graph.predecessors("z^(3)_2")) == {"theta^(2)_20", "theta^(2)_21",
-                                                  "theta^(2)_22", "a^(2)_1", "a^(2)_2"}
+    assert set(graph.predecessors("z^(2)_1")) == {
+        "theta^(1)_10",
+        "theta^(1)_11",
+        "theta^(1)_12",
+        "x_1",
+        "x_2",
+    }
+    assert set(graph.predecessors("z^(3)_2")) == {
+        "theta^(2)_20",
+        "theta^(2)_21",
+        "theta^(2)_22",
+        "a^(2)_1",
+        "a^(2)_2",
+    }
     assert list(graph.predecessors("a^(2)_1")) == ["z^(2)_1"]
     assert set(graph.predecessors("J")) == {"a^(3)_1", "a^(3)_2"}
     assert graph.out_degree("J") == 0
@@ -63,9 +84,12 @@ def test_graph_size_predicts_the_graph(sizes, bias, cost):
 def test_refuses_a_graph_too_large_before_building_it():
     net = Network([3000, 3000])
     assert sum(graph_size(net)) > MAX_GRAPH_ELEMENTS
-    with pytest.raises(TooLarge, match="^27,015,001 nodes and edges in the computation graph of "
-                                       "3000-3000, more than the limit of 250,000; raise it "
-                                       "with --max-graph 27015001"):
+    with pytest.raises(
+        TooLarge,
+        match="^27,015,001 nodes and edges in the computation graph of "
+        "3000-3000, more than the limit of 250,000; raise it "
+        "with --max-graph 27015001",
+    ):
         build_graph(net)
     check_graph_size(Network([100, 100]))  # fine, and returns quietly
     check_graph_size(net, limit=27_015_001)  # a limit raised far enough lets it through
@@ -79,16 +103,22 @@ def test_two_chains_of_theta_1_11_in_hand_derivation_order():
     first = chains[0]
     assert len(first) == 5 and first.parameter == "theta^(1)_11"
     assert [(f.of, f.wrt) for f in first.factors] == [
-        ("J", "a^(3)_1"), ("a^(3)_1", "z^(3)_1"), ("z^(3)_1", "a^(2)_1"),
-        ("a^(2)_1", "z^(2)_1"), ("z^(2)_1", "theta^(1)_11")]
+        ("J", "a^(3)_1"),
+        ("a^(3)_1", "z^(3)_1"),
+        ("z^(3)_1", "a^(2)_1"),
+        ("a^(2)_1", "z^(2)_1"),
+        ("z^(2)_1", "theta^(1)_11"),
+    ]
     assert first[2].as_dict() == {
-        "of": "z^(3)_1", "wrt": "a^(2)_1",
-        "latex": r"\frac{\partial z_{1}^{(3)}}{\partial a_{1}^{(2)}}"}
+        "of": "z^(3)_1",
+        "wrt": "a^(2)_1",
+        "latex": r"\frac{\partial z_{1}^{(3)}}{\partial a_{1}^{(2)}}",
+    }
 
 
 def test_bias_chains_and_output_layer_chains():
     graph = build_graph(Network([2, 2, 2], bias=True))
-    bias_chain, = list(iter_chains(graph, "theta^(2)_10"))
+    (bias_chain,) = list(iter_chains(graph, "theta^(2)_10"))
     assert bias_chain.text == "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/dtheta^(2)_10"
 
 

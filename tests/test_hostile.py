@@ -23,28 +23,31 @@ from chainrule.graph.spec import Network
 NAMES = {"w": node_symbol("w"), "x": node_symbol("x")}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("(((2^1000)^1000)^1000)^1000*w*x", "a constant power beyond 10^300 at position 4"),
-    ("((2^1000)^1000)^1000", "a constant power beyond 10^300"),
-    ("w^1000^1000", "a constant power beyond 10^300"),
-    ("(w^1000)^1000", "an exponent larger than 1000"),
-    ("1e300*1e300*w", "a constant larger than 10^300 at position 5"),
-    ("w*1e300*1e300", "a constant larger than 10^300 at position 7"),
-    ("w*(1e300+1e300)", "a constant larger than 10^300"),
-    ("1e999999999*w", "the number 1e999999999 at position 0 is too large"),
-    ("1e-999999999*w", "is too small or too precise (more than 300 decimal places)"),
-    ("w*" + "9" * 5000, "a number of more than 400 characters at position 2"),
-    ("w*" + "9" * 350, "the number 999999999999...999999 at position 2 is too large"),
-    ("exp(exp(exp(exp(1000))))*w", "a constant larger than 10^300 at position 12"),
-    ("exp(691)*w", "a constant larger than 10^300"),
-    ("log(-1)", "the log of a negative constant at position 0 (not a real number)"),
-    ("w*log(-1)", "the log of a negative constant"),
-    ("w*log(1-2)", "the log of a negative constant"),
-    ("(-8)^(1/3)*w", "a constant that is not a real number"),
-    ("0^-1*w", "an undefined value"),
-    ("w/(1-1)", "an undefined value"),
-    ("sigmoid(" * 21 + "w" + ")" * 21, "nesting deeper than 100 levels (a function counts 5)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("(((2^1000)^1000)^1000)^1000*w*x", "a constant power beyond 10^300 at position 4"),
+        ("((2^1000)^1000)^1000", "a constant power beyond 10^300"),
+        ("w^1000^1000", "a constant power beyond 10^300"),
+        ("(w^1000)^1000", "an exponent larger than 1000"),
+        ("1e300*1e300*w", "a constant larger than 10^300 at position 5"),
+        ("w*1e300*1e300", "a constant larger than 10^300 at position 7"),
+        ("w*(1e300+1e300)", "a constant larger than 10^300"),
+        ("1e999999999*w", "the number 1e999999999 at position 0 is too large"),
+        ("1e-999999999*w", "is too small or too precise (more than 300 decimal places)"),
+        ("w*" + "9" * 5000, "a number of more than 400 characters at position 2"),
+        ("w*" + "9" * 350, "the number 999999999999...999999 at position 2 is too large"),
+        ("exp(exp(exp(exp(1000))))*w", "a constant larger than 10^300 at position 12"),
+        ("exp(691)*w", "a constant larger than 10^300"),
+        ("log(-1)", "the log of a negative constant at position 0 (not a real number)"),
+        ("w*log(-1)", "the log of a negative constant"),
+        ("w*log(1-2)", "the log of a negative constant"),
+        ("(-8)^(1/3)*w", "a constant that is not a real number"),
+        ("0^-1*w", "an undefined value"),
+        ("w/(1-1)", "an undefined value"),
+        ("sigmoid(" * 21 + "w" + ")" * 21, "nesting deeper than 100 levels (a function counts 5)"),
+    ],
+)
 def test_constants_past_the_limits_are_refused_whatever_the_spelling(text, message):
     started = time.process_time()
     with pytest.raises(SpecError) as error:
@@ -53,20 +56,23 @@ def test_constants_past_the_limits_are_refused_whatever_the_spelling(text, messa
     assert time.process_time() - started < 2
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("exp(2)*exp(3)*w", sp.exp(5) * node_symbol("w")),
-    ("1/3 + 1/7 + w", node_symbol("w") + sp.Rational(10, 21)),
-    ("(-2)^3*w", -8 * node_symbol("w")),
-    ("w*(2^(1/2))^2", 2 * node_symbol("w")),
-    ("0^0*w", node_symbol("w")),
-    ("1e300*w", sp.Integer(10) ** 300 * node_symbol("w")),
-    ("1e-300*w", node_symbol("w") / sp.Integer(10) ** 300),
-    ("exp(690)*w", sp.exp(690) * node_symbol("w")),
-    ("w - 2*x/4 + 3", node_symbol("w") - node_symbol("x") / 2 + 3),
-    ("w/x/2", node_symbol("w") / node_symbol("x") / 2),
-    ("-w^2", -node_symbol("w") ** 2),
-    ("sigmoid(" * 20 + "w" + ")" * 20, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("exp(2)*exp(3)*w", sp.exp(5) * node_symbol("w")),
+        ("1/3 + 1/7 + w", node_symbol("w") + sp.Rational(10, 21)),
+        ("(-2)^3*w", -8 * node_symbol("w")),
+        ("w*(2^(1/2))^2", 2 * node_symbol("w")),
+        ("0^0*w", node_symbol("w")),
+        ("1e300*w", sp.Integer(10) ** 300 * node_symbol("w")),
+        ("1e-300*w", node_symbol("w") / sp.Integer(10) ** 300),
+        ("exp(690)*w", sp.exp(690) * node_symbol("w")),
+        ("w - 2*x/4 + 3", node_symbol("w") - node_symbol("x") / 2 + 3),
+        ("w/x/2", node_symbol("w") / node_symbol("x") / 2),
+        ("-w^2", -(node_symbol("w") ** 2)),
+        ("sigmoid(" * 20 + "w" + ")" * 20, None),
+    ],
+)
 def test_constants_within_the_limits_still_fold(text, expected):
     result = parse_formula(text, NAMES)
     if expected is not None:
@@ -77,8 +83,13 @@ def test_long_formulas_parse_in_linear_time():
     # Adding 5,000 terms one by one made SymPy re-sort the growing sum each time: ~0.6 s a
     # formula, a minute for a 1 MB file. Gathered and added once it is a few ms.
     started = time.process_time()
-    for text in ["w" + "+w" * 4999, "x" + "*w" * 4999, "+".join(f"{i}*w" for i in range(1400)),
-                 "1" + "+1" * 4998 + "+w", "log(2)" + "*log(3)" * 1400 + "*w"]:
+    for text in [
+        "w" + "+w" * 4999,
+        "x" + "*w" * 4999,
+        "+".join(f"{i}*w" for i in range(1400)),
+        "1" + "+1" * 4998 + "+w",
+        "log(2)" + "*log(3)" * 1400 + "*w",
+    ]:
         parse_formula(text, NAMES)
     assert time.process_time() - started < 5
 
@@ -87,8 +98,13 @@ def _chain_document(nodes: int) -> dict:
     formulas, previous = {}, "x"
     for i in range(nodes):
         formulas[f"h{i}"], previous = f"w*{previous}", f"h{i}"
-    return {"inputs": ["x"], "parameters": ["w"], "targets": ["y"], "nodes": formulas,
-            "cost": f"({previous} - y)^2/2"}
+    return {
+        "inputs": ["x"],
+        "parameters": ["w"],
+        "targets": ["y"],
+        "nodes": formulas,
+        "cost": f"({previous} - y)^2/2",
+    }
 
 
 def test_a_graph_file_builds_in_linear_time(tmp_path):
@@ -107,8 +123,13 @@ def test_a_one_megabyte_graph_file_reads_in_seconds(tmp_path):
     for i in range(100):
         nodes[f"h{i}"] = " + ".join(f"w{j % 10}*{previous}" for j in range(1050))
         previous = f"h{i}"
-    document = {"inputs": ["x"], "parameters": [f"w{j}" for j in range(10)], "targets": ["y"],
-                "nodes": nodes, "cost": f"({previous} - y)^2/2"}
+    document = {
+        "inputs": ["x"],
+        "parameters": [f"w{j}" for j in range(10)],
+        "targets": ["y"],
+        "nodes": nodes,
+        "cost": f"({previous} - y)^2/2",
+    }
     path = tmp_path / "big.json"
     path.write_text(json.dumps(document))
     assert 900_000 < path.stat().st_size < graphfile.MAX_GRAPH_FILE_BYTES
@@ -117,20 +138,37 @@ def test_a_one_megabyte_graph_file_reads_in_seconds(tmp_path):
     assert time.process_time() - started < 20  # was about 60 s
 
 
-@pytest.mark.parametrize("document, message", [
-    (_chain_document(graphfile.MAX_NODES), "5,003 names and nodes, more than the 5,000 a graph "
-                                           "file may declare"),
-    ({"inputs": ["J"], "parameters": ["w"], "cost": "w*J"}, "inputs: 'J' is reserved for the cost"),
-    ({"inputs": ["x"], "parameters": ["w"], "nodes": {"J": "w*x"}, "cost": "J"},
-     "nodes: 'J' is reserved for the cost"),
-    ({"inputs": ["x"], "parameters": ["w"], "nodes": {"h": "relu(w*x - w*x)"}, "cost": "h"},
-     "the formula of 'h' simplifies to 0 and uses no input, parameter or node declared before it"),
-    ({"inputs": ["x"], "parameters": ["w"], "targets": ["y"], "cost": "y^2"},
-     "the cost simplifies to y**2 and uses no input, parameter or node"),
-    ({"inputs": ["x"], "parameters": ["w", "v"], "nodes": {"h": "w*x + v - v"}, "cost": "h"},
-     "v never reaches the cost: the formula of 'h' mentions v, but it cancels out "
-     "(h simplifies to w*x)"),
-])
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        (
+            _chain_document(graphfile.MAX_NODES),
+            "5,003 names and nodes, more than the 5,000 a graph file may declare",
+        ),
+        (
+            {"inputs": ["J"], "parameters": ["w"], "cost": "w*J"},
+            "inputs: 'J' is reserved for the cost",
+        ),
+        (
+            {"inputs": ["x"], "parameters": ["w"], "nodes": {"J": "w*x"}, "cost": "J"},
+            "nodes: 'J' is reserved for the cost",
+        ),
+        (
+            {"inputs": ["x"], "parameters": ["w"], "nodes": {"h": "relu(w*x - w*x)"}, "cost": "h"},
+            "the formula of 'h' simplifies to 0 and uses no input, parameter or node declared "
+            "before it",
+        ),
+        (
+            {"inputs": ["x"], "parameters": ["w"], "targets": ["y"], "cost": "y^2"},
+            "the cost simplifies to y**2 and uses no input, parameter or node",
+        ),
+        (
+            {"inputs": ["x"], "parameters": ["w", "v"], "nodes": {"h": "w*x + v - v"}, "cost": "h"},
+            "v never reaches the cost: the formula of 'h' mentions v, but it cancels out "
+            "(h simplifies to w*x)",
+        ),
+    ],
+)
 def test_graph_file_structure_errors_say_what_is_wrong(document, message):
     with pytest.raises(SpecError) as error:
         dag_from_document(document).build()
@@ -166,15 +204,18 @@ def test_dag_refuses_at_declaration_what_would_fail_later():
     assert sorted(dag.build().predecessors("h")) == ["w", "x"]
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: Network([2, 2], activation=None), "activation must be a name"),
-    (lambda: Network(3), "give a list of layer sizes"),
-    (lambda: Network([2, 1], cost="softmax-ce"), "cost softmax-ce needs at least 2 outputs"),
-    (lambda: Network([2, 2], cost=None), "unknown cost None"),
-    (lambda: mlp([]), "invalid architecture ()"),
-    (lambda: mlp([2, 2], activation="nope"), "unknown activation 'nope'"),
-    (lambda: mlp(5), "mlp needs a list of layer sizes"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: Network([2, 2], activation=None), "activation must be a name"),
+        (lambda: Network(3), "give a list of layer sizes"),
+        (lambda: Network([2, 1], cost="softmax-ce"), "cost softmax-ce needs at least 2 outputs"),
+        (lambda: Network([2, 2], cost=None), "unknown cost None"),
+        (lambda: mlp([]), "invalid architecture ()"),
+        (lambda: mlp([2, 2], activation="nope"), "unknown activation 'nope'"),
+        (lambda: mlp(5), "mlp needs a list of layer sizes"),
+    ],
+)
 def test_the_python_api_raises_spec_errors(call, message):
     with pytest.raises(SpecError) as error:
         call()
@@ -198,16 +239,29 @@ def test_paths_through_a_cycle_are_refused_not_followed_for_ever():
 
 # -- the command line: exit statuses that mean one thing each ----------------------------------
 
-@pytest.mark.parametrize("raised, status, message", [
-    (KeyError("x\ny"), 3, "chainrule: error: internal error: KeyError: 'x\\ny' (this is a bug; "
-                          "CHAINRULE_DEBUG=1 shows the traceback)\n"),
-    (ZeroDivisionError("division by zero"), 3, "internal error: ZeroDivisionError"),
-    (MemoryError(), 2, "chainrule: error: too large: the computation ran out of memory"),
-    (RecursionError("deep"), 2, "chainrule: error: too large: an expression is nested too deeply"),
-    (KeyboardInterrupt(), 130, ""),
-])
-def test_unexpected_errors_are_one_line_with_their_own_status(run_cli, monkeypatch, raised,
-                                                             status, message):
+
+@pytest.mark.parametrize(
+    "raised, status, message",
+    [
+        (
+            KeyError("x\ny"),
+            3,
+            "chainrule: error: internal error: KeyError: 'x\\ny' (this is a bug; "
+            "CHAINRULE_DEBUG=1 shows the traceback)\n",
+        ),
+        (ZeroDivisionError("division by zero"), 3, "internal error: ZeroDivisionError"),
+        (MemoryError(), 2, "chainrule: error: too large: the computation ran out of memory"),
+        (
+            RecursionError("deep"),
+            2,
+            "chainrule: error: too large: an expression is nested too deeply",
+        ),
+        (KeyboardInterrupt(), 130, ""),
+    ],
+)
+def test_unexpected_errors_are_one_line_with_their_own_status(
+    run_cli, monkeypatch, raised, status, message
+):
     from chainrule.cli.commands import count
 
     def run_count(args, out):
@@ -216,19 +270,26 @@ def test_unexpected_errors_are_one_line_with_their_own_status(run_cli, monkeypat
     monkeypatch.delenv("CHAINRULE_DEBUG", raising=False)
     monkeypatch.setattr(count, "run", run_count)
     got, out, err = run_cli("count", "2-2-2", expect=None)
-    assert (got, out) == (status, "") and message in err and err.count("\n") == (1 if message
-                                                                                 else 0)
+    assert (
+        (got, out) == (status, "") and message in err and err.count("\n") == (1 if message else 0)
+    )
     monkeypatch.setenv("CHAINRULE_DEBUG", "1")
     if status != 130:
         with pytest.raises(type(raised)):
             run_cli("count", "2-2-2", expect=None)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["verify", "2-2-2", "--init-scale", "1e308"], "--init-scale: expected a number up to 1e+06"),
-    (["train", "--lr", "1e7"], "--lr: expected a number up to 1e+06"),
-    (["chains", "2-1", "--cost", "softmax-ce"], "cost softmax-ce needs at least 2 outputs"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["verify", "2-2-2", "--init-scale", "1e308"],
+            "--init-scale: expected a number up to 1e+06",
+        ),
+        (["train", "--lr", "1e7"], "--lr: expected a number up to 1e+06"),
+        (["chains", "2-1", "--cost", "softmax-ce"], "cost softmax-ce needs at least 2 outputs"),
+    ],
+)
 def test_options_that_gave_wrong_results_are_refused(run_cli, argv, message):
     status, out, err = run_cli(*argv, expect=2)
     assert (status, out) == (2, "") and message in err and err.count("\n") == 1
@@ -236,11 +297,15 @@ def test_options_that_gave_wrong_results_are_refused(run_cli, argv, message):
 
 # -- saturated outputs: the fused output delta -------------------------------------------------
 
-@pytest.mark.parametrize("cost, weights, targets, expected", [
-    ("bce", [[1000.0]], [[0.0]], [[1.0]]),  # a = sigmoid(1000) = 1.0 exactly, y = 0
-    ("bce", [[-1000.0]], [[1.0]], [[-1.0]]),  # a = 0.0 exactly, y = 1
-    ("softmax-ce", [[1000.0], [-1000.0]], [[0.0, 1.0]], [[1.0], [-1.0]]),  # a = (1, 0)
-])
+
+@pytest.mark.parametrize(
+    "cost, weights, targets, expected",
+    [
+        ("bce", [[1000.0]], [[0.0]], [[1.0]]),  # a = sigmoid(1000) = 1.0 exactly, y = 0
+        ("bce", [[-1000.0]], [[1.0]], [[-1.0]]),  # a = 0.0 exactly, y = 1
+        ("softmax-ce", [[1000.0], [-1000.0]], [[0.0, 1.0]], [[1.0], [-1.0]]),  # a = (1, 0)
+    ],
+)
 def test_saturated_outputs_have_finite_gradients(cost, weights, targets, expected):
     import numpy as np
 

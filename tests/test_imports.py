@@ -1,8 +1,8 @@
 """The data flows one way: every import in the package, read from the source, respects the order.
 
-The order, lowest first: errors, files, rules and budget (the base) -> graph -> calculus -> notation ->
-verification -> cli. A module may import its own layer and the layers below, never above, so
-there is no cycle between subpackages. The numeric oracle stands apart: it imports numpy, the
+The order, lowest first: errors, files, rules and budget (the base) -> graph -> calculus ->
+notation -> verification -> cli. A module may import its own layer and the layers below, never
+above, so there is no cycle between subpackages. The numeric oracle stands apart: it imports numpy, the
 standard library and chainrule.errors only, so checking against it checks against an
 independent implementation; only verification and the commands import it.
 """
@@ -16,8 +16,20 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 
-LAYERS = {"errors": 0, "files": 0, "rules": 0, "budget": 0, "graph": 1, "calculus": 2, "notation": 3,
-          "verification": 4, "cli": 5, "explore": 5, "__main__": 5, "__init__": 5}
+LAYERS = {
+    "errors": 0,
+    "files": 0,
+    "rules": 0,
+    "budget": 0,
+    "graph": 1,
+    "calculus": 2,
+    "notation": 3,
+    "verification": 4,
+    "cli": 5,
+    "explore": 5,
+    "__main__": 5,
+    "__init__": 5,
+}
 # The explorer is the commands in a browser: it runs the CLI itself, so it shares its layer.
 NUMERIC_USERS = {"numeric", "verification", "cli", "explore", "__main__", "__init__"}
 
@@ -68,9 +80,12 @@ def test_the_walk_sees_the_whole_package():
 def test_numeric_imports_only_numpy_the_standard_library_and_errors(name, path):
     for module, line in _imports(path):
         top = module.split(".")[0]
-        allowed = (top in sys.stdlib_module_names or top in ("numpy", "__future__")
-                   or module in ("chainrule", "chainrule.errors")
-                   or module.startswith("chainrule.numeric"))
+        allowed = (
+            top in sys.stdlib_module_names
+            or top in ("numpy", "__future__")
+            or module in ("chainrule", "chainrule.errors")
+            or module.startswith("chainrule.numeric")
+        )
         assert allowed, f"{path.name}:{line} imports {module}"
 
 
@@ -87,7 +102,8 @@ def test_no_module_imports_a_layer_above_its_own(name, path):
             assert own in NUMERIC_USERS, f"{path.name}:{line}: {own} imports the numeric oracle"
             continue
         assert LAYERS[target] <= LAYERS[own], (
-            f"{name}:{line} imports {module}: {own} is below {target} in the order")
+            f"{name}:{line} imports {module}: {own} is below {target} in the order"
+        )
 
 
 def test_a_violation_would_be_seen(tmp_path):
@@ -99,22 +115,32 @@ def test_a_violation_would_be_seen(tmp_path):
 
 def test_the_way_up_is_taken_at_call_time_only():
     path = PACKAGE / "graph" / "chains.py"
-    top_level = [node for node in ast.parse(path.read_text(encoding="utf-8")).body
-                 if isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert not any(getattr(node, "module", "").startswith("chainrule.notation")
-                   for node in top_level)
+    top_level = [
+        node
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
+    assert not any(
+        getattr(node, "module", "").startswith("chainrule.notation") for node in top_level
+    )
     assert any(module == "chainrule.notation" for module, _ in _imports(path))  # at call time
 
 
-@pytest.mark.parametrize("argv", [["count", "784-512-512-10"],
-                                  ["count", "--ops", "784-512-512-10"],
-                                  ["count", "--by-layer", "784-512-512-10", "2-2-2"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count", "784-512-512-10"],
+        ["count", "--ops", "784-512-512-10"],
+        ["count", "--by-layer", "784-512-512-10", "2-2-2"],
+    ],
+)
 def test_count_loads_neither_sympy_nor_networkx(argv):
     """Counting, operations included, is closed-form arithmetic: no graph, no SymPy."""
-    probe = (f"import sys; from chainrule.cli.entry import main; main({argv!r}); "
-             "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
-             "if m in sys.modules), file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60)
+    probe = (
+        f"import sys; from chainrule.cli.entry import main; main({argv!r}); "
+        "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"
     assert "784-512-512-10" in done.stdout

@@ -8,17 +8,19 @@ import sys
 import numpy as np
 import pytest
 
+from chainrule.graph.spec import ACTIVATIONS, Network
+from chainrule.numeric.backprop import backprop, cost_of, finite_differences
 from chainrule.numeric.case import Case, random_case
 from chainrule.verification.casefile import case_from_dict, load_case, save_case
-from chainrule.numeric.backprop import backprop, cost_of, finite_differences
-from chainrule.graph.spec import ACTIVATIONS, Network
 
 autograd = pytest.importorskip("autograd")
 import autograd.numpy as anp  # noqa: E402
 
 AUTOGRAD_ACTIVATIONS = {
-    "sigmoid": lambda z: 1 / (1 + anp.exp(-z)), "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(z, 0.0), "identity": lambda z: z,
+    "sigmoid": lambda z: 1 / (1 + anp.exp(-z)),
+    "tanh": anp.tanh,
+    "relu": lambda z: anp.maximum(z, 0.0),
+    "identity": lambda z: z,
     "softplus": lambda z: anp.logaddexp(0.0, z),
     "leaky_relu": lambda z: anp.where(z > 0, z, 0.01 * z),
     "softmax": lambda z: anp.exp(z) / anp.sum(anp.exp(z), axis=1, keepdims=True),
@@ -36,10 +38,12 @@ def autograd_gradients(case: Case):
             z = anp.dot(a, theta.T) + (biases[layer] if biases is not None else 0.0)
             a = AUTOGRAD_ACTIVATIONS[name](z)
         y = case.targets
-        return {"mse": lambda: anp.sum((y - a) ** 2) / (2 * m),
-                "se": lambda: anp.sum((y - a) ** 2) / 2,
-                "bce": lambda: -anp.sum(y * anp.log(a) + (1 - y) * anp.log(1 - a)) / m,
-                "softmax-ce": lambda: -anp.sum(y * anp.log(a)) / m}[network.cost]()
+        return {
+            "mse": lambda: anp.sum((y - a) ** 2) / (2 * m),
+            "se": lambda: anp.sum((y - a) ** 2) / 2,
+            "bce": lambda: -anp.sum(y * anp.log(a) + (1 - y) * anp.log(1 - a)) / m,
+            "softmax-ce": lambda: -anp.sum(y * anp.log(a)) / m,
+        }[network.cost]()
 
     weights = list(case.weights)
     biases = list(case.biases) if case.biases is not None else None
@@ -53,11 +57,13 @@ def _all_close(ours, theirs, rtol=1e-10, atol=1e-13):
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("cost, bias", [("mse", False), ("se", True), ("bce", True),
-                                        ("softmax-ce", False)])
+@pytest.mark.parametrize(
+    "cost, bias", [("mse", False), ("se", True), ("bce", True), ("softmax-ce", False)]
+)
 def test_backprop_matches_autograd(activation, cost, bias):
-    case = random_case(Network([3, 4, 3], bias=bias, activation=activation, cost=cost),
-                       examples=5, seed=7)
+    case = random_case(
+        Network([3, 4, 3], bias=bias, activation=activation, cost=cost), examples=5, seed=7
+    )
     ours = backprop(case)
     theirs = autograd_gradients(case)
     assert ours[0] == pytest.approx(theirs[0], rel=1e-12)
@@ -77,9 +83,10 @@ def test_backprop_matches_finite_differences(sizes):
 def test_hand_chosen_1_1_1_case_by_hand():
     """z2 = θ1 x, a2 = σ(z2), z3 = θ2 a2, a3 = σ(z3), J = (y - a3)²/2 for one example."""
     theta1, theta2, x, y = 0.5, -1.5, 2.0, 1.0
-    case = case_from_dict({"sizes": [1, 1, 1], "weights": [[[theta1]], [[theta2]]],
-                           "inputs": [[x]], "targets": [[y]]})
-    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    case = case_from_dict(
+        {"sizes": [1, 1, 1], "weights": [[[theta1]], [[theta2]]], "inputs": [[x]], "targets": [[y]]}
+    )
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))
     a2 = sigmoid(theta1 * x)
     a3 = sigmoid(theta2 * a2)
     d3 = (a3 - y) * a3 * (1 - a3)
@@ -97,23 +104,29 @@ def test_gradient_descent_step_lowers_the_cost():
     case = random_case(Network([2, 3, 1], bias=True), examples=4, seed=5)
     cost, weights, biases = backprop(case)
     eta = 1e-3
-    moved = cost_of(case, [w - eta * g for w, g in zip(case.weights, weights)],
-                    [b - eta * g for b, g in zip(case.biases, biases)])
+    moved = cost_of(
+        case,
+        [w - eta * g for w, g in zip(case.weights, weights)],
+        [b - eta * g for b, g in zip(case.biases, biases)],
+    )
     assert moved < cost
 
 
 def test_numeric_imports_nothing_of_the_symbolic_side():
-    probe = ("import sys, chainrule.numeric.backprop, chainrule.numeric.case; "
-             "print(sorted(m for m in sys.modules if m in ('sympy', 'networkx') or "
-             "m.startswith(('chainrule.graph.build', 'chainrule.graph.chains', 'chainrule.rules', "
-             "'chainrule.calculus.symbolic', 'chainrule.graph.paths'))))")
+    probe = (
+        "import sys, chainrule.numeric.backprop, chainrule.numeric.case; "
+        "print(sorted(m for m in sys.modules if m in ('sympy', 'networkx') or "
+        "m.startswith(('chainrule.graph.build', 'chainrule.graph.chains', 'chainrule.rules', "
+        "'chainrule.calculus.symbolic', 'chainrule.graph.paths'))))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]"
 
 
 def test_case_file_round_trip(tmp_path):
-    case = random_case(Network([2, 3, 2], bias=True, activation="tanh,sigmoid", cost="bce"),
-                       examples=3, seed=1)
+    case = random_case(
+        Network([2, 3, 2], bias=True, activation="tanh,sigmoid", cost="bce"), examples=3, seed=1
+    )
     path = tmp_path / "case.json"
     save_case(case, path)
     assert load_case(path) == case
@@ -123,7 +136,10 @@ def test_case_file_round_trip(tmp_path):
 
 def test_random_cases_are_reproducible_and_scaled():
     net = Network([3, 3, 2], cost="softmax-ce")
-    first, again = random_case(net, seed=9, init_scale=0.1), random_case(net, seed=9, init_scale=0.1)
+    first, again = (
+        random_case(net, seed=9, init_scale=0.1),
+        random_case(net, seed=9, init_scale=0.1),
+    )
     assert first == again and first != random_case(net, seed=10, init_scale=0.1)
     assert all(np.abs(w).max() <= 0.1 for w in first.weights)
     assert (first.targets.sum(axis=1) == 1).all()  # one-hot targets for a softmax

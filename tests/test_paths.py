@@ -5,11 +5,12 @@ a residual net's backprop written again here in numpy, and central finite differ
 """
 
 import json
-from functools import lru_cache
+from functools import cache
 from math import comb
 
 import numpy as np
 import pytest
+from conftest import ARCHITECTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +18,13 @@ import chainrule
 from chainrule.calculus.aggregates import enumerated_rows, node_tables, rank_chains
 from chainrule.calculus.symbolic import node_symbol
 from chainrule.cli.paths import Numbers, as_json, check, compute
-from chainrule.graph.architectures import (parse_architecture_graph, resnet, resnet_size, rnn,
-                                           rnn_size)
+from chainrule.graph.architectures import (
+    parse_architecture_graph,
+    resnet,
+    resnet_size,
+    rnn,
+    rnn_size,
+)
 from chainrule.graph.build import build_graph
 from chainrule.graph.dag import mlp
 from chainrule.graph.graphfile import load_graph_file
@@ -26,10 +32,12 @@ from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import Network, SpecError
 from chainrule.numeric import backprop
 from chainrule.numeric.case import Case, random_case
-from chainrule.verification.verify import (adjoints, case_leaf_values, evaluate_edges,
-                                           random_leaf_values)
-
-from conftest import ARCHITECTURES
+from chainrule.verification.verify import (
+    adjoints,
+    case_leaf_values,
+    evaluate_edges,
+    random_leaf_values,
+)
 
 SIGMOID = (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
 TANH = (np.tanh, lambda z: 1 - np.tanh(z) ** 2)
@@ -38,22 +46,34 @@ FUNCTIONS = {"sigmoid": SIGMOID, "tanh": TANH}
 
 # --- independent numpy oracles ------------------------------------------------------------------
 
+
 def _value(leaves: dict, name: str) -> float:
     return float(leaves[node_symbol(name)][0])
 
 
 def rnn_arrays(leaves: dict, inputs: int, hidden: int, outputs: int, steps: int, bias: bool):
     """The leaves of an rnn: graph as matrices: U, W, V, b, c and x (m, T, I)."""
-    U = np.array([[_value(leaves, f"U_{j}{k}") for k in range(1, inputs + 1)]
-                  for j in range(1, hidden + 1)])
-    W = np.array([[_value(leaves, f"W_{j}{k}") if steps > 1 else 0.0
-                   for k in range(1, hidden + 1)] for j in range(1, hidden + 1)])
-    V = np.array([[_value(leaves, f"V_{i}{j}") for j in range(1, hidden + 1)]
-                  for i in range(1, outputs + 1)])
+    U = np.array(
+        [[_value(leaves, f"U_{j}{k}") for k in range(1, inputs + 1)] for j in range(1, hidden + 1)]
+    )
+    W = np.array(
+        [
+            [_value(leaves, f"W_{j}{k}") if steps > 1 else 0.0 for k in range(1, hidden + 1)]
+            for j in range(1, hidden + 1)
+        ]
+    )
+    V = np.array(
+        [[_value(leaves, f"V_{i}{j}") for j in range(1, hidden + 1)] for i in range(1, outputs + 1)]
+    )
     b = np.array([_value(leaves, f"b_{j}") if bias else 0.0 for j in range(1, hidden + 1)])
     c = np.array([_value(leaves, f"c_{i}") if bias else 0.0 for i in range(1, outputs + 1)])
-    x = np.stack([np.stack([leaves[node_symbol(f"x^({t})_{k}")] for k in range(1, inputs + 1)],
-                           axis=1) for t in range(1, steps + 1)], axis=1)
+    x = np.stack(
+        [
+            np.stack([leaves[node_symbol(f"x^({t})_{k}")] for k in range(1, inputs + 1)], axis=1)
+            for t in range(1, steps + 1)
+        ],
+        axis=1,
+    )
     return U, W, V, b, c, x
 
 
@@ -91,8 +111,15 @@ def bptt(U, W, V, b, c, x, targets: dict, activation: str, scored: list[int], co
 def resnet_backprop(leaves: dict, width: int, blocks: int, activation: str):
     """∂J/∂W^(n) and ∂J/∂V of a resnet: graph (mse, no bias), by backprop in numpy only."""
     f, df = FUNCTIONS[activation]
-    Ws = [np.array([[_value(leaves, f"W^({n})_{j}{k}") for k in range(1, width + 1)]
-                    for j in range(1, width + 1)]) for n in range(1, blocks + 1)]
+    Ws = [
+        np.array(
+            [
+                [_value(leaves, f"W^({n})_{j}{k}") for k in range(1, width + 1)]
+                for j in range(1, width + 1)
+            ]
+        )
+        for n in range(1, blocks + 1)
+    ]
     V = np.array([[_value(leaves, f"V_1{j}") for j in range(1, width + 1)]])
     h = np.stack([leaves[node_symbol(f"x_{k}")] for k in range(1, width + 1)], axis=1)
     y = leaves[node_symbol("y_1")][:, None]
@@ -122,7 +149,8 @@ def _matrix_entry(name: str) -> tuple[str, int, int]:
 
 # --- graphs with numbers ------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def cached_graph(kind: str, shape: tuple, activation: str, bias: bool, extra: str):
     if kind == "layered":
         return build_graph(Network(shape, bias=bias, activation=activation))
@@ -133,26 +161,40 @@ def cached_graph(kind: str, shape: tuple, activation: str, bias: bool, extra: st
     return resnet(*shape, activation=activation, bias=bias).build()
 
 
-def reference_gradients(kind: str, shape: tuple, activation: str, bias: bool, extra: str,
-                        graph, seed: int, examples: int):
+def reference_gradients(
+    kind: str,
+    shape: tuple,
+    activation: str,
+    bias: bool,
+    extra: str,
+    graph,
+    seed: int,
+    examples: int,
+):
     """(leaves, {source: gradient summed over the examples}) from an independent oracle."""
     if kind in ("layered", "dag"):
-        case = random_case(Network(shape, bias=bias, activation=activation), examples=examples,
-                           seed=seed)
+        case = random_case(
+            Network(shape, bias=bias, activation=activation), examples=examples, seed=seed
+        )
         _, weights, biases = backprop.backprop(case)
         reference = {}
         for parameter in case.network.parameters():
             layer, j, k = parameter
-            reference[parameter.name] = (biases[layer - 1][j - 1] if k == 0
-                                         else weights[layer - 1][j - 1, k - 1])
+            reference[parameter.name] = (
+                biases[layer - 1][j - 1] if k == 0 else weights[layer - 1][j - 1, k - 1]
+            )
         return case_leaf_values(case), reference
     leaves = random_leaf_values(graph, examples, seed)
     if kind == "rnn":
         inputs, hidden, outputs, steps = shape
         U, W, V, b, c, x = rnn_arrays(leaves, *shape, bias)
         scored = list(range(1, steps + 1)) if extra == "sum" else [steps]
-        targets = {t: np.stack([leaves[node_symbol(f"y^({t})_{i}")]
-                                for i in range(1, outputs + 1)], axis=1) for t in scored}
+        targets = {
+            t: np.stack(
+                [leaves[node_symbol(f"y^({t})_{i}")] for i in range(1, outputs + 1)], axis=1
+            )
+            for t in scored
+        }
         _, matrices = bptt(U, W, V, b, c, x, targets, activation, scored, "mse")
     else:
         matrices = resnet_backprop(leaves, *shape, activation)
@@ -168,23 +210,33 @@ def reference_gradients(kind: str, shape: tuple, activation: str, bias: bool, ex
 ARCHITECTURE_DRAWS = st.one_of(
     st.tuples(st.just("layered"), st.lists(st.integers(1, 3), min_size=2, max_size=4)),
     st.tuples(st.just("dag"), st.lists(st.integers(1, 3), min_size=2, max_size=3)),
-    st.tuples(st.just("rnn"), st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 2),
-                                        st.integers(1, 4))),
+    st.tuples(
+        st.just("rnn"),
+        st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 2), st.integers(1, 4)),
+    ),
     st.tuples(st.just("resnet"), st.tuples(st.integers(1, 3), st.integers(1, 4))),
 )
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ARCHITECTURE_DRAWS, st.sampled_from(["sigmoid", "tanh"]), st.booleans(),
-       st.sampled_from(["last", "sum"]), st.integers(0, 10_000), st.integers(1, 3))
-def test_the_chain_values_add_up_to_the_numeric_gradient(draw, activation, bias, cost_on, seed,
-                                                          examples):
+@given(
+    ARCHITECTURE_DRAWS,
+    st.sampled_from(["sigmoid", "tanh"]),
+    st.booleans(),
+    st.sampled_from(["last", "sum"]),
+    st.integers(0, 10_000),
+    st.integers(1, 3),
+)
+def test_the_chain_values_add_up_to_the_numeric_gradient(
+    draw, activation, bias, cost_on, seed, examples
+):
     kind, shape = draw
     bias = bias and kind in ("layered", "dag", "rnn")  # the resnet oracle has no biases
     extra = cost_on if kind == "rnn" else ""
     graph = cached_graph(kind, tuple(shape), activation, bias, extra)
-    leaves, reference = reference_gradients(kind, tuple(shape), activation, bias, extra, graph,
-                                            seed, examples)
+    leaves, reference = reference_gradients(
+        kind, tuple(shape), activation, bias, extra, graph, seed, examples
+    )
     with np.errstate(all="ignore"):
         edges = evaluate_edges(graph, leaves, examples)
     tables = node_tables(graph, edges, examples)
@@ -197,6 +249,7 @@ def test_the_chain_values_add_up_to_the_numeric_gradient(draw, activation, bias,
 
 
 # --- the dynamic programme against enumeration --------------------------------------------------
+
 
 def _graphs_to_enumerate():
     yield "2-2-2", build_graph(Network([2, 2, 2]))
@@ -230,8 +283,9 @@ def _assert_rows_equal(got, expected):
 
 
 @pytest.mark.parametrize("examples", [1, 3])
-@pytest.mark.parametrize("label, graph", list(_graphs_to_enumerate()),
-                         ids=[label for label, _ in _graphs_to_enumerate()])
+@pytest.mark.parametrize(
+    "label, graph", list(_graphs_to_enumerate()), ids=[label for label, _ in _graphs_to_enumerate()]
+)
 def test_the_aggregates_equal_brute_force_enumeration(label, graph, examples):
     edges = numbers_for(graph, examples, seed=7)
     for wrt in ("param", "input"):
@@ -242,8 +296,9 @@ def test_the_aggregates_equal_brute_force_enumeration(label, graph, examples):
             # by length (or lag) over the whole selection, and over each source alone
             _assert_rows_equal(tables.rows(sources), enumerated_rows(graph, sources, edges, key))
             for source in sources:
-                _assert_rows_equal(tables.rows(source), enumerated_rows(graph, [source], edges,
-                                                                        key))
+                _assert_rows_equal(
+                    tables.rows(source), enumerated_rows(graph, [source], edges, key)
+                )
                 total = tables.total(source)
                 by_hand = enumerated_rows(graph, [source], edges, key)
                 assert total.count == sum(r.count for r in by_hand)
@@ -254,8 +309,16 @@ def test_the_aggregates_equal_brute_force_enumeration(label, graph, examples):
 def test_the_aggregates_by_layer_equal_enumeration():
     graph = resnet(2, 3).build()
     edges = evaluate_edges(graph, random_leaf_values(graph, 1, seed=3), 1)
-    numbers = Numbers(graph, [n for n, k in graph.nodes(data="kind") if k == "param"], edges, 1,
-                      {}, "none", "resnet:2x3", (1e-9, 1e-12))
+    numbers = Numbers(
+        graph,
+        [n for n, k in graph.nodes(data="kind") if k == "param"],
+        edges,
+        1,
+        {},
+        "none",
+        "resnet:2x3",
+        (1e-9, 1e-12),
+    )
     result = compute(numbers, top=1, limit=10**6, lag=False)
     assert [row.key for row in result.by_layer] == ["W^(1)", "W^(2)", "W^(3)", "V"]
     for row in result.by_layer:
@@ -285,18 +348,26 @@ def test_a_width_one_resnet_has_binomial_path_counts(blocks):
     ones = {edge: np.ones(1) for edge in graph.edges}
     rows = node_tables(graph, ones, 1).rows("x_1")
     # A path through k of the n branches has n + 2k + 3 terms: C(n, k) of them.
-    assert [(row.key, row.count) for row in rows] == [(blocks + 2 * k + 3, comb(blocks, k))
-                                                      for k in range(blocks + 1)]
-    assert sum(row.count for row in rows) == 2 ** blocks == path_counts(graph)["x_1"][0]
+    assert [(row.key, row.count) for row in rows] == [
+        (blocks + 2 * k + 3, comb(blocks, k)) for k in range(blocks + 1)
+    ]
+    assert sum(row.count for row in rows) == 2**blocks == path_counts(graph)["x_1"][0]
     # every product of ones is 1 (floats hold counts above 2^53 to their precision only)
     assert all(row.sum == pytest.approx(row.count, rel=1e-12) for row in rows)
 
 
 # --- recurrent networks -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("shape, bias, cost_on, activation", [
-    ((2, 3, 1, 6), False, "last", "tanh"), ((1, 2, 2, 4), True, "sum", "sigmoid"),
-    ((2, 2, 1, 1), True, "last", "tanh"), ((1, 1, 1, 8), False, "sum", "sigmoid")])
+
+@pytest.mark.parametrize(
+    "shape, bias, cost_on, activation",
+    [
+        ((2, 3, 1, 6), False, "last", "tanh"),
+        ((1, 2, 2, 4), True, "sum", "sigmoid"),
+        ((2, 2, 1, 1), True, "last", "tanh"),
+        ((1, 1, 1, 8), False, "sum", "sigmoid"),
+    ],
+)
 def test_rnn_gradients_match_numpy_bptt_and_finite_differences(shape, bias, cost_on, activation):
     graph = rnn(*shape, activation=activation, bias=bias, cost_on=cost_on).build()
     examples, outputs, steps = 3, shape[2], shape[3]
@@ -307,8 +378,12 @@ def test_rnn_gradients_match_numpy_bptt_and_finite_differences(shape, bias, cost
     scored = list(range(1, steps + 1)) if cost_on == "sum" else [steps]
 
     def targets():
-        return {t: np.stack([leaves[node_symbol(f"y^({t})_{i}")] for i in range(1, outputs + 1)],
-                            axis=1) for t in scored}
+        return {
+            t: np.stack(
+                [leaves[node_symbol(f"y^({t})_{i}")] for i in range(1, outputs + 1)], axis=1
+            )
+            for t in scored
+        }
 
     _, gradients = bptt(*arrays, targets(), activation, scored, "mse")
     tables = node_tables(graph, edges, examples)
@@ -338,7 +413,7 @@ def test_rnn_contributions_fall_with_the_lag():
     edges = evaluate_edges(graph, random_leaf_values(graph, 1, seed=0), 1)
     rows = node_tables(graph, edges, 1, "lag").rows("W_11")
     assert [row.key for row in rows] == list(range(19))
-    assert [row.count for row in rows] == [2 ** lag for lag in range(19)]
+    assert [row.count for row in rows] == [2**lag for lag in range(19)]
     sizes = [abs(row.sum) for row in rows]
     assert sizes[0] > 1e3 * sizes[6] > 1e6 * sizes[12] > 1e9 * sizes[18]
 
@@ -350,8 +425,7 @@ def test_rnn_graph_shape_names_and_sharing():
     assert sorted(graph.successors("W_12")) == [f"z^({t})_1" for t in range(2, 7)]
     assert graph.nodes["x^(3)_2"]["latex"] == "x_{2}^{(3)}"
     assert graph.nodes["yhat^(6)_1"]["latex"] == r"\hat{y}_{1}^{(6)}"
-    assert [n for n, k in graph.nodes(data="kind") if k == "param"][:3] == ["U_11", "U_12",
-                                                                          "U_21"]
+    assert [n for n, k in graph.nodes(data="kind") if k == "param"][:3] == ["U_11", "U_12", "U_21"]
     assert "W_11" not in rnn(1, 1, 1, 1).build()  # one step: h^(0) = 0 and W never acts
 
 
@@ -360,14 +434,26 @@ def test_resnet_graph_shape_and_names():
     assert resnet_size(2, 8, bias=True) == (graph.number_of_nodes(), graph.number_of_edges())
     assert sorted(graph.predecessors("h^(3)_2")) == ["f^(3)_2", "h^(2)_2"]
     assert graph.nodes["W^(3)_12"]["latex"] == "W_{12}^{(3)}"
-    assert sorted(graph.predecessors("z^(1)_1")) == ["W^(1)_11", "W^(1)_12", "b^(1)_1", "x_1",
-                                                     "x_2"]
+    assert sorted(graph.predecessors("z^(1)_1")) == [
+        "W^(1)_11",
+        "W^(1)_12",
+        "b^(1)_1",
+        "x_1",
+        "x_2",
+    ]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("rnn:1-1:2", "write rnn:I-H-O:T"), ("rnn:0-1-1:2", "inputs must be at least 1"),
-    ("resnet:2x", "write resnet:WxN"), ("resnet:2x0", "blocks must be at least 1"),
-    ("resnet:300x300", "more than the 200,000"), ("rnn:1-1-1:9999999999", "absurdly large")])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("rnn:1-1:2", "write rnn:I-H-O:T"),
+        ("rnn:0-1-1:2", "inputs must be at least 1"),
+        ("resnet:2x", "write resnet:WxN"),
+        ("resnet:2x0", "blocks must be at least 1"),
+        ("resnet:300x300", "more than the 200,000"),
+        ("rnn:1-1-1:9999999999", "absurdly large"),
+    ],
+)
 def test_bad_spellings_are_refused(text, message):
     with pytest.raises(SpecError, match=message):
         parse_architecture_graph(text)
@@ -382,6 +468,7 @@ def test_the_python_builders_are_exported():
 
 # --- the hand-worked 2-2-2 case -----------------------------------------------------------------
 
+
 def hand_case() -> Case:
     """Identity activations, se cost, one example, numbers chosen to work by hand:
 
@@ -392,8 +479,13 @@ def hand_case() -> Case:
     so ∂J/∂θ^(1)_11 = -1: the chains cancel to a third of the larger one.
     """
     network = Network([2, 2, 2], activation="identity", cost="se")
-    return Case(network, (np.eye(2), np.array([[1.0, 1.0], [3.0, -1.0]])), None,
-                np.array([[1.0, 2.0]]), np.array([[1.0, 2.0]]))
+    return Case(
+        network,
+        (np.eye(2), np.array([[1.0, 1.0], [3.0, -1.0]])),
+        None,
+        np.array([[1.0, 2.0]]),
+        np.array([[1.0, 2.0]]),
+    )
 
 
 def test_hand_worked_2_2_2_ranked_chains_shares_and_cancellation():
@@ -404,14 +496,17 @@ def test_hand_worked_2_2_2_ranked_chains_shares_and_cancellation():
     assert ranking.count == 2
     assert [(chain.value, chain.nodes) for chain in ranking.top] == [
         (-3.0, ("theta^(1)_11", "z^(2)_1", "a^(2)_1", "z^(3)_2", "a^(3)_2", "J")),
-        (2.0, ("theta^(1)_11", "z^(2)_1", "a^(2)_1", "z^(3)_1", "a^(3)_1", "J"))]
+        (2.0, ("theta^(1)_11", "z^(2)_1", "a^(2)_1", "z^(3)_1", "a^(3)_1", "J")),
+    ]
     assert (ranking.positive, ranking.negative, ranking.total) == (2.0, -3.0, -1.0)
     _, weights, _ = backprop.backprop(case)
     assert weights[0][0, 0] == -1.0
-    reference = {p.name: float(weights[p.layer - 1][p.j - 1, p.k - 1])
-                 for p in case.network.parameters()}
-    numbers = Numbers(graph, list(reference), edges, 1, reference, "numeric backprop",
-                      "2-2-2", (1e-9, 1e-12))
+    reference = {
+        p.name: float(weights[p.layer - 1][p.j - 1, p.k - 1]) for p in case.network.parameters()
+    }
+    numbers = Numbers(
+        graph, list(reference), edges, 1, reference, "numeric backprop", "2-2-2", (1e-9, 1e-12)
+    )
     result = compute(numbers, top=10, limit=100, lag=False)
     assert check(result) == (0.0, True)
 
@@ -420,14 +515,22 @@ def test_hand_worked_2_2_2_ranked_chains_shares_and_cancellation():
 
     document = as_json(result, Options())
     first = document["gradients"][0]
-    assert first == {"parameter": "theta^(1)_11", "gradient": -1.0, "positive": 2.0,
-                     "negative": -3.0, "count": 2, "chains": [
-                         {"value": -3.0, "share": 3.0, "nodes": list(ranking.top[0].nodes)},
-                         {"value": 2.0, "share": -2.0, "nodes": list(ranking.top[1].nodes)}]}
+    assert first == {
+        "parameter": "theta^(1)_11",
+        "gradient": -1.0,
+        "positive": 2.0,
+        "negative": -3.0,
+        "count": 2,
+        "chains": [
+            {"value": -3.0, "share": 3.0, "nodes": list(ranking.top[0].nodes)},
+            {"value": 2.0, "share": -2.0, "nodes": list(ranking.top[1].nodes)},
+        ],
+    }
     # θ^(2)_11 has one chain: dJ/da^(3)_1 · 1 · a^(2)_1 = 2 · 1 = 2, all of its gradient
     second_layer = next(g for g in document["gradients"] if g["parameter"] == "theta^(2)_11")
-    assert second_layer["chains"] == [{"value": 2.0, "share": 1.0, "nodes": [
-        "theta^(2)_11", "z^(3)_1", "a^(3)_1", "J"]}]
+    assert second_layer["chains"] == [
+        {"value": 2.0, "share": 1.0, "nodes": ["theta^(2)_11", "z^(3)_1", "a^(3)_1", "J"]}
+    ]
     # by length: 4 chains of 3 terms (layer 2), 8 of 5 (layer 1); by layer: θ^(1), θ^(2)
     assert [(row["length"], row["count"]) for row in document["by_length"]] == [(3, 4), (5, 8)]
     assert [row["layer"] for row in document["by_layer"]] == ["theta^(1)", "theta^(2)"]
@@ -438,13 +541,15 @@ def test_hand_worked_2_2_2_ranked_chains_shares_and_cancellation():
 
 # --- the command ----------------------------------------------------------------------------------
 
+
 def test_top_chains_of_theta_1_11_add_up_to_its_gradient(run_cli):
     status, out, _ = run_cli("paths", "2-2-2", "--param", "1,1,1", "--json")
     document = json.loads(out)
     (gradient,) = document["gradients"]
     assert status == 0 and document["check"]["ok"] and gradient["count"] == 2
     assert sum(chain["value"] for chain in gradient["chains"]) == pytest.approx(
-        gradient["gradient"], rel=1e-12)
+        gradient["gradient"], rel=1e-12
+    )
     assert sum(chain["share"] for chain in gradient["chains"]) == pytest.approx(1.0)
     assert gradient["positive"] + gradient["negative"] == pytest.approx(gradient["gradient"])
 
@@ -453,12 +558,10 @@ def test_paths_json_schema(run_cli):
     status, out, _ = run_cli("paths", "rnn:1-2-1:3", "--examples", "2", "--top", "2", "--json")
     document = json.loads(out)
     assert status == 0
-    assert set(document) >= {"gradients", "by_length", "by_layer", "by_lag", "check",
-                             "abs_basis"}
+    assert set(document) >= {"gradients", "by_length", "by_layer", "by_lag", "check", "abs_basis"}
     assert document["abs_basis"] == "example" and document["examples"] == 2
     for gradient in document["gradients"]:
-        assert set(gradient) == {"parameter", "gradient", "positive", "negative", "count",
-                                 "chains"}
+        assert set(gradient) == {"parameter", "gradient", "positive", "negative", "count", "chains"}
         assert len(gradient["chains"]) == min(2, gradient["count"])
         assert set(gradient["chains"][0]) == {"value", "share", "nodes"}
     for row in document["by_length"] + document["by_layer"] + document["by_lag"]:
@@ -467,11 +570,10 @@ def test_paths_json_schema(run_cli):
 
 
 def test_paths_beyond_the_limit_aggregates_without_ranking(run_cli):
-    status, out, _ = run_cli("paths", "resnet:1x60", "--wrt", "inputs", "--by", "length",
-                             "--json")
+    status, out, _ = run_cli("paths", "resnet:1x60", "--wrt", "inputs", "--by", "length", "--json")
     document = json.loads(out)
     (gradient,) = document["gradients"]
-    assert status == 0 and "chains" not in gradient and gradient["count"] == 2 ** 60
+    assert status == 0 and "chains" not in gradient and gradient["count"] == 2**60
     rows = document["by_length"]
     assert [row["count"] for row in rows] == [comb(60, k) for k in range(61)]
     most_common = max(rows, key=lambda row: row["count"])["length"]
@@ -481,15 +583,23 @@ def test_paths_beyond_the_limit_aggregates_without_ranking(run_cli):
     assert "not ranked one by one" in out and "most chains at length 123" in out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["paths", "2-2-2", "--by", "lag"], "--by lag is for recurrent networks"),
-    (["paths", "2-2-2", "--plot", "x.pdf"], "must end in .png, .svg"),
-    (["paths", "rnn:1-1-1:2", "--param", "nope"], "no parameter 'nope'"),
-    (["paths", "30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30"
-      "-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30"],
-     "edges, more than the 50,000"),
-    (["count", "rnn:2-2:3"], "invalid architecture"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["paths", "2-2-2", "--by", "lag"], "--by lag is for recurrent networks"),
+        (["paths", "2-2-2", "--plot", "x.pdf"], "must end in .png, .svg"),
+        (["paths", "rnn:1-1-1:2", "--param", "nope"], "no parameter 'nope'"),
+        (
+            [
+                "paths",
+                "30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30"
+                "-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30-30",
+            ],
+            "edges, more than the 50,000",
+        ),
+        (["count", "rnn:2-2:3"], "invalid architecture"),
+    ],
+)
 def test_paths_refusals(run_cli, args, message):
     status, out, err = run_cli(*args, expect=2)
     assert status == 2 and out == "" and message in err
@@ -502,14 +612,17 @@ def test_paths_plot_writes_a_figure(run_cli, tmp_path):
     assert f"wrote {target}" in out and "by lag" in out
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["count", "rnn:2-3-1:6", "resnet:2x8"], "rnn:2-3-1:6"),
-    (["chains", "rnn:1-1-1:2", "--param", "W_11"], "dz^(2)_1/dW_11"),
-    (["chains", "resnet:1x2", "--wrt", "inputs"], "dJ/dx_1: 4 chains"),
-    (["delta", "rnn:1-1-1:3", "--param", "U_11"], "delta_z^(1)_1"),
-    (["verify", "rnn:1-2-1:3", "--bias", "--activation", "tanh"], "agrees"),
-    (["verify", "resnet:2x2", "--cost", "se"], "agrees"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["count", "rnn:2-3-1:6", "resnet:2x8"], "rnn:2-3-1:6"),
+        (["chains", "rnn:1-1-1:2", "--param", "W_11"], "dz^(2)_1/dW_11"),
+        (["chains", "resnet:1x2", "--wrt", "inputs"], "dJ/dx_1: 4 chains"),
+        (["delta", "rnn:1-1-1:3", "--param", "U_11"], "delta_z^(1)_1"),
+        (["verify", "rnn:1-2-1:3", "--bias", "--activation", "tanh"], "agrees"),
+        (["verify", "resnet:2x2", "--cost", "se"], "agrees"),
+    ],
+)
 def test_the_spellings_work_in_every_graph_command(run_cli, args, expected):
     status, out, _ = run_cli(*args)
     assert status == 0 and expected in out
@@ -534,38 +647,44 @@ def test_paths_for_inputs_of_a_layered_net(run_cli):
 
 @pytest.mark.parametrize("sizes", ARCHITECTURES[:8])
 def test_paths_check_agrees_on_layered_nets(run_cli, sizes):
-    status, out, _ = run_cli("paths", "-".join(map(str, sizes)), "--examples", "2", "--bias",
-                             "--json")
+    status, out, _ = run_cli(
+        "paths", "-".join(map(str, sizes)), "--examples", "2", "--bias", "--json"
+    )
     assert status == 0 and json.loads(out)["check"]["ok"]
 
 
-
-
 @pytest.mark.parametrize("top", [1, 3, 1000])
-@pytest.mark.parametrize("label, graph", list(_graphs_to_enumerate())[:6],
-                         ids=[label for label, _ in list(_graphs_to_enumerate())[:6]])
+@pytest.mark.parametrize(
+    "label, graph",
+    list(_graphs_to_enumerate())[:6],
+    ids=[label for label, _ in list(_graphs_to_enumerate())[:6]],
+)
 def test_the_heap_keeps_exactly_the_largest_chains(label, graph, top):
     from chainrule.graph.paths import iter_paths
 
     edges = numbers_for(graph, 2, seed=5)
     for source in [n for n, k in graph.nodes(data="kind") if k == "param"][:4]:
-        everything = [(float(np.sum(np.prod([edges[e] for e in zip(path, path[1:])], axis=0))),
-                       path) for path in iter_paths(graph, source)]
+        everything = [
+            (float(np.sum(np.prod([edges[e] for e in zip(path, path[1:])], axis=0))), path)
+            for path in iter_paths(graph, source)
+        ]
         # largest |value| first; equal sizes in enumeration order (a stable sort keeps it)
         expected = sorted(everything, key=lambda pair: -abs(pair[0]))[:top]
         ranking = rank_chains(graph, source, edges, top)
         assert [chain.nodes for chain in ranking.top] == [path for _, path in expected]
         assert [chain.value for chain in ranking.top] == pytest.approx(
-            [value for value, _ in expected], rel=1e-12, abs=1e-300)
-        assert ranking.positive == pytest.approx(sum(v for v, _ in everything if v > 0),
-                                                 rel=1e-12, abs=1e-300)
-        assert ranking.negative == pytest.approx(sum(v for v, _ in everything if v < 0),
-                                                 rel=1e-12, abs=1e-300)
+            [value for value, _ in expected], rel=1e-12, abs=1e-300
+        )
+        assert ranking.positive == pytest.approx(
+            sum(v for v, _ in everything if v > 0), rel=1e-12, abs=1e-300
+        )
+        assert ranking.negative == pytest.approx(
+            sum(v for v, _ in everything if v < 0), rel=1e-12, abs=1e-300
+        )
 
 
 def test_chains_through_a_softmax_read_apart(run_cli):
-    status, out, _ = run_cli("paths", "2-3-3", "--cost", "softmax-ce", "--param", "1,1,1",
-                             "--json")
+    status, out, _ = run_cli("paths", "2-3-3", "--cost", "softmax-ce", "--param", "1,1,1", "--json")
     chains = json.loads(out)["gradients"][0]["chains"]
     assert status == 0 and len(chains) == 9 and len({tuple(c["nodes"]) for c in chains}) == 9
     status, out, _ = run_cli("paths", "2-3-3", "--cost", "softmax-ce", "--param", "1,1,1")

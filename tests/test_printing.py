@@ -1,14 +1,18 @@
 import json
 
 import pytest
-
-from chainrule.graph.chains import iter_chains
-from chainrule.graph.build import build_graph
-from chainrule.notation.printing import (chain_latex, chain_text, formula_latex, gradient_latex,
-                                gradient_text)
-from chainrule.graph.spec import ACTIVATIONS, Network
-
 from latex_check import katex_failures, katex_module_dir, structural_problems
+
+from chainrule.graph.build import build_graph
+from chainrule.graph.chains import iter_chains
+from chainrule.graph.spec import ACTIVATIONS, Network
+from chainrule.notation.printing import (
+    chain_latex,
+    chain_text,
+    formula_latex,
+    gradient_latex,
+    gradient_text,
+)
 
 
 def P(of: str, wrt: str) -> str:
@@ -20,32 +24,80 @@ A2_1, A2_2, Z2_1, Z2_2 = "a_{1}^{(2)}", "a_{2}^{(2)}", "z_{1}^{(2)}", "z_{2}^{(2
 
 # (parameter, chain number, abstract LaTeX, local LaTeX), written from the notation by hand.
 CHAINS_2_2_2 = [
-    ("theta^(2)_11", 0,
-     " ".join([P("J", A3_1), P(A3_1, Z3_1), P(Z3_1, r"\theta_{11}^{(2)}")]),
-     r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right) \cdot a_{1}^{(2)}"),
-    ("theta^(2)_21", 0,
-     " ".join([P("J", A3_2), P(A3_2, Z3_2), P(Z3_2, r"\theta_{21}^{(2)}")]),
-     r"\frac{a_{2}^{(3)} - y_{2}}{m} \cdot a_{2}^{(3)} \left(1 - a_{2}^{(3)}\right) \cdot a_{1}^{(2)}"),
-    ("theta^(1)_11", 0,
-     " ".join([P("J", A3_1), P(A3_1, Z3_1), P(Z3_1, A2_1), P(A2_1, Z2_1),
-               P(Z2_1, r"\theta_{11}^{(1)}")]),
-     r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right) \cdot "
-     r"\theta_{11}^{(2)} \cdot a_{1}^{(2)} \left(1 - a_{1}^{(2)}\right) \cdot x_{1}"),
-    ("theta^(1)_11", 1,
-     " ".join([P("J", A3_2), P(A3_2, Z3_2), P(Z3_2, A2_1), P(A2_1, Z2_1),
-               P(Z2_1, r"\theta_{11}^{(1)}")]),
-     r"\frac{a_{2}^{(3)} - y_{2}}{m} \cdot a_{2}^{(3)} \left(1 - a_{2}^{(3)}\right) \cdot "
-     r"\theta_{21}^{(2)} \cdot a_{1}^{(2)} \left(1 - a_{1}^{(2)}\right) \cdot x_{1}"),
-    ("theta^(1)_21", 0,
-     " ".join([P("J", A3_1), P(A3_1, Z3_1), P(Z3_1, A2_2), P(A2_2, Z2_2),
-               P(Z2_2, r"\theta_{21}^{(1)}")]),
-     r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right) \cdot "
-     r"\theta_{12}^{(2)} \cdot a_{2}^{(2)} \left(1 - a_{2}^{(2)}\right) \cdot x_{1}"),
-    ("theta^(1)_22", 1,
-     " ".join([P("J", A3_2), P(A3_2, Z3_2), P(Z3_2, A2_2), P(A2_2, Z2_2),
-               P(Z2_2, r"\theta_{22}^{(1)}")]),
-     r"\frac{a_{2}^{(3)} - y_{2}}{m} \cdot a_{2}^{(3)} \left(1 - a_{2}^{(3)}\right) \cdot "
-     r"\theta_{22}^{(2)} \cdot a_{2}^{(2)} \left(1 - a_{2}^{(2)}\right) \cdot x_{2}"),
+    (
+        "theta^(2)_11",
+        0,
+        " ".join([P("J", A3_1), P(A3_1, Z3_1), P(Z3_1, r"\theta_{11}^{(2)}")]),
+        r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right) \cdot "
+        r"a_{1}^{(2)}",
+    ),
+    (
+        "theta^(2)_21",
+        0,
+        " ".join([P("J", A3_2), P(A3_2, Z3_2), P(Z3_2, r"\theta_{21}^{(2)}")]),
+        r"\frac{a_{2}^{(3)} - y_{2}}{m} \cdot a_{2}^{(3)} \left(1 - a_{2}^{(3)}\right) \cdot "
+        r"a_{1}^{(2)}",
+    ),
+    (
+        "theta^(1)_11",
+        0,
+        " ".join(
+            [
+                P("J", A3_1),
+                P(A3_1, Z3_1),
+                P(Z3_1, A2_1),
+                P(A2_1, Z2_1),
+                P(Z2_1, r"\theta_{11}^{(1)}"),
+            ]
+        ),
+        r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right) \cdot "
+        r"\theta_{11}^{(2)} \cdot a_{1}^{(2)} \left(1 - a_{1}^{(2)}\right) \cdot x_{1}",
+    ),
+    (
+        "theta^(1)_11",
+        1,
+        " ".join(
+            [
+                P("J", A3_2),
+                P(A3_2, Z3_2),
+                P(Z3_2, A2_1),
+                P(A2_1, Z2_1),
+                P(Z2_1, r"\theta_{11}^{(1)}"),
+            ]
+        ),
+        r"\frac{a_{2}^{(3)} - y_{2}}{m} \cdot a_{2}^{(3)} \left(1 - a_{2}^{(3)}\right) \cdot "
+        r"\theta_{21}^{(2)} \cdot a_{1}^{(2)} \left(1 - a_{1}^{(2)}\right) \cdot x_{1}",
+    ),
+    (
+        "theta^(1)_21",
+        0,
+        " ".join(
+            [
+                P("J", A3_1),
+                P(A3_1, Z3_1),
+                P(Z3_1, A2_2),
+                P(A2_2, Z2_2),
+                P(Z2_2, r"\theta_{21}^{(1)}"),
+            ]
+        ),
+        r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} \left(1 - a_{1}^{(3)}\right) \cdot "
+        r"\theta_{12}^{(2)} \cdot a_{2}^{(2)} \left(1 - a_{2}^{(2)}\right) \cdot x_{1}",
+    ),
+    (
+        "theta^(1)_22",
+        1,
+        " ".join(
+            [
+                P("J", A3_2),
+                P(A3_2, Z3_2),
+                P(Z3_2, A2_2),
+                P(A2_2, Z2_2),
+                P(Z2_2, r"\theta_{22}^{(1)}"),
+            ]
+        ),
+        r"\frac{a_{2}^{(3)} - y_{2}}{m} \cdot a_{2}^{(3)} \left(1 - a_{2}^{(3)}\right) \cdot "
+        r"\theta_{22}^{(2)} \cdot a_{2}^{(2)} \left(1 - a_{2}^{(2)}\right) \cdot x_{2}",
+    ),
 ]
 
 
@@ -65,18 +117,25 @@ def test_gradient_latex_of_theta_1_11(graph_2_2_2):
     chains = list(iter_chains(graph_2_2_2, "theta^(1)_11"))
     assert gradient_latex(graph_2_2_2, "theta^(1)_11", chains, "abstract") == (
         "\\begin{aligned}\n"
-        rf"\frac{{\partial J}}{{\partial \theta_{{11}}^{{(1)}}}} &= {CHAINS_2_2_2[2][2]} \\" "\n"
-        rf"&\quad + {CHAINS_2_2_2[3][2]}" "\n"
-        "\\end{aligned}")
+        rf"\frac{{\partial J}}{{\partial \theta_{{11}}^{{(1)}}}} &= {CHAINS_2_2_2[2][2]} \\"
+        "\n"
+        rf"&\quad + {CHAINS_2_2_2[3][2]}"
+        "\n"
+        "\\end{aligned}"
+    )
 
 
 def test_text_forms(graph_2_2_2):
     chain = next(iter_chains(graph_2_2_2, "theta^(2)_11"))
     assert chain_text(graph_2_2_2, chain) == (
-        "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/dtheta^(2)_11")
-    assert chain_text(graph_2_2_2, chain, unicode=True) == "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂θ⁽²⁾₁₁"
+        "dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/dtheta^(2)_11"
+    )
+    assert (
+        chain_text(graph_2_2_2, chain, unicode=True) == "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂θ⁽²⁾₁₁"
+    )
     assert chain_text(graph_2_2_2, chain, "local") == (
-        "(a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1")
+        "(a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1"
+    )
     text = gradient_text(graph_2_2_2, "theta^(1)_11", iter_chains(graph_2_2_2, "theta^(1)_11"))
     first, second = text.splitlines()
     assert first.startswith("dJ/dtheta^(1)_11 = dJ/da^(3)_1 * ")
@@ -91,12 +150,15 @@ def test_unknown_view_is_refused(graph_2_2_2):
 
 def _emitted_latex() -> list[str]:
     """Every kind of LaTeX chainrule emits, over every activation and cost, with bias."""
-    networks = [Network([2, 2, 2]), Network([2, 3, 2], bias=True),
-                Network([2, 2, 3], cost="softmax-ce", activation="tanh"),
-                Network([2, 2, 1], cost="bce", activation="relu,sigmoid"),
-                Network([1, 2, 1], cost="se", activation="leaky_relu,softplus"),
-                Network([1, 1, 1], activation="identity", bias=True),
-                Network([11, 1, 1])]  # two-digit indices
+    networks = [
+        Network([2, 2, 2]),
+        Network([2, 3, 2], bias=True),
+        Network([2, 2, 3], cost="softmax-ce", activation="tanh"),
+        Network([2, 2, 1], cost="bce", activation="relu,sigmoid"),
+        Network([1, 2, 1], cost="se", activation="leaky_relu,softplus"),
+        Network([1, 1, 1], activation="identity", bias=True),
+        Network([11, 1, 1]),
+    ]  # two-digit indices
     strings = []
     for net in networks:
         graph = build_graph(net)
@@ -121,7 +183,9 @@ def test_every_emitted_latex_string_is_well_formed(emitted_latex):
     assert structural_problems(r"\frac{a") and structural_problems(r"\mathbb{R}")
 
 
-@pytest.mark.skipif(katex_module_dir() is None, reason="KaTeX is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    katex_module_dir() is None, reason="KaTeX is not installed (.ci/run installs it)"
+)
 def test_every_emitted_latex_string_renders_in_katex(emitted_latex):
     assert katex_failures(emitted_latex) == []
     assert len(katex_failures([r"\frac{a", r"\unknowncommand"])) == 2
@@ -133,8 +197,9 @@ def test_chains_latex_cli(run_cli):
     lines = out.splitlines()
     assert lines[0] == "% dJ/dtheta^(1)_11: 2 chains, 10 terms"
     assert lines[1] == r"\[" and lines[-1] == r"\]"
-    assert lines[3] == (r"\frac{\partial J}{\partial \theta_{11}^{(1)}} &= " + CHAINS_2_2_2[2][2]
-                        + r" \\")
+    assert lines[3] == (
+        r"\frac{\partial J}{\partial \theta_{11}^{(1)}} &= " + CHAINS_2_2_2[2][2] + r" \\"
+    )
     assert lines[4] == r"&\quad + " + CHAINS_2_2_2[3][2]
 
 
@@ -147,24 +212,32 @@ def test_chains_local_view_cli_has_the_true_sign(run_cli):
 
 
 def test_chains_local_view_json_carries_formulas(run_cli):
-    _, out, _ = run_cli("chains", "2-2-2", "--bias", "--param", "1,2,0", "--view", "local",
-                        "--json")
+    _, out, _ = run_cli(
+        "chains", "2-2-2", "--bias", "--param", "1,2,0", "--view", "local", "--json"
+    )
     (entry,) = json.loads(out)
     factors = entry["chains"][0]
     assert [f["formula"] for f in factors] == [
-        "(a^(3)_1 - y_1)/m", "a^(3)_1*(1 - a^(3)_1)", "theta^(2)_12", "a^(2)_2*(1 - a^(2)_2)", "1"]
+        "(a^(3)_1 - y_1)/m",
+        "a^(3)_1*(1 - a^(3)_1)",
+        "theta^(2)_12",
+        "a^(2)_2*(1 - a^(2)_2)",
+        "1",
+    ]
     assert factors[0]["formula_latex"] == r"\frac{a_{1}^{(3)} - y_{1}}{m}"
     assert factors[-1]["latex"] == r"\frac{\partial z_{2}^{(2)}}{\partial \theta_{20}^{(1)}}"
 
 
 def test_chains_closed_view_cli(run_cli):
-    _, out, _ = run_cli("chains", "1-1", "--view", "closed", "--cost", "se",
-                        "--activation", "identity", "--json")
+    _, out, _ = run_cli(
+        "chains", "1-1", "--view", "closed", "--cost", "se", "--activation", "identity", "--json"
+    )
     (entry,) = json.loads(out)
     assert entry["closed"] == "x_1*(theta^(1)_11*x_1 - y_1)"
     assert entry["closed_latex"] == r"x_{1} \left(\theta_{11}^{(1)} x_{1} - y_{1}\right)"
-    _, text, _ = run_cli("chains", "1-1", "--view", "closed", "--cost", "se",
-                         "--activation", "identity")
+    _, text, _ = run_cli(
+        "chains", "1-1", "--view", "closed", "--cost", "se", "--activation", "identity"
+    )
     assert text.splitlines()[1] == "  dJ/dtheta^(1)_11 = x_1*(theta^(1)_11*x_1 - y_1)"
 
 
@@ -185,11 +258,14 @@ def test_network_latex_has_every_gradient():
     graph = build_graph(Network([2, 2, 2], bias=True))
     blocks = network_latex(graph, "local").split("\n\n")
     assert len(blocks) == 12
-    assert blocks[0].splitlines()[1].startswith(r"\frac{\partial J}{\partial \theta_{10}^{(1)}} &= ")
+    assert (
+        blocks[0].splitlines()[1].startswith(r"\frac{\partial J}{\partial \theta_{10}^{(1)}} &= ")
+    )
     assert sum(block.count(r"\\") + 1 for block in blocks) == 18  # one line per chain
 
 
 # --- one notation class per format --------------------------------------------------------------
+
 
 def _mi(base: str, index: str, layer: int) -> str:
     """A node name as SymPy's presentation MathML writes it from its text name."""
@@ -200,8 +276,12 @@ def _mfrac(of: str, wrt: str) -> str:
     return f"<mfrac><mrow><mo>&#x2202;</mo>{of}</mrow><mrow><mo>&#x2202;</mo>{wrt}</mrow></mfrac>"
 
 
-ML_A3, ML_Z3, ML_A2, ML_THETA2 = (_mi("a", "1", 3), _mi("z", "1", 3), _mi("a", "1", 2),
-                                  _mi("&#952;", "11", 2))
+ML_A3, ML_Z3, ML_A2, ML_THETA2 = (
+    _mi("a", "1", 3),
+    _mi("z", "1", 3),
+    _mi("a", "1", 2),
+    _mi("&#952;", "11", 2),
+)
 ML_TIMES, ML_JUXTAPOSE = "<mo>&#x22C5;</mo>", "<mo>&#x2062;</mo>"
 
 # The first chain of theta^(2)_11 in 1-1-1, in each format: (format, view, expected).
@@ -210,18 +290,43 @@ CHAIN_1_1_1 = [
     ("text", "local", "(a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1) * a^(2)_1"),
     ("unicode", "abstract", "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂θ⁽²⁾₁₁"),
     ("unicode", "local", "(a⁽³⁾₁ - y₁)/m · a⁽³⁾₁*(1 - a⁽³⁾₁) · a⁽²⁾₁"),
-    ("latex", "abstract", " ".join([P("J", "a_{1}^{(3)}"), P("a_{1}^{(3)}", "z_{1}^{(3)}"),
-                                    P("z_{1}^{(3)}", r"\theta_{11}^{(2)}")])),
-    ("latex", "local", r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} "
-                       r"\left(1 - a_{1}^{(3)}\right) \cdot a_{1}^{(2)}"),
-    ("mathml", "abstract", ML_JUXTAPOSE.join([_mfrac("<mi>J</mi>", ML_A3), _mfrac(ML_A3, ML_Z3),
-                                              _mfrac(ML_Z3, ML_THETA2)])),
-    ("mathml", "local", ML_TIMES.join([
-        f"<mrow><mfrac><mrow>{ML_A3}<mo>-</mo><msub><mi>y</mi><mi>1</mi></msub></mrow><mi>m</mi>"
-        "</mfrac></mrow>",
-        f"<mrow>{ML_A3}<mo>&InvisibleTimes;</mo><mrow><mo>(</mo><mrow><mn>1</mn><mo>-</mo>{ML_A3}"
-        "</mrow><mo>)</mo></mrow></mrow>",
-        ML_A2])),
+    (
+        "latex",
+        "abstract",
+        " ".join(
+            [
+                P("J", "a_{1}^{(3)}"),
+                P("a_{1}^{(3)}", "z_{1}^{(3)}"),
+                P("z_{1}^{(3)}", r"\theta_{11}^{(2)}"),
+            ]
+        ),
+    ),
+    (
+        "latex",
+        "local",
+        r"\frac{a_{1}^{(3)} - y_{1}}{m} \cdot a_{1}^{(3)} "
+        r"\left(1 - a_{1}^{(3)}\right) \cdot a_{1}^{(2)}",
+    ),
+    (
+        "mathml",
+        "abstract",
+        ML_JUXTAPOSE.join(
+            [_mfrac("<mi>J</mi>", ML_A3), _mfrac(ML_A3, ML_Z3), _mfrac(ML_Z3, ML_THETA2)]
+        ),
+    ),
+    (
+        "mathml",
+        "local",
+        ML_TIMES.join(
+            [
+                f"<mrow><mfrac><mrow>{ML_A3}<mo>-</mo><msub><mi>y</mi><mi>1</mi></msub></mrow><mi>m</mi>"
+                "</mfrac></mrow>",
+                f"<mrow>{ML_A3}<mo>&InvisibleTimes;</mo><mrow><mo>(</mo><mrow><mn>1</mn><mo>-</mo>{ML_A3}"
+                "</mrow><mo>)</mo></mrow></mrow>",
+                ML_A2,
+            ]
+        ),
+    ),
 ]
 
 
@@ -243,15 +348,26 @@ def test_each_notation_writes_a_chain(graph_1_1_1, format, view, expected):
 NOTATIONS = [
     ("text", "TextNotation", "dJ/dtheta^(2)_11", "(x)", ("delta^(3)", "dJ/da^(3) .* f'(z^(3))")),
     ("unicode", "UnicodeNotation", "∂J/∂θ⁽²⁾₁₁", "(x)", ("δ^(3)", "∂J/∂a^(3) ⊙ f'(z^(3))")),
-    ("latex", "LatexNotation", P("J", r"\theta_{11}^{(2)}"), r"\left(x\right)",
-     (r"\delta^{(3)}", r"\frac{\partial J}{\partial a^{(3)}} \odot f'\left(z^{(3)}\right)")),
-    ("mathml", "MathMLNotation", _mfrac("<mi>J</mi>", ML_THETA2),
-     "<mrow><mo>(</mo>x<mo>)</mo></mrow>",
-     ("<msup><mi>&#x3B4;</mi><mrow><mo>(</mo><mn>3</mn><mo>)</mo></mrow></msup>",
-      "<mfrac><mrow><mo>&#x2202;</mo><mi>J</mi></mrow><mrow><mo>&#x2202;</mo><msup><mi>a</mi><mrow>"
-      "<mo>(</mo><mn>3</mn><mo>)</mo></mrow></msup></mrow></mfrac><mo>&#x2299;</mo><msup><mi>f</mi>"
-      "<mo>&#x2032;</mo></msup><mrow><mo>(</mo><msup><mi>z</mi><mrow><mo>(</mo><mn>3</mn><mo>)</mo>"
-      "</mrow></msup><mo>)</mo></mrow>")),
+    (
+        "latex",
+        "LatexNotation",
+        P("J", r"\theta_{11}^{(2)}"),
+        r"\left(x\right)",
+        (r"\delta^{(3)}", r"\frac{\partial J}{\partial a^{(3)}} \odot f'\left(z^{(3)}\right)"),
+    ),
+    (
+        "mathml",
+        "MathMLNotation",
+        _mfrac("<mi>J</mi>", ML_THETA2),
+        "<mrow><mo>(</mo>x<mo>)</mo></mrow>",
+        (
+            "<msup><mi>&#x3B4;</mi><mrow><mo>(</mo><mn>3</mn><mo>)</mo></mrow></msup>",
+            "<mfrac><mrow><mo>&#x2202;</mo><mi>J</mi></mrow><mrow><mo>&#x2202;</mo><msup><mi>a</mi><mrow>"
+            "<mo>(</mo><mn>3</mn><mo>)</mo></mrow></msup></mrow></mfrac><mo>&#x2299;</mo><msup><mi>f</mi>"
+            "<mo>&#x2032;</mo></msup><mrow><mo>(</mo><msup><mi>z</mi><mrow><mo>(</mo><mn>3</mn><mo>)</mo>"
+            "</mrow></msup><mo>)</mo></mrow>",
+        ),
+    ),
 ]
 
 
@@ -303,7 +419,8 @@ def test_gradient_shows_itself_through_the_notations():
     g = chainrule.gradient(Network([1, 1, 1]), "theta^(2)_11")
     assert g.latex() == gradient_latex(g.graph, "theta^(2)_11", g.chains)
     assert g.text("local", unicode=True) == (
-        "∂J/∂θ⁽²⁾₁₁ = (a⁽³⁾₁ - y₁)/m · a⁽³⁾₁*(1 - a⁽³⁾₁) · a⁽²⁾₁")
+        "∂J/∂θ⁽²⁾₁₁ = (a⁽³⁾₁ - y₁)/m · a⁽³⁾₁*(1 - a⁽³⁾₁) · a⁽²⁾₁"
+    )
     assert str(g) == "dJ/dtheta^(2)_11 = dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/dtheta^(2)_11"
     assert chainrule.Gradient is type(g)
 
@@ -312,8 +429,9 @@ def test_calculus_imports_no_notation():
     import subprocess
     import sys
 
-    probe = ("import sys, chainrule.calculus.symbolic, chainrule.calculus.delta; "
-             "print(sorted(m for m in sys.modules if m.startswith('chainrule.notation')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60)
+    probe = (
+        "import sys, chainrule.calculus.symbolic, chainrule.calculus.delta; "
+        "print(sorted(m for m in sys.modules if m.startswith('chainrule.notation')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

@@ -5,10 +5,9 @@ import pytest
 import sympy as sp
 
 from chainrule import rules
-from chainrule.numeric import backprop as oracle
-
-from chainrule.graph import spec
 from chainrule.calculus.symbolic import is_identically_zero
+from chainrule.graph import spec
+from chainrule.numeric import backprop as oracle
 
 z, a, y = sp.symbols("z a y", real=True)
 m = sp.Symbol("m", positive=True)
@@ -82,8 +81,10 @@ def test_mse_sign_is_the_true_gradient():
 def test_the_oracle_states_the_same_costs(name):
     rule, (cost, derivative) = rules.COSTS[name], oracle.COSTS[name]
     A, Y = np.array([[0.2], [0.7], [0.9]]), np.array([[0.0], [1.0], [0.3]])
-    per_output = [float(rule.per_output(a, y, m).subs({a: ai, y: yi, m: 3}))
-                  for ai, yi in zip(A.ravel(), Y.ravel())]
+    per_output = [
+        float(rule.per_output(a, y, m).subs({a: ai, y: yi, m: 3}))
+        for ai, yi in zip(A.ravel(), Y.ravel())
+    ]
     assert cost(A, Y, 3) == pytest.approx(sum(per_output), rel=1e-12)
     for ai, yi, nd in zip(A.ravel(), Y.ravel(), derivative(A, Y, 3).ravel()):
         assert nd == pytest.approx(float(rule.derivative(a, y, m).subs({a: ai, y: yi, m: 3})))

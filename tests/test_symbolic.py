@@ -1,14 +1,22 @@
-"""The chain sums against sympy.diff of the composed cost: exact equality, parameter by parameter."""
+"""The chain sums against sympy.diff of the composed cost: exact equality, one parameter at a
+time."""
 
 import pytest
 import sympy as sp
+from shared import EXACT_CASES
 
+from chainrule.calculus.symbolic import (
+    M,
+    composed_cost,
+    forward_values,
+    is_identically_zero,
+    local_derivative,
+    node_symbol,
+    target_symbol,
+)
 from chainrule.graph.build import build_graph
 from chainrule.graph.spec import Network
-from chainrule.calculus.symbolic import (M, composed_cost, forward_values, is_identically_zero,
-                                         local_derivative, node_symbol, target_symbol)
 from chainrule.notation.gradient import Gradient, gradient
-from shared import EXACT_CASES
 
 
 @pytest.mark.parametrize("sizes, options", EXACT_CASES, ids=lambda case: str(case))
@@ -31,42 +39,57 @@ def test_closed_view_is_the_substituted_local_view():
     assert g.closed() == g.local().xreplace(forward_values(net))
     assert not g.closed().free_symbols & {node_symbol("a^(2)_1"), node_symbol("z^(2)_1")}
     assert is_identically_zero(
-        g.closed() - sp.diff(composed_cost(net), node_symbol("theta^(1)_21")))
+        g.closed() - sp.diff(composed_cost(net), node_symbol("theta^(1)_21"))
+    )
 
 
 def test_relu_chain_sum_matches_diff_where_it_is_smooth():
     net = Network([2, 2, 1], activation="relu,identity")
     values = forward_values(net)
     cost = composed_cost(net, values)
-    point = {node_symbol("x_1"): 0.5, node_symbol("x_2"): -1.5, target_symbol(1): 0.25, M: 1,
-             node_symbol("theta^(1)_11"): 0.3, node_symbol("theta^(1)_12"): -0.2,
-             node_symbol("theta^(1)_21"): -0.4, node_symbol("theta^(1)_22"): -0.6,
-             node_symbol("theta^(2)_11"): 0.7, node_symbol("theta^(2)_12"): -0.9}
+    point = {
+        node_symbol("x_1"): 0.5,
+        node_symbol("x_2"): -1.5,
+        target_symbol(1): 0.25,
+        M: 1,
+        node_symbol("theta^(1)_11"): 0.3,
+        node_symbol("theta^(1)_12"): -0.2,
+        node_symbol("theta^(1)_21"): -0.4,
+        node_symbol("theta^(1)_22"): -0.6,
+        node_symbol("theta^(2)_11"): 0.7,
+        node_symbol("theta^(2)_12"): -0.9,
+    }
     for parameter in net.parameters():
         ours = gradient(net, parameter.name).closed().subs(point)
         reference = sp.diff(cost, node_symbol(parameter.name)).subs(point)
         assert float(ours) == pytest.approx(float(reference), abs=1e-15)
 
 
-@pytest.mark.parametrize("edge, formula", [
-    (("a^(3)_1", "J"), "(a^(3)_1 - y_1)/m"),
-    (("z^(3)_2", "a^(3)_2"), "a^(3)_2*(1 - a^(3)_2)"),
-    (("a^(2)_2", "z^(3)_1"), "theta^(2)_12"),
-    (("theta^(2)_12", "z^(3)_1"), "a^(2)_2"),
-    (("theta^(1)_12", "z^(2)_1"), "x_2"),
-    (("theta^(1)_10", "z^(2)_1"), "1"),
-    (("x_2", "z^(2)_1"), "theta^(1)_12"),
-])
+@pytest.mark.parametrize(
+    "edge, formula",
+    [
+        (("a^(3)_1", "J"), "(a^(3)_1 - y_1)/m"),
+        (("z^(3)_2", "a^(3)_2"), "a^(3)_2*(1 - a^(3)_2)"),
+        (("a^(2)_2", "z^(3)_1"), "theta^(2)_12"),
+        (("theta^(2)_12", "z^(3)_1"), "a^(2)_2"),
+        (("theta^(1)_12", "z^(2)_1"), "x_2"),
+        (("theta^(1)_10", "z^(2)_1"), "1"),
+        (("x_2", "z^(2)_1"), "theta^(1)_12"),
+    ],
+)
 def test_local_derivative_of_each_kind_of_edge(edge, formula):
     graph = build_graph(Network([2, 2, 2], bias=True))
     assert str(local_derivative(graph, *edge)) == formula
 
 
-@pytest.mark.parametrize("cost, formula", [
-    ("se", "a^(2)_1 - y_1"),
-    ("bce", "(a^(2)_1 - y_1)/(a^(2)_1*m*(1 - a^(2)_1))"),
-    ("softmax-ce", "-y_1/(a^(2)_1*m)"),
-])
+@pytest.mark.parametrize(
+    "cost, formula",
+    [
+        ("se", "a^(2)_1 - y_1"),
+        ("bce", "(a^(2)_1 - y_1)/(a^(2)_1*m*(1 - a^(2)_1))"),
+        ("softmax-ce", "-y_1/(a^(2)_1*m)"),
+    ],
+)
 def test_cost_edges(cost, formula):
     graph = build_graph(Network([1, 2], cost=cost))
     assert str(local_derivative(graph, "a^(2)_1", "J")) == formula

@@ -6,15 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from test_numeric import autograd_gradients
 
 from chainrule import rules
+from chainrule.graph.spec import ACTIVATIONS, Network
+from chainrule.numeric.backprop import forward
 from chainrule.numeric.case import random_case
 from chainrule.verification.casefile import save_case
-from chainrule.numeric.backprop import forward
-from chainrule.graph.spec import ACTIVATIONS, Network
 from chainrule.verification.verify import verify
-
-from test_numeric import autograd_gradients
 
 
 def test_every_method_agrees_on_2_2_2():
@@ -25,8 +24,11 @@ def test_every_method_agrees_on_2_2_2():
 
 
 def test_sympy_is_left_out_of_large_cases_and_says_so():
-    report = verify(random_case(Network([4, 6, 6, 3], bias=True, activation="tanh", cost="bce"),
-                                examples=4, seed=0))
+    report = verify(
+        random_case(
+            Network([4, 6, 6, 3], bias=True, activation="tanh", cost="bce"), examples=4, seed=0
+        )
+    )
     assert report.ok
     assert report.methods["sympy_diff"].skipped.startswith("left out above 45 parameters")
     assert report.methods["chain_sum"].ok and report.methods["delta"].ok
@@ -43,26 +45,36 @@ def test_a_wrong_rule_is_caught(monkeypatch):
 
 
 def test_case_gradients_match_autograd_and_are_reported_in_case_shapes():
-    case = random_case(Network([3, 2, 2], bias=True, cost="softmax-ce", activation="relu"),
-                       examples=2, seed=4)
+    case = random_case(
+        Network([3, 2, 2], bias=True, cost="softmax-ce", activation="relu"), examples=2, seed=4
+    )
     report = verify(case)
     _, weights, biases = autograd_gradients(case)
     for method in ["chain_sum", "delta", "backprop", "sympy_diff"]:
         gradients = report.methods[method].gradients
-        assert all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(gradients.weights, weights))
-        assert all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(gradients.biases, biases))
+        assert all(
+            np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(gradients.weights, weights)
+        )
+        assert all(
+            np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(gradients.biases, biases)
+        )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
-       activation=st.sampled_from(ACTIVATIONS),
-       cost=st.sampled_from(["mse", "se", "bce", "softmax-ce"]), bias=st.booleans(),
-       examples=st.integers(1, 5), seed=st.integers(0, 10_000))
+@given(
+    sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    activation=st.sampled_from(ACTIVATIONS),
+    cost=st.sampled_from(["mse", "se", "bce", "softmax-ce"]),
+    bias=st.booleans(),
+    examples=st.integers(1, 5),
+    seed=st.integers(0, 10_000),
+)
 def test_all_methods_agree_on_random_networks(sizes, activation, cost, bias, examples, seed):
     if cost == "softmax-ce" and sizes[-1] == 1:
         sizes = [*sizes[:-1], 2]  # softmax-ce needs at least 2 outputs
-    case = random_case(Network(sizes, bias=bias, activation=activation, cost=cost),
-                       examples=examples, seed=seed)
+    case = random_case(
+        Network(sizes, bias=bias, activation=activation, cost=cost), examples=examples, seed=seed
+    )
     # Finite differences step 1e-4 either side: keep kinked activations away from their kink.
     zs, _ = forward(case.weights, case.biases, case.inputs, case.network.activation)
     assume(activation not in ("relu", "leaky_relu") or all(np.abs(z).min() > 1e-3 for z in zs))
@@ -76,8 +88,13 @@ def test_all_methods_agree_on_random_networks(sizes, activation, cost, bias, exa
 def test_verify_cli_passes(run_cli):
     status, out, err = run_cli("verify", "2-2-2")
     assert status == 0 and err == ""
-    for title in ["expanded chain sum", "delta (reverse sweep)", "numeric backprop",
-                  "finite differences", "sympy.diff"]:
+    for title in [
+        "expanded chain sum",
+        "delta (reverse sweep)",
+        "numeric backprop",
+        "finite differences",
+        "sympy.diff",
+    ]:
         assert title in out
     assert out.rstrip().endswith("every method computed agrees with numeric backprop")
 
@@ -90,12 +107,27 @@ def test_verify_cli_large_case_lists_every_method(run_cli):
 
 
 def test_verify_cli_json(run_cli):
-    status, out, _ = run_cli("verify", "2-3-2", "--bias", "--examples", "3", "--seed", "5",
-                             "--init-scale", "0.5", "--json")
+    status, out, _ = run_cli(
+        "verify",
+        "2-3-2",
+        "--bias",
+        "--examples",
+        "3",
+        "--seed",
+        "5",
+        "--init-scale",
+        "0.5",
+        "--json",
+    )
     document = json.loads(out)
     assert status == 0 and document["ok"] is True and document["cost"] > 0
-    assert set(document["methods"]) == {"chain_sum", "delta", "backprop", "finite_differences",
-                                        "sympy_diff"}
+    assert set(document["methods"]) == {
+        "chain_sum",
+        "delta",
+        "backprop",
+        "finite_differences",
+        "sympy_diff",
+    }
     assert set(document["methods"]["delta"]) >= {"max_abs_error", "max_rel_error", "skipped"}
     weights = document["gradients"]["backprop"]["weights"]
     assert [np.array(w).shape for w in weights] == [(3, 2), (2, 3)]
@@ -119,9 +151,16 @@ def test_save_and_reload_a_case(run_cli, tmp_path):
 
 
 def test_hand_chosen_case_file_matches_independent_tools(run_cli, tmp_path):
-    document = {"sizes": [2, 2, 1], "activation": "sigmoid", "cost": "mse", "bias": True,
-                "weights": [[[0.1, -0.2], [0.4, 0.3]], [[0.7, -0.5]]], "biases": [[0.05, -0.1], [0.2]],
-                "inputs": [[1.0, 0.0], [0.5, -1.0]], "targets": [[1.0], [0.0]]}
+    document = {
+        "sizes": [2, 2, 1],
+        "activation": "sigmoid",
+        "cost": "mse",
+        "bias": True,
+        "weights": [[[0.1, -0.2], [0.4, 0.3]], [[0.7, -0.5]]],
+        "biases": [[0.05, -0.1], [0.2]],
+        "inputs": [[1.0, 0.0], [0.5, -1.0]],
+        "targets": [[1.0], [0.0]],
+    }
     path = tmp_path / "hand.json"
     path.write_text(json.dumps(document))
     status, out, _ = run_cli("verify", "--case", str(path), "--json")
@@ -138,25 +177,52 @@ def test_hand_chosen_case_file_matches_independent_tools(run_cli, tmp_path):
 
 BROKEN_CASES = [
     ("not json", "is not valid JSON"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[NaN, 1]]}',
-     "NaN is not a finite number"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, Infinity]]], "inputs": [[1, 2]], "targets": [[0, 1]]}',
-     "Infinity is not a finite number"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2, 3], [3, 4, 5]]], "inputs": [[1, 2]], "targets": [[0, 1]]}',
-     "'weights[0]' has shape [2, 3]; layer 1 needs [2, 2]"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2, 3]], "targets": [[0, 1]]}',
-     "'inputs' rows have 3 numbers; the input layer has 2"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[0, 1, 2]]}',
-     "'targets' has shape [1, 3]"),
-    ('{"sizes": [2, 2], "cost": "hinge", "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], '
-     '"targets": [[0, 1]]}', "unknown cost 'hinge'"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, "x"]]], "inputs": [[1, 2]], "targets": [[0, 1]]}',
-     "which is not a number"),
-    ('{"sizes": [2, 2], "bias": true, "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], '
-     '"targets": [[0, 1]]}', "'bias' is true but the case file has no 'biases'"),
-    ('{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2], [3]], "targets": [[0, 1]]}',
-     "rows of different lengths"),
-    ('[1, 2]', "a case file holds one JSON object"),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[NaN, '
+        "1]]}",
+        "NaN is not a finite number",
+    ),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2], [3, Infinity]]], "inputs": [[1, 2]], "targets": '
+        "[[0, 1]]}",
+        "Infinity is not a finite number",
+    ),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2, 3], [3, 4, 5]]], "inputs": [[1, 2]], "targets": '
+        "[[0, 1]]}",
+        "'weights[0]' has shape [2, 3]; layer 1 needs [2, 2]",
+    ),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2, 3]], "targets": [[0, '
+        "1]]}",
+        "'inputs' rows have 3 numbers; the input layer has 2",
+    ),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[0, 1, '
+        "2]]}",
+        "'targets' has shape [1, 3]",
+    ),
+    (
+        '{"sizes": [2, 2], "cost": "hinge", "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], '
+        '"targets": [[0, 1]]}',
+        "unknown cost 'hinge'",
+    ),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2], [3, "x"]]], "inputs": [[1, 2]], "targets": [[0, '
+        "1]]}",
+        "which is not a number",
+    ),
+    (
+        '{"sizes": [2, 2], "bias": true, "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], '
+        '"targets": [[0, 1]]}',
+        "'bias' is true but the case file has no 'biases'",
+    ),
+    (
+        '{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2], [3]], "targets": '
+        "[[0, 1]]}",
+        "rows of different lengths",
+    ),
+    ("[1, 2]", "a case file holds one JSON object"),
     ('{"sizes": [2, 2]}', "the case file has no 'weights', 'inputs', 'targets'"),
 ]
 
@@ -171,18 +237,30 @@ def test_broken_case_files_are_clear_errors(run_cli, tmp_path, text, message):
     assert message in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["verify"], "give an architecture (ARCH) or a case file (--case FILE)"),
-    (["verify", "--case", "/nonexistent/case.json"], "cannot read case file"),
-    (["verify", "2-2-2", "--examples", "0"], "argument --examples: expected a positive integer"),
-    (["verify", "2-2-2", "--init-scale", "-1"], "argument --init-scale: expected a positive number"),
-    (["verify", "2-2-2", "--init-scale", "nan"], "argument --init-scale: expected a positive number"),
-    (["verify", "2-2-2", "--seed", "x"], "argument --seed: expected a whole number"),
-    (["train", "3-2-1"], "--data xor needs 2 inputs and 1 output"),
-    (["train", "2-2-1", "--lr", "0"], "argument --lr: expected a positive number"),
-    (["train", "2-2-1", "--init", "zeros"], "argument --init: invalid choice: 'zeros'"),
-    (["train", "2-2-1", "--data", "/nonexistent.json"], "cannot read data file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["verify"], "give an architecture (ARCH) or a case file (--case FILE)"),
+        (["verify", "--case", "/nonexistent/case.json"], "cannot read case file"),
+        (
+            ["verify", "2-2-2", "--examples", "0"],
+            "argument --examples: expected a positive integer",
+        ),
+        (
+            ["verify", "2-2-2", "--init-scale", "-1"],
+            "argument --init-scale: expected a positive number",
+        ),
+        (
+            ["verify", "2-2-2", "--init-scale", "nan"],
+            "argument --init-scale: expected a positive number",
+        ),
+        (["verify", "2-2-2", "--seed", "x"], "argument --seed: expected a whole number"),
+        (["train", "3-2-1"], "--data xor needs 2 inputs and 1 output"),
+        (["train", "2-2-1", "--lr", "0"], "argument --lr: expected a positive number"),
+        (["train", "2-2-1", "--init", "zeros"], "argument --init: invalid choice: 'zeros'"),
+        (["train", "2-2-1", "--data", "/nonexistent.json"], "cannot read data file"),
+    ],
+)
 def test_numeric_cli_errors(run_cli, argv, message):
     status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
@@ -214,18 +292,22 @@ def test_train_json_series(run_cli):
 
 
 def test_train_constant_init_keeps_hidden_units_identical(run_cli):
-    status, out, _ = run_cli("train", "2-3-1", "--bias", "--init", "constant", "--epochs", "200",
-                             "--init-scale", "0.5")
+    status, out, _ = run_cli(
+        "train", "2-3-1", "--bias", "--init", "constant", "--epochs", "200", "--init-scale", "0.5"
+    )
     assert status == 0
     assert "the 3 hidden units of layer 2 are still identical" in out
     assert "Random starting weights (the default) break this symmetry" in out
-    _, document, _ = run_cli("train", "2-3-1", "--bias", "--init", "constant", "--epochs", "200",
-                             "--json")
+    _, document, _ = run_cli(
+        "train", "2-3-1", "--bias", "--init", "constant", "--epochs", "200", "--json"
+    )
     assert json.loads(document)["identical_hidden_units"] == [{"layer": 2, "units": 3}]
 
 
 def test_train_on_random_data_and_on_a_file(run_cli, tmp_path):
-    status, out, _ = run_cli("train", "3-4-2", "--data", "random", "--examples", "6", "--epochs", "30")
+    status, out, _ = run_cli(
+        "train", "3-4-2", "--data", "random", "--examples", "6", "--epochs", "30"
+    )
     assert status == 0 and "cost went down" in out
     path = tmp_path / "data.json"
     path.write_text(json.dumps({"inputs": [[0.0], [1.0]], "targets": [[1.0], [0.0]]}))
@@ -245,10 +327,13 @@ def test_a_diverging_run_reports_without_numpy_warnings(run_cli):
     assert status == 0 and err == "" and "cost went up" in out
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify", "2-2-1", "--cost", "bce", "--init-scale", "1000"],
-    ["verify", "2-2-2", "--init-scale", "1000"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "2-2-1", "--cost", "bce", "--init-scale", "1000"],
+        ["verify", "2-2-2", "--init-scale", "1000"],
+    ],
+)
 def test_non_finite_numbers_never_pass(run_cli, argv):
     """A NaN gradient or an infinite cost is a failure, never an agreement (exit 1)."""
     status, out, err = run_cli(*argv, expect=1)
@@ -262,7 +347,9 @@ def test_a_nan_among_the_gradients_is_a_disagreement():
     from chainrule.verification.verify import EXACT, Gradients, MethodResult, _compare
 
     reference = Gradients([np.array([[1.0, 2.0]])], None)
-    result = MethodResult("chain_sum", Gradients([np.array([[1.0, np.nan]])], None), tolerance=EXACT)
+    result = MethodResult(
+        "chain_sum", Gradients([np.array([[1.0, np.nan]])], None), tolerance=EXACT
+    )
     _compare(result, reference)
     assert result.ok is False and result.max_abs_error == float("inf")
 
@@ -278,12 +365,15 @@ def test_sampled_finite_differences_compare_only_the_sample(monkeypatch):
 
 
 def test_train_json_has_no_nan(run_cli):
-    status, out, _ = run_cli("train", "2-2-1", "--cost", "bce", "--epochs", "5", "--lr", "1e6", "--json")
+    status, out, _ = run_cli(
+        "train", "2-2-1", "--cost", "bce", "--epochs", "5", "--lr", "1e6", "--json"
+    )
     document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert status == 0 and document["costs"][-1]["cost"] is None
 
 
 # --- the evaluator that stands in for lambdify --------------------------------------------------
+
 
 def _lambdified(expression, values):
     import sympy as sp
@@ -299,13 +389,15 @@ def test_the_evaluator_matches_lambdify_on_every_rule(name):
     from chainrule.verification.evaluate import evaluate
 
     z, a, y, m = sp.symbols("z a y m", real=True)
-    values = {z: np.array([-1.5, -0.2, 0.3, 2.0]), y: np.array([0.0, 1.0, 0.25, 0.5]),
-              m: np.full(4, 4.0)}
+    values = {
+        z: np.array([-1.5, -0.2, 0.3, 2.0]),
+        y: np.array([0.0, 1.0, 0.25, 0.5]),
+        m: np.full(4, 4.0),
+    }
     rule = rules.ACTIVATIONS[name]
     values[a] = evaluate(rule.function(z), values)
     formulas = [rule.function(z), rule.derivative(z, a)]
-    formulas += [cost.per_output(sp.Symbol("p", real=True), y, m)
-                 for cost in rules.COSTS.values()]
+    formulas += [cost.per_output(sp.Symbol("p", real=True), y, m) for cost in rules.COSTS.values()]
     values[sp.Symbol("p", real=True)] = np.array([0.1, 0.4, 0.6, 0.9])
     for formula in formulas:
         expected = np.broadcast_to(_lambdified(formula, values), (4,))

@@ -66,8 +66,13 @@ class Row(NamedTuple):
         return (self.sum - self.abs_sum) / 2
 
     def as_dict(self, key_name: str) -> dict:
-        return {key_name: self.key, "count": self.count, "sum": self.sum,
-                "abs_sum": self.abs_sum, "max_abs": self.max_abs}
+        return {
+            key_name: self.key,
+            "count": self.count,
+            "sum": self.sum,
+            "abs_sum": self.abs_sum,
+            "max_abs": self.max_abs,
+        }
 
 
 def edge_key(graph: nx.DiGraph, key: str):
@@ -81,6 +86,7 @@ def edge_key(graph: nx.DiGraph, key: str):
         def lag(u, v) -> int:
             before, after = steps[u].get("step"), steps[v].get("step")
             return after - before if before is not None and after is not None else 0
+
         return lag
     raise ValueError(f"unknown key {key!r}; choose from {', '.join(KEYS)}")
 
@@ -89,8 +95,13 @@ class Tables:
     """Per node, per key: chain counts (exact), and per-example sums, absolute sums and maxima."""
 
     def __init__(self, counts: dict, sums: dict, abs_sums: dict, max_abs: dict, key: str):
-        self.counts, self.sums, self.abs_sums, self.max_abs, self.key = (counts, sums, abs_sums,
-                                                                       max_abs, key)
+        self.counts, self.sums, self.abs_sums, self.max_abs, self.key = (
+            counts,
+            sums,
+            abs_sums,
+            max_abs,
+            key,
+        )
 
     def rows(self, sources: Hashable | Iterable[Hashable]) -> list[Row]:
         """One row per key with at least one chain, over the chains of all `sources` together."""
@@ -99,14 +110,22 @@ class Tables:
         sums = sum(self.sums[s] for s in sources).sum(axis=1)
         abs_sums = sum(self.abs_sums[s] for s in sources).sum(axis=1)
         maxima = np.max([self.max_abs[s].max(axis=1) for s in sources], axis=0)
-        return [Row(key, int(counts[key]), float(sums[key]), float(abs_sums[key]),
-                    float(maxima[key])) for key in range(len(counts)) if counts[key]]
+        return [
+            Row(key, int(counts[key]), float(sums[key]), float(abs_sums[key]), float(maxima[key]))
+            for key in range(len(counts))
+            if counts[key]
+        ]
 
     def total(self, sources: Hashable | Iterable[Hashable], key=None) -> Row:
         """All the chains of `sources` in one row, labelled `key`."""
         rows = self.rows(sources)
-        return Row(key, sum(r.count for r in rows), float(sum(r.sum for r in rows)),
-                   float(sum(r.abs_sum for r in rows)), max((r.max_abs for r in rows), default=0.0))
+        return Row(
+            key,
+            sum(r.count for r in rows),
+            float(sum(r.sum for r in rows)),
+            float(sum(r.abs_sum for r in rows)),
+            max((r.max_abs for r in rows), default=0.0),
+        )
 
 
 def longest_key(graph: nx.DiGraph, key: str = "length") -> int:
@@ -114,13 +133,21 @@ def longest_key(graph: nx.DiGraph, key: str = "length") -> int:
     weight, cost = edge_key(graph, key), graph.graph["cost"]
     longest: dict = {}
     for node in reversed(list(nx.topological_sort(graph))):
-        longest[node] = 0 if node == cost else max(
-            (weight(node, s) + longest[s] for s in graph._succ[node]), default=0)
+        longest[node] = (
+            0
+            if node == cost
+            else max((weight(node, s) + longest[s] for s in graph._succ[node]), default=0)
+        )
     return max(longest.values())
 
 
-def node_tables(graph: nx.DiGraph, edge_values: dict, examples: int,
-                key: str = "length", keep: Iterable[Hashable] | None = None) -> Tables:
+def node_tables(
+    graph: nx.DiGraph,
+    edge_values: dict,
+    examples: int,
+    key: str = "length",
+    keep: Iterable[Hashable] | None = None,
+) -> Tables:
     """The dynamic programme: for every node, its chains to J by key, without enumerating them.
 
     From J (one chain, of key 0, value 1), each node v sums over its successors s: the table of
@@ -153,8 +180,9 @@ def node_tables(graph: nx.DiGraph, edge_values: dict, examples: int,
             count[shift:] += counts[successor][:kept]
             total[shift:] += value * sums[successor][:kept]
             absolute[shift:] += np.abs(value) * abs_sums[successor][:kept]
-            np.maximum(largest[shift:], np.abs(value) * max_abs[successor][:kept],
-                       out=largest[shift:])
+            np.maximum(
+                largest[shift:], np.abs(value) * max_abs[successor][:kept], out=largest[shift:]
+            )
         counts[node], sums[node], abs_sums[node], max_abs[node] = count, total, absolute, largest
         if retained is not None:
             for successor in graph._succ[node]:
@@ -186,8 +214,7 @@ class Ranking(NamedTuple):
         return self.positive + self.negative
 
 
-def rank_chains(graph: nx.DiGraph, source: Hashable, edge_values: dict, top: int = 10
-                ) -> Ranking:
+def rank_chains(graph: nx.DiGraph, source: Hashable, edge_values: dict, top: int = 10) -> Ranking:
     """Stream every chain of `source` to J and keep the `top` largest by |value| in a heap.
 
     The walk is depth first and keeps the running product of each prefix, so every edge of the
@@ -236,8 +263,9 @@ def rank_chains(graph: nx.DiGraph, source: Hashable, edge_values: dict, top: int
     return Ranking(source, count, ranked, positive, negative)
 
 
-def enumerated_rows(graph: nx.DiGraph, sources: Iterable[Hashable], edge_values: dict,
-                    key: str = "length") -> list[Row]:
+def enumerated_rows(
+    graph: nx.DiGraph, sources: Iterable[Hashable], edge_values: dict, key: str = "length"
+) -> list[Row]:
     """The aggregates by brute force: every chain enumerated (small graphs; tests compare)."""
     from chainrule.graph.paths import iter_paths
 
@@ -248,5 +276,7 @@ def enumerated_rows(graph: nx.DiGraph, sources: Iterable[Hashable], edge_values:
             edges = list(pairwise(path))
             product = np.prod([edge_values[edge] for edge in edges], axis=0)
             by_key.setdefault(sum(weight(*edge) for edge in edges), []).append(product)
-    return [Row(k, len(ps), float(np.sum(ps)), float(np.sum(np.abs(ps))),
-                float(np.max(np.abs(ps)))) for k, ps in sorted(by_key.items())]
+    return [
+        Row(k, len(ps), float(np.sum(ps)), float(np.sum(np.abs(ps))), float(np.max(np.abs(ps))))
+        for k, ps in sorted(by_key.items())
+    ]

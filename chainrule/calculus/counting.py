@@ -19,7 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Hashable, Iterable, NamedTuple
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, ParameterIndex
@@ -132,13 +133,22 @@ def count(network: Network) -> Count:
         parameters = network.layer_parameter_count(layer)
         paths, terms = from_weighted_input[layer + 1]
         chains, terms = paths, terms + paths
-        rows.append(LayerCount(layer=layer, parameters=parameters, chains=parameters * chains,
-                               terms=parameters * terms, chain_length=terms // chains))
-    return Count(network=network,
-                 parameters=sum(row.parameters for row in rows),
-                 chains=sum(row.chains for row in rows),
-                 terms=sum(row.terms for row in rows),
-                 layers=tuple(rows))
+        rows.append(
+            LayerCount(
+                layer=layer,
+                parameters=parameters,
+                chains=parameters * chains,
+                terms=parameters * terms,
+                chain_length=terms // chains,
+            )
+        )
+    return Count(
+        network=network,
+        parameters=sum(row.parameters for row in rows),
+        chains=sum(row.chains for row in rows),
+        terms=sum(row.terms for row in rows),
+        layers=tuple(rows),
+    )
 
 
 def closed_view_size(graph, sources) -> int:
@@ -178,7 +188,6 @@ def closed_view_size(graph, sources) -> int:
     return sum(total[source] for source in sources)
 
 
-
 #: Activations written as a Piecewise: sympy.diff of their compositions multiplies the cases.
 PIECEWISE_ACTIVATIONS = ("relu", "leaky_relu")
 
@@ -190,7 +199,8 @@ def composed_cost_size(network: Network) -> int:
 
     Examples
     --------
-    >>> composed_cost_size(Network([2, 2, 2])), composed_cost_size(Network([2, 2, 2], activation="relu"))
+    >>> relu = Network([2, 2, 2], activation="relu")
+    >>> composed_cost_size(Network([2, 2, 2])), composed_cost_size(relu)
     (20, 72)
     """
     sizes, bias = network.sizes, int(network.bias)
@@ -212,8 +222,7 @@ def sympy_diff_work(network: Network) -> int:
     machine: about 4,000 is one second. Each Piecewise layer past the second multiplies the
     cases SymPy carries through the derivative, so it weighs ten times more."""
     piecewise = sum(name in PIECEWISE_ACTIVATIONS for name in network.activation)
-    return (composed_cost_size(network) * network.parameter_count
-            * 10 ** max(0, piecewise - 2))
+    return composed_cost_size(network) * network.parameter_count * 10 ** max(0, piecewise - 2)
 
 
 class Ops(NamedTuple):
@@ -243,8 +252,9 @@ class OperationCounts(NamedTuple):
         return {name: ops._asdict() for name, ops in self._asdict().items()}
 
 
-def operation_counts(subject: Network | nx.DiGraph, sources: Iterable[Hashable] | None = None
-                     ) -> OperationCounts:
+def operation_counts(
+    subject: Network | nx.DiGraph, sources: Iterable[Hashable] | None = None
+) -> OperationCounts:
     """Multiplications and additions to get the gradients of `sources` (every parameter by
     default) in `subject`: a computation graph, or a layered network.
 
@@ -255,7 +265,9 @@ def operation_counts(subject: Network | nx.DiGraph, sources: Iterable[Hashable] 
     Examples
     --------
     >>> operation_counts(Network([2, 2, 2])).as_dict()
-    {'expanded': {'multiplications': 40, 'additions': 4}, 'reverse': {'multiplications': 16, 'additions': 2}, 'forward': {'multiplications': 36, 'additions': 4}}
+    {'expanded': {'multiplications': 40, 'additions': 4},
+     'reverse': {'multiplications': 16, 'additions': 2},
+     'forward': {'multiplications': 36, 'additions': 4}}
     >>> from chainrule.graph.build import build_graph
     >>> operation_counts(build_graph(Network([2, 2, 2]))) == operation_counts(Network([2, 2, 2]))
     True
@@ -269,8 +281,9 @@ def operation_counts(subject: Network | nx.DiGraph, sources: Iterable[Hashable] 
     return _walked_operation_counts(subject, sources)
 
 
-def _walked_operation_counts(graph: nx.DiGraph, sources: Iterable[Hashable] | None
-                             ) -> OperationCounts:
+def _walked_operation_counts(
+    graph: nx.DiGraph, sources: Iterable[Hashable] | None
+) -> OperationCounts:
     """The counts by walking the graph: paths by dynamic programming, cones by networkx."""
     import networkx as nx
 
@@ -281,8 +294,9 @@ def _walked_operation_counts(graph: nx.DiGraph, sources: Iterable[Hashable] | No
         sources = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
     sources = list(sources)
     counts = path_counts(graph)
-    expanded = Ops(sum(counts[p][1] - counts[p][0] for p in sources),
-                   sum(counts[p][0] - 1 for p in sources))
+    expanded = Ops(
+        sum(counts[p][1] - counts[p][0] for p in sources), sum(counts[p][0] - 1 for p in sources)
+    )
 
     reached: set[Hashable] = set(sources)
     for source in sources:
@@ -311,9 +325,11 @@ def _layered_operation_counts(network: Network) -> OperationCounts:
     # reverse: θ -> z (one each); z -> a; a -> z of the layer above; a^(L) -> J (free)
     z_to_a = sum(n[l] for l in range(2, depth)) + (n[depth] ** 2 if softmax else n[depth])
     a_to_z = sum(n[l] * n[l + 1] for l in range(2, depth))
-    reverse = Ops(c.parameters + z_to_a + a_to_z,
-                  sum(n[l] * (n[l + 1] - 1) for l in range(2, depth))
-                  + (n[depth] * (n[depth] - 1) if softmax else 0))
+    reverse = Ops(
+        c.parameters + z_to_a + a_to_z,
+        sum(n[l] * (n[l + 1] - 1) for l in range(2, depth))
+        + (n[depth] * (n[depth] - 1) if softmax else 0),
+    )
 
     forward_mult = forward_add = 0
     for row in c.layers:

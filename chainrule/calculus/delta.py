@@ -6,7 +6,8 @@ Their sum is δ(z) = ∂J/∂z, computed once per neuron in reverse topological 
 (the standard δ^(l)_j = ∂J/∂z^(l)_j); the adjoints of other nodes are written inline, which gives
 the textbook definitions
 
-    δ^(L)_i = ∂J/∂a^(L)_i · ∂a^(L)_i/∂z^(L)_i,   δ^(l)_j = ∂a^(l)_j/∂z^(l)_j · Σ_i δ^(l+1)_i ∂z^(l+1)_i/∂a^(l)_j,
+    δ^(L)_i = ∂J/∂a^(L)_i · ∂a^(L)_i/∂z^(L)_i,
+    δ^(l)_j = ∂a^(l)_j/∂z^(l)_j · Σ_i δ^(l+1)_i ∂z^(l+1)_i/∂a^(l)_j,
 
 and every gradient as ∂J/∂θ^(l)_jk = δ^(l+1)_j ∂z^(l+1)_j/∂θ^(l)_jk = δ^(l+1)_j a^(l)_k.
 
@@ -34,14 +35,15 @@ True
 
 from __future__ import annotations
 
-from typing import Iterable, Hashable, NamedTuple
+from collections.abc import Hashable, Iterable
+from typing import NamedTuple
 
 import networkx as nx
 import sympy as sp
 
+from chainrule.calculus.symbolic import abstract_sum, node_symbol, partial
 from chainrule.graph import names
 from chainrule.graph.chains import Factor, iter_chains
-from chainrule.calculus.symbolic import abstract_sum, node_symbol, partial
 from chainrule.graph.kinds import NodeKind
 
 
@@ -77,9 +79,12 @@ def delta_nodes(graph: nx.DiGraph) -> list[Hashable]:
     its definition uses.
     """
     generations = reversed(list(nx.topological_generations(graph)))
-    return [node for generation in generations
-            for node in sorted(generation, key=lambda node: graph.nodes[node]["index"])
-            if is_delta_node(graph, node)]
+    return [
+        node
+        for generation in generations
+        for node in sorted(generation, key=lambda node: graph.nodes[node]["index"])
+        if is_delta_node(graph, node)
+    ]
 
 
 # --- the δ representation: immutable records, printed by chainrule.notation, proven here ---
@@ -88,6 +93,7 @@ def delta_nodes(graph: nx.DiGraph) -> list[Hashable]:
 # Factor (one partial), a DeltaRef or a Group (a parenthesised sum). SymPy would sort the
 # factors, so the order lives in these records; `expression()` gives the SymPy form the proofs
 # use, and every printer reads the same records, so what is printed is what is proven.
+
 
 class DeltaRef(NamedTuple):
     """δ of a node, with its `name` and `latex` as a graph node has them (``delta^(2)_1``,
@@ -123,8 +129,12 @@ class Product(NamedTuple):
 
     def expression(self) -> sp.Expr:
         head = sp.Integer(1) if self.head is None else self.head.expression()
-        return head * sp.Mul(*(partial(item) if isinstance(item, Factor) else item.expression()
-                               for item in self.items))
+        return head * sp.Mul(
+            *(
+                partial(item) if isinstance(item, Factor) else item.expression()
+                for item in self.items
+            )
+        )
 
 
 def sum_expression(terms: Iterable[Product]) -> sp.Expr:
@@ -196,8 +206,10 @@ def factor_gradient(graph: nx.DiGraph, source: Hashable) -> FactoredGradient:
 
 def delta_definitions(graph: nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:
     """δ(z) for every weighted input z, in partials and the δ of the layer above (SymPy)."""
-    return {definition.delta.expression(): definition.expression()
-            for definition in define_deltas(graph)}
+    return {
+        definition.delta.expression(): definition.expression()
+        for definition in define_deltas(graph)
+    }
 
 
 def factored_gradient(graph: nx.DiGraph, parameter: Hashable) -> sp.Expr:
@@ -229,6 +241,7 @@ def proves_equal_to_path_sum(graph: nx.DiGraph, parameter: Hashable, expression=
 
 
 # --- the factoring step, shown ---------------------------------------------------------------
+
 
 class Term(NamedTuple):
     """One term while factoring: δ of node `cut` (or nothing) times the ordered `suffix`."""
@@ -281,20 +294,27 @@ def factoring_steps(graph: nx.DiGraph, parameter: Hashable) -> list[Step]:
     """
     chains = list(iter_chains(graph, parameter))
     height = heights(graph)
-    thresholds = sorted({height[f.wrt] for chain in chains for f in chain
-                         if is_delta_node(graph, f.wrt)})
+    thresholds = sorted(
+        {height[f.wrt] for chain in chains for f in chain if is_delta_node(graph, f.wrt)}
+    )
     previous = [Term(None, tuple(chain)) for chain in chains]
     steps = [_step(graph, previous, ())]
     for threshold in thresholds:
         current = []
         for chain in chains:
-            cuts = [i for i, f in enumerate(chain)
-                    if is_delta_node(graph, f.wrt) and height[f.wrt] <= threshold]
-            current.append(Term(chain[cuts[-1]].wrt, tuple(chain[cuts[-1] + 1:])) if cuts
-                           else Term(None, tuple(chain)))
+            cuts = [
+                i
+                for i, f in enumerate(chain)
+                if is_delta_node(graph, f.wrt) and height[f.wrt] <= threshold
+            ]
+            current.append(
+                Term(chain[cuts[-1]].wrt, tuple(chain[cuts[-1] + 1 :]))
+                if cuts
+                else Term(None, tuple(chain))
+            )
         merged: dict[Term, list[tuple[Term, tuple[Factor, ...]]]] = {}
         for before, term in zip(previous, current):
-            middle = before.suffix[:len(before.suffix) - len(term.suffix)]
+            middle = before.suffix[: len(before.suffix) - len(term.suffix)]
             merged.setdefault(term, []).append((before, middle))
         groups = tuple((term, tuple(dict.fromkeys(members))) for term, members in merged.items())
         steps.append(_step(graph, merged, groups))
@@ -306,6 +326,7 @@ def _step(graph: nx.DiGraph, terms: Iterable[Term], groups) -> Step:
     """The records of a step: each term as a product, and each group of merged terms as the
     parenthesised sum of their cost-side parts (δ of the old cut, then the middle) times the
     shared suffix; a term this step left alone stands as it is."""
+
     def head(cut: Hashable | None) -> tuple[DeltaRef, ...]:
         return () if cut is None else (delta_ref(graph, cut),)
 
@@ -317,8 +338,9 @@ def _step(graph: nx.DiGraph, terms: Iterable[Term], groups) -> Step:
         if len(members) == 1 and not members[0][1]:  # untouched by this step: no group to show
             grouped.append(product(term))
         else:
-            inside = tuple(Product(None, (*head(before.cut), *middle))
-                           for before, middle in members)
+            inside = tuple(
+                Product(None, (*head(before.cut), *middle)) for before, middle in members
+            )
             grouped.append(Product(None, (Group(inside), *term.suffix)))
     return Step(tuple(map(product, terms)), tuple(grouped))
 

@@ -4,9 +4,10 @@
 - *local*: each partial replaced by its local formula in a, z, θ, x, y and m;
 - *closed*: one expression in the inputs, weights and targets, by substituting the forward pass.
 
-SymPy sorts the factors of a product, so the order of a chain is kept by :mod:`chainrule.graph.chains`
-and the notations (:mod:`chainrule.notation`, where :class:`~chainrule.notation.gradient.Gradient`
-shows them); the expressions here are for the maths (substitution, expansion, equality).
+SymPy sorts the factors of a product, so the order of a chain is kept by
+:mod:`chainrule.graph.chains` and the notations (:mod:`chainrule.notation`, where
+:class:`~chainrule.notation.gradient.Gradient` shows them); the expressions here are for the
+maths (substitution, expansion, equality).
 Costs are written for one example with the example count ``m`` kept as a symbol, so dJ/da
 reads (a - y)/m as in the notes.
 
@@ -24,19 +25,19 @@ a^(2)_1*a^(3)_1*(1 - a^(3)_1)*(a^(3)_1 - y_1)/m
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable
+from collections.abc import Hashable, Iterable
 
 import networkx as nx
 import sympy as sp
 
 from chainrule import rules
-
 from chainrule.graph import names
-from chainrule.graph.chains import Chain, Factor
 from chainrule.graph.build import build_graph
+from chainrule.graph.chains import Chain, Factor
 from chainrule.graph.kinds import COMPUTED, NodeKind
-from chainrule.graph.symbols import M, node_symbol, target_symbol  # noqa: F401 (re-exported)
-from chainrule.graph.spec import Network, SOFTMAX
+from chainrule.graph.spec import SOFTMAX, Network
+from chainrule.graph.symbols import M, node_symbol, target_symbol
+
 
 class Partial(sp.Expr):
     """∂(of)/∂(wrt) as a single atom, so a chain is a SymPy product of its partials.
@@ -91,7 +92,9 @@ def _layered_local_derivative(graph: nx.DiGraph, wrt: Hashable, of: Hashable) ->
     # target is a weighted input z^(l+1)_j = Σ_k θ^(l)_jk a^(l)_k (+ θ^(l)_j0)
     (j,) = target["index"]
     layer = target["layer"] - 1
-    if source["kind"] == NodeKind.PARAM:  # dz/dθ_jk is what θ_jk multiplies: a_k, x_k, or 1 for a bias
+    if (
+        source["kind"] == NodeKind.PARAM
+    ):  # dz/dθ_jk is what θ_jk multiplies: a_k, x_k, or 1 for a bias
         k = source["index"][1]
         if k == 0:
             return sp.Integer(1)
@@ -139,8 +142,9 @@ def abstract_sum(chains: Iterable[Chain]) -> sp.Expr:
 
 def local_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
     """Σ over chains of the product of their factors' local formulas."""
-    return sp.Add(*(sp.Mul(*(factor_formula(graph, factor) for factor in chain))
-                    for chain in chains))
+    return sp.Add(
+        *(sp.Mul(*(factor_formula(graph, factor) for factor in chain)) for chain in chains)
+    )
 
 
 def closed_sum(graph: nx.DiGraph, chains: Iterable[Chain]) -> sp.Expr:
@@ -168,16 +172,22 @@ def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
     network: Network = graph.graph["network"]
     if data["kind"] == NodeKind.COST:
         cost, depth = rules.COSTS[network.cost], network.depth
-        return sp.Add(*(cost.per_output(node_symbol(names.a_name(depth, i)), target_symbol(i), M)
-                        for i in range(1, network.sizes[-1] + 1)))
+        return sp.Add(
+            *(
+                cost.per_output(node_symbol(names.a_name(depth, i)), target_symbol(i), M)
+                for i in range(1, network.sizes[-1] + 1)
+            )
+        )
     layer, (j,) = data["layer"], data["index"]
     if data["kind"] == NodeKind.PRE:
         below = layer - 1
         # One Add of every term: summing them one by one would sort a growing Add each time,
         # quadratic in the layer's width (34 s for verify 100-100-100).
-        terms = [node_symbol(names.theta_name(below, j, k))
-                 * node_symbol(names.x_name(k) if below == 1 else names.a_name(below, k))
-                 for k in range(1, network.sizes[below - 1] + 1)]
+        terms = [
+            node_symbol(names.theta_name(below, j, k))
+            * node_symbol(names.x_name(k) if below == 1 else names.a_name(below, k))
+            for k in range(1, network.sizes[below - 1] + 1)
+        ]
         if network.bias:
             terms.append(node_symbol(names.theta_name(below, j, 0)))
         return sp.Add(*terms)
@@ -213,8 +223,9 @@ def forward_values(subject: Network | nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:
     return values
 
 
-def composed_cost(subject: Network | nx.DiGraph,
-                  values: dict[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
+def composed_cost(
+    subject: Network | nx.DiGraph, values: dict[sp.Symbol, sp.Expr] | None = None
+) -> sp.Expr:
     """J of one example in the graph's leaves (x, θ, y and m): the cost's formula with the
     forward pass substituted. `values` are :func:`forward_values`, if already at hand.
 
@@ -259,7 +270,9 @@ def is_identically_zero(expression: sp.Expr) -> bool:
     def opaque_symbol(function):
         return lambda argument: opaque.setdefault(function(argument, evaluate=False), sp.Dummy("F"))
 
-    rewritten = (expression.replace(sp.exp, exp_as_powers)
-                 .replace(sp.tanh, opaque_symbol(sp.tanh))
-                 .replace(sp.log, opaque_symbol(sp.log)))
+    rewritten = (
+        expression.replace(sp.exp, exp_as_powers)
+        .replace(sp.tanh, opaque_symbol(sp.tanh))
+        .replace(sp.log, opaque_symbol(sp.log))
+    )
     return sp.cancel(sp.together(rewritten)) == 0

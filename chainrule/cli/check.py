@@ -25,24 +25,48 @@ MAX_FILE = 10_000_000  # characters of claims read from --file: far beyond any d
 def add_check_parser(commands, network_options: argparse.ArgumentParser) -> None:
     """Register ``check`` with its options on the sub-parsers of the ``chainrule`` command."""
     parser = commands.add_parser(
-        "check", parents=[network_options], help="check hand-derived gradients and deltas",
+        "check",
+        parents=[network_options],
+        help="check hand-derived gradients and deltas",
         description="Check claims such as 'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1' or "
-                    "'delta^(3)_1 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1)': each is proven "
-                    "correct, shown wrong with its mistake named, or reported as unknown. "
-                    "Exit status 0 when every claim is correct, 1 otherwise, 2 for bad input.")
-    parser.add_argument("architecture", metavar="ARCH|GRAPH.json",
-                        help="layer sizes joined by '-' (e.g. 2-2-2) or a graph file")
-    parser.add_argument("claims", nargs="*", metavar="CLAIM",
-                        help="an equation in text, unicode or LaTeX notation")
-    parser.add_argument("--file", metavar="F",
-                        help="read claims from F, one per line ('-' for stdin; blank lines and "
-                             "lines starting with # are skipped)")
-    parser.add_argument("--limit", type=_positive_int, default=DEFAULT_LIMIT, metavar="N",
-                        help=f"refuse a quantity with more than N chains (default {DEFAULT_LIMIT})")
-    parser.add_argument("--format", choices=["text", "latex", "json"], default="text",
-                        help="text (default), latex or json")
-    parser.add_argument("--json", dest="format", action="store_const", const="json",
-                        help="the same as --format json")
+        "'delta^(3)_1 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1)': each is proven "
+        "correct, shown wrong with its mistake named, or reported as unknown. "
+        "Exit status 0 when every claim is correct, 1 otherwise, 2 for bad input.",
+    )
+    parser.add_argument(
+        "architecture",
+        metavar="ARCH|GRAPH.json",
+        help="layer sizes joined by '-' (e.g. 2-2-2) or a graph file",
+    )
+    parser.add_argument(
+        "claims", nargs="*", metavar="CLAIM", help="an equation in text, unicode or LaTeX notation"
+    )
+    parser.add_argument(
+        "--file",
+        metavar="F",
+        help="read claims from F, one per line ('-' for stdin; blank lines and "
+        "lines starting with # are skipped)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"refuse a quantity with more than N chains (default {DEFAULT_LIMIT})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "latex", "json"],
+        default="text",
+        help="text (default), latex or json",
+    )
+    parser.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="the same as --format json",
+    )
     parser.set_defaults(run=run_check)
     _intermix(parser)
 
@@ -84,11 +108,15 @@ def _claims(args: argparse.Namespace) -> list[str]:
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             raise UsageError(f"cannot read claims from {args.file!r}: {reason}") from None
-        claims += [line.strip() for line in text.splitlines()
-                   if line.strip() and not line.strip().startswith("#")]
+        claims += [
+            line.strip()
+            for line in text.splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        ]
     if not claims:
-        raise UsageError("give at least one claim, e.g. 'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1', "
-                         "or --file F")
+        raise UsageError(
+            "give at least one claim, e.g. 'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1', or --file F"
+        )
     return claims
 
 
@@ -100,8 +128,7 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     subject = resolve(args.architecture, args)  # a graph file refuses --bias and the others
     from chainrule.verification import claims as judging
 
-    graph = (judging.graph_for_network(subject.network) if subject.layered
-             else subject.graph())
+    graph = judging.graph_for_network(subject.network) if subject.layered else subject.graph()
     results = []
     for number, claim in enumerate(claims, start=1):
         try:

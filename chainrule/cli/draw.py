@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Callable, Hashable
 
-from chainrule.graph import names
 from chainrule.calculus.counting import count_parameter
+from chainrule.graph import names
 from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
@@ -37,8 +37,9 @@ def _require_matplotlib():
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise SpecError("drawing needs matplotlib: pip install 'chainrule[plot]' "
-                        "(or pip install matplotlib)") from None
+        raise SpecError(
+            "drawing needs matplotlib: pip install 'chainrule[plot]' (or pip install matplotlib)"
+        ) from None
     return Figure
 
 
@@ -57,8 +58,9 @@ class Drawing:
 
         suffix = Path(path).suffix.lower()
         if suffix not in FORMATS:
-            raise SpecError(f"cannot draw to {str(path)!r}: the file name must end in "
-                            f"{', '.join(FORMATS)}")
+            raise SpecError(
+                f"cannot draw to {str(path)!r}: the file name must end in {', '.join(FORMATS)}"
+            )
         with atomic_path(path) as temporary:
             self.figure.savefig(temporary, format=suffix[1:], bbox_inches="tight", dpi=150)
 
@@ -90,8 +92,11 @@ class Summary:
         self.network = network
         shown = []
         for layer, size in enumerate(network.sizes, start=1):
-            keep = set(range(1, size + 1)) if size <= NEURONS_SHOWN else (
-                set(range(1, HEAD + 1)) | set(range(size - TAIL + 1, size + 1)))
+            keep = (
+                set(range(1, size + 1))
+                if size <= NEURONS_SHOWN
+                else (set(range(1, HEAD + 1)) | set(range(size - TAIL + 1, size + 1)))
+            )
             if layer == parameter.layer and parameter.k:
                 keep.add(parameter.k)
             if layer == parameter.layer + 1:
@@ -99,10 +104,17 @@ class Summary:
             shown.append(sorted(keep))
         self.shown = shown  # shown[l - 1]: the real indices of layer l drawn, in order
         self.cut = [len(indices) < size for indices, size in zip(shown, network.sizes)]
-        self.small = Network(tuple(len(indices) for indices in shown), bias=network.bias,
-                             activation=network.activation, cost=network.cost)
-        self.parameter = ParameterIndex(parameter.layer, self._small(parameter.layer + 1, parameter.j),
-                                        self._small(parameter.layer, parameter.k) if parameter.k else 0)
+        self.small = Network(
+            tuple(len(indices) for indices in shown),
+            bias=network.bias,
+            activation=network.activation,
+            cost=network.cost,
+        )
+        self.parameter = ParameterIndex(
+            parameter.layer,
+            self._small(parameter.layer + 1, parameter.j),
+            self._small(parameter.layer, parameter.k) if parameter.k else 0,
+        )
 
     def _small(self, layer: int, index: int) -> int:
         return self.shown[layer - 1].index(index) + 1
@@ -117,7 +129,9 @@ class Summary:
         if kind == NodeKind.INPUT:
             return names.x_latex(self.real(1, index[0]))
         if kind == NodeKind.PARAM:
-            return names.theta_latex(layer, self.real(layer + 1, index[0]), self.real(layer, index[1]))
+            return names.theta_latex(
+                layer, self.real(layer + 1, index[0]), self.real(layer, index[1])
+            )
         if kind == NodeKind.PRE:
             return names.z_latex(layer, self.real(layer, index[0]))
         if kind == NodeKind.ACT:
@@ -129,7 +143,8 @@ class Summary:
 
         return notation_for("latex").chain(
             f._replace(of_latex=self.latex(graph, f.of), wrt_latex=self.latex(graph, f.wrt))
-            for f in chain)
+            for f in chain
+        )
 
 
 Point = tuple[float, float]
@@ -172,6 +187,7 @@ class Layout:
 def _straight(place: Callable[[Hashable], Point]):
     def edge_points(u: Hashable, v: Hashable, shift: float = 0.0) -> list[Point]:
         return [(x, y + shift) for x, y in (place(u), place(v))]
+
     return edge_points
 
 
@@ -187,16 +203,18 @@ def _clear_of(x: float, y: float, segments: list[tuple[float, float, float, floa
     for x1, y1, x2, y2 in segments:
         dx, dy = x2 - x1, y2 - y1
         t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
-        if (x - x1 - t * dx) ** 2 + (y - y1 - t * dy) ** 2 <= EDGE_CLEARANCE ** 2:
+        if (x - x1 - t * dx) ** 2 + (y - y1 - t * dy) ** 2 <= EDGE_CLEARANCE**2:
             return False
     return True
 
 
-def _weight_column(count: int, x: float, passing: list[tuple[float, float, float, float]]
-                   ) -> list[float]:
+def _weight_column(
+    count: int, x: float, passing: list[tuple[float, float, float, float]]
+) -> list[float]:
     """`count` heights in the weight column at `x`, 1 apart, top first, each clear of the
     `passing` edges (a^(l)_k -> z^(l+1)_j cross this column): a weight sitting on such a line
     would read as a stop on it. Centred as well as the gaps allow."""
+
     def sweep(top: float) -> list[float]:
         heights: list[float] = []
         y = top
@@ -215,20 +233,26 @@ def _weight_column(count: int, x: float, passing: list[tuple[float, float, float
 def _graph_positions(graph, network: Network) -> dict[Hashable, Point]:
     """Columns: x | θ^(1) z^(2) a^(2) | θ^(2) z^(3) a^(3) | ... | J; each weight column placed
     clear of the edges a^(l) -> z^(l+1) that cross it."""
-    columns: list[list[Hashable]] = [[n for n, k in graph.nodes(data="kind")
-                                      if k == NodeKind.INPUT]]
+    columns: list[list[Hashable]] = [
+        [n for n, k in graph.nodes(data="kind") if k == NodeKind.INPUT]
+    ]
     for layer in range(2, network.depth + 1):
         for kind, at in ((NodeKind.PARAM, layer - 1), (NodeKind.PRE, layer), (NodeKind.ACT, layer)):
-            columns.append([n for n, d in graph.nodes(data=True)
-                            if d["kind"] == kind and d["layer"] == at])
+            columns.append(
+                [n for n, d in graph.nodes(data=True) if d["kind"] == kind and d["layer"] == at]
+            )
     columns.append([graph.graph["cost"]])
 
     def is_weights(column: list[Hashable]) -> bool:
         return graph.nodes[column[0]]["kind"] == NodeKind.PARAM
 
     height = max(len(column) for column in columns if not is_weights(column))
-    heights = {node: y for column in columns if not is_weights(column)
-               for node, y in zip(column, _column(len(column), max(height - 1, 1)))}
+    heights = {
+        node: y
+        for column in columns
+        if not is_weights(column)
+        for node, y in zip(column, _column(len(column), max(height - 1, 1)))
+    }
     positions: dict[Hashable, Point] = {}
     x = 0.0
     for number, column in enumerate(columns):
@@ -241,11 +265,16 @@ def _graph_positions(graph, network: Network) -> dict[Hashable, Point]:
         sources, targets = columns[number - 1], columns[number + 1]
         gap = 1.0
         for _ in range(3):
-            passing = [(x - 1.0, heights[u], x + gap, heights[v]) for u in sources
-                       for v in graph.successors(u) if v in targets]
+            passing = [
+                (x - 1.0, heights[u], x + gap, heights[v])
+                for u in sources
+                for v in graph.successors(u)
+                if v in targets
+            ]
             ys = _weight_column(len(column), x, passing)
-            steepest = max(abs(y - heights[next(iter(graph.successors(node)))])
-                           for node, y in zip(column, ys))
+            steepest = max(
+                abs(y - heights[next(iter(graph.successors(node)))]) for node, y in zip(column, ys)
+            )
             if gap >= 0.5 * steepest:
                 break
             gap = 0.5 * steepest + 0.1
@@ -258,11 +287,16 @@ def _generation_positions(graph) -> dict[Hashable, Point]:
     """Any graph: one column per topological generation, columns GENERATION_WIDTH apart."""
     import networkx as nx
 
-    columns = [sorted(generation, key=list(graph.nodes).index)
-               for generation in nx.topological_generations(graph)]
+    columns = [
+        sorted(generation, key=list(graph.nodes).index)
+        for generation in nx.topological_generations(graph)
+    ]
     height = max(len(column) for column in columns) - 1
-    return {node: (GENERATION_WIDTH * x, y) for x, column in enumerate(columns)
-            for node, y in zip(column, _column(len(column), max(height, 1)))}
+    return {
+        node: (GENERATION_WIDTH * x, y)
+        for x, column in enumerate(columns)
+        for node, y in zip(column, _column(len(column), max(height, 1)))
+    }
 
 
 def graph_positions(graph, network: Network | None = None) -> dict[Hashable, Point]:
@@ -291,7 +325,7 @@ def _neuron_positions(summary: Summary) -> dict[tuple[int, int], Point]:
         cut = summary.cut[layer - 1]
         ys = _column(size + cut, max(height, 1))
         if cut:
-            ys = ys[:HEAD] + ys[HEAD + 1:]
+            ys = ys[:HEAD] + ys[HEAD + 1 :]
         for neuron, y in enumerate(ys, start=1):
             positions[layer, neuron] = (2.0 * (layer - 1), y)
         if network.bias and layer < network.depth:
@@ -310,8 +344,10 @@ def _neuron_of(graph, node: Hashable) -> tuple[int, int]:
 
 
 def _title(name: str, total: int, source_latex: str) -> str:
-    return (rf"{name}: the {total:,} chain{'s' if total != 1 else ''} "
-            rf"of $\partial J / \partial {source_latex}$")
+    return (
+        rf"{name}: the {total:,} chain{'s' if total != 1 else ''} "
+        rf"of $\partial J / \partial {source_latex}$"
+    )
 
 
 def _layered_layout(network: Network, parameter: ParameterIndex | None, view: str) -> Layout:
@@ -323,9 +359,11 @@ def _layered_layout(network: Network, parameter: ParameterIndex | None, view: st
         raise SpecError(f"unknown view {view!r}; choose graph or neurons")
     parameter = parameter or ParameterIndex(1, 1, 1)
     summary = Summary(network, parameter)
-    notes = [f"layer {layer} shows {len(shown)} of its {size:,} neurons"
-             for layer, (shown, size) in enumerate(zip(summary.shown, network.sizes), start=1)
-             if len(shown) < size]
+    notes = [
+        f"layer {layer} shows {len(shown)} of its {size:,} neurons"
+        for layer, (shown, size) in enumerate(zip(summary.shown, network.sizes), start=1)
+        if len(shown) < size
+    ]
     nodes_count, _ = graph_size(summary.small)
     if view == "graph" and nodes_count > GRAPH_VIEW_MAX_NODES:
         view = "neurons"
@@ -340,16 +378,23 @@ def _layered_layout(network: Network, parameter: ParameterIndex | None, view: st
         data = graph.nodes[node]
         return names.delta_latex(data["layer"], summary.real(data["layer"], data["index"][0]))
 
-    common = dict(graph=graph, chains=chains, delta_label=delta_label, notes=notes,
-                  chain_label=lambda chain: summary.chain_latex(graph, chain),
-                  title=_title(network.architecture, total, parameter.latex))
+    common = dict(
+        graph=graph,
+        chains=chains,
+        delta_label=delta_label,
+        notes=notes,
+        chain_label=lambda chain: summary.chain_latex(graph, chain),
+        title=_title(network.architecture, total, parameter.latex),
+    )
     if view == "graph":
         positions = _graph_positions(graph, summary.small)
-        return Layout(edge_points=_straight(positions.__getitem__), place=positions.__getitem__,
-                      background=[[positions[u], positions[v]] for u, v in graph.edges],
-                      nodes=[(point, summary.latex(graph, node))
-                             for node, point in positions.items()],
-                      **common)
+        return Layout(
+            edge_points=_straight(positions.__getitem__),
+            place=positions.__getitem__,
+            background=[[positions[u], positions[v]] for u, v in graph.edges],
+            nodes=[(point, summary.latex(graph, node)) for node, point in positions.items()],
+            **common,
+        )
 
     positions = _neuron_positions(summary)
     small = summary.small
@@ -376,15 +421,22 @@ def _layered_layout(network: Network, parameter: ParameterIndex | None, view: st
         for layer, cut in enumerate(summary.cut, start=1):
             if cut:
                 y = (positions[layer, HEAD][1] + positions[layer, HEAD + 1][1]) / 2
-                axes.text(2.0 * (layer - 1), y, r"$\vdots$", ha="center", va="center",
-                          fontsize=12)
+                axes.text(2.0 * (layer - 1), y, r"$\vdots$", ha="center", va="center", fontsize=12)
 
     def place(node: Hashable) -> Point:  # a z and its a share one neuron
         return positions[_neuron_of(graph, node)]
 
-    return Layout(edge_points=_straight(place), place=place, background=background,
-                  nodes=labelled, node_size=520, background_width=0.5, background_colour="0.88",
-                  decorate=ellipses, **common)
+    return Layout(
+        edge_points=_straight(place),
+        place=place,
+        background=background,
+        nodes=labelled,
+        node_size=520,
+        background_width=0.5,
+        background_colour="0.88",
+        decorate=ellipses,
+        **common,
+    )
 
 
 def _edge_points(start, end, column_width: float, samples: int = 24, avoid=()) -> list[Point]:
@@ -397,9 +449,13 @@ def _edge_points(start, end, column_width: float, samples: int = 24, avoid=()) -
 
     def arc(lift: float) -> list[Point]:
         control = ((x1 + x2) / 2, (y1 + y2) / 2 + lift)
-        return [((1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
-                 (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2)
-                for t in (i / (samples - 1) for i in range(samples))]
+        return [
+            (
+                (1 - t) ** 2 * x1 + 2 * (1 - t) * t * control[0] + t * t * x2,
+                (1 - t) ** 2 * y1 + 2 * (1 - t) * t * control[1] + t * t * y2,
+            )
+            for t in (i / (samples - 1) for i in range(samples))
+        ]
 
     lift = 0.35 * abs(x2 - x1) / column_width
     others = [point for point in avoid if point != start and point != end]
@@ -422,24 +478,38 @@ def _general_layout(graph, source: str | None) -> Layout:
     nodes = list(positions.values())
 
     def edge_points(u: Hashable, v: Hashable, shift: float = 0.0) -> list[Point]:
-        return [(x, y + shift) for x, y in _edge_points(positions[u], positions[v],
-                                                        GENERATION_WIDTH, avoid=nodes)]
+        return [
+            (x, y + shift)
+            for x, y in _edge_points(positions[u], positions[v], GENERATION_WIDTH, avoid=nodes)
+        ]
 
     chains = list(iter_chains(graph, source))
-    return Layout(graph=graph, chains=chains, edge_points=edge_points,
-                  place=positions.__getitem__,
-                  background=[edge_points(u, v) for u, v in graph.edges],
-                  nodes=[(point, graph.nodes[node]["latex"]) for node, point in positions.items()],
-                  chain_label=lambda chain: chain.latex,
-                  delta_label=lambda node: delta_latex(graph, node),
-                  title=_title(graph.graph.get("source", "graph"), len(chains),
-                               graph.nodes[source]["latex"]),
-                  node_size=560, background_width=0.7, figsize=(11, 6), overflow="more",
-                  node_to_node=False, delta_offset=16, says_what_is_shaded=False)
+    return Layout(
+        graph=graph,
+        chains=chains,
+        edge_points=edge_points,
+        place=positions.__getitem__,
+        background=[edge_points(u, v) for u, v in graph.edges],
+        nodes=[(point, graph.nodes[node]["latex"]) for node, point in positions.items()],
+        chain_label=lambda chain: chain.latex,
+        delta_label=lambda node: delta_latex(graph, node),
+        title=_title(graph.graph.get("source", "graph"), len(chains), graph.nodes[source]["latex"]),
+        node_size=560,
+        background_width=0.7,
+        figsize=(11, 6),
+        overflow="more",
+        node_to_node=False,
+        delta_offset=16,
+        says_what_is_shaded=False,
+    )
 
 
-def draw(subject: Network | object, parameter: ParameterIndex | str | None = None,
-         view: str = "graph", delta: bool = False) -> Drawing:
+def draw(
+    subject: Network | object,
+    parameter: ParameterIndex | str | None = None,
+    view: str = "graph",
+    delta: bool = False,
+) -> Drawing:
     """Draw `subject` with every chain of `parameter` lit up, each in its own colour.
 
     Parameters
@@ -481,23 +551,43 @@ def _trace(layout: Layout, path: list[Hashable], shift: float) -> list[Point]:
 def _plot(axes, layout: Layout, delta: bool) -> None:
     """The one plotting path: grey network, labelled nodes, δ shading, chains, title."""
     for points in layout.background:
-        axes.plot(*zip(*points), color=layout.background_colour,
-                  linewidth=layout.background_width, zorder=1)
+        axes.plot(
+            *zip(*points),
+            color=layout.background_colour,
+            linewidth=layout.background_width,
+            zorder=1,
+        )
     for (x, y), label in layout.nodes:
         axes.scatter([x], [y], s=layout.node_size, color="white", edgecolors="0.35", zorder=3)
         axes.text(x, y, f"${label}$", ha="center", va="center", fontsize=8, zorder=4)
     layout.decorate(axes)
     if delta:
         _shade_deltas(axes, layout)
-    _plot_chains(axes, layout.chains, lambda path, shift: _trace(layout, path, shift),
-                 layout.chain_label, layout.overflow)
+    _plot_chains(
+        axes,
+        layout.chains,
+        lambda path, shift: _trace(layout, path, shift),
+        layout.chain_label,
+        layout.overflow,
+    )
     text = "; ".join(layout.notes) or None
     shaded = delta and layout.says_what_is_shaded
-    axes.set_title(layout.title + (r" (shaded: what each $\delta$ sums)" if shaded else ""),
-                   fontsize=12, pad=22 if text else 6)
+    axes.set_title(
+        layout.title + (r" (shaded: what each $\delta$ sums)" if shaded else ""),
+        fontsize=12,
+        pad=22 if text else 6,
+    )
     if text:
-        axes.text(0.5, 1.0, "\n".join(textwrap.wrap(f"summary: {text}", 140)), ha="center",
-                  va="bottom", fontsize=8, color="0.4", transform=axes.transAxes)
+        axes.text(
+            0.5,
+            1.0,
+            "\n".join(textwrap.wrap(f"summary: {text}", 140)),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="0.4",
+            transform=axes.transAxes,
+        )
 
 
 def _plot_chains(axes, chains, trace, label, overflow: str) -> None:
@@ -512,15 +602,23 @@ def _plot_chains(axes, chains, trace, label, overflow: str) -> None:
         path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
         shift = 0.06 * (number - (len(chains) - 1) / 2) if len(chains) <= 12 else 0.0
         colour = colours(number % colours.N)
-        axes.plot(*zip(*trace(path, shift)), color=colour, linewidth=2.2, alpha=0.9, zorder=2,
-                  solid_capstyle="round")
+        axes.plot(
+            *zip(*trace(path, shift)),
+            color=colour,
+            linewidth=2.2,
+            alpha=0.9,
+            zorder=2,
+            solid_capstyle="round",
+        )
         if len(handles) < LEGEND_CHAINS:
             handles.append(Line2D([], [], color=colour, linewidth=2.2, label=f"${label(chain)}$"))
     if len(chains) > LEGEND_CHAINS:
-        handles.append(Line2D([], [], color="none",
-                              label=f"… and {len(chains) - LEGEND_CHAINS:,} {overflow}"))
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11,
-                frameon=False)
+        handles.append(
+            Line2D([], [], color="none", label=f"… and {len(chains) - LEGEND_CHAINS:,} {overflow}")
+        )
+    axes.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11, frameon=False
+    )
 
 
 def _shade_deltas(axes, layout: Layout) -> None:
@@ -531,8 +629,14 @@ def _shade_deltas(axes, layout: Layout) -> None:
     from chainrule.calculus.delta import is_delta_node
 
     graph = layout.graph
-    cuts = list(dict.fromkeys(factor.wrt for chain in layout.chains for factor in chain
-                              if is_delta_node(graph, factor.wrt)))
+    cuts = list(
+        dict.fromkeys(
+            factor.wrt
+            for chain in layout.chains
+            for factor in chain
+            if is_delta_node(graph, factor.wrt)
+        )
+    )
     for node in cuts:
         region = nx.descendants(graph, node) | {node}
         # In the graph's own edge order: a subgraph's order follows set hashing, which varies
@@ -541,11 +645,23 @@ def _shade_deltas(axes, layout: Layout) -> None:
             points = layout.edge_points(u, v, 0.0)
             if all(point == points[0] for point in points):
                 continue  # z -> a inside one neuron
-            axes.plot(*zip(*points), color="tab:orange", alpha=0.12, linewidth=14,
-                      solid_capstyle="round", zorder=0)
+            axes.plot(
+                *zip(*points),
+                color="tab:orange",
+                alpha=0.12,
+                linewidth=14,
+                solid_capstyle="round",
+                zorder=0,
+            )
         if len(cuts) > DELTA_LABELS:
             continue  # too many to read: the shading says it
-        axes.annotate(f"${layout.delta_label(node)}$", layout.place(node),
-                      xytext=(0, layout.delta_offset),
-                      textcoords="offset points", ha="center", fontsize=10, color="tab:orange",
-                      zorder=5)
+        axes.annotate(
+            f"${layout.delta_label(node)}$",
+            layout.place(node),
+            xytext=(0, layout.delta_offset),
+            textcoords="offset points",
+            ha="center",
+            fontsize=10,
+            color="tab:orange",
+            zorder=5,
+        )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from chainrule.cli.commands import COMMANDS
 from chainrule.cli.options import PROG, Parser, UsageError, network_options
@@ -32,8 +32,11 @@ _NEGATIVE_ARCHITECTURE = re.compile(r"-[0-9][0-9-]*-[0-9-]*")
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``chainrule`` command, with one sub-parser per command."""
-    parser = Parser(prog=PROG, description="Backpropagation derived in the open: every "
-                    "chain-rule path from each parameter to the cost.")
+    parser = Parser(
+        prog=PROG,
+        description="Backpropagation derived in the open: every "
+        "chain-rule path from each parameter to the cost.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     shared = network_options()
     for command in COMMANDS:
@@ -87,23 +90,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         if isinstance(error, MemoryError):
-            return fail("too large: the computation ran out of memory; ask for less (a "
-                        "smaller network, fewer --param, a lower --limit)", 2)
-        return fail("too large: an expression is nested too deeply for Python to walk; use "
-                    "a shallower network or formula", 2)
+            return fail(
+                "too large: the computation ran out of memory; ask for less (a "
+                "smaller network, fewer --param, a lower --limit)",
+                2,
+            )
+        return fail(
+            "too large: an expression is nested too deeply for Python to walk; use "
+            "a shallower network or formula",
+            2,
+        )
     except OSError as error:
         import errno
 
         if debug:
             raise
-        if error.filename is None and error.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT,
-                                                      errno.EFBIG):
+        if error.filename is None and error.errno in (
+            errno.ENOSPC,
+            errno.EIO,
+            errno.EDQUOT,
+            errno.EFBIG,
+        ):
             silence_stdout()  # stdout is on a full or failing device
             return fail(f"cannot write the output: {error.strerror}", 2)
-        return fail(f"internal error: {type(error).__name__}: {error} (this is a bug; "
-                    "CHAINRULE_DEBUG=1 shows the traceback)", 3)
+        return fail(
+            f"internal error: {type(error).__name__}: {error} (this is a bug; "
+            "CHAINRULE_DEBUG=1 shows the traceback)",
+            3,
+        )
     except Exception as error:
         if debug:
             raise
-        return fail(f"internal error: {type(error).__name__}: {error} (this is a bug; "
-                    "CHAINRULE_DEBUG=1 shows the traceback)", 3)
+        return fail(
+            f"internal error: {type(error).__name__}: {error} (this is a bug; "
+            "CHAINRULE_DEBUG=1 shows the traceback)",
+            3,
+        )

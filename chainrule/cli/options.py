@@ -58,65 +58,120 @@ def positive_float(text: str) -> float:
     if not (value > 0 and value != float("inf")):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     if value > MAX_SCALE:
-        raise argparse.ArgumentTypeError(f"expected a number up to {MAX_SCALE:g}, got {text!r} "
-                                         "(larger values overflow)")
+        raise argparse.ArgumentTypeError(
+            f"expected a number up to {MAX_SCALE:g}, got {text!r} (larger values overflow)"
+        )
     return value
 
 
 def network_options() -> argparse.ArgumentParser:
     """--bias, --activation and --cost: a parent parser for every command that builds a net."""
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--bias", action="store_true",
-                         help="give every non-input neuron a bias weight theta^(l)_j0")
-    options.add_argument("--activation", default="sigmoid", metavar="NAME[,NAME...]",
-                         help="one activation for all layers or one per non-input layer: "
-                              f"{', '.join(ACTIVATIONS)} (default sigmoid)")
-    options.add_argument("--cost", default="mse", metavar="NAME",
-                         help=f"cost function: {', '.join(COSTS)} (default mse)")
-    options.add_argument("--max-graph", type=positive_int, default=budget.DEFAULT_MAX_GRAPH,
-                         metavar="N", help="refuse to build a computation graph of more than N "
-                         f"nodes and edges (default {budget.DEFAULT_MAX_GRAPH:,})")
+    options.add_argument(
+        "--bias", action="store_true", help="give every non-input neuron a bias weight theta^(l)_j0"
+    )
+    options.add_argument(
+        "--activation",
+        default="sigmoid",
+        metavar="NAME[,NAME...]",
+        help="one activation for all layers or one per non-input layer: "
+        f"{', '.join(ACTIVATIONS)} (default sigmoid)",
+    )
+    options.add_argument(
+        "--cost",
+        default="mse",
+        metavar="NAME",
+        help=f"cost function: {', '.join(COSTS)} (default mse)",
+    )
+    options.add_argument(
+        "--max-graph",
+        type=positive_int,
+        default=budget.DEFAULT_MAX_GRAPH,
+        metavar="N",
+        help="refuse to build a computation graph of more than N "
+        f"nodes and edges (default {budget.DEFAULT_MAX_GRAPH:,})",
+    )
     return options
 
 
-def add_architecture(parser: argparse.ArgumentParser, default: str | None = None,
-                     optional_help: str | None = None) -> None:
+def add_architecture(
+    parser: argparse.ArgumentParser, default: str | None = None, optional_help: str | None = None
+) -> None:
     """The ARCH positional: required, or optional with a default (or none, with --case)."""
     if default is None and optional_help is None:
         parser.add_argument("architecture", metavar="ARCH", help=ARCH_HELP)
     else:
-        parser.add_argument("architecture", metavar="ARCH", nargs="?", default=default,
-                            help=optional_help)
+        parser.add_argument(
+            "architecture", metavar="ARCH", nargs="?", default=default, help=optional_help
+        )
 
 
 def add_formats(parser: argparse.ArgumentParser) -> None:
     """--format text|unicode|latex|json, and --json as its short form."""
-    parser.add_argument("--format", choices=["text", "unicode", "latex", "json"], default="text",
-                        help="text (ASCII, default), unicode, latex or json")
-    parser.add_argument("--json", dest="format", action="store_const", const="json",
-                        help="the same as --format json")
+    parser.add_argument(
+        "--format",
+        choices=["text", "unicode", "latex", "json"],
+        default="text",
+        help="text (ASCII, default), unicode, latex or json",
+    )
+    parser.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="the same as --format json",
+    )
 
 
 def add_wrt(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--wrt", choices=["parameters", "inputs"], default="parameters",
-                        help="differentiate by the parameters (default) or by the inputs x_k")
+    parser.add_argument(
+        "--wrt",
+        choices=["parameters", "inputs"],
+        default="parameters",
+        help="differentiate by the parameters (default) or by the inputs x_k",
+    )
 
 
 def add_limit(parser: argparse.ArgumentParser, default: int, what: str) -> None:
-    parser.add_argument("--limit", type=positive_int, default=default, metavar="N",
-                        help=f"refuse to write more than N {what} (default {default})")
+    parser.add_argument(
+        "--limit",
+        type=positive_int,
+        default=default,
+        metavar="N",
+        help=f"refuse to write more than N {what} (default {default})",
+    )
 
 
 def add_case_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--examples", type=positive_int, default=4, metavar="M",
-                        help="examples in a random case (default 4)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="S",
-                        help="seed of the random numbers (default 0)")
-    parser.add_argument("--init-scale", type=positive_float, default=1.0, metavar="EPS",
-                        help="draw weights from [-EPS, EPS] (default 1)")
-    parser.add_argument("--max-numbers", type=positive_int, default=budget.DEFAULT_MAX_NUMBERS,
-                        metavar="N", help="refuse a case of more than N numbers (weights, "
-                        f"activations and gradients; default {budget.DEFAULT_MAX_NUMBERS:,})")
+    parser.add_argument(
+        "--examples",
+        type=positive_int,
+        default=4,
+        metavar="M",
+        help="examples in a random case (default 4)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the random numbers (default 0)",
+    )
+    parser.add_argument(
+        "--init-scale",
+        type=positive_float,
+        default=1.0,
+        metavar="EPS",
+        help="draw weights from [-EPS, EPS] (default 1)",
+    )
+    parser.add_argument(
+        "--max-numbers",
+        type=positive_int,
+        default=budget.DEFAULT_MAX_NUMBERS,
+        metavar="N",
+        help="refuse a case of more than N numbers (weights, "
+        f"activations and gradients; default {budget.DEFAULT_MAX_NUMBERS:,})",
+    )
 
 
 def dump_json(document: object, out: TextIO) -> None:

@@ -54,6 +54,7 @@ class Numbers(NamedTuple):
 
 # --- the one place that calls verification's helpers: rename them here ------------------------
 
+
 def _verification():
     from chainrule.verification import verify
 
@@ -72,21 +73,35 @@ def _layered_numbers(case, sources: list[str], wrt: str, origin: str) -> Numbers
     edge_values = verify.evaluate_edges(graph, verify.case_leaf_values(case), case.examples)
     if wrt == "inputs":
         by_input = backprop.input_gradients(case).sum(axis=0)
-        reference = {names.x_name(k): float(by_input[k - 1])
-                     for k in range(1, network.sizes[0] + 1)}
+        reference = {
+            names.x_name(k): float(by_input[k - 1]) for k in range(1, network.sizes[0] + 1)
+        }
     else:
         _, weights, biases = backprop.backprop(case)
         reference = {}
         for parameter in network.parameters():
             layer, j, k = parameter
-            reference[parameter.name] = float(biases[layer - 1][j - 1] if k == 0
-                                              else weights[layer - 1][j - 1, k - 1])
-    activation = (network.activation[0] if len(set(network.activation)) == 1
-                  else ",".join(network.activation))
-    title = (f"{network.architecture} (activation {activation}, cost "
-             f"{network.cost}{', with bias' if network.bias else ''})")
-    return Numbers(graph, sources, edge_values, case.examples, reference, "numeric backprop",
-                   title, tuple(verify.EXACT), origin)
+            reference[parameter.name] = float(
+                biases[layer - 1][j - 1] if k == 0 else weights[layer - 1][j - 1, k - 1]
+            )
+    activation = (
+        network.activation[0] if len(set(network.activation)) == 1 else ",".join(network.activation)
+    )
+    title = (
+        f"{network.architecture} (activation {activation}, cost "
+        f"{network.cost}{', with bias' if network.bias else ''})"
+    )
+    return Numbers(
+        graph,
+        sources,
+        edge_values,
+        case.examples,
+        reference,
+        "numeric backprop",
+        title,
+        tuple(verify.EXACT),
+        origin,
+    )
 
 
 def _graph_numbers(graph, sources: list[str], args: argparse.Namespace) -> Numbers:
@@ -100,14 +115,27 @@ def _graph_numbers(graph, sources: list[str], args: argparse.Namespace) -> Numbe
     reference = {source: float(np.sum(adjoint[source])) for source in sources}
     options = ""
     if graph.graph.get("architecture") in ("rnn", "resnet"):
-        options = (f" (activation {args.activation}, cost {args.cost}"
-                   + (f" on the {args.rnn_cost} step{'s' if args.rnn_cost == 'sum' else ''}"
-                      if graph.graph["architecture"] == "rnn" else "")
-                   + (", with bias" if args.bias else "") + ")")
-    return Numbers(graph, sources, edge_values, args.examples, reference,
-                   "numeric backprop on the graph (the δ sweep)", graph.graph["source"] + options,
-                   tuple(verify.EXACT), f"seed {args.seed}, parameters from "
-                   f"[-{args.init_scale:g}, {args.init_scale:g}]")
+        options = (
+            f" (activation {args.activation}, cost {args.cost}"
+            + (
+                f" on the {args.rnn_cost} step{'s' if args.rnn_cost == 'sum' else ''}"
+                if graph.graph["architecture"] == "rnn"
+                else ""
+            )
+            + (", with bias" if args.bias else "")
+            + ")"
+        )
+    return Numbers(
+        graph,
+        sources,
+        edge_values,
+        args.examples,
+        reference,
+        "numeric backprop on the graph (the δ sweep)",
+        graph.graph["source"] + options,
+        tuple(verify.EXACT),
+        f"seed {args.seed}, parameters from [-{args.init_scale:g}, {args.init_scale:g}]",
+    )
 
 
 def _edge_limit() -> int:
@@ -116,29 +144,35 @@ def _edge_limit() -> int:
 
 # --- working out the selection -----------------------------------------------------------------
 
+
 def _numbers(args: argparse.Namespace, graph) -> Numbers:
     from chainrule.cli.options import UsageError
     from chainrule.cli.subject import Subject, graph_sources
 
     if graph is not None:
         if args.case:
-            raise UsageError("case files describe layered networks; a graph's case is "
-                                   "drawn from --seed, --examples and --init-scale")
+            raise UsageError(
+                "case files describe layered networks; a graph's case is "
+                "drawn from --seed, --examples and --init-scale"
+            )
         if graph.number_of_edges() > _edge_limit():
-            raise UsageError(f"{graph.graph['source']} has {graph.number_of_edges():,} "
-                                   f"edges, more than the {_edge_limit():,} evaluated one by one")
+            raise UsageError(
+                f"{graph.graph['source']} has {graph.number_of_edges():,} "
+                f"edges, more than the {_edge_limit():,} evaluated one by one"
+            )
         sources = [s.name for s in graph_sources(graph, args.wrt, args.param)]
         return _graph_numbers(graph, sources, args)
-    from chainrule.graph.build import graph_size
-
     from chainrule.cli.commands.verify import case_for
+    from chainrule.graph.build import graph_size
 
     case, origin = case_for(args, default_examples=1)  # from --case, or drawn as verify draws
     network = case.network
     edges = graph_size(network)[1]
     if edges > _edge_limit():
-        raise UsageError(f"{network.architecture} has {edges:,} edges, more than the "
-                               f"{_edge_limit():,} evaluated one by one")
+        raise UsageError(
+            f"{network.architecture} has {edges:,} edges, more than the "
+            f"{_edge_limit():,} evaluated one by one"
+        )
     subject = Subject(label=network.architecture, network=network)
     sources = [s.name for s in subject.sources(args.wrt, args.param)]
     return _layered_numbers(case, sources, args.wrt, origin)
@@ -174,16 +208,18 @@ def compute(numbers: Numbers, top: int, limit: int, lag: bool) -> Result:
     chain_count = sum(row.count for row in totals.values())
     rankings = None
     if chain_count <= limit:
-        rankings = {source: rank_chains(graph, source, numbers.edge_values, top)
-                    for source in sources}
+        rankings = {
+            source: rank_chains(graph, source, numbers.edge_values, top) for source in sources
+        }
     groups: dict[str, list[str]] = {}
     for source in sources:
         groups.setdefault(_group(graph, source), []).append(source)
     by_layer = [tables.total(members, group) for group, members in groups.items()]
     by_lag = None
     if lag:
-        by_lag = node_tables(graph, numbers.edge_values, numbers.examples, "lag",
-                             keep=sources).rows(sources)
+        by_lag = node_tables(
+            graph, numbers.edge_values, numbers.examples, "lag", keep=sources
+        ).rows(sources)
     return Result(numbers, rankings, totals, chain_count, tables.rows(sources), by_layer, by_lag)
 
 
@@ -213,6 +249,7 @@ def check(result: Result) -> tuple[float, bool]:
 
 # --- writing -----------------------------------------------------------------------------------
 
+
 def _share(value: float, gradient: float) -> float | None:
     return value / gradient if gradient else None
 
@@ -237,17 +274,29 @@ def as_json(result: Result, args: argparse.Namespace) -> dict:
     gradients = []
     for source in numbers.sources:
         gradient, positive, negative = _gradient(result, source)
-        entry = {"parameter": source, "gradient": gradient, "positive": positive,
-                 "negative": negative, "count": result.totals[source].count}
+        entry = {
+            "parameter": source,
+            "gradient": gradient,
+            "positive": positive,
+            "negative": negative,
+            "count": result.totals[source].count,
+        }
         if result.rankings is not None:
-            entry["chains"] = [{"value": chain.value, "share": _share(chain.value, gradient),
-                                "nodes": list(chain.nodes)}
-                               for chain in result.rankings[source].top]
+            entry["chains"] = [
+                {
+                    "value": chain.value,
+                    "share": _share(chain.value, gradient),
+                    "nodes": list(chain.nodes),
+                }
+                for chain in result.rankings[source].top
+            ]
         gradients.append(entry)
     document = {
-        "architecture": numbers.graph.graph.get("source") or numbers.graph.graph[
-            "network"].architecture,
-        "wrt": args.wrt, "examples": numbers.examples, "case": getattr(args, "case", None),
+        "architecture": numbers.graph.graph.get("source")
+        or numbers.graph.graph["network"].architecture,
+        "wrt": args.wrt,
+        "examples": numbers.examples,
+        "case": getattr(args, "case", None),
         "seed": None if getattr(args, "case", None) else args.seed,
         "init_scale": None if getattr(args, "case", None) else args.init_scale,
         "abs_basis": "chain" if numbers.examples == 1 else "example",
@@ -255,8 +304,12 @@ def as_json(result: Result, args: argparse.Namespace) -> dict:
         "gradients": gradients,
         "by_length": [row.as_dict("length") for row in result.by_length],
         "by_layer": [row.as_dict("layer") for row in result.by_layer],
-        "check": {"reference": numbers.reference_name, "max_abs_error": worst, "ok": ok,
-                  "tolerance": {"rtol": numbers.tolerance[0], "atol": numbers.tolerance[1]}},
+        "check": {
+            "reference": numbers.reference_name,
+            "max_abs_error": worst,
+            "ok": ok,
+            "tolerance": {"rtol": numbers.tolerance[0], "atol": numbers.tolerance[1]},
+        },
     }
     if result.by_lag is not None:
         document["by_lag"] = [row.as_dict("lag") for row in result.by_lag]
@@ -277,11 +330,19 @@ def _aggregate_table(rows: list[Row], key_name: str, branches_from: int | None =
     from chainrule.notation.table import format_table
 
     total_abs = sum(row.abs_sum for row in rows)
-    body = [[row.key, row.count, _number(row.sum), f"{row.abs_sum:.6e}", f"{row.max_abs:.6e}",
-             f"{row.abs_sum / row.count:.3e}", _share_text(_share(row.abs_sum, total_abs))]
-            for row in rows]
-    headers = [key_name, "chains", "sum", "abs_sum", "max_abs", "mean |value|",
-               "share of abs_sum"]
+    body = [
+        [
+            row.key,
+            row.count,
+            _number(row.sum),
+            f"{row.abs_sum:.6e}",
+            f"{row.max_abs:.6e}",
+            f"{row.abs_sum / row.count:.3e}",
+            _share_text(_share(row.abs_sum, total_abs)),
+        ]
+        for row in rows
+    ]
+    headers = [key_name, "chains", "sum", "abs_sum", "max_abs", "mean |value|", "share of abs_sum"]
     if branches_from is not None:
         headers.insert(1, "branches")
         for line, row in zip(body, rows):
@@ -300,8 +361,10 @@ def _resnet_offset(graph, args: argparse.Namespace) -> int | None:
 def _peaks(rows: list[Row], key_name: str) -> str:
     most_common = max(rows, key=lambda row: row.count)
     heaviest = max(rows, key=lambda row: row.abs_sum)
-    return (f"most chains at {key_name} {most_common.key} ({most_common.count:,}); the largest "
-            f"abs_sum at {key_name} {heaviest.key} ({heaviest.abs_sum:.3e})")
+    return (
+        f"most chains at {key_name} {most_common.key} ({most_common.count:,}); the largest "
+        f"abs_sum at {key_name} {heaviest.key} ({heaviest.abs_sum:.3e})"
+    )
 
 
 def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
@@ -311,43 +374,63 @@ def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
     graph = numbers.graph
     examples = f"{numbers.examples} example{'s' if numbers.examples != 1 else ''}"
     out.write(f"paths {numbers.title}, {examples}, {numbers.origin}\n")
-    out.write("a chain's value: the product of its local derivatives at the case's numbers"
-              + (", summed over the examples" if numbers.examples > 1 else "") + "\n")
+    out.write(
+        "a chain's value: the product of its local derivatives at the case's numbers"
+        + (", summed over the examples" if numbers.examples > 1 else "")
+        + "\n"
+    )
     if result.rankings is None:
-        out.write(f"{result.chain_count:,} chains, more than --limit {args.limit:,}: not ranked "
-                  f"one by one (raise it with --limit {result.chain_count});\nevery figure below "
-                  "comes from the dynamic programme" + (
-                      ", positive and negative over per-example values" if numbers.examples > 1
-                      else "") + "\n")
+        out.write(
+            f"{result.chain_count:,} chains, more than --limit {args.limit:,}: not ranked "
+            f"one by one (raise it with --limit {result.chain_count});\nevery figure below "
+            "comes from the dynamic programme"
+            + (", positive and negative over per-example values" if numbers.examples > 1 else "")
+            + "\n"
+        )
     for source in numbers.sources:
         gradient, positive, negative = _gradient(result, source)
         count = result.totals[source].count
-        out.write(f"\ndJ/d{source} = {_number(gradient)}   {count:,} "
-                  f"chain{'s' if count != 1 else ''}\n")
+        out.write(
+            f"\ndJ/d{source} = {_number(gradient)}   {count:,} chain{'s' if count != 1 else ''}\n"
+        )
         if result.rankings is not None:
             ranking = result.rankings[source]
-            ranked = [[rank, _number(chain.value), _share_text(_share(chain.value, gradient)),
-                       "+" if chain.value > 0 else "-" if chain.value < 0 else "0",
-                       _through(graph, chain.nodes)]
-                      for rank, chain in enumerate(ranking.top, start=1)]
+            ranked = [
+                [
+                    rank,
+                    _number(chain.value),
+                    _share_text(_share(chain.value, gradient)),
+                    "+" if chain.value > 0 else "-" if chain.value < 0 else "0",
+                    _through(graph, chain.nodes),
+                ]
+                for rank, chain in enumerate(ranking.top, start=1)
+            ]
             table = format_table(["rank", "value", "share", "sign", "through"], ranked)
             out.write("".join(f"  {line}\n" for line in table.splitlines()))
             if ranking.count > len(ranking.top):
                 shown = sum(chain.value for chain in ranking.top)
-                out.write(f"  (the top {len(ranking.top)} of {ranking.count:,} chains add up to "
-                          f"{_number(shown)}, {_share_text(_share(shown, gradient))} of the "
-                          "gradient)\n")
-        out.write(f"  positive {_number(positive)}   negative {_number(negative)}   "
-                  f"net {_number(gradient)}\n")
-    for rows, key_name, title in [(result.by_length, "length", "by length (terms per chain)"),
-                                  (result.by_layer, "layer", "by layer"),
-                                  (result.by_lag or [], "lag", "by lag (steps reached back)")]:
+                out.write(
+                    f"  (the top {len(ranking.top)} of {ranking.count:,} chains add up to "
+                    f"{_number(shown)}, {_share_text(_share(shown, gradient))} of the "
+                    "gradient)\n"
+                )
+        out.write(
+            f"  positive {_number(positive)}   negative {_number(negative)}   "
+            f"net {_number(gradient)}\n"
+        )
+    for rows, key_name, title in [
+        (result.by_length, "length", "by length (terms per chain)"),
+        (result.by_layer, "layer", "by layer"),
+        (result.by_lag or [], "lag", "by lag (steps reached back)"),
+    ]:
         if args.by != key_name:
             continue
-        out.write(f"\n{title}, over the {len(numbers.sources)} selected "
-                  f"{'inputs' if args.wrt == 'inputs' else 'parameters'}"
-                  + (" (abs_sum and max_abs over per-example values)" if numbers.examples > 1
-                     else "") + ":\n")
+        out.write(
+            f"\n{title}, over the {len(numbers.sources)} selected "
+            f"{'inputs' if args.wrt == 'inputs' else 'parameters'}"
+            + (" (abs_sum and max_abs over per-example values)" if numbers.examples > 1 else "")
+            + ":\n"
+        )
         offset = _resnet_offset(graph, args) if key_name == "length" else None
         out.write(_aggregate_table(rows, key_name, offset) + "\n")
         if key_name != "layer":
@@ -356,9 +439,11 @@ def write_text(result: Result, args: argparse.Namespace, out: TextIO) -> None:
     rtol, atol = numbers.tolerance
     # The error itself is rounding noise when it agrees (--json has it): not printed then, so
     # that the text is the same on every machine.
-    verdict = ("agrees with" if ok else f"DISAGREES (largest error {worst:.2e}) with")
-    out.write(f"\ncheck: every gradient against the sum of its chain values\n  {verdict} "
-              f"{numbers.reference_name}, rtol {rtol:g}, atol {atol:g}\n")
+    verdict = "agrees with" if ok else f"DISAGREES (largest error {worst:.2e}) with"
+    out.write(
+        f"\ncheck: every gradient against the sum of its chain values\n  {verdict} "
+        f"{numbers.reference_name}, rtol {rtol:g}, atol {atol:g}\n"
+    )
 
 
 def plot(result: Result, key_name: str, path: str) -> None:
@@ -378,20 +463,27 @@ def plot(result: Result, key_name: str, path: str) -> None:
     counts_axis.set_ylabel("chains")
     magnitudes = [row.abs_sum for row in rows]
     values_axis.plot(keys, magnitudes, "o-", color="tab:blue", label="abs_sum: Σ |chain value|")
-    values_axis.plot(keys, [abs(row.sum) for row in rows], "s--", color="tab:orange",
-                     label="|sum of chain values|")
+    values_axis.plot(
+        keys,
+        [abs(row.sum) for row in rows],
+        "s--",
+        color="tab:orange",
+        label="|sum of chain values|",
+    )
     positive = [m for m in magnitudes if m > 0]
     if positive and max(positive) / min(positive) > 1e3:
         values_axis.set_yscale("log")
     values_axis.set_ylabel("gradient")
-    values_axis.set_xlabel({"length": "chain length (terms)",
-                            "lag": "lag (time steps reached back)"}[key_name])
+    values_axis.set_xlabel(
+        {"length": "chain length (terms)", "lag": "lag (time steps reached back)"}[key_name]
+    )
     values_axis.legend()
     numbers = result.numbers
     counts_axis.set_title(f"{numbers.title}: chains and gradient by {key_name}", fontsize=10)
     with atomic_path(path) as temporary:
-        figure.savefig(temporary, format=Path(path).suffix[1:].lower(), bbox_inches="tight",
-                       dpi=150)
+        figure.savefig(
+            temporary, format=Path(path).suffix[1:].lower(), bbox_inches="tight", dpi=150
+        )
 
 
 def run(args: argparse.Namespace, out: TextIO, graph) -> int:
@@ -399,12 +491,14 @@ def run(args: argparse.Namespace, out: TextIO, graph) -> int:
     from chainrule.cli.options import UsageError, dump_json
 
     if args.plot and Path(args.plot).suffix.lower() not in PLOT_FORMATS:
-        raise UsageError(f"cannot plot to {args.plot!r}: the file name must end in "
-                               f"{', '.join(PLOT_FORMATS)}")
+        raise UsageError(
+            f"cannot plot to {args.plot!r}: the file name must end in {', '.join(PLOT_FORMATS)}"
+        )
     is_rnn = graph is not None and graph.graph.get("architecture") == "rnn"
     if args.by == "lag" and not is_rnn:
-        raise UsageError("--by lag is for recurrent networks (rnn:I-H-O:T): only their "
-                               "chains reach back in time")
+        raise UsageError(
+            "--by lag is for recurrent networks (rnn:I-H-O:T): only their chains reach back in time"
+        )
     lag = is_rnn and (args.by == "lag" or args.format_json)
     import numpy as np
 
@@ -422,43 +516,96 @@ def run(args: argparse.Namespace, out: TextIO, graph) -> int:
     return 0 if check(result)[1] else 1
 
 
-def add_parser(commands, parents: list, add_architecture, positive_int, non_negative_int,
-               positive_float) -> argparse.ArgumentParser:
+def add_parser(
+    commands, parents: list, add_architecture, positive_int, non_negative_int, positive_float
+) -> argparse.ArgumentParser:
     """Register ``chainrule paths`` (the caller passes its option helpers)."""
     parser = commands.add_parser(
-        "paths", parents=parents, help="which chains carry the gradient, on numbers",
+        "paths",
+        parents=parents,
+        help="which chains carry the gradient, on numbers",
         description="Evaluate every chain on one case: rank each gradient's chains by |value|, "
-                    "show how much cancels, check the sum against numeric backprop, and "
-                    "aggregate the chains by length, layer or lag without enumerating them.")
-    add_architecture(parser, optional_help="layer sizes joined by '-', a graph file, "
-                     "rnn:I-H-O:T or resnet:WxN (not needed with --case)")
-    parser.add_argument("--case", metavar="FILE",
-                        help="read a layered network's case (sizes, options, numbers) from a "
-                             "case file, as verify does")
-    parser.add_argument("--param", action="append", default=[], metavar="l,j,k",
-                        help="the weight theta^(l)_jk (a name for rnn:, resnet: and graph "
-                             "files); repeatable; all by default")
-    parser.add_argument("--wrt", choices=["parameters", "inputs"], default="parameters",
-                        help="the chains of the parameters (default) or of the inputs x_k")
-    parser.add_argument("--top", type=positive_int, default=DEFAULT_TOP, metavar="K",
-                        help=f"chains shown per gradient, largest |value| first (default "
-                             f"{DEFAULT_TOP})")
-    parser.add_argument("--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N",
-                        help=f"rank chains one by one only up to N in all (default "
-                             f"{DEFAULT_LIMIT:,}); the aggregates never need it")
-    parser.add_argument("--by", choices=["length", "layer", "lag"],
-                        help="aggregate the chains by length (terms), by layer of parameters, "
-                             "or by lag (time steps back, rnn: only)")
-    parser.add_argument("--plot", metavar="FILE", help="draw chains and gradient by length (by "
-                        "lag with --by lag): .png or .svg")
-    parser.add_argument("--examples", type=positive_int, default=1, metavar="M",
-                        help="examples in the random case (default 1, where every aggregate is "
-                             "exact over chain values)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="S",
-                        help="seed of the random numbers (default 0)")
-    parser.add_argument("--init-scale", type=positive_float, default=1.0, metavar="EPS",
-                        help="draw weights from [-EPS, EPS] (default 1)")
-    parser.add_argument("--rnn-cost", choices=["last", "sum"], default="last",
-                        help="rnn: score the last step's output (default) or every step's")
+        "show how much cancels, check the sum against numeric backprop, and "
+        "aggregate the chains by length, layer or lag without enumerating them.",
+    )
+    add_architecture(
+        parser,
+        optional_help="layer sizes joined by '-', a graph file, "
+        "rnn:I-H-O:T or resnet:WxN (not needed with --case)",
+    )
+    parser.add_argument(
+        "--case",
+        metavar="FILE",
+        help="read a layered network's case (sizes, options, numbers) from a "
+        "case file, as verify does",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="l,j,k",
+        help="the weight theta^(l)_jk (a name for rnn:, resnet: and graph "
+        "files); repeatable; all by default",
+    )
+    parser.add_argument(
+        "--wrt",
+        choices=["parameters", "inputs"],
+        default="parameters",
+        help="the chains of the parameters (default) or of the inputs x_k",
+    )
+    parser.add_argument(
+        "--top",
+        type=positive_int,
+        default=DEFAULT_TOP,
+        metavar="K",
+        help=f"chains shown per gradient, largest |value| first (default {DEFAULT_TOP})",
+    )
+    parser.add_argument(
+        "--limit",
+        type=positive_int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"rank chains one by one only up to N in all (default "
+        f"{DEFAULT_LIMIT:,}); the aggregates never need it",
+    )
+    parser.add_argument(
+        "--by",
+        choices=["length", "layer", "lag"],
+        help="aggregate the chains by length (terms), by layer of parameters, "
+        "or by lag (time steps back, rnn: only)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="draw chains and gradient by length (by lag with --by lag): .png or .svg",
+    )
+    parser.add_argument(
+        "--examples",
+        type=positive_int,
+        default=1,
+        metavar="M",
+        help="examples in the random case (default 1, where every aggregate is "
+        "exact over chain values)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the random numbers (default 0)",
+    )
+    parser.add_argument(
+        "--init-scale",
+        type=positive_float,
+        default=1.0,
+        metavar="EPS",
+        help="draw weights from [-EPS, EPS] (default 1)",
+    )
+    parser.add_argument(
+        "--rnn-cost",
+        choices=["last", "sum"],
+        default="last",
+        help="rnn: score the last step's output (default) or every step's",
+    )
     parser.add_argument("--json", dest="format_json", action="store_true", help="print JSON")
     return parser

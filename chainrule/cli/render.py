@@ -10,7 +10,8 @@ The δ writers print the records of :mod:`chainrule.calculus.delta`.
 from __future__ import annotations
 
 import json
-from typing import Iterable, Iterator, TextIO
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 import networkx as nx
 
@@ -28,8 +29,13 @@ def _heading(parameter: ParameterIndex, chains: int, terms: int) -> str:
     return f"dJ/d{parameter.name}: {_count(chains, 'chain')}, {_count(terms, 'term')}"
 
 
-def write_text(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO,
-               view: str = "abstract", unicode: bool = False) -> None:
+def write_text(
+    graph: nx.DiGraph,
+    groups: Iterable[tuple[Group, int, int]],
+    out: TextIO,
+    view: str = "abstract",
+    unicode: bool = False,
+) -> None:
     """A heading per parameter, then one chain per line (or the closed expression)."""
     from chainrule.notation import notation_for
 
@@ -43,15 +49,17 @@ def write_text(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
             out.write(f"  {notation.chain(chain, view)}\n")
 
 
-def write_latex(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO,
-                view: str = "abstract") -> None:
+def write_latex(
+    graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO, view: str = "abstract"
+) -> None:
     """One display-math ``aligned`` block per parameter, each chain on its own line."""
     from chainrule.notation import notation_for
 
     notation = notation_for("latex", graph)
     for number, ((parameter, chains), chain_count, terms) in enumerate(groups):
-        out.write(("\n" if number else "") + notation.comment(
-            _heading(parameter, chain_count, terms)))
+        out.write(
+            ("\n" if number else "") + notation.comment(_heading(parameter, chain_count, terms))
+        )
         out.write("\\[\n" + notation.gradient(parameter.name, chains, view) + "\n\\]\n")
 
 
@@ -63,8 +71,9 @@ def _factor_json(factor, view: str, text, latex) -> dict:
     return document
 
 
-def write_json(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO,
-               view: str = "abstract") -> None:
+def write_json(
+    graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out: TextIO, view: str = "abstract"
+) -> None:
     """One JSON list, streamed: ``[{"parameter", "chains": [[factor, ...], ...]}, ...]``.
 
     With the local view each factor adds ``formula`` and ``formula_latex``; with the closed view
@@ -75,19 +84,23 @@ def write_json(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
     text, latex = notation_for("text", graph), notation_for("latex", graph)
     out.write("[")
     for number, ((parameter, chains), _, _) in enumerate(groups):
-        out.write(("," if number else "") + "\n  " +
-                  f'{{"parameter": {json.dumps(parameter.name)}, ')
+        out.write(
+            ("," if number else "") + "\n  " + f'{{"parameter": {json.dumps(parameter.name)}, '
+        )
         if view == "closed":
             from chainrule.calculus import symbolic
 
             chains = list(chains)
             closed = symbolic.closed_sum(graph, chains)
-            out.write(f'"closed": {json.dumps(text.formula(closed))}, '
-                      f'"closed_latex": {json.dumps(latex.formula(closed))}, ')
+            out.write(
+                f'"closed": {json.dumps(text.formula(closed))}, '
+                f'"closed_latex": {json.dumps(latex.formula(closed))}, '
+            )
         out.write('"chains": [')
         for chain_number, chain in enumerate(chains):
-            factors = json.dumps([_factor_json(factor, view, text, latex) for factor in chain],
-                                 ensure_ascii=False)
+            factors = json.dumps(
+                [_factor_json(factor, view, text, latex) for factor in chain], ensure_ascii=False
+            )
             out.write(("," if chain_number else "") + "\n    " + factors)
         out.write("\n  ]}")
     out.write("\n]\n")
@@ -95,10 +108,13 @@ def write_json(graph: nx.DiGraph, groups: Iterable[tuple[Group, int, int]], out:
 
 # --- chainrule delta ----------------------------------------------------------------------------
 
+
 def _ops_rows(ops) -> list[list]:
-    return [["expanded path sum", ops.expanded.multiplications, ops.expanded.additions],
-            ["reverse mode (delta)", ops.reverse.multiplications, ops.reverse.additions],
-            ["forward mode", ops.forward.multiplications, ops.forward.additions]]
+    return [
+        ["expanded path sum", ops.expanded.multiplications, ops.expanded.additions],
+        ["reverse mode (delta)", ops.reverse.multiplications, ops.reverse.additions],
+        ["forward mode", ops.forward.multiplications, ops.forward.additions],
+    ]
 
 
 def ops_table(ops) -> str:
@@ -107,8 +123,16 @@ def ops_table(ops) -> str:
     return format_table(["every gradient by", "multiplications", "additions"], _ops_rows(ops))
 
 
-def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO, notation,
-                     ops=None, matrix: bool = True) -> None:
+def write_delta_text(
+    graph: nx.DiGraph,
+    network,
+    every,
+    parameters,
+    out: TextIO,
+    notation,
+    ops=None,
+    matrix: bool = True,
+) -> None:
     """δ definitions and factored gradients (of `every` source), or the factoring of the chosen
     `parameters`; the layer-at-a-time form when there is a layered `network`. `notation` is a
     text, unicode or LaTeX notation of `graph` (:func:`chainrule.notation.notation_for`)."""
@@ -123,34 +147,53 @@ def write_delta_text(graph: nx.DiGraph, network, every, parameters, out: TextIO,
             sides = notation.factoring(parameter.name, steps)
             if number:
                 out.write("\n")
-            heading(f"factoring dJ/d{parameter.name}: its {_count(len(steps[0].terms), 'chain')} "
-                    "grouped into delta terms, one layer of weighted inputs at a time")
+            heading(
+                f"factoring dJ/d{parameter.name}: its {_count(len(steps[0].terms), 'chain')} "
+                "grouped into delta terms, one layer of weighted inputs at a time"
+            )
             out.write(notation.equations([(notation.gradient_lhs(parameter.name), sides)]))
     else:
+
         def both_views(equation_of, record) -> tuple[str, list[str]]:
             abstract, local = equation_of(record, "abstract"), equation_of(record, "local")
             return abstract.lhs, [abstract.rhs, local.rhs]
 
-        heading("delta^(l)_j = dJ/dz^(l)_j, from the output layer down" if network is not None
-                else "delta_v = dJ/dv for every computed node v, from the cost down")
-        out.write(notation.equations([both_views(notation.delta_definition, definition)
-                                      for definition in delta.define_deltas(graph)]))
+        heading(
+            "delta^(l)_j = dJ/dz^(l)_j, from the output layer down"
+            if network is not None
+            else "delta_v = dJ/dv for every computed node v, from the cost down"
+        )
+        out.write(
+            notation.equations(
+                [
+                    both_views(notation.delta_definition, definition)
+                    for definition in delta.define_deltas(graph)
+                ]
+            )
+        )
         out.write("\n")
         heading("every gradient through the deltas of the nodes it feeds")
-        out.write(notation.equations([
-            both_views(notation.factored_gradient, delta.factor_gradient(graph, p.name))
-            for p in every]))
+        out.write(
+            notation.equations(
+                [
+                    both_views(notation.factored_gradient, delta.factor_gradient(graph, p.name))
+                    for p in every
+                ]
+            )
+        )
         if network is not None and matrix:
             out.write("\n")
             heading("the same, a layer at a time")
-            out.write(notation.equations([(eq.lhs, [eq.rhs])
-                                          for eq in notation.matrix_form(network)]))
+            out.write(
+                notation.equations([(eq.lhs, [eq.rhs]) for eq in notation.matrix_form(network)])
+            )
     if ops is not None:
         out.write("\n" + notation.comment(ops_table(ops)))
 
 
-def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO, ops=None,
-                     matrix: bool = True) -> None:
+def write_delta_json(
+    graph: nx.DiGraph, network, every, parameters, out: TextIO, ops=None, matrix: bool = True
+) -> None:
     from chainrule.calculus import delta
     from chainrule.notation import notation_for
 
@@ -164,16 +207,30 @@ def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO,
     for definition in delta.define_deltas(graph):
         abstract, abstract_latex = both("delta_definition", definition)
         local, local_latex = both("delta_definition", definition, "local")
-        deltas.append({"name": definition.delta.name, "latex": definition.delta.latex,
-                       "definition": abstract, "definition_latex": abstract_latex,
-                       "local": local, "local_latex": local_latex})
+        deltas.append(
+            {
+                "name": definition.delta.name,
+                "latex": definition.delta.latex,
+                "definition": abstract,
+                "definition_latex": abstract_latex,
+                "local": local,
+                "local_latex": local_latex,
+            }
+        )
     gradients = []
-    for p in (parameters or every):
+    for p in parameters or every:
         factored = delta.factor_gradient(graph, p.name)
         abstract, abstract_latex = both("factored_gradient", factored)
         local, local_latex = both("factored_gradient", factored, "local")
-        gradients.append({"parameter": p.name, "text": abstract, "latex": abstract_latex,
-                          "local": local, "local_latex": local_latex})
+        gradients.append(
+            {
+                "parameter": p.name,
+                "text": abstract,
+                "latex": abstract_latex,
+                "local": local,
+                "local_latex": local_latex,
+            }
+        )
     document = {
         "architecture": network.architecture if network is not None else graph.graph["source"],
         "deltas": deltas,
@@ -183,10 +240,15 @@ def write_delta_json(graph: nx.DiGraph, network, every, parameters, out: TextIO,
         document["matrix_latex"] = [str(equation) for equation in latex.matrix_form(network)]
     if parameters:
         document["factoring"] = [
-            {"parameter": p.name,
-             "steps": [dict(zip(("grouped_latex", "latex"), latex.step(step)))
-                       for step in delta.factoring_steps(graph, p.name)]}
-            for p in parameters]
+            {
+                "parameter": p.name,
+                "steps": [
+                    dict(zip(("grouped_latex", "latex"), latex.step(step)))
+                    for step in delta.factoring_steps(graph, p.name)
+                ],
+            }
+            for p in parameters
+        ]
     if ops is not None:
         document["ops"] = ops.as_dict()
     json.dump(document, out, indent=2, ensure_ascii=False)

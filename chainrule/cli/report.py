@@ -50,19 +50,25 @@ class Figure(NamedTuple):
 
 # --- content ------------------------------------------------------------------------------------
 
+
 def _cell(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def build(network: Network, parameters: list[ParameterIndex], format: str,
-          figure: Figure | None, seed: int = 0) -> list:
+def build(
+    network: Network,
+    parameters: list[ParameterIndex],
+    format: str,
+    figure: Figure | None,
+    seed: int = 0,
+) -> list:
     """The report's blocks, with equations in `format` ("latex" or "mathml")."""
     from chainrule.calculus import delta
-    from chainrule.notation import notation_for
-    from chainrule.numeric.case import random_case
-    from chainrule.graph.chains import iter_chains
     from chainrule.calculus.counting import operation_counts
     from chainrule.graph.build import build_graph
+    from chainrule.graph.chains import iter_chains
+    from chainrule.notation import notation_for
+    from chainrule.numeric.case import random_case
     from chainrule.verification.verify import TITLES, verify
 
     graph = build_graph(network)
@@ -71,24 +77,48 @@ def build(network: Network, parameters: list[ParameterIndex], format: str,
     activation = ", ".join(dict.fromkeys(network.activation))
     blocks: list = [
         Heading(f"Backpropagation derived in the open: {network.architecture}"),
-        Paragraph(f"Layer sizes {network.architecture} (input first); activation {activation}; "
-                  f"cost {network.cost}; {'with' if network.bias else 'no'} bias. "
-                  "θ^(l)_jk is the weight to neuron j of layer l+1 from neuron k of layer l; "
-                  "z is a weighted input, a = f(z) an activation, J the cost."),
+        Paragraph(
+            f"Layer sizes {network.architecture} (input first); activation {activation}; "
+            f"cost {network.cost}; {'with' if network.bias else 'no'} bias. "
+            "θ^(l)_jk is the weight to neuron j of layer l+1 from neuron k of layer l; "
+            "z is a weighted input, a = f(z) an activation, J the cost."
+        ),
         Heading("How many chain-rule products"),
-        Paragraph("A term is one partial derivative; a chain is one product of terms, one path "
-                  "from a weight to J."),
-        Table(["weights", "parameters", "chains each", "terms each", "chains", "terms"],
-              [[f"θ^({r.layer})", r.parameters, r.chains_per_parameter, r.chain_length,
-                r.chains, r.terms] for r in counts.layers]
-              + [["all", counts.parameters, "", "", counts.chains, counts.terms]]),
+        Paragraph(
+            "A term is one partial derivative; a chain is one product of terms, one path "
+            "from a weight to J."
+        ),
+        Table(
+            ["weights", "parameters", "chains each", "terms each", "chains", "terms"],
+            [
+                [
+                    f"θ^({r.layer})",
+                    r.parameters,
+                    r.chains_per_parameter,
+                    r.chain_length,
+                    r.chains,
+                    r.terms,
+                ]
+                for r in counts.layers
+            ]
+            + [["all", counts.parameters, "", "", counts.chains, counts.terms]],
+        ),
     ]
-    blocks.append(figure if figure is not None else Paragraph(
-        "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"))
+    blocks.append(
+        figure
+        if figure is not None
+        else Paragraph(
+            "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"
+        )
+    )
 
     blocks.append(Heading("Every chain"))
-    blocks.append(Paragraph("Each gradient is the sum of its chains, written cost first; below "
-                            "each, the same chains with every partial replaced by its formula."))
+    blocks.append(
+        Paragraph(
+            "Each gradient is the sum of its chains, written cost first; below "
+            "each, the same chains with every partial replaced by its formula."
+        )
+    )
     for parameter in parameters:
         chains = list(iter_chains(graph, parameter.name))
         lhs = notation.gradient_lhs(parameter.name)
@@ -97,37 +127,74 @@ def build(network: Network, parameters: list[ParameterIndex], format: str,
             blocks.append(Equations([(lhs, [("=", parts[0]), *(("+", p) for p in parts[1:])])]))
 
     blocks.append(Heading("Factoring into δ"))
-    blocks.append(Paragraph("δ^(l)_j = ∂J/∂z^(l)_j sums every path from a weighted input to J; it "
-                            "is computed once per neuron, from the output down."))
+    blocks.append(
+        Paragraph(
+            "δ^(l)_j = ∂J/∂z^(l)_j sums every path from a weighted input to J; it "
+            "is computed once per neuron, from the output down."
+        )
+    )
 
     def both_views(equation_of, record) -> tuple[str, list[tuple[str, str]]]:
         abstract, local = equation_of(record), equation_of(record, "local")
         return abstract.lhs, [("=", abstract.rhs), ("=", local.rhs)]
 
-    blocks.append(Equations([both_views(notation.delta_definition, definition)
-                             for definition in delta.define_deltas(graph)]))
+    blocks.append(
+        Equations(
+            [
+                both_views(notation.delta_definition, definition)
+                for definition in delta.define_deltas(graph)
+            ]
+        )
+    )
     blocks.append(Paragraph("Every gradient is then a δ times what its weight multiplies:"))
-    blocks.append(Equations([both_views(notation.factored_gradient,
-                                        delta.factor_gradient(graph, p.name))
-                             for p in network.parameters()]))
+    blocks.append(
+        Equations(
+            [
+                both_views(notation.factored_gradient, delta.factor_gradient(graph, p.name))
+                for p in network.parameters()
+            ]
+        )
+    )
     blocks.append(Paragraph("A layer at a time:"))
     blocks.append(Equations([(eq.lhs, [("=", eq.rhs)]) for eq in notation.matrix_form(network)]))
     focus = parameters[0]
-    blocks.append(Paragraph(f"The factoring of {focus.name}'s chains, one layer of weighted "
-                            "inputs at a time:"))
-    blocks.append(Equations([(notation.gradient_lhs(focus.name),
-                              [("=", side) for side in notation.factoring(focus.name)])]))
+    blocks.append(
+        Paragraph(
+            f"The factoring of {focus.name}'s chains, one layer of weighted inputs at a time:"
+        )
+    )
+    blocks.append(
+        Equations(
+            [
+                (
+                    notation.gradient_lhs(focus.name),
+                    [("=", side) for side in notation.factoring(focus.name)],
+                )
+            ]
+        )
+    )
 
     ops = operation_counts(network)
     blocks.append(Heading("What the factoring saves"))
-    blocks.append(Table(["every gradient by", "multiplications", "additions"],
-                        [["expanded path sum", *ops.expanded], ["reverse mode (delta)", *ops.reverse],
-                         ["forward mode", *ops.forward]]))
+    blocks.append(
+        Table(
+            ["every gradient by", "multiplications", "additions"],
+            [
+                ["expanded path sum", *ops.expanded],
+                ["reverse mode (delta)", *ops.reverse],
+                ["forward mode", *ops.forward],
+            ],
+        )
+    )
 
     report = verify(random_case(network, examples=4, seed=seed))
     blocks.append(Heading("Checked against numbers"))
-    blocks.append(Paragraph(f"A random case (seed {seed}, 4 examples, weights from [-1, 1]); cost "
-                            f"J = {report.cost:.12g}. Each method against numeric backprop:"))
+    blocks.append(
+        Paragraph(
+            f"A random case (seed {seed}, 4 examples, weights from [-1, 1]); cost "
+            f"J = {report.cost:.12g}. Each method against numeric backprop:"
+        )
+    )
     rows = []
     for name, result in report.methods.items():
         if name == "backprop":
@@ -135,17 +202,35 @@ def build(network: Network, parameters: list[ParameterIndex], format: str,
         elif result.skipped:
             rows.append([TITLES[name], "", "", f"skipped: {result.skipped}"])
         else:
-            rows.append([TITLES[name], f"{result.max_abs_error:.2e}", f"{result.max_rel_error:.2e}",
-                         "agrees" if result.ok else "DISAGREES"])
+            rows.append(
+                [
+                    TITLES[name],
+                    f"{result.max_abs_error:.2e}",
+                    f"{result.max_rel_error:.2e}",
+                    "agrees" if result.ok else "DISAGREES",
+                ]
+            )
     blocks.append(Table(["method", "max abs error", "max rel error", "result"], rows))
     return blocks
 
 
 # --- renderers ----------------------------------------------------------------------------------
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                "^": r"\textasciicircum{}", "θ": r"$\theta$", "δ": r"$\delta$", "∂": r"$\partial$"}
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "θ": r"$\theta$",
+    "δ": r"$\delta$",
+    "∂": r"$\partial$",
+}
 
 
 def _tex_escape(text: str) -> str:
@@ -166,7 +251,7 @@ def _notation_latex(match: re.Match) -> str:
 def _prose_tex(text: str) -> str:
     pieces, last = [], 0
     for match in _NOTATION.finditer(text):
-        pieces += [_tex_escape(text[last:match.start()]), f"${_notation_latex(match)}$"]
+        pieces += [_tex_escape(text[last : match.start()]), f"${_notation_latex(match)}$"]
         last = match.end()
     return "".join(pieces) + _tex_escape(text[last:])
 
@@ -178,12 +263,13 @@ def _prose_markdown(text: str) -> str:
 def _prose_html(text: str) -> str:
     def replace(match: re.Match) -> str:
         partial, stem, layer, index = match.groups()
-        return (f"{'∂J/∂' if partial else ''}<i>{stem}</i><sup>({layer})</sup>"
-                + (f"<sub>{index}</sub>" if index else ""))
+        return f"{'∂J/∂' if partial else ''}<i>{stem}</i><sup>({layer})</sup>" + (
+            f"<sub>{index}</sub>" if index else ""
+        )
 
     pieces, last = [], 0
     for match in _NOTATION.finditer(text):
-        pieces += [html.escape(text[last:match.start()]), replace(match)]
+        pieces += [html.escape(text[last : match.start()]), replace(match)]
         last = match.end()
     return "".join(pieces) + html.escape(text[last:])
 
@@ -195,8 +281,14 @@ def _aligned(equations: Equations) -> list[str]:
 
 
 def render_tex(blocks: list) -> str:
-    out = [r"\documentclass[10pt]{article}", r"\usepackage{amsmath}", r"\usepackage{graphicx}",
-           r"\usepackage[T1]{fontenc}", r"\allowdisplaybreaks", r"\begin{document}"]
+    out = [
+        r"\documentclass[10pt]{article}",
+        r"\usepackage{amsmath}",
+        r"\usepackage{graphicx}",
+        r"\usepackage[T1]{fontenc}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+    ]
     for block in blocks:
         if isinstance(block, Heading):
             command = r"\section*" if out[-1] != r"\begin{document}" else r"\title"
@@ -216,8 +308,12 @@ def render_tex(blocks: list) -> str:
             out.append(" \\\\\n".join(_aligned(block)))
             out.append(r"\end{align*}}")
         elif isinstance(block, Figure) and block.path:
-            out += [r"\begin{center}", rf"\includegraphics[width=\linewidth]{{{block.path}}}",
-                    _prose_tex(block.caption), r"\end{center}"]
+            out += [
+                r"\begin{center}",
+                rf"\includegraphics[width=\linewidth]{{{block.path}}}",
+                _prose_tex(block.caption),
+                r"\end{center}",
+            ]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
@@ -232,12 +328,17 @@ def render_markdown(blocks: list) -> str:
         elif isinstance(block, Table):
             out.append("| " + " | ".join(block.headers) + " |")
             out.append("|" + "|".join([" --- "] + [" ---: "] * (len(block.headers) - 1)) + "|")
-            out += ["| " + " | ".join(_prose_markdown(_cell(c)) for c in row) + " |"
-                    for row in block.rows]
+            out += [
+                "| " + " | ".join(_prose_markdown(_cell(c)) for c in row) + " |"
+                for row in block.rows
+            ]
             out.append("")
         elif isinstance(block, Equations):
-            out.append("$$\n\\begin{aligned}\n" + " \\\\\n".join(_aligned(block))
-                       + "\n\\end{aligned}\n$$\n")
+            out.append(
+                "$$\n\\begin{aligned}\n"
+                + " \\\\\n".join(_aligned(block))
+                + "\n\\end{aligned}\n$$\n"
+            )
         elif isinstance(block, Figure) and block.path:
             out.append(f"![{block.caption}]({block.path})\n")
     return "\n".join(out)
@@ -246,14 +347,20 @@ def render_markdown(blocks: list) -> str:
 def render_html(blocks: list) -> str:
     from chainrule.notation.mathml import aligned_table
 
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           "<title>chainrule report</title>",
-           "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;"
-           "padding:0 1em;line-height:1.5}table{border-collapse:collapse;margin:1em 0}"
-           "td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:right}"
-           "td:first-child,th:first-child{text-align:left}math[display=block]{margin:.6em 0;"
-           "overflow-x:auto}figure{margin:1em 0}figure svg{max-width:100%;height:auto}</style>",
-           "</head>", "<body>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        "<title>chainrule report</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;"
+        "padding:0 1em;line-height:1.5}table{border-collapse:collapse;margin:1em 0}"
+        "td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}math[display=block]{margin:.6em 0;"
+        "overflow-x:auto}figure{margin:1em 0}figure svg{max-width:100%;height:auto}</style>",
+        "</head>",
+        "<body>",
+    ]
     first = True
     for block in blocks:
         if isinstance(block, Heading):
@@ -262,24 +369,36 @@ def render_html(blocks: list) -> str:
         elif isinstance(block, Paragraph):
             out.append(f"<p>{_prose_html(block.text)}</p>")
         elif isinstance(block, Table):
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in block.headers)
-                       + "</tr>")
-            out += ["<tr>" + "".join(f"<td>{_prose_html(_cell(c))}</td>" for c in row) + "</tr>"
-                    for row in block.rows]
+            out.append(
+                "<table><tr>"
+                + "".join(f"<th>{html.escape(h)}</th>" for h in block.headers)
+                + "</tr>"
+            )
+            out += [
+                "<tr>" + "".join(f"<td>{_prose_html(_cell(c))}</td>" for c in row) + "</tr>"
+                for row in block.rows
+            ]
             out.append("</table>")
         elif isinstance(block, Equations):
             out.append(aligned_table(block.lines))
         elif isinstance(block, Figure) and block.svg:
-            svg = block.svg[block.svg.index("<svg"):]  # drop the XML prologue inside HTML
+            svg = block.svg[block.svg.index("<svg") :]  # drop the XML prologue inside HTML
             svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-            out.append(f"<figure>{svg}<figcaption>{_prose_html(block.caption)}</figcaption></figure>")
+            out.append(
+                f"<figure>{svg}<figcaption>{_prose_html(block.caption)}</figcaption></figure>"
+            )
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def write_report(network: Network, path: str, parameters: list[ParameterIndex] | None = None,
-                 limit: int = DEFAULT_CHAIN_LIMIT, seed: int = 0,
-                 max_graph: int = budget.DEFAULT_MAX_GRAPH) -> list[str]:
+def write_report(
+    network: Network,
+    path: str,
+    parameters: list[ParameterIndex] | None = None,
+    limit: int = DEFAULT_CHAIN_LIMIT,
+    seed: int = 0,
+    max_graph: int = budget.DEFAULT_MAX_GRAPH,
+) -> list[str]:
     """Write the report to `path` (.tex, .md or .html); returns the files written.
 
     Refuses before any work (:class:`~chainrule.errors.TooLarge`) a report of more than `limit`
@@ -297,25 +416,31 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FORMATS:
-        raise SpecError(f"cannot write a report to {path!r}: the file name must end in "
-                        f"{', '.join(FORMATS)}")
+        raise SpecError(
+            f"cannot write a report to {path!r}: the file name must end in {', '.join(FORMATS)}"
+        )
     # A device, a directory or a read-only file is refused before any work. A symlink's figure
     # goes beside the document it points to, where the document's relative link finds it.
     resolved = output_path(target)
     beside = resolved if target.is_symlink() else target
-    chains = (sum(count_parameter(network, p)[0] for p in parameters) if parameters
-              else count(network).chains)  # counted, never listed: the refusal is instant
+    chains = (
+        sum(count_parameter(network, p)[0] for p in parameters)
+        if parameters
+        else count(network).chains
+    )  # counted, never listed: the refusal is instant
     if chains > limit:
         advice = budget.limit_advice(chains, " or select weights with --param l,j,k")
-        raise TooLarge(f"the report would write {chains:,} chains, more than --limit {limit:,}; "
-                       f"{advice}")
+        raise TooLarge(
+            f"the report would write {chains:,} chains, more than --limit {limit:,}; {advice}"
+        )
     check_graph_size(network, max_graph)  # the report derives, draws and verifies on the graph
     selected = parameters or list(network.parameters())
     focus = selected[0]
     figure_path = None
     if suffix != ".html":
-        figure_path = beside.with_name(f"{beside.stem}-figure"
-                                       f"{'.pdf' if suffix == '.tex' else '.png'}")
+        figure_path = beside.with_name(
+            f"{beside.stem}-figure{'.pdf' if suffix == '.tex' else '.png'}"
+        )
         _check_side_file(figure_path, beside)
     caption = f"Every chain of ∂J/∂{focus.name.replace('theta', 'θ')}, each in its own colour."
     try:
@@ -328,8 +453,11 @@ def write_report(network: Network, path: str, parameters: list[ParameterIndex] |
         drawing = None  # the report is complete without it; build() says so in the text
     figure = None
     if drawing is not None:
-        figure = (Figure(None, drawing._repr_svg_(), caption) if figure_path is None
-                  else Figure(figure_path.name, None, caption))
+        figure = (
+            Figure(None, drawing._repr_svg_(), caption)
+            if figure_path is None
+            else Figure(figure_path.name, None, caption)
+        )
     blocks = build(network, selected, "mathml" if suffix == ".html" else "latex", figure, seed=seed)
     renderer = {".tex": render_tex, ".md": render_markdown, ".html": render_html}[suffix]
     text = renderer(blocks)
@@ -351,11 +479,12 @@ def _check_side_file(figure_path: Path, document: Path) -> None:
         return
     output_path(figure_path)
     try:
-        ours = figure_path.name in read_bytes_capped(document, "report").decode("utf-8",
-                                                                               "replace")
+        ours = figure_path.name in read_bytes_capped(document, "report").decode("utf-8", "replace")
     except SpecError:  # no earlier report there, or not one we can read
         ours = False
     if not ours:
-        raise SpecError(f"the report's figure would replace {str(figure_path)!r}, which exists "
-                        f"and is not the figure of {str(document)!r}; move it, or write the "
-                        "report under another name")
+        raise SpecError(
+            f"the report's figure would replace {str(figure_path)!r}, which exists "
+            f"and is not the figure of {str(document)!r}; move it, or write the "
+            "report under another name"
+        )

@@ -20,8 +20,9 @@ Examples
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from chainrule import budget
 from chainrule.calculus.counting import count, count_input, count_parameter
@@ -51,8 +52,11 @@ def is_graph_file(architecture: str | None) -> bool:
 def names_a_graph(architecture: str | None) -> bool:
     """Whether ARCH is built as a general graph: a graph file, ``rnn:I-H-O:T`` or
     ``resnet:WxN``; otherwise it is layer sizes."""
-    return is_graph_file(architecture) or bool(architecture) and architecture.startswith(
-        GRAPH_SPELLINGS)  # type: ignore[union-attr]
+    return (
+        is_graph_file(architecture)
+        or bool(architecture)
+        and architecture.startswith(GRAPH_SPELLINGS)
+    )  # type: ignore[union-attr]
 
 
 def graph_sources(graph, wrt: str, texts: Sequence[str] = ()) -> list[Source]:
@@ -96,8 +100,9 @@ class Subject:
             raise UsageError(f"{self.label} has no {noun}s")
         for text in texts:
             if text not in available:
-                raise UsageError(f"no {noun} {text!r} in {self.label}; it has "
-                                 f"{', '.join(available) or 'none'}")
+                raise UsageError(
+                    f"no {noun} {text!r} in {self.label}; it has {', '.join(available) or 'none'}"
+                )
         counts = path_counts(graph)
         chosen = list(dict.fromkeys(texts)) if texts else available
         return [Source(name, *counts[name]) for name in chosen]
@@ -111,8 +116,11 @@ class Subject:
 
     def _layered_parameters(self, texts: Sequence[str]) -> Iterator[Source]:
         network = self.network
-        chosen = (list(dict.fromkeys(parse_parameter(text, network) for text in texts)) if texts
-                  else network.parameters())
+        chosen = (
+            list(dict.fromkeys(parse_parameter(text, network) for text in texts))
+            if texts
+            else network.parameters()
+        )
         return (Source(p.name, *count_parameter(network, p)) for p in chosen)
 
     def sources(self, wrt: str, texts: Sequence[str] = ()) -> list[Source]:
@@ -138,35 +146,55 @@ class Subject:
         return sum(s.chains for s in selected), sum(s.terms for s in selected)
 
 
-def resolve(architecture: str, options: argparse.Namespace, command: str | None = None,
-            layers_only: bool = False) -> Subject:
+def resolve(
+    architecture: str,
+    options: argparse.Namespace,
+    command: str | None = None,
+    layers_only: bool = False,
+) -> Subject:
     """Work out what ARCH means: a graph file (``*.json``), an ``rnn:``/``resnet:`` spelling
     (built with the options) or layer sizes with the options."""
     if architecture and architecture.startswith(GRAPH_SPELLINGS):
         if layers_only:
-            raise UsageError(f"{command} takes layer sizes such as 2-2-2; rnn: and resnet: work "
-                             "with count, chains, delta, verify, draw, paths and explore")
+            raise UsageError(
+                f"{command} takes layer sizes such as 2-2-2; rnn: and resnet: work "
+                "with count, chains, delta, verify, draw, paths and explore"
+            )
         from chainrule.graph.architectures import parse_architecture_graph
 
         graph = parse_architecture_graph(
-            architecture, bias=options.bias, activation=options.activation, cost=options.cost,
-            cost_on=getattr(options, "rnn_cost", "last"))
+            architecture,
+            bias=options.bias,
+            activation=options.activation,
+            cost=options.cost,
+            cost_on=getattr(options, "rnn_cost", "last"),
+        )
         return Subject(label=architecture, _graph=graph)
     if is_graph_file(architecture):
         if layers_only:
-            raise UsageError(f"{command} takes layer sizes such as 2-2-2; graph files work with "
-                             "count, chains, delta, verify and draw")
-        ignored = [option for option, given in (
-            ("--bias", options.bias), ("--activation", options.activation != "sigmoid"),
-            ("--cost", options.cost != "mse")) if given]
+            raise UsageError(
+                f"{command} takes layer sizes such as 2-2-2; graph files work with "
+                "count, chains, delta, verify and draw"
+            )
+        ignored = [
+            option
+            for option, given in (
+                ("--bias", options.bias),
+                ("--activation", options.activation != "sigmoid"),
+                ("--cost", options.cost != "mse"),
+            )
+            if given
+        ]
         if ignored:
-            raise UsageError(f"a graph file's formulas set its activations and cost; drop "
-                             f"{', '.join(ignored)}")
+            raise UsageError(
+                f"a graph file's formulas set its activations and cost; drop {', '.join(ignored)}"
+            )
         from chainrule.graph.graphfile import load_graph_file
 
         graph = load_graph_file(architecture)
         return Subject(label=graph.graph.get("source", architecture), _graph=graph)
-    network = Network.parse(architecture, bias=options.bias, activation=options.activation,
-                            cost=options.cost)
+    network = Network.parse(
+        architecture, bias=options.bias, activation=options.activation, cost=options.cost
+    )
     max_graph = getattr(options, "max_graph", budget.DEFAULT_MAX_GRAPH)
     return Subject(label=network.architecture, network=network, max_graph=max_graph)

@@ -29,17 +29,52 @@ from collections.abc import Mapping, Sequence
 #: Options each command takes from a request: name -> "flag" (true/false), "value" (the last
 #: one given) or "values" (repeatable, each passed on).
 OPTIONS: dict[str, dict[str, str]] = {
-    "count": {"bias": "flag", "activation": "value", "cost": "value", "ops": "flag",
-              "by-layer": "flag"},
-    "chains": {"bias": "flag", "activation": "value", "cost": "value", "param": "values",
-               "view": "value", "wrt": "value", "limit": "value"},
-    "delta": {"bias": "flag", "activation": "value", "cost": "value", "param": "values",
-              "ops": "flag", "wrt": "value", "limit": "value"},
-    "verify": {"bias": "flag", "activation": "value", "cost": "value", "wrt": "value",
-               "seed": "value", "examples": "value", "init-scale": "value"},
-    "train": {"bias": "flag", "activation": "value", "cost": "value", "seed": "value",
-              "examples": "value", "init-scale": "value", "epochs": "value", "lr": "value",
-              "init": "value", "data": "value"},
+    "count": {
+        "bias": "flag",
+        "activation": "value",
+        "cost": "value",
+        "ops": "flag",
+        "by-layer": "flag",
+    },
+    "chains": {
+        "bias": "flag",
+        "activation": "value",
+        "cost": "value",
+        "param": "values",
+        "view": "value",
+        "wrt": "value",
+        "limit": "value",
+    },
+    "delta": {
+        "bias": "flag",
+        "activation": "value",
+        "cost": "value",
+        "param": "values",
+        "ops": "flag",
+        "wrt": "value",
+        "limit": "value",
+    },
+    "verify": {
+        "bias": "flag",
+        "activation": "value",
+        "cost": "value",
+        "wrt": "value",
+        "seed": "value",
+        "examples": "value",
+        "init-scale": "value",
+    },
+    "train": {
+        "bias": "flag",
+        "activation": "value",
+        "cost": "value",
+        "seed": "value",
+        "examples": "value",
+        "init-scale": "value",
+        "epochs": "value",
+        "lr": "value",
+        "init": "value",
+        "data": "value",
+    },
 }
 #: The commands whose --json output the API returns as it is.
 COMMANDS = ("count", "chains", "delta", "verify")
@@ -87,8 +122,9 @@ def flag(name: str, values: Sequence[str]) -> bool:
     raise RequestError(f"{name} takes true or false, not {values[-1]!r}")
 
 
-def argv_for(command: str, query: Mapping[str, object], architecture: str | None = None
-             ) -> list[str]:
+def argv_for(
+    command: str, query: Mapping[str, object], architecture: str | None = None
+) -> list[str]:
     """The ``chainrule`` argument list for `command` with the options in `query`.
 
     `architecture` replaces the query's ``arch`` (a graph file's temporary path). Unknown query
@@ -100,8 +136,9 @@ def argv_for(command: str, query: Mapping[str, object], architecture: str | None
     known = {"arch", "graph"} | {n for n in allowed} | {n.replace("-", "_") for n in allowed}
     unknown = sorted(str(key) for key in query if key not in known)
     if unknown:
-        raise RequestError(f"{command} takes no parameter {unknown[0]!r}; it takes arch, "
-                           + ", ".join(allowed))
+        raise RequestError(
+            f"{command} takes no parameter {unknown[0]!r}; it takes arch, " + ", ".join(allowed)
+        )
     argv = [command]
     for name, kind in allowed.items():
         values = values_of(query, name)
@@ -119,8 +156,10 @@ def argv_for(command: str, query: Mapping[str, object], architecture: str | None
         arch = values_of(query, "arch")
         architecture = arch[-1].strip() if arch else None
         if architecture is not None and architecture.lower().endswith(".json"):
-            raise RequestError("the explorer reads no files: send a graph file's JSON text as "
-                               "the 'graph' parameter")
+            raise RequestError(
+                "the explorer reads no files: send a graph file's JSON text as "
+                "the 'graph' parameter"
+            )
     if architecture:
         argv += ["--", architecture]
     return argv
@@ -132,11 +171,14 @@ def check_budget(command: str, argv: Sequence[str]) -> None:
     for token in argv:
         name, _, value = token.partition("=")
         if name == "--limit" and value.isdigit() and int(value) > MAX_LIMIT:
-            raise RequestError(f"--limit {int(value):,} is more than the explorer allows "
-                               f"({MAX_LIMIT:,}); use the command line for more")
+            raise RequestError(
+                f"--limit {int(value):,} is more than the explorer allows "
+                f"({MAX_LIMIT:,}); use the command line for more"
+            )
         if name == "--examples" and value.isdigit() and int(value) > MAX_EXAMPLES:
-            raise RequestError(f"--examples {int(value):,} is more than the explorer allows "
-                               f"({MAX_EXAMPLES})")
+            raise RequestError(
+                f"--examples {int(value):,} is more than the explorer allows ({MAX_EXAMPLES})"
+            )
 
 
 def check_network_size(command: str, query: Mapping[str, object]) -> None:
@@ -153,9 +195,12 @@ def check_network_size(command: str, query: Mapping[str, object]) -> None:
         return
     try:
         bias = values_of(query, "bias")
-        network = Network.parse(arch[-1].strip(), bias=flag("bias", bias) if bias else False,
-                                activation=(values_of(query, "activation") or ["sigmoid"])[-1],
-                                cost=(values_of(query, "cost") or ["mse"])[-1])
+        network = Network.parse(
+            arch[-1].strip(),
+            bias=flag("bias", bias) if bias else False,
+            activation=(values_of(query, "activation") or ["sigmoid"])[-1],
+            cost=(values_of(query, "cost") or ["mse"])[-1],
+        )
     except (SpecError, TypeError, ValueError, RequestError):
         return
     check_graph_size(network, MAX_VERIFY_ELEMENTS if command == "verify" else MAX_GRAPH_ELEMENTS)
@@ -168,8 +213,10 @@ def graph_text(query: Mapping[str, object], body: str | None = None) -> str | No
     if text is None or not text.strip():
         return None
     if len(text) > MAX_GRAPH_TEXT:
-        raise RequestError(f"a graph file of {len(text):,} characters is longer than the "
-                           f"{MAX_GRAPH_TEXT:,} the explorer reads")
+        raise RequestError(
+            f"a graph file of {len(text):,} characters is longer than the "
+            f"{MAX_GRAPH_TEXT:,} the explorer reads"
+        )
     return text
 
 
@@ -209,8 +256,9 @@ def run_argv(argv: Sequence[str]) -> tuple[int, object]:
     return 200, json.loads(out.getvalue())
 
 
-def run_command(command: str, query: Mapping[str, object], body: str | None = None
-                ) -> tuple[int, object]:
+def run_command(
+    command: str, query: Mapping[str, object], body: str | None = None
+) -> tuple[int, object]:
     """Answer ``/api/<command>``: (HTTP status, document). Errors are ``{"error": message}``
     with the message the CLI gives; a graph file in `query` or `body` is parsed first."""
     from chainrule.graph.spec import SpecError
@@ -235,8 +283,11 @@ def run_command(command: str, query: Mapping[str, object], body: str | None = No
             check_budget(command, argv)
             status, document = run_argv(argv)
         if status != 200:  # the temporary path is no business of the reader's
-            document = {"error": document["error"].replace(repr(path), repr(GRAPH_NAME))
-                        .replace(path, GRAPH_NAME)}
+            document = {
+                "error": document["error"]
+                .replace(repr(path), repr(GRAPH_NAME))
+                .replace(path, GRAPH_NAME)
+            }
         return status, document
     except (RequestError, SpecError) as error:
         return 400, {"error": str(error)}

@@ -20,8 +20,13 @@ def _options(args: argparse.Namespace) -> dict:
     from chainrule.graph.spec import Network, SpecError
 
     architecture = args.architecture
-    options = {"arch": architecture, "bias": args.bias, "activation": args.activation,
-               "cost": args.cost, "graph": None}
+    options = {
+        "arch": architecture,
+        "bias": args.bias,
+        "activation": args.activation,
+        "cost": args.cost,
+        "graph": None,
+    }
     if architecture.lower().endswith(".json"):
         from pathlib import Path
 
@@ -30,8 +35,10 @@ def _options(args: argparse.Namespace) -> dict:
         try:
             text = Path(architecture).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise SpecError(f"cannot read graph file {architecture!r}: "
-                            f"{getattr(error, 'strerror', None) or error}") from None
+            raise SpecError(
+                f"cannot read graph file {architecture!r}: "
+                f"{getattr(error, 'strerror', None) or error}"
+            ) from None
         parse_graph(text)
         options.update(arch="", graph=text)
     else:
@@ -81,8 +88,9 @@ def server_for(host: str, sock: socket.socket, initial_graph: str | None = None)
     from chainrule.explore.server import create_app
 
     app = create_app(host=host, initial_graph=initial_graph)
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
+    )
     return uvicorn.Server(config)
 
 
@@ -94,8 +102,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.html:
         from chainrule.explore.export import write_static_page
 
-        write_static_page(args.html, options, _command_line(args), limit=args.limit,
-                          seed=args.seed)
+        write_static_page(args.html, options, _command_line(args), limit=args.limit, seed=args.seed)
         out.write(f"wrote {args.html}\n")
         return 0
     try:

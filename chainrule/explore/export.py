@@ -31,6 +31,7 @@ def form_encode(pairs: list[tuple[str, str]]) -> str:
     >>> form_encode([("param", "theta^(1)_11"), ("x", "a b~*")])
     'param=theta%5E%281%29_11&x=a+b%7E*'
     """
+
     def encode(text: str) -> str:
         return quote_plus(text, safe="*").replace("~", "%7E")
 
@@ -106,8 +107,11 @@ def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: i
     arguments = [param_argument(name, options) for name in layout["parameters"]]
     # One chains command for every parameter: its JSON is one group per parameter, each the
     # very document `chains --param` of that parameter alone prints.
-    every = collector.ask("chains", [("param", argument) for argument in arguments]
-                          + [("limit", str(limit))], keep=False)
+    every = collector.ask(
+        "chains",
+        [("param", argument) for argument in arguments] + [("limit", str(limit))],
+        keep=False,
+    )
     for argument, group in zip(arguments, every):
         collector.keep("chains", [("param", argument)], [group])
     for name, argument in zip(layout["parameters"], arguments):
@@ -119,28 +123,43 @@ def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: i
         collector.ask("values", [("seed", str(seed))])
     # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
     # and the browser's DecompressionStream unpacks it, offline too.
-    packed = gzip.compress(json.dumps(collector.responses, ensure_ascii=False,
-                                      separators=(",", ":")).encode("utf-8"), 9, mtime=0)
-    data = {"command": command, "encoding": "gzip+base64",
-            "responses": base64.b64encode(packed).decode("ascii"),
-            "state": {"arch": options.get("arch") or "", "bias": bool(options.get("bias")),
-                      "activation": options.get("activation", "sigmoid"),
-                      "cost": options.get("cost", "mse"), "graph": options.get("graph"),
-                      "seed": seed}}
+    packed = gzip.compress(
+        json.dumps(collector.responses, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        9,
+        mtime=0,
+    )
+    data = {
+        "command": command,
+        "encoding": "gzip+base64",
+        "responses": base64.b64encode(packed).decode("ascii"),
+        "state": {
+            "arch": options.get("arch") or "",
+            "bias": bool(options.get("bias")),
+            "activation": options.get("activation", "sigmoid"),
+            "cost": options.get("cost", "mse"),
+            "graph": options.get("graph"),
+            "seed": seed,
+        },
+    }
     # "</" would end the script element early; JSON allows "<\/" for it.
     inline = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     page = asset("index.html")
-    page = page.replace('<link rel="stylesheet" href="/static/explore.css">',
-                        "<style>\n" + asset("explore.css") + "\n</style>")
+    page = page.replace(
+        '<link rel="stylesheet" href="/static/explore.css">',
+        "<style>\n" + asset("explore.css") + "\n</style>",
+    )
     script = asset("explore.js").replace("</script", "<\\/script")
-    page = page.replace('<script src="/static/explore.js"></script>',
-                        f'<script id="chainrule-data" type="application/json">{inline}</script>\n'
-                        f"<script>\n{script}\n</script>")
+    page = page.replace(
+        '<script src="/static/explore.js"></script>',
+        f'<script id="chainrule-data" type="application/json">{inline}</script>\n'
+        f"<script>\n{script}\n</script>",
+    )
     return page
 
 
-def write_static_page(path: str, options: dict, command: str, limit: int = DEFAULT_LIMIT,
-                      seed: int = 0) -> None:
+def write_static_page(
+    path: str, options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: int = 0
+) -> None:
     """Write :func:`static_page` to `path`, atomically."""
     from chainrule.files import write_text_atomically
 
@@ -151,7 +170,8 @@ def static_documents(page: str) -> dict[str, object]:
     """The documents inlined in a static page, by URL (for tests and scripts)."""
     import re
 
-    found = re.search(r'<script id="chainrule-data" type="application/json">(.*?)</script>',
-                      page, re.S)
+    found = re.search(
+        r'<script id="chainrule-data" type="application/json">(.*?)</script>', page, re.S
+    )
     data = json.loads(found.group(1).replace("<\\/", "</"))
     return json.loads(gzip.decompress(base64.b64decode(data["responses"])))

@@ -24,10 +24,12 @@ class Explorer:
         self.height = height
 
     def _repr_html_(self) -> str:
-        return (f'<iframe title="chainrule explore: {html.escape(self.title)}" '
-                f'srcdoc="{html.escape(self.page, quote=True)}" '
-                f'style="width: 100%; height: {self.height}px; border: 0" '
-                'sandbox="allow-scripts allow-popups"></iframe>')
+        return (
+            f'<iframe title="chainrule explore: {html.escape(self.title)}" '
+            f'srcdoc="{html.escape(self.page, quote=True)}" '
+            f'style="width: 100%; height: {self.height}px; border: 0" '
+            'sandbox="allow-scripts allow-popups"></iframe>'
+        )
 
     def save(self, path) -> None:
         """Write the page to `path` (one self-contained HTML file), atomically."""
@@ -36,8 +38,15 @@ class Explorer:
         write_text_atomically(path, self.page)
 
 
-def explore(network_or_graph="2-2-2", bias: bool = False, activation: str = "sigmoid",
-            cost: str = "mse", limit: int = 2_000, seed: int = 0, height: int = 1100) -> Explorer:
+def explore(
+    network_or_graph="2-2-2",
+    bias: bool = False,
+    activation: str = "sigmoid",
+    cost: str = "mse",
+    limit: int = 2_000,
+    seed: int = 0,
+    height: int = 1100,
+) -> Explorer:
     """The explorer of a network: layer sizes (``"2-2-2"``), a :class:`~chainrule.Network`, a
     graph file's path (``*.json``) or its JSON text or parsed document (a dict).
 
@@ -52,14 +61,19 @@ def explore(network_or_graph="2-2-2", bias: bool = False, activation: str = "sig
     options = {"arch": "", "bias": bias, "activation": activation, "cost": cost, "graph": None}
     if isinstance(network_or_graph, Network):
         network = network_or_graph
-        options.update(arch=network.architecture, bias=network.bias,
-                       activation=_activation_text(network), cost=network.cost)
+        options.update(
+            arch=network.architecture,
+            bias=network.bias,
+            activation=_activation_text(network),
+            cost=network.cost,
+        )
         title = network.architecture
     elif isinstance(network_or_graph, dict):
         options["graph"] = json.dumps(network_or_graph)
         title = "graph"
     elif isinstance(network_or_graph, (str, Path)) and str(network_or_graph).lower().endswith(
-            ".json"):
+        ".json"
+    ):
         options["graph"] = Path(network_or_graph).read_text(encoding="utf-8")
         title = Path(network_or_graph).name
     elif isinstance(network_or_graph, str) and network_or_graph.lstrip().startswith("{"):

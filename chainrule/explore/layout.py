@@ -19,8 +19,15 @@ from chainrule.graph import names
 MAX_LAYOUT_NODES = 2_000
 
 
-def _document(graph, positions, name_of, source: str, summary: str | None,
-              parameter: str, column_width: float | None = None) -> dict:
+def _document(
+    graph,
+    positions,
+    name_of,
+    source: str,
+    summary: str | None,
+    parameter: str,
+    column_width: float | None = None,
+) -> dict:
     from chainrule.cli.draw import NODE_RADIUS
     from chainrule.explore.math import name_mathml
 
@@ -28,19 +35,38 @@ def _document(graph, positions, name_of, source: str, summary: str | None,
     for node, (x, y) in positions.items():
         data = graph.nodes[node]
         name = name_of(node)
-        nodes.append({"name": name, "kind": data["kind"], "x": round(x, 4), "y": round(-y, 4),
-                      "label": names.unicode_name(name) if data["kind"] != "cost" else name,
-                      "mathml": name_mathml(name)})
-    return {"architecture": source, "summary": summary, "radius": NODE_RADIUS,
-            "parameter": parameter,
-            "nodes": nodes,
-            "edges": [_edge(name_of(u), name_of(v), positions[u], positions[v], column_width,
-                            list(positions.values())) for u, v in graph.edges],
-            "parameters": [n["name"] for n in nodes if n["kind"] == "param"]}
+        nodes.append(
+            {
+                "name": name,
+                "kind": data["kind"],
+                "x": round(x, 4),
+                "y": round(-y, 4),
+                "label": names.unicode_name(name) if data["kind"] != "cost" else name,
+                "mathml": name_mathml(name),
+            }
+        )
+    return {
+        "architecture": source,
+        "summary": summary,
+        "radius": NODE_RADIUS,
+        "parameter": parameter,
+        "nodes": nodes,
+        "edges": [
+            _edge(
+                name_of(u),
+                name_of(v),
+                positions[u],
+                positions[v],
+                column_width,
+                list(positions.values()),
+            )
+            for u, v in graph.edges
+        ],
+        "parameters": [n["name"] for n in nodes if n["kind"] == "param"],
+    }
 
 
-def _edge(source: str, target: str, start, end, column_width: float | None,
-          avoid=()) -> dict:
+def _edge(source: str, target: str, start, end, column_width: float | None, avoid=()) -> dict:
     """An edge; one that skips columns of a general graph arcs over them as in ``chainrule
     draw`` (its ``points``, y downwards), so it never runs behind the nodes it passes."""
     edge = {"from": source, "to": target}
@@ -64,8 +90,10 @@ def layered_layout(network, parameter=None) -> dict:
     summary = Summary(network, parameter)
     nodes, _ = graph_size(summary.small)
     if nodes > MAX_LAYOUT_NODES:
-        raise SpecError(f"the drawing of {network.architecture} would have {nodes:,} nodes, "
-                        f"more than the {MAX_LAYOUT_NODES:,} the explorer draws")
+        raise SpecError(
+            f"the drawing of {network.architecture} would have {nodes:,} nodes, "
+            f"more than the {MAX_LAYOUT_NODES:,} the explorer draws"
+        )
     graph = build_graph(summary.small)
     positions = graph_positions(graph, summary.small)
 
@@ -75,19 +103,23 @@ def layered_layout(network, parameter=None) -> dict:
         if kind == "input":
             return names.x_name(summary.real(1, index[0]))
         if kind == "param":
-            return names.theta_name(layer, summary.real(layer + 1, index[0]),
-                                    summary.real(layer, index[1]))
+            return names.theta_name(
+                layer, summary.real(layer + 1, index[0]), summary.real(layer, index[1])
+            )
         if kind == "pre":
             return names.z_name(layer, summary.real(layer, index[0]))
         if kind == "act":
             return names.a_name(layer, summary.real(layer, index[0]))
         return str(node)
 
-    notes = [f"layer {layer} shows {len(shown)} of its {size:,} neurons"
-             for layer, (shown, size) in enumerate(zip(summary.shown, network.sizes), start=1)
-             if len(shown) < size]
-    return _document(graph, positions, real_name, network.architecture,
-                     "; ".join(notes) or None, parameter.name)
+    notes = [
+        f"layer {layer} shows {len(shown)} of its {size:,} neurons"
+        for layer, (shown, size) in enumerate(zip(summary.shown, network.sizes), start=1)
+        if len(shown) < size
+    ]
+    return _document(
+        graph, positions, real_name, network.architecture, "; ".join(notes) or None, parameter.name
+    )
 
 
 def graph_layout(graph, parameter: str | None = None) -> dict:
@@ -96,11 +128,21 @@ def graph_layout(graph, parameter: str | None = None) -> dict:
     from chainrule.graph.spec import SpecError
 
     if graph.number_of_nodes() > MAX_LAYOUT_NODES:
-        raise SpecError(f"the graph has {graph.number_of_nodes():,} nodes, more than the "
-                        f"{MAX_LAYOUT_NODES:,} the explorer draws")
+        raise SpecError(
+            f"the graph has {graph.number_of_nodes():,} nodes, more than the "
+            f"{MAX_LAYOUT_NODES:,} the explorer draws"
+        )
     parameters = [n for n, kind in graph.nodes(data="kind") if kind == "param"]
     if parameter is not None and parameter not in parameters:
-        raise SpecError(f"no parameter {parameter!r} in {graph.graph['source']}; it has "
-                        f"{', '.join(parameters)}")
-    return _document(graph, graph_positions(graph), str, graph.graph["source"], None,
-                     parameter or parameters[0], column_width=1.6)
+        raise SpecError(
+            f"no parameter {parameter!r} in {graph.graph['source']}; it has {', '.join(parameters)}"
+        )
+    return _document(
+        graph,
+        graph_positions(graph),
+        str,
+        graph.graph["source"],
+        None,
+        parameter or parameters[0],
+        column_width=1.6,
+    )

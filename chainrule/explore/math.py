@@ -16,8 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 import weakref
+from collections.abc import Hashable
 
 from chainrule.notation import notation_for
 from chainrule.notation.mathml import MathMLNotation
@@ -53,11 +53,13 @@ def factor_math(graph, factor) -> dict:
     """One factor (one edge): ∂of/∂wrt and its local formula, alone and as a product's
     factor."""
     mathml, latex = MarkedMathML.of(graph), notation_for("latex", graph)
-    return {"mathml": block(mathml.partial(factor)),
-            "latex": factor.latex,
-            "formula_mathml": block(mathml.factor_formula(factor)),
-            "formula_latex": latex.factor_formula(factor),
-            "local_latex": latex.factor(factor, "local")}
+    return {
+        "mathml": block(mathml.partial(factor)),
+        "latex": factor.latex,
+        "formula_mathml": block(mathml.factor_formula(factor)),
+        "formula_latex": latex.factor_formula(factor),
+        "local_latex": latex.factor(factor, "local"),
+    }
 
 
 def _region(graph, cuts: list[Hashable]) -> list[list[str]]:
@@ -82,18 +84,30 @@ def factoring_math(graph, parameter: str) -> list[dict]:
     for step in factoring_steps(graph, parameter):
         grouped_mathml, mathml = marked.step(step)
         grouped_latex, latex = latex_notation.step(step)
-        cuts = list(dict.fromkeys(term.head.node for term in step.terms
-                                  if term.head is not None))
-        steps.append({"grouped_mathml": grouped_mathml and block(grouped_mathml),
-                      "grouped_latex": grouped_latex, "mathml": block(mathml), "latex": latex,
-                      "deltas": [delta_name(graph, node) for node in cuts],
-                      "region": _region(graph, cuts)})
+        cuts = list(dict.fromkeys(term.head.node for term in step.terms if term.head is not None))
+        steps.append(
+            {
+                "grouped_mathml": grouped_mathml and block(grouped_mathml),
+                "grouped_latex": grouped_latex,
+                "mathml": block(mathml),
+                "latex": latex,
+                "deltas": [delta_name(graph, node) for node in cuts],
+                "region": _region(graph, cuts),
+            }
+        )
     factored = factor_gradient(graph, parameter)
     local_mathml = marked.factored_gradient(factored, "local")
     local_latex = latex_notation.factored_gradient(factored, "local")
-    steps.append({"grouped_mathml": None, "grouped_latex": None,
-                  "mathml": block(local_mathml.rhs), "latex": local_latex.rhs,
-                  "deltas": steps[-1]["deltas"], "region": steps[-1]["region"]})
+    steps.append(
+        {
+            "grouped_mathml": None,
+            "grouped_latex": None,
+            "mathml": block(local_mathml.rhs),
+            "latex": local_latex.rhs,
+            "deltas": steps[-1]["deltas"],
+            "region": steps[-1]["region"],
+        }
+    )
     return steps
 
 
@@ -106,9 +120,15 @@ def parameter_math(graph, parameter: str) -> dict:
 
     # In a DAG whose every node reaches J, each edge below the parameter is on one of its paths.
     below = graph.subgraph(nx.descendants(graph, parameter) | {parameter})
-    edges = {f"{wrt}->{of}": factor_math(graph, graph.edges[wrt, of]["factor"])
-             for wrt, of in below.edges}
+    edges = {
+        f"{wrt}->{of}": factor_math(graph, graph.edges[wrt, of]["factor"])
+        for wrt, of in below.edges
+    }
     lhs = MarkedMathML.of(graph).gradient_lhs(parameter)
-    return {"parameter": parameter, "mathml": block(lhs),
-            "latex": notation_for("latex", graph).gradient_lhs(parameter),
-            "edges": edges, "steps": factoring_math(graph, parameter)}
+    return {
+        "parameter": parameter,
+        "mathml": block(lhs),
+        "latex": notation_for("latex", graph).gradient_lhs(parameter),
+        "edges": edges,
+        "steps": factoring_math(graph, parameter),
+    }

@@ -39,11 +39,17 @@ from chainrule.explore import api, work
 WORKERS = 2
 TIMEOUT = 8.0
 #: The page's own files: the only files the server sends.
-ASSETS = {"index.html": "text/html; charset=utf-8", "explore.css": "text/css; charset=utf-8",
-          "explore.js": "text/javascript; charset=utf-8"}
-HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-           "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                      "img-src 'self' data:; frame-ancestors 'self'"}
+ASSETS = {
+    "index.html": "text/html; charset=utf-8",
+    "explore.css": "text/css; charset=utf-8",
+    "explore.js": "text/javascript; charset=utf-8",
+}
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'self'",
+}
 
 
 def asset(name: str) -> str:
@@ -69,8 +75,10 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
         async for chunk in request.stream():
             size += len(chunk)
             if size > api.MAX_GRAPH_TEXT * 4:
-                raise api.RequestError(f"a graph file longer than {api.MAX_GRAPH_TEXT:,} "
-                                       "characters is more than the explorer reads")
+                raise api.RequestError(
+                    f"a graph file longer than {api.MAX_GRAPH_TEXT:,} "
+                    "characters is more than the explorer reads"
+                )
             chunks.append(chunk)
         try:
             body = b"".join(chunks).decode("utf-8")
@@ -96,8 +104,10 @@ class _Workers:
         except Exception as error:  # a bug: one line for the reader, as the CLI's exit 3
             if os.environ.get("CHAINRULE_DEBUG") == "1":
                 raise
-            return 500, {"error": f"internal error ({type(error).__name__}: {error}); this is "
-                                  "a bug in chainrule, please report it"}
+            return 500, {
+                "error": f"internal error ({type(error).__name__}: {error}); this is "
+                "a bug in chainrule, please report it"
+            }
         finally:
             self.places.release()
 
@@ -105,16 +115,21 @@ class _Workers:
         deadline = time.monotonic() + TIMEOUT
         try:
             with anyio.fail_after(TIMEOUT + 0.5):
-                return await anyio.to_thread.run_sync(self._run, function, deadline,
-                                                      limiter=self.threads,
-                                                      abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(
+                    self._run, function, deadline, limiter=self.threads, abandon_on_cancel=True
+                )
         except TimeoutError:
-            return 503, {"error": f"the request took more than {TIMEOUT:g} s and was given up; "
-                                  "try a smaller network or selection"}
+            return 503, {
+                "error": f"the request took more than {TIMEOUT:g} s and was given up; "
+                "try a smaller network or selection"
+            }
 
 
-def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
-               initial_graph: str | None = None) -> Starlette:
+def create_app(
+    host: str = "127.0.0.1",
+    allowed_hosts: list[str] | None = None,
+    initial_graph: str | None = None,
+) -> Starlette:
     """The explorer's app. Requests are refused unless their ``Host`` is `host` (with
     ``localhost`` as another name of 127.0.0.1) or one of `allowed_hosts`. `initial_graph`, a
     graph file's text from the command line, is the page's network when its URL names none."""
@@ -126,9 +141,11 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
     index = asset("index.html")
     if initial_graph is not None:  # data, not script: the page reads it as JSON
         data = json.dumps({"graph": initial_graph}).replace("</", "<\\/")
-        index = index.replace('<script src="/static/explore.js">',
-                              f'<script id="chainrule-initial" type="application/json">{data}'
-                              '</script>\n<script src="/static/explore.js">')
+        index = index.replace(
+            '<script src="/static/explore.js">',
+            f'<script id="chainrule-initial" type="application/json">{data}'
+            '</script>\n<script src="/static/explore.js">',
+        )
 
     async def page(request: Request) -> Response:
         return Response(index, media_type=ASSETS["index.html"], headers=HEADERS)
@@ -147,6 +164,7 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
                 return _json(400, {"error": str(error)})
             status, document = await workers.run(lambda: answer(query, body))
             return _json(status, document)
+
         return handle
 
     def command(name: str):
@@ -169,6 +187,7 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
                     return
                 for document in documents:
                     yield json.dumps(document) + "\n"
+
         return StreamingResponse(lines(), media_type="application/x-ndjson", headers=HEADERS)
 
     async def no_icon(request: Request) -> Response:
@@ -177,14 +196,17 @@ def create_app(host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
     async def not_found(request: Request) -> Response:
         return _json(404, {"error": f"unknown endpoint {request.url.path}"})
 
-    routes = [Route("/", page), Route("/static/{name}", static_file),
-              Route("/favicon.ico", no_icon),
-              *(Route(f"/api/{name}", command(name), methods=["GET", "POST"])
-                for name in api.COMMANDS),
-              Route("/api/layout", endpoint(work.layout), methods=["GET", "POST"]),
-              Route("/api/math", endpoint(work.math), methods=["GET", "POST"]),
-              Route("/api/values", endpoint(work.values), methods=["GET", "POST"]),
-              Route("/api/train", train, methods=["GET"]),
-              Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"])]
-    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware,
-                                                           allowed_hosts=hosts)])
+    routes = [
+        Route("/", page),
+        Route("/static/{name}", static_file),
+        Route("/favicon.ico", no_icon),
+        *(Route(f"/api/{name}", command(name), methods=["GET", "POST"]) for name in api.COMMANDS),
+        Route("/api/layout", endpoint(work.layout), methods=["GET", "POST"]),
+        Route("/api/math", endpoint(work.math), methods=["GET", "POST"]),
+        Route("/api/values", endpoint(work.values), methods=["GET", "POST"]),
+        Route("/api/train", train, methods=["GET"]),
+        Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+    ]
+    return Starlette(
+        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
+    )

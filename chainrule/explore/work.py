@@ -37,8 +37,9 @@ def _one(query: Mapping[str, list[str]], name: str, default: str | None = None) 
 def _check_names(query: Mapping[str, list[str]], allowed: tuple[str, ...], endpoint: str) -> None:
     unknown = sorted(key for key in query if key not in allowed)
     if unknown:
-        raise api.RequestError(f"{endpoint} takes no parameter {unknown[0]!r}; it takes "
-                               + ", ".join(allowed))
+        raise api.RequestError(
+            f"{endpoint} takes no parameter {unknown[0]!r}; it takes " + ", ".join(allowed)
+        )
 
 
 def _source(query: Mapping[str, list[str]], body: str | None):
@@ -52,12 +53,17 @@ def _source(query: Mapping[str, list[str]], body: str | None):
     if not arch:
         raise api.RequestError("give an architecture (arch) or a graph file (graph)")
     if arch.lower().endswith(".json"):
-        raise api.RequestError("the explorer reads no files: send a graph file's JSON text as "
-                               "the 'graph' parameter")
+        raise api.RequestError(
+            "the explorer reads no files: send a graph file's JSON text as the 'graph' parameter"
+        )
     bias = api.flag("bias", api.values_of(query, "bias")) if api.values_of(query, "bias") else False
     try:
-        return Network.parse(arch, bias=bias, activation=_one(query, "activation", "sigmoid"),
-                             cost=_one(query, "cost", "mse")), None
+        return Network.parse(
+            arch,
+            bias=bias,
+            activation=_one(query, "activation", "sigmoid"),
+            cost=_one(query, "cost", "mse"),
+        ), None
     except TypeError as error:  # an architecture kind that takes no such options
         raise SpecError(str(error)) from None
 
@@ -76,6 +82,7 @@ def _answer(compute):
 
 def layout(query: Mapping[str, list[str]], body: str | None):
     """``/api/layout``: node positions and edges of the drawing (see :mod:`.layout`)."""
+
     def compute():
         from chainrule.explore.layout import graph_layout, layered_layout
         from chainrule.graph.spec import parse_parameter
@@ -86,6 +93,7 @@ def layout(query: Mapping[str, list[str]], body: str | None):
         if graph is not None:
             return graph_layout(graph, param)
         return layered_layout(network, parse_parameter(param, network) if param else None)
+
     return _answer(compute)
 
 
@@ -101,16 +109,21 @@ def _graph_and_parameter(query, body):
         parameters = [n for n, kind in graph.nodes(data="kind") if kind == "param"]
         name = param or parameters[0]
         if name not in parameters:
-            raise SpecError(f"no parameter {name!r} in {graph.graph['source']}; it has "
-                            f"{', '.join(parameters)}")
+            raise SpecError(
+                f"no parameter {name!r} in {graph.graph['source']}; it has {', '.join(parameters)}"
+            )
         return graph, name, path_counts(graph)[name][0], None
     from chainrule.calculus.counting import count_parameter
     from chainrule.graph.build import check_graph_size
 
     parameter = parse_parameter(param or "1,1,1", network)
     total = count_parameter(network, parameter)[0]
-    return (lambda: (check_graph_size(network, api.MAX_GRAPH_ELEMENTS), _graph_of(network))[1],
-            parameter.name, total, network)
+    return (
+        lambda: (check_graph_size(network, api.MAX_GRAPH_ELEMENTS), _graph_of(network))[1],
+        parameter.name,
+        total,
+        network,
+    )
 
 
 @lru_cache(maxsize=4)
@@ -124,21 +137,26 @@ def _graph_of(network):
 
 def math(query: Mapping[str, list[str]], body: str | None):
     """``/api/math``: MathML and LaTeX of one parameter's chains and δ factoring steps."""
+
     def compute():
         from chainrule.explore.math import parameter_math
 
         _check_names(query, NETWORK_OPTIONS + ("param", "limit"), "/api/math")
         limit_text = _one(query, "limit", str(DEFAULT_MATH_LIMIT))
         if not limit_text.isdigit() or not 0 < int(limit_text) <= api.MAX_LIMIT:
-            raise api.RequestError(f"limit: expected a whole number from 1 to {api.MAX_LIMIT:,}"
-                                   f", got {limit_text!r}")
+            raise api.RequestError(
+                f"limit: expected a whole number from 1 to {api.MAX_LIMIT:,}, got {limit_text!r}"
+            )
         limit = int(limit_text)
         graph, name, total, _ = _graph_and_parameter(query, body)
         if total > limit:
-            raise api.RequestError(f"the selection has {total:,} chains, more than --limit "
-                                   f"{limit:,}; raise it with --limit {total}")
+            raise api.RequestError(
+                f"the selection has {total:,} chains, more than --limit "
+                f"{limit:,}; raise it with --limit {total}"
+            )
         graph = graph() if callable(graph) else graph
         return parameter_math(graph, name)
+
     return _answer(compute)
 
 
@@ -146,6 +164,7 @@ def values(query: Mapping[str, list[str]], body: str | None):
     """``/api/values``: one verification case's numbers on the graph (the case ``chainrule
     verify`` draws from the same seed): each z, a and δ of the first example, each weight and
     each gradient (summed over the examples, as J averages over them)."""
+
     def compute():
         import numpy as np
 
@@ -153,18 +172,20 @@ def values(query: Mapping[str, list[str]], body: str | None):
         from chainrule.numeric import backprop
         from chainrule.numeric.case import random_case
 
-        _check_names(query, NETWORK_OPTIONS + ("seed", "examples", "init-scale", "init_scale"),
-                     "/api/values")
+        _check_names(
+            query, NETWORK_OPTIONS + ("seed", "examples", "init-scale", "init_scale"), "/api/values"
+        )
         network, graph = _source(query, body)
         if graph is not None:
-            raise api.RequestError("the numbers panel takes layer sizes; a graph file's check "
-                                   "is /api/verify")
+            raise api.RequestError(
+                "the numbers panel takes layer sizes; a graph file's check is /api/verify"
+            )
         seed, examples = _one(query, "seed", "0"), _one(query, "examples", "4")
         scale = _one(query, "init-scale", "1")
-        if not (seed.isdigit() and examples.isdigit()
-                and 0 < int(examples) <= api.MAX_EXAMPLES):
-            raise api.RequestError(f"seed and examples are whole numbers (examples 1 to "
-                                   f"{api.MAX_EXAMPLES})")
+        if not (seed.isdigit() and examples.isdigit() and 0 < int(examples) <= api.MAX_EXAMPLES):
+            raise api.RequestError(
+                f"seed and examples are whole numbers (examples 1 to {api.MAX_EXAMPLES})"
+            )
         try:
             init_scale = float(scale)
         except ValueError:
@@ -172,38 +193,56 @@ def values(query: Mapping[str, list[str]], body: str | None):
         if not 0 < init_scale < float("inf"):
             raise api.RequestError(f"init-scale: expected a positive number, got {scale!r}")
         if network.parameter_count > MAX_TRAIN_PARAMETERS:
-            raise api.RequestError(f"{network.architecture} has {network.parameter_count:,} "
-                                   f"parameters, more than the {MAX_TRAIN_PARAMETERS:,} the "
-                                   "numbers panel shows")
+            raise api.RequestError(
+                f"{network.architecture} has {network.parameter_count:,} "
+                f"parameters, more than the {MAX_TRAIN_PARAMETERS:,} the "
+                "numbers panel shows"
+            )
         case = random_case(network, examples=int(examples), seed=int(seed), init_scale=init_scale)
         with np.errstate(all="ignore"):
             # backprop's own forward and backward sweeps: the numbers are the oracle's
             cost, activities, deltas = backprop._backward(case)
-            zs, _ = backprop.forward(case.weights, case.biases, case.inputs,
-                                     case.network.activation)
+            zs, _ = backprop.forward(
+                case.weights, case.biases, case.inputs, case.network.activation
+            )
             _, weight_gradients, bias_gradients = backprop.backprop(case)
         nodes: dict[str, dict] = {}
         for k, x in enumerate(case.inputs[0], start=1):
             nodes[names.x_name(k)] = {"value": float(x)}
         for layer in range(2, network.depth + 1):
             for j in range(1, network.sizes[layer - 1] + 1):
-                nodes[names.z_name(layer, j)] = {"value": float(zs[layer - 2][0, j - 1]),
-                                                 "delta": float(deltas[layer - 2][0, j - 1])}
+                nodes[names.z_name(layer, j)] = {
+                    "value": float(zs[layer - 2][0, j - 1]),
+                    "delta": float(deltas[layer - 2][0, j - 1]),
+                }
                 nodes[names.a_name(layer, j)] = {"value": float(activities[layer - 1][0, j - 1])}
         for layer, (theta, gradient) in enumerate(zip(case.weights, weight_gradients), start=1):
             for (j, k), value in np.ndenumerate(theta):
                 nodes[names.theta_name(layer, j + 1, k + 1)] = {
-                    "value": float(value), "gradient": float(gradient[j, k])}
+                    "value": float(value),
+                    "gradient": float(gradient[j, k]),
+                }
             if case.biases is not None:
                 for j, value in enumerate(case.biases[layer - 1]):
                     nodes[names.theta_name(layer, j + 1, 0)] = {
-                        "value": float(value), "gradient": float(bias_gradients[layer - 1][j])}
+                        "value": float(value),
+                        "gradient": float(bias_gradients[layer - 1][j]),
+                    }
         nodes["J"] = {"value": float(cost)}
         from chainrule.files import json_safe
 
-        return json_safe({"architecture": network.architecture, "seed": int(seed),
-                          "examples": int(examples), "example": 1, "cost": float(cost),
-                          "targets": case.targets[0].tolist(), "nodes": nodes})
+        return json_safe(
+            {
+                "architecture": network.architecture,
+                "seed": int(seed),
+                "examples": int(examples),
+                "example": 1,
+                "cost": float(cost),
+                "targets": case.targets[0].tolist(),
+                "nodes": nodes,
+            }
+        )
+
     return _answer(compute)
 
 
@@ -240,17 +279,25 @@ class Trainer:
             stopped = f"stopped after {TRAIN_SECONDS:g} s"
         if stopped or self.epoch >= self.epochs:
             self.done = True
-            lines.append({"done": True, "epochs": self.epoch, "stopped": stopped,
-                          "identical_hidden_units": [
-                              {"layer": layer, "units": units}
-                              for layer, units in identical_hidden_units(self.case)],
-                          "trained": self.case.as_dict()})
+            lines.append(
+                {
+                    "done": True,
+                    "epochs": self.epoch,
+                    "stopped": stopped,
+                    "identical_hidden_units": [
+                        {"layer": layer, "units": units}
+                        for layer, units in identical_hidden_units(self.case)
+                    ],
+                    "trained": self.case.as_dict(),
+                }
+            )
         return json_safe(lines)
 
 
 def trainer(query: Mapping[str, list[str]]):
     """``/api/train``: check the request with the ``train`` command's own parser and make the
     case it would train; (200, :class:`Trainer`) or (400, error)."""
+
     def compute():
         import numpy as np
 
@@ -266,18 +313,24 @@ def trainer(query: Mapping[str, list[str]]):
         if args.data not in ("xor", "random"):
             raise api.RequestError("the explorer reads no files: data takes xor or random")
         if args.epochs > MAX_EPOCHS:
-            raise api.RequestError(f"--epochs {args.epochs:,} is more than the explorer allows "
-                                   f"({MAX_EPOCHS:,})")
-        network = Network.parse(args.architecture, bias=args.bias, activation=args.activation,
-                                cost=args.cost)
+            raise api.RequestError(
+                f"--epochs {args.epochs:,} is more than the explorer allows ({MAX_EPOCHS:,})"
+            )
+        network = Network.parse(
+            args.architecture, bias=args.bias, activation=args.activation, cost=args.cost
+        )
         if network.parameter_count > MAX_TRAIN_PARAMETERS:
-            raise api.RequestError(f"{network.architecture} has {network.parameter_count:,} "
-                                   f"parameters, more than the {MAX_TRAIN_PARAMETERS:,} the "
-                                   "explorer trains")
+            raise api.RequestError(
+                f"{network.architecture} has {network.parameter_count:,} "
+                f"parameters, more than the {MAX_TRAIN_PARAMETERS:,} the "
+                "explorer trains"
+            )
         if args.data == "xor":
             if (network.sizes[0], network.sizes[-1]) != (2, 1):
-                raise api.RequestError(f"--data xor needs 2 inputs and 1 output, and "
-                                       f"{network.architecture} has not; use --data random")
+                raise api.RequestError(
+                    f"--data xor needs 2 inputs and 1 output, and "
+                    f"{network.architecture} has not; use --data random"
+                )
             inputs, targets = np.array(XOR_INPUTS), np.array(XOR_TARGETS)
         else:
             sample = random_case(network, examples=args.examples, seed=args.seed + 1)
@@ -285,8 +338,9 @@ def trainer(query: Mapping[str, list[str]]):
         if args.init == "constant":
             case = constant_case(network, args.init_scale, inputs, targets)
         else:
-            case = random_case(network, seed=args.seed, init_scale=args.init_scale,
-                               inputs=inputs, targets=targets)
+            case = random_case(
+                network, seed=args.seed, init_scale=args.init_scale, inputs=inputs, targets=targets
+            )
         return Trainer(case, args.epochs, args.lr)
 
     from chainrule.cli.entry import UsageError

@@ -48,10 +48,10 @@ import re
 import sympy as sp
 
 from chainrule import rules
-from chainrule.graph.symbols import M
 from chainrule.graph.dag import Dag
 from chainrule.graph.names import _indices
 from chainrule.graph.spec import SOFTMAX, SpecError, _normalise_activation
+from chainrule.graph.symbols import M
 
 RNN_SPELLING = re.compile(r"rnn:(?P<I>[0-9]+)-(?P<H>[0-9]+)-(?P<O>[0-9]+):(?P<T>[0-9]+)")
 RESNET_SPELLING = re.compile(r"resnet:(?P<W>[0-9]+)x(?P<N>[0-9]+)")
@@ -105,10 +105,14 @@ class RuleDag(Dag):
     def outputs(self, names_latex: list[tuple[str, str]], pre: list, rule: str, **extra):
         """Output activations of the weighted inputs `pre` (a softmax couples them)."""
         if rule != SOFTMAX:
-            return [self.activation(name, z, rule, latex, **extra)
-                    for (name, latex), z in zip(names_latex, pre)]
-        symbols = [self.node(name, formula, latex, **extra)
-                   for (name, latex), formula in zip(names_latex, rules.softmax(pre))]
+            return [
+                self.activation(name, z, rule, latex, **extra)
+                for (name, latex), z in zip(names_latex, pre)
+            ]
+        symbols = [
+            self.node(name, formula, latex, **extra)
+            for (name, latex), formula in zip(names_latex, rules.softmax(pre))
+        ]
         for i, a_i in enumerate(symbols):
             for j, z_j in enumerate(pre):
                 self._derivative_is(a_i, z_j, rules.softmax_derivative(a_i, symbols[j], i == j))
@@ -132,12 +136,21 @@ class RuleDag(Dag):
 
 def _check_size(text: str, nodes: int, edges: int) -> None:
     if nodes + edges > MAX_ARCHITECTURE_ELEMENTS:
-        raise SpecError(f"{text} would have {nodes:,} nodes and {edges:,} edges, more than the "
-                        f"{MAX_ARCHITECTURE_ELEMENTS:,} built as formulas; choose a smaller one")
+        raise SpecError(
+            f"{text} would have {nodes:,} nodes and {edges:,} edges, more than the "
+            f"{MAX_ARCHITECTURE_ELEMENTS:,} built as formulas; choose a smaller one"
+        )
 
 
-def rnn_size(inputs: int, hidden: int, outputs: int, steps: int, bias: bool = False,
-             cost_on: str = "last", cost: str = "mse") -> tuple[int, int]:
+def rnn_size(
+    inputs: int,
+    hidden: int,
+    outputs: int,
+    steps: int,
+    bias: bool = False,
+    cost_on: str = "last",
+    cost: str = "mse",
+) -> tuple[int, int]:
     """The numbers of nodes and edges of :func:`rnn`'s graph, computed without building it.
 
     Examples
@@ -146,8 +159,12 @@ def rnn_size(inputs: int, hidden: int, outputs: int, steps: int, bias: bool = Fa
     (69, 188)
     """
     output_steps = steps if cost_on == "sum" else 1
-    parameters = (hidden * inputs + hidden * hidden * (steps > 1) + outputs * hidden
-                  + bias * (hidden + outputs))
+    parameters = (
+        hidden * inputs
+        + hidden * hidden * (steps > 1)
+        + outputs * hidden
+        + bias * (hidden + outputs)
+    )
     nodes = parameters + steps * (inputs + 2 * hidden) + output_steps * 2 * outputs + 1
     into_z = steps * hidden * (2 * inputs + bias) + (steps - 1) * hidden * 2 * hidden
     into_o = output_steps * outputs * (2 * hidden + bias)
@@ -175,8 +192,16 @@ def _require_positive(text: str, hint: str, **numbers: int) -> None:
             raise SpecError(f"invalid architecture {text!r}: {name} must be at least 1; {hint}")
 
 
-def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid",
-        bias: bool = False, cost: str = "mse", cost_on: str = "last"):
+def rnn(
+    inputs: int,
+    hidden: int,
+    outputs: int,
+    steps: int,
+    activation="sigmoid",
+    bias: bool = False,
+    cost: str = "mse",
+    cost_on: str = "last",
+):
     """A recurrent network unrolled over `steps` time steps, as a :class:`~chainrule.Dag`.
 
     Parameters
@@ -202,8 +227,7 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
     ('W_{12}', 2)
     """
     text = f"rnn:{inputs}-{hidden}-{outputs}:{steps}"
-    _require_positive(text, RNN_HINT, inputs=inputs, hidden=hidden, outputs=outputs,
-                      steps=steps)
+    _require_positive(text, RNN_HINT, inputs=inputs, hidden=hidden, outputs=outputs, steps=steps)
     if cost_on not in RNN_COSTS:
         raise SpecError(f"unknown RNN cost placement {cost_on!r}; choose from last, sum")
     if cost not in rules.COSTS:
@@ -213,26 +237,41 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
     dag = RuleDag()
 
     def weights(letter: str, rows: int, columns: int) -> dict:
-        return {(j, k): dag.parameter(f"{letter}_{_indices(j, k)}",
-                                      f"{letter}_{{{_indices(j, k)}}}", group=letter)
-                for j in range(1, rows + 1) for k in range(1, columns + 1)}
+        return {
+            (j, k): dag.parameter(
+                f"{letter}_{_indices(j, k)}", f"{letter}_{{{_indices(j, k)}}}", group=letter
+            )
+            for j in range(1, rows + 1)
+            for k in range(1, columns + 1)
+        }
 
     # With one step, W would multiply h^(0) = 0 only: it is left out rather than never used.
     U = weights("U", hidden, inputs)
     W = weights("W", hidden, hidden) if steps > 1 else {}
     V = weights("V", outputs, hidden)
-    b = {j: dag.parameter(f"b_{j}", f"b_{{{j}}}", group="b") for j in range(1, hidden + 1)
-         } if bias else {}
-    c = {i: dag.parameter(f"c_{i}", f"c_{{{i}}}", group="c") for i in range(1, outputs + 1)
-         } if bias else {}
+    b = (
+        {j: dag.parameter(f"b_{j}", f"b_{{{j}}}", group="b") for j in range(1, hidden + 1)}
+        if bias
+        else {}
+    )
+    c = (
+        {i: dag.parameter(f"c_{i}", f"c_{{{i}}}", group="c") for i in range(1, outputs + 1)}
+        if bias
+        else {}
+    )
     scored = range(1, steps + 1) if cost_on == "sum" else (steps,)
-    targets = {(t, i): dag.target(f"y^({t})_{i}", f"y_{{{i}}}^{{({t})}}")
-               for t in scored for i in range(1, outputs + 1)}
+    targets = {
+        (t, i): dag.target(f"y^({t})_{i}", f"y_{{{i}}}^{{({t})}}")
+        for t in scored
+        for i in range(1, outputs + 1)
+    }
     state: list = []
     pairs: list[tuple] = []
     for t in range(1, steps + 1):
-        x = [dag.input(f"x^({t})_{k}", f"x_{{{k}}}^{{({t})}}", step=t, group=f"x^({t})")
-             for k in range(1, inputs + 1)]
+        x = [
+            dag.input(f"x^({t})_{k}", f"x_{{{k}}}^{{({t})}}", step=t, group=f"x^({t})")
+            for k in range(1, inputs + 1)
+        ]
         new_state = []
         for j in range(1, hidden + 1):
             total = sum(U[j, k] * x[k - 1] for k in range(1, inputs + 1))
@@ -241,8 +280,11 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
             if bias:
                 total += b[j]
             z = dag.linear(f"z^({t})_{j}", total, f"z_{{{j}}}^{{({t})}}", role="pre", step=t)
-            new_state.append(dag.activation(f"h^({t})_{j}", z, hidden_f, f"h_{{{j}}}^{{({t})}}",
-                                            role="act", step=t))
+            new_state.append(
+                dag.activation(
+                    f"h^({t})_{j}", z, hidden_f, f"h_{{{j}}}^{{({t})}}", role="act", step=t
+                )
+            )
         state = new_state
         if t not in scored:
             continue
@@ -251,18 +293,19 @@ def rnn(inputs: int, hidden: int, outputs: int, steps: int, activation="sigmoid"
             total = sum(V[i, j] * state[j - 1] for j in range(1, hidden + 1))
             if bias:
                 total += c[i]
-            outputs_pre.append(dag.linear(f"o^({t})_{i}", total, f"o_{{{i}}}^{{({t})}}",
-                                          role="pre", step=t))
-        names_latex = [(f"yhat^({t})_{i}", rf"\hat{{y}}_{{{i}}}^{{({t})}}")
-                       for i in range(1, outputs + 1)]
+            outputs_pre.append(
+                dag.linear(f"o^({t})_{i}", total, f"o_{{{i}}}^{{({t})}}", role="pre", step=t)
+            )
+        names_latex = [
+            (f"yhat^({t})_{i}", rf"\hat{{y}}_{{{i}}}^{{({t})}}") for i in range(1, outputs + 1)
+        ]
         made = dag.outputs(names_latex, outputs_pre, output_f, role="act", step=t)
         pairs += [(a, targets[t, i]) for i, a in enumerate(made, start=1)]
     dag.scored_cost(cost, pairs)
     return dag
 
 
-def resnet(width: int, blocks: int, activation="sigmoid", bias: bool = False,
-           cost: str = "mse"):
+def resnet(width: int, blocks: int, activation="sigmoid", bias: bool = False, cost: str = "mse"):
     """A residual network, h^(n) = h^(n-1) + f(W^(n) h^(n-1)), as a :class:`~chainrule.Dag`.
 
     Parameters
@@ -293,36 +336,65 @@ def resnet(width: int, blocks: int, activation="sigmoid", bias: bool = False,
     dag = RuleDag()
     h = [dag.input(f"x_{k}", f"x_{{{k}}}", block=0, group="x") for k in range(1, width + 1)]
     for n in range(1, blocks + 1):
-        weights = {(j, k): dag.parameter(f"W^({n})_{_indices(j, k)}",
-                                         f"W_{{{_indices(j, k)}}}^{{({n})}}", group=f"W^({n})",
-                                         block=n)
-                   for j in range(1, width + 1) for k in range(1, width + 1)}
-        biases = {j: dag.parameter(f"b^({n})_{j}", f"b_{{{j}}}^{{({n})}}", group=f"b^({n})",
-                                   block=n) for j in range(1, width + 1)} if bias else {}
+        weights = {
+            (j, k): dag.parameter(
+                f"W^({n})_{_indices(j, k)}",
+                f"W_{{{_indices(j, k)}}}^{{({n})}}",
+                group=f"W^({n})",
+                block=n,
+            )
+            for j in range(1, width + 1)
+            for k in range(1, width + 1)
+        }
+        biases = (
+            {
+                j: dag.parameter(f"b^({n})_{j}", f"b_{{{j}}}^{{({n})}}", group=f"b^({n})", block=n)
+                for j in range(1, width + 1)
+            }
+            if bias
+            else {}
+        )
         branches = []
         for j in range(1, width + 1):
             total = sum(weights[j, k] * h[k - 1] for k in range(1, width + 1))
             if bias:
                 total += biases[j]
             z = dag.linear(f"z^({n})_{j}", total, f"z_{{{j}}}^{{({n})}}", role="pre", block=n)
-            branches.append(dag.activation(f"f^({n})_{j}", z, branch_f, f"f_{{{j}}}^{{({n})}}",
-                                           role="act", block=n))
-        h = [dag.linear(f"h^({n})_{j}", h[j - 1] + branches[j - 1], f"h_{{{j}}}^{{({n})}}",
-                        role="sum", block=n) for j in range(1, width + 1)]
-    V = [dag.parameter(f"V_{_indices(1, j)}", f"V_{{{_indices(1, j)}}}", group="V")
-         for j in range(1, width + 1)]
+            branches.append(
+                dag.activation(
+                    f"f^({n})_{j}", z, branch_f, f"f_{{{j}}}^{{({n})}}", role="act", block=n
+                )
+            )
+        h = [
+            dag.linear(
+                f"h^({n})_{j}",
+                h[j - 1] + branches[j - 1],
+                f"h_{{{j}}}^{{({n})}}",
+                role="sum",
+                block=n,
+            )
+            for j in range(1, width + 1)
+        ]
+    V = [
+        dag.parameter(f"V_{_indices(1, j)}", f"V_{{{_indices(1, j)}}}", group="V")
+        for j in range(1, width + 1)
+    ]
     total = sum(v * hj for v, hj in zip(V, h))
     if bias:
         total += dag.parameter("c_1", "c_{1}", group="c")
     o = dag.linear("o_1", total, "o_{1}", role="pre", block=blocks + 1)
-    (a,) = dag.outputs([("yhat_1", r"\hat{y}_{1}")], [o], output_f, role="act",
-                       block=blocks + 1)
+    (a,) = dag.outputs([("yhat_1", r"\hat{y}_{1}")], [o], output_f, role="act", block=blocks + 1)
     dag.scored_cost(cost, [(a, dag.target("y_1", "y_{1}"))])
     return dag
 
 
-def parse_architecture_graph(text: str | None, bias: bool = False, activation="sigmoid",
-                             cost: str = "mse", cost_on: str = "last"):
+def parse_architecture_graph(
+    text: str | None,
+    bias: bool = False,
+    activation="sigmoid",
+    cost: str = "mse",
+    cost_on: str = "last",
+):
     """The graph of an ``rnn:I-H-O:T`` or ``resnet:WxN`` spelling, or None for any other text.
 
     The command line imports this module only for these spellings, so that layer sizes never
@@ -344,8 +416,16 @@ def parse_architecture_graph(text: str | None, bias: bool = False, activation="s
         if match is None:
             raise SpecError(f"invalid architecture {text!r}: write {RNN_HINT}")
         inputs, hidden, outputs, steps = (_whole(text, match[key]) for key in "IHOT")
-        dag = rnn(inputs, hidden, outputs, steps, activation=activation, bias=bias, cost=cost,
-                  cost_on=cost_on)
+        dag = rnn(
+            inputs,
+            hidden,
+            outputs,
+            steps,
+            activation=activation,
+            bias=bias,
+            cost=cost,
+            cost_on=cost_on,
+        )
         spelled = f"rnn:{inputs}-{hidden}-{outputs}:{steps}"
     else:
         match = RESNET_SPELLING.fullmatch(text)

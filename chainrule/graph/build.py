@@ -25,7 +25,7 @@ from chainrule import budget
 from chainrule.graph import names
 from chainrule.graph.chains import edge_factor
 from chainrule.graph.kinds import NodeKind
-from chainrule.graph.spec import Network, SpecError
+from chainrule.graph.spec import Network
 
 #: Nodes plus edges above which a graph is refused rather than built. networkx keeps a few
 #: hundred bytes per node and edge, so this is a few GiB and tens of seconds to build; every
@@ -48,8 +48,9 @@ def graph_size(network: Network) -> tuple[int, int]:
     neurons_above_input = sum(sizes[1:])
     nodes = sizes[0] + parameters + 2 * neurons_above_input + 1
     into_z = parameters + sum(sizes[l] * sizes[l - 1] for l in range(1, len(sizes)))
-    into_a = neurons_above_input - sizes[-1] + (sizes[-1] ** 2 if network.softmax_output
-                                                else sizes[-1])
+    into_a = (
+        neurons_above_input - sizes[-1] + (sizes[-1] ** 2 if network.softmax_output else sizes[-1])
+    )
     return nodes, into_z + into_a + sizes[-1]
 
 
@@ -57,9 +58,13 @@ def check_graph_size(network: Network, limit: int = MAX_GRAPH_ELEMENTS) -> None:
     """Raise :class:`~chainrule.errors.TooLarge` if the graph of `network` would pass `limit`
     nodes and edges (``--max-graph``), before building anything."""
     nodes, edges = graph_size(network)
-    budget.check(f"nodes and edges in the computation graph of {network.architecture}",
-                 nodes + edges, limit, "--max-graph",
-                 "; `chainrule count` gives its counts without it")
+    budget.check(
+        f"nodes and edges in the computation graph of {network.architecture}",
+        nodes + edges,
+        limit,
+        "--max-graph",
+        "; `chainrule count` gives its counts without it",
+    )
 
 
 def _activation_node(network: Network, layer: int, k: int) -> str:
@@ -81,20 +86,45 @@ def build_graph(network: Network, max_graph: int = MAX_GRAPH_ELEMENTS) -> nx.DiG
     sizes, depth = network.sizes, network.depth
     graph = nx.DiGraph(network=network, cost=COST)
     for k in range(1, sizes[0] + 1):
-        graph.add_node(names.x_name(k), kind=NodeKind.INPUT, layer=1, index=(k,),
-                       name=names.x_name(k), latex=names.x_latex(k))
+        graph.add_node(
+            names.x_name(k),
+            kind=NodeKind.INPUT,
+            layer=1,
+            index=(k,),
+            name=names.x_name(k),
+            latex=names.x_latex(k),
+        )
     for parameter in network.parameters():
-        graph.add_node(parameter.name, kind=NodeKind.PARAM, layer=parameter.layer,
-                       index=(parameter.j, parameter.k), name=parameter.name,
-                       latex=parameter.latex)
+        graph.add_node(
+            parameter.name,
+            kind=NodeKind.PARAM,
+            layer=parameter.layer,
+            index=(parameter.j, parameter.k),
+            name=parameter.name,
+            latex=parameter.latex,
+        )
     for layer in range(2, depth + 1):
         for j in range(1, sizes[layer - 1] + 1):
-            graph.add_node(names.z_name(layer, j), kind=NodeKind.PRE, layer=layer, index=(j,),
-                           name=names.z_name(layer, j), latex=names.z_latex(layer, j))
+            graph.add_node(
+                names.z_name(layer, j),
+                kind=NodeKind.PRE,
+                layer=layer,
+                index=(j,),
+                name=names.z_name(layer, j),
+                latex=names.z_latex(layer, j),
+            )
         for j in range(1, sizes[layer - 1] + 1):
-            graph.add_node(names.a_name(layer, j), kind=NodeKind.ACT, layer=layer, index=(j,),
-                           name=names.a_name(layer, j), latex=names.a_latex(layer, j))
-    graph.add_node(COST, kind=NodeKind.COST, layer=depth + 1, index=(), name=COST, latex=names.COST_LATEX)
+            graph.add_node(
+                names.a_name(layer, j),
+                kind=NodeKind.ACT,
+                layer=layer,
+                index=(j,),
+                name=names.a_name(layer, j),
+                latex=names.a_latex(layer, j),
+            )
+    graph.add_node(
+        COST, kind=NodeKind.COST, layer=depth + 1, index=(), name=COST, latex=names.COST_LATEX
+    )
 
     first_source = 0 if network.bias else 1
     for layer in range(1, depth):

@@ -18,7 +18,8 @@ dJ/da^(3)_1 * da^(3)_1/dz^(3)_1 * dz^(3)_1/da^(2)_1 * da^(2)_1/dz^(2)_1 * dz^(2)
 
 from __future__ import annotations
 
-from typing import Hashable, Iterator, NamedTuple
+from collections.abc import Hashable, Iterator
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -99,8 +100,12 @@ class Chain(tuple):
 def edge_factor(graph: nx.DiGraph, wrt: Hashable, of: Hashable) -> Factor:
     """The factor d(of)/d(wrt) of the edge wrt -> of, from its two nodes' names."""
     nodes = graph.nodes
-    return Factor(of=nodes[of]["name"], wrt=nodes[wrt]["name"],
-                  of_latex=nodes[of]["latex"], wrt_latex=nodes[wrt]["latex"])
+    return Factor(
+        of=nodes[of]["name"],
+        wrt=nodes[wrt]["name"],
+        of_latex=nodes[of]["latex"],
+        wrt_latex=nodes[wrt]["latex"],
+    )
 
 
 def chain_from_path(graph: nx.DiGraph, path: tuple) -> Chain:

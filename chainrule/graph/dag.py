@@ -26,7 +26,7 @@ A residual block, z = θ·a + a:
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 import sympy as sp
@@ -90,9 +90,11 @@ class Dag:
         if kind == NodeKind.COST and isinstance(name, str) and name in self._latex:
             declared = self._kinds.get(name, "target")
             article = "an" if declared == NodeKind.INPUT else "a"
-            raise SpecError(f"{name!r} is declared already, as {article}"
-                            f" {declared}: {name!r} names the cost (or give the cost another "
-                            "name: Dag.cost(..., name=...))")
+            raise SpecError(
+                f"{name!r} is declared already, as {article}"
+                f" {declared}: {name!r} names the cost (or give the cost another "
+                "name: Dag.cost(..., name=...))"
+            )
         self._check_name(name, latex)
         symbol = node_symbol(name)
         if formula is not None:
@@ -111,8 +113,10 @@ class Dag:
         """Refuse, at declaration, a formula that would fail later when it is evaluated."""
         what = "the cost" if kind == NodeKind.COST else f"the formula of {name!r}"
         if isinstance(formula, str):
-            raise SpecError(f"{what} is text; give a SymPy expression built from "
-                            "declared symbols (graph files parse text safely)")
+            raise SpecError(
+                f"{what} is text; give a SymPy expression built from "
+                "declared symbols (graph files parse text safely)"
+            )
         if not isinstance(formula, sp.Expr):
             raise SpecError(f"{what} is a {type(formula).__name__}, not a SymPy expression")
         if formula.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
@@ -121,19 +125,25 @@ class Dag:
             raise SpecError(f"{what} has a constant that is not a real number")
         undefined = sorted({str(f.func) for f in formula.atoms(sp.core.function.AppliedUndef)})
         if undefined:
-            raise SpecError(f"{what} uses the undefined function{'s' if len(undefined) > 1 else ''}"
-                            f" {', '.join(undefined)}: give its formula instead (chainrule must "
-                            "evaluate and differentiate it)")
+            raise SpecError(
+                f"{what} uses the undefined function{'s' if len(undefined) > 1 else ''}"
+                f" {', '.join(undefined)}: give its formula instead (chainrule must "
+                "evaluate and differentiate it)"
+            )
         free = formula.free_symbols
         unknown = sorted(str(s) for s in free - self._known)
         if unknown:
-            raise SpecError(f"{what} uses {', '.join(unknown)}, not declared "
-                            "before it (declare inputs, parameters and targets first)")
+            raise SpecError(
+                f"{what} uses {', '.join(unknown)}, not declared "
+                "before it (declare inputs, parameters and targets first)"
+            )
         uses = [str(s) for s in free if str(s) in self._kinds]
         if not uses:
             shown = str(formula) if len(str(formula)) <= 40 else str(formula)[:37] + "..."
-            raise SpecError(f"{what} simplifies to {shown} and uses no input, parameter or node "
-                            "declared before it")
+            raise SpecError(
+                f"{what} simplifies to {shown} and uses no input, parameter or node "
+                "declared before it"
+            )
         self._uses[name] = uses
 
     def note_written(self, name: str, written: set[str]) -> None:
@@ -157,8 +167,9 @@ class Dag:
         self._latex[name] = latex or sp.latex(symbol)
         return symbol
 
-    def node(self, name: str, formula, latex: str | None = None, kind: str = NodeKind.NODE,
-             **extra) -> sp.Symbol:
+    def node(
+        self, name: str, formula, latex: str | None = None, kind: str = NodeKind.NODE, **extra
+    ) -> sp.Symbol:
         """A node whose value is `formula`, a SymPy expression of nodes declared before it."""
         if not isinstance(kind, str) or kind not in COMPUTED:
             raise SpecError(f"unknown node kind {kind!r}")
@@ -180,11 +191,19 @@ class Dag:
 
         if self._cost is None:
             raise SpecError("the graph has no cost: declare one with Dag.cost(...)")
-        graph = nx.DiGraph(cost=self._cost, targets=list(self._targets),
-                           target_latex={str(t): self._latex[str(t)] for t in self._targets})
+        graph = nx.DiGraph(
+            cost=self._cost,
+            targets=list(self._targets),
+            target_latex={str(t): self._latex[str(t)] for t in self._targets},
+        )
         for name in self._order:
-            data = {"kind": self._kinds[name], "name": name, "latex": self._latex[name],
-                    "index": (), **self._extra[name]}
+            data = {
+                "kind": self._kinds[name],
+                "name": name,
+                "latex": self._latex[name],
+                "index": (),
+                **self._extra[name],
+            }
             if name in self._formulas:
                 data["formula"] = self._formulas[name]
             graph.add_node(name, **data)
@@ -204,15 +223,19 @@ class Dag:
         return graph
 
     def _unused_message(self, unused: list[str]) -> str:
-        message = (f"{', '.join(unused[:10])}{', ...' if len(unused) > 10 else ''} never "
-                   f"reach{'es' if len(unused) == 1 else ''} the cost")
+        message = (
+            f"{', '.join(unused[:10])}{', ...' if len(unused) > 10 else ''} never "
+            f"reach{'es' if len(unused) == 1 else ''} the cost"
+        )
         for name in unused:
             for node, written in self._written.items():
                 if name in written and name not in self._uses.get(node, ()):
                     formula = str(self._formulas[node])
                     formula = formula if len(formula) <= 40 else formula[:37] + "..."
-                    return (f"{message}: the formula of {node!r} mentions {name}, but it cancels "
-                            f"out ({node} simplifies to {formula})")
+                    return (
+                        f"{message}: the formula of {node!r} mentions {name}, but it cancels "
+                        f"out ({node} simplifies to {formula})"
+                    )
         return message
 
     @property
@@ -235,26 +258,43 @@ def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -
     network = Network(tuple(sizes), bias=bias, activation=activation)  # validates every option
     sizes = list(network.sizes)
     dag = Dag()
-    below = [dag.input(names.x_name(k), names.x_latex(k), layer=1, index=(k,))
-             for k in range(1, sizes[0] + 1)]
+    below = [
+        dag.input(names.x_name(k), names.x_latex(k), layer=1, index=(k,))
+        for k in range(1, sizes[0] + 1)
+    ]
     for layer in range(1, len(sizes)):
         weights = {}
         for j in range(1, sizes[layer] + 1):
             for k in range(0 if bias else 1, sizes[layer - 1] + 1):
-                weights[j, k] = dag.parameter(names.theta_name(layer, j, k),
-                                              names.theta_latex(layer, j, k), layer=layer,
-                                              index=(j, k))
+                weights[j, k] = dag.parameter(
+                    names.theta_name(layer, j, k),
+                    names.theta_latex(layer, j, k),
+                    layer=layer,
+                    index=(j, k),
+                )
         above = []
         for j in range(1, sizes[layer] + 1):
             total = sum(weights[j, k] * below[k - 1] for k in range(1, sizes[layer - 1] + 1))
             if bias:
                 total += weights[j, 0]
-            z = dag.node(names.z_name(layer + 1, j), total, names.z_latex(layer + 1, j),
-                         kind=NodeKind.PRE, layer=layer + 1, index=(j,))
-            above.append(dag.node(names.a_name(layer + 1, j),
-                                  rules.ACTIVATIONS[network.activation[layer - 1]].function(z),
-                                  names.a_latex(layer + 1, j), kind=NodeKind.ACT, layer=layer + 1,
-                                  index=(j,)))
+            z = dag.node(
+                names.z_name(layer + 1, j),
+                total,
+                names.z_latex(layer + 1, j),
+                kind=NodeKind.PRE,
+                layer=layer + 1,
+                index=(j,),
+            )
+            above.append(
+                dag.node(
+                    names.a_name(layer + 1, j),
+                    rules.ACTIVATIONS[network.activation[layer - 1]].function(z),
+                    names.a_latex(layer + 1, j),
+                    kind=NodeKind.ACT,
+                    layer=layer + 1,
+                    index=(j,),
+                )
+            )
         below = above
     targets = [dag.target(f"y_{i}", f"y_{{{i}}}") for i in range(1, sizes[-1] + 1)]
     dag.cost(sum((y - a) ** 2 for y, a in zip(targets, below)) / (2 * M))

@@ -49,9 +49,16 @@ from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import SpecError
 from chainrule.graph.symbols import M
 
-FUNCTIONS = {"sigmoid": dag_module.sigmoid, "tanh": dag_module.tanh, "relu": dag_module.relu,
-             "identity": dag_module.identity, "softplus": dag_module.softplus,
-             "leaky_relu": dag_module.leaky_relu, "exp": sp.exp, "log": sp.log}
+FUNCTIONS = {
+    "sigmoid": dag_module.sigmoid,
+    "tanh": dag_module.tanh,
+    "relu": dag_module.relu,
+    "identity": dag_module.identity,
+    "softplus": dag_module.softplus,
+    "leaky_relu": dag_module.leaky_relu,
+    "exp": sp.exp,
+    "log": sp.log,
+}
 MAX_FORMULA = 10_000  # characters: a guard against absurd input, far above any real formula
 MAX_DEPTH = 100  # nested parentheses, signs and powers: far above any real formula
 MAX_NUMBER = 10**300  # larger constants overflow a float when evaluated
@@ -63,9 +70,11 @@ MAX_EDGES = 100_000  # uses of one node by another
 MAX_GRAPH_FILE_BYTES = 1_000_000
 _LOG10_MAX = 300  # log10(MAX_NUMBER)
 _APPROXIMATE_MAX = MAX_NUMBER + MAX_NUMBER // 10**9
-_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
-                    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\^\(\d+\)_[\d,]+)?)"
-                    r"|(?P<operator>\*\*|[-+*/^()]))")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\^\(\d+\)_[\d,]+)?)"
+    r"|(?P<operator>\*\*|[-+*/^()]))"
+)
 _BLANK_TO_END = re.compile(r"\s*\Z")
 
 
@@ -117,8 +126,9 @@ class _Parser:
         """
         self.depth += levels
         if self.depth > MAX_DEPTH:
-            raise self._error(f"nesting deeper than {MAX_DEPTH} levels (a function counts "
-                              f"{FUNCTION_LEVELS})")
+            raise self._error(
+                f"nesting deeper than {MAX_DEPTH} levels (a function counts {FUNCTION_LEVELS})"
+            )
         try:
             return parse()
         finally:
@@ -176,8 +186,7 @@ class _Parser:
         if expression.has(sp.I):
             raise self._error(f"a constant that is not a real number at position {where}")
         self._check_size(approximation, where)
-        if expression.is_Rational and (abs(expression.p) > MAX_NUMBER
-                                       or expression.q > MAX_NUMBER):
+        if expression.is_Rational and (abs(expression.p) > MAX_NUMBER or expression.q > MAX_NUMBER):
             raise self._error(f"a constant with more than {_LOG10_MAX} digits at position {where}")
         return _Value(expression, approximation)
 
@@ -224,14 +233,19 @@ class _Parser:
             if value.constant:
                 if operator == "/" and not value.approximation:
                     raise self._error("an undefined value (a division by zero or the log of 0)")
-                approximation = (approximation * value.approximation if operator == "*"
-                                 else approximation / value.approximation)
+                approximation = (
+                    approximation * value.approximation
+                    if operator == "*"
+                    else approximation / value.approximation
+                )
                 self._check_size(approximation, where)
-                constants.append(value.expression if operator == "*"
-                                 else sp.Pow(value.expression, -1))
+                constants.append(
+                    value.expression if operator == "*" else sp.Pow(value.expression, -1)
+                )
             else:
-                factors.append(value.expression if operator == "*"
-                               else sp.Pow(value.expression, -1))
+                factors.append(
+                    value.expression if operator == "*" else sp.Pow(value.expression, -1)
+                )
             if self._peek() not in ("*", "/"):
                 break
             operator, where = self._take()[1:]
@@ -248,8 +262,10 @@ class _Parser:
             operand = self._nested(self._unary)
             if sign == "+":
                 return operand
-            return _Value(-operand.expression,
-                          None if operand.approximation is None else -operand.approximation)
+            return _Value(
+                -operand.expression,
+                None if operand.approximation is None else -operand.approximation,
+            )
         return self._power()
 
     def _power(self) -> _Value:
@@ -261,8 +277,8 @@ class _Parser:
         if exponent.constant and abs(exponent.approximation) > MAX_EXPONENT:
             raise self._error(f"an exponent larger than {MAX_EXPONENT} at position {where}")
         if not (base.constant and exponent.constant):
-            result = base.expression ** exponent.expression
-            if (result.is_Pow and result.exp.is_Number and abs(result.exp) > MAX_EXPONENT):
+            result = base.expression**exponent.expression
+            if result.is_Pow and result.exp.is_Number and abs(result.exp) > MAX_EXPONENT:
                 raise self._error(f"an exponent larger than {MAX_EXPONENT} at position {where}")
             return _Value(result)
         return self._constant_power(base, exponent, where)
@@ -274,19 +290,28 @@ class _Parser:
         if not base.approximation:
             if exponent.approximation < 0:
                 raise self._error("an undefined value (a division by zero or the log of 0)")
-            return self._constant(base.expression ** exponent.expression,
-                                  mpmath.mpf(0) if exponent.approximation else mpmath.mpf(1),
-                                  where)
+            return self._constant(
+                base.expression**exponent.expression,
+                mpmath.mpf(0) if exponent.approximation else mpmath.mpf(1),
+                where,
+            )
         if base.approximation < 0 and not exponent.expression.is_Integer:
-            raise self._error(f"a constant that is not a real number at position {where} "
-                              "(a negative number to a power that is not a whole number)")
+            raise self._error(
+                f"a constant that is not a real number at position {where} "
+                "(a negative number to a power that is not a whole number)"
+            )
         magnitude = float(exponent.approximation) * _log10_magnitude(base.approximation)
         exact = base.expression.is_Rational
         if magnitude > _LOG10_MAX or (exact and magnitude < -_LOG10_MAX):
-            raise self._error(f"a constant power beyond 10^{'-' if magnitude < 0 else ''}"
-                              f"{_LOG10_MAX} at position {where}")
-        return self._constant(base.expression ** exponent.expression,
-                              mpmath.power(base.approximation, exponent.approximation), where)
+            raise self._error(
+                f"a constant power beyond 10^{'-' if magnitude < 0 else ''}"
+                f"{_LOG10_MAX} at position {where}"
+            )
+        return self._constant(
+            base.expression**exponent.expression,
+            mpmath.power(base.approximation, exponent.approximation),
+            where,
+        )
 
     def _atom(self) -> _Value:
         kind, text, where = self._take()
@@ -313,32 +338,38 @@ class _Parser:
         shown = text if len(text) <= 24 else f"{text[:12]}...{text[-6:]}"
 
         if len(text) > MAX_DIGITS:
-            raise self._error(f"a number of more than {MAX_DIGITS} characters at position "
-                              f"{where}")
+            raise self._error(f"a number of more than {MAX_DIGITS} characters at position {where}")
         mantissa, _, power = text.lower().partition("e")
         whole, _, fraction = mantissa.partition(".")
         whole = whole.lstrip("0")
         # The value is 0.ddd... x 10^order (order counts the digits before the point).
-        order = int(power or 0) + (len(whole) if whole
-                                   else -(len(fraction) - len(fraction.lstrip("0"))))
+        order = int(power or 0) + (
+            len(whole) if whole else -(len(fraction) - len(fraction.lstrip("0")))
+        )
         if (whole + fraction).strip("0") and order > _LOG10_MAX + 1:
             raise self._error(f"the number {shown} at position {where} is too large")
         if (whole + fraction).strip("0") and order < -_LOG10_MAX:
-            raise self._error(f"the number {shown} at position {where} is too small or too "
-                              f"precise (more than {_LOG10_MAX} decimal places)")
+            raise self._error(
+                f"the number {shown} at position {where} is too small or too "
+                f"precise (more than {_LOG10_MAX} decimal places)"
+            )
         value = Fraction(text) if (whole + fraction).strip("0") else Fraction(0)
         if abs(value) > MAX_NUMBER:
             raise self._error(f"the number {shown} at position {where} is too large")
         if value.denominator > MAX_NUMBER:
-            raise self._error(f"the number {shown} at position {where} is too small or too "
-                              f"precise (more than {_LOG10_MAX} decimal places)")
+            raise self._error(
+                f"the number {shown} at position {where} is too small or too "
+                f"precise (more than {_LOG10_MAX} decimal places)"
+            )
         rational = sp.Rational(value.numerator, value.denominator)
         return _Value(rational, mpmath.mpf(value.numerator) / value.denominator)
 
     def _call(self, name: str, where: int) -> _Value:
         if name not in FUNCTIONS:
-            raise self._error(f"unknown function {name!r} at position {where}",
-                              f" (allowed: {', '.join(FUNCTIONS)})")
+            raise self._error(
+                f"unknown function {name!r} at position {where}",
+                f" (allowed: {', '.join(FUNCTIONS)})",
+            )
         self._take()
         argument = self._nested(self._expression, FUNCTION_LEVELS)
         self._expect(")")
@@ -347,8 +378,9 @@ class _Parser:
         if name == "log" and argument.approximation == 0:
             raise self._error(f"an undefined value (the log of 0) at position {where}")
         if name == "log" and argument.approximation < 0:
-            raise self._error(f"the log of a negative constant at position {where} (not a real "
-                              "number)")
+            raise self._error(
+                f"the log of a negative constant at position {where} (not a real number)"
+            )
         # Every constant argument is within 10^300 already, so exp(exp(1000)) never gets here:
         # exp(1000) is refused as too large first.
         value = FUNCTIONS[name](argument.expression)
@@ -357,8 +389,10 @@ class _Parser:
     def _expect(self, closing: str) -> None:
         kind, text, where = self._take() if self.position < len(self.tokens) else (None, None, None)
         if text != closing:
-            raise self._error(f"expected {closing!r}" + (f" at position {where}" if where is not None
-                                                         else " at the end"))
+            raise self._error(
+                f"expected {closing!r}"
+                + (f" at position {where}" if where is not None else " at the end")
+            )
 
 
 def parse_formula(text: str, names: dict[str, sp.Expr]) -> sp.Expr:
@@ -371,8 +405,9 @@ def _parse(text: str, names: dict[str, sp.Expr]) -> tuple[sp.Expr, set[str]]:
     if not isinstance(text, str):
         raise SpecError(f"a formula must be text, not {json.dumps(text)[:80]}")
     if len(text) > MAX_FORMULA:
-        raise SpecError(f"a formula of {len(text):,} characters is longer than the {MAX_FORMULA:,} "
-                        "allowed")
+        raise SpecError(
+            f"a formula of {len(text):,} characters is longer than the {MAX_FORMULA:,} allowed"
+        )
     parser = _Parser(text, names)
     try:
         return parser.parse(), parser.used
@@ -393,15 +428,20 @@ def dag_from_document(document: object) -> dag_module.Dag:
         raise SpecError("a graph file holds one JSON object")
     unknown = sorted(set(document) - {"inputs", "parameters", "targets", "nodes", "cost", "latex"})
     if unknown:
-        raise SpecError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
+        raise SpecError(
+            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
+        )
     latex = document.get("latex", {})
     if not isinstance(latex, dict) or not all(isinstance(v, str) for v in latex.values()):
         raise SpecError("'latex' must map names to LaTeX text")
     dag = dag_module.Dag()
     symbols: dict[str, sp.Expr] = {"m": M}
     declared = 0
-    for field, declare in (("inputs", dag.input), ("parameters", dag.parameter),
-                           ("targets", dag.target)):
+    for field, declare in (
+        ("inputs", dag.input),
+        ("parameters", dag.parameter),
+        ("targets", dag.target),
+    ):
         names = _names(document, field)
         declared += len(names)
         _check_count(declared)
@@ -409,8 +449,10 @@ def dag_from_document(document: object) -> dag_module.Dag:
             if name == dag_module.COST:
                 raise SpecError(f"{field}: {name!r} is reserved for the cost")
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) or name in FUNCTIONS or name == "m":
-                raise SpecError(f"{field}: {name!r} is not a usable name (a letter, then letters, "
-                                "digits or _, and not a function or 'm')")
+                raise SpecError(
+                    f"{field}: {name!r} is not a usable name (a letter, then letters, "
+                    "digits or _, and not a function or 'm')"
+                )
             symbols[name] = declare(name, latex.get(name))
     nodes = document.get("nodes", {})
     if not isinstance(nodes, dict):
@@ -428,8 +470,10 @@ def dag_from_document(document: object) -> dag_module.Dag:
             raise SpecError(f"node {name!r}: {error}") from None
         edges += len(written)
         if edges > MAX_EDGES:
-            raise SpecError(f"the formulas use other nodes more than {MAX_EDGES:,} times, the most "
-                            "a graph file may")
+            raise SpecError(
+                f"the formulas use other nodes more than {MAX_EDGES:,} times, the most "
+                "a graph file may"
+            )
         symbols[name] = dag.node(name, expression, latex.get(name))
         dag.note_written(name, written)
     if "cost" not in document:
@@ -445,8 +489,9 @@ def dag_from_document(document: object) -> dag_module.Dag:
 
 def _check_count(count: int) -> None:
     if count > MAX_NODES:
-        raise SpecError(f"{count:,} names and nodes, more than the {MAX_NODES:,} a graph file may "
-                        "declare")
+        raise SpecError(
+            f"{count:,} names and nodes, more than the {MAX_NODES:,} a graph file may declare"
+        )
 
 
 def load_graph_file(path: str):
@@ -475,14 +520,16 @@ def graph_from_text(text: str, source: str = "graph.json"):
     >>> graph.graph["source"], sorted(n for n, k in graph.nodes(data="kind") if k == "param")
     ('tiny.json', ['w'])
     """
+
     def refuse(name: str):
         raise SpecError(f"graph file {source!r}: {name} is not a finite number")
 
     try:
         document = json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as error:
-        raise SpecError(f"graph file {source!r} is not valid JSON: {error.msg} at line "
-                        f"{error.lineno}") from None
+        raise SpecError(
+            f"graph file {source!r} is not valid JSON: {error.msg} at line {error.lineno}"
+        ) from None
     except RecursionError:
         raise SpecError(f"graph file {source!r} is nested too deeply to read") from None
     try:

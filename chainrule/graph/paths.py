@@ -19,7 +19,7 @@ theta^(1)_11 -> z^(2)_1 -> a^(2)_1 -> z^(3)_2 -> a^(3)_2 -> J
 
 from __future__ import annotations
 
-from typing import Hashable, Iterator
+from collections.abc import Hashable, Iterator
 
 import networkx as nx
 
@@ -30,8 +30,13 @@ def _cost_node(graph: nx.DiGraph, target: Hashable | None) -> Hashable:
     return graph.graph["cost"] if target is None else target
 
 
-def walk_edges(graph: nx.DiGraph, source: Hashable, target: Hashable | None = None,
-               attribute: str | None = None, cost_first: bool = False) -> Iterator[tuple]:
+def walk_edges(
+    graph: nx.DiGraph,
+    source: Hashable,
+    target: Hashable | None = None,
+    attribute: str | None = None,
+    cost_first: bool = False,
+) -> Iterator[tuple]:
     """Yield, for every path from `source` to `target`, a tuple with one label per edge.
 
     An edge's label is its data under `attribute`, or its head node when `attribute` is None.
@@ -63,7 +68,7 @@ def walk_edges(graph: nx.DiGraph, source: Hashable, target: Hashable | None = No
             labels = (label,) + so_far if cost_first else so_far + (label,)
             successors = adjacency[child]
             while len(successors) == 1 and child != target:  # a forced step: no branch to stack
-                (child, data), = successors.items()
+                ((child, data),) = successors.items()
                 label = child if attribute is None else data[attribute]
                 labels = (label,) + labels if cost_first else labels + (label,)
                 successors = adjacency[child]
@@ -82,12 +87,15 @@ def walk_edges(graph: nx.DiGraph, source: Hashable, target: Hashable | None = No
 
 def _refuse_cycle(graph: nx.DiGraph):
     cycle = nx.find_cycle(graph)
-    raise SpecError(f"the graph has a cycle ({' -> '.join(str(u) for u, _ in cycle)} -> "
-                    f"{cycle[0][0]}): a computation graph must be acyclic")
+    raise SpecError(
+        f"the graph has a cycle ({' -> '.join(str(u) for u, _ in cycle)} -> "
+        f"{cycle[0][0]}): a computation graph must be acyclic"
+    )
 
 
-def iter_paths(graph: nx.DiGraph, source: Hashable, target: Hashable | None = None
-               ) -> Iterator[tuple]:
+def iter_paths(
+    graph: nx.DiGraph, source: Hashable, target: Hashable | None = None
+) -> Iterator[tuple]:
     """Yield every path from `source` to `target` (the cost node by default) as a tuple of nodes.
 
     Notes
@@ -101,7 +109,9 @@ def iter_paths(graph: nx.DiGraph, source: Hashable, target: Hashable | None = No
         yield (source, *heads)
 
 
-def path_counts(graph: nx.DiGraph, target: Hashable | None = None) -> dict[Hashable, tuple[int, int]]:
+def path_counts(
+    graph: nx.DiGraph, target: Hashable | None = None
+) -> dict[Hashable, tuple[int, int]]:
     """For every node, the number of paths to `target` and the terms (edges) on them all.
 
     Dynamic programming in reverse topological order: paths(v) = Σ paths(s) and

@@ -14,14 +14,15 @@ ParameterIndex(layer=1, j=2, k=0)
 >>> Network.parse("2--2")
 Traceback (most recent call last):
 ...
-chainrule.errors.SpecError: invalid architecture '2--2': layer sizes are positive integers joined by '-', input first, e.g. 2-2-2
+chainrule.errors.SpecError: invalid architecture '2--2': layer sizes are positive integers ...
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 from chainrule import rules
 from chainrule.errors import SpecError  # re-exported: spec.SpecError is the name most use
@@ -75,8 +76,10 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     if any(size == 0 for size in sizes):
         raise SpecError(f"invalid architecture {text!r}: every layer needs at least one neuron")
     if len(sizes) < 2:
-        raise SpecError(f"invalid architecture {text!r}: it needs at least an input and an "
-                        "output layer, e.g. 1-1")
+        raise SpecError(
+            f"invalid architecture {text!r}: it needs at least an input and an "
+            "output layer, e.g. 1-1"
+        )
     return sizes
 
 
@@ -84,7 +87,9 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 OUTPUT_ACTIVATION = {SOFTMAX_COST: SOFTMAX, "bce": "sigmoid"}
 
 
-def _normalise_activation(activation: str | Sequence[str], depth: int, cost: str) -> tuple[str, ...]:
+def _normalise_activation(
+    activation: str | Sequence[str], depth: int, cost: str
+) -> tuple[str, ...]:
     """One activation name per non-input layer (layers 2..L).
 
     Under a cost that fixes the output activation (softmax-ce, bce), one name applies to the
@@ -96,14 +101,19 @@ def _normalise_activation(activation: str | Sequence[str], depth: int, cost: str
     elif isinstance(activation, (list, tuple)) and all(isinstance(n, str) for n in activation):
         given = list(activation)
     else:
-        raise SpecError(f"activation must be a name such as 'sigmoid' or a list of names, not "
-                        f"{activation!r}"[:200])
+        raise SpecError(
+            f"activation must be a name such as 'sigmoid' or a list of names, not {activation!r}"[
+                :200
+            ]
+        )
     given = [name.strip() for name in given]
     fixed_output = OUTPUT_ACTIVATION.get(cost)
     for position, name in enumerate(given):
         is_output = position == len(given) - 1 == depth - 2
         if name == SOFTMAX and not (cost == SOFTMAX_COST and is_output):
-            raise SpecError("activation 'softmax' is only for the output layer, with --cost softmax-ce")
+            raise SpecError(
+                "activation 'softmax' is only for the output layer, with --cost softmax-ce"
+            )
         if name not in ACTIVATIONS and name != SOFTMAX:
             raise SpecError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
     hidden_layers = depth - 2
@@ -117,11 +127,15 @@ def _normalise_activation(activation: str | Sequence[str], depth: int, cost: str
         per_layer = given + [fixed_output]
     else:
         expected = f"1 or {depth - 1}" + (f" (or {hidden_layers} hidden)" if fixed_output else "")
-        raise SpecError(f"{len(given)} activations given for {depth - 1} non-input layers; "
-                        f"give {expected}, comma-separated")
+        raise SpecError(
+            f"{len(given)} activations given for {depth - 1} non-input layers; "
+            f"give {expected}, comma-separated"
+        )
     if fixed_output and per_layer[-1] != fixed_output:
-        raise SpecError(f"cost {cost} needs a {fixed_output} output layer, not {per_layer[-1]!r}; "
-                        "name the hidden layers' activation and the output is set for you")
+        raise SpecError(
+            f"cost {cost} needs a {fixed_output} output layer, not {per_layer[-1]!r}; "
+            "name the hidden layers' activation and the output is set for you"
+        )
     return tuple(per_layer)
 
 
@@ -160,26 +174,38 @@ class Network:
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
-            raise SpecError(f"invalid architecture {self.sizes!r}: give a list of layer sizes "
-                            "such as [2, 2, 2] (or Network.parse('2-2-2'))")
+            raise SpecError(
+                f"invalid architecture {self.sizes!r}: give a list of layer sizes "
+                "such as [2, 2, 2] (or Network.parse('2-2-2'))"
+            )
         sizes = tuple(self.sizes)
-        if len(sizes) < 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0
-                                     for n in sizes):
+        if len(sizes) < 2 or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes
+        ):
             raise SpecError(f"invalid architecture {sizes!r}: {_ARCHITECTURE_HINT}")
         if not isinstance(self.cost, str) or self.cost not in COSTS:
             raise SpecError(f"unknown cost {self.cost!r}; choose from {', '.join(COSTS)}")
         if self.cost == SOFTMAX_COST and sizes[-1] < 2:
             # The softmax of one output is 1 whatever z is: the cost is 0 and every gradient 0.
-            raise SpecError(f"cost {SOFTMAX_COST} needs at least 2 outputs (the softmax of one "
-                            "output is always 1); for one output use --cost bce")
+            raise SpecError(
+                f"cost {SOFTMAX_COST} needs at least 2 outputs (the softmax of one "
+                "output is always 1); for one output use --cost bce"
+            )
         object.__setattr__(self, "sizes", sizes)
         object.__setattr__(self, "bias", bool(self.bias))
-        object.__setattr__(self, "activation",
-                           _normalise_activation(self.activation, len(sizes), self.cost))
+        object.__setattr__(
+            self, "activation", _normalise_activation(self.activation, len(sizes), self.cost)
+        )
 
     @classmethod
-    def parse(cls, architecture: str, *, bias: bool = False, activation: str = "sigmoid",
-              cost: str = "mse") -> Network:
+    def parse(
+        cls,
+        architecture: str,
+        *,
+        bias: bool = False,
+        activation: str = "sigmoid",
+        cost: str = "mse",
+    ) -> Network:
         """Build a network from command-line text such as ``"2-2-2"`` and ``"tanh,sigmoid"``."""
         return cls(parse_sizes(architecture), bias=bias, activation=activation, cost=cost)
 
@@ -233,8 +259,10 @@ def parse_parameter(text: str, network: Network) -> ParameterIndex:
     """
     parts = text.split(",")
     if len(parts) != 3 or not all(_SIZE.fullmatch(part.strip()) for part in parts):
-        raise SpecError(f"invalid parameter {text!r}: give l,j,k (three whole numbers) for "
-                        "theta^(l)_jk, e.g. 1,1,1")
+        raise SpecError(
+            f"invalid parameter {text!r}: give l,j,k (three whole numbers) for "
+            "theta^(l)_jk, e.g. 1,1,1"
+        )
     layer, j, k = (int(part) for part in parts)
     index = ParameterIndex(layer, j, k)
     sizes, where = network.sizes, f"no parameter {index.name} in {network.architecture}"

@@ -17,7 +17,8 @@ Examples
 ...     print(notation_for(format, graph).delta_definition(definition))
 delta^(3)_1 = dJ/da^(3)_1 * da^(3)_1/dz^(3)_1
 δ⁽³⁾₁ = ∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁
-\\delta_{1}^{(3)} = \\frac{\\partial J}{\\partial a_{1}^{(3)}} \\frac{\\partial a_{1}^{(3)}}{\\partial z_{1}^{(3)}}
+\\delta_{1}^{(3)} = \\frac{\\partial J}{\\partial a_{1}^{(3)}}
+    \\frac{\\partial a_{1}^{(3)}}{\\partial z_{1}^{(3)}}
 >>> notation_for("mathml", graph).delta(definition.delta)
 '<msubsup><mi>&#948;</mi><mi>1</mi><mi>(3)</mi></msubsup>'
 """

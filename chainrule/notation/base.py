@@ -16,14 +16,21 @@ Nothing here imports SymPy until a formula is printed, so the abstract view stay
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, NamedTuple, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     import networkx as nx
     import sympy as sp
 
-    from chainrule.calculus.delta import (DeltaDefinition, DeltaRef, FactoredGradient, Group,
-                                          Product, Step)
+    from chainrule.calculus.delta import (
+        DeltaDefinition,
+        DeltaRef,
+        FactoredGradient,
+        Group,
+        Product,
+        Step,
+    )
     from chainrule.graph.chains import Chain, Factor
     from chainrule.graph.spec import Network
 
@@ -147,8 +154,10 @@ class Notation:
 
     def _graph(self) -> nx.DiGraph:
         if self.graph is None:
-            raise ValueError(f"{type(self).__name__} was made without a graph: give one, "
-                             "notation_for(format, graph), to write nodes and formulas")
+            raise ValueError(
+                f"{type(self).__name__} was made without a graph: give one, "
+                "notation_for(format, graph), to write nodes and formulas"
+            )
         return self.graph
 
     def node(self, node: Hashable) -> str:
@@ -217,15 +226,17 @@ class Notation:
         items = ""
         for number, item in enumerate(product.items):
             if number:  # by class name: importing the records would import SymPy
-                items += (self.juxtapose if view == "abstract"
-                          and type(item).__name__ != "Group" else self.times)
+                items += (
+                    self.juxtapose
+                    if view == "abstract" and type(item).__name__ != "Group"
+                    else self.times
+                )
             items += self.doprint(item, view)
         if product.head is None:
             return items
         return self.delta(product.head) + (self.times + items if items else "")
 
-    def delta_definition(self, definition: DeltaDefinition, view: str = "abstract"
-                         ) -> Equation:
+    def delta_definition(self, definition: DeltaDefinition, view: str = "abstract") -> Equation:
         """``δ(node) = ...`` in partials (abstract) or formulas (local)."""
         return Equation(self.delta(definition.delta), self._sum_of(definition.terms, view))
 

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from chainrule.notation.base import Equation, Notation
 
@@ -21,9 +21,13 @@ from chainrule.notation.base import Equation, Notation
 def aligned_lines(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> list[str]:
     """Equations ``(lhs, [(operator, rhs), ...])`` as the lines of an ``aligned`` block: the
     first ``lhs &= rhs``, then ``&= rhs`` or ``&\\quad + rhs`` by operator ('=' or '+')."""
-    return [f"{lhs} &= {rhs}" if number == 0 else
-            (rf"&= {rhs}" if operator == "=" else rf"&\quad + {rhs}")
-            for lhs, parts in lines for number, (operator, rhs) in enumerate(parts)]
+    return [
+        f"{lhs} &= {rhs}"
+        if number == 0
+        else (rf"&= {rhs}" if operator == "=" else rf"&\quad + {rhs}")
+        for lhs, parts in lines
+        for number, (operator, rhs) in enumerate(parts)
+    ]
 
 
 class LatexNotation(Notation):
@@ -57,16 +61,25 @@ class LatexNotation(Notation):
 
     def matrix_form(self, network) -> list[Equation]:
         L = network.depth
-        output = (r"\delta^{(L)} = \frac{\partial J}{\partial a^{(L)}} "
-                  + (r"\frac{\partial a^{(L)}}{\partial z^{(L)}}" if network.softmax_output
-                     else r"\odot f'\left(z^{(L)}\right)"))
-        hidden = [rf"\delta^{{({l})}} = \delta^{{({l + 1})}} \Theta^{{({l})}} "
-                  rf"\odot f'\left(z^{{({l})}}\right)" for l in range(L - 1, 1, -1)]
-        weights = [rf"\frac{{\partial J}}{{\partial \Theta^{{({l})}}}} = "
-                   rf"\left(\delta^{{({l + 1})}}\right)^{{\top}} "
-                   + ("x" if l == 1 else f"a^{{({l})}}") for l in range(1, L)]
-        return [Equation(*line.split(" = ", 1))
-                for line in [output.replace("(L)", f"({L})"), *hidden, *weights]]
+        output = r"\delta^{(L)} = \frac{\partial J}{\partial a^{(L)}} " + (
+            r"\frac{\partial a^{(L)}}{\partial z^{(L)}}"
+            if network.softmax_output
+            else r"\odot f'\left(z^{(L)}\right)"
+        )
+        hidden = [
+            rf"\delta^{{({l})}} = \delta^{{({l + 1})}} \Theta^{{({l})}} "
+            rf"\odot f'\left(z^{{({l})}}\right)"
+            for l in range(L - 1, 1, -1)
+        ]
+        weights = [
+            rf"\frac{{\partial J}}{{\partial \Theta^{{({l})}}}} = "
+            rf"\left(\delta^{{({l + 1})}}\right)^{{\top}} " + ("x" if l == 1 else f"a^{{({l})}}")
+            for l in range(1, L)
+        ]
+        return [
+            Equation(*line.split(" = ", 1))
+            for line in [output.replace("(L)", f"({L})"), *hidden, *weights]
+        ]
 
     def _make_printer(self):
         from chainrule.notation.printers import ChainLatexPrinter, latex_names

@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from chainrule.notation.base import Equation, Notation
 
@@ -30,19 +30,27 @@ def _fraction(of: str, wrt: str) -> str:
 
 
 def _fprime(layer: int) -> str:
-    return (f"<msup><mi>f</mi><mo>&#x2032;</mo></msup><mrow><mo>(</mo>{_sup('z', layer)}"
-            "<mo>)</mo></mrow>")
+    return (
+        f"<msup><mi>f</mi><mo>&#x2032;</mo></msup><mrow><mo>(</mo>{_sup('z', layer)}"
+        "<mo>)</mo></mrow>"
+    )
 
 
 def aligned_table(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> str:
     """Equations ``(lhs, [(operator, rhs), ...])`` as one ``<math display="block">`` table:
     the left side, the operator ('=' or '+') and the right side in three aligned columns, the
     left side written on each equation's first line only."""
-    rows = [f"<mtr><mtd>{lhs if number == 0 else ''}</mtd><mtd><mo>{operator}</mo></mtd>"
-            f"<mtd><mrow>{rhs}</mrow></mtd></mtr>"
-            for lhs, parts in lines for number, (operator, rhs) in enumerate(parts)]
-    return ('<math display="block"><mtable columnalign="right center left">'
-            + "".join(rows) + "</mtable></math>")
+    rows = [
+        f"<mtr><mtd>{lhs if number == 0 else ''}</mtd><mtd><mo>{operator}</mo></mtd>"
+        f"<mtd><mrow>{rhs}</mrow></mtd></mtr>"
+        for lhs, parts in lines
+        for number, (operator, rhs) in enumerate(parts)
+    ]
+    return (
+        '<math display="block"><mtable columnalign="right center left">'
+        + "".join(rows)
+        + "</mtable></math>"
+    )
 
 
 class MathMLNotation(Notation):
@@ -78,21 +86,30 @@ class MathMLNotation(Notation):
         return aligned_table([(lhs, [("=", terms[0]), *(("+", term) for term in terms[1:])])])
 
     def equations(self, equations: Iterable[tuple[str, Sequence[str]]]) -> str:
-        return aligned_table([(lhs, [("=", rhs) for rhs in sides])
-                              for lhs, sides in equations]) + "\n"
+        return (
+            aligned_table([(lhs, [("=", rhs) for rhs in sides]) for lhs, sides in equations]) + "\n"
+        )
 
     def matrix_form(self, network) -> list[Equation]:
         L, odot = network.depth, "<mo>&#x2299;</mo>"
         output = _fraction("<mi>J</mi>", _sup("a", L)) + (
-            _fraction(_sup("a", L), _sup("z", L)) if network.softmax_output
-            else odot + _fprime(L))
+            _fraction(_sup("a", L), _sup("z", L)) if network.softmax_output else odot + _fprime(L)
+        )
         equations = [Equation(_sup("&#x3B4;", L), output)]
-        equations += [Equation(_sup("&#x3B4;", l), _sup("&#x3B4;", l + 1) + _sup("&#x398;", l)
-                               + odot + _fprime(l)) for l in range(L - 1, 1, -1)]
-        equations += [Equation(_fraction("<mi>J</mi>", _sup("&#x398;", l)),
-                               f"<msup><mrow><mo>(</mo>{_sup('&#x3B4;', l + 1)}<mo>)</mo></mrow>"
-                               "<mi>T</mi></msup>" + ("<mi>x</mi>" if l == 1 else _sup("a", l)))
-                      for l in range(1, L)]
+        equations += [
+            Equation(
+                _sup("&#x3B4;", l), _sup("&#x3B4;", l + 1) + _sup("&#x398;", l) + odot + _fprime(l)
+            )
+            for l in range(L - 1, 1, -1)
+        ]
+        equations += [
+            Equation(
+                _fraction("<mi>J</mi>", _sup("&#x398;", l)),
+                f"<msup><mrow><mo>(</mo>{_sup('&#x3B4;', l + 1)}<mo>)</mo></mrow>"
+                "<mi>T</mi></msup>" + ("<mi>x</mi>" if l == 1 else _sup("a", l)),
+            )
+            for l in range(1, L)
+        ]
         return equations
 
     def _make_printer(self):

@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -61,8 +61,9 @@ def chain_latex(graph: nx.DiGraph, chain: Chain, view: str = "abstract") -> str:
     return notation_for("latex", graph).chain(chain, view)
 
 
-def chain_text(graph: nx.DiGraph, chain: Chain, view: str = "abstract",
-               unicode: bool = False) -> str:
+def chain_text(
+    graph: nx.DiGraph, chain: Chain, view: str = "abstract", unicode: bool = False
+) -> str:
     return notation_for(_text(unicode), graph).chain(chain, view)
 
 
@@ -70,23 +71,30 @@ def gradient_lhs_latex(graph: nx.DiGraph, parameter: str) -> str:
     return notation_for("latex", graph).gradient_lhs(parameter)
 
 
-def gradient_latex(graph: nx.DiGraph, parameter: str, chains: Iterable[Chain],
-                   view: str = "abstract") -> str:
+def gradient_latex(
+    graph: nx.DiGraph, parameter: str, chains: Iterable[Chain], view: str = "abstract"
+) -> str:
     """∂J/∂parameter as an ``aligned`` block: one chain per line, or the closed expression."""
     return notation_for("latex", graph).gradient(parameter, chains, view)
 
 
-def gradient_text(graph: nx.DiGraph, parameter: str, chains: Iterable[Chain],
-                  view: str = "abstract", unicode: bool = False) -> str:
+def gradient_text(
+    graph: nx.DiGraph,
+    parameter: str,
+    chains: Iterable[Chain],
+    view: str = "abstract",
+    unicode: bool = False,
+) -> str:
     return notation_for(_text(unicode), graph).gradient(parameter, chains, view)
 
 
 def network_latex(graph: nx.DiGraph, view: str = "abstract") -> str:
     """Every parameter's gradient, one ``aligned`` block each, separated by blank lines."""
     from chainrule.graph.chains import iter_chains
-
     from chainrule.graph.kinds import NodeKind
 
     parameters = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
-    return "\n\n".join(gradient_latex(graph, parameter, iter_chains(graph, parameter), view)
-                       for parameter in parameters)
+    return "\n\n".join(
+        gradient_latex(graph, parameter, iter_chains(graph, parameter), view)
+        for parameter in parameters
+    )

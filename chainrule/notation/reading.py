@@ -72,17 +72,34 @@ MAX_EXPONENT = 100  # a hand derivation has squares; (a + b)^1000 would stall ev
 
 #: Function spellings and what they mean: an activation of the rules table, f (the layer's own
 #: activation), exp or log.
-FUNCTIONS = {"sigmoid": "sigmoid", "σ": "sigmoid", r"\sigma": "sigmoid", "sigma": "sigmoid",
-             "tanh": "tanh",
-             r"\tanh": "tanh", "relu": "relu", "ReLU": "relu", "identity": "identity",
-             "softplus": "softplus", "leaky_relu": "leaky_relu", "f": "f", "exp": "exp",
-             r"\exp": "exp", "log": "log", r"\log": "log", "ln": "log", r"\ln": "log"}
+FUNCTIONS = {
+    "sigmoid": "sigmoid",
+    "σ": "sigmoid",
+    r"\sigma": "sigmoid",
+    "sigma": "sigmoid",
+    "tanh": "tanh",
+    r"\tanh": "tanh",
+    "relu": "relu",
+    "ReLU": "relu",
+    "identity": "identity",
+    "softplus": "softplus",
+    "leaky_relu": "leaky_relu",
+    "f": "f",
+    "exp": "exp",
+    r"\exp": "exp",
+    "log": "log",
+    r"\log": "log",
+    "ln": "log",
+    r"\ln": "log",
+}
 _GREEK = {"θ": "theta", "δ": "delta", r"\theta": "theta", r"\delta": "delta"}
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 # LaTeX and layout that carry no mathematics: skipped like spaces (outside a cases block).
-_LAYOUT = re.compile(r"(?:\s|\$|&|\\\\|\\[,;:! ]|\\q?quad\b|\\displaystyle\b|\\[lr]vert\b"
-                     r"|\\(?:begin|end)\{aligned\*?\}|\\\[|\\\])+")
+_LAYOUT = re.compile(
+    r"(?:\s|\$|&|\\\\|\\[,;:! ]|\\q?quad\b|\\displaystyle\b|\\[lr]vert\b"
+    r"|\\(?:begin|end)\{aligned\*?\}|\\\[|\\\])+"
+)
 _CASES_LAYOUT = re.compile(r"(?:\s|\$|\\[,;:! ]|\\q?quad\b)+")
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -94,8 +111,14 @@ _UNICODE_INDICES = re.compile(r"[₀₁₂₃₄₅₆₇₈₉]+(?:,[₀₁₂�
 _PRIME = re.compile(r"'|′|\^\{?\s*\\prime\s*\}?")
 _MULTIPLY = re.compile(r"\*(?!\*)|·|⋅|×|\\cdot\b|\\times\b")
 _DIVIDE = re.compile(r"/|÷")
-_RELATIONS = {">": sp.StrictGreaterThan, "<": sp.StrictLessThan, ">=": sp.GreaterThan,
-              "<=": sp.LessThan, "≥": sp.GreaterThan, "≤": sp.LessThan}
+_RELATIONS = {
+    ">": sp.StrictGreaterThan,
+    "<": sp.StrictLessThan,
+    ">=": sp.GreaterThan,
+    "<=": sp.LessThan,
+    "≥": sp.GreaterThan,
+    "≤": sp.LessThan,
+}
 
 
 class NameKey(NamedTuple):
@@ -173,8 +196,9 @@ class Vocabulary:
             return None
         return self.network.activation[data["layer"] - 2]
 
-    def activation_of(self, function: str, argument: sp.Expr, where: int,
-                      error) -> tuple[str, str | None]:
+    def activation_of(
+        self, function: str, argument: sp.Expr, where: int, error
+    ) -> tuple[str, str | None]:
         """(activation name, pre-activation node or None) for ``function(argument)``."""
         node = self.node_of.get(argument) if isinstance(argument, sp.Symbol) else None
         own = self.layer_activation(node) if node is not None else None
@@ -182,13 +206,17 @@ class Vocabulary:
             if own is None:
                 every = set(self.network.activation) if self.network is not None else set()
                 if len(every) != 1:
-                    raise error(f"f at position {where} needs a weighted input z^(l)_j of a "
-                                "layered network as its argument, to know whose activation it is")
+                    raise error(
+                        f"f at position {where} needs a weighted input z^(l)_j of a "
+                        "layered network as its argument, to know whose activation it is"
+                    )
                 own = every.pop()
             function = own
         if function == SOFTMAX:
-            raise error(f"the softmax at position {where} couples a layer's outputs: write "
-                        "its partials, da^(L)_i/dz^(L)_j")
+            raise error(
+                f"the softmax at position {where} couples a layer's outputs: write "
+                "its partials, da^(L)_i/dz^(L)_j"
+            )
         kind = self.graph.nodes[node]["kind"] if node is not None else None
         return function, node if kind == "pre" and own == function else None
 
@@ -245,12 +273,17 @@ class _NameReader:
                 close = _closing_brace(text, self.position + 1)
                 if close is None:
                     raise SpecError(f"'_{{' at position {self.position} is never closed")
-                indices = _normalise_indices(text[self.position + 2:close])
+                indices = _normalise_indices(text[self.position + 2 : close])
                 self.position = close + 1
                 continue
-            index_match = (_TEXT_INDICES.match(text, self.position)
-                           or _UNICODE_INDICES.match(text, self.position)) if indices is None \
+            index_match = (
+                (
+                    _TEXT_INDICES.match(text, self.position)
+                    or _UNICODE_INDICES.match(text, self.position)
+                )
+                if indices is None
                 else None
+            )
             if index_match:
                 indices = _normalise_indices(index_match.group(index_match.lastindex or 0))
                 self.position = index_match.end()
@@ -355,8 +388,10 @@ class _ClaimParser:
         if partial is not None:
             of, wrt = (self.vocabulary.node_of[s] for s in partial.args)
             if of != self.vocabulary.cost:
-                raise self.error(f"the claim at position {start} is about d{of}/d{wrt}: a claim "
-                                 f"is about dJ/d<node> or a delta")
+                raise self.error(
+                    f"the claim at position {start} is about d{of}/d{wrt}: a claim "
+                    f"is about dJ/d<node> or a delta"
+                )
             return f"dJ/d{wrt}", wrt
         reader = _NameReader(self.text, self.position)
         key = reader.name()
@@ -364,8 +399,10 @@ class _ClaimParser:
         if symbol in self.vocabulary.delta_of:
             self.position = reader.position
             return str(symbol), self.vocabulary.delta_of[symbol]
-        raise self.error(f"expected the quantity at position {start}: dJ/d<node> (for example "
-                         "dJ/dtheta^(1)_11) or a delta (for example delta^(2)_1)")
+        raise self.error(
+            f"expected the quantity at position {start}: dJ/d<node> (for example "
+            "dJ/dtheta^(1)_11) or a delta (for example delta^(2)_1)"
+        )
 
     # -- expressions ----------------------------------------------------------------------------
 
@@ -399,9 +436,16 @@ class _ClaimParser:
             return True
         command = _COMMAND.match(self.text, self.position)
         if command:
-            return command.group() in (r"\left", r"\frac", r"\dfrac", r"\tfrac", r"\partial",
-                                       r"\begin", r"\operatorname", r"\mathrm") or (
-                command.group() in FUNCTIONS or command.group() in _GREEK)
+            return command.group() in (
+                r"\left",
+                r"\frac",
+                r"\dfrac",
+                r"\tfrac",
+                r"\partial",
+                r"\begin",
+                r"\operatorname",
+                r"\mathrm",
+            ) or (command.group() in FUNCTIONS or command.group() in _GREEK)
         return rest.isascii() and rest.isalpha()
 
     def unary(self) -> sp.Expr:
@@ -427,7 +471,7 @@ class _ClaimParser:
             exponent = sp.Integer(superscript.group().translate(_SUPERSCRIPT_DIGITS))
         if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
             raise self.error(f"an exponent larger than {MAX_EXPONENT} at position {where}")
-        return base ** exponent
+        return base**exponent
 
     def exponent(self) -> sp.Expr:
         if self.accept("{"):
@@ -445,8 +489,13 @@ class _ClaimParser:
                 raise self.error(f"the number at position {start} is too large")
             value = Fraction(number.group())
             return sp.Rational(value.numerator, value.denominator)
-        for opening, closing in (("(", ")"), ("[", "]"), (r"\left(", r"\right)"),
-                                 (r"\left[", r"\right]"), ("{", "}")):
+        for opening, closing in (
+            ("(", ")"),
+            ("[", "]"),
+            (r"\left(", r"\right)"),
+            (r"\left[", r"\right]"),
+            ("{", "}"),
+        ):
             if self.accept(opening):
                 inner = self.nested(self.expression)
                 self.expect(closing)
@@ -480,11 +529,17 @@ class _ClaimParser:
         """A partial in any notation, or None with the position unchanged."""
         start = self.position
         self.skip()
-        forms = ((re.compile(r"\\[dt]?frac\s*\{\s*(\\partial\b|d)"), "}", re.compile(
-            r"\{\s*(\\partial\b|d)"), "}"),
-                 (re.compile(r"∂"), "/", re.compile(r"∂"), ""),
-                 (re.compile(r"\\partial\b"), "/", re.compile(r"\\partial\b"), ""),
-                 (re.compile(r"d(?=[A-Za-zθδ\\])"), "/", re.compile(r"d(?=[A-Za-zθδ\\])"), ""))
+        forms = (
+            (
+                re.compile(r"\\[dt]?frac\s*\{\s*(\\partial\b|d)"),
+                "}",
+                re.compile(r"\{\s*(\\partial\b|d)"),
+                "}",
+            ),
+            (re.compile(r"∂"), "/", re.compile(r"∂"), ""),
+            (re.compile(r"\\partial\b"), "/", re.compile(r"\\partial\b"), ""),
+            (re.compile(r"d(?=[A-Za-zθδ\\])"), "/", re.compile(r"d(?=[A-Za-zθδ\\])"), ""),
+        )
         for opening, middle, second, closing in forms:
             self.position = start
             if not self.accept(opening):
@@ -499,11 +554,15 @@ class _ClaimParser:
                 continue
             of_node, wrt_node = self.vocabulary.node_of[of], self.vocabulary.node_of[wrt]
             if wrt_node == self.vocabulary.cost:
-                raise self.error(f"d{of_node}/d{wrt_node} at position {start} differentiates by "
-                                 "J: a partial is d<node>/d<node> or dJ/d<node>")
+                raise self.error(
+                    f"d{of_node}/d{wrt_node} at position {start} differentiates by "
+                    "J: a partial is d<node>/d<node> or dJ/d<node>"
+                )
             if of_node != self.vocabulary.cost and not self.vocabulary.is_edge(of_node, wrt_node):
-                raise self.error(f"d{of_node}/d{wrt_node} at position {start} is not a local "
-                                 f"partial of this graph: {wrt_node} does not feed {of_node}")
+                raise self.error(
+                    f"d{of_node}/d{wrt_node} at position {start} is not a local "
+                    f"partial of this graph: {wrt_node} does not feed {of_node}"
+                )
             return Partial(of, wrt)
         self.position = start
         return None
@@ -533,15 +592,22 @@ class _ClaimParser:
             raise self.error(f"{error} (at position {start})") from None
         if key is None:
             raise self.expected("a number, a name, a partial, a function or '('")
-        if key.stem == "e" and key.layer is None and key.indices is None and \
-                self.vocabulary.lookup(key) is None and self.text.startswith("^", reader.position):
+        if (
+            key.stem == "e"
+            and key.layer is None
+            and key.indices is None
+            and self.vocabulary.lookup(key) is None
+            and self.text.startswith("^", reader.position)
+        ):
             self.position = reader.position
             self.expect("^")
             return sp.exp(self.nested(self.exponent))
         symbol = self.vocabulary.lookup(key)
         if symbol is None:
-            raise self.error(f"unknown name {_spelled(key)!r} at position {start}: expected a "
-                             "node, a target or a delta of this graph, or m")
+            raise self.error(
+                f"unknown name {_spelled(key)!r} at position {start}: expected a "
+                "node, a target or a delta of this graph, or m"
+            )
         if self.vocabulary.node_of.get(symbol) == self.vocabulary.cost:
             raise self.error(f"J at position {start} can appear only in a partial such as dJ/da")
         self.position = reader.position
@@ -554,7 +620,8 @@ class _ClaimParser:
         self.skip()
         start = self.position
         operator = re.compile(r"\\(?:operatorname|mathrm)\{\s*([A-Za-z_]+)\s*\}").match(
-            self.text, start)
+            self.text, start
+        )
         if operator:
             word, end = operator.group(1), operator.end()
         else:
@@ -568,8 +635,9 @@ class _ClaimParser:
         prime = _PRIME.match(self.text, end)
         rest = end if prime is None else prime.end()
         # A function needs its argument next (possibly after ^{2}); otherwise it is a name.
-        follows = re.compile(r"\s*(?:\^\{?\s*\d+\s*\}?\s*)?(?:\(|\\left\(|\{)").match(self.text,
-                                                                                     rest)
+        follows = re.compile(r"\s*(?:\^\{?\s*\d+\s*\}?\s*)?(?:\(|\\left\(|\{)").match(
+            self.text, rest
+        )
         if follows is None:
             if meaning in ("f", "exp") and word in ("f", "exp"):
                 return None  # perhaps a graph node called f
@@ -596,10 +664,12 @@ class _ClaimParser:
         if braced:
             self.expect("}")
         if argument.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            raise self.error(f"the argument of the function at position {where} is undefined "
-                             "(a division by zero or the log of 0)")
+            raise self.error(
+                f"the argument of the function at position {where} is undefined "
+                "(a division by zero or the log of 0)"
+            )
         value = self.apply(meaning, primed, argument, where)
-        return value if power is None else value ** power
+        return value if power is None else value**power
 
     def apply(self, meaning: str, primed: bool, argument: sp.Expr, where: int) -> sp.Expr:
         if meaning == "exp":
@@ -644,8 +714,12 @@ class _ClaimParser:
         if self.accept(re.compile(r"False\b|\\text\{\s*False\s*\}")):
             return sp.false
         if self.accept(re.compile(r"ITE\s*\(|\\operatorname\{ITE\}\s*\\left\(")):
-            closing = ")" if self.text[self.position - 1] == "(" and not \
-                self.text[:self.position].endswith(r"\left(") else r"\right)"
+            closing = (
+                ")"
+                if self.text[self.position - 1] == "("
+                and not self.text[: self.position].endswith(r"\left(")
+                else r"\right)"
+            )
             parts = [self.condition()]
             for _ in range(2):
                 self.expect(",")
@@ -715,8 +789,9 @@ def read_claim(text: str, vocabulary: Vocabulary) -> Claim:
     if not isinstance(text, str):
         raise SpecError(f"a claim must be text, not {type(text).__name__}")
     if len(text) > MAX_CLAIM:
-        raise SpecError(f"a claim of {len(text):,} characters is longer than the {MAX_CLAIM:,} "
-                        "allowed")
+        raise SpecError(
+            f"a claim of {len(text):,} characters is longer than the {MAX_CLAIM:,} allowed"
+        )
     try:
         return _ClaimParser(text, vocabulary).claim()
     except RecursionError:  # a guard above the nesting limit, should a path miss it
@@ -726,6 +801,6 @@ def read_claim(text: str, vocabulary: Vocabulary) -> Claim:
             raise
         # SymPy refusing what was written, e.g. relu'(1/0) compares an undefined value
         shown = text if len(text) <= 80 else text[:77] + "..."
-        raise SpecError(f"the claim is not a well-defined expression ({error}) in "
-                        f'"{shown}"') from None
-
+        raise SpecError(
+            f'the claim is not a well-defined expression ({error}) in "{shown}"'
+        ) from None

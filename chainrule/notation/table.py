@@ -10,7 +10,7 @@ architecture           chains
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def _cell(value: object) -> str:
@@ -25,11 +25,15 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     """Format `rows` under `headers`; ints get thousands separators and are right-aligned."""
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [max(len(header), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
-    numeric = [any(isinstance(row[i], int) and not isinstance(row[i], bool) for row in rows)
-               for i in range(len(headers))]
+    numeric = [
+        any(isinstance(row[i], int) and not isinstance(row[i], bool) for row in rows)
+        for i in range(len(headers))
+    ]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(value.rjust(width) if right else value.ljust(width)
-                         for value, width, right in zip(values, widths, numeric)).rstrip()
+        return "  ".join(
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric)
+        ).rstrip()
 
     return "\n".join([line(headers), *(line(row) for row in cells)])

@@ -15,7 +15,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from chainrule.graph import names
 from chainrule.notation.base import Equation, Notation
@@ -29,8 +30,12 @@ class TextNotation(Notation):
     juxtapose = " * "
     plus = " + "
     _d = "d"
-    _matrix_symbols: ClassVar[dict[str, str]] = {"theta": "Theta", "delta": "delta", "odot": ".*",
-                                                  "top": "^T"}
+    _matrix_symbols: ClassVar[dict[str, str]] = {
+        "theta": "Theta",
+        "delta": "delta",
+        "odot": ".*",
+        "top": "^T",
+    }
 
     def name(self, text: str, latex: str) -> str:
         return text
@@ -50,20 +55,28 @@ class TextNotation(Notation):
         return "\n".join([f"{lhs} = {terms[0]}", *(f"{indent} + {term}" for term in terms[1:])])
 
     def equations(self, equations: Iterable[tuple[str, Sequence[str]]]) -> str:
-        return "".join(f"{lhs if number == 0 else ' ' * len(lhs)} = {rhs}\n"
-                       for lhs, sides in equations for number, rhs in enumerate(sides))
+        return "".join(
+            f"{lhs if number == 0 else ' ' * len(lhs)} = {rhs}\n"
+            for lhs, sides in equations
+            for number, rhs in enumerate(sides)
+        )
 
     def matrix_form(self, network) -> list[Equation]:
         L, d = network.depth, self._d
-        theta, delta, odot, top = (self._matrix_symbols[key]
-                                   for key in ("theta", "delta", "odot", "top"))
-        output = (f"{delta}^({L}) = {d}J/{d}a^({L}) "
-                  + (f"{d}a^({L})/{d}z^({L})" if network.softmax_output
-                     else f"{odot} f'(z^({L}))"))
-        hidden = [f"{delta}^({l}) = {delta}^({l + 1}) {theta}^({l}) {odot} f'(z^({l}))"
-                  for l in range(L - 1, 1, -1)]
-        weights = [f"{d}J/{d}{theta}^({l}) = ({delta}^({l + 1})){top} "
-                   + ("x" if l == 1 else f"a^({l})") for l in range(1, L)]
+        theta, delta, odot, top = (
+            self._matrix_symbols[key] for key in ("theta", "delta", "odot", "top")
+        )
+        output = f"{delta}^({L}) = {d}J/{d}a^({L}) " + (
+            f"{d}a^({L})/{d}z^({L})" if network.softmax_output else f"{odot} f'(z^({L}))"
+        )
+        hidden = [
+            f"{delta}^({l}) = {delta}^({l + 1}) {theta}^({l}) {odot} f'(z^({l}))"
+            for l in range(L - 1, 1, -1)
+        ]
+        weights = [
+            f"{d}J/{d}{theta}^({l}) = ({delta}^({l + 1})){top} " + ("x" if l == 1 else f"a^({l})")
+            for l in range(1, L)
+        ]
         return [Equation(*line.split(" = ", 1)) for line in [output, *hidden, *weights]]
 
     def _make_printer(self):
@@ -84,8 +97,12 @@ class UnicodeNotation(TextNotation):
     times = " · "
     juxtapose = " · "
     _d = "∂"
-    _matrix_symbols: ClassVar[dict[str, str]] = {"theta": "Θ", "delta": "δ", "odot": "⊙",
-                                                  "top": "ᵀ"}
+    _matrix_symbols: ClassVar[dict[str, str]] = {
+        "theta": "Θ",
+        "delta": "δ",
+        "odot": "⊙",
+        "top": "ᵀ",
+    }
 
     def name(self, text: str, latex: str) -> str:
         return names.unicode_name(text)

@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -38,16 +38,20 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
     "identity": (lambda z: z, lambda z, a: np.ones_like(z)),
     "softplus": (lambda z: np.logaddexp(0.0, z), lambda z, a: 1.0 / (1.0 + np.exp(-z))),
-    "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-                   lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE)),
+    "leaky_relu": (
+        lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+        lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+    ),
 }
 
 #: name -> (J, dJ/da) over a batch: a and y have one row per example, m is the example count.
 COSTS: dict[str, tuple[Callable, Callable]] = {
     "mse": (lambda a, y, m: np.sum((y - a) ** 2) / (2 * m), lambda a, y, m: (a - y) / m),
     "se": (lambda a, y, m: np.sum((y - a) ** 2) / 2, lambda a, y, m: a - y),
-    "bce": (lambda a, y, m: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m,
-            lambda a, y, m: (a - y) / (m * a * (1 - a))),
+    "bce": (
+        lambda a, y, m: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m,
+        lambda a, y, m: (a - y) / (m * a * (1 - a)),
+    ),
     "softmax-ce": (lambda a, y, m: -np.sum(y * np.log(a)) / m, lambda a, y, m: -y / (m * a)),
 }
 
@@ -66,8 +70,9 @@ def _cost_gradient(name: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return COSTS[name][1](a, y, a.shape[0])
 
 
-def fused_output_delta(cost: str, output_activation: str, a: np.ndarray,
-                       y: np.ndarray) -> np.ndarray | None:
+def fused_output_delta(
+    cost: str, output_activation: str, a: np.ndarray, y: np.ndarray
+) -> np.ndarray | None:
     """δ^(L) = ∂J/∂z^(L) with the cost's 1/a cancelled against the output activation, or None.
 
     For bce after a sigmoid, (a − y)/(m a(1 − a)) · a(1 − a) = (a − y)/m; for softmax-ce after
@@ -91,8 +96,12 @@ def fused_output_delta(cost: str, output_activation: str, a: np.ndarray,
     return None
 
 
-def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, inputs: np.ndarray,
-            activations: Sequence[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def forward(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray] | None,
+    inputs: np.ndarray,
+    activations: Sequence[str],
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The weighted inputs z^(2..L) and activations a^(1..L) (a^(1) = x), one row per example."""
     zs, activities = [], [np.asarray(inputs, float)]
     for layer, (theta, name) in enumerate(zip(weights, activations)):
@@ -109,8 +118,9 @@ def _unpack(case) -> tuple:
     return case.weights, case.biases, case.inputs, case.targets, network.activation, network.cost
 
 
-def cost_of(case, weights: Sequence[np.ndarray] | None = None,
-            biases: Sequence[np.ndarray] | None = None) -> float:
+def cost_of(
+    case, weights: Sequence[np.ndarray] | None = None, biases: Sequence[np.ndarray] | None = None
+) -> float:
     """J of `case`, optionally with other weights and biases (for finite differences)."""
     case_weights, case_biases, inputs, targets, activations, cost = _unpack(case)
     weights = case_weights if weights is None else weights
@@ -155,9 +165,9 @@ def input_gradients(case) -> np.ndarray:
     return deltas[0] @ case.weights[0]
 
 
-def finite_differences(case, step: float = STEP,
-                       parameters: Sequence[tuple[int, int, int]] | None = None
-                       ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+def finite_differences(
+    case, step: float = STEP, parameters: Sequence[tuple[int, int, int]] | None = None
+) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
     """Central differences of the cost for every parameter, or only those listed as
     (layer, j, k) (the others are left NaN); returns the weight and bias gradients."""
     weights = [w.copy() for w in case.weights]
@@ -165,11 +175,16 @@ def finite_differences(case, step: float = STEP,
     weight_gradients = [np.full(w.shape, np.nan) for w in weights]
     bias_gradients = None if biases is None else [np.full(b.shape, np.nan) for b in biases]
     if parameters is None:
-        parameters = [(l + 1, j + 1, k + 1) for l, w in enumerate(weights)
-                      for j in range(w.shape[0]) for k in range(w.shape[1])]
+        parameters = [
+            (l + 1, j + 1, k + 1)
+            for l, w in enumerate(weights)
+            for j in range(w.shape[0])
+            for k in range(w.shape[1])
+        ]
         if biases is not None:
-            parameters += [(l + 1, j + 1, 0) for l, b in enumerate(biases)
-                           for j in range(b.shape[0])]
+            parameters += [
+                (l + 1, j + 1, 0) for l, b in enumerate(biases) for j in range(b.shape[0])
+            ]
 
     def where(layer: int, j: int, k: int) -> tuple[list[np.ndarray], tuple[int, ...]]:
         return (biases, (layer - 1, j - 1)) if k == 0 else (weights, (layer - 1, j - 1, k - 1))

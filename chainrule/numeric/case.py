@@ -3,8 +3,8 @@
 A case holds its architecture as any object with ``sizes``, ``bias``, ``activation`` (one name
 per layer 2..L) and ``cost``, such as a :class:`chainrule.graph.spec.Network`: this package
 imports numpy and nothing of the graph or SymPy side, so numeric backprop stays independent.
-:meth:`Case.as_dict` is the case-file document of docs/conventions.md; reading and checking case files,
-which needs the architecture spec, is :mod:`chainrule.verification.casefile`.
+:meth:`Case.as_dict` is the case-file document of docs/conventions.md; reading and checking
+case files, which needs the architecture spec, is :mod:`chainrule.verification.casefile`.
 
 Examples
 --------
@@ -67,17 +67,28 @@ class Case:
         return isinstance(other, Case) and json.dumps(self.as_dict()) == json.dumps(other.as_dict())
 
 
-def random_case(network, examples: int = 4, seed: int = 0, init_scale: float = 1.0,
-                inputs: np.ndarray | None = None, targets: np.ndarray | None = None) -> Case:
+def random_case(
+    network,
+    examples: int = 4,
+    seed: int = 0,
+    init_scale: float = 1.0,
+    inputs: np.ndarray | None = None,
+    targets: np.ndarray | None = None,
+) -> Case:
     """Weights and biases drawn uniformly from [-init_scale, init_scale], reproducibly from
     `seed`; inputs from [-1, 1]; targets that suit the cost (one-hot rows for softmax-ce,
     values in [0, 1] otherwise) unless given."""
     generator = np.random.default_rng(seed)
     sizes = network.sizes
-    weights = tuple(generator.uniform(-init_scale, init_scale, (sizes[l], sizes[l - 1]))
-                    for l in range(1, len(sizes)))
-    biases = (tuple(generator.uniform(-init_scale, init_scale, sizes[l])
-                    for l in range(1, len(sizes))) if network.bias else None)
+    weights = tuple(
+        generator.uniform(-init_scale, init_scale, (sizes[l], sizes[l - 1]))
+        for l in range(1, len(sizes))
+    )
+    biases = (
+        tuple(generator.uniform(-init_scale, init_scale, sizes[l]) for l in range(1, len(sizes)))
+        if network.bias
+        else None
+    )
     if inputs is None:
         inputs = generator.uniform(-1.0, 1.0, (examples, sizes[0]))
     if targets is None:
@@ -92,6 +103,5 @@ def constant_case(network, value: float, inputs: np.ndarray, targets: np.ndarray
     """Every weight and bias equal to `value`: the symmetric start that never breaks symmetry."""
     sizes = network.sizes
     weights = tuple(np.full((sizes[l], sizes[l - 1]), value) for l in range(1, len(sizes)))
-    biases = (tuple(np.full(sizes[l], value) for l in range(1, len(sizes)))
-              if network.bias else None)
+    biases = tuple(np.full(sizes[l], value) for l in range(1, len(sizes))) if network.bias else None
     return Case(network, weights, biases, np.asarray(inputs, float), np.asarray(targets, float))

@@ -14,7 +14,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable, TypeVar
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 import numpy as np
 
@@ -22,8 +23,11 @@ STEP = 1e-4
 Key = TypeVar("Key", bound=Hashable)
 
 
-def central_differences(cost_shifted: Callable[[Key, float], np.ndarray | float],
-                        keys: Iterable[Key], step: float = STEP) -> dict[Key, np.ndarray | float]:
+def central_differences(
+    cost_shifted: Callable[[Key, float], np.ndarray | float],
+    keys: Iterable[Key],
+    step: float = STEP,
+) -> dict[Key, np.ndarray | float]:
     """∂J/∂key for every key, from `cost_shifted(key, h)`: J with that one value moved by h.
 
     (−J(+2h) + 8J(+h) − 8J(−h) + J(−2h)) / 12h is off by O(h⁴) rather than the O(h²) of the
@@ -32,7 +36,8 @@ def central_differences(cost_shifted: Callable[[Key, float], np.ndarray | float]
     """
     gradients = {}
     for key in keys:
-        plus_two, plus_one, minus_one, minus_two = (cost_shifted(key, multiple * step)
-                                                    for multiple in (2, 1, -1, -2))
+        plus_two, plus_one, minus_one, minus_two = (
+            cost_shifted(key, multiple * step) for multiple in (2, 1, -1, -2)
+        )
         gradients[key] = (-plus_two + 8 * plus_one - 8 * minus_one + minus_two) / (12 * step)
     return gradients

@@ -14,8 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 
@@ -33,8 +33,12 @@ def step(case: Case, learning_rate: float) -> tuple[float, Case]:
     return cost, replace(case, weights=weights, biases=biases)
 
 
-def descend(case: Case, epochs: int, learning_rate: float,
-            after_epoch: Callable[[int, float], None] | None = None) -> tuple[list[float], Case]:
+def descend(
+    case: Case,
+    epochs: int,
+    learning_rate: float,
+    after_epoch: Callable[[int, float], None] | None = None,
+) -> tuple[list[float], Case]:
     """`epochs` steps of gradient descent. Returns the cost before training and after every
     epoch (epochs + 1 numbers), and the trained case; `after_epoch(epoch, cost)` is told each."""
     costs = [numeric.cost_of(case)]
@@ -69,6 +73,7 @@ def identical_hidden_units(case: Case, tolerance: float = 1e-12) -> list[tuple[i
 def predictions(case: Case) -> np.ndarray:
     """The network's outputs for the case's inputs, one row per example."""
     with np.errstate(over="ignore", invalid="ignore"):  # weights a diverged run left behind
-        _, activities = numeric.forward(case.weights, case.biases, case.inputs,
-                                        case.network.activation)
+        _, activities = numeric.forward(
+            case.weights, case.biases, case.inputs, case.network.activation
+        )
     return activities[-1]

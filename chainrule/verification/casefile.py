@@ -45,12 +45,15 @@ def case_from_dict(document: object) -> Case:
     if missing:
         raise SpecError(f"the case file has no {', '.join(repr(k) for k in missing)}")
     sizes = document["sizes"]
-    if not isinstance(sizes, list) or not all(isinstance(n, int) and not isinstance(n, bool)
-                                              for n in sizes):
+    if not isinstance(sizes, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sizes
+    ):
         raise SpecError("'sizes' must be a list of whole numbers, e.g. [2, 2, 2]")
     activation = document.get("activation", "sigmoid")
-    if not (isinstance(activation, str) or (isinstance(activation, list)
-                                            and all(isinstance(a, str) for a in activation))):
+    if not (
+        isinstance(activation, str)
+        or (isinstance(activation, list) and all(isinstance(a, str) for a in activation))
+    ):
         raise SpecError("'activation' must be a name or a list of names")
     cost = document.get("cost", "mse")
     if not isinstance(cost, str):
@@ -59,14 +62,16 @@ def case_from_dict(document: object) -> Case:
     if not isinstance(bias, bool):
         raise SpecError("'bias' must be true or false")
     network = Network(tuple(sizes), bias=bias, activation=activation, cost=cost)
-    weights = _matrices(document["weights"], "weights",
-                        [(network.sizes[l], network.sizes[l - 1]) for l in range(1, network.depth)])
+    weights = _matrices(
+        document["weights"],
+        "weights",
+        [(network.sizes[l], network.sizes[l - 1]) for l in range(1, network.depth)],
+    )
     biases = None
     if network.bias:
         if document.get("biases") is None:
             raise SpecError("'bias' is true but the case file has no 'biases'")
-        biases = _matrices(document["biases"], "biases",
-                           [(n,) for n in network.sizes[1:]])
+        biases = _matrices(document["biases"], "biases", [(n,) for n in network.sizes[1:]])
     elif document.get("biases") is not None:
         raise SpecError("'biases' given but 'bias' is false")
     inputs = _array(document["inputs"], "inputs", 2)
@@ -74,11 +79,14 @@ def case_from_dict(document: object) -> Case:
     if inputs.shape[0] == 0:
         raise SpecError("'inputs' has no examples")
     if inputs.shape[1] != network.sizes[0]:
-        raise SpecError(f"'inputs' rows have {inputs.shape[1]} numbers; the input layer has "
-                        f"{network.sizes[0]}")
+        raise SpecError(
+            f"'inputs' rows have {inputs.shape[1]} numbers; the input layer has {network.sizes[0]}"
+        )
     if targets.shape != (inputs.shape[0], network.sizes[-1]):
-        raise SpecError(f"'targets' has shape {list(targets.shape)}; expected "
-                        f"[{inputs.shape[0]}, {network.sizes[-1]}] (one row per input row)")
+        raise SpecError(
+            f"'targets' has shape {list(targets.shape)}; expected "
+            f"[{inputs.shape[0]}, {network.sizes[-1]}] (one row per input row)"
+        )
     _check_targets(network, targets)
     return Case(network, weights, biases, inputs, targets)
 
@@ -115,8 +123,10 @@ def _matrices(value: object, field: str, shapes: list[tuple[int, ...]]) -> tuple
     for layer, (item, shape) in enumerate(zip(value, shapes), start=1):
         array = _array(item, f"{field}[{layer - 1}]", len(shape))
         if array.shape != shape:
-            raise SpecError(f"'{field}[{layer - 1}]' has shape {list(array.shape)}; layer {layer} "
-                            f"needs {list(shape)}")
+            raise SpecError(
+                f"'{field}[{layer - 1}]' has shape {list(array.shape)}; layer {layer} "
+                f"needs {list(shape)}"
+            )
         arrays.append(array)
     return tuple(arrays)
 
@@ -148,8 +158,10 @@ def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.nd
         inputs = _array(document["inputs"], "inputs", 2)
         targets = _array(document["targets"], "targets", 2)
         if inputs.shape[1] != network.sizes[0] or targets.shape != (len(inputs), network.sizes[-1]):
-            raise SpecError(f"'inputs' and 'targets' must have {network.sizes[0]} and "
-                            f"{network.sizes[-1]} numbers a row, one target row per input row")
+            raise SpecError(
+                f"'inputs' and 'targets' must have {network.sizes[0]} and "
+                f"{network.sizes[-1]} numbers a row, one target row per input row"
+            )
         _check_targets(network, targets)
     except SpecError as error:
         raise SpecError(f"data file {str(path)!r}: {error}") from None

@@ -42,8 +42,9 @@ def time_budget(seconds: float):
     An interruption that lands in a finalizer is swallowed by Python, so the timer repeats
     every 50 ms until one lands in the proof itself; those swallowed are not reported.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal,
-                                                                                "setitimer"):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
         yield
         return
 

@@ -41,8 +41,7 @@ class Samples:
         rng = np.random.default_rng(seed)
         grid = [Fraction(n, 4) for n in range(-6, 7) if n]
         self.exact: dict[sp.Symbol, list[Fraction]] = {}
-        leaves = [node for node in context.order if graph.nodes[node]["kind"] in ("input",
-                                                                                   "param")]
+        leaves = [node for node in context.order if graph.nodes[node]["kind"] in ("input", "param")]
         for node in leaves:
             self.exact[node_symbol(node)] = [grid[i] for i in rng.integers(len(grid), size=count)]
         for target in sorted(context.vocabulary.targets, key=str):
@@ -50,7 +49,8 @@ class Samples:
         ms = [2, 3, 4, 5]
         self.exact[M] = [Fraction(ms[i % 4]) for i in range(count)]
         self.values: dict[sp.Symbol, np.ndarray] = {
-            symbol: np.array([float(v) for v in column]) for symbol, column in self.exact.items()}
+            symbol: np.array([float(v) for v in column]) for symbol, column in self.exact.items()
+        }
         with np.errstate(all="ignore"):
             for node in context.order:
                 if graph.nodes[node]["kind"] in ("pre", "act", "node"):
@@ -97,7 +97,8 @@ class Samples:
         """The leaves of point `index` exactly, and every node's value to 30 digits."""
         point: dict[sp.Symbol, sp.Expr] = {
             symbol: sp.Rational(column[index].numerator, column[index].denominator)
-            for symbol, column in self.exact.items()}
+            for symbol, column in self.exact.items()
+        }
         graph = self.context.graph
         for node in self.context.order:
             if graph.nodes[node]["kind"] in ("pre", "act", "node"):
@@ -106,8 +107,12 @@ class Samples:
 
 
 _NUMPY_FUNCTIONS = {sp.exp: np.exp, sp.log: np.log, sp.tanh: np.tanh}
-_COMPARISONS = {sp.StrictGreaterThan: np.greater, sp.StrictLessThan: np.less,
-                sp.GreaterThan: np.greater_equal, sp.LessThan: np.less_equal}
+_COMPARISONS = {
+    sp.StrictGreaterThan: np.greater,
+    sp.StrictLessThan: np.less,
+    sp.GreaterThan: np.greater_equal,
+    sp.LessThan: np.less_equal,
+}
 
 
 def numeric(expression: sp.Basic, values: dict[sp.Symbol, np.ndarray]):
@@ -139,8 +144,11 @@ def numeric(expression: sp.Basic, values: dict[sp.Symbol, np.ndarray]):
         conditions = [np.asarray(numeric(c, values), dtype=bool) for _, c in expression.args]
         choices = [numeric(v, values) for v, _ in expression.args]
         shape = np.broadcast_shapes(*(np.shape(x) for x in conditions + choices))
-        return np.select([np.broadcast_to(c, shape) for c in conditions],
-                         [np.broadcast_to(v, shape) for v in choices], np.nan)
+        return np.select(
+            [np.broadcast_to(c, shape) for c in conditions],
+            [np.broadcast_to(v, shape) for v in choices],
+            np.nan,
+        )
     comparison = _COMPARISONS.get(type(expression))
     if comparison is not None:
         return comparison(numeric(expression.lhs, values), numeric(expression.rhs, values))
@@ -203,7 +211,7 @@ def least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray | None:
     projected = (q * target.astype(np.longdouble)[:, None]).sum(axis=0)
     weights = np.zeros(n, dtype=np.longdouble)
     for i in range(n - 1, -1, -1):
-        weights[i] = (projected[i] - (r[i, i + 1:] * weights[i + 1:]).sum()) / r[i, i]
+        weights[i] = (projected[i] - (r[i, i + 1 :] * weights[i + 1 :]).sum()) / r[i, i]
     return (weights / scale).astype(float)
 
 

@@ -40,14 +40,6 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule.verification.claim_proof import (
-    PROOF_SECONDS,
-    OutOfTime,
-    expansion_size,
-    proven_zero,
-    time_budget,
-)
-from chainrule.verification.claim_samples import Samples, agree, zero_one_fit
 from chainrule.calculus.symbolic import (
     M,
     Partial,
@@ -61,10 +53,26 @@ from chainrule.graph.chains import Chain, iter_chains
 from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import SOFTMAX, Network, SpecError
 from chainrule.notation.reading import Claim, Vocabulary, read_claim
+from chainrule.verification.claim_proof import (
+    PROOF_SECONDS,
+    OutOfTime,
+    expansion_size,
+    proven_zero,
+    time_budget,
+)
+from chainrule.verification.claim_samples import Samples, agree, zero_one_fit
 
 VERDICTS = ("correct", "wrong", "unknown")
-DIAGNOSES = ("sign", "factor", "other_quantity", "missing_chains", "extra_chains",
-             "activation_argument", "transposed", "counterexample")
+DIAGNOSES = (
+    "sign",
+    "factor",
+    "other_quantity",
+    "missing_chains",
+    "extra_chains",
+    "activation_argument",
+    "transposed",
+    "counterexample",
+)
 CLOSED_VIEW_GRAPH = 150  # nodes + edges: the closed view is tried on graphs up to this size
 SAMPLES = 12  # random points for the numeric screen and the diagnoses
 MAX_CHAIN_FIT = 400  # chains fitted at once when looking for missing or extra chains
@@ -88,8 +96,9 @@ class _Context:
         self._samples: Samples | None = None
         self._forward: dict[sp.Symbol, sp.Expr] | None = None
         self._unforward: dict[sp.Expr, sp.Symbol] | None = None
-        self.closed_leaves = {node_symbol(node) for node in graph
-                              if graph.nodes[node]["kind"] in ("input", "param")}
+        self.closed_leaves = {
+            node_symbol(node) for node in graph if graph.nodes[node]["kind"] in ("input", "param")
+        }
         self.folding = _folding(self)
 
     def path_counts(self) -> dict[Hashable, tuple[int, int]]:
@@ -120,8 +129,11 @@ class _Context:
         replacements: dict[sp.Expr, sp.Expr] = {}
         for atom in written.atoms(Partial):
             of, wrt = str(atom.of), str(atom.wrt)
-            replacements[atom] = (local_derivative(self.graph, wrt, of)
-                                  if self.graph.has_edge(wrt, of) else self.truth(wrt))
+            replacements[atom] = (
+                local_derivative(self.graph, wrt, of)
+                if self.graph.has_edge(wrt, of)
+                else self.truth(wrt)
+            )
         for symbol in written.free_symbols & self.vocabulary.delta_of.keys():
             replacements[symbol] = self.truth(self.vocabulary.delta_of[symbol])
         return written.xreplace(replacements)
@@ -135,8 +147,9 @@ class _Context:
         """Each node's closed value mapped back to the node: the closed view, as printed,
         contains them as whole subexpressions (it *is* the local view with them substituted)."""
         if self._unforward is None:
-            self._unforward = {value: symbol for symbol, value in self.forward().items()
-                               if not value.is_Atom}
+            self._unforward = {
+                value: symbol for symbol, value in self.forward().items() if not value.is_Atom
+            }
         return self._unforward
 
     def samples(self) -> Samples:
@@ -144,8 +157,9 @@ class _Context:
             self._samples = Samples(self, SAMPLES, seed=0)
         return self._samples
 
-    def proves(self, claimed: sp.Expr, expected: sp.Expr, until: float | None = None
-               ) -> bool | None:
+    def proves(
+        self, claimed: sp.Expr, expected: sp.Expr, until: float | None = None
+    ) -> bool | None:
         """Prove `claimed` - `expected` is 0 (True; False: not shown; None: out of budget).
 
         In the local view first (a, z, θ, ... free symbols, activations of z folded into
@@ -165,8 +179,10 @@ class _Context:
         attempts = [lambda: self.fold(difference)]
         if small:  # the closed view's forward pass grows fast with depth and width
             folded_back = lambda: self.fold(difference.xreplace(self.unforward()))
-            if claimed.free_symbols and claimed.free_symbols <= self.closed_leaves | {M} | \
-                    self.vocabulary.targets:
+            if (
+                claimed.free_symbols
+                and claimed.free_symbols <= self.closed_leaves | {M} | self.vocabulary.targets
+            ):
                 attempts.insert(0, folded_back)
             else:
                 attempts.append(folded_back)
@@ -255,7 +271,7 @@ def _folding(context: _Context) -> list:
                         base = (1 - symbol) / symbol
                     else:  # softplus: exp(u) = exp(a) - 1
                         base = sp.exp(symbol) - 1
-                    return base ** sign
+                    return base**sign
             return sp.exp(argument)
 
         return expression.replace(sp.exp, rewrite) if exponentials else expression
@@ -285,14 +301,18 @@ class _Judge:
         try:
             self.claimed = context.resolve(claim.expression)
         except (TypeError, ValueError, ArithmeticError) as error:  # SymPy refuses the result
-            raise SpecError(f"the claim is not a well-defined expression once its deltas and "
-                            f"partials are written out ({error})") from None
+            raise SpecError(
+                f"the claim is not a well-defined expression once its deltas and "
+                f"partials are written out ({error})"
+            ) from None
         self.samples = context.samples()
         self.proofs_until = time.perf_counter() + 1.5 * PROOF_SECONDS  # the whole claim's
         self.true_values = self.samples.adjoints()[claim.node]
         self.claimed_values = self.samples.evaluate(self.claimed)
-        self.scale = sum((np.abs(self.samples.chain(chain)) for chain in context.chains(
-            claim.node)), np.zeros(self.samples.count))
+        self.scale = sum(
+            (np.abs(self.samples.chain(chain)) for chain in context.chains(claim.node)),
+            np.zeros(self.samples.count),
+        )
 
     def matches(self, candidate_values: np.ndarray, claimed: np.ndarray | None = None) -> bool:
         """Whether the claim (or a corrected claim's values) equals a candidate at every
@@ -317,13 +337,24 @@ class _Judge:
             if proof:
                 return "correct", None, "proven: claim − true ≡ 0 (an exact symbolic proof)"
             finite = int((np.isfinite(self.claimed_values) & np.isfinite(self.true_values)).sum())
-            reason = ("the proof did not finish within its budget" if proof is None
-                      else "the exact proof could not show the difference is zero")
-            sampled = (f"the two sides agree at all {finite} sampled points where both are "
-                       "defined" if finite else "neither side is defined at any sampled point")
+            reason = (
+                "the proof did not finish within its budget"
+                if proof is None
+                else "the exact proof could not show the difference is zero"
+            )
+            sampled = (
+                f"the two sides agree at all {finite} sampled points where both are defined"
+                if finite
+                else "neither side is defined at any sampled point"
+            )
             return "unknown", None, f"cannot tell: {reason}, and {sampled}; this is not a proof"
-        for diagnose in (self.factor, self.other_quantity, self.chains, self.activation_argument,
-                         self.transposed):
+        for diagnose in (
+            self.factor,
+            self.other_quantity,
+            self.chains,
+            self.activation_argument,
+            self.transposed,
+        ):
             diagnosis = diagnose()
             if diagnosis is not None:
                 return "wrong", diagnosis, "wrong"
@@ -337,45 +368,56 @@ class _Judge:
         return bool(self.context.proves(self.claimed, expression, until=self.proofs_until))
 
     def how(self, proven: bool) -> str:
-        return ("proven (an exact symbolic proof)" if proven else
-                f"agrees at the {self.samples.count} sampled points (not proven: the exact proof "
-                "did not finish within its budget)")
+        return (
+            "proven (an exact symbolic proof)"
+            if proven
+            else f"agrees at the {self.samples.count} sampled points (not proven: the exact proof "
+            "did not finish within its budget)"
+        )
 
     # -- the diagnoses, in order ----------------------------------------------------------------
 
     def factor(self) -> dict | None:
         """The claim is c·m^k times the truth for a constant c ≠ 1."""
-        usable = (np.isfinite(self.claimed_values) & np.isfinite(self.true_values)
-                  & (np.abs(self.true_values) > 1e-9 * np.maximum(self.scale, 1e-300)))
+        usable = (
+            np.isfinite(self.claimed_values)
+            & np.isfinite(self.true_values)
+            & (np.abs(self.true_values) > 1e-9 * np.maximum(self.scale, 1e-300))
+        )
         if usable.sum() < 4:
             return None
         with np.errstate(all="ignore"):
             ratio = self.claimed_values[usable] / self.true_values[usable]
         m = self.samples.values[M][usable]
         for power in (0, 1, -1, 2, -2):
-            constants = ratio / m ** power
+            constants = ratio / m**power
             constant = float(np.median(constants))
             if not np.allclose(constants, constant, rtol=1e-7, atol=1e-12) or constant == 0:
                 continue
             fraction = Fraction(constant).limit_denominator(1000)
             if abs(float(fraction) - constant) > 1e-7 * max(1.0, abs(constant)):
                 continue
-            factor = sp.Rational(fraction.numerator, fraction.denominator) * M ** power
+            factor = sp.Rational(fraction.numerator, fraction.denominator) * M**power
             if factor == 1:
                 return None
             proven = self.confirmed(factor * self.truth)
             return self.factor_diagnosis(factor, fraction, power, proven)
         return None
 
-    def factor_diagnosis(self, factor: sp.Expr, constant: Fraction, power: int,
-                         proven: bool) -> dict:
+    def factor_diagnosis(
+        self, factor: sp.Expr, constant: Fraction, power: int, proven: bool
+    ) -> dict:
         layered = self.context.network is not None
-        flipped = ("the sign of ∂J/∂a is flipped" if layered else "the sign is flipped")
+        flipped = "the sign of ∂J/∂a is flipped" if layered else "the sign is flipped"
         if factor == -1:
-            text = (f"off by a sign: the claim is −1 times the true value; {flipped}"
-                    + (" ((y − a) written for (a − y))" if layered else ""))
-            return {"kind": "sign", "text": text,
-                    "evidence": {"factor": "-1", "proven": proven, "how": self.how(proven)}}
+            text = f"off by a sign: the claim is −1 times the true value; {flipped}" + (
+                " ((y − a) written for (a − y))" if layered else ""
+            )
+            return {
+                "kind": "sign",
+                "text": text,
+                "evidence": {"factor": "-1", "proven": proven, "how": self.how(proven)},
+            }
         parts = [flipped] if constant < 0 else []
         magnitude = abs(constant)
         if magnitude == 2:
@@ -386,20 +428,27 @@ class _Judge:
         if power == 1:
             parts.append("the 1/m is missing" if averaged else "a stray factor m")
         elif power == -1:
-            parts.append("an extra 1/m" if averaged else "a stray 1/m (this cost does not "
-                                                          "average over the examples)")
+            parts.append(
+                "an extra 1/m"
+                if averaged
+                else "a stray 1/m (this cost does not average over the examples)"
+            )
         elif power:
             parts.append(f"a stray factor m^{power}")
         name = str(factor)
         text = f"{_minus(name)}: " + " and ".join(parts)
-        return {"kind": "factor", "text": text,
-                "evidence": {"factor": name, "proven": proven, "how": self.how(proven)}}
+        return {
+            "kind": "factor",
+            "text": text,
+            "evidence": {"factor": name, "proven": proven, "how": self.how(proven)},
+        }
 
     def other_quantity(self) -> dict | None:
         adjoints = self.samples.adjoints()
         swapped = _swapped_name(self.graph, self.node)
-        candidates = [node for node in self.context.order
-                      if node not in (self.node, self.context.cost)]
+        candidates = [
+            node for node in self.context.order if node not in (self.node, self.context.cost)
+        ]
         candidates.sort(key=lambda node: node != swapped)  # the swapped indices first
         for node in candidates:
             if not self.matches(adjoints[node]):
@@ -410,8 +459,11 @@ class _Judge:
             text = f"this is the right expression for {name}, not {mine}"
             if node == swapped:
                 text += " (the indices are swapped)"
-            return {"kind": "other_quantity", "text": text,
-                    "evidence": {"quantity": name, "proven": proven, "how": self.how(proven)}}
+            return {
+                "kind": "other_quantity",
+                "text": text,
+                "evidence": {"quantity": name, "proven": proven, "how": self.how(proven)},
+            }
         return None
 
     def chains(self) -> dict | None:
@@ -422,10 +474,13 @@ class _Judge:
         pool: list[Chain] = []
         for node in self.context.order:
             other = self.graph.nodes[node]
-            if node != self.node and other["kind"] == data["kind"] and \
-                    other.get("layer") == data.get("layer"):
+            if (
+                node != self.node
+                and other["kind"] == data["kind"]
+                and other.get("layer") == data.get("layer")
+            ):
                 pool.extend(self.context.chains(node))
-        pool = pool[:max(0, MAX_CHAIN_FIT - len(own))]
+        pool = pool[: max(0, MAX_CHAIN_FIT - len(own))]
         everything = own + pool
         samples = Samples(self.context, len(everything) + 8, seed=1)
         columns = np.column_stack([samples.chain(chain) for chain in everything])
@@ -437,16 +492,17 @@ class _Judge:
         n = len(own)
         # Own chains alone first, then extra chains on top of all own ones, then both: chains
         # can be dependent across sources (a 2-output softmax has a_1(1 - a_1) = a_1 a_2).
-        fits = [(list(range(n)), claimed, np.zeros(0)),
-                (list(range(n, len(everything))), claimed - columns[:, :n].sum(axis=1),
-                 np.ones(n)),
-                (list(range(len(everything))), claimed, np.zeros(0))]
+        fits = [
+            (list(range(n)), claimed, np.zeros(0)),
+            (list(range(n, len(everything))), claimed - columns[:, :n].sum(axis=1), np.ones(n)),
+            (list(range(len(everything))), claimed, np.zeros(0)),
+        ]
         rounded = None
         for chosen, target, fixed in fits:
             weights = zero_one_fit(columns[:, chosen], target)
             if weights is not None:
                 rounded = np.zeros(len(everything))
-                rounded[:len(fixed)] = fixed
+                rounded[: len(fixed)] = fixed
                 rounded[chosen] = weights
                 break
         if rounded is None:
@@ -459,19 +515,23 @@ class _Judge:
         proven = self.confirmed(local_sum(self.graph, kept))
         mine = self.context.node_quantity(self.node)
         if missing:
-            text = (f"missing {len(missing)} of the {len(own)} chains of {mine}: "
-                    + "; ".join(_through(chain) for chain in missing))
+            text = f"missing {len(missing)} of the {len(own)} chains of {mine}: " + "; ".join(
+                _through(chain) for chain in missing
+            )
             evidence: dict[str, object] = {"chains": [_chain_nodes(chain) for chain in missing]}
             if extra:
                 text += "; and it adds " + "; ".join(_through(chain) for chain in extra)
                 evidence["extra_chains"] = [_chain_nodes(chain) for chain in extra]
             kind = "missing_chains"
         else:
-            text = (f"{len(extra)} chain{'s' if len(extra) > 1 else ''} too many: "
-                    + "; ".join(f"{_through(chain)} (a chain of "
-                                f"{self.context.node_quantity(chain[-1].wrt)})"
-                                for chain in extra)
-                    + f", besides all {len(own)} chains of {mine}")
+            text = (
+                f"{len(extra)} chain{'s' if len(extra) > 1 else ''} too many: "
+                + "; ".join(
+                    f"{_through(chain)} (a chain of {self.context.node_quantity(chain[-1].wrt)})"
+                    for chain in extra
+                )
+                + f", besides all {len(own)} chains of {mine}"
+            )
             evidence = {"chains": [_chain_nodes(chain) for chain in extra]}
             kind = "extra_chains"
         evidence.update(proven=proven, how=self.how(proven))
@@ -485,11 +545,15 @@ class _Judge:
         to_pre = {}
         for node, data in self.graph.nodes(data=True):
             if data["kind"] == "act" and network.activation[data["layer"] - 2] not in (
-                    "identity", SOFTMAX):
+                "identity",
+                SOFTMAX,
+            ):
                 (pre,) = self.graph.predecessors(node)
                 to_pre[node_symbol(node)] = node_symbol(pre)
-        used = sorted((symbol for symbol in _function_arguments(self.claim.expression)
-                       if symbol in to_pre), key=str)
+        used = sorted(
+            (symbol for symbol in _function_arguments(self.claim.expression) if symbol in to_pre),
+            key=str,
+        )
         if not used:
             return None
         swap = {symbol: to_pre[symbol] for symbol in used}
@@ -500,12 +564,21 @@ class _Judge:
         proven = bool(self.context.proves(corrected_claim, self.truth, until=self.proofs_until))
         at = ", ".join(str(s) for s in used)
         meant = ", ".join(str(swap[s]) for s in used)
-        text = (f"f′ is taken at the activation {at} instead of the weighted input {meant}: "
-                "for the sigmoid, σ(a)(1 − σ(a)) is written where a(1 − a) = σ(z)(1 − σ(z)) "
-                "is meant")
-        return {"kind": "activation_argument", "text": text,
-                "evidence": {"at": [str(s) for s in used], "meant": [str(swap[s]) for s in used],
-                             "proven": proven, "how": self.how(proven)}}
+        text = (
+            f"f′ is taken at the activation {at} instead of the weighted input {meant}: "
+            "for the sigmoid, σ(a)(1 − σ(a)) is written where a(1 − a) = σ(z)(1 − σ(z)) "
+            "is meant"
+        )
+        return {
+            "kind": "activation_argument",
+            "text": text,
+            "evidence": {
+                "at": [str(s) for s in used],
+                "meant": [str(swap[s]) for s in used],
+                "proven": proven,
+                "how": self.how(proven),
+            },
+        }
 
     def transposed(self) -> dict | None:
         """θ^(l)_kj written where θ^(l)_jk belongs."""
@@ -527,13 +600,23 @@ class _Judge:
             return None
         proven = bool(self.context.proves(corrected, self.truth, until=self.proofs_until))
         shown = sorted({tuple(sorted((str(a), str(b)))) for a, b in pairs.items()})
-        text = ("θ is transposed: " + ", ".join(f"{a} written for {b}" for a, b in
-                                                 sorted((str(a), str(b)) for a, b in
-                                                        pairs.items()))
-                + " (θ^(l)_jk is the weight to j from k)")
-        return {"kind": "transposed", "text": text,
-                "evidence": {"swapped": [list(pair) for pair in shown], "proven": proven,
-                             "how": self.how(proven)}}
+        text = (
+            "θ is transposed: "
+            + ", ".join(
+                f"{a} written for {b}"
+                for a, b in sorted((str(a), str(b)) for a, b in pairs.items())
+            )
+            + " (θ^(l)_jk is the weight to j from k)"
+        )
+        return {
+            "kind": "transposed",
+            "text": text,
+            "evidence": {
+                "swapped": [list(pair) for pair in shown],
+                "proven": proven,
+                "how": self.how(proven),
+            },
+        }
 
     def counterexample(self, index: int) -> dict | None:
         """The two sides at point `index`, recomputed to 30 digits; None if they agree there."""
@@ -545,39 +628,53 @@ class _Judge:
             return None  # SymPy cannot evaluate the point (a division by an exact 0): skip it
         if not (claimed.is_number and true.is_number):
             return None
-        if not (claimed.is_extended_real and true.is_extended_real and claimed.is_finite
-                and true.is_finite):
+        if not (
+            claimed.is_extended_real
+            and true.is_extended_real
+            and claimed.is_finite
+            and true.is_finite
+        ):
             return None
         size = max(abs(claimed), abs(true), 1e-30)
         if abs(claimed - true) <= 1e-12 * size:
             return None
-        used = (self.claimed.free_symbols | self.truth.free_symbols)
+        used = self.claimed.free_symbols | self.truth.free_symbols
         values = {str(symbol): _number(point[symbol]) for symbol in sorted(used, key=str)}
         leaves = {str(symbol): _number(point[symbol]) for symbol in self.samples.exact}
         shown = ", ".join(f"{name} = {value}" for name, value in values.items())
-        text = (f"the two sides differ at {shown}: the claim gives {_number(claimed)}, "
-                f"the true value is {_number(true)}")
-        return {"kind": "counterexample", "text": text,
-                "evidence": {"values": values, "point": leaves, "claim": _number(claimed),
-                             "true": _number(true)}}
+        text = (
+            f"the two sides differ at {shown}: the claim gives {_number(claimed)}, "
+            f"the true value is {_number(true)}"
+        )
+        return {
+            "kind": "counterexample",
+            "text": text,
+            "evidence": {
+                "values": values,
+                "point": leaves,
+                "claim": _number(claimed),
+                "true": _number(true),
+            },
+        }
 
 
 def _function_arguments(expression: sp.Expr) -> set[sp.Symbol]:
     """The symbols that occur inside a function (exp, tanh, log) or a condition."""
     found: set[sp.Symbol] = set()
     for node in sp.preorder_traversal(expression):
-        if isinstance(node, (sp.exp, sp.tanh, sp.log, sp.Piecewise,
-                             sp.core.relational.Relational)):
+        if isinstance(node, (sp.exp, sp.tanh, sp.log, sp.Piecewise, sp.core.relational.Relational)):
             found |= node.free_symbols
     return found
 
 
 def _inside_functions(expression: sp.Expr, swap: dict) -> sp.Expr:
     for function in (sp.exp, sp.tanh, sp.log):
-        expression = expression.replace(function, lambda argument, f=function:
-                                        f(argument.xreplace(swap)))
-    return expression.replace(lambda e: isinstance(e, sp.core.relational.Relational),
-                              lambda e: e.xreplace(swap))
+        expression = expression.replace(
+            function, lambda argument, f=function: f(argument.xreplace(swap))
+        )
+    return expression.replace(
+        lambda e: isinstance(e, sp.core.relational.Relational), lambda e: e.xreplace(swap)
+    )
 
 
 def _swapped_name(graph: nx.DiGraph, node: Hashable) -> str | None:
@@ -599,32 +696,48 @@ def _chain_nodes(chain: Chain) -> list[str]:
 
 def _through(chain: Chain) -> str:
     nodes = _chain_nodes(chain)
-    return "the chain through " + ", ".join(nodes[1:-1]) if len(nodes) > 2 else (
-        "the chain " + " -> ".join(nodes))
+    return (
+        "the chain through " + ", ".join(nodes[1:-1])
+        if len(nodes) > 2
+        else ("the chain " + " -> ".join(nodes))
+    )
 
 
 # --- the printed forms: one adapter, so the printers can change behind it ----------------------
 
-def printed_equation(graph: nx.DiGraph, node: Hashable, written: sp.Expr | None = None,
-                     style: str = "latex") -> str:
+
+def printed_equation(
+    graph: nx.DiGraph, node: Hashable, written: sp.Expr | None = None, style: str = "latex"
+) -> str:
     """``lhs = rhs`` for the quantity at `node`: its true local form from chainrule's notations,
     or (with `written`) a claim's right-hand side printed in the same notation."""
-    from chainrule.calculus.delta import (define_delta, delta_latex, delta_name, delta_nodes,
-                                          factor_gradient, is_delta_node)
+    from chainrule.calculus.delta import (
+        define_delta,
+        delta_latex,
+        delta_name,
+        delta_nodes,
+        factor_gradient,
+        is_delta_node,
+    )
     from chainrule.notation import notation_for
     from chainrule.notation.printers import ChainLatexPrinter, latex_names
     from chainrule.notation.printing import text_printer
 
     notation = notation_for(style, graph)
-    equation = (notation.delta_definition(define_delta(graph, node), "local")
-                if is_delta_node(graph, node) else
-                notation.factored_gradient(factor_gradient(graph, node), "local"))
+    equation = (
+        notation.delta_definition(define_delta(graph, node), "local")
+        if is_delta_node(graph, node)
+        else notation.factored_gradient(factor_gradient(graph, node), "local")
+    )
     if written is None:
         return str(equation)
     if style == "latex":
-        symbol_names = {**latex_names(graph), **{node_symbol(delta_name(graph, v)):
-                                                  delta_latex(graph, v)
-                                                  for v in delta_nodes(graph)}}
+        symbol_names = {
+            **latex_names(graph),
+            **{
+                node_symbol(delta_name(graph, v)): delta_latex(graph, v) for v in delta_nodes(graph)
+            },
+        }
         rhs = ChainLatexPrinter({"symbol_names": symbol_names}).doprint(written)
     else:
         rhs = text_printer(unicode=style == "unicode").doprint(written)
@@ -633,36 +746,47 @@ def printed_equation(graph: nx.DiGraph, node: Hashable, written: sp.Expr | None 
 
 # --- the API ---------------------------------------------------------------------------------
 
+
 def graph_for_network(network: Network) -> nx.DiGraph:
     """The graph of `network`, refused (before it is built) past :data:`MAX_GRAPH`."""
     from chainrule.graph.build import build_graph, graph_size
 
     nodes, edges = graph_size(network)
     if nodes + edges > MAX_GRAPH:
-        raise SpecError(f"{network.architecture} has {nodes:,} nodes and {edges:,} edges; a check "
-                        f"evaluates every one of them, and takes graphs of up to {MAX_GRAPH:,}")
+        raise SpecError(
+            f"{network.architecture} has {nodes:,} nodes and {edges:,} edges; a check "
+            f"evaluates every one of them, and takes graphs of up to {MAX_GRAPH:,}"
+        )
     return build_graph(network)
 
 
 def judge(graph: nx.DiGraph, claim: str, limit: int = MAX_CHAINS) -> tuple[dict, Hashable]:
     """The record of :func:`check` and the node the claim is about."""
     if graph.number_of_nodes() + graph.number_of_edges() > MAX_GRAPH:
-        raise SpecError(f"the graph has {graph.number_of_nodes() + graph.number_of_edges():,} "
-                        f"nodes and edges; a check takes graphs of up to {MAX_GRAPH:,}")
+        raise SpecError(
+            f"the graph has {graph.number_of_nodes() + graph.number_of_edges():,} "
+            f"nodes and edges; a check takes graphs of up to {MAX_GRAPH:,}"
+        )
     context = _context(graph)
     parsed = read_claim(claim, context.vocabulary)
     chains = context.path_counts()[parsed.node][0]
     if chains > limit:
-        raise SpecError(f"{parsed.quantity} has {chains:,} chains, more than the limit of "
-                        f"{limit:,}; raise it with --limit {chains}")
+        raise SpecError(
+            f"{parsed.quantity} has {chains:,} chains, more than the limit of "
+            f"{limit:,}; raise it with --limit {chains}"
+        )
     verdict, diagnosis, detail = _Judge(context, claim, parsed).verdict()
     if diagnosis is not None:
         detail = diagnosis["text"]
-    record = {"claim": claim, "quantity": parsed.quantity, "verdict": verdict,
-              "diagnosis": diagnosis,
-              "true_latex": printed_equation(graph, parsed.node),
-              "claim_latex": printed_equation(graph, parsed.node, parsed.expression),
-              "detail": detail}
+    record = {
+        "claim": claim,
+        "quantity": parsed.quantity,
+        "verdict": verdict,
+        "diagnosis": diagnosis,
+        "true_latex": printed_equation(graph, parsed.node),
+        "claim_latex": printed_equation(graph, parsed.node, parsed.expression),
+        "detail": detail,
+    }
     return record, parsed.node
 
 
@@ -695,6 +819,7 @@ def check(graph_or_network, claim: str, limit: int = MAX_CHAINS) -> dict:
     elif hasattr(graph_or_network, "build"):  # a Dag still under construction
         graph = graph_or_network.build()
     else:
-        raise TypeError(f"check takes a Network, a Dag or a built graph, not "
-                        f"{type(graph_or_network).__name__}")
+        raise TypeError(
+            f"check takes a Network, a Dag or a built graph, not {type(graph_or_network).__name__}"
+        )
     return judge(graph, claim, limit)[0]

@@ -20,7 +20,7 @@ array([1.25])
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
@@ -28,13 +28,24 @@ import sympy as sp
 Values = dict  # SymPy symbol -> number or numpy array (one entry per example)
 
 _FUNCTIONS: dict[type, Callable] = {
-    sp.exp: np.exp, sp.log: np.log, sp.tanh: np.tanh, sp.sinh: np.sinh, sp.cosh: np.cosh,
-    sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan, sp.Abs: np.abs, sp.sign: np.sign,
+    sp.exp: np.exp,
+    sp.log: np.log,
+    sp.tanh: np.tanh,
+    sp.sinh: np.sinh,
+    sp.cosh: np.cosh,
+    sp.sin: np.sin,
+    sp.cos: np.cos,
+    sp.tan: np.tan,
+    sp.Abs: np.abs,
+    sp.sign: np.sign,
 }
 _COMPARISONS: dict[type, Callable] = {
-    sp.StrictGreaterThan: np.greater, sp.GreaterThan: np.greater_equal,
-    sp.StrictLessThan: np.less, sp.LessThan: np.less_equal,
-    sp.Equality: np.equal, sp.Unequality: np.not_equal,
+    sp.StrictGreaterThan: np.greater,
+    sp.GreaterThan: np.greater_equal,
+    sp.StrictLessThan: np.less,
+    sp.LessThan: np.less_equal,
+    sp.Equality: np.equal,
+    sp.Unequality: np.not_equal,
 }
 _LOGIC: dict[type, Callable] = {sp.And: np.logical_and, sp.Or: np.logical_or}
 
@@ -114,8 +125,11 @@ def _piecewise(expression: sp.Piecewise, values: Values, memo: dict):
     choices = [_value(branch, values, memo) for branch, _ in expression.args]
     conditions = [_value(condition, values, memo) for _, condition in expression.args]
     arrays = np.broadcast_arrays(*conditions, *choices)
-    selected = np.select([array.astype(bool) for array in arrays[:len(conditions)]],
-                         arrays[len(conditions):], np.nan)
+    selected = np.select(
+        [array.astype(bool) for array in arrays[: len(conditions)]],
+        arrays[len(conditions) :],
+        np.nan,
+    )
     return selected
 
 

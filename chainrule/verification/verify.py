@@ -34,16 +34,23 @@ Examples
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 import sympy as sp
 
 from chainrule.calculus.counting import composed_cost_size, composed_graph_size, sympy_diff_work
-from chainrule.calculus.symbolic import (M, composed_cost, local_derivative, node_symbol,
-                                         target_symbol, value_formula)
+from chainrule.calculus.symbolic import (
+    M,
+    composed_cost,
+    local_derivative,
+    node_symbol,
+    target_symbol,
+    value_formula,
+)
 from chainrule.graph import names
 from chainrule.graph.build import build_graph, graph_size
 from chainrule.graph.kinds import COMPUTED, NodeKind
@@ -56,9 +63,13 @@ from chainrule.numeric.differences import central_differences
 from chainrule.verification.evaluate import evaluate
 
 METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
-TITLES = {"chain_sum": "expanded chain sum", "delta": "delta (reverse sweep)",
-          "backprop": "numeric backprop", "finite_differences": "finite differences",
-          "sympy_diff": "sympy.diff"}
+TITLES = {
+    "chain_sum": "expanded chain sum",
+    "delta": "delta (reverse sweep)",
+    "backprop": "numeric backprop",
+    "finite_differences": "finite differences",
+    "sympy_diff": "sympy.diff",
+}
 
 #: Above these sizes a method is left out, and the report says why.
 MAX_CHAINS_SUMMED = 200_000
@@ -85,12 +96,15 @@ class Gradients(NamedTuple):
     biases: list[np.ndarray] | None
 
     def flat(self) -> np.ndarray:
-        return np.concatenate([w.ravel() for w in self.weights]
-                              + [b.ravel() for b in self.biases or []])
+        return np.concatenate(
+            [w.ravel() for w in self.weights] + [b.ravel() for b in self.biases or []]
+        )
 
     def as_lists(self) -> dict:
-        return {"weights": [w.tolist() for w in self.weights],
-                "biases": None if self.biases is None else [b.tolist() for b in self.biases]}
+        return {
+            "weights": [w.tolist() for w in self.weights],
+            "biases": None if self.biases is None else [b.tolist() for b in self.biases],
+        }
 
 
 class NamedGradients(NamedTuple):
@@ -131,26 +145,40 @@ class Report:
     def ok(self) -> bool:
         # A cost that is not finite (saturated or overflowing outputs) verifies nothing.
         return bool(np.isfinite(self.cost)) and all(
-            result.ok is not False for result in self.methods.values())
+            result.ok is not False for result in self.methods.values()
+        )
 
     def as_dict(self) -> dict:
         return {
             "ok": self.ok,
             "cost": self.cost,
             "reference": self.reference,
-            "tolerance": {name: result.tolerance._asdict() for name, result in self.methods.items()
-                          if name != self.reference},
-            "methods": {name: {"max_abs_error": result.max_abs_error,
-                               "max_rel_error": result.max_rel_error,
-                               "skipped": result.skipped, "note": result.note,
-                               "ok": result.ok, "seconds": round(result.seconds, 6)}
-                        for name, result in self.methods.items()},
-            "gradients": {name: result.gradients.as_lists()
-                          for name, result in self.methods.items() if result.gradients},
+            "tolerance": {
+                name: result.tolerance._asdict()
+                for name, result in self.methods.items()
+                if name != self.reference
+            },
+            "methods": {
+                name: {
+                    "max_abs_error": result.max_abs_error,
+                    "max_rel_error": result.max_rel_error,
+                    "skipped": result.skipped,
+                    "note": result.note,
+                    "ok": result.ok,
+                    "seconds": round(result.seconds, 6),
+                }
+                for name, result in self.methods.items()
+            },
+            "gradients": {
+                name: result.gradients.as_lists()
+                for name, result in self.methods.items()
+                if result.gradients
+            },
         }
 
 
 # --- the graph side: the printed formulas, evaluated ------------------------------------------
+
 
 def case_leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
     """A case's numbers as the leaves of its network's graph, each an array over the examples:
@@ -166,8 +194,9 @@ def case_leaf_values(case: Case) -> dict[sp.Symbol, np.ndarray]:
     return values
 
 
-def random_leaf_values(graph: nx.DiGraph, examples: int = 4, seed: int = 0,
-                       init_scale: float = 1.0) -> dict[sp.Symbol, np.ndarray]:
+def random_leaf_values(
+    graph: nx.DiGraph, examples: int = 4, seed: int = 0, init_scale: float = 1.0
+) -> dict[sp.Symbol, np.ndarray]:
     """Reproducible numbers for a graph's leaves: inputs from [-1, 1] and targets from [0, 1]
     per example, parameters from [-init_scale, init_scale]; each an array over the examples."""
     generator = np.random.default_rng(seed)
@@ -195,7 +224,8 @@ def forward_pass(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
     for node in nx.topological_sort(graph):
         if graph.nodes[node]["kind"] in COMPUTED or node == graph.graph["cost"]:
             values[node_symbol(node)] = _per_example(
-                evaluate(value_formula(graph, node), values, memo), examples)
+                evaluate(value_formula(graph, node), values, memo), examples
+            )
     return values
 
 
@@ -209,8 +239,10 @@ def evaluate_edges(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
     the forward pass, then the local derivative formulas chainrule prints."""
     values = forward_pass(graph, leaves, examples)
     memo: dict = {}
-    return {(u, v): _per_example(evaluate(local_derivative(graph, u, v), values, memo), examples)
-            for u, v in graph.edges}
+    return {
+        (u, v): _per_example(evaluate(local_derivative(graph, u, v), values, memo), examples)
+        for u, v in graph.edges
+    }
 
 
 def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -> np.ndarray:
@@ -224,8 +256,9 @@ def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -
     return total
 
 
-def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int,
-             start: dict | None = None) -> dict:
+def adjoints(
+    graph: nx.DiGraph, edge_values: dict, examples: int, start: dict | None = None
+) -> dict:
     """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order.
 
     `start` gives some nodes' δ outright (the fused output δ^(L) = (a − y)/m of
@@ -238,14 +271,18 @@ def adjoints(graph: nx.DiGraph, edge_values: dict, examples: int,
         if node in start:
             adjoint[node] = start[node]
         elif node != cost:
-            adjoint[node] = sum((adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
-                                np.zeros(examples))
+            adjoint[node] = sum(
+                (adjoint[s] * edge_values[node, s] for s in graph.successors(node)),
+                np.zeros(examples),
+            )
     return adjoint
 
 
-SATURATED = ("an output is exactly 0 or 1 (saturated), where the factor dJ/da divides by zero: "
-             "the expanded chain sum is undefined there, while the delta sweep starts from "
-             "delta^(L) = (a - y)/m, which is finite")
+SATURATED = (
+    "an output is exactly 0 or 1 (saturated), where the factor dJ/da divides by zero: "
+    "the expanded chain sum is undefined there, while the delta sweep starts from "
+    "delta^(L) = (a - y)/m, which is finite"
+)
 
 
 def output_start(case: Case) -> tuple[dict, bool]:
@@ -261,8 +298,9 @@ def output_start(case: Case) -> tuple[dict, bool]:
     delta = numeric.fused_output_delta(network.cost, network.activation[-1], output, case.targets)
     if delta is None:
         return {}, False
-    start = {names.z_name(network.depth, j): delta[:, j - 1]
-             for j in range(1, network.sizes[-1] + 1)}
+    start = {
+        names.z_name(network.depth, j): delta[:, j - 1] for j in range(1, network.sizes[-1] + 1)
+    }
     return start, bool(np.any((output == 0) | (output == 1)))
 
 
@@ -271,14 +309,15 @@ def sympy_diff(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: in
     route by SymPy's own differentiation, independent of the chains and of the rules' f'."""
     cost = composed_cost(graph)
     memo: dict = {}
-    return {source: _per_example(evaluate(sp.diff(cost, node_symbol(source)), leaves, memo),
-                                 examples)
-            for source in sources}
+    return {
+        source: _per_example(evaluate(sp.diff(cost, node_symbol(source)), leaves, memo), examples)
+        for source in sources
+    }
 
 
-def graph_differences(graph: nx.DiGraph, sources: list[str], leaves: dict,
-                      examples: int) -> dict:
+def graph_differences(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
     """Central differences of the graph's cost per example, one leaf moved at a time."""
+
     def cost_shifted(source: str, shift: float) -> np.ndarray:
         symbol = node_symbol(source)
         return graph_cost(graph, {**leaves, symbol: leaves[symbol] + shift}, examples)
@@ -287,6 +326,7 @@ def graph_differences(graph: nx.DiGraph, sources: list[str], leaves: dict,
 
 
 # --- what is verified: a graph with leaf values, or a numeric case ------------------------------
+
 
 @dataclass
 class Problem:
@@ -310,13 +350,23 @@ class Problem:
     saturated: bool = False  # an output at exactly 0 or 1: the expanded chain sum is undefined
 
 
-def _graph_problem(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int,
-                   title: str | None, backprop: dict | None = None) -> Problem:
+def _graph_problem(
+    graph: nx.DiGraph,
+    sources: list[str],
+    leaves: dict,
+    examples: int,
+    title: str | None,
+    backprop: dict | None = None,
+) -> Problem:
     kinds = {source: graph.nodes[source]["kind"] for source in sources}
 
     def arrange(per_example: dict) -> NamedGradients:
-        return NamedGradients({s: float(np.sum(v)) if kinds[s] == NodeKind.PARAM
-                               else np.asarray(v, float) for s, v in per_example.items()})
+        return NamedGradients(
+            {
+                s: float(np.sum(v)) if kinds[s] == NodeKind.PARAM else np.asarray(v, float)
+                for s, v in per_example.items()
+            }
+        )
 
     def differences():
         return arrange(graph_differences(graph, sources, leaves, examples)), None, None
@@ -328,25 +378,45 @@ def _graph_problem(graph: nx.DiGraph, sources: list[str], leaves: dict, examples
     size = composed_graph_size(graph) if backprop is None else 0  # sympy.diff is the reference
     if size * len(sources) > MAX_SYMPY_WORK:
         # Estimated before SymPy starts: a deep graph's composed cost grows exponentially.
-        sympy_left_out = (f"the composed cost has {size:,} symbols; differentiating it for "
-                          f"{len(sources):,} source{'s' if len(sources) != 1 else ''} would take "
-                          "more than a few seconds")
-    return Problem(graph, sources, leaves, examples, arrange, differences,
-                   cost=float(np.sum(graph_cost(graph, leaves, examples))), title=title,
-                   backprop=reference, sympy_left_out=sympy_left_out)
+        sympy_left_out = (
+            f"the composed cost has {size:,} symbols; differentiating it for "
+            f"{len(sources):,} source{'s' if len(sources) != 1 else ''} would take "
+            "more than a few seconds"
+        )
+    return Problem(
+        graph,
+        sources,
+        leaves,
+        examples,
+        arrange,
+        differences,
+        cost=float(np.sum(graph_cost(graph, leaves, examples))),
+        title=title,
+        backprop=reference,
+        sympy_left_out=sympy_left_out,
+    )
 
 
 def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) -> Gradients:
     """Arrange one number per weight (asked for by its index) into the case's shapes."""
     network = case.network
-    weights = [np.array([[per_parameter(ParameterIndex(l, j, k))
-                          for k in range(1, network.sizes[l - 1] + 1)]
-                         for j in range(1, network.sizes[l] + 1)]) for l in range(1, network.depth)]
+    weights = [
+        np.array(
+            [
+                [per_parameter(ParameterIndex(l, j, k)) for k in range(1, network.sizes[l - 1] + 1)]
+                for j in range(1, network.sizes[l] + 1)
+            ]
+        )
+        for l in range(1, network.depth)
+    ]
     biases = None
     if network.bias:
-        biases = [np.array([per_parameter(ParameterIndex(l, j, 0))
-                            for j in range(1, network.sizes[l] + 1)])
-                  for l in range(1, network.depth)]
+        biases = [
+            np.array(
+                [per_parameter(ParameterIndex(l, j, 0)) for j in range(1, network.sizes[l] + 1)]
+            )
+            for l in range(1, network.depth)
+        ]
     return Gradients(weights, biases)
 
 
@@ -357,26 +427,36 @@ def _case_problem(case: Case) -> Problem:
     network = case.network
     start = time.perf_counter()
     cost, weights, biases = numeric.backprop(case)
-    reference = MethodResult("backprop", Gradients(weights, biases), note="the reference",
-                             seconds=time.perf_counter() - start)
+    reference = MethodResult(
+        "backprop",
+        Gradients(weights, biases),
+        note="the reference",
+        seconds=time.perf_counter() - start,
+    )
     _, edges = graph_size(network)
     graph, left_out = None, None
     if edges <= MAX_EDGES_EVALUATED:
         graph = build_graph(network)
     else:
-        left_out = (f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
-                    "formulas are evaluated one by one")
+        left_out = (
+            f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
+            "formulas are evaluated one by one"
+        )
     start, saturated = output_start(case)
     sympy_left_out = None
     if saturated:  # its derivative of the composed cost divides by a(1 - a) as well
         sympy_left_out = SATURATED.replace("the expanded chain sum", "sympy.diff's formula")
     elif network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
-        sympy_left_out = (f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
-                          f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds")
+        sympy_left_out = (
+            f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
+            f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds"
+        )
     elif sympy_diff_work(network) > MAX_SYMPY_WORK:
-        sympy_left_out = (f"the composed cost of {network.architecture} has "
-                          f"{composed_cost_size(network):,} symbols; differentiating it for "
-                          "every weight would take more than a few seconds")
+        sympy_left_out = (
+            f"the composed cost of {network.architecture} has "
+            f"{composed_cost_size(network):,} symbols; differentiating it for "
+            "every weight would take more than a few seconds"
+        )
 
     def arrange(per_example: dict) -> Gradients:
         return _as_gradients(case, lambda p: float(np.sum(per_example[p.name])))
@@ -385,8 +465,9 @@ def _case_problem(case: Case) -> Problem:
         parameters = [tuple(p) for p in network.parameters()]
         note = compared = None
         if len(parameters) > MAX_FINITE_DIFFERENCES:
-            chosen = np.random.default_rng(0).choice(len(parameters), MAX_FINITE_DIFFERENCES,
-                                                     replace=False)
+            chosen = np.random.default_rng(0).choice(
+                len(parameters), MAX_FINITE_DIFFERENCES, replace=False
+            )
             parameters = [parameters[i] for i in sorted(chosen)]
             note = f"on {MAX_FINITE_DIFFERENCES:,} parameters sampled (seed 0)"
         gradients = Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP, parameters))
@@ -396,9 +477,21 @@ def _case_problem(case: Case) -> Problem:
         return gradients, compared, note
 
     sources = [] if graph is None else [p.name for p in network.parameters()]
-    return Problem(graph, sources, case_leaf_values(case), case.examples, arrange, differences,
-                   cost, case=case, backprop=reference, left_out=left_out,
-                   sympy_left_out=sympy_left_out, start=start, saturated=saturated)
+    return Problem(
+        graph,
+        sources,
+        case_leaf_values(case),
+        case.examples,
+        arrange,
+        differences,
+        cost,
+        case=case,
+        backprop=reference,
+        left_out=left_out,
+        sympy_left_out=sympy_left_out,
+        start=start,
+        saturated=saturated,
+    )
 
 
 def _inputs_problem(case: Case) -> Problem:
@@ -407,12 +500,18 @@ def _inputs_problem(case: Case) -> Problem:
     network = case.network
     inputs = [names.x_name(k) for k in range(1, network.sizes[0] + 1)]
     reference = numeric.input_gradients(case)
-    return _graph_problem(build_graph(network), inputs, case_leaf_values(case), case.examples,
-                          title=f"inputs of {network.architecture}",
-                          backprop={x: reference[:, k] for k, x in enumerate(inputs)})
+    return _graph_problem(
+        build_graph(network),
+        inputs,
+        case_leaf_values(case),
+        case.examples,
+        title=f"inputs of {network.architecture}",
+        backprop={x: reference[:, k] for k, x in enumerate(inputs)},
+    )
 
 
 # --- the comparison ----------------------------------------------------------------------------
+
 
 def _compare(result: MethodResult, reference: Gradients) -> None:
     """Largest errors against the reference, and whether all are within tolerance. A NaN or
@@ -423,8 +522,9 @@ def _compare(result: MethodResult, reference: Gradients) -> None:
     finite = np.isfinite(got) & np.isfinite(expected)
     difference = np.where(finite, np.abs(got - expected), np.inf)
     scale = np.maximum(np.abs(got), np.abs(expected))
-    relative = np.divide(difference, scale, out=np.where(finite, 0.0, np.inf),
-                         where=finite & (scale > 0))
+    relative = np.divide(
+        difference, scale, out=np.where(finite, 0.0, np.inf), where=finite & (scale > 0)
+    )
     result.max_abs_error = float(difference.max(initial=0.0))
     result.max_rel_error = float(relative.max(initial=0.0))
     rtol, atol = result.tolerance
@@ -445,9 +545,16 @@ def _timed(result: MethodResult, compute: Callable) -> MethodResult:
     return result
 
 
-def verify(subject: Case | nx.DiGraph, sources: list[str] | None = None,
-           leaves: dict | None = None, examples: int | None = None, title: str | None = None, *,
-           wrt: str = "parameters", methods: tuple[str, ...] = METHODS) -> Report:
+def verify(
+    subject: Case | nx.DiGraph,
+    sources: list[str] | None = None,
+    leaves: dict | None = None,
+    examples: int | None = None,
+    title: str | None = None,
+    *,
+    wrt: str = "parameters",
+    methods: tuple[str, ...] = METHODS,
+) -> Report:
     """Compute gradients by each method and compare each with the reference.
 
     Parameters
@@ -473,8 +580,12 @@ def verify(subject: Case | nx.DiGraph, sources: list[str] | None = None,
 
 def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
     """Every method on one problem, in one order, each compared with the reference."""
-    graph, sources, leaves, examples = (problem.graph, problem.sources, problem.leaves,
-                                        problem.examples)
+    graph, sources, leaves, examples = (
+        problem.graph,
+        problem.sources,
+        problem.leaves,
+        problem.examples,
+    )
     # The reference: numeric backprop where it exists, else sympy.diff; where that is left out,
     # the δ sweep, which the independent finite differences then check.
     if problem.backprop is not None:
@@ -501,23 +612,33 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         elif graph is None:
             result.skipped = problem.left_out
         elif chains > MAX_CHAINS_SUMMED:
-            result.skipped = (f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
-                              "by one; the delta form computes the same sum")
+            result.skipped = (
+                f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
+                "by one; the delta form computes the same sum"
+            )
         elif terms > MAX_TERMS_SUMMED:
-            result.skipped = (f"{terms:,} terms on the chains, more than the {MAX_TERMS_SUMMED:,} "
-                              "multiplied one by one; the delta form computes the same sum")
+            result.skipped = (
+                f"{terms:,} terms on the chains, more than the {MAX_TERMS_SUMMED:,} "
+                "multiplied one by one; the delta form computes the same sum"
+            )
         else:
-            _timed(result, lambda: problem.arrange(
-                {source: path_sum(graph, source, edge_values, examples) for source in sources}))
+            _timed(
+                result,
+                lambda: problem.arrange(
+                    {source: path_sum(graph, source, edge_values, examples) for source in sources}
+                ),
+            )
         report.methods["chain_sum"] = result
     if "delta" in methods:
         result = MethodResult("delta")
         if graph is None:
             result.skipped = problem.left_out
         else:
+
             def delta_sweep():
                 adjoint = adjoints(graph, edge_values, examples, start=problem.start)
                 return problem.arrange({source: adjoint[source] for source in sources})
+
             _timed(result, delta_sweep)
         report.methods["delta"] = result
     if "finite_differences" in methods:

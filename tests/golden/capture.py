@@ -29,8 +29,9 @@ def _support():
         if str(directory) in sys.path:
             sys.path.remove(str(directory))
         sys.path.insert(0, str(directory))
-    import chainrule
     import golden_support
+
+    import chainrule
 
     where = Path(chainrule.__file__).resolve().parent
     if where != ROOT / "chainrule":
@@ -48,17 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check``, compare) the expected records; return the exit status."""
     support = _support()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", type=int, action="append", metavar="N",
-                        help="regenerate command number N only (0-based; repeatable)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; report which records differ and exit 1 if any")
+    parser.add_argument(
+        "--only",
+        type=int,
+        action="append",
+        metavar="N",
+        help="regenerate command number N only (0-based; repeatable)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; report which records differ and exit 1 if any",
+    )
     args = parser.parse_args(argv)
     commands = support.read_commands()
     chosen = sorted(set(args.only)) if args.only else range(len(commands))
     for index in chosen:
         if not 0 <= index < len(commands):
-            parser.error(f"--only {index}: there are {len(commands)} commands, 0 to "
-                         f"{len(commands) - 1}")
+            parser.error(
+                f"--only {index}: there are {len(commands)} commands, 0 to {len(commands) - 1}"
+            )
     if not args.only and not args.check:
         support.EXPECTED.mkdir(parents=True, exist_ok=True)
         wanted = {support.expected_path(i).name for i in chosen}
@@ -76,12 +86,18 @@ def main(argv: list[str] | None = None) -> int:
             differing.append(index)
             if not args.check:
                 path.write_text(text, encoding="utf-8")
-        print(f"{index:03d} exit {record['exit']}  {'changed' if old != text else 'same   '}  "
-              f"{commands[index]}", file=sys.stderr)
+        print(
+            f"{index:03d} exit {record['exit']}  {'changed' if old != text else 'same   '}  "
+            f"{commands[index]}",
+            file=sys.stderr,
+        )
     elapsed = time.perf_counter() - started
-    print(f"{len(chosen)} command(s) in {elapsed:.1f} s; {len(differing)} record(s) "
-          f"{'differ' if args.check else 'written anew'}"
-          + (f": {_abridged(differing)}" if differing else ""), file=sys.stderr)
+    print(
+        f"{len(chosen)} command(s) in {elapsed:.1f} s; {len(differing)} record(s) "
+        f"{'differ' if args.check else 'written anew'}"
+        + (f": {_abridged(differing)}" if differing else ""),
+        file=sys.stderr,
+    )
     return 1 if args.check and differing else 0
 
 

@@ -13,14 +13,21 @@ from chainrule.notation.table import format_table
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "count", parents=[network_options], help="count parameters, chains and terms",
-        description="Count the parameters, chains and terms of each architecture, exactly.")
+        "count",
+        parents=[network_options],
+        help="count parameters, chains and terms",
+        description="Count the parameters, chains and terms of each architecture, exactly.",
+    )
     parser.add_argument("architectures", nargs="+", metavar="ARCH", help=ARCH_HELP)
-    parser.add_argument("--by-layer", action="store_true",
-                        help="also give the counts of each weight layer")
-    parser.add_argument("--ops", action="store_true",
-                        help="add the operations (multiplications + additions) to get every "
-                             "gradient: expanded path sum, reverse mode (delta), forward mode")
+    parser.add_argument(
+        "--by-layer", action="store_true", help="also give the counts of each weight layer"
+    )
+    parser.add_argument(
+        "--ops",
+        action="store_true",
+        help="add the operations (multiplications + additions) to get every "
+        "gradient: expanded path sum, reverse mode (delta), forward mode",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(run=run)
 
@@ -31,14 +38,19 @@ def _graph_row(graph) -> dict:
 
     counts = path_counts(graph)
     parameters = [n for n, k in graph.nodes(data="kind") if k == NodeKind.PARAM]
-    return {"architecture": graph.graph["source"], "parameters": len(parameters),
-            "chains": sum(counts[p][0] for p in parameters),
-            "terms": sum(counts[p][1] for p in parameters)}
+    return {
+        "architecture": graph.graph["source"],
+        "parameters": len(parameters),
+        "chains": sum(counts[p][0] for p in parameters),
+        "terms": sum(counts[p][1] for p in parameters),
+    }
 
 
 def _run_graph_files(args: argparse.Namespace, out: TextIO) -> int:
-    loaded = [resolve(architecture, args).graph() if names_a_graph(architecture) else None
-              for architecture in args.architectures]
+    loaded = [
+        resolve(architecture, args).graph() if names_a_graph(architecture) else None
+        for architecture in args.architectures
+    ]
     if any(graph is None for graph in loaded):
         raise UsageError("count graph files and layer sizes in separate commands")
     if args.by_layer:
@@ -81,10 +93,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         dump_json(documents, out)
         return 0
     if args.ops:
-        rows = [[c.network.architecture, c.parameters, c.chains, c.terms,
-                 *(sum(mode) for mode in op)] for c, op in zip(counts, ops)]
-        headers = ["architecture", "parameters", "chains", "terms", "expanded ops", "reverse ops",
-                   "forward ops"]
+        rows = [
+            [c.network.architecture, c.parameters, c.chains, c.terms, *(sum(mode) for mode in op)]
+            for c, op in zip(counts, ops)
+        ]
+        headers = [
+            "architecture",
+            "parameters",
+            "chains",
+            "terms",
+            "expanded ops",
+            "reverse ops",
+            "forward ops",
+        ]
         out.write(format_table(headers, rows) + "\n")
         out.write("(ops: multiplications + additions to get every gradient; --json splits them)\n")
         return 0
@@ -95,8 +116,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     rows = []
     for c in counts:
         rows.append([c.network.architecture, "all", c.parameters, c.chains, c.terms, None])
-        rows.extend(["", f"theta^({row.layer})", row.parameters, row.chains, row.terms,
-                     row.chain_length] for row in c.layers)
+        rows.extend(
+            ["", f"theta^({row.layer})", row.parameters, row.chains, row.terms, row.chain_length]
+            for row in c.layers
+        )
     headers = ["architecture", "weights", "parameters", "chains", "terms", "chain length"]
     out.write(format_table(headers, rows) + "\n")
     return 0

@@ -16,19 +16,35 @@ FORMATS = (".png", ".svg", ".pdf")
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "draw", parents=[network_options], help="draw the network with a weight's chains lit up",
+        "draw",
+        parents=[network_options],
+        help="draw the network with a weight's chains lit up",
         description="Draw the network, every chain of one weight in its own colour (needs "
-                    "matplotlib: pip install 'chainrule[plot]').")
+        "matplotlib: pip install 'chainrule[plot]').",
+    )
     add_architecture(parser)
-    parser.add_argument("--param", metavar="l,j,k",
-                        help="the weight whose chains to light up (default 1,1,1; a name "
-                             "for a graph file, its first parameter by default)")
-    parser.add_argument("--view", choices=["graph", "neurons"], default="graph",
-                        help="the full computation graph (default) or the neurons")
-    parser.add_argument("--delta", action="store_true",
-                        help="shade the cost-side sub-chains that become each delta")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="the picture to write: .png, .svg or .pdf")
+    parser.add_argument(
+        "--param",
+        metavar="l,j,k",
+        help="the weight whose chains to light up (default 1,1,1; a name "
+        "for a graph file, its first parameter by default)",
+    )
+    parser.add_argument(
+        "--view",
+        choices=["graph", "neurons"],
+        default="graph",
+        help="the full computation graph (default) or the neurons",
+    )
+    parser.add_argument(
+        "--delta", action="store_true", help="shade the cost-side sub-chains that become each delta"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="the picture to write: .png, .svg or .pdf",
+    )
     parser.set_defaults(run=run)
 
 
@@ -36,8 +52,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     # A graph file's own errors come first, then the file name, then the layer sizes'.
     subject = resolve(args.architecture, args) if names_a_graph(args.architecture) else None
     if Path(args.output).suffix.lower() not in FORMATS:
-        raise UsageError(f"cannot draw to {args.output!r}: the file name must end in "
-                         f"{', '.join(FORMATS)}")
+        raise UsageError(
+            f"cannot draw to {args.output!r}: the file name must end in {', '.join(FORMATS)}"
+        )
     if subject is None:
         subject = resolve(args.architecture, args)
         parameter = parse_parameter(args.param or "1,1,1", subject.network)

@@ -12,15 +12,27 @@ from chainrule.graph.spec import parse_parameter
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "explain", parents=[network_options], help="the guided tour: counts, chains, delta, "
-        "savings and the check against numbers", description="The whole story of one network "
+        "explain",
+        parents=[network_options],
+        help="the guided tour: counts, chains, delta, savings and the check against numbers",
+        description="The whole story of one network "
         "in the terminal: counts, the chains of one weight, their factoring into delta, what it "
-        "saves, and the verification against numeric backprop.")
+        "saves, and the verification against numeric backprop.",
+    )
     add_architecture(parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2)")
-    parser.add_argument("--param", default="1,1,1", metavar="l,j,k",
-                        help="the weight whose chains to follow (default 1,1,1)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="S",
-                        help="seed of the verification's random case (default 0)")
+    parser.add_argument(
+        "--param",
+        default="1,1,1",
+        metavar="l,j,k",
+        help="the weight whose chains to follow (default 1,1,1)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the verification's random case (default 0)",
+    )
     parser.set_defaults(run=run)
 
 

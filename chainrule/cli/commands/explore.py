@@ -10,24 +10,43 @@ from chainrule.cli.options import add_architecture, add_limit, non_negative_int
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "explore", parents=[network_options], help="the chains, delta steps and numbers in the "
-        "browser", description="Start a local web server with the explorer's page (or write it "
-        "as one self-contained file with --html) and open the browser.")
-    add_architecture(parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2), or a graph "
-                                      "file (.json)")
-    parser.add_argument("--param", metavar="l,j,k",
-                        help="the weight selected first (default 1,1,1)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="the address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=non_negative_int, default=0, metavar="N",
-                        help="the port to listen on (default: a free one)")
-    parser.add_argument("--no-browser", action="store_true",
-                        help="print the URL but do not open a browser")
-    parser.add_argument("--html", metavar="FILE",
-                        help="write the page as one self-contained file that works offline, "
-                             "and exit")
-    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="S",
-                        help="seed of the numbers panel's case in --html (default 0)")
+        "explore",
+        parents=[network_options],
+        help="the chains, delta steps and numbers in the browser",
+        description="Start a local web server with the explorer's page (or write it "
+        "as one self-contained file with --html) and open the browser.",
+    )
+    add_architecture(
+        parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2), or a graph file (.json)"
+    )
+    parser.add_argument(
+        "--param", metavar="l,j,k", help="the weight selected first (default 1,1,1)"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="the port to listen on (default: a free one)",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="print the URL but do not open a browser"
+    )
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write the page as one self-contained file that works offline, and exit",
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the numbers panel's case in --html (default 0)",
+    )
     add_limit(parser, 2_000, "chains into --html")
     parser.set_defaults(run=run)
 
