@@ -1,10 +1,10 @@
 """The data flows one way: every import in the package, read from the source, respects the order.
 
 The order, lowest first: errors, files, rules and budget (the base) -> graph -> calculus ->
-notation -> verification -> cli. A module may import its own layer and the layers below, never
-above, so there is no cycle between subpackages. The numeric oracle stands apart: it imports numpy, the
-standard library and chainrule.errors only, so checking against it checks against an
-independent implementation; only verification and the commands import it.
+notation -> verification -> cli (with the explorer). A module may import its own layer and the
+layers below, never above, so there is no cycle between subpackages. The numeric oracle stands
+apart: it imports numpy, the standard library and chainrule.errors only, so checking against it
+checks against an independent implementation; only verification and the commands import it.
 """
 
 import ast
