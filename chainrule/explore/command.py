@@ -41,6 +41,12 @@ def _options(args: argparse.Namespace) -> dict:
             ) from None
         parse_graph(text)
         options.update(arch="", graph=text)
+    elif architecture.startswith(("rnn:", "resnet:")):
+        from chainrule.graph.architectures import parse_architecture_graph
+
+        parse_architecture_graph(
+            architecture, bias=args.bias, activation=args.activation, cost=args.cost
+        )
     else:
         Network.parse(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
     return options

@@ -119,8 +119,8 @@ def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: i
             collector.ask("layout", [("param", argument)])
         collector.ask("math", [("param", argument)])
     collector.ask("verify", [("seed", str(seed))])
-    if not options.get("graph"):
-        collector.ask("values", [("seed", str(seed))])
+    if not options.get("graph") and not options["arch"].startswith(("rnn:", "resnet:")):
+        collector.ask("values", [("seed", str(seed))])  # the numbers panel: layer sizes only
     # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
     # and the browser's DecompressionStream unpacks it, offline too.
     packed = gzip.compress(

@@ -42,6 +42,10 @@ def _check_names(query: Mapping[str, list[str]], allowed: tuple[str, ...], endpo
         )
 
 
+#: ARCH spellings built as general graphs (chainrule.graph.architectures).
+GRAPH_SPELLINGS = ("rnn:", "resnet:")
+
+
 def _source(query: Mapping[str, list[str]], body: str | None):
     """(network, None) for layer sizes or (None, graph) for a graph file, from the request."""
     from chainrule.graph.spec import Network, SpecError
@@ -57,6 +61,15 @@ def _source(query: Mapping[str, list[str]], body: str | None):
             "the explorer reads no files: send a graph file's JSON text as the 'graph' parameter"
         )
     bias = api.flag("bias", api.values_of(query, "bias")) if api.values_of(query, "bias") else False
+    if arch.startswith(GRAPH_SPELLINGS):  # rnn:I-H-O:T and resnet:WxN are built as graphs
+        from chainrule.graph.architectures import parse_architecture_graph
+
+        return None, parse_architecture_graph(
+            arch,
+            bias=bias,
+            activation=_one(query, "activation", "sigmoid"),
+            cost=_one(query, "cost", "mse"),
+        )
     try:
         return Network.parse(
             arch,
@@ -178,7 +191,8 @@ def values(query: Mapping[str, list[str]], body: str | None):
         network, graph = _source(query, body)
         if graph is not None:
             raise api.RequestError(
-                "the numbers panel takes layer sizes; a graph file's check is /api/verify"
+                "the numbers panel takes layer sizes; for a graph file, rnn: or resnet: the "
+                "check is /api/verify"
             )
         seed, examples = _one(query, "seed", "0"), _one(query, "examples", "4")
         scale = _one(query, "init-scale", "1")
