@@ -331,21 +331,29 @@ def _layered_operation_counts(network: Network) -> OperationCounts:
         + (n[depth] * (n[depth] - 1) if softmax else 0),
     )
 
+    def layer_ops(l: int, reached: int) -> tuple[int, int]:
+        """A tangent sweep's work at layer l when `reached` of its weighted inputs carry one:
+        into the activations (a softmax couples them all), then on to the layer above."""
+        if l == depth and softmax:
+            mult, add = reached * n[l], n[l] * (reached - 1)
+        else:
+            mult, add = reached, 0
+        if l < depth:
+            mult, add = mult + reached * n[l + 1], add + n[l + 1] * (reached - 1)
+        return mult, add
+
+    # A weight feeding layer `first` reaches one weighted input there and every neuron above:
+    # suffix sums of the full layers make every weight layer's sweep O(1), so O(L) in all.
+    full: dict[int, tuple[int, int]] = {depth + 1: (0, 0)}
+    for l in range(depth, 1, -1):
+        mult, add = layer_ops(l, n[l])
+        full[l] = (full[l + 1][0] + mult, full[l + 1][1] + add)
     forward_mult = forward_add = 0
     for row in c.layers:
         first = row.layer + 1  # the layer whose one weighted input the weight feeds
-        reached = {first: 1, **{l: n[l] for l in range(first + 1, depth + 1)}}
-        mult = add = 0
-        for l in range(first, depth + 1):
-            if l == depth and softmax:
-                mult += reached[l] * n[l]
-                add += n[l] * (reached[l] - 1)
-            else:
-                mult += reached[l]
-            if l < depth:
-                mult += reached[l] * n[l + 1]
-                add += n[l + 1] * (reached[l] - 1)
-        outputs_reached = n[depth] if softmax else reached[depth]
+        mult, add = layer_ops(first, 1)
+        mult, add = mult + full[first + 1][0], add + full[first + 1][1]
+        outputs_reached = n[depth] if softmax else (1 if first == depth else n[depth])
         mult += outputs_reached
         add += outputs_reached - 1
         forward_mult += row.parameters * mult

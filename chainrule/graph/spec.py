@@ -19,6 +19,7 @@ chainrule.errors.SpecError: invalid architecture '2--2': layer sizes are positiv
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ SOFTMAX = "softmax"
 SOFTMAX_COST = "softmax-ce"
 
 _SIZE = re.compile(r"[0-9]+")
+
+#: Counts are exact integers; Python prints none of more than 4,300 digits.
+MAX_COUNT_DIGITS = 4_000
 _ARCHITECTURE_HINT = "layer sizes are positive integers joined by '-', input first, e.g. 2-2-2"
 
 
@@ -183,6 +187,15 @@ class Network:
             isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes
         ):
             raise SpecError(f"invalid architecture {sizes!r}: {_ARCHITECTURE_HINT}")
+        # The terms of a layered net are below Π n_l · (2L)^2, so this bounds every count's
+        # digits before any is computed.
+        digits = sum(math.log10(n) for n in sizes) + 2 * math.log10(2 * len(sizes)) + 1
+        if digits > MAX_COUNT_DIGITS:
+            shown = "-".join(str(n) for n in sizes[:4]) + ("-..." if len(sizes) > 4 else "")
+            raise SpecError(
+                f"architecture {shown} is too large: its counts would have about "
+                f"{digits:,.0f} digits, more than the {MAX_COUNT_DIGITS:,} that can be printed"
+            )
         if not isinstance(self.cost, str) or self.cost not in COSTS:
             raise SpecError(f"unknown cost {self.cost!r}; choose from {', '.join(COSTS)}")
         if self.cost == SOFTMAX_COST and sizes[-1] < 2:
@@ -263,6 +276,8 @@ def parse_parameter(text: str, network: Network) -> ParameterIndex:
             f"invalid parameter {text!r}: give l,j,k (three whole numbers) for "
             "theta^(l)_jk, e.g. 1,1,1"
         )
+    if any(len(part.strip()) > 30 for part in parts):
+        raise SpecError(f"invalid parameter {text[:40]!r}...: an index is absurdly large")
     layer, j, k = (int(part) for part in parts)
     index = ParameterIndex(layer, j, k)
     sizes, where = network.sizes, f"no parameter {index.name} in {network.architecture}"
