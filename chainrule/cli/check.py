@@ -74,6 +74,8 @@ def add_check_parser(commands, network_options: argparse.ArgumentParser) -> None
 def _intermix(parser: argparse.ArgumentParser) -> None:
     """Let options and claims come in any order (``check 2-2-2 --json CLAIM``): argparse
     otherwise takes the positionals in one run and leaves claims after an option unmatched."""
+    if not isinstance(parser, argparse.ArgumentParser):
+        return  # a command not being run: its parser is a skeleton
     plain = type(parser).parse_known_args
 
     def parse_known_args(args=None, namespace=None):

@@ -30,14 +30,47 @@ from chainrule.graph.spec import Network
 _NEGATIVE_ARCHITECTURE = re.compile(r"-[0-9][0-9-]*-[0-9-]*")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``chainrule`` command, with one sub-parser per command."""
+class _Skeleton:
+    """Stands for the sub-parser of a command that is not being run. Nothing of it is built:
+    an argparse parser costs a millisecond (gettext looks for translations on disk each time),
+    and every start-up would pay for all the commands. ``--help`` and an unknown command, which
+    list them all, build them all."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: self
+
+
+class _Subcommands:
+    """The sub-parsers action, building in full only the command asked for (all when None)."""
+
+    def __init__(self, action, wanted: str | None):
+        self.action, self.wanted = action, wanted
+
+    def add_parser(self, name: str, **kwargs):
+        if self.wanted is None or name == self.wanted:
+            return self.action.add_parser(name, **kwargs)
+        return _Skeleton()
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The command `argv` runs, if plain to see (its first word, before any option)."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    return argv[0]
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``chainrule`` command, with one sub-parser per command; given
+    the `argv` to parse, only the command it names is built in full."""
     parser = Parser(
         prog=PROG,
         description="Backpropagation derived in the open: every "
         "chain-rule path from each parameter to the cost.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    action = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    names = {command.__name__.rsplit(".", 1)[1] for command in COMMANDS}
+    wanted = _command_in(argv)
+    commands = _Subcommands(action, wanted if wanted in names else None)
     shared = network_options()
     for command in COMMANDS:
         command.register(commands, shared)
@@ -70,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for token in argv:
             if _NEGATIVE_ARCHITECTURE.fullmatch(token):
                 Network.parse(token)  # raises SpecError with the usual message
-        parser = build_parser()
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help(out)
