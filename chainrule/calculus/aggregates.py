@@ -38,9 +38,9 @@ Examples
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -52,7 +52,7 @@ class Row(NamedTuple):
     """The chains of one key (a length, a lag, a layer): how many, and what they are worth."""
 
     key: object
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count; renaming would break callers
     sum: float
     abs_sum: float
     max_abs: float
@@ -103,9 +103,9 @@ class Tables:
             key,
         )
 
-    def rows(self, sources: Hashable | Iterable[Hashable]) -> list[Row]:
+    def rows(self, sources: str | Iterable[Hashable]) -> list[Row]:
         """One row per key with at least one chain, over the chains of all `sources` together."""
-        sources = [sources] if isinstance(sources, str) else list(sources)
+        sources = [sources] if isinstance(sources, str) else list[Hashable](sources)
         counts = sum((self.counts[s] for s in sources), np.zeros_like(self.counts[sources[0]]))
         sums = sum(self.sums[s] for s in sources).sum(axis=1)
         abs_sums = sum(self.abs_sums[s] for s in sources).sum(axis=1)
@@ -116,7 +116,7 @@ class Tables:
             if counts[key]
         ]
 
-    def total(self, sources: Hashable | Iterable[Hashable], key=None) -> Row:
+    def total(self, sources: str | Iterable[Hashable], key=None) -> Row:
         """All the chains of `sources` in one row, labelled `key`."""
         rows = self.rows(sources)
         return Row(
@@ -203,8 +203,8 @@ class RankedChain(NamedTuple):
 class Ranking(NamedTuple):
     """Every chain of one source, streamed once: the top ones, and how much cancels."""
 
-    source: str
-    count: int
+    source: Hashable
+    count: int  # type: ignore[assignment]  # shadows tuple.count; renaming would break callers
     top: list[RankedChain]  # by |value|, largest first; ties in enumeration order
     positive: float  # the sum of the positive chain values
     negative: float  # the sum of the negative chain values
@@ -227,6 +227,8 @@ def rank_chains(graph: nx.DiGraph, source: Hashable, edge_values: dict, top: int
     """
     cost, adjacency = graph.graph["cost"], graph._succ
     one_example = all(np.shape(v) == (1,) for v in edge_values.values())
+    values: dict[Any, Any]
+    finish: Callable[[Any], float]
     if one_example:  # plain floats: several times faster than arrays of one element
         values = {edge: float(value[0]) for edge, value in edge_values.items()}
         start, finish = 1.0, float

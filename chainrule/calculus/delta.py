@@ -267,7 +267,7 @@ class Step(NamedTuple):
 def heights(graph: nx.DiGraph) -> dict[Hashable, int]:
     """The length of the longest path from each node to the cost."""
     cost = graph.graph["cost"]
-    height = {}
+    height: dict[Hashable, int] = {}
     for node in reversed(list(nx.topological_sort(graph))):
         successors = [height[s] + 1 for s in graph.successors(node)]
         height[node] = max(successors) if successors else (0 if node == cost else -1)

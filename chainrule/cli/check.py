@@ -81,11 +81,11 @@ def _intermix(parser: argparse.ArgumentParser) -> None:
     def parse_known_args(args=None, namespace=None):
         if getattr(parser, "_intermixing", False):  # the intermixed parse calls back in here
             return plain(parser, args, namespace)
-        parser._intermixing = True
+        parser._intermixing = True  # type: ignore[attr-defined]  # a flag set on this parser
         try:
             return parser.parse_known_intermixed_args(args, namespace)
         finally:
-            parser._intermixing = False
+            parser._intermixing = False  # type: ignore[attr-defined]  # as above
 
     parser.parse_known_args = parse_known_args  # type: ignore[method-assign]
 
@@ -130,7 +130,9 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     subject = resolve(args.architecture, args)  # a graph file refuses --bias and the others
     from chainrule.verification import claims as judging
 
-    graph = judging.graph_for_network(subject.network) if subject.layered else subject.graph()
+    graph = (
+        judging.graph_for_network(subject.layered_network()) if subject.layered else subject.graph()
+    )
     results = []
     for number, claim in enumerate(claims, start=1):
         try:

@@ -17,12 +17,18 @@ import io
 import textwrap
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from chainrule.calculus.counting import count_parameter
 from chainrule.graph import names
 from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from chainrule.graph.chains import Chain
 
 FORMATS = (".png", ".svg", ".pdf")
 NEURONS_SHOWN = 12  # a wider layer shows its first HEAD and last TAIL neurons
@@ -161,13 +167,13 @@ class Layout:
     lines of the network drawn in grey and `nodes` the labelled circles.
     """
 
-    graph: object
-    chains: list
+    graph: nx.DiGraph
+    chains: list[Chain]
     edge_points: Callable[[Hashable, Hashable, float], list[Point]]
     place: Callable[[Hashable], Point]
     background: list[list[Point]]
     nodes: list[tuple[Point, str]]
-    chain_label: Callable[[object], str]
+    chain_label: Callable[[Chain], str]
     delta_label: Callable[[Hashable], str]
     title: str
     node_size: float = 420
@@ -387,12 +393,12 @@ def _layered_layout(network: Network, parameter: ParameterIndex | None, view: st
         title=_title(network.architecture, total, parameter.latex),
     )
     if view == "graph":
-        positions = _graph_positions(graph, summary.small)
+        graph_positions = _graph_positions(graph, summary.small)
         return Layout(
-            edge_points=_straight(positions.__getitem__),
-            place=positions.__getitem__,
-            background=[[positions[u], positions[v]] for u, v in graph.edges],
-            nodes=[(point, summary.latex(graph, node)) for node, point in positions.items()],
+            edge_points=_straight(graph_positions.__getitem__),
+            place=graph_positions.__getitem__,
+            background=[[graph_positions[u], graph_positions[v]] for u, v in graph.edges],
+            nodes=[(point, summary.latex(graph, node)) for node, point in graph_positions.items()],
             **common,
         )
 
@@ -525,12 +531,14 @@ def draw(
         Shade the cost-side sub-graph that each δ sums.
     """
     Figure = _require_matplotlib()
+    # The parameter's type goes with the subject's: a ParameterIndex for a network, a name for
+    # a graph (the casts only tell the type checker so).
     if isinstance(subject, Network):
-        layout = _layered_layout(subject, parameter, view)
+        layout = _layered_layout(subject, cast(ParameterIndex | None, parameter), view)
     else:
         if view != "graph":
             raise SpecError(f"a general graph is drawn as a graph, not as {view!r}")
-        layout = _general_layout(subject, parameter)
+        layout = _general_layout(subject, cast(str | None, parameter))
     figure = Figure(figsize=layout.figsize)
     axes = figure.add_subplot()
     axes.set_axis_off()
@@ -597,7 +605,7 @@ def _plot_chains(axes, chains, trace, label, overflow: str) -> None:
     from matplotlib.lines import Line2D
 
     colours = colormaps[COLOURS]
-    handles = []
+    handles: list[Line2D] = []
     for number, chain in enumerate(chains):
         path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
         shift = 0.06 * (number - (len(chains) - 1) / 2) if len(chains) <= 12 else 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from chainrule import budget
 from chainrule.graph.spec import ACTIVATIONS, COSTS
@@ -31,7 +31,7 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse, raising :class:`UsageError` where it would print its usage block and exit."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 

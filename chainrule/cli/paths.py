@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO, cast
 
 if TYPE_CHECKING:  # numpy and networkx load with the command, not with the parser
+    import networkx as nx
+
     from chainrule.calculus.aggregates import Row
 
 DEFAULT_TOP = 10
@@ -41,7 +43,7 @@ PLOT_FORMATS = (".png", ".svg")
 class Numbers(NamedTuple):
     """One case on a graph: every edge's value per example, and the reference gradients."""
 
-    graph: object
+    graph: nx.DiGraph
     sources: list[str]
     edge_values: dict
     examples: int
@@ -81,9 +83,11 @@ def _layered_numbers(case, sources: list[str], wrt: str, origin: str) -> Numbers
         reference = {}
         for parameter in network.parameters():
             layer, j, k = parameter
-            reference[parameter.name] = float(
-                biases[layer - 1][j - 1] if k == 0 else weights[layer - 1][j - 1, k - 1]
-            )
+            if k == 0:
+                assert biases is not None  # a bias parameter exists only with biases
+                reference[parameter.name] = float(biases[layer - 1][j - 1])
+            else:
+                reference[parameter.name] = float(weights[layer - 1][j - 1, k - 1])
     activation = (
         network.activation[0] if len(set(network.activation)) == 1 else ",".join(network.activation)
     )
@@ -346,7 +350,7 @@ def _aggregate_table(rows: list[Row], key_name: str, branches_from: int | None =
     if branches_from is not None:
         headers.insert(1, "branches")
         for line, row in zip(body, rows):
-            line.insert(1, (row.key - branches_from) // 2)
+            line.insert(1, (cast(int, row.key) - branches_from) // 2)  # keys are lengths here
     return format_table(headers, body)
 
 
@@ -453,6 +457,7 @@ def plot(result: Result, key_name: str, path: str) -> None:
     from chainrule.files import atomic_path
 
     rows = result.by_lag if key_name == "lag" else result.by_length
+    assert rows is not None  # --by lag is refused unless the lag table is computed
     keys = [row.key for row in rows]
     figure = Figure(figsize=(7, 6))
     counts_axis, values_axis = figure.subplots(2, 1, sharex=True)

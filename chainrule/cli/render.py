@@ -10,22 +10,29 @@ The δ writers print the records of :mod:`chainrule.calculus.delta`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from typing import TextIO
+from collections.abc import Iterable
+from typing import Protocol, TextIO
 
 import networkx as nx
 
 from chainrule.graph.chains import Chain
-from chainrule.graph.spec import ParameterIndex
 
-Group = tuple[ParameterIndex, Iterator[Chain]]
+
+class Named(Protocol):
+    """What a group's parameter needs: a name (a ParameterIndex, or a graph's Source)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+Group = tuple[Named, Iterable[Chain]]
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def _heading(parameter: ParameterIndex, chains: int, terms: int) -> str:
+def _heading(parameter: Named, chains: int, terms: int) -> str:
     return f"dJ/d{parameter.name}: {_count(chains, 'chain')}, {_count(terms, 'term')}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,7 +34,7 @@ class Paragraph(NamedTuple):
 
 class Table(NamedTuple):
     headers: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
 
 
 class Equations(NamedTuple):
@@ -319,7 +320,7 @@ def render_tex(blocks: list) -> str:
 
 
 def render_markdown(blocks: list) -> str:
-    out = []
+    out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
             out.append(("# " if not out else "## ") + block.text + "\n")

@@ -46,17 +46,15 @@ GRAPH_SPELLINGS = ("rnn:", "resnet:")
 def is_graph_file(architecture: str | None) -> bool:
     """Whether ARCH names a graph file. Decided by the suffix alone, so that layer sizes never
     import the graph-file parser (and SymPy with it): `chainrule count` must start fast."""
-    return bool(architecture) and architecture.lower().endswith(".json")  # type: ignore[union-attr]
+    return bool(architecture and architecture.lower().endswith(".json"))
 
 
 def names_a_graph(architecture: str | None) -> bool:
     """Whether ARCH is built as a general graph: a graph file, ``rnn:I-H-O:T`` or
     ``resnet:WxN``; otherwise it is layer sizes."""
-    return (
-        is_graph_file(architecture)
-        or bool(architecture)
-        and architecture.startswith(GRAPH_SPELLINGS)
-    )  # type: ignore[union-attr]
+    return is_graph_file(architecture) or bool(
+        architecture and architecture.startswith(GRAPH_SPELLINGS)
+    )
 
 
 def graph_sources(graph, wrt: str, texts: Sequence[str] = ()) -> list[Source]:
@@ -77,12 +75,17 @@ class Subject:
     def layered(self) -> bool:
         return self.network is not None
 
+    def layered_network(self) -> Network:
+        """The network of a layered subject (callers have checked :attr:`layered`)."""
+        assert self.network is not None
+        return self.network
+
     def graph(self):
         """The computation graph, built on first use."""
         if self._graph is None:
             from chainrule.graph.build import build_graph
 
-            self._graph = build_graph(self.network, self.max_graph)
+            self._graph = build_graph(self.layered_network(), self.max_graph)
         return self._graph
 
     # -- selections -------------------------------------------------------------------------
@@ -110,12 +113,12 @@ class Subject:
     def _layered_inputs(self, texts: Sequence[str]) -> Iterator[Source]:
         if texts:
             raise UsageError("--param selects weights; with --wrt inputs every input is written")
-        network = self.network
+        network = self.layered_network()
         chains, terms = count_input(network)
         return (Source(names.x_name(k), chains, terms) for k in range(1, network.sizes[0] + 1))
 
     def _layered_parameters(self, texts: Sequence[str]) -> Iterator[Source]:
-        network = self.network
+        network = self.layered_network()
         chosen = (
             list(dict.fromkeys(parse_parameter(text, network) for text in texts))
             if texts
@@ -137,10 +140,11 @@ class Subject:
     def totals(self, wrt: str, texts: Sequence[str] = ()) -> tuple[int, int]:
         """Chains and terms of the selection, without listing it when it is everything."""
         if self.layered and not texts:
+            network = self.layered_network()
             if wrt == "inputs":
-                chains, terms = count_input(self.network)
-                return chains * self.network.sizes[0], terms * self.network.sizes[0]
-            whole = count(self.network)
+                chains, terms = count_input(network)
+                return chains * network.sizes[0], terms * network.sizes[0]
+            whole = count(network)
             return whole.chains, whole.terms
         selected = self.sources(wrt, texts)
         return sum(s.chains for s in selected), sum(s.terms for s in selected)

@@ -25,6 +25,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 #: Options each command takes from a request: name -> "flag" (true/false), "value" (the last
 #: one given) or "values" (repeatable, each passed on).
@@ -104,7 +105,8 @@ def values_of(query: Mapping[str, object], name: str) -> list[str]:
     for key in dict.fromkeys((name, name.replace("-", "_"))):
         value = query.get(key)
         if value is not None:
-            found += [value] if isinstance(value, str) else list(value)
+            # A list of str by the query's form; its elements are checked just below.
+            found += [value] if isinstance(value, str) else list(cast("list[str]", value))
     for value in found:
         if not isinstance(value, str):
             raise RequestError(f"{name} must be text")
@@ -224,7 +226,8 @@ def _values_unbounded(query: Mapping[str, object], name: str) -> list[str]:
     value = query.get(name)
     if value is None:
         return []
-    values = [value] if isinstance(value, str) else list(value)
+    # A list of str by the query's form; its elements are checked just below.
+    values = [value] if isinstance(value, str) else list(cast("list[str]", value))
     if not all(isinstance(v, str) for v in values):
         raise RequestError(f"{name} must be text")
     return values
@@ -240,7 +243,7 @@ def parse_graph(text: str):
     return graph_from_text(text, GRAPH_NAME)
 
 
-def run_argv(argv: Sequence[str]) -> tuple[int, object]:
+def run_argv(argv: Sequence[str]) -> tuple[int, Any]:
     """Run ``chainrule ARGV`` in-process; (HTTP status, its JSON document or an error)."""
     from chainrule.cli.entry import UsageError, build_parser
     from chainrule.graph.spec import SpecError
@@ -258,7 +261,7 @@ def run_argv(argv: Sequence[str]) -> tuple[int, object]:
 
 def run_command(
     command: str, query: Mapping[str, object], body: str | None = None
-) -> tuple[int, object]:
+) -> tuple[int, Any]:
     """Answer ``/api/<command>``: (HTTP status, document). Errors are ``{"error": message}``
     with the message the CLI gives; a graph file in `query` or `body` is parsed first."""
     from chainrule.graph.spec import SpecError

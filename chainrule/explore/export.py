@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from typing import Any
 from urllib.parse import quote_plus
 
 from chainrule.explore import api, work
@@ -76,7 +77,7 @@ class _Collector:
         pairs = _network_pairs(self.options) + extra
         self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
 
-    def ask(self, endpoint: str, extra: list[tuple[str, str]], keep: bool = True) -> object:
+    def ask(self, endpoint: str, extra: list[tuple[str, str]], keep: bool = True) -> Any:
         pairs = _network_pairs(self.options) + extra
         query: dict[str, list[str]] = {}
         for key, value in pairs:
@@ -173,5 +174,6 @@ def static_documents(page: str) -> dict[str, object]:
     found = re.search(
         r'<script id="chainrule-data" type="application/json">(.*?)</script>', page, re.S
     )
+    assert found is not None, "not a page that static_page wrote"
     data = json.loads(found.group(1).replace("<\\/", "</"))
     return json.loads(gzip.decompress(base64.b64decode(data["responses"])))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 
 class Explorer:
@@ -58,7 +59,13 @@ def explore(
     from chainrule.explore.export import static_page
     from chainrule.graph.spec import Network
 
-    options = {"arch": "", "bias": bias, "activation": activation, "cost": cost, "graph": None}
+    options: dict[str, Any] = {
+        "arch": "",
+        "bias": bias,
+        "activation": activation,
+        "cost": cost,
+        "graph": None,
+    }
     if isinstance(network_or_graph, Network):
         network = network_or_graph
         options.update(

@@ -13,6 +13,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 from chainrule.graph import names
 
 #: A summarised graph with more nodes than this is refused rather than drawn.
@@ -69,7 +71,7 @@ def _document(
 def _edge(source: str, target: str, start, end, column_width: float | None, avoid=()) -> dict:
     """An edge; one that skips columns of a general graph arcs over them as in ``chainrule
     draw`` (its ``points``, y downwards), so it never runs behind the nodes it passes."""
-    edge = {"from": source, "to": target}
+    edge: dict[str, Any] = {"from": source, "to": target}
     if column_width is not None:
         from chainrule.cli.draw import _edge_points
 

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -111,7 +112,7 @@ class _Workers:
         finally:
             self.places.release()
 
-    async def run(self, function: Callable[[], tuple[int, object]]) -> tuple[int, object]:
+    async def run(self, function: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
         deadline = time.monotonic() + TIMEOUT
         try:
             with anyio.fail_after(TIMEOUT + 0.5):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any, overload
 
 from chainrule.explore import api
 
@@ -29,6 +30,10 @@ MAX_TRAIN_PARAMETERS = 5_000
 TRAIN_SECONDS = 20.0
 
 
+@overload
+def _one(query: Mapping[str, list[str]], name: str, default: str) -> str: ...
+@overload
+def _one(query: Mapping[str, list[str]], name: str, default: None = None) -> str | None: ...
 def _one(query: Mapping[str, list[str]], name: str, default: str | None = None) -> str | None:
     values = api.values_of(query, name)
     return values[-1] if values else default
@@ -131,8 +136,13 @@ def _graph_and_parameter(query, body):
 
     parameter = parse_parameter(param or "1,1,1", network)
     total = count_parameter(network, parameter)[0]
+
+    def checked_graph():
+        check_graph_size(network, api.MAX_GRAPH_ELEMENTS)
+        return _graph_of(network)
+
     return (
-        lambda: (check_graph_size(network, api.MAX_GRAPH_ELEMENTS), _graph_of(network))[1],
+        checked_graph,
         parameter.name,
         total,
         network,
@@ -237,6 +247,7 @@ def values(query: Mapping[str, list[str]], body: str | None):
                     "gradient": float(gradient[j, k]),
                 }
             if case.biases is not None:
+                assert bias_gradients is not None  # backprop gives them whenever biases exist
                 for j, value in enumerate(case.biases[layer - 1]):
                     nodes[names.theta_name(layer, j + 1, 0)] = {
                         "value": float(value),
@@ -270,7 +281,7 @@ class Trainer:
         self.case, self.epochs, self.learning_rate = case, epochs, learning_rate
         self.epoch, self.done = 0, False
         self.started = time.monotonic()
-        self.pending = [{"epoch": 0, "cost": float(cost_of(case))}]
+        self.pending: list[dict[str, Any]] = [{"epoch": 0, "cost": float(cost_of(case))}]
 
     def advance(self) -> list[dict]:
         import numpy as np

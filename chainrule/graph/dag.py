@@ -209,7 +209,7 @@ class Dag:
             graph.add_node(name, **data)
         position = {name: i for i, name in enumerate(self._order)}
         for name in self._formulas:
-            for used in sorted(self._uses[name], key=position.get):
+            for used in sorted(self._uses[name], key=position.__getitem__):
                 graph.add_edge(used, name)
         # One reverse search from the cost, not a path search per node: linear in the graph.
         reaching = nx.ancestors(graph, self._cost)

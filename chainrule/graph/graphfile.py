@@ -40,7 +40,7 @@ import json
 import re
 from fractions import Fraction
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sympy as sp
 
@@ -87,7 +87,7 @@ class _Value(NamedTuple):
     """
 
     expression: sp.Expr
-    approximation: object = None  # an mpmath mpf for a constant, None for anything else
+    approximation: Any = None  # an mpmath mpf (untyped) for a constant, None for anything else
 
     @property
     def constant(self) -> bool:
@@ -148,6 +148,7 @@ class _Parser:
                 where = len(text) - len(text[index:].lstrip())
                 raise self._error(f"unexpected character {text[where]!r} at position {where}")
             kind = match.lastgroup
+            assert kind is not None  # every alternative of _TOKEN is a named group
             tokens.append((kind, match.group(kind), match.start(kind)))
             index = match.end()
         return tokens

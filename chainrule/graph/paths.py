@@ -20,6 +20,7 @@ theta^(1)_11 -> z^(2)_1 -> a^(2)_1 -> z^(3)_2 -> a^(3)_2 -> J
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -59,13 +60,14 @@ def walk_edges(
     # before each of many sources.
     longest = graph.number_of_nodes()
 
-    pending = [(iter(adjacency[source].items()), ())]
+    start: tuple[Any, ...] = ()
+    pending = [(iter(adjacency[source].items()), start)]
     while pending:
         edges, so_far = pending[-1]
         for child, data in edges:
             # Inlined rather than a helper: this line runs once per edge of every path.
             label = child if attribute is None else data[attribute]
-            labels = (label,) + so_far if cost_first else so_far + (label,)
+            labels: tuple[Any, ...] = (label,) + so_far if cost_first else so_far + (label,)
             successors = adjacency[child]
             while len(successors) == 1 and child != target:  # a forced step: no branch to stack
                 ((child, data),) = successors.items()

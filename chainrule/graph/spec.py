@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from chainrule import rules
 from chainrule.errors import SpecError  # re-exported: spec.SpecError is the name most use
@@ -175,6 +175,17 @@ class Network:
     bias: bool = False
     activation: tuple[str, ...] = ("sigmoid",)
     cost: str = "mse"
+
+    if TYPE_CHECKING:
+        # What the generated __init__ accepts: __post_init__ normalises sizes and activation
+        # into the tuples the fields hold.
+        def __init__(
+            self,
+            sizes: Sequence[int],
+            bias: bool = False,
+            activation: str | Sequence[str] = ("sigmoid",),
+            cost: str = "mse",
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):

@@ -187,7 +187,10 @@ def finite_differences(
             ]
 
     def where(layer: int, j: int, k: int) -> tuple[list[np.ndarray], tuple[int, ...]]:
-        return (biases, (layer - 1, j - 1)) if k == 0 else (weights, (layer - 1, j - 1, k - 1))
+        if k == 0:
+            assert biases is not None  # a bias parameter exists only in a case with biases
+            return biases, (layer - 1, j - 1)
+        return weights, (layer - 1, j - 1, k - 1)
 
     def cost_shifted(parameter: tuple[int, int, int], shift: float) -> float:
         arrays, (layer, *index) = where(*parameter)
@@ -201,5 +204,6 @@ def finite_differences(
     for parameter, gradient in central_differences(cost_shifted, parameters, step).items():
         arrays, (layer, *index) = where(*parameter)
         target = bias_gradients if arrays is biases else weight_gradients
+        assert target is not None  # bias gradients exist whenever biases do
         target[layer][tuple(index)] = gradient
     return weight_gradients, bias_gradients

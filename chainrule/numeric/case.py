@@ -46,6 +46,7 @@ class Case:
     def parameter_value(self, layer: int, j: int, k: int) -> float:
         """θ^(layer)_jk (k = 0 is the bias weight b^(layer+1)_j)."""
         if k == 0:
+            assert self.biases is not None  # a bias weight exists only in a case with biases
             return float(self.biases[layer - 1][j - 1])
         return float(self.weights[layer - 1][j - 1, k - 1])
 

@@ -29,6 +29,7 @@ def step(case: Case, learning_rate: float) -> tuple[float, Case]:
     weights = tuple(w - learning_rate * g for w, g in zip(case.weights, weight_gradients))
     biases = case.biases
     if biases is not None:
+        assert bias_gradients is not None  # backprop gives bias gradients whenever biases exist
         biases = tuple(b - learning_rate * g for b, g in zip(biases, bias_gradients))
     return cost, replace(case, weights=weights, biases=biases)
 

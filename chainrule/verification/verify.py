@@ -122,7 +122,7 @@ class NamedGradients(NamedTuple):
 @dataclass
 class MethodResult:
     name: str
-    gradients: Gradients | None = None
+    gradients: Gradients | NamedGradients | None = None
     skipped: str | None = None
     note: str | None = None
     seconds: float = 0.0
@@ -425,13 +425,13 @@ def _case_problem(case: Case) -> Problem:
     finite differences of the numeric cost, sampled on wide networks; the graph left out when
     its formulas are too many to evaluate one by one."""
     network = case.network
-    start = time.perf_counter()
+    began = time.perf_counter()
     cost, weights, biases = numeric.backprop(case)
     reference = MethodResult(
         "backprop",
         Gradients(weights, biases),
         note="the reference",
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - began,
     )
     _, edges = graph_size(network)
     graph, left_out = None, None
@@ -513,9 +513,10 @@ def _inputs_problem(case: Case) -> Problem:
 # --- the comparison ----------------------------------------------------------------------------
 
 
-def _compare(result: MethodResult, reference: Gradients) -> None:
+def _compare(result: MethodResult, reference: Gradients | NamedGradients) -> None:
     """Largest errors against the reference, and whether all are within tolerance. A NaN or
     infinity on either side is a disagreement, never a pass."""
+    assert result.gradients is not None  # only results with gradients are compared
     got, expected = result.gradients.flat(), reference.flat()
     if result.compared is not None:  # finite differences may cover a sample only
         got, expected = got[result.compared], expected[result.compared]
@@ -531,14 +532,7 @@ def _compare(result: MethodResult, reference: Gradients) -> None:
     result.ok = bool(np.all(finite) and np.all(difference <= atol + rtol * np.abs(expected)))
 
 
-def _timed(result: MethodResult, compute: Callable[[], Gradients]) -> MethodResult:
-    start = time.perf_counter()
-    result.gradients = compute()
-    result.seconds = time.perf_counter() - start
-    return result
-
-
-def _timed(result: MethodResult, compute: Callable) -> MethodResult:
+def _timed(result: MethodResult, compute: Callable[[], Gradients | NamedGradients]) -> MethodResult:
     start = time.perf_counter()
     result.gradients = compute()
     result.seconds = time.perf_counter() - start
@@ -574,6 +568,8 @@ def verify(
     if isinstance(subject, Case):
         problem = _case_problem(subject) if wrt == "parameters" else _inputs_problem(subject)
     else:
+        if sources is None or leaves is None or examples is None:
+            raise TypeError("verify(graph, ...) needs the sources, leaves and examples")
         problem = _graph_problem(subject, list(sources), leaves, examples, title)
     return _check(problem, methods)
 
@@ -622,6 +618,7 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
                 "multiplied one by one; the delta form computes the same sum"
             )
         else:
+            assert edge_values is not None  # evaluated above: the graph exists
             _timed(
                 result,
                 lambda: problem.arrange(
@@ -634,6 +631,7 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         if graph is None:
             result.skipped = problem.left_out
         else:
+            assert edge_values is not None  # evaluated above: the graph exists
 
             def delta_sweep():
                 adjoint = adjoints(graph, edge_values, examples, start=problem.start)
@@ -662,5 +660,6 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
     reference.note = "the reference"
     for name, result in report.methods.items():
         if name != reference_name and result.gradients is not None:
+            assert reference.gradients is not None  # the reference always runs
             _compare(result, reference.gradients)
     return report

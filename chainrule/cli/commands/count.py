@@ -80,7 +80,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--by-layer and --ops are two tables; ask for one at a time")
     if any(names_a_graph(architecture) for architecture in args.architectures):
         return _run_graph_files(args, out)
-    counts = [count(resolve(architecture, args).network) for architecture in args.architectures]
+    counts = [
+        count(resolve(architecture, args).layered_network()) for architecture in args.architectures
+    ]
     if args.ops:
         from chainrule.calculus.counting import operation_counts
 

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         )
     if subject is None:
         subject = resolve(args.architecture, args)
-        parameter = parse_parameter(args.param or "1,1,1", subject.network)
+        parameter = parse_parameter(args.param or "1,1,1", subject.layered_network())
         from chainrule.cli.draw import draw
 
         drawing = draw(subject.network, parameter, view=args.view, delta=args.delta)

@@ -37,7 +37,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    network = resolve(args.architecture, args, "explain", layers_only=True).network
+    network = resolve(args.architecture, args, "explain", layers_only=True).layered_network()
     parameter = parse_parameter(args.param, network)
     from chainrule.cli.explain import explain
 

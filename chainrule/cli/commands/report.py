@@ -46,7 +46,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    network = resolve(args.architecture, args, "report", layers_only=True).network
+    network = resolve(args.architecture, args, "report", layers_only=True).layered_network()
     parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
     from chainrule.cli.report import write_report
 

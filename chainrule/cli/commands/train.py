@@ -77,7 +77,7 @@ def _training_data(args: argparse.Namespace, network):
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    network = resolve(args.architecture, args, "train", layers_only=True).network
+    network = resolve(args.architecture, args, "train", layers_only=True).layered_network()
     if args.data != "random" and args.examples != 4:
         raise UsageError(
             f"--examples sets the number of random examples; --data {args.data} "
