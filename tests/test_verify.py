@@ -430,3 +430,29 @@ def test_a_graph_with_any_sympy_function_verifies():
     graph = dag.build()
     report = verify(graph, ["w", "x"], random_leaf_values(graph, 3, seed=1), 3, "atan")
     assert report.ok and report.methods["chain_sum"].max_rel_error < 1e-12
+
+
+def test_a_wide_weighted_input_is_summed_as_its_formula_says():
+    """Past WIDE_FAN_IN inputs, the forward pass adds z's terms from the graph instead of
+    building its SymPy sum: the two must agree, with a bias and without."""
+    from chainrule.graph.build import build_graph
+    from chainrule.graph.spec import Network
+    from chainrule.graph.symbols import node_symbol
+    from chainrule.numeric.case import random_case
+    from chainrule.verification.evaluate import evaluate
+    from chainrule.verification.verify import (
+        WIDE_FAN_IN,
+        case_leaf_values,
+        forward_pass,
+        value_formula,
+    )
+
+    for bias in (False, True):
+        network = Network([WIDE_FAN_IN + 6, 3], bias=bias)
+        graph = build_graph(network)
+        leaves = case_leaf_values(random_case(network, examples=3, seed=4))
+        fast = forward_pass(graph, leaves, 3)
+        for j in (1, 2, 3):
+            name = f"z^(2)_{j}"
+            slow = evaluate(value_formula(graph, name), leaves, {})
+            assert np.allclose(fast[node_symbol(name)], slow, rtol=1e-13, atol=0)
