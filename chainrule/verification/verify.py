@@ -242,7 +242,7 @@ def _weighted_input(graph: nx.DiGraph, node: str, values: dict) -> np.ndarray:
     """z^(l+1)_j = Σ_k θ^(l)_jk a^(l)_k (+ θ^(l)_j0), the sum value_formula writes, added up
     from the graph's edges: building the SymPy sum of a wide layer's products costs far more
     (two seconds of verify 100-100-100) than adding the numbers it stands for."""
-    total = 0.0
+    total: np.ndarray = np.zeros(1)  # broadcast over the examples by the first term
     for source in graph._pred[node]:
         data = graph.nodes[source]
         if data["kind"] != NodeKind.PARAM:
