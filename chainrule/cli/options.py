@@ -142,13 +142,14 @@ def add_limit(parser: argparse.ArgumentParser, default: int, what: str) -> None:
     )
 
 
-def add_case_options(parser: argparse.ArgumentParser) -> None:
+def add_case_options(
+    parser: argparse.ArgumentParser,
+    examples: int = 4,
+    examples_help: str = "examples in a random case (default 4)",
+) -> None:
+    """--examples, --seed, --init-scale and --max-numbers: how a random case is drawn."""
     parser.add_argument(
-        "--examples",
-        type=positive_int,
-        default=4,
-        metavar="M",
-        help="examples in a random case (default 4)",
+        "--examples", type=positive_int, default=examples, metavar="M", help=examples_help
     )
     parser.add_argument(
         "--seed",

@@ -584,27 +584,13 @@ def add_parser(
         metavar="FILE",
         help="draw chains and gradient by length (by lag with --by lag): .png or .svg",
     )
-    parser.add_argument(
-        "--examples",
-        type=positive_int,
-        default=1,
-        metavar="M",
-        help="examples in the random case (default 1, where every aggregate is "
+    from chainrule.cli.options import add_case_options
+
+    add_case_options(
+        parser,
+        examples=1,
+        examples_help="examples in the random case (default 1, where every aggregate is "
         "exact over chain values)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=non_negative_int,
-        default=0,
-        metavar="S",
-        help="seed of the random numbers (default 0)",
-    )
-    parser.add_argument(
-        "--init-scale",
-        type=positive_float,
-        default=1.0,
-        metavar="EPS",
-        help="draw weights from [-EPS, EPS] (default 1)",
     )
     parser.add_argument(
         "--rnn-cost",
