@@ -324,3 +324,16 @@ def test_saturated_outputs_have_finite_gradients(cost, weights, targets, expecte
     delta = report.methods["delta"]
     assert delta.ok is True and np.array_equal(delta.gradients.weights[0], np.array(expected))
     assert not np.isfinite(report.cost) and report.ok is False  # J itself is infinite there
+
+
+def test_the_python_api_refuses_an_impossible_case_with_the_cli_message(run_cli):
+    """The budget serves the API too: random_case refuses before numpy allocates 80 GB, with
+    the very message the command line gives."""
+    from chainrule.errors import TooLarge
+    from chainrule.graph.spec import Network
+    from chainrule.numeric.case import random_case
+
+    with pytest.raises(TooLarge) as refusal:
+        random_case(Network([100000, 100000, 100000]))
+    _, _, err = run_cli("verify", "100000-100000-100000", expect=2)
+    assert err == f"chainrule: error: {refusal.value}\n"

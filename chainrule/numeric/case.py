@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import budget
+
 XOR_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 XOR_TARGETS = [[0.0], [1.0], [1.0], [0.0]]
 SOFTMAX_COST = "softmax-ce"  # its targets are one-hot rows
@@ -75,10 +77,17 @@ def random_case(
     init_scale: float = 1.0,
     inputs: np.ndarray | None = None,
     targets: np.ndarray | None = None,
+    max_numbers: int = budget.DEFAULT_MAX_NUMBERS,
 ) -> Case:
     """Weights and biases drawn uniformly from [-init_scale, init_scale], reproducibly from
     `seed`; inputs from [-1, 1]; targets that suit the cost (one-hot rows for softmax-ce,
-    values in [0, 1] otherwise) unless given."""
+    values in [0, 1] otherwise) unless given.
+
+    Refused (:class:`~chainrule.errors.TooLarge`, before anything is allocated) when the case
+    and its gradients would hold more than `max_numbers` numbers.
+    """
+    rows = examples if inputs is None else len(inputs)
+    budget.check_case(network, rows, max_numbers)
     generator = np.random.default_rng(seed)
     sizes = network.sizes
     weights = tuple(
@@ -100,8 +109,15 @@ def random_case(
     return Case(network, weights, biases, np.asarray(inputs, float), np.asarray(targets, float))
 
 
-def constant_case(network, value: float, inputs: np.ndarray, targets: np.ndarray) -> Case:
+def constant_case(
+    network,
+    value: float,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    max_numbers: int = budget.DEFAULT_MAX_NUMBERS,
+) -> Case:
     """Every weight and bias equal to `value`: the symmetric start that never breaks symmetry."""
+    budget.check_case(network, len(inputs), max_numbers)
     sizes = network.sizes
     weights = tuple(np.full((sizes[l], sizes[l - 1]), value) for l in range(1, len(sizes)))
     biases = tuple(np.full(sizes[l], value) for l in range(1, len(sizes))) if network.bias else None
