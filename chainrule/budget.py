@@ -54,7 +54,8 @@ def limit_advice(needed: int, hint: str = "", option: str = "--limit") -> str:
     """
     if len(str(needed)) > _SANE_HINT_DIGITS:
         return "far too many" + (f"; {hint.removeprefix(' or ')}" if hint else "")
-    return f"raise it with {option} {needed}{hint}"
+    joined = f"{option}{needed}" if option.endswith("=") else f"{option} {needed}"
+    return f"raise it with {joined}{hint}"
 
 
 def refuse(what: str, estimate: int, limit: int, option: str, hint: str = "") -> TooLarge:

@@ -337,3 +337,18 @@ def test_the_python_api_refuses_an_impossible_case_with_the_cli_message(run_cli)
         random_case(Network([100000, 100000, 100000]))
     _, _, err = run_cli("verify", "100000-100000-100000", expect=2)
     assert err == f"chainrule: error: {refusal.value}\n"
+
+
+def test_a_gradient_refuses_too_many_chains_and_too_large_a_closed_view():
+    """The API's Gradient holds its chains in memory and composes the closed view: both are
+    counted first and refused past the same budget as `chainrule chains`."""
+    import chainrule
+    from chainrule.errors import TooLarge
+
+    wide = chainrule.gradient(chainrule.Network([10] * 7), "theta^(1)_11")
+    with pytest.raises(TooLarge, match="^100,000 chains of dJ/dtheta"):
+        wide.abstract()
+    deep = chainrule.gradient(chainrule.Network([2] * 8), "theta^(1)_11")
+    with pytest.raises(TooLarge, match="closed view of dJ/dtheta.* use local"):
+        deep.text("closed")
+    assert deep.local() is not None  # the local view is within the budget

@@ -22,6 +22,7 @@ from functools import cached_property
 import networkx as nx
 import sympy as sp
 
+from chainrule import budget
 from chainrule.calculus.symbolic import abstract_sum, closed_sum, local_sum
 from chainrule.graph.build import build_graph
 from chainrule.graph.chains import Chain, iter_chains
@@ -35,14 +36,20 @@ class Gradient:
     Shows itself as LaTeX in Jupyter and as the abstract sum in text.
     """
 
-    def __init__(self, graph: nx.DiGraph, parameter: str):
+    def __init__(self, graph: nx.DiGraph, parameter: str, limit: int = budget.DEFAULT_CHAIN_LIMIT):
         if parameter not in graph:
             raise KeyError(f"no parameter {parameter!r} in the graph")
         self.graph = graph
         self.parameter = parameter
+        self.limit = limit  # chains held at once, as chainrule chains --limit
 
     @cached_property
     def chains(self) -> tuple[Chain, ...]:
+        """Every chain, held in memory: refused past `limit` (counted first, by the DP)."""
+        from chainrule.graph.paths import path_counts
+
+        total = path_counts(self.graph)[self.parameter][0]
+        budget.check(f"chains of dJ/d{self.parameter}", total, self.limit, "limit=")
         return tuple(iter_chains(self.graph, self.parameter))
 
     def abstract(self) -> sp.Expr:
@@ -51,13 +58,34 @@ class Gradient:
     def local(self) -> sp.Expr:
         return local_sum(self.graph, self.chains)
 
+    def _check_closed(self) -> None:
+        """Refuse the closed view past the size the command line allows for `limit`."""
+        from chainrule.calculus.counting import closed_view_size
+        from chainrule.errors import TooLarge
+
+        size = closed_view_size(self.graph, [self.parameter])
+        allowed = int(self.limit * budget.CLOSED_SIZE_PER_CHAIN)
+        if size > allowed:
+            needed = int(size / budget.CLOSED_SIZE_PER_CHAIN)
+            raise TooLarge(
+                f"the closed view of dJ/d{self.parameter} would print about {size:,} symbols, "
+                f"more than the {allowed:,} that limit={self.limit:,} allows; use local(), or "
+                f"{budget.limit_advice(needed, option='limit=')}"
+            )
+
     def closed(self) -> sp.Expr:
+        """The closed view, refused past the size the command line allows for `limit`."""
+        self._check_closed()
         return closed_sum(self.graph, self.chains)
 
     def latex(self, view: str = "abstract") -> str:
+        if view == "closed":
+            self._check_closed()
         return notation_for("latex", self.graph).gradient(self.parameter, self.chains, view)
 
     def text(self, view: str = "abstract", unicode: bool = False) -> str:
+        if view == "closed":
+            self._check_closed()
         notation = notation_for("unicode" if unicode else "text", self.graph)
         return notation.gradient(self.parameter, self.chains, view)
 
