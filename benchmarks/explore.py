@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,18 +36,6 @@ def _line(name: str, value: float, unit: str, target: float) -> None:
     print(f"{name:<34} {value:10.3f} {unit:<3} target <= {target:g} {unit}  ({verdict})")
 
 
-def _server():
-    from chainrule.explore.command import bind, server_for
-
-    sock = bind("127.0.0.1", 0)
-    server = server_for("127.0.0.1", sock)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 def _select_ms(page, url: str) -> float:
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
@@ -64,6 +51,8 @@ def _select_ms(page, url: str) -> float:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
+    from chainrule.explore.command import serving
+
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         print("chromium is not installed: apt-get install chromium")
@@ -78,8 +67,7 @@ def main() -> int:
         )
         export_seconds = time.perf_counter() - started
         size_mb = html.stat().st_size / 1e6
-        server, thread, base = _server()
-        try:
+        with serving() as base:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -94,9 +82,6 @@ def main() -> int:
                 static_ms = _select_ms(page, html.as_uri())
                 served_ms = _select_ms(page, base + "/?arch=4-6-6-3")
                 browser.close()
-        finally:
-            server.should_exit = True
-            thread.join(10)
     _line("page ready, 2-2-2 (best)", min(ready), "s", 1.0)
     _line("select θ^(1)_23 of 4-6-6-3, static", static_ms, "ms", 100)
     _line("select θ^(1)_23 of 4-6-6-3, server", served_ms, "ms", 100)

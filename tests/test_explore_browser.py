@@ -7,8 +7,6 @@ background thread on a free port of 127.0.0.1.
 
 import json
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -36,21 +34,10 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 @pytest.fixture(scope="module")
 def server():
-    from chainrule.explore.command import bind, server_for
+    from chainrule.explore.command import serving
 
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    instance = server_for("127.0.0.1", sock)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert instance.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ malformed graphs, injection attempts in every parameter, unknown endpoints and f
 None may crash it, leak a traceback or read a file; afterwards it still answers correctly."""
 
 import json
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -135,20 +134,10 @@ def _hostile_requests() -> list[tuple[str, str, dict, object]]:
 
 @pytest.fixture(scope="module")
 def server():
-    from chainrule.explore.command import bind, server_for
+    from chainrule.explore.command import serving
 
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    instance = server_for("127.0.0.1", sock)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving() as url:
+        yield url
 
 
 def test_200_hostile_requests_then_a_normal_one(server):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import shlex
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 from urllib.parse import urlencode
 
@@ -98,6 +100,33 @@ def server_for(host: str, sock: socket.socket, initial_graph: str | None = None)
         app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
     )
     return uvicorn.Server(config)
+
+
+@contextmanager
+def serving(host: str = "127.0.0.1", timeout: float = 20.0) -> Iterator[str]:
+    """The explorer served from a background thread on a free port of `host`, for as long as
+    the ``with`` block lasts; yields its base URL once it answers (tests, benchmarks, scripts).
+
+    Raises RuntimeError if the server has not started within `timeout` seconds.
+    """
+    import threading
+    import time
+
+    sock = bind(host, 0)
+    server = server_for(host, sock)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        if not server.started:
+            raise RuntimeError(f"the explorer did not start within {timeout:g} s")
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
