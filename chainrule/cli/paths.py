@@ -521,10 +521,10 @@ def run(args: argparse.Namespace, out: TextIO, graph) -> int:
     return 0 if check(result)[1] else 1
 
 
-def add_parser(
-    commands, parents: list, add_architecture, positive_int, non_negative_int, positive_float
-) -> argparse.ArgumentParser:
-    """Register ``chainrule paths`` (the caller passes its option helpers)."""
+def add_parser(commands, parents: list) -> argparse.ArgumentParser:
+    """Register ``chainrule paths`` with the command line's shared options."""
+    from chainrule.cli.options import add_architecture, add_case_options, add_wrt, positive_int
+
     parser = commands.add_parser(
         "paths",
         parents=parents,
@@ -552,12 +552,7 @@ def add_parser(
         help="the weight theta^(l)_jk (a name for rnn:, resnet: and graph "
         "files); repeatable; all by default",
     )
-    parser.add_argument(
-        "--wrt",
-        choices=["parameters", "inputs"],
-        default="parameters",
-        help="the chains of the parameters (default) or of the inputs x_k",
-    )
+    add_wrt(parser)
     parser.add_argument(
         "--top",
         type=positive_int,
@@ -584,8 +579,6 @@ def add_parser(
         metavar="FILE",
         help="draw chains and gradient by length (by lag with --by lag): .png or .svg",
     )
-    from chainrule.cli.options import add_case_options
-
     add_case_options(
         parser,
         examples=1,

@@ -5,21 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from chainrule.cli.options import add_architecture, non_negative_int, positive_float, positive_int
 from chainrule.cli.subject import names_a_graph, resolve
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     from chainrule.cli.paths import add_parser  # light: it imports nothing heavy at the top
 
-    add_parser(
-        commands,
-        [network_options],
-        add_architecture,
-        positive_int,
-        non_negative_int,
-        positive_float,
-    ).set_defaults(run=run)
+    add_parser(commands, [network_options]).set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
