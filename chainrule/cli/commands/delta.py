@@ -54,14 +54,14 @@ def _edges(subject) -> int:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     subject = resolve(args.architecture, args)
-    if not subject.layered:
-        subject.sources(args.wrt)  # a graph without such sources is refused before counting
-    if args.param:
-        shown, _ = subject.totals(args.wrt, args.param)
+    # A graph's sources are listed at once (a graph without them is refused before counting);
+    # a layered net's are counted in closed form and listed only once within the limit.
+    every = None if subject.layered else subject.sources(args.wrt)
+    selected = subject.sources(args.wrt, args.param) if args.param else []
+    if selected:
+        shown = sum(source.chains for source in selected)
         what = "chains in the selected factorings"
     else:
-        if subject.layered and args.wrt == "inputs":
-            subject.sources("inputs", args.param)
         shown, what = _edges(subject), "terms in the delta definitions"
     if shown > args.limit:
         hint = "" if args.param else " or factor one weight with --param"
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from chainrule.notation import notation_for
 
     graph = subject.graph()
-    every = subject.sources(args.wrt)
-    selected = subject.sources(args.wrt, args.param) if args.param else []
+    if every is None:
+        every = subject.sources(args.wrt)
     network = subject.network
     ops = None
     if args.ops:
