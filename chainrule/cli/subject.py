@@ -70,6 +70,7 @@ class Subject:
     network: Network | None = None
     _graph: Any = field(default=None, repr=False)
     max_graph: int = budget.DEFAULT_MAX_GRAPH
+    _path_counts: Any = field(default=None, repr=False)
 
     @property
     def layered(self) -> bool:
@@ -106,7 +107,9 @@ class Subject:
                 raise UsageError(
                     f"no {noun} {text!r} in {self.label}; it has {', '.join(available) or 'none'}"
                 )
-        counts = path_counts(graph)
+        if self._path_counts is None:  # one DP per subject, however often it is asked
+            self._path_counts = path_counts(graph)
+        counts = self._path_counts
         chosen = list(dict.fromkeys(texts)) if texts else available
         return [Source(name, *counts[name]) for name in chosen]
 
