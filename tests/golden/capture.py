@@ -7,8 +7,11 @@ Usage, from the repository root::
     python tests/golden/capture.py --check      # write nothing; list the records that differ
 
 Each command runs in-process exactly as ``tests/test_golden.py`` replays it (both use
-``tests/golden_support.py``). Regenerate a record only after a deliberate change of behaviour,
-and name the change in the commit message; see ``tests/golden/README.md``.
+``tests/golden_support.py``), and a record counts as changed by the replay's own rule
+(``tests/golden_compare.py``: text as text, numbers up to the rounding of their last digits), so
+a capture on another machine rewrites only the records whose behaviour differs. Regenerate a
+record only after a deliberate change of behaviour, and name the change in the commit message;
+see ``tests/golden/README.md``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def _support():
         if str(directory) in sys.path:
             sys.path.remove(str(directory))
         sys.path.insert(0, str(directory))
+    import golden_compare
     import golden_support
 
     import chainrule
@@ -36,7 +40,7 @@ def _support():
     where = Path(chainrule.__file__).resolve().parent
     if where != ROOT / "chainrule":
         raise SystemExit(f"capture.py: chainrule was imported from {where}, not from {ROOT}")
-    return golden_support
+    return golden_support, golden_compare
 
 
 def _abridged(numbers: list[int], shown: int = 20) -> str:
@@ -47,7 +51,7 @@ def _abridged(numbers: list[int], shown: int = 20) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check``, compare) the expected records; return the exit status."""
-    support = _support()
+    support, compare = _support()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--only",
@@ -79,15 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for index in chosen:
         record = support.run_command(commands[index])
-        text = support.dump_record(record)
         path = support.expected_path(index)
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        if old != text:
+        # The replay's own rule decides: a record that differs from the old one only by the
+        # rounding of another machine is the same behaviour, and is left as it is.
+        old = support.load_record(index) if path.exists() else None
+        changed = old is None or bool(compare.differences(old, record))
+        if changed:
             differing.append(index)
             if not args.check:
-                path.write_text(text, encoding="utf-8")
+                path.write_text(support.dump_record(record), encoding="utf-8")
         print(
-            f"{index:03d} exit {record['exit']}  {'changed' if old != text else 'same   '}  "
+            f"{index:03d} exit {record['exit']}  {'changed' if changed else 'same   '}  "
             f"{commands[index]}",
             file=sys.stderr,
         )
