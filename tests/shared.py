@@ -17,3 +17,9 @@ EXACT_CASES = [
     ((2, 3, 3), {"cost": "softmax-ce"}),
     ((2, 2, 1), {"cost": "bce"}),
 ]
+
+#: CPU seconds after which a test's bounded computation counts as hung. Every command and
+#: function under test has its own budget of about a second or two; this limit catches a budget
+#: that stopped applying (a hang, a runaway), never a slow or busy machine: how fast the work is
+#: is measured by the benchmarks (``benchmarks/run.py``), beside its targets.
+HANG_CPU_SECONDS = 30

@@ -10,6 +10,7 @@ from functools import cache
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared import HANG_CPU_SECONDS
 
 from chainrule.calculus import delta
 from chainrule.graph.build import build_graph
@@ -547,25 +548,31 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("claim", HOSTILE, ids=lambda c: c[:40])
-def test_a_hostile_claim_gets_a_clean_error_within_two_seconds(claim):
+def test_a_hostile_claim_gets_a_clean_error(claim):
+    """Refused with one short line, and within the budget (the benchmarks time it against 2 s;
+    here a hang limit catches a budget that stopped applying)."""
     graph = graph_named("2-2-2")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(SpecError) as error:
         check(graph, claim)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < HANG_CPU_SECONDS
     assert "\n" not in str(error.value) and len(str(error.value)) < 400
 
 
-def test_big_but_legal_claims_finish_within_two_seconds():
+#: Claims that are legal but large: each gets a verdict within the check's budget.
+BIG_CLAIMS = [
+    "dJ/dtheta^(1)_11 = (x_1 + x_2 + theta^(1)_11 + theta^(1)_12 + y_1)^100",
+    "dJ/dtheta^(1)_11 = exp(exp(exp(exp(x_1))))",
+    "dJ/dtheta^(1)_11 = " + " * ".join(["(x_1 + x_2 + m)"] * 60),
+]
+
+
+def test_big_but_legal_claims_get_a_verdict_within_the_budget():
     graph = graph_named("2-2-2")
-    for claim in [
-        "dJ/dtheta^(1)_11 = (x_1 + x_2 + theta^(1)_11 + theta^(1)_12 + y_1)^100",
-        "dJ/dtheta^(1)_11 = exp(exp(exp(exp(x_1))))",
-        "dJ/dtheta^(1)_11 = " + " * ".join(["(x_1 + x_2 + m)"] * 60),
-    ]:
-        start = time.perf_counter()
+    for claim in BIG_CLAIMS:
+        start = time.process_time()
         record = check(graph, claim)
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < HANG_CPU_SECONDS
         assert record["verdict"] in ("wrong", "unknown")
 
 
@@ -787,11 +794,11 @@ def test_the_commands_own_output_reads_back(run_cli):
         (Network([2, 2, 2], bias=True), "dJ/dtheta^(1)_11 = log(x_1 - 5) * (theta^(1)_11)^0.5"),
     ],
 )
-def test_claims_found_by_fuzzing_get_a_verdict_within_two_seconds(network, claim):
+def test_claims_found_by_fuzzing_get_a_verdict(network, claim):
     """Each once raised from inside SymPy (a condition on 1/0, a complex value) or ran long."""
-    start = time.perf_counter()
+    start = time.process_time()
     record = check(network, claim)
-    assert time.perf_counter() - start < 2.5
+    assert time.process_time() - start < HANG_CPU_SECONDS
     assert record["verdict"] in ("wrong", "unknown")
 
 

@@ -1,7 +1,7 @@
 """A fuzzer for the command line: every command, every option, hostile files and output paths.
 
 Each generated command line runs in its own process (``python -m chainrule ...``) under an
-address-space limit (2 GiB) and a CPU limit (5 s), and must:
+address-space limit (2 GiB) and a CPU limit (:func:`cpu_limit`), and must:
 
 - exit 0, 1 (verify only: the methods disagree) or 2 (bad input or a refusal), never 3 (a bug)
   and never by a signal or a timeout;
@@ -12,9 +12,11 @@ address-space limit (2 GiB) and a CPU limit (5 s), and must:
   file, a symlink to ``/dev/zero``, a path in a missing directory) is unchanged.
 
 The default run generates ``FUZZ_EXAMPLES`` (300) command lines, derandomized, run
-``FUZZ_PARALLEL`` (2) at a time. Time limits are in CPU seconds, because wall time on a shared
-machine says little: a run is killed after 5 s of CPU, or after 5 s times ``FUZZ_WALL_FACTOR``
-(6) of wall time.
+``FUZZ_PARALLEL`` (2) at a time. The limits catch a hang or a runaway, never a slow machine: a
+run is killed after :data:`HANG_FACTOR` times the CPU time of a reference process measured in
+the same test run on the same machine (at least 5 s), or after that times ``FUZZ_WALL_FACTOR``
+(6) of wall time. The speed the budget promises (an answer or a refusal within about 2 s) is a
+benchmark's to measure, not a test's.
 
 Huge and deep architectures, many examples and many epochs are generated for every command:
 each must be refused up front by the per-command cost budget, or answered within the limits.
@@ -23,12 +25,15 @@ Every failure the fuzzer ever found is kept in :data:`REGRESSIONS` with what it 
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
 import resource
 import shutil
 import signal
 import stat
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,8 +48,27 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 300))
 PARALLEL = max(1, int(os.environ.get("FUZZ_PARALLEL", 2)))
 WALL_FACTOR = float(os.environ.get("FUZZ_WALL_FACTOR", 6))
-CPU_SECONDS = 5
 MEMORY_BYTES = 2 * 1024**3
+
+#: A run may use this many times the reference's CPU time before it counts as hung: the budget
+#: keeps every command near the reference's cost, so only a hang or a runaway gets this far.
+HANG_FACTOR = 6
+MINIMUM_CPU_SECONDS = 5
+#: The reference: what a command's process does on any machine (start Python, import the heavy
+#: libraries chainrule uses, a little SymPy, networkx, numpy and one mathtext label drawn), and
+#: nothing of chainrule's own, so that a slow chainrule cannot raise its own limit. About 1.3 s
+#: of CPU on the 2-core machine the limits were set on.
+REFERENCE_WORK = r"""
+import matplotlib, networkx, numpy, sympy
+from matplotlib.figure import Figure
+x, y = sympy.symbols("x y")
+sympy.latex(sympy.diff(sympy.expand((x + y + 1) ** 12), x))
+networkx.shortest_path_length(networkx.gnp_random_graph(300, 0.05, seed=1))
+numpy.linalg.eigvalsh(numpy.ones((200, 200)))
+figure = Figure()
+figure.text(0.5, 0.5, r"$\theta_{11}^{(1)}$")
+figure.savefig(__import__("io").BytesIO(), format="png")
+"""
 
 COMMANDS = ["count", "chains", "delta", "draw", "report", "verify", "train", "explain"]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softplus", "leaky_relu"]
@@ -54,9 +78,30 @@ COSTS = ["mse", "se", "bce", "softmax-ce"]
 # -- running one command line --------------------------------------------------------------------
 
 
-def _limits() -> None:  # runs in the child, before exec
+@functools.cache
+def cpu_limit() -> int:
+    """CPU seconds a run may take here: :data:`HANG_FACTOR` times the median CPU time of three
+    runs of the reference process (measured once per test run, before any fuzzing, so that a busy
+    or slow machine raises the limit as much as it slows the commands), and at least
+    :data:`MINIMUM_CPU_SECONDS`."""
+    spent = []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [sys.executable, "-c", REFERENCE_WORK],
+            check=True,
+            env=_environment(),
+            capture_output=True,
+            timeout=600,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return max(MINIMUM_CPU_SECONDS, math.ceil(HANG_FACTOR * statistics.median(spent)))
+
+
+def _limits(cpu_seconds: int) -> None:  # runs in the child, before exec
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
 
 def _environment() -> dict:
@@ -76,6 +121,7 @@ def _environment() -> dict:
 
 def run_chainrule(argv: list[str], cwd: Path) -> subprocess.CompletedProcess | None:
     """Run one command line; None when it ran past the wall-clock limit."""
+    cpu_seconds = cpu_limit()
     try:
         return subprocess.run(
             [sys.executable, "-m", "chainrule", *argv],
@@ -83,8 +129,8 @@ def run_chainrule(argv: list[str], cwd: Path) -> subprocess.CompletedProcess | N
             capture_output=True,
             text=True,
             errors="replace",
-            timeout=CPU_SECONDS * WALL_FACTOR,
-            preexec_fn=_limits,
+            timeout=cpu_seconds * WALL_FACTOR,
+            preexec_fn=functools.partial(_limits, cpu_seconds),
             env=_environment(),
             stdin=subprocess.DEVNULL,
         )
@@ -117,12 +163,13 @@ def _special_files() -> dict[str, int]:
 def problems(argv: list[str], result, before: dict, after: dict, allowed: set[str]) -> list[str]:
     """Everything wrong with one run, in words; empty when it behaved."""
     if result is None:
-        return [f"ran past {CPU_SECONDS * WALL_FACTOR:g} s of wall time"]
+        return [f"ran past {cpu_limit() * WALL_FACTOR:g} s of wall time"]
     found = []
     status, out, err = result.returncode, result.stdout, result.stderr
     if status < 0:
         name = signal.Signals(-status).name
-        found.append(f"killed by {name}" + (" (over 5 s of CPU)" if name == "SIGXCPU" else ""))
+        over = f" (over {cpu_limit()} s of CPU)" if name == "SIGXCPU" else ""
+        found.append(f"killed by {name}{over}")
     elif status not in (0, 1, 2):
         found.append(f"exit status {status}")
     if status == 1 and argv[0] != "verify":

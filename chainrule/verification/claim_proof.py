@@ -2,7 +2,8 @@
 
 :func:`proven_zero` runs :func:`~chainrule.calculus.symbolic.is_identically_zero` (after a quick
 expansion, itself an identity) within a size budget, an estimate of the terms an expansion can
-reach, and a time budget, a SIGALRM timer in the main thread. Either ends in "out of budget",
+reach, and a time budget in CPU seconds, a SIGPROF timer in the main thread (CPU time, so that a
+verdict does not depend on how busy the machine is). Either ends in "out of budget",
 which a check reports as *unknown* unless a sampled point shows the claim wrong.
 
 Examples
@@ -26,7 +27,8 @@ import sympy as sp
 
 from chainrule.calculus.symbolic import is_identically_zero
 
-PROOF_SECONDS = 1.0  # per claim compared; a hand derivation's proof takes milliseconds
+#: CPU seconds per claim compared; a hand derivation's proof takes milliseconds.
+PROOF_SECONDS = 1.0
 MAX_EXPANSION = 200_000  # terms an expansion may reach before a proof is not attempted
 
 
@@ -36,11 +38,12 @@ class OutOfTime(Exception):
 
 @contextmanager
 def time_budget(seconds: float):
-    """Interrupt the block after `seconds` (a SIGALRM timer; only in the main thread, where
-    signals are delivered; elsewhere the size budget alone applies).
+    """Interrupt the block after `seconds` of the process's CPU time (a SIGPROF timer: CPU time
+    rather than wall time, so that a proof gets the same budget on a busy machine; only in the
+    main thread, where signals are delivered; elsewhere the size budget alone applies).
 
     An interruption that lands in a finalizer is swallowed by Python, so the timer repeats
-    every 50 ms until one lands in the proof itself; those swallowed are not reported.
+    every 50 ms of CPU until one lands in the proof itself; those swallowed are not reported.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(
         signal, "setitimer"
@@ -56,13 +59,13 @@ def time_budget(seconds: float):
             previous_hook(unraisable)
 
     previous_hook, sys.unraisablehook = sys.unraisablehook, quiet
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    previous = signal.signal(signal.SIGPROF, interrupt)
+    signal.setitimer(signal.ITIMER_PROF, seconds, 0.05)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
         sys.unraisablehook = previous_hook
 
 

@@ -165,11 +165,11 @@ class _Context:
         In the local view first (a, z, θ, ... free symbols, activations of z folded into
         their a). A side written in the leaves alone (the closed view) is first folded back
         into the nodes; failing both, the forward pass is substituted into both sides. The
-        budget is :data:`PROOF_SECONDS`, or less if `until` (a ``time.perf_counter()``) is
+        budget is :data:`PROOF_SECONDS`, or less if `until` (a ``time.process_time()``) is
         sooner.
         """
         difference = claimed - expected
-        deadline = time.perf_counter() + PROOF_SECONDS
+        deadline = time.process_time() + PROOF_SECONDS
         if until is not None:
             deadline = min(deadline, until)
         small = self.graph.number_of_nodes() + self.graph.number_of_edges() <= CLOSED_VIEW_GRAPH
@@ -192,11 +192,11 @@ class _Context:
         for attempt in attempts:
             expression = _built(attempt, deadline)
             if expression is None:
-                outcomes.append(None if time.perf_counter() >= deadline else False)
+                outcomes.append(None if time.process_time() >= deadline else False)
                 continue
             if expression == 0:
                 return True
-            outcomes.append(proven_zero(expression, deadline - time.perf_counter()))
+            outcomes.append(proven_zero(expression, deadline - time.process_time()))
             if outcomes[-1]:
                 return True
         return None if None in outcomes else False
@@ -216,7 +216,7 @@ class _Context:
 def _built(build, deadline: float) -> sp.Expr | None:
     """`build()` within the time left before `deadline`; None if it runs out or SymPy refuses
     (a substitution can be slow, or raise: a condition on 1/0 after the forward pass)."""
-    seconds = deadline - time.perf_counter()
+    seconds = deadline - time.process_time()
     if seconds <= 0:
         return None
     try:
@@ -306,7 +306,7 @@ class _Judge:
                 f"partials are written out ({error})"
             ) from None
         self.samples = context.samples()
-        self.proofs_until = time.perf_counter() + 1.5 * PROOF_SECONDS  # the whole claim's
+        self.proofs_until = time.process_time() + 1.5 * PROOF_SECONDS  # the whole claim's
         self.true_values = self.samples.adjoints()[claim.node]
         self.claimed_values = self.samples.evaluate(self.claimed)
         self.scale = sum(
@@ -363,7 +363,7 @@ class _Judge:
     def confirmed(self, expression: sp.Expr) -> bool:
         """Whether the claim is proven equal to `expression` (False: shown on numbers only,
         also once the diagnoses have spent their own budget of proofs)."""
-        if time.perf_counter() > self.proofs_until:
+        if time.process_time() > self.proofs_until:
             return False
         return bool(self.context.proves(self.claimed, expression, until=self.proofs_until))
 
