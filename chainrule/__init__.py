@@ -17,8 +17,11 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Network": "chainrule.graph.spec",
     "ParameterIndex": "chainrule.graph.spec",
+    "ChainruleError": "chainrule.errors",
     "SpecError": "chainrule.errors",
     "TooLarge": "chainrule.errors",
+    "MissingDependency": "chainrule.errors",
+    "OutputRefused": "chainrule.errors",
     "parse_parameter": "chainrule.graph.spec",
     "Count": "chainrule.calculus.counting",
     "LayerCount": "chainrule.calculus.counting",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from chainrule.errors import SpecError
+from chainrule.errors import OutputRefused, SpecError
 
 #: The most bytes read from one input file (graph, case or data file): far above any real one,
 #: and a symlink to /dev/zero is refused before it fills the memory.
@@ -41,7 +41,7 @@ def output_path(path: str | os.PathLike) -> Path:
     """The file that writing to `path` replaces: `path` itself, or a symlink's final target.
 
     An output path must be a regular file or not exist: a directory, a device, a FIFO or a
-    read-only file is refused with a :class:`SpecError` (root may write anything, so for root
+    read-only file is refused with an :class:`~chainrule.errors.OutputRefused` (root may write anything, so for root
     the mode bits decide what is read-only).
 
     Examples
@@ -49,7 +49,7 @@ def output_path(path: str | os.PathLike) -> Path:
     >>> output_path("/dev/null")
     Traceback (most recent call last):
     ...
-    chainrule.errors.SpecError: cannot write '/dev/null': it is a device, not a regular file
+    chainrule.errors.OutputRefused: cannot write '/dev/null': it is a device, not a regular file
     """
     given = str(path)
     target = Path(os.path.realpath(path))
@@ -58,15 +58,15 @@ def output_path(path: str | os.PathLike) -> Path:
     except FileNotFoundError:
         return target
     except OSError as error:
-        raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
+        raise OutputRefused(f"cannot write {given!r}: {error.strerror}") from None
     kind = _kind_of(status.st_mode)
     if kind == "a directory":
-        raise SpecError(f"cannot write {given!r}: Is a directory")
+        raise OutputRefused(f"cannot write {given!r}: Is a directory")
     if kind is not None:
-        raise SpecError(f"cannot write {given!r}: it is {kind}, not a regular file")
+        raise OutputRefused(f"cannot write {given!r}: it is {kind}, not a regular file")
     writable = status.st_mode & 0o222 if os.geteuid() == 0 else os.access(target, os.W_OK)
     if not writable:
-        raise SpecError(f"cannot write {given!r}: the file is read-only")
+        raise OutputRefused(f"cannot write {given!r}: the file is read-only")
     return target
 
 
@@ -93,7 +93,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
         )
     except OSError as error:
-        raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
+        raise OutputRefused(f"cannot write {given!r}: {error.strerror}") from None
     os.close(handle)
     temporary = Path(name)
     try:
@@ -102,7 +102,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         try:
             os.replace(temporary, path)
         except OSError as error:  # e.g. the path became a directory meanwhile
-            raise SpecError(f"cannot write {given!r}: {error.strerror}") from None
+            raise OutputRefused(f"cannot write {given!r}: {error.strerror}") from None
     finally:
         temporary.unlink(missing_ok=True)
 

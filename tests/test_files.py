@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from chainrule.errors import SpecError
+from chainrule.errors import OutputRefused, SpecError
 from chainrule.files import atomic_path, output_path, read_json, write_text_atomically
 
 
@@ -25,7 +25,7 @@ def test_devices_fifos_and_directories_are_refused_and_left_alone(tmp_path, fifo
         (str(fifo), "it is a FIFO"),
         (str(tmp_path), "Is a directory"),
     ]:
-        with pytest.raises(SpecError, match=kind):
+        with pytest.raises(OutputRefused, match=kind):
             write_text_atomically(path, "x")
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode) and stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temporary left behind
@@ -35,7 +35,7 @@ def test_a_read_only_file_is_refused_even_for_root(tmp_path):
     path = tmp_path / "locked.json"
     path.write_text("old")
     path.chmod(0o444)
-    with pytest.raises(SpecError, match="the file is read-only"):
+    with pytest.raises(OutputRefused, match="the file is read-only"):
         write_text_atomically(path, "new")
     assert path.read_text() == "old" and stat.S_IMODE(path.stat().st_mode) == 0o444
 
@@ -58,7 +58,7 @@ def test_a_symlink_is_written_through_and_the_mode_is_kept(tmp_path):
 def test_a_symlink_to_a_device_is_refused(tmp_path):
     link = tmp_path / "zero"
     link.symlink_to("/dev/zero")
-    with pytest.raises(SpecError, match="cannot write .*zero': it is a device"):
+    with pytest.raises(OutputRefused, match="cannot write .*zero': it is a device"):
         output_path(link)
 
 

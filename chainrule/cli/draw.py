@@ -23,6 +23,7 @@ from chainrule.calculus.counting import count_parameter
 from chainrule.graph import names
 from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import NodeKind
+from chainrule.errors import MissingDependency
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _require_matplotlib():
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise SpecError(
+        raise MissingDependency(
             "drawing needs matplotlib: pip install 'chainrule[plot]' (or pip install matplotlib)"
         ) from None
     return Figure

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from chainrule.cli.commands import COMMANDS
 from chainrule.cli.options import PROG, Parser, UsageError, network_options
-from chainrule.errors import SpecError
+from chainrule.errors import ChainruleError
 from chainrule.graph.spec import Network
 
 # argparse takes "-1-2" for an unknown option; a token shaped like a negative architecture is
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = args.run(args, out)
         out.flush()  # a full disk or a closed pipe shows here, not at exit
         return status
-    except (UsageError, SpecError) as error:
+    except (UsageError, ChainruleError) as error:
         return fail(str(error), 2)
     except BrokenPipeError:
         # The reader (`| head`) has what it wanted; stop quietly.

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from chainrule import budget
 from chainrule.calculus.counting import count, count_parameter
-from chainrule.errors import TooLarge
+from chainrule.errors import MissingDependency, OutputRefused, TooLarge
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 FORMATS = (".tex", ".md", ".html")
@@ -448,9 +448,7 @@ def write_report(
         from chainrule.cli.draw import draw
 
         drawing = draw(network, focus)
-    except SpecError as error:
-        if "matplotlib" not in str(error):
-            raise
+    except MissingDependency:
         drawing = None  # the report is complete without it; build() says so in the text
     figure = None
     if drawing is not None:
@@ -484,7 +482,7 @@ def _check_side_file(figure_path: Path, document: Path) -> None:
     except SpecError:  # no earlier report there, or not one we can read
         ours = False
     if not ours:
-        raise SpecError(
+        raise OutputRefused(
             f"the report's figure would replace {str(figure_path)!r}, which exists "
             f"and is not the figure of {str(document)!r}; move it, or write the "
             "report under another name"

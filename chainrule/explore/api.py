@@ -246,13 +246,13 @@ def parse_graph(text: str):
 def run_argv(argv: Sequence[str]) -> tuple[int, Any]:
     """Run ``chainrule ARGV`` in-process; (HTTP status, its JSON document or an error)."""
     from chainrule.cli.entry import UsageError, build_parser
-    from chainrule.graph.spec import SpecError
+    from chainrule.errors import ChainruleError
 
     out = io.StringIO()
     try:
         args = build_parser().parse_args(list(argv))
         args.run(args, out)
-    except (UsageError, SpecError, RequestError) as error:
+    except (UsageError, ChainruleError, RequestError) as error:
         return 400, {"error": str(error)}
     except RecursionError:
         return 400, {"error": "the input is nested too deeply"}
@@ -264,7 +264,7 @@ def run_command(
 ) -> tuple[int, Any]:
     """Answer ``/api/<command>``: (HTTP status, document). Errors are ``{"error": message}``
     with the message the CLI gives; a graph file in `query` or `body` is parsed first."""
-    from chainrule.graph.spec import SpecError
+    from chainrule.errors import ChainruleError
 
     try:
         if command not in COMMANDS:
@@ -292,5 +292,5 @@ def run_command(
                 .replace(path, GRAPH_NAME)
             }
         return status, document
-    except (RequestError, SpecError) as error:
+    except (RequestError, ChainruleError) as error:
         return 400, {"error": str(error)}

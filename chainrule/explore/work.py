@@ -88,11 +88,11 @@ def _source(query: Mapping[str, list[str]], body: str | None):
 
 def _answer(compute):
     """Run `compute()`; a refusal becomes 400 with its message."""
-    from chainrule.graph.spec import SpecError
+    from chainrule.errors import ChainruleError
 
     try:
         return 200, compute()
-    except (api.RequestError, SpecError) as error:
+    except (api.RequestError, ChainruleError) as error:
         return 400, {"error": str(error)}
     except RecursionError:
         return 400, {"error": "the input is nested too deeply"}
