@@ -3,59 +3,171 @@
 Every command estimates its cost from the architecture or the graph alone (closed forms and
 dynamic programmes, never by starting the work) and compares each estimate with a limit here.
 Past a limit, :func:`refuse` raises :class:`~chainrule.errors.TooLarge` with one message that
-states the estimate and names the option that raises the limit; the Python API raises the same
-error with the same message. The defaults keep every command under about 2 s and 1 GiB on a
-2-core machine.
+states the estimate and says how to get an answer. The defaults keep every command under about
+2 s and 1 GiB on a 2-core machine.
+
+The limits a user may raise are options (:data:`LIMITS`); the advice names the option as the
+front end that asked spells it (:func:`spelled`): ``--limit 12`` on the command line,
+``limit=12`` in an explorer request or a Python call. Where the explorer caps an option (its
+requests cannot ask for more than the server was started with), the advice says how to start it
+with more instead, so that advice followed gets an answer.
 
 Examples
 --------
->>> check("chains", 12, 10, "--limit")
+>>> with front_end("cli"):
+...     check("chains", 12, 10, "limit")
 Traceback (most recent call last):
 ...
 chainrule.errors.TooLarge: 12 chains, more than the limit of 10; raise it with --limit 12
->>> check("chains", 12, 20, "--limit")  # within the limit: nothing happens
+>>> check("chains", 12, 10, "limit")  # from Python, the same refusal names the keyword
+Traceback (most recent call last):
+...
+chainrule.errors.TooLarge: 12 chains, more than the limit of 10; raise it with limit=12
+>>> check("chains", 12, 20, "limit")  # within the limit: nothing happens
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from types import MappingProxyType
+from typing import NamedTuple
+
 from chainrule.errors import TooLarge
 
-#: Chains a command writes out (``--limit``); the terms written may be this many times more.
-DEFAULT_CHAIN_LIMIT = 10_000
-TERMS_PER_CHAIN = 100
+# -- the limits a user may raise, each an option of the commands it bounds ----------------------
 
+
+class Limit(NamedTuple):
+    """A limit a user may raise: its option's keyword, its default, and what it bounds."""
+
+    option: str
+    default: int
+    bounds: str
+
+
+#: Chains a command writes out (``--limit``): about 2 s of printing at the default. A document
+#: (report, the explorer's page) typesets every chain, about five times the work of a line of
+#: text, so it writes :data:`DOCUMENT_CHAIN_LIMIT` by default.
+DEFAULT_CHAIN_LIMIT = 10_000
+DOCUMENT_CHAIN_LIMIT = 2_000
 #: Nodes plus edges of a computation graph that is built (``--max-graph``): about 2 s to build.
 DEFAULT_MAX_GRAPH = 250_000
-
 #: Numbers held by one numeric case and its gradients (``--max-numbers``): 8 bytes each.
 DEFAULT_MAX_NUMBERS = 20_000_000
 
+LIMITS: Mapping[str, Limit] = {
+    limit.option: limit
+    for limit in (
+        Limit("limit", DEFAULT_CHAIN_LIMIT, "chains written"),
+        Limit("max_graph", DEFAULT_MAX_GRAPH, "nodes and edges of a computation graph built"),
+        Limit("max_numbers", DEFAULT_MAX_NUMBERS, "numbers of a numeric case"),
+    )
+}
+
+# -- fixed budgets: what one piece of work may cost ---------------------------------------------
+
+#: The terms written may be this many times the chains allowed.
+TERMS_PER_CHAIN = 100
 #: Multiply-adds of a numeric run (training epochs, finite differences): about 2 s of numpy.
 MAX_NUMERIC_WORK = 2_000_000_000
-
 #: The closed view's estimated size (:func:`chainrule.calculus.counting.closed_view_size`) may
 #: be this fraction of ``--limit``: 5,000 at the default, about 2 s of SymPy printing.
 CLOSED_SIZE_PER_CHAIN = 0.5
-
 #: A limit hint longer than this many digits is not worth printing: nothing could meet it.
 _SANE_HINT_DIGITS = 12
 
+# -- the explorer's caps: what one request to the server may ask for ---------------------------
 
-def limit_advice(needed: int, hint: str = "", option: str = "--limit") -> str:
-    """How to get past a refusal: raise `option` to `needed`, unless no sensible limit could go
-    that far (a 61-digit hint helps nobody); `hint` (" or select fewer ...") follows.
+#: Each cap is the most a request may ask for, unless ``chainrule explore`` was started with a
+#: larger value of the same option (its ``--limit``, ``--max-graph``).
+EXPLORER_CAPS: Mapping[str, int] = {
+    "limit": DEFAULT_CHAIN_LIMIT,
+    "max_graph": 50_000,
+    "examples": 64,
+}
+
+# -- how the front end that asked spells an option ----------------------------------------------
+
+
+class FrontEnd(NamedTuple):
+    """Who is asking: ``cli`` (options as ``--max-graph 9``), ``http`` (query parameters as
+    ``max-graph=9``, with the server's caps) or ``python`` (keywords as ``max_graph=9``)."""
+
+    kind: str
+    caps: Mapping[str, int] = MappingProxyType({})
+
+
+PYTHON = FrontEnd("python")
+_FRONT_END: ContextVar[FrontEnd | None] = ContextVar("chainrule_front_end", default=None)
+
+
+@contextlib.contextmanager
+def front_end(kind: str, caps: Mapping[str, int] | None = None) -> Iterator[None]:
+    """Within the block, refusals and advice are spelled for `kind` (``cli``, ``http`` or
+    ``python``); `caps` are the explorer's, for ``http``."""
+    token = _FRONT_END.set(FrontEnd(kind, MappingProxyType(dict(caps or {}))))
+    try:
+        yield
+    finally:
+        _FRONT_END.reset(token)
+
+
+def current_front_end() -> FrontEnd:
+    """The front end whose request is being answered (a Python caller unless one said)."""
+    return _FRONT_END.get() or PYTHON
+
+
+def spelled(option: str, value: object | None = None) -> str:
+    """`option` (its keyword, ``max_graph``) with `value`, as the current front end writes it.
 
     Examples
     --------
-    >>> limit_advice(12, " or select fewer with --param l,j,k")
+    >>> spelled("max_graph", 9), spelled("param", "l,j,k")
+    ('max_graph=9', "param='l,j,k'")
+    >>> with front_end("cli"):
+    ...     spelled("max_graph", 9), spelled("param", "l,j,k"), spelled("ops")
+    ('--max-graph 9', '--param l,j,k', '--ops')
+    >>> with front_end("http"):
+    ...     spelled("max_graph", 9), spelled("param", "l,j,k")
+    ('max-graph=9', 'param=l,j,k')
+    """
+    kind = current_front_end().kind
+    if kind == "cli":
+        name = "--" + option.replace("_", "-")
+        return name if value is None else f"{name} {value}"
+    if kind == "http":
+        name = option.replace("_", "-")
+        return name if value is None else f"{name}={value}"
+    return option if value is None else f"{option}={value!r}"
+
+
+def limit_advice(needed: int, hint: str = "", option: str = "limit") -> str:
+    """How to get past a refusal: raise `option` to `needed`, unless no sensible limit could go
+    that far (a 61-digit hint helps nobody) or the explorer caps it below `needed`; `hint` ("
+    or select fewer ...") follows.
+
+    Examples
+    --------
+    >>> with front_end("cli"):
+    ...     limit_advice(12, " or select fewer with --param l,j,k")
     'raise it with --limit 12 or select fewer with --param l,j,k'
-    >>> limit_advice(10**20, " or select fewer with --param l,j,k")
-    'far too many; select fewer with --param l,j,k'
+    >>> limit_advice(10**20, " or select fewer with param=...")
+    'far too many; select fewer with param=...'
+    >>> with front_end("http", {"max_graph": 50_000}):
+    ...     limit_advice(60_801, option="max_graph")
+    'the explorer takes at most 50,000; start it with chainrule explore --max-graph 60801'
     """
     if len(str(needed)) > _SANE_HINT_DIGITS:
         return "far too many" + (f"; {hint.removeprefix(' or ')}" if hint else "")
-    joined = f"{option}{needed}" if option.endswith("=") else f"{option} {needed}"
-    return f"raise it with {joined}{hint}"
+    asking = current_front_end()
+    cap = asking.caps.get(option)
+    if asking.kind == "http" and cap is not None and needed > cap:
+        flag = "--" + option.replace("_", "-")
+        advice = f"the explorer takes at most {cap:,}; start it with chainrule explore {flag} "
+        return advice + f"{needed}{hint}"
+    return f"raise it with {spelled(option, needed)}{hint}"
 
 
 def refuse(what: str, estimate: int, limit: int, option: str, hint: str = "") -> TooLarge:
@@ -93,5 +205,5 @@ def check_case(network, examples: int, max_numbers: int) -> None:
         f"{'' if examples == 1 else 's'}",
         numbers,
         max_numbers,
-        "--max-numbers",
+        "max_numbers",
     )

@@ -41,8 +41,8 @@ def output_path(path: str | os.PathLike) -> Path:
     """The file that writing to `path` replaces: `path` itself, or a symlink's final target.
 
     An output path must be a regular file or not exist: a directory, a device, a FIFO or a
-    read-only file is refused with an :class:`~chainrule.errors.OutputRefused` (root may write anything, so for root
-    the mode bits decide what is read-only).
+    read-only file is refused with an :class:`~chainrule.errors.OutputRefused` (root may write
+    anything, so for root the mode bits decide what is read-only).
 
     Examples
     --------

@@ -328,7 +328,8 @@ def test_saturated_outputs_have_finite_gradients(cost, weights, targets, expecte
 
 def test_the_python_api_refuses_an_impossible_case_with_the_cli_message(run_cli):
     """The budget serves the API too: random_case refuses before numpy allocates 80 GB, with
-    the very message the command line gives."""
+    the message the command line gives, its advice naming the keyword a Python caller passes
+    where the command line names its option."""
     from chainrule.errors import TooLarge
     from chainrule.graph.spec import Network
     from chainrule.numeric.case import random_case
@@ -336,7 +337,9 @@ def test_the_python_api_refuses_an_impossible_case_with_the_cli_message(run_cli)
     with pytest.raises(TooLarge) as refusal:
         random_case(Network([100000, 100000, 100000]))
     _, _, err = run_cli("verify", "100000-100000-100000", expect=2)
-    assert err == f"chainrule: error: {refusal.value}\n"
+    python = str(refusal.value)
+    assert python.endswith("raise it with max_numbers=80003200000")
+    assert err == "chainrule: error: " + python.replace("max_numbers=", "--max-numbers ") + "\n"
 
 
 def test_a_gradient_refuses_too_many_chains_and_too_large_a_closed_view():

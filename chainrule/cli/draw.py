@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from chainrule.calculus.counting import count_parameter
+from chainrule.errors import MissingDependency
 from chainrule.graph import names
 from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import NodeKind
-from chainrule.errors import MissingDependency
 from chainrule.graph.spec import Network, ParameterIndex, SpecError
 
 if TYPE_CHECKING:

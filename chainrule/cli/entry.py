@@ -20,6 +20,7 @@ import re
 import sys
 from collections.abc import Sequence
 
+from chainrule import budget
 from chainrule.cli.commands import COMMANDS
 from chainrule.cli.options import PROG, Parser, UsageError, network_options
 from chainrule.errors import ChainruleError
@@ -77,45 +78,58 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: str, status: int) -> int:
+    """Report `message` as the one ``chainrule: error:`` line; return `status`."""
+    print(f"{PROG}: error: {' '.join(message.split())[:500]}", file=sys.stderr)
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is left in its buffer cannot be written, and Python would
+    fail again when it flushes stdout at exit."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _internal(error: BaseException) -> int:
+    return _fail(
+        f"internal error: {type(error).__name__}: {error} (this is a bug; "
+        "CHAINRULE_DEBUG=1 shows the traceback)",
+        3,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``chainrule`` command with `argv` (``sys.argv[1:]`` by default); return its status.
 
     Exit status: 0 success (or agreement), 1 the methods disagree, 2 bad input or a refusal,
     3 an internal error (a bug: one line, the traceback only with ``CHAINRULE_DEBUG=1``),
-    130 interrupted.
+    130 interrupted. Refusals name options as the command line spells them (``--limit 12``).
     """
     import os
 
     argv = list(sys.argv[1:] if argv is None else argv)
     out = sys.stdout
     debug = os.environ.get("CHAINRULE_DEBUG") == "1"
-
-    def fail(message: str, status: int) -> int:
-        print(f"{PROG}: error: {' '.join(message.split())[:500]}", file=sys.stderr)
-        return status
-
-    def silence_stdout() -> None:
-        # What is left in stdout's buffer cannot be written; keep Python from failing again
-        # when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
     try:
-        for token in argv:
-            if _NEGATIVE_ARCHITECTURE.fullmatch(token):
-                Network.parse(token)  # raises SpecError with the usual message
-        parser = build_parser(argv)
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help(out)
-            return 0
-        status = args.run(args, out)
-        out.flush()  # a full disk or a closed pipe shows here, not at exit
-        return status
+        with budget.front_end("cli"):
+            for token in argv:
+                if _NEGATIVE_ARCHITECTURE.fullmatch(token):
+                    Network.parse(token)  # raises SpecError with the usual message
+            parser = build_parser(argv)
+            args = parser.parse_args(argv)
+            if args.command is None:
+                parser.print_help(out)
+                return 0
+            status = args.run(args, out)
+            out.flush()  # a full disk or a closed pipe shows here, not at exit
+            return status
     except (UsageError, ChainruleError) as error:
-        return fail(str(error), 2)
+        return _fail(str(error), 2)
     except BrokenPipeError:
         # The reader (`| head`) has what it wanted; stop quietly.
-        silence_stdout()
+        _silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
@@ -123,12 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         if isinstance(error, MemoryError):
-            return fail(
+            return _fail(
                 "too large: the computation ran out of memory; ask for less (a "
                 "smaller network, fewer --param, a lower --limit)",
                 2,
             )
-        return fail(
+        return _fail(
             "too large: an expression is nested too deeply for Python to walk; use "
             "a shallower network or formula",
             2,
@@ -144,18 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             errno.EDQUOT,
             errno.EFBIG,
         ):
-            silence_stdout()  # stdout is on a full or failing device
-            return fail(f"cannot write the output: {error.strerror}", 2)
-        return fail(
-            f"internal error: {type(error).__name__}: {error} (this is a bug; "
-            "CHAINRULE_DEBUG=1 shows the traceback)",
-            3,
-        )
+            _silence_stdout()  # stdout is on a full or failing device
+            return _fail(f"cannot write the output: {error.strerror}", 2)
+        return _internal(error)
     except Exception as error:
         if debug:
             raise
-        return fail(
-            f"internal error: {type(error).__name__}: {error} (this is a bug; "
-            "CHAINRULE_DEBUG=1 shows the traceback)",
-            3,
-        )
+        return _internal(error)

@@ -245,13 +245,15 @@ def parse_graph(text: str):
 
 def run_argv(argv: Sequence[str]) -> tuple[int, Any]:
     """Run ``chainrule ARGV`` in-process; (HTTP status, its JSON document or an error)."""
+    from chainrule import budget
     from chainrule.cli.entry import UsageError, build_parser
     from chainrule.errors import ChainruleError
 
     out = io.StringIO()
     try:
-        args = build_parser().parse_args(list(argv))
-        args.run(args, out)
+        with budget.front_end("cli"):
+            args = build_parser().parse_args(list(argv))
+            args.run(args, out)
     except (UsageError, ChainruleError, RequestError) as error:
         return 400, {"error": str(error)}
     except RecursionError:

@@ -62,7 +62,7 @@ def check_graph_size(network: Network, limit: int = MAX_GRAPH_ELEMENTS) -> None:
         f"nodes and edges in the computation graph of {network.architecture}",
         nodes + edges,
         limit,
-        "--max-graph",
+        "max_graph",
         "; `chainrule count` gives its counts without it",
     )
 

@@ -49,7 +49,7 @@ class Gradient:
         from chainrule.graph.paths import path_counts
 
         total = path_counts(self.graph)[self.parameter][0]
-        budget.check(f"chains of dJ/d{self.parameter}", total, self.limit, "limit=")
+        budget.check(f"chains of dJ/d{self.parameter}", total, self.limit, "limit")
         return tuple(iter_chains(self.graph, self.parameter))
 
     def abstract(self) -> sp.Expr:
@@ -69,8 +69,8 @@ class Gradient:
             needed = int(size / budget.CLOSED_SIZE_PER_CHAIN)
             raise TooLarge(
                 f"the closed view of dJ/d{self.parameter} would print about {size:,} symbols, "
-                f"more than the {allowed:,} that limit={self.limit:,} allows; use local(), or "
-                f"{budget.limit_advice(needed, option='limit=')}"
+                f"more than the {allowed:,} that {budget.spelled('limit', self.limit)} allows; "
+                f"use local(), or {budget.limit_advice(needed)}"
             )
 
     def closed(self) -> sp.Expr:
