@@ -122,7 +122,7 @@ def _graph_numbers(graph, sources: list[str], args: argparse.Namespace) -> Numbe
         options = (
             f" (activation {args.activation}, cost {args.cost}"
             + (
-                f" on the {args.rnn_cost} step{'s' if args.rnn_cost == 'sum' else ''}"
+                f" on the {args.rnn_cost or 'last'} step{'s' if args.rnn_cost == 'sum' else ''}"
                 if graph.graph["architecture"] == "rnn"
                 else ""
             )
@@ -588,7 +588,7 @@ def add_parser(commands, parents: list) -> argparse.ArgumentParser:
     parser.add_argument(
         "--rnn-cost",
         choices=["last", "sum"],
-        default="last",
+        default=None,  # given or not: it is refused where it does not apply
         help="rnn: score the last step's output (default) or every step's",
     )
     parser.add_argument("--json", dest="format_json", action="store_true", help="print JSON")

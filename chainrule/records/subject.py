@@ -1,0 +1,285 @@
+"""What a request is about, worked out once: layer sizes, ``rnn:``/``resnet:``, or any graph.
+
+Every command resolves its subject here, so that each knows the same things the same way: a
+label to name it by, the layered :class:`~chainrule.graph.spec.Network` when there is one (its
+counts come in closed form, before anything is built), the computation graph (built on demand,
+once, within ``max_graph``), and the sources (parameters or inputs) that a selection picks, each
+with its chain and term counts. Counting a selection never lists it, so a refusal is instant at
+any size.
+
+A subject is named by a :class:`SubjectRequest`: ARCH text (``2-2-2``, ``rnn:1-2-1:3``,
+``resnet:2x4`` or a graph file's path), a graph file's JSON text (what the explorer is sent),
+or, from Python, a :class:`~chainrule.graph.spec.Network` or a built graph.
+
+Examples
+--------
+>>> subject = resolve(SubjectRequest("2-2-2"))
+>>> subject.label, subject.totals("parameters", ["1,1,1", "2,1,1"])
+('2-2-2', (3, 13))
+>>> [tuple(source) for source in subject.sources("inputs")]
+[('x_1', 4, 20), ('x_2', 4, 20)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from chainrule import budget, rules
+from chainrule.calculus.counting import count, count_input, count_parameter
+from chainrule.errors import SpecError
+from chainrule.graph import names
+from chainrule.graph.spec import Network, parse_parameter
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+class Source(NamedTuple):
+    """A node whose gradient is asked for, with its numbers of chains and terms."""
+
+    name: str
+    chains: int
+    terms: int
+
+
+#: ARCH spellings of architectures built as general graphs (graph/architectures.py).
+GRAPH_SPELLINGS = ("rnn:", "resnet:")
+#: What a graph file sent as text (by the explorer) is called in messages.
+SENT_GRAPH_NAME = "graph.json"
+
+
+def is_graph_file(architecture: object) -> bool:
+    """Whether ARCH names a graph file. Decided by the suffix alone, so that layer sizes never
+    import the graph-file parser (and SymPy with it): `chainrule count` must start fast."""
+    return isinstance(architecture, str) and architecture.lower().endswith(".json")
+
+
+def names_a_graph(architecture: object) -> bool:
+    """Whether ARCH is built as a general graph: a graph file, ``rnn:I-H-O:T`` or
+    ``resnet:WxN``; otherwise it is layer sizes."""
+    return is_graph_file(architecture) or (
+        isinstance(architecture, str) and architecture.startswith(GRAPH_SPELLINGS)
+    )
+
+
+@dataclass(frozen=True)
+class SubjectRequest:
+    """What a request is about, and the options that shape a network built from layer sizes.
+
+    `architecture` is ARCH text, a :class:`Network` or a built graph (from Python);
+    `graph_text` a graph file's JSON text (the explorer's); one of the two is given.
+    """
+
+    architecture: Any = None
+    graph_text: str | None = None
+    bias: bool = False
+    activation: str = rules.DEFAULT_ACTIVATION
+    cost: str = rules.DEFAULT_COST
+    max_graph: int = budget.DEFAULT_MAX_GRAPH
+    #: rnn: only: which time steps the cost reads (``paths --rnn-cost``).
+    rnn_cost: str | None = None
+
+    @property
+    def shaped(self) -> list[str]:
+        """The network options given other than their defaults, by keyword."""
+        return [
+            option
+            for option, given in (
+                ("bias", self.bias),
+                ("activation", self.activation != rules.DEFAULT_ACTIVATION),
+                ("cost", self.cost != rules.DEFAULT_COST),
+            )
+            if given
+        ]
+
+
+@dataclass
+class Subject:
+    """A resolved subject: layer sizes (``network``) or a general graph (``graph`` at once)."""
+
+    label: str
+    network: Network | None = None
+    _graph: Any = field(default=None, repr=False)
+    max_graph: int = budget.DEFAULT_MAX_GRAPH
+    _path_counts: Any = field(default=None, repr=False)
+
+    @property
+    def layered(self) -> bool:
+        return self.network is not None
+
+    def layered_network(self) -> Network:
+        """The network of a layered subject (callers have checked :attr:`layered`)."""
+        assert self.network is not None
+        return self.network
+
+    def graph(self) -> nx.DiGraph:
+        """The computation graph, built on first use."""
+        if self._graph is None:
+            from chainrule.graph.build import build_graph
+
+            self._graph = build_graph(self.layered_network(), self.max_graph)
+        return self._graph
+
+    # -- selections -------------------------------------------------------------------------
+
+    def _graph_sources(self, wrt: str, texts: Sequence[str]) -> list[Source]:
+        from chainrule.graph.paths import path_counts
+
+        graph = self._graph
+        kind, noun = ("param", "parameter") if wrt == "parameters" else ("input", "input")
+        available = [n for n, k in graph.nodes(data="kind") if k == kind]
+        if not available:
+            raise SpecError(f"{self.label} has no {noun}s")
+        for text in texts:
+            if text not in available:
+                raise SpecError(
+                    f"no {noun} {text!r} in {self.label}; it has {', '.join(available) or 'none'}"
+                )
+        if self._path_counts is None:  # one DP per subject, however often it is asked
+            self._path_counts = path_counts(graph)
+        counts = self._path_counts
+        chosen = list(dict.fromkeys(texts)) if texts else available
+        return [Source(name, *counts[name]) for name in chosen]
+
+    def _layered_inputs(self, texts: Sequence[str]) -> Iterator[Source]:
+        if texts:
+            raise SpecError(
+                f"{budget.spelled('param')} selects weights; with "
+                f"{budget.spelled('wrt', 'inputs')} every input is written"
+            )
+        network = self.layered_network()
+        chains, terms = count_input(network)
+        return (Source(names.x_name(k), chains, terms) for k in range(1, network.sizes[0] + 1))
+
+    def _layered_parameters(self, texts: Sequence[str]) -> Iterator[Source]:
+        network = self.layered_network()
+        chosen = (
+            list(dict.fromkeys(parse_parameter(text, network) for text in texts))
+            if texts
+            else network.parameters()
+        )
+        return (Source(p.name, *count_parameter(network, p)) for p in chosen)
+
+    def sources(self, wrt: str, texts: Sequence[str] = ()) -> list[Source]:
+        """The selected sources (every parameter or input when `texts` is empty), in order.
+
+        This lists them: check :meth:`totals` against a budget first.
+        """
+        if not self.layered:
+            return self._graph_sources(wrt, texts)
+        if wrt == "inputs":
+            return list(self._layered_inputs(texts))
+        return list(self._layered_parameters(texts))
+
+    def totals(self, wrt: str, texts: Sequence[str] = ()) -> tuple[int, int]:
+        """Chains and terms of the selection, without listing it when it is everything."""
+        if self.layered and not texts:
+            network = self.layered_network()
+            if wrt == "inputs":
+                chains, terms = count_input(network)
+                return chains * network.sizes[0], terms * network.sizes[0]
+            whole = count(network)
+            return whole.chains, whole.terms
+        selected = self.sources(wrt, texts)
+        return sum(s.chains for s in selected), sum(s.terms for s in selected)
+
+
+def resolve(request: SubjectRequest, command: str | None = None, layers_only: bool = False):
+    """Work out what `request` names: a graph (a graph file, its text, an ``rnn:``/``resnet:``
+    spelling built with the options, or a built graph) or layer sizes with the options.
+
+    A command that takes layer sizes only (`layers_only`) refuses a graph, naming `command`.
+    """
+    architecture = request.architecture
+    if architecture is None and request.graph_text is None:
+        raise SpecError(
+            f"give an architecture ({budget.spelled('arch')}) or a graph file "
+            f"({budget.spelled('graph')})"
+            if budget.current_front_end().kind == "http"
+            else "give an architecture such as 2-2-2"
+        )
+    if request.rnn_cost is not None and not (
+        isinstance(architecture, str) and architecture.startswith("rnn:")
+    ):
+        raise SpecError(
+            f"{budget.spelled('rnn_cost')} says which time steps an rnn: network's cost reads; "
+            f"{_label_of(request)} has no time steps: drop it"
+        )
+    if isinstance(architecture, Network):
+        return _layered(architecture, request)
+    if request.graph_text is not None or names_a_graph(architecture) or _is_graph(architecture):
+        if (
+            layers_only
+            and isinstance(architecture, str)
+            and architecture.startswith(GRAPH_SPELLINGS)
+        ):
+            raise SpecError(
+                f"{command} takes layer sizes such as 2-2-2; rnn: and resnet: work "
+                "with count, chains, delta, verify, draw, paths and explore"
+            )
+        if layers_only:
+            raise SpecError(
+                f"{command} takes layer sizes such as 2-2-2; graph files work with "
+                "count, chains, delta, verify and draw"
+            )
+        return _general(request)
+    if not isinstance(architecture, str):
+        raise SpecError(
+            f"cannot work on {architecture!r}: give layer sizes such as '2-2-2', a Network, "
+            "a graph file's path or a computation graph"
+        )
+    network = Network.parse(
+        architecture, bias=request.bias, activation=request.activation, cost=request.cost
+    )
+    return _layered(network, request)
+
+
+def _is_graph(value: object) -> bool:
+    return hasattr(value, "graph") and hasattr(value, "nodes") and hasattr(value, "edges")
+
+
+def _label_of(request: SubjectRequest) -> str:
+    if request.graph_text is not None:
+        return SENT_GRAPH_NAME
+    if isinstance(request.architecture, Network):
+        return request.architecture.architecture
+    return str(request.architecture)
+
+
+def _layered(network: Network, request: SubjectRequest) -> Subject:
+    return Subject(label=network.architecture, network=network, max_graph=request.max_graph)
+
+
+def _general(request: SubjectRequest) -> Subject:
+    architecture = request.architecture
+    if isinstance(architecture, str) and architecture.startswith(GRAPH_SPELLINGS):
+        from chainrule.graph.architectures import parse_architecture_graph
+
+        graph = parse_architecture_graph(
+            architecture,
+            bias=request.bias,
+            activation=request.activation,
+            cost=request.cost,
+            cost_on=request.rnn_cost or "last",
+        )
+        return Subject(label=architecture, _graph=graph, max_graph=request.max_graph)
+    if request.shaped:
+        raise SpecError(
+            "a graph file's formulas set its activations and cost; drop "
+            + ", ".join(budget.spelled(option) for option in request.shaped)
+        )
+    if request.graph_text is not None:
+        from chainrule.graph.graphfile import graph_from_text
+
+        graph = graph_from_text(request.graph_text, SENT_GRAPH_NAME)
+    elif isinstance(architecture, str):
+        from chainrule.graph.graphfile import load_graph_file
+
+        graph = load_graph_file(architecture)
+    else:
+        graph = architecture
+    return Subject(
+        label=graph.graph.get("source", "the graph"), _graph=graph, max_graph=request.max_graph
+    )
