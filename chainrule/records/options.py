@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from chainrule import budget, rules
@@ -132,7 +132,11 @@ class Option(NamedTuple):
         option takes one value or a sequence of them and gives a tuple."""
         try:
             if self.repeat:
-                values = [value] if isinstance(value, str) or value is None else list(value)
+                values = (
+                    [value]
+                    if isinstance(value, str) or not isinstance(value, Iterable)
+                    else list(value)
+                )
                 return tuple(self._one(each) for each in values if each is not None)
             return self._one(value)
         except SpecError as error:
