@@ -1,11 +1,12 @@
 """The data flows one way: every import in the package, read from the source, respects the order.
 
-The order, lowest first: errors, files, rules and budget (the base) -> graph -> calculus ->
-notation -> verification -> cli (with the explorer). A module may import its own layer and the
-layers below, never above, so there is no cycle between subpackages. The numeric oracle stands
-apart: it imports numpy, the standard library, chainrule.errors and chainrule.budget (arithmetic
-on sizes) only, so checking against it checks against an independent implementation; only
-verification and the commands import it.
+The order, lowest first: errors, files, rules, budget and lazy (the base) -> graph -> calculus
+-> notation -> verification -> records (a request computed into a record, one module per
+command) -> present (a record written out) -> cli and explore (the front ends). A module may
+import its own layer and the layers below, never above, so there is no cycle between
+subpackages. The numeric oracle stands apart: it imports numpy, the standard library,
+chainrule.errors and chainrule.budget (arithmetic on sizes) only, so checking against it checks
+against an independent implementation; only verification and the records import it.
 """
 
 import ast
@@ -22,17 +23,19 @@ LAYERS = {
     "files": 0,
     "rules": 0,
     "budget": 0,
+    "lazy": 0,
     "graph": 1,
     "calculus": 2,
     "notation": 3,
     "verification": 4,
-    "cli": 5,
-    "explore": 5,
-    "__main__": 5,
-    "__init__": 5,
+    "records": 5,
+    "present": 6,
+    "cli": 7,
+    "explore": 7,
+    "__main__": 7,
+    "__init__": 7,
 }
-# The explorer is the commands in a browser: it runs the CLI itself, so it shares its layer.
-NUMERIC_USERS = {"numeric", "verification", "cli", "explore", "__main__", "__init__"}
+NUMERIC_USERS = {"numeric", "verification", "records", "cli", "explore", "__main__", "__init__"}
 
 # The one way up, named: a Factor or a Chain (graph) shows itself as text or LaTeX (str, the
 # JSON "latex" field, Jupyter) through the notations, imported inside those methods at call

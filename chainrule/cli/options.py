@@ -1,4 +1,9 @@
-"""The pieces every command's parser shares: option types, network options, formats, limits.
+"""The command line's side of the options: argparse arguments made from their declarations.
+
+Every option is declared once, in :mod:`chainrule.records.options` or in its command's record
+module; this module only turns declarations into argparse arguments (:func:`add_options`), adds
+the output format (``--format``, with ``--json`` its short form, one meaning everywhere), and
+reads parsed arguments back into a request's keywords (:func:`values_of`).
 
 Examples
 --------
@@ -8,24 +13,35 @@ Examples
 Traceback (most recent call last):
 ...
 argparse.ArgumentTypeError: expected a positive integer, got '0'
+>>> parser = Parser(prog="demo")
+>>> add_format(parser, ["text", "latex", "json"])
+>>> parser.parse_args(["--json"]).format
+'json'
+>>> parser.parse_args(["--json", "--format", "text"])
+Traceback (most recent call last):
+...
+chainrule.cli.options.UsageError: --json and --format text ask for two formats; give one
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-from typing import NoReturn, TextIO
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn, TextIO
 
 from chainrule import budget
-from chainrule.graph.spec import ACTIVATIONS, COSTS
+from chainrule.errors import SpecError
+from chainrule.records import options as declared
+from chainrule.records.options import Option
 
 PROG = "chainrule"
 DEFAULT_CHAIN_LIMIT = budget.DEFAULT_CHAIN_LIMIT
 ARCH_HELP = "layer sizes joined by '-', input first, e.g. 2-2-2"
+MAX_SCALE = declared.MAX_SCALE
 
 
-class UsageError(Exception):
-    """Bad usage or bad input: reported as one line, exit status 2."""
+class UsageError(SpecError):
+    """Bad usage: reported as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,62 +51,35 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def positive_int(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text) or int(text) == 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return int(text)
+def _argparse(convert: Callable[[object], Any]) -> Callable[[str], Any]:
+    """A declared converter as an argparse type (its message becomes argparse's own)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return convert(text)
+        except SpecError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = convert.__name__
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text):
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    return int(text)
+positive_int = _argparse(declared.positive_int)
+non_negative_int = _argparse(declared.non_negative_int)
+positive_float = _argparse(declared.positive_float)
 
 
-MAX_SCALE = 1e6  # --lr and --init-scale: far above any useful value, far below overflow
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (value > 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    if value > MAX_SCALE:
-        raise argparse.ArgumentTypeError(
-            f"expected a number up to {MAX_SCALE:g}, got {text!r} (larger values overflow)"
-        )
-    return value
+def add_options(parser: argparse.ArgumentParser, options: Iterable[Option]) -> None:
+    """Add each declared option to `parser`, in order."""
+    for option in options:
+        option.add_to(parser)
 
 
 def network_options() -> argparse.ArgumentParser:
-    """--bias, --activation and --cost: a parent parser for every command that builds a net."""
+    """--bias, --activation, --cost and --max-graph: a parent parser for every command that
+    builds a network."""
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument(
-        "--bias", action="store_true", help="give every non-input neuron a bias weight theta^(l)_j0"
-    )
-    options.add_argument(
-        "--activation",
-        default="sigmoid",
-        metavar="NAME[,NAME...]",
-        help="one activation for all layers or one per non-input layer: "
-        f"{', '.join(ACTIVATIONS)} (default sigmoid)",
-    )
-    options.add_argument(
-        "--cost",
-        default="mse",
-        metavar="NAME",
-        help=f"cost function: {', '.join(COSTS)} (default mse)",
-    )
-    options.add_argument(
-        "--max-graph",
-        type=positive_int,
-        default=budget.DEFAULT_MAX_GRAPH,
-        metavar="N",
-        help="refuse to build a computation graph of more than N "
-        f"nodes and edges (default {budget.DEFAULT_MAX_GRAPH:,})",
-    )
+    add_options(options, declared.NETWORK)
     return options
 
 
@@ -106,40 +95,57 @@ def add_architecture(
         )
 
 
+class _Format(argparse.Action):
+    """``--format NAME`` or ``--json``: both set ``format``; two different ones are refused
+    rather than the last silently winning."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        value = self.const if self.const is not None else values
+        spelled = option_string if self.const is not None else f"{option_string} {values}"
+        earlier = getattr(namespace, "_format_given", None)
+        if earlier is not None and earlier[1] != value:
+            raise UsageError(f"{earlier[0]} and {spelled} ask for two formats; give one")
+        namespace._format_given = (spelled, value)
+        namespace.format = value
+
+
+def add_format(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """``--format`` with the formats a command's presenters write, and ``--json`` for
+    ``--format json``; the first format is the default."""
+    parser.set_defaults(format=formats[0])
+    if len(formats) > 2 or formats[0] != "text":
+        parser.add_argument(
+            "--format",
+            action=_Format,
+            choices=list(formats),
+            help=_FORMAT_HELP.get(tuple(formats), f"{', '.join(formats)} (default {formats[0]})"),
+        )
+    if "json" in formats:
+        parser.add_argument(
+            "--json",
+            action=_Format,
+            nargs=0,
+            const="json",
+            help="the same as --format json" if len(formats) > 2 else "print JSON",
+        )
+
+
+_FORMAT_HELP = {
+    ("text", "unicode", "latex", "json"): "text (ASCII, default), unicode, latex or json",
+}
+
+
 def add_formats(parser: argparse.ArgumentParser) -> None:
     """--format text|unicode|latex|json, and --json as its short form."""
-    parser.add_argument(
-        "--format",
-        choices=["text", "unicode", "latex", "json"],
-        default="text",
-        help="text (ASCII, default), unicode, latex or json",
-    )
-    parser.add_argument(
-        "--json",
-        dest="format",
-        action="store_const",
-        const="json",
-        help="the same as --format json",
-    )
+    add_format(parser, ["text", "unicode", "latex", "json"])
 
 
 def add_wrt(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--wrt",
-        choices=["parameters", "inputs"],
-        default="parameters",
-        help="differentiate by the parameters (default) or by the inputs x_k",
-    )
+    declared.WRT.add_to(parser)
 
 
 def add_limit(parser: argparse.ArgumentParser, default: int, what: str) -> None:
-    parser.add_argument(
-        "--limit",
-        type=positive_int,
-        default=default,
-        metavar="N",
-        help=f"refuse to write more than N {what} (default {default})",
-    )
+    declared.limit(default, what).add_to(parser)
 
 
 def add_case_options(
@@ -148,41 +154,27 @@ def add_case_options(
     examples_help: str = "examples in a random case (default 4)",
 ) -> None:
     """--examples, --seed, --init-scale and --max-numbers: how a random case is drawn."""
-    parser.add_argument(
-        "--examples", type=positive_int, default=examples, metavar="M", help=examples_help
+    add_options(
+        parser,
+        [
+            declared.examples(examples, examples_help),
+            declared.SEED,
+            declared.INIT_SCALE,
+            declared.MAX_NUMBERS,
+        ],
     )
-    parser.add_argument(
-        "--seed",
-        type=non_negative_int,
-        default=0,
-        metavar="S",
-        help="seed of the random numbers (default 0)",
-    )
-    parser.add_argument(
-        "--init-scale",
-        type=positive_float,
-        default=1.0,
-        metavar="EPS",
-        help="draw weights from [-EPS, EPS] (default 1)",
-    )
-    parser.add_argument(
-        "--max-numbers",
-        type=positive_int,
-        default=budget.DEFAULT_MAX_NUMBERS,
-        metavar="N",
-        help="refuse a case of more than N numbers (weights, "
-        f"activations and gradients; default {budget.DEFAULT_MAX_NUMBERS:,})",
-    )
+
+
+def values_of(args: argparse.Namespace, options: Iterable[Option]) -> dict[str, Any]:
+    """The parsed values of `options`, by keyword, for a request."""
+    return {option.name: getattr(args, option.name) for option in options}
 
 
 def dump_json(document: object, out: TextIO) -> None:
     """One JSON document, NaN and infinities written as null (they are not JSON)."""
-    import json
+    from chainrule.present.documents import write_json
 
-    from chainrule.files import json_safe
-
-    json.dump(json_safe(document), out, indent=2, allow_nan=False)
-    out.write("\n")
+    write_json(document, out)
 
 
 def quiet_numpy():
