@@ -130,7 +130,7 @@ def add_format(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
         )
 
 
-_FORMAT_HELP = {
+_FORMAT_HELP: dict[tuple[str, ...], str] = {
     ("text", "unicode", "latex", "json"): "text (ASCII, default), unicode, latex or json",
 }
 
