@@ -124,8 +124,8 @@ def spelled(option: str, value: object | None = None) -> str:
 
     Examples
     --------
-    >>> spelled("max_graph", 9), spelled("param", "l,j,k")
-    ('max_graph=9', "param='l,j,k'")
+    >>> spelled("max_graph", 9), spelled("limit", "10,000"), spelled("param", "l,j,k")
+    ('max_graph=9', 'limit=10,000', "param='l,j,k'")
     >>> with front_end("cli"):
     ...     spelled("max_graph", 9), spelled("param", "l,j,k"), spelled("ops")
     ('--max-graph 9', '--param l,j,k', '--ops')
@@ -140,7 +140,11 @@ def spelled(option: str, value: object | None = None) -> str:
     if kind == "http":
         name = option.replace("_", "-")
         return name if value is None else f"{name}={value}"
-    return option if value is None else f"{option}={value!r}"
+    if value is None:
+        return option
+    if isinstance(value, str) and not value.replace(",", "").replace(".", "").isdigit():
+        return f"{option}={value!r}"  # a Python caller passes text as a string
+    return f"{option}={value}"
 
 
 def limit_advice(needed: int, hint: str = "", option: str = "limit") -> str:

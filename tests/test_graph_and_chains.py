@@ -88,7 +88,7 @@ def test_refuses_a_graph_too_large_before_building_it():
         TooLarge,
         match="^27,015,001 nodes and edges in the computation graph of "
         "3000-3000, more than the limit of 250,000; raise it "
-        "with --max-graph 27015001",
+        "with max_graph=27015001",
     ):
         build_graph(net)
     check_graph_size(Network([100, 100]))  # fine, and returns quietly

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from chainrule import budget
-from chainrule.cli.commands import COMMANDS
+from chainrule.cli.commands import COMMANDS, load
 from chainrule.cli.options import PROG, Parser, UsageError, network_options
 from chainrule.errors import ChainruleError
 from chainrule.graph.spec import Network
@@ -29,28 +29,6 @@ from chainrule.graph.spec import Network
 # argparse takes "-1-2" for an unknown option; a token shaped like a negative architecture is
 # caught first so that it gets the same message as any other malformed architecture.
 _NEGATIVE_ARCHITECTURE = re.compile(r"-[0-9][0-9-]*-[0-9-]*")
-
-
-class _Skeleton:
-    """Stands for the sub-parser of a command that is not being run. Nothing of it is built:
-    an argparse parser costs a millisecond (gettext looks for translations on disk each time),
-    and every start-up would pay for all the commands. ``--help`` and an unknown command, which
-    list them all, build them all."""
-
-    def __getattr__(self, name: str):
-        return lambda *args, **kwargs: self
-
-
-class _Subcommands:
-    """The sub-parsers action, building in full only the command asked for (all when None)."""
-
-    def __init__(self, action, wanted: str | None):
-        self.action, self.wanted = action, wanted
-
-    def add_parser(self, name: str, **kwargs):
-        if self.wanted is None or name == self.wanted:
-            return self.action.add_parser(name, **kwargs)
-        return _Skeleton()
 
 
 def _command_in(argv: Sequence[str] | None) -> str | None:
@@ -69,12 +47,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "chain-rule path from each parameter to the cost.",
     )
     action = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    names = {command.__name__.rsplit(".", 1)[1] for command in COMMANDS}
     wanted = _command_in(argv)
-    commands = _Subcommands(action, wanted if wanted in names else None)
     shared = network_options()
-    for command in COMMANDS:
-        command.register(commands, shared)
+    for name in [wanted] if wanted in COMMANDS else COMMANDS:
+        load(name).register(action, shared)
     return parser
 
 

@@ -211,10 +211,13 @@ class Notation:
         if view == "closed":
             from chainrule.calculus.symbolic import closed_sum
 
-            terms = [self.formula(closed_sum(self._graph(), chains))]
-        else:
-            terms = [self.chain(chain, view) for chain in chains]
+            return self.closed_gradient(source, closed_sum(self._graph(), chains))
+        terms = [self.chain(chain, view) for chain in chains]
         return self.continued_sum(self.gradient_lhs(source), terms)
+
+    def closed_gradient(self, source: str, closed: sp.Expr) -> str:
+        """∂J/∂source = its closed expression (computed by the caller)."""
+        return self.continued_sum(self.gradient_lhs(source), [self.formula(closed)])
 
     def delta(self, ref: DeltaRef) -> str:
         """The name of a δ."""
