@@ -2,6 +2,7 @@
 and reads no file named by a request."""
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -92,10 +93,6 @@ def test_every_endpoint_is_the_cli_json(client, capsys, url, argv):
     [
         ("/api/count?arch=2-0-2", ["count", "2-0-2", "--json"]),
         ("/api/chains?arch=2-2-2&param=3,1,1", ["chains", "2-2-2", "--param", "3,1,1", "--json"]),
-        (
-            "/api/chains?arch=2-2-2&view=sideways",
-            ["chains", "2-2-2", "--view", "sideways", "--json"],
-        ),
         ("/api/chains?arch=4-6-6-3&limit=5", ["chains", "4-6-6-3", "--limit", "5", "--json"]),
         (
             "/api/count?arch=2-2-2&activation=sigmoidal",
@@ -105,10 +102,50 @@ def test_every_endpoint_is_the_cli_json(client, capsys, url, argv):
     ],
 )
 def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
+    """The command line's message, its options spelled as the API takes them (``limit=N``
+    where the command line says ``--limit N``), so that its advice can be followed."""
     response = client.get(url)
     status, _, err = cli_json(capsys, *argv)
     assert status == 2 and response.status_code == 400
-    assert f"chainrule: error: {response.json()['error']}\n" == err
+    as_the_command_line = re.sub(r"\b(limit|param)=", r"--\1 ", response.json()["error"])
+    assert f"chainrule: error: {as_the_command_line}\n" == err
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        (
+            "/api/chains?arch=2-2-2&view=sideways",
+            "view: expected one of abstract, local, closed, got 'sideways'",
+        ),
+        ("/api/chains?arch=2-2-2&limit=0", "limit: expected a positive integer, got '0'"),
+        (
+            "/api/chains?arch=2-2-2&frobnicate=1",
+            "chains takes no option 'frobnicate'; it takes bias, activation, cost, max-graph, "
+            "param, limit, wrt, view",
+        ),
+        (
+            "/api/chains?arch=4-6-6-3&limit=5",
+            "the selection has 558 chains, more than limit=5; raise it with limit=558 or select "
+            "fewer with param=l,j,k",
+        ),
+        (
+            "/api/chains?arch=4-6-6-3&limit=50000",
+            "limit=50,000 is more than the explorer takes (10,000); start it with chainrule "
+            "explore --limit 50000",
+        ),
+        (
+            "/api/chains?arch=100-100-100&param=2,1,1",
+            "60,801 nodes and edges in the computation graph of 100-100-100, more than the limit "
+            "of 50,000; the explorer takes at most 50,000; start it with chainrule explore "
+            "--max-graph 60801",
+        ),
+    ],
+)
+def test_refusals_name_options_as_the_api_takes_them(client, url, message):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(message)
 
 
 def test_a_graph_file_arrives_as_text_and_answers_as_the_cli(client, capsys):
@@ -146,7 +183,9 @@ def test_no_request_names_a_file(client, url):
     response = client.get(url)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert "reads no files" in error or "takes no parameter" in error
+    assert any(
+        refusal in error for refusal in ("reads no files", "takes no option", "takes no parameter")
+    )
     assert "root:" not in error  # nothing of the file's content, were it read
 
 

@@ -25,7 +25,13 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import Any, cast
+
+from chainrule import budget
+from chainrule.errors import ChainruleError
+from chainrule.records import chains as chains_record
+from chainrule.records import count as count_record
 
 #: Options each command takes from a request: name -> "flag" (true/false), "value" (the last
 #: one given) or "values" (repeatable, each passed on).
@@ -94,7 +100,12 @@ MAX_VERIFY_ELEMENTS = 8_000
 TRUE, FALSE = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
 
 
-class RequestError(Exception):
+#: What one request may ask for (chainrule explore raises a cap with its own --limit and
+#: --max-graph).
+EXPLORER_CAPS = dict(budget.EXPLORER_CAPS)
+
+
+class RequestError(ChainruleError):
     """A request the explorer refuses before running anything: answered with HTTP 400."""
 
 
@@ -245,9 +256,7 @@ def parse_graph(text: str):
 
 def run_argv(argv: Sequence[str]) -> tuple[int, Any]:
     """Run ``chainrule ARGV`` in-process; (HTTP status, its JSON document or an error)."""
-    from chainrule import budget
     from chainrule.cli.entry import UsageError, build_parser
-    from chainrule.errors import ChainruleError
 
     out = io.StringIO()
     try:
@@ -261,6 +270,71 @@ def run_argv(argv: Sequence[str]) -> tuple[int, Any]:
     return 200, json.loads(out.getvalue())
 
 
+#: The commands answered from their records (the others still run the command line).
+RECORDS: dict[str, ModuleType] = {"count": count_record, "chains": chains_record}
+#: The commands that take several architectures (every ``arch`` given).
+MANY_ARCHITECTURES = ("count",)
+
+
+def capped(given: dict[str, Any], caps: Mapping[str, int]) -> dict[str, Any]:
+    """`given` (a request's options by keyword) within the explorer's caps: an option past its
+    cap is refused, with how to start the explorer to allow it; ``max_graph`` defaults to its
+    cap rather than the command line's default."""
+    from chainrule.errors import TooLarge
+    from chainrule.records.options import positive_int
+
+    for name, cap in caps.items():
+        if name not in given:
+            continue
+        text = given[name][-1] if isinstance(given[name], list) else given[name]
+        try:
+            value = positive_int(text)
+        except ChainruleError:
+            continue  # the request's own reading says what is wrong with it
+        if value > cap:
+            raise TooLarge(
+                f"{budget.spelled(name, f'{value:,}')} is more than the explorer takes "
+                f"({cap:,}); start it with chainrule explore "
+                f"--{name.replace('_', '-')} {value}"
+            )
+    if "max_graph" in caps and "max_graph" not in given:
+        given["max_graph"] = caps["max_graph"]
+    return given
+
+
+def request_of(command: str, query: Mapping[str, object], body: str | None) -> Any:
+    """The request of `command` that `query` (and a POSTed graph file in `body`) asks for:
+    ``arch`` and ``graph`` name the subject, every other parameter is an option by its name
+    (``max-graph`` or ``max_graph``), read as the command line reads it."""
+    module = RECORDS[command]
+    given: dict[str, Any] = {}
+    for key in query:
+        if key in ("arch", "graph"):
+            continue
+        values = values_of(query, str(key))
+        given[str(key).replace("-", "_")] = values if len(values) > 1 else values[-1]
+    given = capped(given, budget.current_front_end().caps)
+    architectures = [text.strip() for text in values_of(query, "arch")]
+    for architecture in architectures:
+        if architecture.lower().endswith(".json"):
+            raise RequestError(
+                "the explorer reads no files: send a graph file's JSON text as "
+                "the 'graph' parameter"
+            )
+    text = graph_text(query, body)
+    if command in MANY_ARCHITECTURES:
+        named: list[str | None] = list(architectures) or [None]
+        return module.request(named, graph_text=text, **given)
+    return module.request(architectures[-1] if architectures else None, graph_text=text, **given)
+
+
+def answer_record(command: str, query: Mapping[str, object], body: str | None) -> Any:
+    """The JSON document of `command`'s record for the request (what ``--json`` prints)."""
+    from chainrule.files import json_safe
+
+    return json_safe(RECORDS[command].compute(request_of(command, query, body)).as_dict())
+
+
 def run_command(
     command: str, query: Mapping[str, object], body: str | None = None
 ) -> tuple[int, Any]:
@@ -271,6 +345,9 @@ def run_command(
     try:
         if command not in COMMANDS:
             raise RequestError(f"unknown endpoint /api/{command}")
+        if command in RECORDS:
+            with budget.front_end("http", EXPLORER_CAPS):
+                return 200, answer_record(command, query, body)
         text = graph_text(query, body)
         if text is None:
             argv = argv_for(command, query)
@@ -296,3 +373,5 @@ def run_command(
         return status, document
     except (RequestError, ChainruleError) as error:
         return 400, {"error": str(error)}
+    except RecursionError:
+        return 400, {"error": "the input is nested too deeply"}

@@ -30,7 +30,7 @@ from chainrule.graph.chains import Chain, iter_chains
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
-from chainrule.records.subject import Source, Subject, SubjectRequest, resolve
+from chainrule.records.subject import Source, Subject, SubjectRequest, resolve, subject_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,14 +54,13 @@ class ChainsRequest:
     view: str = "abstract"
 
     @classmethod
-    def of(cls, architecture: object = None, **given: object) -> ChainsRequest:
-        """A request from an architecture and options by keyword, each checked; a graph file's
-        text comes as ``graph_text``."""
-        graph_text = given.pop("graph_text", None)
+    def of(
+        cls, architecture: object = None, graph_text: str | None = None, **given: object
+    ) -> ChainsRequest:
+        """A request from an architecture (or a graph file's text) and options by keyword,
+        each checked."""
         values = read_options(OPTIONS, given, "chains")
-        network = {name: values.pop(name) for name in ("bias", "activation", "cost", "max_graph")}
-        subject = SubjectRequest(architecture, graph_text=graph_text, **network)  # type: ignore[arg-type]
-        return cls(subject, **values)
+        return cls(subject_of(architecture, graph_text, values), **values)
 
 
 @dataclass(frozen=True)
@@ -171,3 +170,7 @@ def compute(request: ChainsRequest) -> ChainsRecord:
                 f"{budget.spelled('view', 'local')}, or {budget.limit_advice(needed, hint)}"
             )
     return ChainsRecord(request, subject.label, graph, sources)
+
+
+#: A request from an architecture and options by keyword (``ChainsRequest.of``).
+request = ChainsRequest.of

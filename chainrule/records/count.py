@@ -48,14 +48,25 @@ class CountRequest:
     ops: bool = False
 
     @classmethod
-    def of(cls, architectures: Sequence[object] | str, **given: object) -> CountRequest:
-        """A request from architectures and options by keyword, each checked."""
+    def of(
+        cls,
+        architectures: Sequence[object] | object,
+        graph_text: str | None = None,
+        **given: object,
+    ) -> CountRequest:
+        """A request from architectures (or a graph file's text) and options by keyword, each
+        checked."""
         if isinstance(architectures, str) or not isinstance(architectures, Sequence):
             architectures = [architectures]
+        if graph_text is not None:
+            architectures = [None]
         values = read_options(OPTIONS, given, "count")
         network = {name: values.pop(name) for name in ("bias", "activation", "cost", "max_graph")}
         return cls(
-            tuple(SubjectRequest(architecture, **network) for architecture in architectures),
+            tuple(
+                SubjectRequest(architecture, graph_text=graph_text, **network)
+                for architecture in architectures
+            ),
             **values,
         )
 
@@ -160,3 +171,7 @@ def compute(request: CountRequest) -> CountRecord:
             )
         )
     return CountRecord(request, tuple(rows))
+
+
+#: A request from an architecture and options by keyword (``CountRequest.of``).
+request = CountRequest.of

@@ -95,6 +95,19 @@ class SubjectRequest:
         ]
 
 
+def subject_of(
+    architecture: object, graph_text: str | None, values: dict[str, Any]
+) -> SubjectRequest:
+    """The subject of a request, taking the network options out of its option `values`
+    (keyword -> value, as :func:`~chainrule.records.options.read_options` gives them)."""
+    shaping = {
+        name: values.pop(name)
+        for name in ("bias", "activation", "cost", "max_graph", "rnn_cost")
+        if name in values
+    }
+    return SubjectRequest(architecture, graph_text=graph_text, **shaping)
+
+
 @dataclass
 class Subject:
     """A resolved subject: layer sizes (``network``) or a general graph (``graph`` at once)."""
