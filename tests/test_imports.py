@@ -32,10 +32,20 @@ LAYERS = {
     "present": 6,
     "cli": 7,
     "explore": 7,
+    "api": 7,
     "__main__": 7,
     "__init__": 7,
 }
-NUMERIC_USERS = {"numeric", "verification", "records", "cli", "explore", "__main__", "__init__"}
+NUMERIC_USERS = {
+    "numeric",
+    "verification",
+    "records",
+    "cli",
+    "explore",
+    "api",
+    "__main__",
+    "__init__",
+}
 
 # The one way up, named: a Factor or a Chain (graph) shows itself as text or LaTeX (str, the
 # JSON "latex" field, Jupyter) through the notations, imported inside those methods at call

@@ -1,0 +1,42 @@
+"""The commands from Python: one function per command, returning the record the command prints.
+
+Each takes what the command line takes, with options as keywords (``max_graph=`` for
+``--max-graph``), checks them the same way, refuses past the same budget with the same
+:class:`~chainrule.errors.ChainruleError` (its advice naming keywords), and returns the command's
+record: data to read, and ``as_dict()`` for the document ``--json`` prints.
+
+Examples
+--------
+>>> import chainrule.api as api
+>>> record = api.count(["1-1-1", "2-2-2"])
+>>> [(row.label, row.chains, row.terms) for row in record.rows]
+[('1-1-1', 2, 8), ('2-2-2', 12, 52)]
+>>> record = api.chains("2-2-2", param=["1,1,1"], view="local")
+>>> [len(list(group.chains)) for group in record.groups()]
+[2]
+>>> api.chains("2-2-2", limit=5)
+Traceback (most recent call last):
+...
+chainrule.errors.TooLarge: the selection has 12 chains, more than limit=5; raise it with limit=12...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chainrule.records import chains as chains_record
+from chainrule.records import count as count_record
+
+
+def count(architectures: Sequence[object] | object, **options: object) -> count_record.CountRecord:
+    """``chainrule count``: parameters, chains and terms of each architecture (layer sizes,
+    ``rnn:``/``resnet:``, a graph file's path, a Network or a built graph); options
+    ``bias``, ``activation``, ``cost``, ``max_graph``, ``by_layer``, ``ops``."""
+    return count_record.compute(count_record.request(architectures, **options))
+
+
+def chains(architecture: object, **options: object) -> chains_record.ChainsRecord:
+    """``chainrule chains``: every chain of the selected parameters (``param=["1,1,1"]``, all
+    by default) or inputs (``wrt="inputs"``), in the ``view`` asked for; options ``bias``,
+    ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``, ``view``."""
+    return chains_record.compute(chains_record.request(architecture, **options))
