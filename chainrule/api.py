@@ -23,19 +23,20 @@ chainrule.errors.TooLarge: the selection has 12 chains, more than limit=5; raise
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
 
 
-def count(architectures: Sequence[object] | object, **options: object) -> count_record.CountRecord:
+def count(architectures: Sequence[object] | object, **options: Any) -> count_record.CountRecord:
     """``chainrule count``: parameters, chains and terms of each architecture (layer sizes,
     ``rnn:``/``resnet:``, a graph file's path, a Network or a built graph); options
     ``bias``, ``activation``, ``cost``, ``max_graph``, ``by_layer``, ``ops``."""
     return count_record.compute(count_record.request(architectures, **options))
 
 
-def chains(architecture: object, **options: object) -> chains_record.ChainsRecord:
+def chains(architecture: object, **options: Any) -> chains_record.ChainsRecord:
     """``chainrule chains``: every chain of the selected parameters (``param=["1,1,1"]``, all
     by default) or inputs (``wrt="inputs"``), in the ``view`` asked for; options ``bias``,
     ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``, ``view``."""
