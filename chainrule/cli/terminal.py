@@ -141,9 +141,9 @@ def prepare_streams() -> None:
     for name, stream in (("input", "stdin"), ("output", "stdout"), ("error", "stderr")):
         if getattr(sys, stream) is None:
             setattr(sys, stream, ClosedStream(name))
-    for stream in (sys.stdout, sys.stderr):
-        if not _encodes_notation(stream) and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="chainrule-ascii")
+    for output in (sys.stdout, sys.stderr):
+        if not _encodes_notation(output) and hasattr(output, "reconfigure"):
+            output.reconfigure(errors="chainrule-ascii")
 
 
 class Terminated(BaseException):
