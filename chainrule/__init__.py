@@ -12,6 +12,8 @@ Examples
 
 from importlib import import_module
 
+from chainrule import rules
+
 __version__ = "0.1.0"
 
 _EXPORTS = {
@@ -47,12 +49,6 @@ _EXPORTS = {
     "resnet": "chainrule.graph.architectures",
     "rank_chains": "chainrule.calculus.aggregates",
     "node_tables": "chainrule.calculus.aggregates",
-    "sigmoid": "chainrule.graph.dag",
-    "tanh": "chainrule.graph.dag",
-    "relu": "chainrule.graph.dag",
-    "identity": "chainrule.graph.dag",
-    "softplus": "chainrule.graph.dag",
-    "leaky_relu": "chainrule.graph.dag",
     "load_graph_file": "chainrule.graph.graphfile",
     "verify": "chainrule.verification.verify",
     "random_leaf_values": "chainrule.verification.verify",
@@ -60,14 +56,18 @@ _EXPORTS = {
     "check": "chainrule.verification.claims",
 }
 
-__all__ = sorted(_EXPORTS)
+# Every activation of the rules table is an attribute too (chainrule.tanh builds tanh(x) in
+# SymPy), looked up in the table when it is used: a rule added there is one here.
+__all__ = sorted([*_EXPORTS, *rules.ACTIVATIONS])
 
 
 def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
+    if name in rules.ACTIVATIONS:
+        return import_module("chainrule.graph.dag").activation(name)
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_EXPORTS) | set(rules.ACTIVATIONS))

@@ -29,12 +29,12 @@ from chainrule import rules
 from chainrule.errors import SpecError  # re-exported: spec.SpecError is the name most use
 from chainrule.graph import names
 
-# The names come from the rules table, so a rule added there is accepted here; importing the
-# table does not import SymPy.
-ACTIVATIONS = tuple(rules.ACTIVATIONS)
-COSTS = tuple(rules.COSTS)
-SOFTMAX = "softmax"
-SOFTMAX_COST = "softmax-ce"
+# The rules table itself, not a copy of its names: a rule added there, even at run time, is
+# accepted here. Importing the table does not import SymPy.
+ACTIVATIONS = rules.ACTIVATIONS
+COSTS = rules.COSTS
+SOFTMAX, SOFTMAX_COST = rules.SOFTMAX, rules.SOFTMAX_COST
+DEFAULT_ACTIVATION, DEFAULT_COST = rules.DEFAULT_ACTIVATION, rules.DEFAULT_COST
 
 _SIZE = re.compile(r"[0-9]+")
 
@@ -87,10 +87,6 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-#: Costs that fix the output activation: softmax-ce reads a softmax, bce needs outputs in (0, 1).
-OUTPUT_ACTIVATION = {SOFTMAX_COST: SOFTMAX, "bce": "sigmoid"}
-
-
 def _normalise_activation(
     activation: str | Sequence[str], depth: int, cost: str
 ) -> tuple[str, ...]:
@@ -106,17 +102,17 @@ def _normalise_activation(
         given = list(activation)
     else:
         raise SpecError(
-            f"activation must be a name such as 'sigmoid' or a list of names, not {activation!r}"[
-                :200
-            ]
+            f"activation must be a name such as {DEFAULT_ACTIVATION!r} or a list of names, "
+            f"not {activation!r}"[:200]
         )
     given = [name.strip() for name in given]
-    fixed_output = OUTPUT_ACTIVATION.get(cost)
+    # softmax-ce reads a softmax, bce needs outputs in (0, 1): the cost's rule says which
+    fixed_output = COSTS[cost].output if cost in COSTS else None
     for position, name in enumerate(given):
         is_output = position == len(given) - 1 == depth - 2
         if name == SOFTMAX and not (cost == SOFTMAX_COST and is_output):
             raise SpecError(
-                "activation 'softmax' is only for the output layer, with --cost softmax-ce"
+                f"activation {SOFTMAX!r} is only for the output layer, with --cost {SOFTMAX_COST}"
             )
         if name not in ACTIVATIONS and name != SOFTMAX:
             raise SpecError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
@@ -173,8 +169,8 @@ class Network:
 
     sizes: tuple[int, ...]
     bias: bool = False
-    activation: tuple[str, ...] = ("sigmoid",)
-    cost: str = "mse"
+    activation: tuple[str, ...] = (DEFAULT_ACTIVATION,)
+    cost: str = DEFAULT_COST
 
     if TYPE_CHECKING:
         # What the generated __init__ accepts: __post_init__ normalises sizes and activation
@@ -183,8 +179,8 @@ class Network:
             self,
             sizes: Sequence[int],
             bias: bool = False,
-            activation: str | Sequence[str] = ("sigmoid",),
-            cost: str = "mse",
+            activation: str | Sequence[str] = (DEFAULT_ACTIVATION,),
+            cost: str = DEFAULT_COST,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -227,8 +223,8 @@ class Network:
         architecture: str,
         *,
         bias: bool = False,
-        activation: str = "sigmoid",
-        cost: str = "mse",
+        activation: str = DEFAULT_ACTIVATION,
+        cost: str = DEFAULT_COST,
     ) -> Network:
         """Build a network from command-line text such as ``"2-2-2"`` and ``"tanh,sigmoid"``."""
         return cls(parse_sizes(architecture), bias=bias, activation=activation, cost=cost)
