@@ -739,6 +739,23 @@ def test_cli_refuses_a_huge_number_at_once(run_cli):
     )
 
 
+def test_cli_refuses_more_claims_than_a_run_checks_before_reading_any(run_cli, tmp_path):
+    from chainrule.cli.check import MAX_CLAIMS_PER_RUN
+
+    claims = tmp_path / "claims.txt"
+    claims.write_text("dJ/dtheta^(1)_11 = @\n" * 5_000, encoding="utf-8")  # none is read
+    start = time.process_time()
+    status, out, err = run_cli("check", "2-2-2", "--file", str(claims), expect=2)
+    assert time.process_time() - start < 5 and out == ""
+    assert err == (
+        f"chainrule: error: 5,000 claims, more than the {MAX_CLAIMS_PER_RUN} one run checks; "
+        f"split them into runs of at most {MAX_CLAIMS_PER_RUN}\n"
+    )
+    claims.write_text("dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n" * MAX_CLAIMS_PER_RUN)
+    status, out, _ = run_cli("check", "2-2-2", "--file", str(claims), "--json")
+    assert len(json.loads(out)["claims"]) == MAX_CLAIMS_PER_RUN
+
+
 def test_judge_returns_the_node_the_claim_is_about():
     record, node = judge(graph_named("2-2-2"), "delta^(2)_1 = 0")
     assert node == "z^(2)_1" and record["quantity"] == "delta^(2)_1"
