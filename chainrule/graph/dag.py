@@ -14,7 +14,8 @@ A residual block, z = θ·a + a:
 
 >>> dag = Dag()
 >>> x, theta, y = dag.input("x"), dag.parameter("theta"), dag.target("y")
->>> a = dag.node("a", activation("sigmoid")(x))
+>>> import chainrule
+>>> a = dag.node("a", chainrule.sigmoid(x))
 >>> z = dag.node("z", theta * a + a)
 >>> J = dag.cost((z - y) ** 2 / 2)
 >>> graph = dag.build()
