@@ -732,7 +732,7 @@ def test_cli_refuses_a_huge_number_at_once(run_cli):
     """1e999999999 was converted to an exact integer (minutes); its text says it is too big."""
     start = time.process_time()
     status, out, err = run_cli("check", "2-2-2", "dJ/dtheta^(1)_11 = 1e999999999", expect=2)
-    assert time.process_time() - start < 5
+    assert time.process_time() - start < HANG_CPU_SECONDS
     assert err == (
         "chainrule: error: the number 1e999999999 at position 19 is too large in "
         '"dJ/dtheta^(1)_11 = 1e999999999"\n'
@@ -746,7 +746,7 @@ def test_cli_refuses_more_claims_than_a_run_checks_before_reading_any(run_cli, t
     claims.write_text("dJ/dtheta^(1)_11 = @\n" * 5_000, encoding="utf-8")  # none is read
     start = time.process_time()
     status, out, err = run_cli("check", "2-2-2", "--file", str(claims), expect=2)
-    assert time.process_time() - start < 5 and out == ""
+    assert time.process_time() - start < HANG_CPU_SECONDS and out == ""
     assert err == (
         f"chainrule: error: 5,000 claims, more than the {MAX_CLAIMS_PER_RUN} one run checks; "
         f"split them into runs of at most {MAX_CLAIMS_PER_RUN}\n"
