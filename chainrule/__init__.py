@@ -12,8 +12,6 @@ Examples
 
 from importlib import import_module
 
-from chainrule import rules
-
 __version__ = "0.1.0"
 
 _EXPORTS = {
@@ -56,18 +54,30 @@ _EXPORTS = {
     "check": "chainrule.verification.claims",
 }
 
-# Every activation of the rules table is an attribute too (chainrule.tanh builds tanh(x) in
-# SymPy), looked up in the table when it is used: a rule added there is one here.
-__all__ = sorted([*_EXPORTS, *rules.ACTIVATIONS])
+
+def _activations() -> list[str]:
+    """Every activation of the rules table, each an attribute too (chainrule.tanh builds tanh(x)
+    in SymPy), looked up when used: a rule added there is one here. The table is imported
+    only then, so that importing the numeric oracle does not load it."""
+    return list(import_module("chainrule.rules").ACTIVATIONS)
 
 
 def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
-    if name in rules.ACTIVATIONS:
+    if name == "__all__":  # ``from chainrule import *``, with the activations of the moment
+        return sorted([*_EXPORTS, *_activations()])
+    # `from chainrule import budget` asks for a submodule first: not one to look up in the table
+    if not name.startswith("__") and not _is_submodule(name) and name in _activations():
         return import_module("chainrule.graph.dag").activation(name)
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 
+def _is_submodule(name: str) -> bool:
+    from pkgutil import iter_modules
+
+    return any(module.name == name for module in iter_modules(__path__))
+
+
 def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS) | set(rules.ACTIVATIONS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_activations()))

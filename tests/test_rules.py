@@ -14,10 +14,13 @@ m = sp.Symbol("m", positive=True)
 SAMPLES = [-2.5, -0.7, -1e-3, 0.4, 1.9]
 
 
-def test_the_spec_accepts_the_tables_themselves():
+def test_the_spec_reads_its_names_from_the_tables(monkeypatch):
     """Not a copy of their names: a rule added to the table at run time is accepted too."""
-    assert spec.ACTIVATIONS is rules.ACTIVATIONS and spec.COSTS is rules.COSTS
-    assert rules.DEFAULT_ACTIVATION in rules.ACTIVATIONS and rules.DEFAULT_COST in rules.COSTS
+    assert spec.ACTIVATIONS == tuple(rules.ACTIVATIONS) and spec.COSTS == tuple(rules.COSTS)
+    assert rules.DEFAULT_ACTIVATION in spec.ACTIVATIONS and rules.DEFAULT_COST in spec.COSTS
+    monkeypatch.setitem(rules.ACTIVATIONS, "swish", rules.ACTIVATIONS["sigmoid"])
+    assert spec.ACTIVATIONS[-1] == "swish" and "swish" in spec.ACTIVATIONS
+    assert spec.Network([1, 1], activation="swish").activation == ("swish",)
 
 
 @pytest.mark.parametrize("name", spec.ACTIVATIONS)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,10 +29,46 @@ from chainrule import rules
 from chainrule.errors import SpecError  # re-exported: spec.SpecError is the name most use
 from chainrule.graph import names
 
-# The rules table itself, not a copy of its names: a rule added there, even at run time, is
-# accepted here. Importing the table does not import SymPy.
-ACTIVATIONS = rules.ACTIVATIONS
-COSTS = rules.COSTS
+
+class _Names(Sequence[str]):
+    """The names of a rules table in its order, read from the table whenever they are used (not
+    copied at import): a rule added there, even at run time, is a name here.
+
+    Examples
+    --------
+    >>> names = _Names({"a": 1, "b": 2})
+    >>> list(names), "b" in names, names == ("a", "b"), names[-1]
+    (['a', 'b'], True, True, 'b')
+    """
+
+    def __init__(self, table: Mapping[str, object]):
+        self._table = table
+
+    def __getitem__(self, index):  # an int or a slice, as a tuple would take them
+        return tuple(self._table)[index]
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._table))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._table
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (Sequence, _Names)) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+# Importing the table does not import SymPy.
+ACTIVATIONS = _Names(rules.ACTIVATIONS)
+COSTS = _Names(rules.COSTS)
 SOFTMAX, SOFTMAX_COST = rules.SOFTMAX, rules.SOFTMAX_COST
 DEFAULT_ACTIVATION, DEFAULT_COST = rules.DEFAULT_ACTIVATION, rules.DEFAULT_COST
 
@@ -107,7 +143,7 @@ def _normalise_activation(
         )
     given = [name.strip() for name in given]
     # softmax-ce reads a softmax, bce needs outputs in (0, 1): the cost's rule says which
-    fixed_output = COSTS[cost].output if cost in COSTS else None
+    fixed_output = rules.COSTS[cost].output if cost in COSTS else None
     for position, name in enumerate(given):
         is_output = position == len(given) - 1 == depth - 2
         if name == SOFTMAX and not (cost == SOFTMAX_COST and is_output):
