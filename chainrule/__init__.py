@@ -50,12 +50,6 @@ _EXPORTS = {
     "resnet": "chainrule.graph.architectures",
     "rank_chains": "chainrule.calculus.aggregates",
     "node_tables": "chainrule.calculus.aggregates",
-    "sigmoid": "chainrule.graph.dag",
-    "tanh": "chainrule.graph.dag",
-    "relu": "chainrule.graph.dag",
-    "identity": "chainrule.graph.dag",
-    "softplus": "chainrule.graph.dag",
-    "leaky_relu": "chainrule.graph.dag",
     "load_graph_file": "chainrule.graph.graphfile",
     "verify": "chainrule.verification.verify",
     "random_leaf_values": "chainrule.verification.verify",
@@ -65,7 +59,12 @@ _EXPORTS = {
 #: Subpackages and modules reached as attributes: ``chainrule.api.chains(...)``.
 _MODULES = ("api",)
 
-__all__ = sorted([*_EXPORTS, *_MODULES])
+
+def _activations() -> list[str]:
+    """Every activation of the rules table, each an attribute too (chainrule.tanh builds tanh(x)
+    in SymPy), looked up when used: a rule added there is one here. The table is imported
+    only then, so that importing the numeric oracle does not load it."""
+    return list(import_module("chainrule.rules").ACTIVATIONS)
 
 
 def __getattr__(name: str):
@@ -73,6 +72,11 @@ def __getattr__(name: str):
         return import_module(f"chainrule.{name}")
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
+    if name == "__all__":  # ``from chainrule import *``, with the activations of the moment
+        return sorted([*_EXPORTS, *_MODULES, *_activations()])
+    # `from chainrule import budget` asks for a submodule first: not one to look up in the table
+    if not name.startswith("__") and not _is_submodule(name) and name in _activations():
+        return import_module("chainrule.graph.dag").activation(name)
     from chainrule.deprecated import DEPRECATED  # an old name: a stand-in that warns
 
     if name in DEPRECATED:
@@ -80,5 +84,11 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 
+def _is_submodule(name: str) -> bool:
+    from pkgutil import iter_modules
+
+    return any(module.name == name for module in iter_modules(__path__))
+
+
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_MODULES) | set(_activations()))

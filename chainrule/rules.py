@@ -42,19 +42,31 @@ Expr = Any  # a SymPy expression; the real class would need SymPy at import
 
 
 class ActivationRule(NamedTuple):
-    """f and f' of one activation; derivatives take (z, a) with a = f(z)."""
+    """f and f' of one activation; derivatives take (z, a) with a = f(z).
+
+    ``piecewise`` says that f is written as a Piecewise (a kink): ``sympy.diff`` of a
+    composition multiplies its cases, which the size estimates must know without SymPy.
+    ``spellings`` are the other ways a hand derivation writes the name (``chainrule check``
+    reads them too).
+    """
 
     name: str
     function: Callable[[Expr], Expr]
     derivative: Callable[[Expr, Expr], Expr]
+    piecewise: bool = False
+    spellings: tuple[str, ...] = ()
 
 
 class CostRule(NamedTuple):
-    """One example's share of J and its derivative dJ/da_i, given the example count m."""
+    """One example's share of J and its derivative dJ/da_i, given the example count m.
+
+    ``output`` names the output activation the cost needs, if it fixes one.
+    """
 
     name: str
     per_output: Callable[[Expr, Expr, Expr], Expr]
     derivative: Callable[[Expr, Expr, Expr], Expr]
+    output: str | None = None
 
 
 def _positive(z: Expr) -> Expr:
@@ -66,14 +78,26 @@ def leaky_slope() -> Expr:
     return sp.Rational(1, 100)
 
 
+#: The softmax output layer (with its cost): it couples a layer's outputs, so it is no rule of
+#: one neuron's f and has no entry in ACTIVATIONS; :func:`softmax` states it.
+SOFTMAX = "softmax"
+SOFTMAX_COST = "softmax-ce"
+
 # Every rule on one line: the table is the documentation.
 _ACTIVATION_RULES = [
-    ActivationRule("sigmoid", lambda z: 1 / (1 + sp.exp(-z)), lambda z, a: a * (1 - a)),
-    ActivationRule("tanh", lambda z: sp.tanh(z), lambda z, a: 1 - a**2),
+    ActivationRule(
+        "sigmoid",
+        lambda z: 1 / (1 + sp.exp(-z)),
+        lambda z, a: a * (1 - a),
+        spellings=("σ", r"\sigma", "sigma"),
+    ),
+    ActivationRule("tanh", lambda z: sp.tanh(z), lambda z, a: 1 - a**2, spellings=(r"\tanh",)),
     ActivationRule(
         "relu",
         lambda z: sp.Piecewise((z, _positive(z)), (0, True)),
         lambda z, a: sp.Piecewise((1, _positive(z)), (0, True)),
+        piecewise=True,
+        spellings=("ReLU",),
     ),  # 0 at z = 0
     ActivationRule("identity", lambda z: z, lambda z, a: sp.Integer(1)),
     ActivationRule("softplus", lambda z: sp.log(1 + sp.exp(z)), lambda z, a: 1 / (1 + sp.exp(-z))),
@@ -81,6 +105,7 @@ _ACTIVATION_RULES = [
         "leaky_relu",
         lambda z: sp.Piecewise((z, _positive(z)), (leaky_slope() * z, True)),
         lambda z, a: sp.Piecewise((1, _positive(z)), (leaky_slope(), True)),
+        piecewise=True,
     ),
 ]
 
@@ -91,12 +116,23 @@ _COST_RULES = [
         "bce",
         lambda a, y, m: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)) / m,
         lambda a, y, m: (a - y) / (m * a * (1 - a)),
+        output="sigmoid",  # log a and log(1 - a) need outputs in (0, 1)
     ),
-    CostRule("softmax-ce", lambda a, y, m: -y * sp.log(a) / m, lambda a, y, m: -y / (m * a)),
+    CostRule(
+        SOFTMAX_COST,
+        lambda a, y, m: -y * sp.log(a) / m,
+        lambda a, y, m: -y / (m * a),
+        output=SOFTMAX,
+    ),
 ]
 
+#: The one registry of activations and costs by name: every list of names in chainrule (the
+#: spec's choices, graph-file and claim functions, ``chainrule.<activation>``) is read from
+#: these at the time it is used, so a rule added here is known everywhere.
 ACTIVATIONS: dict[str, ActivationRule] = {rule.name: rule for rule in _ACTIVATION_RULES}
 COSTS: dict[str, CostRule] = {rule.name: rule for rule in _COST_RULES}
+DEFAULT_ACTIVATION = "sigmoid"
+DEFAULT_COST = "mse"
 
 #: What a network has unless told otherwise, on every front end.
 DEFAULT_ACTIVATION = "sigmoid"

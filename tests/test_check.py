@@ -544,6 +544,9 @@ HOSTILE = [
     "dJ/dtheta^(1)_11 = x" * 2000,
     "dJ/dtheta^(1)_11 = " + "x_1 + " * 4000,
     "delta^(3)_1 = sigmoid x_1",
+    "dJ/dtheta^(1)_11 = 1e999999999",
+    "dJ/dtheta^(1)_11 = ((10^100)^100)^100^100",
+    "dJ/dtheta^(1)_11 = (x_1^100)^100",
 ]
 
 
@@ -715,7 +718,7 @@ def test_cli_graph_file(run_cli):
         (["check", RESIDUAL, "--bias", "delta_r1 = 0"], "drop --bias"),
         (
             ["check", "2-2-2", "dJ/dtheta^(1)_11 = " + "(" * 500 + "x_1" + ")" * 500],
-            "nesting deeper than 60 levels",
+            "nesting deeper than 100 levels",
         ),
     ],
 )
@@ -723,6 +726,34 @@ def test_cli_bad_input_is_one_line_and_status_two(run_cli, args, message):
     status, out, err = run_cli(*args, expect=2)
     assert status == 2 and out == ""
     assert err.startswith("chainrule: error: ") and message in err and err.count("\n") == 1
+
+
+def test_cli_refuses_a_huge_number_at_once(run_cli):
+    """1e999999999 was converted to an exact integer (minutes); its text says it is too big."""
+    start = time.process_time()
+    status, out, err = run_cli("check", "2-2-2", "dJ/dtheta^(1)_11 = 1e999999999", expect=2)
+    assert time.process_time() - start < HANG_CPU_SECONDS
+    assert err == (
+        "chainrule: error: the number 1e999999999 at position 19 is too large in "
+        '"dJ/dtheta^(1)_11 = 1e999999999"\n'
+    )
+
+
+def test_cli_refuses_more_claims_than_a_run_checks_before_reading_any(run_cli, tmp_path):
+    from chainrule.cli.check import MAX_CLAIMS_PER_RUN
+
+    claims = tmp_path / "claims.txt"
+    claims.write_text("dJ/dtheta^(1)_11 = @\n" * 5_000, encoding="utf-8")  # none is read
+    start = time.process_time()
+    status, out, err = run_cli("check", "2-2-2", "--file", str(claims), expect=2)
+    assert time.process_time() - start < HANG_CPU_SECONDS and out == ""
+    assert err == (
+        f"chainrule: error: 5,000 claims, more than the {MAX_CLAIMS_PER_RUN} one run checks; "
+        f"split them into runs of at most {MAX_CLAIMS_PER_RUN}\n"
+    )
+    claims.write_text("dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n" * MAX_CLAIMS_PER_RUN)
+    status, out, _ = run_cli("check", "2-2-2", "--file", str(claims), "--json")
+    assert len(json.loads(out)["claims"]) == MAX_CLAIMS_PER_RUN
 
 
 def test_judge_returns_the_node_the_claim_is_about():
@@ -805,8 +836,9 @@ def test_claims_found_by_fuzzing_get_a_verdict(network, claim):
 @pytest.mark.parametrize(
     "claim, message",
     [
-        ("dJ/dtheta^(1)_11 = -0.5 + log(-2^-1)", "not real"),
+        ("dJ/dtheta^(1)_11 = -0.5 + log(-2^-1)", "the log of a negative constant at position 26"),
         ("dJ/dtheta^(1)_11 = relu'(1/0)", "undefined"),
+        ("dJ/dtheta^(1)_11 = x_1*(-1)^(1/2)", "a constant that is not a real number"),
     ],
 )
 def test_undefined_or_complex_constants_are_bad_input(claim, message):

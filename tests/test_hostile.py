@@ -6,7 +6,9 @@ The fuzzer (test_fuzz.py) runs the command line; these tests pin the individual 
 from __future__ import annotations
 
 import json
+import re
 import time
+from functools import cache
 
 import networkx as nx
 import pytest
@@ -26,10 +28,12 @@ NAMES = {"w": node_symbol("w"), "x": node_symbol("x")}
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("(((2^1000)^1000)^1000)^1000*w*x", "a constant power beyond 10^300 at position 4"),
-        ("((2^1000)^1000)^1000", "a constant power beyond 10^300"),
-        ("w^1000^1000", "a constant power beyond 10^300"),
-        ("(w^1000)^1000", "an exponent larger than 1000"),
+        ("(((2^100)^100)^100)^100*w*x", "a constant power beyond 10^300 at position 9"),
+        ("((2^100)^100)^100", "a constant power beyond 10^300"),
+        ("w^1e10^100", "a constant power beyond 10^300"),
+        ("w^100^100", "an exponent larger than 100 at position 1"),
+        ("(w^100)^100", "an exponent larger than 100 at position 7"),
+        ("2^1000*w", "an exponent larger than 100 at position 1"),
         ("1e300*1e300*w", "a constant larger than 10^300 at position 5"),
         ("w*1e300*1e300", "a constant larger than 10^300 at position 7"),
         ("w*(1e300+1e300)", "a constant larger than 10^300"),
@@ -92,6 +96,75 @@ def test_long_formulas_parse_in_linear_time():
     ]:
         parse_formula(text, NAMES)
     assert time.process_time() - started < 5
+
+
+#: Texts past one of the limits, each spelled so that a graph-file formula over w and x and
+#: the right-hand side of a claim about a graph with w and x read it alike.
+PAST_THE_LIMITS = [
+    "1e999999999*w",
+    "1e-999999999*w",
+    "w*" + "9" * 500,
+    "w*1e300*1e300",
+    "((10^100)^100)^100*w",
+    "w^101",
+    "(w^100)^100",
+    "exp(exp(exp(1000)))*w",
+    "exp(691)*w",
+    "log(-1)*w",
+    "w*(-8)^(1/3)",
+    "w/(1-1)",
+    "(" * 101 + "w" + ")" * 101,
+    "-" * 101 + "w",
+    "sigmoid(" * 21 + "w" + ")" * 21,
+]
+
+
+@cache
+def _claim_vocabulary():
+    from chainrule.notation.reading import Vocabulary
+
+    dag = Dag()
+    x, w, y = dag.input("x"), dag.parameter("w"), dag.target("y")
+    h = dag.node("h", w * x)
+    dag.cost((h - y) ** 2 / 2)
+    return Vocabulary(dag.build())
+
+
+@pytest.mark.parametrize("text", PAST_THE_LIMITS, ids=lambda text: text[:30])
+def test_claims_and_graph_files_share_one_set_of_limits(text):
+    """Both are read by one expression core: the same text is refused with the same message
+    (positions shifted by the claim's "dJ/dw = "), at once."""
+    from chainrule.notation.reading import read_claim
+
+    prefix = "dJ/dw = "
+    started = time.process_time()
+    with pytest.raises(SpecError) as formula_error:
+        parse_formula(text, NAMES)
+    with pytest.raises(SpecError) as claim_error:
+        read_claim(prefix + text, _claim_vocabulary())
+    assert time.process_time() - started < 2
+
+    def shifted(match):
+        return f"position {int(match.group(1)) - len(prefix)}"
+
+    formula_message = str(formula_error.value).split(' in "')[0]
+    claim_message = re.sub(r"position (\d+)", shifted, str(claim_error.value).split(' in "')[0])
+    assert claim_message == formula_message
+
+
+def test_the_limits_are_stated_once():
+    """Neither reader keeps a limit of its own beside the core's."""
+    from chainrule.graph import expression
+    from chainrule.notation import reading
+
+    for module in (graphfile, reading):
+        own = {name for name in vars(module) if name.startswith("MAX_")}
+        assert own <= {"MAX_NODES", "MAX_EDGES", "MAX_GRAPH_FILE_BYTES"}, module.__name__
+    assert (expression.MAX_DEPTH, expression.MAX_EXPONENT, expression.MAX_NUMBER) == (
+        100,
+        100,
+        10**300,
+    )
 
 
 def _chain_document(nodes: int) -> dict:

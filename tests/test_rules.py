@@ -14,9 +14,26 @@ m = sp.Symbol("m", positive=True)
 SAMPLES = [-2.5, -0.7, -1e-3, 0.4, 1.9]
 
 
-def test_table_covers_every_name_the_spec_accepts():
-    assert tuple(rules.ACTIVATIONS) == spec.ACTIVATIONS
-    assert tuple(rules.COSTS) == spec.COSTS
+def test_the_spec_reads_its_names_from_the_tables(monkeypatch):
+    """Not a copy of their names: a rule added to the table at run time is accepted too."""
+    assert spec.ACTIVATIONS == tuple(rules.ACTIVATIONS) and spec.COSTS == tuple(rules.COSTS)
+    assert rules.DEFAULT_ACTIVATION in spec.ACTIVATIONS and rules.DEFAULT_COST in spec.COSTS
+    monkeypatch.setitem(rules.ACTIVATIONS, "swish", rules.ACTIVATIONS["sigmoid"])
+    assert spec.ACTIVATIONS[-1] == "swish" and "swish" in spec.ACTIVATIONS
+    assert spec.Network([1, 1], activation="swish").activation == ("swish",)
+
+
+@pytest.mark.parametrize("name", spec.ACTIVATIONS)
+def test_the_piecewise_flag_says_what_the_rule_writes(name):
+    """The flag the size estimates read without SymPy agrees with the formula itself."""
+    rule = rules.ACTIVATIONS[name]
+    assert rule.piecewise == rule.function(z).has(sp.Piecewise)
+
+
+@pytest.mark.parametrize("name", spec.COSTS)
+def test_a_cost_fixes_an_output_activation_the_spec_knows(name):
+    output = rules.COSTS[name].output
+    assert output is None or output in rules.ACTIVATIONS or output == rules.SOFTMAX
 
 
 @pytest.mark.parametrize("name", spec.ACTIVATIONS)

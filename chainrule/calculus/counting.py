@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from chainrule import rules
 from chainrule.graph.kinds import NodeKind
-from chainrule.graph.spec import Network, ParameterIndex
+from chainrule.graph.spec import SOFTMAX, Network, ParameterIndex
 
 if TYPE_CHECKING:  # networkx is imported only by the graph walk: `count` must start fast
     import networkx as nx
@@ -188,8 +189,11 @@ def closed_view_size(graph, sources) -> int:
     return sum(total[source] for source in sources)
 
 
-#: Activations written as a Piecewise: sympy.diff of their compositions multiplies the cases.
-PIECEWISE_ACTIVATIONS = ("relu", "leaky_relu")
+def _piecewise(activation: str) -> bool:
+    """Whether the rules write `activation` as a Piecewise: sympy.diff of its compositions
+    multiplies the cases (the softmax output has no such rule)."""
+    rule = rules.ACTIVATIONS.get(activation)
+    return rule is not None and rule.piecewise
 
 
 def composed_cost_size(network: Network) -> int:
@@ -208,10 +212,10 @@ def composed_cost_size(network: Network) -> int:
     activated = weighted
     for layer in range(2, network.depth + 1):
         name = network.activation[layer - 2]
-        if name == "softmax":
+        if name == SOFTMAX:
             activated = sizes[-1] * weighted
         else:
-            activated = weighted * (2 if name in PIECEWISE_ACTIVATIONS else 1)
+            activated = weighted * (2 if _piecewise(name) else 1)
         if layer < network.depth:
             weighted = sizes[layer - 1] * (1 + activated) + bias
     return sizes[-1] * activated
@@ -221,7 +225,7 @@ def sympy_diff_work(network: Network) -> int:
     """A measure of what ``sympy.diff`` of every weight's gradient costs, calibrated on this
     machine: about 4,000 is one second. Each Piecewise layer past the second multiplies the
     cases SymPy carries through the derivative, so it weighs ten times more."""
-    piecewise = sum(name in PIECEWISE_ACTIVATIONS for name in network.activation)
+    piecewise = sum(_piecewise(name) for name in network.activation)
     return composed_cost_size(network) * network.parameter_count * 10 ** max(0, piecewise - 2)
 
 

@@ -20,6 +20,10 @@ from typing import TextIO
 
 DEFAULT_LIMIT = 10_000
 MAX_FILE = 10_000_000  # characters of claims read from --file: far beyond any derivation
+#: Claims judged in one run. A whole hand derivation is tens of claims (2-2-2: 8 weights and
+#: 4 δs); a typical claim takes a few ms, 200 of them about 2 s, but each may use its proof
+#: budget (about a second), so the count is refused before any is read.
+MAX_CLAIMS_PER_RUN = 200
 
 
 def add_check_parser(commands, network_options: argparse.ArgumentParser) -> None:
@@ -118,6 +122,13 @@ def _claims(args: argparse.Namespace) -> list[str]:
     if not claims:
         raise UsageError(
             "give at least one claim, e.g. 'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1', or --file F"
+        )
+    if len(claims) > MAX_CLAIMS_PER_RUN:
+        from chainrule.errors import TooLarge
+
+        raise TooLarge(
+            f"{len(claims):,} claims, more than the {MAX_CLAIMS_PER_RUN:,} one run checks; "
+            f"split them into runs of at most {MAX_CLAIMS_PER_RUN:,}"
         )
     return claims
 

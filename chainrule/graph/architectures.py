@@ -149,7 +149,7 @@ def rnn_size(
     steps: int,
     bias: bool = False,
     cost_on: str = "last",
-    cost: str = "mse",
+    cost: str = rules.DEFAULT_COST,
 ) -> tuple[int, int]:
     """The numbers of nodes and edges of :func:`rnn`'s graph, computed without building it.
 
@@ -197,9 +197,9 @@ def rnn(
     hidden: int,
     outputs: int,
     steps: int,
-    activation="sigmoid",
+    activation=rules.DEFAULT_ACTIVATION,
     bias: bool = False,
-    cost: str = "mse",
+    cost: str = rules.DEFAULT_COST,
     cost_on: str = "last",
 ):
     """A recurrent network unrolled over `steps` time steps, as a :class:`~chainrule.Dag`.
@@ -305,7 +305,13 @@ def rnn(
     return dag
 
 
-def resnet(width: int, blocks: int, activation="sigmoid", bias: bool = False, cost: str = "mse"):
+def resnet(
+    width: int,
+    blocks: int,
+    activation=rules.DEFAULT_ACTIVATION,
+    bias: bool = False,
+    cost: str = rules.DEFAULT_COST,
+):
     """A residual network, h^(n) = h^(n-1) + f(W^(n) h^(n-1)), as a :class:`~chainrule.Dag`.
 
     Parameters
@@ -391,8 +397,8 @@ def resnet(width: int, blocks: int, activation="sigmoid", bias: bool = False, co
 def parse_architecture_graph(
     text: str | None,
     bias: bool = False,
-    activation="sigmoid",
-    cost: str = "mse",
+    activation=rules.DEFAULT_ACTIVATION,
+    cost: str = rules.DEFAULT_COST,
     cost_on: str = "last",
 ):
     """The graph of an ``rnn:I-H-O:T`` or ``resnet:WxN`` spelling, or None for any other text.

@@ -3,7 +3,8 @@
 The path view holds for every directed acyclic graph: ∂J/∂v is the sum over all paths from v to
 J of the products of the local partials. A :class:`Dag` declares inputs, parameters, targets
 (constants of the cost), nodes and the cost, each formula a SymPy expression built from
-chainrule's constructors (:func:`sigmoid`, :func:`tanh`, ...) or SymPy objects, never a string
+chainrule's constructors (``chainrule.sigmoid``, :func:`activation`, one per activation of the
+rules table) or SymPy objects, never a string
 evaluated as code. :meth:`Dag.build` gives the same kind of graph as the layered builder, so
 counts, chains, printing, δ factoring, operation counts and verification all work on it.
 
@@ -13,7 +14,8 @@ A residual block, z = θ·a + a:
 
 >>> dag = Dag()
 >>> x, theta, y = dag.input("x"), dag.parameter("theta"), dag.target("y")
->>> a = dag.node("a", sigmoid(x))
+>>> import chainrule
+>>> a = dag.node("a", chainrule.sigmoid(x))
 >>> z = dag.node("z", theta * a + a)
 >>> J = dag.cost((z - y) ** 2 / 2)
 >>> graph = dag.build()
@@ -26,7 +28,9 @@ A residual block, z = θ·a + a:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import networkx as nx
 import sympy as sp
@@ -39,23 +43,49 @@ from chainrule.graph.symbols import M, node_symbol
 COST = "J"
 
 
-def _activation(name: str):
-    function = rules.ACTIVATIONS[name].function
+def activation(name: str) -> Callable[[Any], sp.Expr]:
+    """The activation `name` of the rules table, as a function that builds its SymPy expression.
 
-    def apply(argument):
-        return function(sp.sympify(argument) if isinstance(argument, (int, float)) else argument)
+    Every activation of :data:`chainrule.rules.ACTIVATIONS` is also an attribute of this module
+    and of ``chainrule`` (``chainrule.tanh``), looked up in the table when it is used.
 
-    apply.__name__ = name
-    apply.__doc__ = f"The {name} activation as a SymPy expression (from the rules table)."
+    Examples
+    --------
+    >>> z = sp.Symbol("z")
+    >>> activation("tanh")(z), activation("tanh")(0)
+    (tanh(z), 0)
+    >>> activation("swish")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: unknown activation 'swish'; choose from sigmoid, tanh, ...
+    """
+    rule = rules.ACTIVATIONS.get(name)
+    if rule is None:
+        raise SpecError(f"unknown activation {name!r}; choose from {', '.join(rules.ACTIVATIONS)}")
+    return _builder(rule)
+
+
+@functools.cache
+def _builder(rule: rules.ActivationRule) -> Callable[[Any], sp.Expr]:
+    """One function per rule, so that ``chainrule.tanh is chainrule.tanh``."""
+
+    def apply(argument: Any) -> sp.Expr:
+        if isinstance(argument, (int, float)) and not isinstance(argument, bool):
+            argument = sp.sympify(argument)  # a number, never text
+        return rule.function(argument)
+
+    apply.__name__ = apply.__qualname__ = rule.name
+    apply.__doc__ = f"The {rule.name} activation as a SymPy expression (from the rules table)."
     return apply
 
 
-sigmoid = _activation("sigmoid")
-tanh = _activation("tanh")
-relu = _activation("relu")
-identity = _activation("identity")
-softplus = _activation("softplus")
-leaky_relu = _activation("leaky_relu")
+def __getattr__(name: str) -> Callable[[Any], sp.Expr]:
+    # The activations are not module attributes: they are read from the rules table when used.
+    if name in rules.ACTIVATIONS:
+        return activation(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 exp, log = sp.exp, sp.log
 
 
@@ -247,7 +277,9 @@ class Dag:
         return [n for n in self._order if self._kinds[n] == NodeKind.INPUT]
 
 
-def mlp(sizes: Iterable[int], activation: str = "sigmoid", bias: bool = False) -> Dag:
+def mlp(
+    sizes: Iterable[int], activation: str = rules.DEFAULT_ACTIVATION, bias: bool = False
+) -> Dag:
     """A layered network (mse cost) built through the DAG API, named as the layered builder names
     it, so that the two can be compared term for term."""
     from chainrule.graph import names

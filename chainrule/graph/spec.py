@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,12 +29,48 @@ from chainrule import rules
 from chainrule.errors import SpecError  # re-exported: spec.SpecError is the name most use
 from chainrule.graph import names
 
-# The names come from the rules table, so a rule added there is accepted here; importing the
-# table does not import SymPy.
-ACTIVATIONS = tuple(rules.ACTIVATIONS)
-COSTS = tuple(rules.COSTS)
-SOFTMAX = "softmax"
-SOFTMAX_COST = "softmax-ce"
+
+class _Names(Sequence[str]):
+    """The names of a rules table in its order, read from the table whenever they are used (not
+    copied at import): a rule added there, even at run time, is a name here.
+
+    Examples
+    --------
+    >>> names = _Names({"a": 1, "b": 2})
+    >>> list(names), "b" in names, names == ("a", "b"), names[-1]
+    (['a', 'b'], True, True, 'b')
+    """
+
+    def __init__(self, table: Mapping[str, object]):
+        self._table = table
+
+    def __getitem__(self, index):  # an int or a slice, as a tuple would take them
+        return tuple(self._table)[index]
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._table))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._table
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (Sequence, _Names)) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+# Importing the table does not import SymPy.
+ACTIVATIONS = _Names(rules.ACTIVATIONS)
+COSTS = _Names(rules.COSTS)
+SOFTMAX, SOFTMAX_COST = rules.SOFTMAX, rules.SOFTMAX_COST
+DEFAULT_ACTIVATION, DEFAULT_COST = rules.DEFAULT_ACTIVATION, rules.DEFAULT_COST
 
 _SIZE = re.compile(r"[0-9]+")
 
@@ -87,10 +123,6 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-#: Costs that fix the output activation: softmax-ce reads a softmax, bce needs outputs in (0, 1).
-OUTPUT_ACTIVATION = {SOFTMAX_COST: SOFTMAX, "bce": "sigmoid"}
-
-
 def _normalise_activation(
     activation: str | Sequence[str], depth: int, cost: str
 ) -> tuple[str, ...]:
@@ -106,17 +138,17 @@ def _normalise_activation(
         given = list(activation)
     else:
         raise SpecError(
-            f"activation must be a name such as 'sigmoid' or a list of names, not {activation!r}"[
-                :200
-            ]
+            f"activation must be a name such as {DEFAULT_ACTIVATION!r} or a list of names, "
+            f"not {activation!r}"[:200]
         )
     given = [name.strip() for name in given]
-    fixed_output = OUTPUT_ACTIVATION.get(cost)
+    # softmax-ce reads a softmax, bce needs outputs in (0, 1): the cost's rule says which
+    fixed_output = rules.COSTS[cost].output if cost in COSTS else None
     for position, name in enumerate(given):
         is_output = position == len(given) - 1 == depth - 2
         if name == SOFTMAX and not (cost == SOFTMAX_COST and is_output):
             raise SpecError(
-                "activation 'softmax' is only for the output layer, with --cost softmax-ce"
+                f"activation {SOFTMAX!r} is only for the output layer, with --cost {SOFTMAX_COST}"
             )
         if name not in ACTIVATIONS and name != SOFTMAX:
             raise SpecError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
@@ -173,8 +205,8 @@ class Network:
 
     sizes: tuple[int, ...]
     bias: bool = False
-    activation: tuple[str, ...] = ("sigmoid",)
-    cost: str = "mse"
+    activation: tuple[str, ...] = (DEFAULT_ACTIVATION,)
+    cost: str = DEFAULT_COST
 
     if TYPE_CHECKING:
         # What the generated __init__ accepts: __post_init__ normalises sizes and activation
@@ -183,8 +215,8 @@ class Network:
             self,
             sizes: Sequence[int],
             bias: bool = False,
-            activation: str | Sequence[str] = ("sigmoid",),
-            cost: str = "mse",
+            activation: str | Sequence[str] = (DEFAULT_ACTIVATION,),
+            cost: str = DEFAULT_COST,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -227,8 +259,8 @@ class Network:
         architecture: str,
         *,
         bias: bool = False,
-        activation: str = "sigmoid",
-        cost: str = "mse",
+        activation: str = DEFAULT_ACTIVATION,
+        cost: str = DEFAULT_COST,
     ) -> Network:
         """Build a network from command-line text such as ``"2-2-2"`` and ``"tanh,sigmoid"``."""
         return cls(parse_sizes(architecture), bias=bias, activation=activation, cost=cost)

@@ -21,7 +21,7 @@ import os
 import numpy as np
 
 from chainrule.errors import SpecError
-from chainrule.graph.spec import Network
+from chainrule.graph.spec import DEFAULT_ACTIVATION, DEFAULT_COST, Network
 from chainrule.numeric.case import Case
 
 
@@ -49,15 +49,15 @@ def case_from_dict(document: object) -> Case:
         isinstance(n, int) and not isinstance(n, bool) for n in sizes
     ):
         raise SpecError("'sizes' must be a list of whole numbers, e.g. [2, 2, 2]")
-    activation = document.get("activation", "sigmoid")
+    activation = document.get("activation", DEFAULT_ACTIVATION)
     if not (
         isinstance(activation, str)
         or (isinstance(activation, list) and all(isinstance(a, str) for a in activation))
     ):
         raise SpecError("'activation' must be a name or a list of names")
-    cost = document.get("cost", "mse")
+    cost = document.get("cost", DEFAULT_COST)
     if not isinstance(cost, str):
-        raise SpecError("'cost' must be a name, e.g. \"mse\"")
+        raise SpecError(f"'cost' must be a name, e.g. \"{DEFAULT_COST}\"")
     bias = document.get("bias", document.get("biases") is not None)
     if not isinstance(bias, bool):
         raise SpecError("'bias' must be true or false")

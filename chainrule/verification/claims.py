@@ -40,6 +40,7 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
+from chainrule import rules
 from chainrule.calculus.symbolic import (
     M,
     Partial,
@@ -238,7 +239,7 @@ def _folding(context: _Context) -> list:
     its exp(-z) into a, tanh(z) into a, ... so that a claim written in z meets the truth in a."""
     graph = context.graph
     whole: dict[sp.Expr, sp.Expr] = {}
-    exponentials: dict[sp.Expr, tuple[sp.Expr, str]] = {}  # argument -> (node symbol, how)
+    exponentials: dict[sp.Expr, sp.Expr] = {}  # u -> exp(u) written in the node's symbol
     for node in context.order:
         data = graph.nodes[node]
         if data["kind"] not in ("act", "node"):
@@ -250,28 +251,22 @@ def _folding(context: _Context) -> list:
                 continue
         formula = context.value(node)
         whole[formula] = symbol
-        # the sigmoid 1/(1 + exp(-u)): exp(-u) = (1 - a)/a
+        # The shapes are recognised in the formula, whichever activation (or graph-file node)
+        # wrote it. a = 1/(1 + exp(u)) (the sigmoid has u = -z): exp(u) = (1 - a)/a.
         if isinstance(formula, sp.Pow) and formula.exp == -1 and isinstance(formula.base, sp.Add):
             constant, rest = formula.base.as_coeff_Add()
             if constant == 1 and isinstance(rest, sp.exp):
-                exponentials[rest.args[0]] = (symbol, "sigmoid")
-        elif isinstance(formula, sp.tanh):
-            whole[formula] = symbol
+                exponentials[rest.args[0]] = (1 - symbol) / symbol
         elif isinstance(formula, sp.log) and isinstance(formula.args[0], sp.Add):
-            constant, rest = formula.args[0].as_coeff_Add()  # softplus log(1 + exp(u))
+            constant, rest = formula.args[0].as_coeff_Add()  # a = log(1 + exp(u)) (softplus)
             if constant == 1 and isinstance(rest, sp.exp):
-                exponentials[rest.args[0]] = (symbol, "softplus")
+                exponentials[rest.args[0]] = sp.exp(symbol) - 1
 
     def exp_to_node(expression: sp.Expr) -> sp.Expr:
         def rewrite(argument):
-            for sign in (1, -1):
+            for sign in (1, -1):  # exp(-u) is 1/exp(u)
                 if sign * argument in exponentials:
-                    symbol, how = exponentials[sign * argument]
-                    if how == "sigmoid":  # exp(-u) = (1 - a)/a at the argument's sign
-                        base = (1 - symbol) / symbol
-                    else:  # softplus: exp(u) = exp(a) - 1
-                        base = sp.exp(symbol) - 1
-                    return base**sign
+                    return exponentials[sign * argument] ** sign
             return sp.exp(argument)
 
         return expression.replace(sp.exp, rewrite) if exponentials else expression
@@ -544,10 +539,7 @@ class _Judge:
             return None
         to_pre = {}
         for node, data in self.graph.nodes(data=True):
-            if data["kind"] == "act" and network.activation[data["layer"] - 2] not in (
-                "identity",
-                SOFTMAX,
-            ):
+            if data["kind"] == "act" and not _passes_through(network.activation[data["layer"] - 2]):
                 (pre,) = self.graph.predecessors(node)
                 to_pre[node_symbol(node)] = node_symbol(pre)
         used = sorted(
@@ -656,6 +648,15 @@ class _Judge:
                 "true": _number(true),
             },
         }
+
+
+def _passes_through(activation: str) -> bool:
+    """Whether an activation has no argument to mistake: a softmax output (its partials are
+    written out instead), or f(z) = z, where a and z are the same number."""
+    if activation == SOFTMAX:
+        return True
+    z = sp.Dummy("z", real=True)
+    return bool(rules.ACTIVATIONS[activation].function(z) == z)
 
 
 def _function_arguments(expression: sp.Expr) -> set[sp.Symbol]:
