@@ -27,6 +27,7 @@ from typing import Any
 
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
+from chainrule.records import train as train_record
 
 
 def count(architectures: Sequence[object] | object, **options: Any) -> count_record.CountRecord:
@@ -41,3 +42,11 @@ def chains(architecture: object, **options: Any) -> chains_record.ChainsRecord:
     by default) or inputs (``wrt="inputs"``), in the ``view`` asked for; options ``bias``,
     ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``, ``view``."""
     return chains_record.compute(chains_record.request(architecture, **options))
+
+
+def train(architecture: object = None, **options: Any) -> train_record.TrainRecord:
+    """``chainrule train``: gradient descent on layer sizes (``2-2-1`` by default) with the
+    verified gradients; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``examples``,
+    ``seed``, ``init_scale``, ``max_numbers``, ``epochs``, ``lr``, ``init``, ``data`` (``xor``,
+    ``random`` or a file's path)."""
+    return train_record.compute(train_record.request(architecture, **options))
