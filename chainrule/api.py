@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chainrule.records import chains as chains_record
+from chainrule.records import check as check_record
 from chainrule.records import count as count_record
 from chainrule.records import train as train_record
 
@@ -50,3 +51,11 @@ def train(architecture: object = None, **options: Any) -> train_record.TrainReco
     ``seed``, ``init_scale``, ``max_numbers``, ``epochs``, ``lr``, ``init``, ``data`` (``xor``,
     ``random`` or a file's path)."""
     return train_record.compute(train_record.request(architecture, **options))
+
+
+def check(architecture: object, **options: Any) -> check_record.CheckRecord:
+    """``chainrule check``: each claim (``claims=[...]``, and those of ``file=``, one a line)
+    proven correct, shown wrong with its mistake named, or unknown; options ``bias``,
+    ``activation``, ``cost``, ``max_graph``, ``claims``, ``file``, ``limit``. (The top-level
+    ``chainrule.check(network, claim)`` judges one claim and returns its document.)"""
+    return check_record.compute(check_record.request(architecture, **options))

@@ -75,6 +75,9 @@ MAX_NUMERIC_WORK = 2_000_000_000
 #: The closed view's estimated size (:func:`chainrule.calculus.counting.closed_view_size`) may
 #: be this fraction of ``--limit``: 5,000 at the default, about 2 s of SymPy printing.
 CLOSED_SIZE_PER_CHAIN = 0.5
+#: Claims one ``check`` judges: a hand derivation has dozens. Each takes about 5 ms on 2-2-2
+#: (more on larger graphs, up to a second of proof), so 500 take about 2.5 s; 5,000 took 25 s.
+MAX_CLAIMS = 500
 #: A limit hint longer than this many digits is not worth printing: nothing could meet it.
 _SANE_HINT_DIGITS = 12
 
