@@ -28,6 +28,7 @@ from typing import Any
 from chainrule.records import chains as chains_record
 from chainrule.records import check as check_record
 from chainrule.records import count as count_record
+from chainrule.records import paths as paths_record
 from chainrule.records import train as train_record
 
 
@@ -59,3 +60,13 @@ def check(architecture: object, **options: Any) -> check_record.CheckRecord:
     ``activation``, ``cost``, ``max_graph``, ``claims``, ``file``, ``limit``. (The top-level
     ``chainrule.check(network, claim)`` judges one claim and returns its document.)"""
     return check_record.compute(check_record.request(architecture, **options))
+
+
+def paths(architecture: object = None, **options: Any) -> paths_record.PathsRecord:
+    """``chainrule paths``: which chains carry each selected gradient on one case (drawn from
+    ``seed``, ``examples``, ``init_scale``, or read from ``case=``, a case file's path), ranked
+    and aggregated by length, layer and lag; options ``bias``, ``activation``, ``cost``,
+    ``max_graph``, ``case``, ``param``, ``wrt``, ``top``, ``limit``, ``by``, ``examples``,
+    ``seed``, ``init_scale``, ``max_numbers``, ``rnn_cost``. ``chainrule.present.paths.plot``
+    draws a record's figure."""
+    return paths_record.compute(paths_record.request(architecture, **options))
