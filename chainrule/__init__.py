@@ -62,13 +62,21 @@ _EXPORTS = {
     "explore": "chainrule.explore",
     "check": "chainrule.verification.claims",
 }
+#: Subpackages and modules reached as attributes: ``chainrule.api.chains(...)``.
+_MODULES = ("api",)
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, *_MODULES])
 
 
 def __getattr__(name: str):
+    if name in _MODULES:
+        return import_module(f"chainrule.{name}")
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
+    from chainrule.deprecated import DEPRECATED  # an old name: a stand-in that warns
+
+    if name in DEPRECATED:
+        return DEPRECATED[name]
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 

@@ -158,20 +158,44 @@ def read_bytes_capped(path: str | os.PathLike, what: str, limit: int = MAX_INPUT
 
 
 def read_json(path: str | os.PathLike, what: str, limit: int = MAX_INPUT_BYTES) -> object:
-    """Parse a JSON file of at most `limit` bytes; every problem is one SpecError naming `what`
-    and the path. NaN and Infinity, which Python's json would accept, are refused: they are not
-    JSON."""
+    """Parse a JSON file of at most `limit` bytes as :func:`parse_json` does; every problem is
+    one SpecError naming `what` and the path."""
     where = f"{what} {str(path)!r}"
     try:
         text = read_bytes_capped(path, what, limit).decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"{where} is not UTF-8 text") from None
+    return parse_json(text, where)
+
+
+def parse_json(text: str, where: str) -> object:
+    """Parse JSON `text` strictly; every problem is one SpecError that starts with `where`.
+
+    NaN and Infinity, which Python's json would accept, are refused (they are not JSON), and so
+    is a key given twice in one object, which would otherwise keep the last value and drop the
+    first without a word.
+
+    Examples
+    --------
+    >>> parse_json('{"nodes": {"h": "w*x", "h": "v*x"}}', "graph file 'g.json'")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: graph file 'g.json': the key 'h' is given twice in one object
+    """
 
     def refuse(name: str):
         raise SpecError(f"{where}: {name} is not a finite number")
 
+    def unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        document: dict[str, object] = {}
+        for key, value in pairs:
+            if key in document:
+                raise SpecError(f"{where}: the key {key[:80]!r} is given twice in one object")
+            document[key] = value
+        return document
+
     try:
-        return json.loads(text, parse_constant=refuse)
+        return json.loads(text, parse_constant=refuse, object_pairs_hook=unique)
     except json.JSONDecodeError as error:
         raise SpecError(f"{where} is not valid JSON: {error.msg} at line {error.lineno}") from None
     except RecursionError:

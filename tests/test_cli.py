@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -236,3 +237,72 @@ def test_singular_counts_read_as_singular(run_cli):
     assert out.splitlines()[0] == "dJ/dtheta^(1)_11: 1 chain, 3 terms"
     _, out, _ = run_cli("delta", "2-2-2", "--wrt", "inputs")
     assert "Theta" not in out and "dJ/dx_1 = delta^(2)_1 * dz^(2)_1/dx_1" in out
+
+
+def _shell(command: str, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command,
+        shell=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, **environment},
+        executable="/bin/bash",
+    )
+
+
+@pytest.mark.parametrize(
+    "redirect, argv, message",
+    [
+        ("<&-", "check 2-2-2 --file -", "standard input is closed"),
+        (">&-", "count 2-2-2", "standard output is closed"),
+    ],
+)
+def test_a_closed_standard_stream_is_one_line_and_exit_2(redirect, argv, message):
+    done = _shell(f"{sys.executable} -m chainrule {argv} {redirect}")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode().startswith("chainrule: error: ")
+    assert message in done.stderr.decode() and done.stderr.count(b"\n") == 1
+
+
+def test_a_stderr_on_a_full_device_leaves_the_status_to_say_it():
+    done = _shell(f"{sys.executable} -m chainrule count 2-x-2 2>/dev/full")
+    assert done.returncode == 2 and done.stdout == b""
+
+
+def test_an_ascii_terminal_gets_the_notation_in_ascii():
+    done = _shell(f"{sys.executable} -m chainrule explain", PYTHONIOENCODING="ascii")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode("ascii")  # every byte is ASCII
+    assert "dJ/dtheta^(1)_11" in text and "delta^(2)_1" in text
+    unicode = _shell(f"{sys.executable} -m chainrule explain", PYTHONIOENCODING="utf-8")
+    assert text.count("?") == unicode.stdout.decode().count("?")  # nothing unspellable
+
+
+def test_control_characters_in_echoed_input_are_escaped(run_cli):
+    _, _, err = run_cli("check", "2-2-2", "dJ/dtheta^(1)_11 = \x1b[31mred", expect=2)
+    assert "\x1b" not in err and "\\x1b" in err and err.count("\n") == 1
+
+
+def test_an_impossible_port_is_refused_in_one_line(run_cli):
+    _, _, err = run_cli("explore", "--port", "99999", "--no-browser", expect=2)
+    assert err == "chainrule: error: argument --port: a port is 1 to 65535, not 99999\n"
+
+
+def test_sigterm_in_the_middle_of_a_write_leaves_no_temporary_file(tmp_path):
+    """SIGTERM becomes an exception in the main thread, so the atomic write's cleanup runs."""
+    probe = (
+        "import os, signal, sys\n"
+        "from chainrule.cli.terminal import Terminated, terminating\n"
+        "from chainrule.files import atomic_path\n"
+        "try:\n"
+        "    with terminating(), atomic_path(sys.argv[1]) as temporary:\n"
+        "        temporary.write_text('half')\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        signal.pause()\n"
+        "except Terminated:\n"
+        "    sys.exit(143)\n"
+    )
+    target = tmp_path / "notes.md"
+    done = subprocess.run([sys.executable, "-c", probe, str(target)], timeout=60)
+    assert done.returncode == 143
+    assert list(tmp_path.iterdir()) == []  # neither the document nor its temporary

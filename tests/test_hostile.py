@@ -355,3 +355,43 @@ def test_a_gradient_refuses_too_many_chains_and_too_large_a_closed_view():
     with pytest.raises(TooLarge, match="closed view of dJ/dtheta.* use local"):
         deep.text("closed")
     assert deep.local() is not None  # the local view is within the budget
+
+
+@pytest.mark.parametrize(
+    "argv, text, message",
+    [
+        (
+            ["count"],
+            '{"inputs": ["x"], "parameters": ["w"], "targets": ["y"], '
+            '"nodes": {"h": "w*x", "h": "w*w*x"}, "cost": "(h - y)^2"}',
+            "the key 'h' is given twice in one object",
+        ),
+        (
+            ["verify", "--case"],
+            '{"sizes": [1, 1], "sizes": [2, 1], "activation": "sigmoid", "cost": "mse", '
+            '"bias": false, "weights": [[[0.5]]], "biases": null, "inputs": [[1]], '
+            '"targets": [[0]]}',
+            "the key 'sizes' is given twice in one object",
+        ),
+    ],
+)
+def test_a_key_given_twice_in_an_input_file_is_refused(run_cli, tmp_path, argv, text, message):
+    """json would keep the last value and drop the first without a word."""
+    path = tmp_path / "input.json"
+    path.write_text(text)
+    _, _, err = run_cli(*argv, str(path), expect=2)
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_key_given_twice_in_a_graph_sent_to_the_explorer_is_refused():
+    from chainrule.explore.api import run_command
+
+    text = (
+        '{"inputs": ["x"], "parameters": ["w", "w"], "targets": ["y"], '
+        '"nodes": {"h": "w*x"}, "cost": "(h - y)^2", "cost": "h"}'
+    )
+    status, document = run_command("chains", {"graph": [text]})
+    assert status == 400
+    assert document["error"] == (
+        "graph file 'graph.json': the key 'cost' is given twice in one object"
+    )

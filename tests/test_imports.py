@@ -33,6 +33,7 @@ LAYERS = {
     "cli": 7,
     "explore": 7,
     "api": 7,
+    "deprecated": 7,
     "__main__": 7,
     "__init__": 7,
 }

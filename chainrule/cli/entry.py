@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from chainrule import budget
 from chainrule.cli.commands import COMMANDS, load
 from chainrule.cli.options import PROG, Parser, UsageError, network_options
+from chainrule.cli.terminal import Terminated, prepare_streams, terminating, visible
 from chainrule.errors import ChainruleError
 from chainrule.graph.spec import Network
 
@@ -55,17 +56,26 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _fail(message: str, status: int) -> int:
-    """Report `message` as the one ``chainrule: error:`` line; return `status`."""
-    print(f"{PROG}: error: {' '.join(message.split())[:500]}", file=sys.stderr)
+    """Report `message` as the one ``chainrule: error:`` line (control characters of echoed
+    input escaped); return `status`. A stderr that cannot be written (closed, a full device)
+    leaves the status to say it."""
+    try:
+        print(f"{PROG}: error: {visible(' '.join(message.split())[:500])}", file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        _silence("stderr")
     return status
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null: what is left in its buffer cannot be written, and Python would
-    fail again when it flushes stdout at exit."""
+def _silence(stream: str = "stdout") -> None:
+    """Point a standard stream at /dev/null: what is left in its buffer cannot be written, and
+    Python would fail again when it flushes the stream at exit."""
     import os
 
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), getattr(sys, stream).fileno())
+    except (OSError, ValueError):
+        pass  # closed already: nothing is left to flush
 
 
 def _internal(error: BaseException) -> int:
@@ -86,10 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import os
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    prepare_streams()
     out = sys.stdout
     debug = os.environ.get("CHAINRULE_DEBUG") == "1"
     try:
-        with budget.front_end("cli"):
+        with budget.front_end("cli"), terminating():
             for token in argv:
                 if _NEGATIVE_ARCHITECTURE.fullmatch(token):
                     Network.parse(token)  # raises SpecError with the usual message
@@ -105,10 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error), 2)
     except BrokenPipeError:
         # The reader (`| head`) has what it wanted; stop quietly.
-        _silence_stdout()
+        _silence()
         return 0
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        return 128 + 15  # as a shell reports a process ended by SIGTERM
     except (MemoryError, RecursionError) as error:
         if debug:
             raise
@@ -128,13 +141,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if debug:
             raise
+        if error.filename is None and error.errno == errno.EBADF:
+            return _fail(f"cannot go on: {error.strerror}", 2)  # a closed standard stream
         if error.filename is None and error.errno in (
             errno.ENOSPC,
             errno.EIO,
             errno.EDQUOT,
             errno.EFBIG,
         ):
-            _silence_stdout()  # stdout is on a full or failing device
+            _silence()  # stdout is on a full or failing device
             return _fail(f"cannot write the output: {error.strerror}", 2)
         return _internal(error)
     except Exception as error:

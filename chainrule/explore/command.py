@@ -142,8 +142,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     try:
         sock = bind(args.host, args.port)
-    except OSError as error:
-        raise SpecError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    except (OSError, OverflowError) as error:  # a port past 65535 is an OverflowError
+        reason = getattr(error, "strerror", None) or str(error)
+        raise SpecError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown}:{port}/{_page_query(options, args)}"

@@ -522,17 +522,9 @@ def graph_from_text(text: str, source: str = "graph.json"):
     ('tiny.json', ['w'])
     """
 
-    def refuse(name: str):
-        raise SpecError(f"graph file {source!r}: {name} is not a finite number")
+    from chainrule.files import parse_json
 
-    try:
-        document = json.loads(text, parse_constant=refuse)
-    except json.JSONDecodeError as error:
-        raise SpecError(
-            f"graph file {source!r} is not valid JSON: {error.msg} at line {error.lineno}"
-        ) from None
-    except RecursionError:
-        raise SpecError(f"graph file {source!r} is nested too deeply to read") from None
+    document = parse_json(text, f"graph file {source!r}")
     try:
         graph = dag_from_document(document).build()
         if not any(kind == "param" for _, kind in graph.nodes(data="kind")):

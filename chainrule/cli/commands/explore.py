@@ -8,6 +8,14 @@ from typing import TextIO
 from chainrule.cli.options import add_architecture, add_limit, non_negative_int
 
 
+def port(text: str) -> int:
+    """A TCP port: 0 (a free one) to 65535."""
+    number = non_negative_int(text)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {number}")
+    return number
+
+
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "explore",
@@ -27,10 +35,10 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port",
-        type=non_negative_int,
+        type=port,
         default=0,
         metavar="N",
-        help="the port to listen on (default: a free one)",
+        help="the port to listen on, 1 to 65535 (default: a free one)",
     )
     parser.add_argument(
         "--no-browser", action="store_true", help="print the URL but do not open a browser"
