@@ -173,14 +173,21 @@ def start(request: TrainRequest) -> Start:
 
 def check_work(request: TrainRequest, network: Network, examples: int) -> None:
     """Refuse a run whose multiply-adds pass :data:`~chainrule.budget.MAX_NUMERIC_WORK`."""
-    # One epoch is a forward and a backward pass: about three multiply-adds per weight and row.
-    per_epoch = 3 * network.parameter_count * examples
+    # One epoch is a forward and a backward pass: about three multiply-adds per weight and row,
+    # and the steps of the pass themselves, which are most of a small network's time.
+    arithmetic = 3 * network.parameter_count * examples
+    per_epoch = arithmetic + budget.EPOCH_OVERHEAD
     work = request.epochs * per_epoch
     if work > budget.MAX_NUMERIC_WORK:
         most = max(1, budget.MAX_NUMERIC_WORK // per_epoch)
+        steps = (
+            f" (each epoch counted as {budget.EPOCH_OVERHEAD:,} more for its own steps)"
+            if arithmetic < budget.EPOCH_OVERHEAD
+            else ""
+        )
         raise TooLarge(
             f"{request.epochs:,} epochs of {network.architecture} on {examples:,} "
-            f"examples take about {work:,} multiply-adds, more "
+            f"examples take about {work:,} multiply-adds{steps}, more "
             f"than the {budget.MAX_NUMERIC_WORK:,} of a run; train for at most "
             f"{most:,} epochs ({budget.spelled('epochs', most)}) or on a smaller network"
         )
