@@ -37,12 +37,13 @@ class Progress:
         stream: TextIO | None = None,
         width: int = 30,
         delay: float = DELAY,
+        started: float | None = None,
     ):
         # sys.stderr is looked up now, not when the module loads: it may have been replaced.
         self.stream = sys.stderr if stream is None else stream
         self.total, self.noun, self.width, self.delay = total, noun, width, delay
         self.active = self.stream.isatty()
-        self.started = time.monotonic()
+        self.started = time.monotonic() if started is None else started
         self.drawn = float("-inf")
         self.shown = False
 
@@ -66,3 +67,26 @@ class Progress:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class Stages:
+    """A bar for each stage of a computation in turn (``stages("edge", 10, 400)``), drawn as
+    :class:`Progress` draws one once the whole computation has run for a second."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream
+        self.started = time.monotonic()
+        self.stage: str | None = None
+        self.bar: Progress | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage or self.bar is None:
+            self.close()
+            self.stage = stage
+            self.bar = Progress(total, stage, self.stream, started=self.started)
+        self.bar.update(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -23,6 +23,7 @@ from typing import TextIO
 
 import numpy as np
 
+from chainrule import budget
 from chainrule.notation.table import format_table
 from chainrule.present.documents import write_json
 from chainrule.records.train import TrainRecord
@@ -58,7 +59,7 @@ def text(record: TrainRecord, out: TextIO, every_epoch: bool | None = None) -> N
         f"{record.request.lr:g})\n"
     )
     if not np.isfinite(costs[-1]):
-        out.write("the cost overflowed: try a smaller --lr\n")
+        out.write(f"the cost overflowed: try a smaller {budget.spelled('lr')}\n")
     case = record.start
     if case.examples <= EXAMPLES_SHOWN:
         rows = [

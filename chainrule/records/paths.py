@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # numpy and networkx load with the work, not with the request
 
 DEFAULT_TOP = 10
 DEFAULT_LIMIT = 1_000_000
+#: The progress callback: (what is being done, "edge" or "gradient"; how many done; of how many).
+Progress = Callable[[str, int, int], None]
 
 CASE = Option(
     "case",
@@ -361,7 +363,16 @@ def _check_tables(
 # --- working out the numbers -------------------------------------------------------------------
 
 
-def _layered_numbers(case, sources: list[str], wrt: str, origin: str, max_graph: int) -> Numbers:
+def _stage(progress: Progress | None, what: str) -> Callable[[int, int], None] | None:
+    """`progress` told of one stage of the work (``edge``: evaluated; ``gradient``: ranked)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(what, done, total)
+
+
+def _layered_numbers(
+    case, sources: list[str], wrt: str, origin: str, max_graph: int, progress: Progress | None
+) -> Numbers:
     """A case of a layered net, its edges evaluated, and numpy backprop's gradients."""
     from chainrule.graph import names
     from chainrule.graph.build import build_graph
@@ -370,7 +381,9 @@ def _layered_numbers(case, sources: list[str], wrt: str, origin: str, max_graph:
     verify = _verification()
     network = case.network
     graph = build_graph(network, max_graph)
-    edge_values = verify.evaluate_edges(graph, verify.case_leaf_values(case), case.examples)
+    edge_values = verify.evaluate_edges(
+        graph, verify.case_leaf_values(case), case.examples, _stage(progress, "edge")
+    )
     if wrt == "inputs":
         by_input = backprop.input_gradients(case).sum(axis=0)
         reference = {
@@ -406,14 +419,16 @@ def _layered_numbers(case, sources: list[str], wrt: str, origin: str, max_graph:
     )
 
 
-def _graph_numbers(graph, sources: list[str], request: PathsRequest) -> Numbers:
+def _graph_numbers(
+    graph, sources: list[str], request: PathsRequest, progress: Progress | None
+) -> Numbers:
     """Random leaf values for any graph, its edges evaluated, and the δ sweep's gradients."""
     import numpy as np
 
     verify = _verification()
     examples, seed, scale = request.examples, request.seed, request.init_scale
     leaves = verify.random_leaf_values(graph, examples, seed, scale)
-    edge_values = verify.evaluate_edges(graph, leaves, examples)
+    edge_values = verify.evaluate_edges(graph, leaves, examples, _stage(progress, "edge"))
     adjoint = verify.adjoints(graph, edge_values, examples)
     reference = {source: float(np.sum(adjoint[source])) for source in sources}
     subject, options = request.subject, ""
@@ -455,7 +470,7 @@ def _graph_of(request: PathsRequest):
     return None
 
 
-def _numbers(request: PathsRequest, graph) -> Numbers:
+def _numbers(request: PathsRequest, graph, progress: Progress | None = None) -> Numbers:
     """The case's numbers on the graph, after the budget: refused past the edges evaluated one
     by one and the numbers of the tables, before anything is evaluated."""
     from chainrule.calculus.aggregates import longest_key
@@ -476,7 +491,7 @@ def _numbers(request: PathsRequest, graph) -> Numbers:
         _check_tables(request, label, elements, keys, request.examples)
         subject = Subject(label=label, _graph=graph)
         sources = [s.name for s in subject.sources(request.wrt, request.param)]
-        return _graph_numbers(graph, sources, request)
+        return _graph_numbers(graph, sources, request, progress)
     # Until verify's case drawing has a home below the command line, it is borrowed from there.
     from chainrule.cli.commands.verify import case_for
     from chainrule.graph.build import graph_size
@@ -498,7 +513,7 @@ def _numbers(request: PathsRequest, graph) -> Numbers:
     # tables' budget, checked first, bounds that too.
     subject = Subject(label=network.architecture, network=network)
     sources = [s.name for s in subject.sources(request.wrt, request.param)]
-    return _layered_numbers(case, sources, request.wrt, origin, request.subject.max_graph)
+    return _layered_numbers(case, sources, request.wrt, origin, request.subject.max_graph, progress)
 
 
 # --- the aggregates and the ranking ------------------------------------------------------------
@@ -522,13 +537,9 @@ def _resnet_offset(graph, wrt: str) -> int | None:
     return int(graph.graph["source"].split("x")[-1]) + 3
 
 
-def tally(
-    request: PathsRequest,
-    numbers: Numbers,
-    progress: Callable[[int, int], None] | None = None,
-) -> PathsRecord:
+def tally(request: PathsRequest, numbers: Numbers, progress: Progress | None = None) -> PathsRecord:
     """Rank (within ``limit``), aggregate, total and check every selected source's chains;
-    `progress(sources ranked, sources)` is told as the ranking goes."""
+    `progress("gradient", ranked, sources)` is told as the ranking goes."""
     import numpy as np
 
     from chainrule.calculus.aggregates import node_tables, rank_chains
@@ -544,7 +555,7 @@ def tally(
             for done, source in enumerate(sources, start=1):
                 rankings[source] = rank_chains(graph, source, numbers.edge_values, request.top)
                 if progress is not None:
-                    progress(done, len(sources))
+                    progress("gradient", done, len(sources))
         groups: dict[str, list[str]] = {}
         for source in sources:
             groups.setdefault(_group(graph, source), []).append(source)
@@ -594,18 +605,17 @@ def _check(numbers: Numbers, gradients: list[PathGradient]) -> tuple[float, bool
     return worst, bool(ok)
 
 
-def compute(
-    request: PathsRequest, progress: Callable[[int, int], None] | None = None
-) -> PathsRecord:
+def compute(request: PathsRequest, progress: Progress | None = None) -> PathsRecord:
     """The paths record of `request`, refused past its budget before any edge is evaluated;
-    `progress(sources ranked, sources)` is told as the ranking goes."""
+    `progress(stage, done, total)` is told as the edges are evaluated (``edge``) and the
+    gradients ranked (``gradient``)."""
     graph = _graph_of(request)
     if request.by == "lag" and (graph is None or graph.graph.get("architecture") != "rnn"):
         raise SpecError(
             f"{budget.spelled('by', 'lag')} is for recurrent networks (rnn:I-H-O:T): only their "
             "chains reach back in time"
         )
-    return tally(request, _numbers(request, graph), progress)
+    return tally(request, _numbers(request, graph, progress), progress)
 
 
 #: A request from an architecture and options by keyword (``PathsRequest.of``).

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from chainrule.cli.options import add_architecture, add_format, add_options, values_of
 from chainrule.present import paths as present
-from chainrule.present.progress import Progress
+from chainrule.present.progress import Stages
 from chainrule.records import paths as record
 
 
@@ -58,16 +58,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.plot:
         present.check_plot(args.plot)
     request = record.PathsRequest.of(args.architecture, **values_of(args, record.OPTIONS))
-    bar = Progress(0, "gradient ranked")
-
-    def ranked(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done)
-
+    stages = Stages()
     try:
-        paths = record.compute(request, progress=ranked)
+        paths = record.compute(request, progress=stages)
     finally:
-        bar.close()
+        stages.close()
     if args.plot:
         present.plot(paths, args.plot)
     present.PRESENTERS[args.format](paths, out)
