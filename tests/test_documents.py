@@ -1,5 +1,6 @@
 """explain, draw and report: what a person sees, checked as far as a test can."""
 
+import collections
 import html.parser
 import re
 import shutil
@@ -137,6 +138,27 @@ def test_drawing_shows_itself_in_jupyter():
     drawing = draw(Network([1, 1, 1]))
     assert drawing._repr_svg_().lstrip().startswith("<?xml")
     assert drawing._repr_png_().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
+    # Parsing the mathtext labels is most of a save's time, and bbox_inches="tight" draws the
+    # figure twice, with a renderer (and a parser) each: each label must still be parsed once.
+    from matplotlib.mathtext import MathTextParser
+
+    from chainrule.cli.draw import draw
+
+    parses: collections.Counter = collections.Counter()
+    parse = MathTextParser._parse_cached
+
+    def counting(parser, text, *key):
+        parses[text] += 1
+        return parse(parser, text, *key)
+
+    monkeypatch.setattr(MathTextParser, "_parse_cached", counting)
+    draw(Network([2, 2, 2])).save(tmp_path / f"net{suffix}")
+    assert len(parses) == 22  # 19 nodes, 2 chains in the legend, the title
+    assert set(parses.values()) == {1}
 
 
 @pytest.mark.parametrize(

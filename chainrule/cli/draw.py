@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
@@ -50,6 +52,63 @@ def _require_matplotlib():
     return Figure
 
 
+#: While a drawing is saved, every mathtext label parsed for it, by what determines the parse;
+#: None at any other time. A context variable, so that a save in one thread never sees
+#: another's.
+_LABELS_PARSED: ContextVar[dict | None] = ContextVar("chainrule_labels_parsed", default=None)
+
+
+def _share_parses_while_saving() -> None:
+    """Make matplotlib's mathtext parses go through `_LABELS_PARSED` while it holds a dict.
+
+    Installed once, on the first save; at any other time (no dict) every parse goes to
+    matplotlib's own cache, as before, so other figures in the process are untouched. If this
+    matplotlib has no such private hook, nothing is installed and drawings are only slower.
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    parse_cached = getattr(MathTextParser, "_parse_cached", None)
+    if parse_cached is None or getattr(parse_cached, "shared_while_saving", False):
+        return
+    if not hasattr(MathTextParser("path"), "_output_type"):
+        return  # the parse would not be keyed by all that determines it
+
+    def parse_shared(parser, *key):
+        parses = _LABELS_PARSED.get()
+        if parses is None:
+            return parse_cached(parser, *key)
+        # matplotlib's key (the string, dpi, font, antialiasing, hinting) and the parser's
+        # output type (vector or raster) are all that a parse depends on: which parser
+        # instance asks is not.
+        full_key = (parser._output_type, *key)
+        if full_key not in parses:
+            parses[full_key] = parse_cached(parser, *key)
+        return parses[full_key]
+
+    parse_shared.shared_while_saving = True  # type: ignore[attr-defined]
+    MathTextParser._parse_cached = parse_shared  # type: ignore[attr-defined]  # private: no stub
+
+
+@contextmanager
+def _each_label_parsed_once() -> Iterator[None]:
+    """Within this, a mathtext label is parsed once, however many renderers ask for it.
+
+    Parsing the labels is most of the time a save takes: pyparsing needs 4-15 ms for a node's
+    name and 30-60 ms for a chain's product in the legend on a 2-core machine. matplotlib caches
+    a parse per parser, and every renderer makes its own parser; a save with
+    bbox_inches="tight" uses two renderers (one to find the tight box, one to draw), so every
+    label was parsed twice. Its cache also holds only 50 parses, fewer than the labels of a
+    large drawing. The parses kept here live for one save only, so a change of rcParams
+    between saves is seen as before.
+    """
+    _share_parses_while_saving()
+    token = _LABELS_PARSED.set({})
+    try:
+        yield
+    finally:
+        _LABELS_PARSED.reset(token)
+
+
 class Drawing:
     """A figure, with `summary` saying what was left out; shows itself in Jupyter as SVG/PNG."""
 
@@ -68,12 +127,13 @@ class Drawing:
             raise SpecError(
                 f"cannot draw to {str(path)!r}: the file name must end in {', '.join(FORMATS)}"
             )
-        with atomic_path(path) as temporary:
+        with atomic_path(path) as temporary, _each_label_parsed_once():
             self.figure.savefig(temporary, format=suffix[1:], bbox_inches="tight", dpi=150)
 
     def _bytes(self, fmt: str) -> bytes:
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format=fmt, bbox_inches="tight")
+        with _each_label_parsed_once():
+            self.figure.savefig(buffer, format=fmt, bbox_inches="tight")
         return buffer.getvalue()
 
     def _repr_svg_(self) -> str:
