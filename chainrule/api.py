@@ -26,7 +26,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from chainrule.records import chains as chains_record
+from chainrule.records import check as check_record
 from chainrule.records import count as count_record
+from chainrule.records import paths as paths_record
+from chainrule.records import train as train_record
 
 
 def count(architectures: Sequence[object] | object, **options: Any) -> count_record.CountRecord:
@@ -41,3 +44,29 @@ def chains(architecture: object, **options: Any) -> chains_record.ChainsRecord:
     by default) or inputs (``wrt="inputs"``), in the ``view`` asked for; options ``bias``,
     ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``, ``view``."""
     return chains_record.compute(chains_record.request(architecture, **options))
+
+
+def train(architecture: object = None, **options: Any) -> train_record.TrainRecord:
+    """``chainrule train``: gradient descent on layer sizes (``2-2-1`` by default) with the
+    verified gradients; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``examples``,
+    ``seed``, ``init_scale``, ``max_numbers``, ``epochs``, ``lr``, ``init``, ``data`` (``xor``,
+    ``random`` or a file's path)."""
+    return train_record.compute(train_record.request(architecture, **options))
+
+
+def check(architecture: object, **options: Any) -> check_record.CheckRecord:
+    """``chainrule check``: each claim (``claims=[...]``, and those of ``file=``, one a line)
+    proven correct, shown wrong with its mistake named, or unknown; options ``bias``,
+    ``activation``, ``cost``, ``max_graph``, ``claims``, ``file``, ``limit``. (The top-level
+    ``chainrule.check(network, claim)`` judges one claim and returns its document.)"""
+    return check_record.compute(check_record.request(architecture, **options))
+
+
+def paths(architecture: object = None, **options: Any) -> paths_record.PathsRecord:
+    """``chainrule paths``: which chains carry each selected gradient on one case (drawn from
+    ``seed``, ``examples``, ``init_scale``, or read from ``case=``, a case file's path), ranked
+    and aggregated by length, layer and lag; options ``bias``, ``activation``, ``cost``,
+    ``max_graph``, ``case``, ``param``, ``wrt``, ``top``, ``limit``, ``by``, ``examples``,
+    ``seed``, ``init_scale``, ``max_numbers``, ``rnn_cost``. ``chainrule.present.paths.plot``
+    draws a record's figure."""
+    return paths_record.compute(paths_record.request(architecture, **options))

@@ -72,9 +72,15 @@ LIMITS: Mapping[str, Limit] = {
 TERMS_PER_CHAIN = 100
 #: Multiply-adds of a numeric run (training epochs, finite differences): about 2 s of numpy.
 MAX_NUMERIC_WORK = 2_000_000_000
+#: What an epoch of training costs beyond its arithmetic, in multiply-adds of the same time:
+#: each step is a few dozen numpy calls, about 85 µs however small the network.
+EPOCH_OVERHEAD = 100_000
 #: The closed view's estimated size (:func:`chainrule.calculus.counting.closed_view_size`) may
 #: be this fraction of ``--limit``: 5,000 at the default, about 2 s of SymPy printing.
 CLOSED_SIZE_PER_CHAIN = 0.5
+#: Claims one ``check`` judges: a hand derivation has dozens. Each takes about 5 ms on 2-2-2
+#: (more on larger graphs, up to a second of proof), so 500 take about 2.5 s; 5,000 took 25 s.
+MAX_CLAIMS = 500
 #: A limit hint longer than this many digits is not worth printing: nothing could meet it.
 _SANE_HINT_DIGITS = 12
 

@@ -739,21 +739,14 @@ def test_cli_refuses_a_huge_number_at_once(run_cli):
     )
 
 
-def test_cli_refuses_more_claims_than_a_run_checks_before_reading_any(run_cli, tmp_path):
-    from chainrule.cli.check import MAX_CLAIMS_PER_RUN
+def test_as_many_claims_as_a_run_checks_are_all_judged(run_cli, tmp_path):
+    """The limit refuses only past itself: a file of exactly that many claims is judged."""
+    from chainrule import budget
 
     claims = tmp_path / "claims.txt"
-    claims.write_text("dJ/dtheta^(1)_11 = @\n" * 5_000, encoding="utf-8")  # none is read
-    start = time.process_time()
-    status, out, err = run_cli("check", "2-2-2", "--file", str(claims), expect=2)
-    assert time.process_time() - start < HANG_CPU_SECONDS and out == ""
-    assert err == (
-        f"chainrule: error: 5,000 claims, more than the {MAX_CLAIMS_PER_RUN} one run checks; "
-        f"split them into runs of at most {MAX_CLAIMS_PER_RUN}\n"
-    )
-    claims.write_text("dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n" * MAX_CLAIMS_PER_RUN)
+    claims.write_text("dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n" * budget.MAX_CLAIMS)
     status, out, _ = run_cli("check", "2-2-2", "--file", str(claims), "--json")
-    assert len(json.loads(out)["claims"]) == MAX_CLAIMS_PER_RUN
+    assert len(json.loads(out)["claims"]) == budget.MAX_CLAIMS
 
 
 def test_judge_returns_the_node_the_claim_is_about():
@@ -844,3 +837,29 @@ def test_claims_found_by_fuzzing_get_a_verdict(network, claim):
 def test_undefined_or_complex_constants_are_bad_input(claim, message):
     with pytest.raises(SpecError, match=message):
         check(graph_named("2-2-2"), claim)
+
+
+def test_the_api_returns_the_record_whose_document_the_cli_prints(run_cli):
+    import chainrule.api
+
+    claims = [THE_POSTS_SLIP, "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1"]
+    record = chainrule.api.check("2-2-2", claims=claims)
+    _, out, _ = run_cli("check", "2-2-2", "--json", *claims, expect=1)
+    assert record.as_dict() == json.loads(out) and not record.ok
+    with pytest.raises(SpecError, match=r"raise it with limit=2$"):
+        chainrule.api.check("2-2-2", claims=["dJ/dtheta^(1)_11 = 0"], limit=1)
+
+
+def test_more_claims_than_one_run_checks_are_refused_up_front(run_cli, tmp_path, monkeypatch):
+    from chainrule import budget
+    from chainrule.verification import claims as judging
+
+    def judged(*args, **kwargs):
+        raise AssertionError("a claim was judged before the count was checked")
+
+    monkeypatch.setattr(judging, "judge", judged)
+    claims = tmp_path / "claims.txt"
+    claims.write_text("dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n" * (budget.MAX_CLAIMS + 1))
+    _, out, err = run_cli("check", "2-2-2", "--file", str(claims), expect=2)
+    assert out == ""
+    assert f"{budget.MAX_CLAIMS + 1:,} claims (with --file {claims}), more than the " in err

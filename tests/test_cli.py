@@ -306,3 +306,33 @@ def test_sigterm_in_the_middle_of_a_write_leaves_no_temporary_file(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe, str(target)], timeout=60)
     assert done.returncode == 143
     assert list(tmp_path.iterdir()) == []  # neither the document nor its temporary
+
+
+def test_progress_is_drawn_on_a_terminal_once_the_work_has_run_a_second():
+    import io
+
+    from chainrule.present.progress import Progress, Stages
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quick = Progress(10, "claim", stream=Terminal())
+    quick.update(3)
+    quick.close()
+    assert quick.stream.getvalue() == ""  # within its first second a run draws nothing
+    late = Progress(10, "epoch", stream=Terminal(), delay=0)
+    late.update(10, "cost 0.25")
+    late.close()
+    assert late.stream.getvalue() == f"\r[{'#' * 30}] epoch 10/10  cost 0.25\n"
+    terminal = Terminal()
+    stages = Stages(terminal)
+    stages.started -= 2  # as if the work had begun two seconds ago: each stage draws at once
+    stages("edge", 5, 10)
+    stages("gradient", 1, 2)
+    stages.close()
+    half = f"[{'#' * 15}{'.' * 15}]"
+    assert terminal.getvalue() == f"\r{half} edge 5/10\n\r{half} gradient 1/2\n"
+    piped = Progress(10, "epoch", stream=io.StringIO(), delay=0)
+    piped.update(10)
+    assert piped.stream.getvalue() == ""  # not a terminal: never drawn

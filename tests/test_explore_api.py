@@ -272,12 +272,32 @@ def test_training_streams_epochs_as_lines(client):
 
 
 def test_training_refuses_what_the_cli_refuses(client, capsys):
+    """The train request's own checks, its options spelled as the query names them."""
     response = client.get("/api/train?arch=2-2-2&data=xor")
-    assert (
-        response.status_code == 400
-        and "--data xor needs 2 inputs and 1 output" in response.json()["error"]
+    assert response.status_code == 400 and response.json()["error"] == (
+        "data=xor needs 2 inputs and 1 output, and 2-2-2 has not; use data=random"
     )
     assert client.get("/api/train?arch=2-2-1&lr=-1").status_code == 400
+    response = client.get("/api/train?arch=2-2-1&examples=65&data=random")
+    assert response.status_code == 400 and response.json()["error"] == (
+        "examples=65 is more than the explorer takes (64); use the command line for more"
+    )
+    response = client.get("/api/train?arch=2-2-1&epochs=20001")
+    assert response.json()["error"] == "epochs=20,001 is more than the explorer allows (20,000)"
+
+
+def test_training_reads_the_query_without_the_command_line():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from chainrule.explore import work; "
+        "status, trainer = work.trainer({'arch': ['2-2-1'], 'epochs': ['3'], 'bias': ['true']}); "
+        "lines = trainer.advance(); "
+        "print(status, lines[-1]['epochs'], 'chainrule.cli' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["200", "3", "False"], done.stderr
 
 
 def test_the_page_and_its_files_and_nothing_else(client):

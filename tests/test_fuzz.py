@@ -801,6 +801,12 @@ REGRESSIONS = [
         ["draw", f"2-{2**63}-2", "-o", "@out0"], [], [("new", ".png")], id="draw-width-2-63"
     ),
     pytest.param(["train", "--epochs", f"{10**9}"], [], [], id="train-1e9-epochs"),
+    # paths of 5,000 layers of width 2 ran 169 s and out of 8 GB: its tables are counted first.
+    pytest.param(
+        ["paths", "-".join(["2"] * 5000), "--by", "length"], [], [], id="paths-5000-layers"
+    ),
+    # 10,000,000 epochs of 2-2-1 passed the estimate of their arithmetic: a quarter of an hour.
+    pytest.param(["train", "--epochs", f"{10**7}"], [], [], id="train-1e7-small-epochs"),
     pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [], id="verify-1e20-examples"),
 ]
 

@@ -143,3 +143,52 @@ def test_random_cases_are_reproducible_and_scaled():
     assert first == again and first != random_case(net, seed=10, init_scale=0.1)
     assert all(np.abs(w).max() <= 0.1 for w in first.weights)
     assert (first.targets.sum(axis=1) == 1).all()  # one-hot targets for a softmax
+
+
+def test_the_train_api_returns_the_record_whose_document_the_cli_prints(run_cli):
+    import chainrule.api
+
+    record = chainrule.api.train("2-3-1", bias=True, init="constant", epochs=4, init_scale=0.5)
+    _, out, _ = run_cli(
+        "train",
+        "2-3-1",
+        "--bias",
+        "--init",
+        "constant",
+        "--epochs",
+        "4",
+        "--init-scale",
+        "0.5",
+        "--json",
+    )
+    assert record.as_dict() == json.loads(out) and record.identical == ((2, 3),)
+
+
+def test_training_refusals_name_the_option_as_the_caller_spells_it(run_cli):
+    """An epoch's own steps count, not only its arithmetic: 2-2-1's 72 multiply-adds an epoch
+    let --epochs 10,000,000 through, a quarter of an hour of training."""
+    import chainrule.api
+    from chainrule.errors import TooLarge
+
+    _, _, err = run_cli("train", "--epochs", str(10**7), expect=2)
+    assert err.startswith(
+        "chainrule: error: 10,000,000 epochs of 2-2-1 on 4 examples take about "
+        "1,000,720,000,000 multiply-adds (each epoch counted as 100,000 more for its own steps)"
+    )
+    assert err.endswith(
+        "train for at most 19,985 epochs (--epochs 19985) or on a smaller network\n"
+    )
+    with pytest.raises(TooLarge, match=r"\(epochs=19985\) or on a smaller network$"):
+        chainrule.api.train(epochs=10**7)
+    assert chainrule.api.train(epochs=19_985, lr=0.1).epochs == 19_985
+
+
+def test_a_raised_max_numbers_is_the_limit_of_the_case_drawn_too():
+    """The case was checked against --max-numbers and then drawn against the default."""
+    import chainrule.api
+    from chainrule.errors import TooLarge
+
+    with pytest.raises(TooLarge, match=r"raise it with max_numbers=36060016$"):
+        chainrule.api.train("3000-3000-1", data="random", epochs=1)
+    record = chainrule.api.train("3000-3000-1", data="random", epochs=1, max_numbers=36_060_016)
+    assert record.epochs == 1

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 import chainrule
 from chainrule.calculus.aggregates import enumerated_rows, node_tables, rank_chains
 from chainrule.calculus.symbolic import node_symbol
-from chainrule.cli.paths import Numbers, as_json, check, compute
 from chainrule.graph.architectures import (
     parse_architecture_graph,
     resnet,
@@ -32,6 +31,7 @@ from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import Network, SpecError
 from chainrule.numeric import backprop
 from chainrule.numeric.case import Case, random_case
+from chainrule.records.paths import Numbers, PathsRequest, tally
 from chainrule.verification.verify import (
     adjoints,
     case_leaf_values,
@@ -309,19 +309,16 @@ def test_the_aggregates_equal_brute_force_enumeration(label, graph, examples):
 def test_the_aggregates_by_layer_equal_enumeration():
     graph = resnet(2, 3).build()
     edges = evaluate_edges(graph, random_leaf_values(graph, 1, seed=3), 1)
+    parameters = [n for n, k in graph.nodes(data="kind") if k == "param"]
+    swept = adjoints(graph, edges, 1)
+    reference = {n: float(np.sum(swept[n])) for n in parameters}
     numbers = Numbers(
-        graph,
-        [n for n, k in graph.nodes(data="kind") if k == "param"],
-        edges,
-        1,
-        {},
-        "none",
-        "resnet:2x3",
-        (1e-9, 1e-12),
+        graph, parameters, edges, 1, reference, "the δ sweep", "resnet:2x3", (1e-9, 1e-12)
     )
-    result = compute(numbers, top=1, limit=10**6, lag=False)
-    assert [row.key for row in result.by_layer] == ["W^(1)", "W^(2)", "W^(3)", "V"]
-    for row in result.by_layer:
+    result = tally(PathsRequest.of("resnet:2x3", top=1), numbers)
+    assert result.ok
+    assert [row.key for row in result.by_layer.rows] == ["W^(1)", "W^(2)", "W^(3)", "V"]
+    for row in result.by_layer.rows:
         members = [n for n in numbers.sources if graph.nodes[n]["group"] == row.key]
         by_hand = enumerated_rows(graph, members, edges)
         assert row.count == sum(r.count for r in by_hand)
@@ -507,13 +504,9 @@ def test_hand_worked_2_2_2_ranked_chains_shares_and_cancellation():
     numbers = Numbers(
         graph, list(reference), edges, 1, reference, "numeric backprop", "2-2-2", (1e-9, 1e-12)
     )
-    result = compute(numbers, top=10, limit=100, lag=False)
-    assert check(result) == (0.0, True)
-
-    class Options:
-        wrt, seed, init_scale = "parameters", 0, 1.0
-
-    document = as_json(result, Options())
+    result = tally(PathsRequest.of("2-2-2", top=10, limit=100), numbers)
+    assert (result.max_abs_error, result.ok) == (0.0, True)
+    document = result.as_dict()
     first = document["gradients"][0]
     assert first == {
         "parameter": "theta^(1)_11",
@@ -725,3 +718,57 @@ def test_paths_reads_a_case_file_as_verify_does(run_cli, tmp_path):
     assert status == 2 and "case files describe layered networks" in err
     status, _, err = run_cli("paths", expect=2)
     assert status == 2 and "give an architecture (ARCH) or a case file" in err
+
+
+def test_the_api_returns_the_record_whose_document_the_cli_prints(run_cli):
+    import chainrule.api
+
+    record = chainrule.api.paths("rnn:1-2-1:3", examples=2, top=2)
+    _, out, _ = run_cli("paths", "rnn:1-2-1:3", "--examples", "2", "--top", "2", "--json")
+    assert record.as_dict() == json.loads(out) and record.ok
+
+
+def test_a_deep_narrow_net_is_refused_before_any_edge_is_evaluated(run_cli, monkeypatch):
+    """paths of 5,000 layers of width 2 took 4.3 GB and minutes: the tables by length grow
+    with the graph times its depth, and are counted before anything is evaluated."""
+    import chainrule.api
+    from chainrule.errors import TooLarge
+    from chainrule.verification import verify
+
+    def evaluated(*args, **kwargs):
+        raise AssertionError("an edge was evaluated before the budget was checked")
+
+    monkeypatch.setattr(verify, "evaluate_edges", evaluated)
+    deep = "-".join(["2"] * 5000)
+    _, out, err = run_cli("paths", deep, "--by", "length", expect=2)
+    assert out == "" and err.startswith("chainrule: error: 3,599,480,000 numbers in the tables")
+    assert err.count("\n") == 1
+    with pytest.raises(TooLarge, match=r"more than the limit of 20,000,000; raise it with "):
+        chainrule.api.paths("-".join(["2"] * 500))
+    with pytest.raises(TooLarge, match=r"raise it with max_numbers=\d+$"):
+        chainrule.api.paths("-".join(["2"] * 500))
+
+
+def test_the_tables_estimate_is_the_dynamic_programmes_size():
+    """The estimate reads the longest chain from the layer count: the programme's own."""
+    from chainrule.calculus.aggregates import longest_key
+    from chainrule.records.paths import table_numbers
+
+    for sizes in ARCHITECTURES:
+        network = Network(list(sizes))
+        graph = build_graph(network)
+        assert longest_key(graph) == 2 * network.depth - 1
+    graph = build_graph(Network([2, 2, 2]))
+    elements = graph.number_of_nodes() + graph.number_of_edges()
+    assert table_numbers(elements, longest_key(graph), 1) == 41 * 6 * 4
+
+
+def test_a_plot_without_matplotlib_is_one_line_and_status_two(run_cli, monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as if it were not installed
+    status, out, err = run_cli("paths", "2-2-2", "--plot", str(tmp_path / "p.png"), expect=2)
+    assert out == "" and err == (
+        "chainrule: error: plotting needs matplotlib: pip install 'chainrule[plot]' "
+        "(or pip install matplotlib)\n"
+    )

@@ -117,14 +117,21 @@ class Tables:
         ]
 
     def total(self, sources: str | Iterable[Hashable], key=None) -> Row:
-        """All the chains of `sources` in one row, labelled `key`."""
-        rows = self.rows(sources)
+        """All the chains of `sources` in one row, labelled `key`: the rows of :meth:`rows`
+        added up in the same order, without making a Row per key (a deep net has thousands of
+        keys, and a selection thousands of sources)."""
+        sources = [sources] if isinstance(sources, str) else list[Hashable](sources)
+        counts = sum((self.counts[s] for s in sources), np.zeros_like(self.counts[sources[0]]))
+        present = counts != 0
+        sums = sum(self.sums[s] for s in sources).sum(axis=1)[present]
+        abs_sums = sum(self.abs_sums[s] for s in sources).sum(axis=1)[present]
+        maxima = np.max([self.max_abs[s].max(axis=1) for s in sources], axis=0)[present]
         return Row(
             key,
-            sum(r.count for r in rows),
-            float(sum(r.sum for r in rows)),
-            float(sum(r.abs_sum for r in rows)),
-            max((r.max_abs for r in rows), default=0.0),
+            sum(counts[present].tolist()),
+            float(sum(sums.tolist())),
+            float(sum(abs_sums.tolist())),
+            max(maxima.tolist(), default=0.0),
         )
 
 

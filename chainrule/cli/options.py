@@ -132,6 +132,7 @@ def add_format(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
 
 _FORMAT_HELP: dict[tuple[str, ...], str] = {
     ("text", "unicode", "latex", "json"): "text (ASCII, default), unicode, latex or json",
+    ("text", "latex", "json"): "text (default), latex or json",
 }
 
 

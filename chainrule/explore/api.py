@@ -135,14 +135,9 @@ def flag(name: str, values: Sequence[str]) -> bool:
     raise RequestError(f"{name} takes true or false, not {values[-1]!r}")
 
 
-def argv_for(
-    command: str, query: Mapping[str, object], architecture: str | None = None
-) -> list[str]:
-    """The ``chainrule`` argument list for `command` with the options in `query`.
-
-    `architecture` replaces the query's ``arch`` (a graph file's temporary path). Unknown query
-    parameters are refused by name, so a typo is not silently ignored.
-    """
+def check_parameters(command: str, query: Mapping[str, object]) -> None:
+    """Refuse a query parameter that `command` does not take, by name, so that a typo is not
+    silently ignored."""
     if command not in OPTIONS:
         raise RequestError(f"unknown command {command!r}")
     allowed = OPTIONS[command]
@@ -152,6 +147,18 @@ def argv_for(
         raise RequestError(
             f"{command} takes no parameter {unknown[0]!r}; it takes arch, " + ", ".join(allowed)
         )
+
+
+def argv_for(
+    command: str, query: Mapping[str, object], architecture: str | None = None
+) -> list[str]:
+    """The ``chainrule`` argument list for `command` with the options in `query`.
+
+    `architecture` replaces the query's ``arch`` (a graph file's temporary path). Unknown query
+    parameters are refused by name (:func:`check_parameters`).
+    """
+    check_parameters(command, query)
+    allowed = OPTIONS[command]
     argv = [command]
     for name, kind in allowed.items():
         values = values_of(query, name)
@@ -276,6 +283,10 @@ RECORDS: dict[str, ModuleType] = {"count": count_record, "chains": chains_record
 MANY_ARCHITECTURES = ("count",)
 
 
+#: The caps that ``chainrule explore`` raises with an option of its own (--limit, --max-graph).
+RAISED_BY_EXPLORE = ("limit", "max_graph")
+
+
 def capped(given: dict[str, Any], caps: Mapping[str, int]) -> dict[str, Any]:
     """`given` (a request's options by keyword) within the explorer's caps: an option past its
     cap is refused, with how to start the explorer to allow it; ``max_graph`` defaults to its
@@ -292,21 +303,31 @@ def capped(given: dict[str, Any], caps: Mapping[str, int]) -> dict[str, Any]:
         except ChainruleError:
             continue  # the request's own reading says what is wrong with it
         if value > cap:
+            advice = (
+                f"start it with chainrule explore --{name.replace('_', '-')} {value}"
+                if name in RAISED_BY_EXPLORE
+                else "use the command line for more"
+            )
             raise TooLarge(
                 f"{budget.spelled(name, f'{value:,}')} is more than the explorer takes "
-                f"({cap:,}); start it with chainrule explore "
-                f"--{name.replace('_', '-')} {value}"
+                f"({cap:,}); {advice}"
             )
     if "max_graph" in caps and "max_graph" not in given:
         given["max_graph"] = caps["max_graph"]
     return given
 
 
-def request_of(command: str, query: Mapping[str, object], body: str | None) -> Any:
+def request_of(
+    command: str,
+    query: Mapping[str, object],
+    body: str | None,
+    module: ModuleType | None = None,
+) -> Any:
     """The request of `command` that `query` (and a POSTed graph file in `body`) asks for:
     ``arch`` and ``graph`` name the subject, every other parameter is an option by its name
-    (``max-graph`` or ``max_graph``), read as the command line reads it."""
-    module = RECORDS[command]
+    (``max-graph`` or ``max_graph``), read as the command line reads it. `module` is the
+    command's record module (:data:`RECORDS` has those answered as documents)."""
+    module = RECORDS[command] if module is None else module
     given: dict[str, Any] = {}
     for key in query:
         if key in ("arch", "graph"):

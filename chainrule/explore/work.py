@@ -320,57 +320,37 @@ class Trainer:
 
 
 def trainer(query: Mapping[str, list[str]]):
-    """``/api/train``: check the request with the ``train`` command's own parser and make the
-    case it would train; (200, :class:`Trainer`) or (400, error)."""
+    """``/api/train``: read the query into the ``train`` command's request, as every endpoint
+    reads its own (:func:`~chainrule.explore.api.request_of`), check it within the explorer's
+    caps and make the case it would train; (200, :class:`Trainer`) or (400, error)."""
 
     def compute():
-        import numpy as np
+        from chainrule import budget
+        from chainrule.records import train as train_record
+        from chainrule.records.subject import resolve
 
-        from chainrule.cli.entry import build_parser
-        from chainrule.graph.spec import Network
-        from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
-
-        if api.graph_text(query) is not None:
-            raise api.RequestError("training takes layer sizes (arch), not a graph file")
-        argv = api.argv_for("train", query)
-        api.check_budget("train", argv)
-        args = build_parser().parse_args(argv)
-        if args.data not in ("xor", "random"):
-            raise api.RequestError("the explorer reads no files: data takes xor or random")
-        if args.epochs > MAX_EPOCHS:
-            raise api.RequestError(
-                f"--epochs {args.epochs:,} is more than the explorer allows ({MAX_EPOCHS:,})"
-            )
-        network = Network.parse(
-            args.architecture, bias=args.bias, activation=args.activation, cost=args.cost
-        )
-        if network.parameter_count > MAX_TRAIN_PARAMETERS:
-            raise api.RequestError(
-                f"{network.architecture} has {network.parameter_count:,} "
-                f"parameters, more than the {MAX_TRAIN_PARAMETERS:,} the "
-                "explorer trains"
-            )
-        if args.data == "xor":
-            if (network.sizes[0], network.sizes[-1]) != (2, 1):
+        with budget.front_end("http", api.EXPLORER_CAPS):
+            if api.graph_text(query) is not None:
+                raise api.RequestError("training takes layer sizes (arch), not a graph file")
+            api.check_parameters("train", query)
+            data = api.values_of(query, "data")
+            if data and data[-1] not in train_record.DATA_SOURCES:
+                raise api.RequestError("the explorer reads no files: data takes xor or random")
+            request = api.request_of("train", query, None, module=train_record)
+            if request.epochs > MAX_EPOCHS:
                 raise api.RequestError(
-                    f"--data xor needs 2 inputs and 1 output, and "
-                    f"{network.architecture} has not; use --data random"
+                    f"{budget.spelled('epochs', f'{request.epochs:,}')} is more than the "
+                    f"explorer allows ({MAX_EPOCHS:,})"
                 )
-            inputs, targets = np.array(XOR_INPUTS), np.array(XOR_TARGETS)
-        else:
-            sample = random_case(network, examples=args.examples, seed=args.seed + 1)
-            inputs, targets = sample.inputs, sample.targets
-        if args.init == "constant":
-            case = constant_case(network, args.init_scale, inputs, targets)
-        else:
-            case = random_case(
-                network, seed=args.seed, init_scale=args.init_scale, inputs=inputs, targets=targets
-            )
-        return Trainer(case, args.epochs, args.lr)
+            network = resolve(request.subject, "train", layers_only=True).layered_network()
+            if network.parameter_count > MAX_TRAIN_PARAMETERS:
+                raise api.RequestError(
+                    f"{network.architecture} has {network.parameter_count:,} "
+                    f"parameters, more than the {MAX_TRAIN_PARAMETERS:,} the "
+                    "explorer trains"
+                )
+            # A run is stopped after TRAIN_SECONDS rather than refused by its estimate.
+            _, case = train_record.start(request)
+        return Trainer(case, request.epochs, request.lr)
 
-    from chainrule.cli.entry import UsageError
-
-    try:
-        return _answer(compute)
-    except UsageError as error:
-        return 400, {"error": str(error)}
+    return _answer(compute)

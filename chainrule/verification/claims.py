@@ -40,7 +40,7 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule import rules
+from chainrule import budget, rules
 from chainrule.calculus.symbolic import (
     M,
     Partial,
@@ -774,7 +774,7 @@ def judge(graph: nx.DiGraph, claim: str, limit: int = MAX_CHAINS) -> tuple[dict,
     if chains > limit:
         raise SpecError(
             f"{parsed.quantity} has {chains:,} chains, more than the limit of "
-            f"{limit:,}; raise it with --limit {chains}"
+            f"{limit:,}; raise it with {budget.spelled('limit', chains)}"
         )
     verdict, diagnosis, detail = _Judge(context, claim, parsed).verdict()
     if diagnosis is not None:

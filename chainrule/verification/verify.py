@@ -262,15 +262,26 @@ def graph_cost(graph: nx.DiGraph, leaves: dict, examples: int) -> np.ndarray:
     return forward_pass(graph, leaves, examples)[node_symbol(graph.graph["cost"])]
 
 
-def evaluate_edges(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
+def evaluate_edges(
+    graph: nx.DiGraph,
+    leaves: dict,
+    examples: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Every edge's local derivative at the given leaf values, one array over the examples each:
-    the forward pass, then the local derivative formulas chainrule prints."""
+    the forward pass, then the local derivative formulas chainrule prints; `progress(edges
+    evaluated, edges)` is told after each edge."""
     values = forward_pass(graph, leaves, examples)
     memo: dict = {}
-    return {
-        (u, v): _per_example(evaluate(local_derivative(graph, u, v), values, memo), examples)
-        for u, v in graph.edges
-    }
+    evaluated = {}
+    total = graph.number_of_edges()
+    for done, (u, v) in enumerate(graph.edges, start=1):
+        evaluated[u, v] = _per_example(
+            evaluate(local_derivative(graph, u, v), values, memo), examples
+        )
+        if progress is not None:
+            progress(done, total)
+    return evaluated
 
 
 def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -> np.ndarray:
