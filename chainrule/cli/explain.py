@@ -230,7 +230,7 @@ def _indented(block: str) -> str:
 
 def _operations(out, network, ops, number) -> None:
     from chainrule.calculus.counting import operation_counts
-    from chainrule.cli.render import ops_table
+    from chainrule.present.delta import ops_table
 
     _heading(out, number, "What the factoring saves")
     _paragraph(
