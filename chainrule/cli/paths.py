@@ -166,8 +166,8 @@ def _numbers(args: argparse.Namespace, graph) -> Numbers:
             )
         sources = [s.name for s in graph_sources(graph, args.wrt, args.param)]
         return _graph_numbers(graph, sources, args)
-    from chainrule.cli.commands.verify import case_for
     from chainrule.graph.build import graph_size
+    from chainrule.records.cases import case_for
 
     case, origin = case_for(args, default_examples=1)  # from --case, or drawn as verify draws
     network = case.network
