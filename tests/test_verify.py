@@ -452,6 +452,28 @@ def test_verify_of_any_size_is_priced_within_its_budget(run_cli):
     assert methods["delta"]["skipped"].startswith("the graph has 510,520 edges")
 
 
+def test_the_python_api_returns_the_record_the_cli_prints(run_cli, tmp_path):
+    import chainrule.api as api
+    from chainrule.errors import SpecError
+
+    def timeless(document):
+        for result in document["methods"].values():
+            result.pop("seconds")
+        return document
+
+    record = api.verify("2-3-1", seed=3, examples=2)
+    _, out, _ = run_cli("verify", "2-3-1", "--seed", "3", "--examples", "2", "--json")
+    assert timeless(json.loads(json.dumps(record.as_dict()))) == timeless(json.loads(out))
+    case = random_case(Network([2, 2, 1]), seed=7)
+    given = api.verify(case=case)
+    assert given.ok and given.origin == "the case given" and given.case is case
+    path = tmp_path / "case.json"
+    save_case(case, path)
+    assert api.verify(case=str(path)).as_dict()["gradients"] == given.as_dict()["gradients"]
+    with pytest.raises(SpecError, match="seed draws a random case: drop it, or leave out case$"):
+        api.verify("2-2-1", case=str(path), seed=4)
+
+
 def test_train_json_has_no_nan(run_cli):
     status, out, _ = run_cli(
         "train", "2-2-1", "--cost", "bce", "--epochs", "5", "--lr", "1e6", "--json"
