@@ -18,6 +18,11 @@ Examples
 Traceback (most recent call last):
 ...
 chainrule.errors.TooLarge: the selection has 12 chains, more than limit=5; raise it with limit=12...
+>>> [factoring.source.name for factoring in api.delta("2-2-2", param=["1,1,1"]).factorings]
+['theta^(1)_11']
+>>> record = api.verify("2-2-2", seed=1)
+>>> record.ok, record.reference
+(True, 'backprop')
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ from typing import Any
 from chainrule.records import chains as chains_record
 from chainrule.records import check as check_record
 from chainrule.records import count as count_record
+from chainrule.records import delta as delta_record
 from chainrule.records import paths as paths_record
 from chainrule.records import train as train_record
+from chainrule.records import verify as verify_record
 
 
 def count(architectures: Sequence[object] | object, **options: Any) -> count_record.CountRecord:
@@ -70,3 +77,21 @@ def paths(architecture: object = None, **options: Any) -> paths_record.PathsReco
     ``seed``, ``init_scale``, ``max_numbers``, ``rnn_cost``. ``chainrule.present.paths.plot``
     draws a record's figure."""
     return paths_record.compute(paths_record.request(architecture, **options))
+
+
+def delta(architecture: object, **options: Any) -> delta_record.DeltaRecord:
+    """``chainrule delta``: every δ's definition and every gradient through the δs, or the
+    factoring of the selected parameters (``param=["1,1,1"]``); options ``bias``,
+    ``activation``, ``cost``, ``max_graph``, ``param``, ``ops``, ``limit``, ``wrt``."""
+    return delta_record.compute(delta_record.request(architecture, **options))
+
+
+def verify(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> verify_record.VerifyRecord:
+    """``chainrule verify``: one case's gradients by five methods, each compared with an
+    independent reference; the case drawn at random (options ``examples``, ``seed``,
+    ``init_scale``, ``max_numbers``), or ``case``: a case file's path or a
+    :class:`~chainrule.numeric.case.Case`. Also ``bias``, ``activation``, ``cost``,
+    ``max_graph``, ``wrt``."""
+    return verify_record.compute(verify_record.request(architecture, case=case, **options))

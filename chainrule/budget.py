@@ -84,6 +84,39 @@ MAX_CLAIMS = 500
 #: A limit hint longer than this many digits is not worth printing: nothing could meet it.
 _SANE_HINT_DIGITS = 12
 
+# -- verify: what each method of a verification may cost ---------------------------------------
+#
+# Above these sizes a method is left out (finite differences: run on a sample), and the report
+# says why; together they keep a verification within about 2 s whatever it is given.
+
+MAX_CHAINS_SUMMED = 200_000
+MAX_TERMS_SUMMED = 2_000_000  # about a second of products: long chains count, not only many
+#: The graph's formulas evaluated one by one, for the chain sum and the δ sweep: about a second
+#: at this size (100-100-100 has 40,300 edges) since they are no longer lambdified.
+MAX_EDGES_EVALUATED = 50_000
+#: A graph file's local derivatives are SymPy's derivatives of its formulas: each edge u -> v
+#: walks v's formula (:func:`~chainrule.calculus.counting.local_derivative_work`), about 30,000
+#: symbols a second.
+MAX_DERIVATIVE_WORK = 20_000
+MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
+MAX_SYMPY_WORK = 10_000  # :func:`~chainrule.calculus.counting.sympy_diff_work`: about 2.5 s
+MAX_FINITE_DIFFERENCES = 2_000  # beyond it, a reproducible sample of this many parameters
+#: ... and the passes are priced (:func:`forward_pass_work`, in nanoseconds): past this, a
+#: smaller sample, or none when one source does not fit.
+MAX_FINITE_DIFFERENCE_WORK = 400_000_000
+#: One layer of a numeric forward pass costs about this many nanoseconds in numpy's calls (a
+#: product, a bias and an activation), whatever its size: 500 layers of width 2 are slow.
+LAYER_OVERHEAD_WORK = 5_000
+#: A weight matrix of up to this many weights stays in the CPU's cache from pass to pass: its
+#: product costs about a tenth of a nanosecond a weight and example. A larger one is streamed
+#: from memory on every pass, about this many nanoseconds a weight.
+CACHED_WEIGHTS = 100_000
+STREAMED_WEIGHT_WORK = 16
+#: A forward pass over a graph evaluates each computed node's formula
+#: (:func:`~chainrule.calculus.counting.forward_pass_work`, in symbols of about 2 µs each):
+#: finite differences over a graph get this much work at most.
+MAX_GRAPH_DIFFERENCE_WORK = 250_000
+
 # -- the explorer's caps: what one request to the server may ask for ---------------------------
 
 #: Each cap is the most a request may ask for, unless ``chainrule explore`` was started with a
@@ -205,6 +238,28 @@ def case_numbers(sizes: tuple[int, ...], parameters: int, examples: int) -> int:
     96
     """
     return 4 * parameters + examples * (sizes[0] + 3 * sum(sizes[1:]) + sizes[-1])
+
+
+def forward_pass_work(sizes: tuple[int, ...], examples: int) -> int:
+    """What one numeric forward pass of layer `sizes` on `examples` rows costs, in nanoseconds
+    (measured on this machine): each layer's calls (:data:`LAYER_OVERHEAD_WORK`), its product
+    with the examples, and each weight read from memory if its matrix is too large for the
+    cache (:data:`STREAMED_WEIGHT_WORK`). 500 layers of width 2 cost little arithmetic and much
+    overhead; a 500 x 500 matrix costs its reading.
+
+    Examples
+    --------
+    >>> forward_pass_work((2, 2, 2), 4), forward_pass_work((2,) * 500, 4)
+    (10002, 2495499)
+    >>> forward_pass_work((500, 500, 10), 4)
+    4112000
+    """
+    work = 0
+    for below, above in zip(sizes, sizes[1:]):
+        weights = below * above
+        streamed = STREAMED_WEIGHT_WORK if weights > CACHED_WEIGHTS else 0
+        work += LAYER_OVERHEAD_WORK + weights * examples // 10 + weights * streamed
+    return work
 
 
 def check_case(network, examples: int, max_numbers: int) -> None:

@@ -351,3 +351,12 @@ def test_delta_latex_renders_in_katex(run_cli):
     blocks = [block.split("\\[\n", 1)[1] for block in out.split("\\]") if "\\[\n" in block]
     assert len(blocks) == 3
     assert katex_failures(_delta_latex() + blocks) == []
+
+
+def test_the_python_api_returns_the_record_the_cli_prints(run_cli):
+    import chainrule.api as api
+
+    record = api.delta("2-2-2", param=["1,2,2"], ops=True)
+    _, out, _ = run_cli("delta", "2-2-2", "--param", "1,2,2", "--ops", "--json")
+    assert record.as_dict() == json.loads(out)
+    assert [factoring.source.name for factoring in record.factorings] == ["theta^(1)_22"]

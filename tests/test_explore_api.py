@@ -98,7 +98,8 @@ def test_every_endpoint_is_the_cli_json(client, capsys, url, argv):
             "/api/count?arch=2-2-2&activation=sigmoidal",
             ["count", "2-2-2", "--activation", "sigmoidal", "--json"],
         ),
-        ("/api/verify?arch=2-2-2&seed=-1", ["verify", "2-2-2", "--seed=-1", "--json"]),
+        ("/api/verify?arch=2-0-2", ["verify", "2-0-2", "--json"]),
+        ("/api/delta?arch=2-2-2&param=3,1,1", ["delta", "2-2-2", "--param", "3,1,1", "--json"]),
     ],
 )
 def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
@@ -133,6 +134,18 @@ def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
             "/api/chains?arch=4-6-6-3&limit=50000",
             "limit=50,000 is more than the explorer takes (10,000); start it with chainrule "
             "explore --limit 50000",
+        ),
+        ("/api/verify?arch=2-2-2&seed=-1", "seed: expected a whole number, got '-1'"),
+        (
+            "/api/verify?arch=2-2-2&examples=65",
+            "examples=65 is more than the explorer takes (64); use the command line for more",
+        ),
+        ("/api/verify", "give an architecture (arch) or a graph file (graph)"),
+        (
+            "/api/delta?arch=100-100-100",
+            "100-100-100 has 40,300 terms in the delta definitions, more than limit=10,000; "
+            "the explorer takes at most 10,000; start it with chainrule explore --limit 40300 "
+            "or factor one weight with param",
         ),
         (
             "/api/chains?arch=100-100-100&param=2,1,1",

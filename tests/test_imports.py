@@ -52,12 +52,7 @@ NUMERIC_USERS = {
 # JSON "latex" field, Jupyter) through the notations, imported inside those methods at call
 # time only. The notations import the graph at module level, the records the notations only
 # when asked: no cycle at import.
-ALLOWED_UPWARD = {
-    ("chainrule.graph.chains", "chainrule.notation"),
-    # paths draws its case as verify does, with verify's case_for, until that has a home below
-    # the command line (verify's own record): then this way up goes.
-    ("chainrule.records.paths", "chainrule.cli.commands.verify"),
-}
+ALLOWED_UPWARD = {("chainrule.graph.chains", "chainrule.notation")}
 
 
 def _area(module: str) -> str:

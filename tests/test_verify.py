@@ -364,6 +364,116 @@ def test_sampled_finite_differences_compare_only_the_sample(monkeypatch):
     assert int(result.compared.sum()) == 5 and result.ok is True
 
 
+# --- the budget: every method priced before anything is built ------------------------------
+
+
+def test_sympy_is_left_out_of_large_networks_by_their_inputs_too():
+    """--wrt inputs differentiates the same composed cost: the same rule leaves it out."""
+    report = verify(random_case(Network([10, 10, 10, 10]), seed=0), wrt="inputs")
+    assert report.methods["sympy_diff"].skipped.startswith("left out above 45 parameters")
+    assert report.ok and report.methods["delta"].ok and report.methods["chain_sum"].ok
+    small = verify(random_case(Network([2, 3, 2]), seed=1), wrt="inputs")
+    assert small.methods["sympy_diff"].ok is True  # within the budget, it still runs
+
+
+def test_a_method_left_out_builds_nothing(monkeypatch):
+    """Past the graph's budget nothing of the graph is made: no graph, no leaf symbols."""
+    import chainrule.verification.verify as verify_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("built for a method that is left out")
+
+    monkeypatch.setattr(verify_module, "MAX_EDGES_EVALUATED", 10)
+    for name in ("build_graph", "case_leaf_values", "evaluate_edges"):
+        monkeypatch.setattr(verify_module, name, refuse)
+    report = verify_module.verify(random_case(Network([4, 5, 6, 3]), examples=2, seed=2))
+    assert report.methods["delta"].skipped.startswith("the graph has 153 edges, more than the 10")
+    assert report.methods["finite_differences"].ok is True and report.ok
+
+
+def test_finite_differences_are_priced_by_passes_and_layers(monkeypatch):
+    """A deep narrow network costs little arithmetic but a pass's overhead per layer: its
+    finite differences take the sample that fits, say so, and agree where they are taken."""
+    from chainrule import budget
+
+    network = Network([2] * 200)
+    per_source = 4 * budget.forward_pass_work(network.sizes, 4)
+    report = verify(random_case(network, seed=3))
+    result = report.methods["finite_differences"]
+    fits = budget.MAX_FINITE_DIFFERENCE_WORK // per_source
+    assert fits < network.parameter_count == 796
+    assert result.note == (
+        f"on {fits} parameters sampled (seed 0); all 796 would take 3,184 forward passes "
+        "through 199 weight layers"
+    )
+    assert int(result.compared.sum()) == fits and result.ok is True
+
+
+def test_a_graph_whose_derivatives_cost_too_much_is_checked_by_what_fits():
+    """A formula of 300 weights: SymPy would walk it once per edge, so the chain sum and the δ
+    sweep are left out, sympy.diff too; finite differences are the reference, on a sample."""
+    import sympy as sp
+
+    from chainrule.graph.dag import Dag, sigmoid
+    from chainrule.verification.verify import random_leaf_values
+
+    dag = Dag()
+    x, y = dag.input("x"), dag.target("y")
+    weights = [dag.parameter(f"w{i}") for i in range(300)]
+    dag.cost((sigmoid(sp.Add(*(w * x**i for i, w in enumerate(weights)))) - y) ** 2 / 2)
+    graph = dag.build()
+    sources = [f"w{i}" for i in range(300)]
+    report = verify(graph, sources, random_leaf_values(graph, 2, seed=1), 2, "wide")
+    assert report.reference == "finite_differences"
+    for method in ("chain_sum", "delta"):
+        assert report.methods[method].skipped.startswith("its local derivatives take SymPy")
+    assert "differentiating it for 300 sources" in report.methods["sympy_diff"].skipped
+    note = report.methods["finite_differences"].note
+    assert "parameters sampled (seed 0); all 300 would take 1,200 forward passes" in note
+
+
+def test_a_graph_past_max_graph_is_left_out_naming_it():
+    report = verify(random_case(Network([2, 2, 2]), seed=0), max_graph=10)
+    for method in ("chain_sum", "delta", "sympy_diff"):
+        assert report.methods[method].skipped == (
+            "the graph would have 41 nodes and edges, more than max_graph=10; raise it with "
+            "max_graph=41"
+        )
+    assert report.methods["finite_differences"].ok is True and report.ok
+
+
+def test_verify_of_any_size_is_priced_within_its_budget(run_cli):
+    """The cases that once ran for minutes: each method that runs is within its estimate."""
+    status, out, _ = run_cli("verify", "500-500-10", "--json")
+    methods = json.loads(out)["methods"]
+    assert status == 0 and methods["finite_differences"]["ok"] is True
+    assert methods["finite_differences"]["note"].startswith("on ")
+    assert "would take 1,020,000 forward passes" in methods["finite_differences"]["note"]
+    assert methods["delta"]["skipped"].startswith("the graph has 510,520 edges")
+
+
+def test_the_python_api_returns_the_record_the_cli_prints(run_cli, tmp_path):
+    import chainrule.api as api
+    from chainrule.errors import SpecError
+
+    def timeless(document):
+        for result in document["methods"].values():
+            result.pop("seconds")
+        return document
+
+    record = api.verify("2-3-1", seed=3, examples=2)
+    _, out, _ = run_cli("verify", "2-3-1", "--seed", "3", "--examples", "2", "--json")
+    assert timeless(json.loads(json.dumps(record.as_dict()))) == timeless(json.loads(out))
+    case = random_case(Network([2, 2, 1]), seed=7)
+    given = api.verify(case=case)
+    assert given.ok and given.origin == "the case given" and given.case is case
+    path = tmp_path / "case.json"
+    save_case(case, path)
+    assert api.verify(case=str(path)).as_dict()["gradients"] == given.as_dict()["gradients"]
+    with pytest.raises(SpecError, match="seed draws a random case: drop it, or leave out case$"):
+        api.verify("2-2-1", case=str(path), seed=4)
+
+
 def test_train_json_has_no_nan(run_cli):
     status, out, _ = run_cli(
         "train", "2-2-1", "--cost", "bce", "--epochs", "5", "--lr", "1e6", "--json"

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -221,12 +222,21 @@ def composed_cost_size(network: Network) -> int:
     return sizes[-1] * activated
 
 
-def sympy_diff_work(network: Network) -> int:
-    """A measure of what ``sympy.diff`` of every weight's gradient costs, calibrated on this
+def sympy_diff_work(network: Network, sources: int | None = None) -> int:
+    """A measure of what ``sympy.diff`` of the composed cost by `sources` leaves (every weight
+    by default; ``verify --wrt inputs`` differentiates by the inputs) costs, calibrated on this
     machine: about 4,000 is one second. Each Piecewise layer past the second multiplies the
-    cases SymPy carries through the derivative, so it weighs ten times more."""
+    cases SymPy carries through the derivative, so it weighs ten times more.
+
+    Examples
+    --------
+    >>> sympy_diff_work(Network([2, 2, 2])), sympy_diff_work(Network([2, 2, 2]), sources=2)
+    (160, 40)
+    """
     piecewise = sum(_piecewise(name) for name in network.activation)
-    return composed_cost_size(network) * network.parameter_count * 10 ** max(0, piecewise - 2)
+    if sources is None:
+        sources = network.parameter_count
+    return composed_cost_size(network) * sources * 10 ** max(0, piecewise - 2)
 
 
 class Ops(NamedTuple):
@@ -368,8 +378,8 @@ def _layered_operation_counts(network: Network) -> OperationCounts:
 def composed_graph_size(graph) -> int:
     """Symbols in a graph's cost written out as one tree in its leaves (what ``sympy.diff``
     differentiates), from each node's own formula: every occurrence of a computed node in a
-    formula stands for that node's whole tree. One pass in topological order; no expression is
-    composed.
+    formula stands for that node's whole tree. One pass in topological order, one walk of each
+    formula; no expression is composed.
 
     Examples
     --------
@@ -388,6 +398,66 @@ def composed_graph_size(graph) -> int:
         if not graph._pred[node]:
             size[node] = 1
             continue
-        formula = value_formula(graph, node)
-        size[node] = sum(formula.count(node_symbol(u)) * size[u] for u in graph._pred[node]) + 1
+        uses = _symbol_uses(value_formula(graph, node))
+        size[node] = sum(uses[node_symbol(u)] * size[u] for u in graph._pred[node]) + 1
     return size[graph.graph["cost"]]
+
+
+def _symbol_uses(formula) -> Counter:
+    """How often each symbol occurs in `formula`'s tree, in one walk (``formula.count(symbol)``
+    for every symbol would walk it once per symbol: a second for a formula of 100 inputs)."""
+    from sympy import preorder_traversal
+
+    return Counter(part for part in preorder_traversal(formula) if part.is_Symbol)
+
+
+def _formula_size(graph, node) -> int:
+    """Nodes of `node`'s formula tree: a graph file's formula, walked; a layered network's,
+    estimated without writing it (a weighted input adds a product of two symbols per weight,
+    an activation or the cost a few symbols per input)."""
+    formula = graph.nodes[node].get("formula")
+    if formula is not None:
+        from sympy import preorder_traversal
+
+        return sum(1 for _ in preorder_traversal(formula))
+    inputs = len(graph._pred[node])
+    if graph.nodes[node]["kind"] == NodeKind.PRE:
+        return 1 + 3 * inputs // 2
+    return 10 * inputs
+
+
+def local_derivative_work(graph) -> int:
+    """Symbols SymPy walks to find a graph's local derivatives: differentiating the formula of
+    v by each of its inputs u walks v's formula once per edge u -> v. A layered network's
+    local derivatives are written in closed form, without SymPy: 0.
+
+    Examples
+    --------
+    >>> from chainrule.graph.dag import Dag, sigmoid
+    >>> dag = Dag()
+    >>> x, w, y = dag.input("x"), dag.parameter("w"), dag.target("y")
+    >>> cost = dag.cost((sigmoid(w * x) - y) ** 2 / 2)
+    >>> graph = dag.build()  # J's formula, 17 symbols, differentiated by w and by x
+    >>> local_derivative_work(graph), forward_pass_work(graph)
+    (34, 17)
+    """
+    return sum(
+        len(graph._pred[node]) * _formula_size(graph, node)
+        for node, formula in graph.nodes(data="formula")
+        if formula is not None
+    )
+
+
+def forward_pass_work(graph) -> int:
+    """Symbols one forward pass over `graph` evaluates: every computed node's formula (the
+    cost's too), walked as a tree. Each costs about the same few microseconds of numpy calls,
+    whatever the number of examples.
+
+    Examples
+    --------
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> forward_pass_work(build_graph(Network([2, 2, 2])))
+    88
+    """
+    return sum(_formula_size(graph, node) for node in graph if graph._pred[node])

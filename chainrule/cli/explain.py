@@ -230,7 +230,7 @@ def _indented(block: str) -> str:
 
 def _operations(out, network, ops, number) -> None:
     from chainrule.calculus.counting import operation_counts
-    from chainrule.cli.render import ops_table
+    from chainrule.present.delta import ops_table
 
     _heading(out, number, "What the factoring saves")
     _paragraph(
@@ -254,9 +254,8 @@ def _operations(out, network, ops, number) -> None:
 
 
 def _verification(out, network, seed) -> None:
-    from chainrule.cli.render_numbers import write_verify_text
-    from chainrule.numeric.case import random_case
-    from chainrule.verification.verify import verify
+    from chainrule.present import verify as present
+    from chainrule.records import verify as record
 
     _heading(out, 5, "Checking it against numbers")
     if network.parameter_count > PARAMETERS_VERIFIED:
@@ -270,5 +269,4 @@ def _verification(out, network, seed) -> None:
         "The same gradients on a random case, computed five ways and compared with "
         "numeric backprop, which shares no code with the symbolic side:",
     )
-    report = verify(random_case(network, examples=4, seed=seed))
-    write_verify_text(report, out, f"seed {seed}, weights from [-1, 1]")
+    present.text(record.compute(record.request(network, seed=seed)), out)

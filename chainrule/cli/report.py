@@ -69,8 +69,7 @@ def build(
     from chainrule.graph.build import build_graph
     from chainrule.graph.chains import iter_chains
     from chainrule.notation import notation_for
-    from chainrule.numeric.case import random_case
-    from chainrule.verification.verify import TITLES, verify
+    from chainrule.records import verify as verify_record
 
     graph = build_graph(network)
     notation = notation_for(format, graph)
@@ -188,7 +187,7 @@ def build(
         )
     )
 
-    report = verify(random_case(network, examples=4, seed=seed))
+    report = verify_record.compute(verify_record.request(network, seed=seed))
     blocks.append(Heading("Checked against numbers"))
     blocks.append(
         Paragraph(
@@ -199,13 +198,13 @@ def build(
     rows = []
     for name, result in report.methods.items():
         if name == "backprop":
-            rows.append([TITLES[name], "", "", "reference"])
+            rows.append([verify_record.TITLES[name], "", "", "reference"])
         elif result.skipped:
-            rows.append([TITLES[name], "", "", f"skipped: {result.skipped}"])
+            rows.append([verify_record.TITLES[name], "", "", f"skipped: {result.skipped}"])
         else:
             rows.append(
                 [
-                    TITLES[name],
+                    verify_record.TITLES[name],
                     f"{result.max_abs_error:.2e}",
                     f"{result.max_rel_error:.2e}",
                     "agrees" if result.ok else "DISAGREES",

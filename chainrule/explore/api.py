@@ -1,29 +1,30 @@
-"""The explorer's JSON API: HTTP query parameters turned into a ``chainrule`` command line, run
-in-process, so that every endpoint answers exactly the document the CLI's ``--json`` prints.
+"""The explorer's JSON API: every endpoint answers exactly the document the CLI's ``--json``
+prints, computed from the same record.
 
-Only options named in :data:`OPTIONS` pass; every value goes to argparse as ``--name=value`` (so
-a value can never become another option), and the architecture goes after ``--``. A request
-never names a file: an architecture ending in ``.json`` is refused, and a graph file arrives as
-JSON text (the ``graph`` field), parsed by :mod:`chainrule.graph.graphfile` before the command
-sees it.
+A query is read into the command's request (:func:`request_of`): ``arch`` and ``graph`` name
+the subject, every other parameter is one of the command's declared options, read as the
+command line reads it; anything else is refused by name. A request never names a file: an
+architecture ending in ``.json`` is refused, and a graph file arrives as JSON text (the
+``graph`` field or the body), parsed by :mod:`chainrule.graph.graphfile`. Training streams its
+epochs from :mod:`chainrule.explore.work`, which checks its query with the ``train`` command's
+own parser (:func:`argv_for`: each value passed as ``--name=value``, so that a value can never
+become another option).
 
 Examples
 --------
->>> argv_for("chains", {"arch": "2-2-2", "param": ["1,1,1"], "view": "local"})
-['chains', '--param=1,1,1', '--view=local', '--json', '--', '2-2-2']
+>>> argv_for("train", {"arch": "2-2-1", "epochs": ["5"]})
+['train', '--epochs=5', '--json', '--', '2-2-1']
 >>> status, document = run_command("count", {"arch": "2-2-2"})
 >>> status, document[0]["terms"]
 (200, 52)
 >>> run_command("count", {"arch": "2-0-2"})[0]
 400
+>>> run_command("verify", {"arch": "2-2-2", "case": "/etc/passwd"})[1]["error"].split(";")[0]
+"verify takes no option 'case'"
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, cast
@@ -32,44 +33,13 @@ from chainrule import budget
 from chainrule.errors import ChainruleError
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
+from chainrule.records import delta as delta_record
+from chainrule.records import verify as verify_record
+from chainrule.records.options import refuse_unknown
 
-#: Options each command takes from a request: name -> "flag" (true/false), "value" (the last
-#: one given) or "values" (repeatable, each passed on).
+#: Options the train command takes from a request: name -> "flag" (true/false), "value" (the
+#: last one given) or "values" (repeatable, each passed on).
 OPTIONS: dict[str, dict[str, str]] = {
-    "count": {
-        "bias": "flag",
-        "activation": "value",
-        "cost": "value",
-        "ops": "flag",
-        "by-layer": "flag",
-    },
-    "chains": {
-        "bias": "flag",
-        "activation": "value",
-        "cost": "value",
-        "param": "values",
-        "view": "value",
-        "wrt": "value",
-        "limit": "value",
-    },
-    "delta": {
-        "bias": "flag",
-        "activation": "value",
-        "cost": "value",
-        "param": "values",
-        "ops": "flag",
-        "wrt": "value",
-        "limit": "value",
-    },
-    "verify": {
-        "bias": "flag",
-        "activation": "value",
-        "cost": "value",
-        "wrt": "value",
-        "seed": "value",
-        "examples": "value",
-        "init-scale": "value",
-    },
     "train": {
         "bias": "flag",
         "activation": "value",
@@ -95,8 +65,6 @@ MAX_EXAMPLES = 64
 #: Nodes plus edges of the largest computation graph a request may have built: a few tens of
 #: MB and well under a second to build. The counts of any network need no graph.
 MAX_GRAPH_ELEMENTS = 50_000
-#: verify evaluates every method on the graph (sympy_diff among them): a smaller graph.
-MAX_VERIFY_ELEMENTS = 8_000
 TRUE, FALSE = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
 
 
@@ -201,31 +169,6 @@ def check_budget(command: str, argv: Sequence[str]) -> None:
             )
 
 
-def check_network_size(command: str, query: Mapping[str, object]) -> None:
-    """Refuse, before any work, a command that would build a graph larger than
-    :data:`MAX_GRAPH_ELEMENTS` (``count`` builds none). A network the CLI cannot parse passes
-    here, so that the CLI gives its own message."""
-    from chainrule.graph.build import check_graph_size
-    from chainrule.graph.spec import Network, SpecError
-
-    if command == "count":
-        return
-    arch = values_of(query, "arch")
-    if not arch:
-        return
-    try:
-        bias = values_of(query, "bias")
-        network = Network.parse(
-            arch[-1].strip(),
-            bias=flag("bias", bias) if bias else False,
-            activation=(values_of(query, "activation") or ["sigmoid"])[-1],
-            cost=(values_of(query, "cost") or ["mse"])[-1],
-        )
-    except (SpecError, TypeError, ValueError, RequestError):
-        return
-    check_graph_size(network, MAX_VERIFY_ELEMENTS if command == "verify" else MAX_GRAPH_ELEMENTS)
-
-
 def graph_text(query: Mapping[str, object], body: str | None = None) -> str | None:
     """The graph file's JSON text of a request: the POST body or the ``graph`` parameter."""
     texts = _values_unbounded(query, "graph")
@@ -261,24 +204,13 @@ def parse_graph(text: str):
     return graph_from_text(text, GRAPH_NAME)
 
 
-def run_argv(argv: Sequence[str]) -> tuple[int, Any]:
-    """Run ``chainrule ARGV`` in-process; (HTTP status, its JSON document or an error)."""
-    from chainrule.cli.entry import UsageError, build_parser
-
-    out = io.StringIO()
-    try:
-        with budget.front_end("cli"):
-            args = build_parser().parse_args(list(argv))
-            args.run(args, out)
-    except (UsageError, ChainruleError, RequestError) as error:
-        return 400, {"error": str(error)}
-    except RecursionError:
-        return 400, {"error": "the input is nested too deeply"}
-    return 200, json.loads(out.getvalue())
-
-
-#: The commands answered from their records (the others still run the command line).
-RECORDS: dict[str, ModuleType] = {"count": count_record, "chains": chains_record}
+#: The commands answered from their records: every command of :data:`COMMANDS`.
+RECORDS: dict[str, ModuleType] = {
+    "count": count_record,
+    "chains": chains_record,
+    "delta": delta_record,
+    "verify": verify_record,
+}
 #: The commands that take several architectures (every ``arch`` given).
 MANY_ARCHITECTURES = ("count",)
 
@@ -334,6 +266,9 @@ def request_of(
             continue
         values = values_of(query, str(key))
         given[str(key).replace("-", "_")] = values if len(values) > 1 else values[-1]
+    # Only the declared options reach the request: none of them names a file (verify's case
+    # file is a keyword of its own, never a query parameter).
+    refuse_unknown(module.OPTIONS, given, command)
     given = capped(given, budget.current_front_end().caps)
     architectures = [text.strip() for text in values_of(query, "arch")]
     for architecture in architectures:
@@ -360,38 +295,12 @@ def run_command(
     command: str, query: Mapping[str, object], body: str | None = None
 ) -> tuple[int, Any]:
     """Answer ``/api/<command>``: (HTTP status, document). Errors are ``{"error": message}``
-    with the message the CLI gives; a graph file in `query` or `body` is parsed first."""
-    from chainrule.errors import ChainruleError
-
+    with the message the CLI gives, its options spelled as the API takes them."""
     try:
         if command not in COMMANDS:
             raise RequestError(f"unknown endpoint /api/{command}")
-        if command in RECORDS:
-            with budget.front_end("http", EXPLORER_CAPS):
-                return 200, answer_record(command, query, body)
-        text = graph_text(query, body)
-        if text is None:
-            argv = argv_for(command, query)
-            check_budget(command, argv)
-            check_network_size(command, query)
-            if argv[-1] == "--json" and command != "verify":
-                raise RequestError("give an architecture (arch) or a graph file (graph)")
-            return run_argv(argv)
-        parse_graph(text)  # every error of the file, named after the file, before any work
-        with tempfile.TemporaryDirectory(prefix="chainrule-explore-") as directory:
-            path = os.path.join(directory, GRAPH_NAME)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            argv = argv_for(command, query, architecture=path)
-            check_budget(command, argv)
-            status, document = run_argv(argv)
-        if status != 200:  # the temporary path is no business of the reader's
-            document = {
-                "error": document["error"]
-                .replace(repr(path), repr(GRAPH_NAME))
-                .replace(path, GRAPH_NAME)
-            }
-        return status, document
+        with budget.front_end("http", EXPLORER_CAPS):
+            return 200, answer_record(command, query, body)
     except (RequestError, ChainruleError) as error:
         return 400, {"error": str(error)}
     except RecursionError:

@@ -252,12 +252,19 @@ class Notation:
         replaced = self._sum_of(step.terms, "abstract")
         return (self._sum_of(step.grouped, "abstract") if step.grouped else None), replaced
 
-    def factoring(self, source: Hashable, steps: Sequence[Step] | None = None) -> list[str]:
+    def factoring(
+        self,
+        source: Hashable,
+        steps: Sequence[Step] | None = None,
+        factored: FactoredGradient | None = None,
+    ) -> list[str]:
         """The right-hand sides that derive ``∂J/∂source`` from its path sum: each factoring
         step's grouped line and δ line, then the factored gradient in the local view.
 
         Every writer of a factoring (``delta --param``, ``explain``, ``report``) calls this;
-        pass `steps` when you have them from :func:`~chainrule.calculus.delta.factoring_steps`.
+        pass `steps` and `factored` when you have them from
+        :func:`~chainrule.calculus.delta.factoring_steps` and
+        :func:`~chainrule.calculus.delta.factor_gradient` (a record does).
         """
         from chainrule.calculus import delta
 
@@ -267,7 +274,8 @@ class Notation:
         sides = []
         for step in steps:
             sides += [side for side in self.step(step) if side is not None]
-        factored = delta.factor_gradient(graph, source)
+        if factored is None:
+            factored = delta.factor_gradient(graph, source)
         sides.append(self.factored_gradient(factored, "local").rhs)
         return sides
 

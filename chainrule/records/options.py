@@ -189,13 +189,7 @@ def read_options(
 ) -> dict[str, Any]:
     """Every option's value from `given` (keyword -> value, typed or text), defaults filled in.
     A keyword that is no option of `who` is refused by name, so that a typo is not ignored."""
-    known = {option.name: option for option in options}
-    unknown = sorted(str(name) for name in given if name not in known)
-    if unknown:
-        raise SpecError(
-            f"{who} takes no option {unknown[0]!r}; it takes "
-            + ", ".join(budget.spelled(name) for name in known)
-        )
+    refuse_unknown(options, given, who)
     values = {}
     for option in options:
         if option.name in given and given[option.name] is not None:
@@ -203,6 +197,25 @@ def read_options(
         else:
             values[option.name] = () if option.repeat else option.default
     return values
+
+
+def refuse_unknown(options: Sequence[Option], given: Iterable[str], who: str) -> None:
+    """Refuse, by name, a keyword in `given` that is none of `options` (those of `who`).
+
+    Examples
+    --------
+    >>> refuse_unknown([LIMIT, VIEW], ["limit", "case"], "chains")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: chains takes no option 'case'; it takes limit, view
+    """
+    known = [option.name for option in options]
+    unknown = sorted(str(name) for name in given if name not in known)
+    if unknown:
+        raise SpecError(
+            f"{who} takes no option {unknown[0]!r}; it takes "
+            + ", ".join(budget.spelled(name) for name in known)
+        )
 
 
 # -- the options several commands share ---------------------------------------------------------

@@ -492,9 +492,8 @@ def _numbers(request: PathsRequest, graph, progress: Progress | None = None) -> 
         subject = Subject(label=label, _graph=graph)
         sources = [s.name for s in subject.sources(request.wrt, request.param)]
         return _graph_numbers(graph, sources, request, progress)
-    # Until verify's case drawing has a home below the command line, it is borrowed from there.
-    from chainrule.cli.commands.verify import case_for
     from chainrule.graph.build import graph_size
+    from chainrule.records.cases import case_for
 
     # from the case file, or drawn as verify draws
     case, origin = case_for(_case_options(request), default_examples=1)

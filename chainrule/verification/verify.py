@@ -34,7 +34,7 @@ Examples
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -42,7 +42,27 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule.calculus.counting import composed_cost_size, composed_graph_size, sympy_diff_work
+from chainrule import budget
+from chainrule.budget import (
+    MAX_CHAINS_SUMMED,
+    MAX_DERIVATIVE_WORK,
+    MAX_EDGES_EVALUATED,
+    MAX_FINITE_DIFFERENCE_WORK,
+    MAX_FINITE_DIFFERENCES,
+    MAX_GRAPH_DIFFERENCE_WORK,
+    MAX_SYMPY_DEPTH,
+    MAX_SYMPY_PARAMETERS,
+    MAX_SYMPY_WORK,
+    MAX_TERMS_SUMMED,
+)
+from chainrule.calculus.counting import (
+    composed_cost_size,
+    composed_graph_size,
+    count,
+    forward_pass_work,
+    local_derivative_work,
+    sympy_diff_work,
+)
 from chainrule.calculus.symbolic import (
     M,
     composed_cost,
@@ -51,6 +71,7 @@ from chainrule.calculus.symbolic import (
     target_symbol,
     value_formula,
 )
+from chainrule.errors import TooLarge
 from chainrule.graph import names
 from chainrule.graph.build import build_graph, graph_size
 from chainrule.graph.kinds import COMPUTED, NodeKind
@@ -71,19 +92,14 @@ TITLES = {
     "sympy_diff": "sympy.diff",
 }
 
-#: Above these sizes a method is left out, and the report says why.
-MAX_CHAINS_SUMMED = 200_000
-MAX_TERMS_SUMMED = 2_000_000  # about a second of products: long chains count, not only many
-MAX_EDGES_EVALUATED = 50_000  # the graph's formulas lambdified: about 15 s at this size
-MAX_SYMPY_PARAMETERS, MAX_SYMPY_DEPTH = 45, 4
-MAX_SYMPY_WORK = 10_000  # :func:`~chainrule.calculus.counting.sympy_diff_work`: about 2.5 s
-MAX_FINITE_DIFFERENCES = 2_000  # beyond it, a reproducible sample of this many parameters
-
 
 class Tolerance(NamedTuple):
     rtol: float
     atol: float
 
+
+#: What a reference's result says of itself (and, taken on a sample, what sample).
+REFERENCE_NOTE = "the reference"
 
 EXACT = Tolerance(1e-9, 1e-12)  # the same maths in another order: rounding only
 FINITE = Tolerance(1e-6, 1e-9)  # truncation error of the difference quotient as well
@@ -216,20 +232,39 @@ def _per_example(value, examples: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, float), (examples,))
 
 
-def forward_pass(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
-    """Every node's value (the cost's too), from each node's own formula in topological order:
-    z = Σ θ a, a = f(z), J from the cost rule, or a graph's formulas."""
-    values = dict(leaves)
-    memo: dict = {}  # leaves and computed nodes never change below, so one memo serves all
+def pass_formulas(graph: nx.DiGraph) -> list[tuple[Hashable, sp.Expr | None]]:
+    """The computed nodes (and the cost) in topological order, each with the formula a forward
+    pass evaluates: z = Σ θ a, a = f(z), J from the cost rule, or a graph's formulas; None for
+    a wide weighted input, summed from the graph. Written once for all the passes of finite
+    differences: writing a layered network's formulas costs five times evaluating them."""
     layered = "network" in graph.graph
+    formulas: list[tuple[Hashable, sp.Expr | None]] = []
     for node in nx.topological_sort(graph):
         data = graph.nodes[node]
         if data["kind"] not in COMPUTED and node != graph.graph["cost"]:
             continue
         if layered and data["kind"] == NodeKind.PRE and len(graph._pred[node]) > WIDE_FAN_IN:
+            formulas.append((node, None))
+        else:
+            formulas.append((node, value_formula(graph, node)))
+    return formulas
+
+
+def forward_pass(
+    graph: nx.DiGraph,
+    leaves: dict,
+    examples: int,
+    formulas: list[tuple[Hashable, sp.Expr | None]] | None = None,
+) -> dict:
+    """Every node's value (the cost's too), from each node's own formula in topological order
+    (:func:`pass_formulas`, written here unless given)."""
+    values = dict(leaves)
+    memo: dict = {}  # leaves and computed nodes never change below, so one memo serves all
+    for node, formula in pass_formulas(graph) if formulas is None else formulas:
+        if formula is None:
             value = _weighted_input(graph, node, values)
         else:
-            value = evaluate(value_formula(graph, node), values, memo)
+            value = evaluate(formula, values, memo)
         values[node_symbol(node)] = _per_example(value, examples)
     return values
 
@@ -238,7 +273,7 @@ def forward_pass(graph: nx.DiGraph, leaves: dict, examples: int) -> dict:
 WIDE_FAN_IN = 64
 
 
-def _weighted_input(graph: nx.DiGraph, node: str, values: dict) -> np.ndarray:
+def _weighted_input(graph: nx.DiGraph, node: Hashable, values: dict) -> np.ndarray:
     """z^(l+1)_j = Σ_k θ^(l)_jk a^(l)_k (+ θ^(l)_j0), the sum value_formula writes, added up
     from the graph's edges: building the SymPy sum of a wide layer's products costs far more
     (two seconds of verify 100-100-100) than adding the numbers it stands for."""
@@ -257,9 +292,14 @@ def _weighted_input(graph: nx.DiGraph, node: str, values: dict) -> np.ndarray:
     return total
 
 
-def graph_cost(graph: nx.DiGraph, leaves: dict, examples: int) -> np.ndarray:
+def graph_cost(
+    graph: nx.DiGraph,
+    leaves: dict,
+    examples: int,
+    formulas: list[tuple[Hashable, sp.Expr | None]] | None = None,
+) -> np.ndarray:
     """J of each example, by the graph's forward pass."""
-    return forward_pass(graph, leaves, examples)[node_symbol(graph.graph["cost"])]
+    return forward_pass(graph, leaves, examples, formulas)[node_symbol(graph.graph["cost"])]
 
 
 def evaluate_edges(
@@ -357,9 +397,11 @@ def sympy_diff(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: in
 def graph_differences(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
     """Central differences of the graph's cost per example, one leaf moved at a time."""
 
+    formulas = pass_formulas(graph)
+
     def cost_shifted(source: str, shift: float) -> np.ndarray:
         symbol = node_symbol(source)
-        return graph_cost(graph, {**leaves, symbol: leaves[symbol] + shift}, examples)
+        return graph_cost(graph, {**leaves, symbol: leaves[symbol] + shift}, examples, formulas)
 
     return central_differences(cost_shifted, sources, FINITE_DIFFERENCE_STEP)
 
@@ -369,24 +411,104 @@ def graph_differences(graph: nx.DiGraph, sources: list[str], leaves: dict, examp
 
 @dataclass
 class Problem:
-    """One verification's inputs, whatever the subject: the graph (None if too large to build,
-    with the reason), the sources and leaf values, how to arrange per-source results, the
-    reference if an independent one exists, and how finite differences are taken."""
+    """One verification's inputs, whatever the subject, and what each method may do.
 
-    graph: nx.DiGraph | None
-    sources: list[str]
-    leaves: dict
+    Every estimate is made, and every method past its budget is left out (`left_out`: method ->
+    why), before anything is computed; `prepare` builds the graph, its sources and its leaf
+    values only when a method that needs them runs. `differences` gives finite differences (of
+    a sample of the sources when they would cost too much, saying so), the entries computed and
+    the note; `arrange` puts per-source results in the report's shapes; `backprop` is the
+    independent reference where one exists.
+    """
+
     examples: int
     arrange: Callable[[dict], Gradients | NamedGradients]
     differences: Callable[[], tuple[Gradients | NamedGradients, np.ndarray | None, str | None]]
     cost: float
+    prepare: Callable[[], tuple[nx.DiGraph, list[str], dict]]
+    left_out: dict[str, str] = field(default_factory=dict)
     case: Case | None = None
     title: str | None = None
     backprop: MethodResult | None = None
-    left_out: str | None = None  # why the graph's methods do not run
-    sympy_left_out: str | None = None
     start: dict = field(default_factory=dict)  # the δ sweep's fused output δ, where it has one
     saturated: bool = False  # an output at exactly 0 or 1: the expanded chain sum is undefined
+
+
+def _graph_left_out(elements: int, max_graph: int | None) -> str | None:
+    """Why the graph is not built at all: more nodes and edges than ``max_graph`` allows."""
+    if max_graph is None or elements <= max_graph:
+        return None
+    return (
+        f"the graph would have {elements:,} nodes and edges, more than "
+        f"{budget.spelled('max_graph', f'{max_graph:,}')}; "
+        f"{budget.limit_advice(elements, option='max_graph')}"
+    )
+
+
+def _evaluation_left_out(edges: int, derivative_work: int) -> str | None:
+    """Why the graph's formulas are not evaluated one by one (the chain sum and the δ sweep):
+    too many edges, or local derivatives that SymPy would take too long to find."""
+    if edges > MAX_EDGES_EVALUATED:
+        return (
+            f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
+            "formulas are evaluated one by one"
+        )
+    if derivative_work > MAX_DERIVATIVE_WORK:
+        return (
+            f"its local derivatives take SymPy through about {derivative_work:,} formula "
+            f"symbols, more than the {MAX_DERIVATIVE_WORK:,} of a few seconds"
+        )
+    return None
+
+
+def _chain_sum_left_out(chains: int, terms: int) -> str | None:
+    if chains > MAX_CHAINS_SUMMED:
+        return (
+            f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
+            "by one; the delta form computes the same sum"
+        )
+    if terms > MAX_TERMS_SUMMED:
+        return (
+            f"{terms:,} terms on the chains, more than the {MAX_TERMS_SUMMED:,} "
+            "multiplied one by one; the delta form computes the same sum"
+        )
+    return None
+
+
+def _network_sympy_left_out(network, sources: int, each: str) -> str | None:
+    """Why ``sympy.diff`` of a layered network's composed cost by `sources` leaves (`each`
+    one of them: "weight", "input") is left out: it grows too fast with size."""
+    if network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
+        return (
+            f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
+            f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds"
+        )
+    if sympy_diff_work(network, sources) > MAX_SYMPY_WORK:
+        return (
+            f"the composed cost of {network.architecture} has "
+            f"{composed_cost_size(network):,} symbols; differentiating it for "
+            f"every {each} would take more than a few seconds"
+        )
+    return None
+
+
+def _sample(count: int, fits: int) -> np.ndarray | None:
+    """The indices (sorted) of the sources finite differences take when not all `count` of
+    them: at most :data:`MAX_FINITE_DIFFERENCES`, and as many as `fits` in the budget. The same
+    request always takes the same sample (seed 0)."""
+    size = min(count, MAX_FINITE_DIFFERENCES, fits)
+    if size == count:
+        return None
+    return np.sort(np.random.default_rng(0).choice(count, size, replace=False))
+
+
+def _sample_note(size: int, count: int, noun: str, passes_of: str, fits: int) -> str:
+    """What a sample says: that it is one, and when the budget (not the count) chose its size,
+    what all of them would have cost."""
+    note = f"on {size:,} {noun} sampled (seed 0)"
+    if size < min(count, MAX_FINITE_DIFFERENCES) and size == fits:
+        note += f"; all {count:,} would take {4 * count:,} forward passes {passes_of}"
+    return note
 
 
 def _graph_problem(
@@ -396,7 +518,11 @@ def _graph_problem(
     examples: int,
     title: str | None,
     backprop: dict | None = None,
+    network=None,
 ) -> Problem:
+    """Sources of a built graph at given leaf values; `backprop` (per source, per example) is
+    the independent reference where one exists, and `network` the layered network the graph
+    was built from, whose size decides for ``sympy.diff``."""
     kinds = {source: graph.nodes[source]["kind"] for source in sources}
 
     def arrange(per_example: dict) -> NamedGradients:
@@ -407,32 +533,73 @@ def _graph_problem(
             }
         )
 
+    left_out: dict[str, str] = {}
+    evaluation = _evaluation_left_out(graph.number_of_edges(), local_derivative_work(graph))
+    counts = path_counts(graph)
+    chain_sum = evaluation or _chain_sum_left_out(
+        sum(counts[source][0] for source in sources), sum(counts[source][1] for source in sources)
+    )
+    if chain_sum:
+        left_out["chain_sum"] = chain_sum
+    if evaluation:
+        left_out["delta"] = evaluation
+    if network is not None:
+        sympy_left_out = _network_sympy_left_out(network, len(sources), "input")
+    else:
+        size = composed_graph_size(graph)
+        sympy_left_out = None
+        if size * len(sources) > MAX_SYMPY_WORK:
+            # Estimated before SymPy starts: a deep graph's composed cost grows exponentially.
+            sympy_left_out = (
+                f"the composed cost has {size:,} symbols; differentiating it for "
+                f"{len(sources):,} source{'s' if len(sources) != 1 else ''} would take "
+                "more than a few seconds"
+            )
+    if sympy_left_out:
+        left_out["sympy_diff"] = sympy_left_out
+
+    pass_work = forward_pass_work(graph)
+    fits = MAX_GRAPH_DIFFERENCE_WORK // (4 * pass_work)
+    sample = _sample(len(sources), fits)
+    noun = (
+        "parameters"
+        if all(kind == NodeKind.PARAM for kind in kinds.values())
+        else "inputs"
+        if all(kind == NodeKind.INPUT for kind in kinds.values())
+        else "sources"
+    )
+    if fits == 0:
+        left_out["finite_differences"] = (
+            f"each of its {4 * len(sources):,} forward passes evaluates about {pass_work:,} "
+            "formula symbols, more than finite differences may take"
+        )
+
     def differences():
-        return arrange(graph_differences(graph, sources, leaves, examples)), None, None
+        if sample is None:
+            return arrange(graph_differences(graph, sources, leaves, examples)), None, None
+        chosen = [sources[i] for i in sample]
+        computed = graph_differences(graph, chosen, leaves, examples)
+        missing = np.full(examples, np.nan)
+        gradients = arrange({s: computed.get(s, missing) for s in sources})
+        taken = set(chosen)
+        compared = arrange({s: np.full(examples, float(s in taken)) for s in sources})
+        note = _sample_note(
+            len(chosen), len(sources), noun, f"of {pass_work:,} formula symbols", fits
+        )
+        return gradients, compared.flat().astype(bool), note
 
     reference = None
     if backprop is not None:
-        reference = MethodResult("backprop", arrange(backprop), note="the reference")
-    sympy_left_out = None
-    size = composed_graph_size(graph) if backprop is None else 0  # sympy.diff is the reference
-    if size * len(sources) > MAX_SYMPY_WORK:
-        # Estimated before SymPy starts: a deep graph's composed cost grows exponentially.
-        sympy_left_out = (
-            f"the composed cost has {size:,} symbols; differentiating it for "
-            f"{len(sources):,} source{'s' if len(sources) != 1 else ''} would take "
-            "more than a few seconds"
-        )
+        reference = MethodResult("backprop", arrange(backprop), note=REFERENCE_NOTE)
     return Problem(
-        graph,
-        sources,
-        leaves,
         examples,
         arrange,
         differences,
         cost=float(np.sum(graph_cost(graph, leaves, examples))),
+        prepare=lambda: (graph, sources, leaves),
+        left_out=left_out,
         title=title,
         backprop=reference,
-        sympy_left_out=sympy_left_out,
     )
 
 
@@ -459,42 +626,62 @@ def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) 
     return Gradients(weights, biases)
 
 
-def _case_problem(case: Case) -> Problem:
+def _sample_mask(case: Case, sampled: list[tuple[int, int, int]]) -> np.ndarray:
+    """Which flat entries of the case's gradients a sample of parameters covers."""
+    weights = [np.zeros(w.shape, bool) for w in case.weights]
+    biases = None if case.biases is None else [np.zeros(b.shape, bool) for b in case.biases]
+    for layer, j, k in sampled:
+        if k == 0:
+            assert biases is not None  # a bias parameter exists only in a case with biases
+            biases[layer - 1][j - 1] = True
+        else:
+            weights[layer - 1][j - 1, k - 1] = True
+    return Gradients(weights, biases).flat().astype(bool)
+
+
+def _case_problem(case: Case, max_graph: int | None = None) -> Problem:
     """A case's weights: its network's graph at the case's numbers, against numeric backprop;
-    finite differences of the numeric cost, sampled on wide networks; the graph left out when
-    its formulas are too many to evaluate one by one."""
+    finite differences of the numeric cost, sampled on wide or deep networks; the graph left
+    out when its formulas are too many to evaluate one by one."""
     network = case.network
     began = time.perf_counter()
     cost, weights, biases = numeric.backprop(case)
     reference = MethodResult(
         "backprop",
         Gradients(weights, biases),
-        note="the reference",
+        note=REFERENCE_NOTE,
         seconds=time.perf_counter() - began,
     )
-    _, edges = graph_size(network)
-    graph, left_out = None, None
-    if edges <= MAX_EDGES_EVALUATED:
-        graph = build_graph(network)
-    else:
-        left_out = (
-            f"the graph has {edges:,} edges, more than the {MAX_EDGES_EVALUATED:,} whose "
-            "formulas are evaluated one by one"
-        )
+    nodes, edges = graph_size(network)
+    unbuilt = _graph_left_out(nodes + edges, max_graph)
+    # The fixed budget first: raising max_graph past it would not get the graph evaluated.
+    evaluation = _evaluation_left_out(edges, 0) or unbuilt
     start, saturated = output_start(case)
-    sympy_left_out = None
+    left_out: dict[str, str] = {}
+    if saturated:
+        left_out["chain_sum"] = SATURATED
+    elif evaluation:
+        left_out["chain_sum"] = evaluation
+    else:
+        counted = count(network)
+        reason = _chain_sum_left_out(counted.chains, counted.terms)
+        if reason:
+            left_out["chain_sum"] = reason
+    if evaluation:
+        left_out["delta"] = evaluation
     if saturated:  # its derivative of the composed cost divides by a(1 - a) as well
-        sympy_left_out = SATURATED.replace("the expanded chain sum", "sympy.diff's formula")
-    elif network.parameter_count > MAX_SYMPY_PARAMETERS or network.depth > MAX_SYMPY_DEPTH:
-        sympy_left_out = (
-            f"left out above {MAX_SYMPY_PARAMETERS} parameters or "
-            f"{MAX_SYMPY_DEPTH} layers, where it takes more than a few seconds"
-        )
-    elif sympy_diff_work(network) > MAX_SYMPY_WORK:
-        sympy_left_out = (
-            f"the composed cost of {network.architecture} has "
-            f"{composed_cost_size(network):,} symbols; differentiating it for "
-            "every weight would take more than a few seconds"
+        left_out["sympy_diff"] = SATURATED.replace("the expanded chain sum", "sympy.diff's formula")
+    else:
+        sympy_left_out = _network_sympy_left_out(network, network.parameter_count, "weight")
+        if sympy_left_out or unbuilt:
+            left_out["sympy_diff"] = sympy_left_out or str(unbuilt)
+
+    pass_work = budget.forward_pass_work(network.sizes, case.examples)
+    fits = MAX_FINITE_DIFFERENCE_WORK // (4 * pass_work)
+    if fits == 0:
+        left_out["finite_differences"] = (
+            f"each of its {4 * network.parameter_count:,} forward passes through "
+            f"{network.depth - 1:,} weight layers costs more than finite differences may take"
         )
 
     def arrange(per_example: dict) -> Gradients:
@@ -502,50 +689,76 @@ def _case_problem(case: Case) -> Problem:
 
     def differences():
         parameters = [tuple(p) for p in network.parameters()]
-        note = compared = None
-        if len(parameters) > MAX_FINITE_DIFFERENCES:
-            chosen = np.random.default_rng(0).choice(
-                len(parameters), MAX_FINITE_DIFFERENCES, replace=False
-            )
-            parameters = [parameters[i] for i in sorted(chosen)]
-            note = f"on {MAX_FINITE_DIFFERENCES:,} parameters sampled (seed 0)"
-        gradients = Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP, parameters))
-        if note:  # a sample: compare exactly the entries computed, NaN or not
-            sampled = set(parameters)
-            compared = _as_gradients(case, lambda p: float(tuple(p) in sampled)).flat().astype(bool)
-        return gradients, compared, note
+        sample = _sample(len(parameters), fits)
+        if sample is None:
+            return Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP)), None, None
+        chosen = [parameters[i] for i in sample]
+        gradients = Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP, chosen))
+        note = _sample_note(
+            len(chosen),
+            len(parameters),
+            "parameters",
+            f"through {network.depth - 1:,} weight layers",
+            fits,
+        )
+        # a sample: compare exactly the entries computed, NaN or not
+        return gradients, _sample_mask(case, chosen), note
 
-    sources = [] if graph is None else [p.name for p in network.parameters()]
+    def prepare() -> tuple[nx.DiGraph, list[str], dict]:
+        sources = [p.name for p in network.parameters()]
+        return build_graph(network), sources, case_leaf_values(case)
+
     return Problem(
-        graph,
-        sources,
-        case_leaf_values(case),
         case.examples,
         arrange,
         differences,
         cost,
+        prepare,
+        left_out=left_out,
         case=case,
         backprop=reference,
-        left_out=left_out,
-        sympy_left_out=sympy_left_out,
         start=start,
         saturated=saturated,
     )
 
 
-def _inputs_problem(case: Case) -> Problem:
+def _inputs_problem(case: Case, max_graph: int | None = None) -> Problem:
     """A case's inputs: ∂J/∂x_k per example on its network's graph, against numpy backprop's
-    δ^(2) Θ^(1)."""
+    δ^(2) Θ^(1). Every method but the reference runs on the graph: when it is too large to
+    build and evaluate, each is left out, saying why."""
     network = case.network
     inputs = [names.x_name(k) for k in range(1, network.sizes[0] + 1)]
     reference = numeric.input_gradients(case)
-    return _graph_problem(
-        build_graph(network),
-        inputs,
-        case_leaf_values(case),
+    per_input = {x: reference[:, k] for k, x in enumerate(inputs)}
+    nodes, edges = graph_size(network)
+    unbuilt = _evaluation_left_out(edges, 0) or _graph_left_out(nodes + edges, max_graph)
+    title = f"inputs of {network.architecture}"
+    if unbuilt is None:
+        return _graph_problem(
+            build_graph(network),
+            inputs,
+            case_leaf_values(case),
+            case.examples,
+            title=title,
+            backprop=per_input,
+            network=network,
+        )
+
+    def arrange(per_example: dict) -> NamedGradients:
+        return NamedGradients({x: np.asarray(v, float) for x, v in per_example.items()})
+
+    def nothing():
+        raise AssertionError("every method on the graph is left out")
+
+    return Problem(
         case.examples,
-        title=f"inputs of {network.architecture}",
-        backprop={x: reference[:, k] for k, x in enumerate(inputs)},
+        arrange,
+        nothing,
+        cost=numeric.cost_of(case),
+        prepare=nothing,
+        left_out={method: unbuilt for method in METHODS if method != "backprop"},
+        title=title,
+        backprop=MethodResult("backprop", arrange(per_input), note=REFERENCE_NOTE),
     )
 
 
@@ -587,8 +800,13 @@ def verify(
     *,
     wrt: str = "parameters",
     methods: tuple[str, ...] = METHODS,
+    max_graph: int | None = None,
 ) -> Report:
     """Compute gradients by each method and compare each with the reference.
+
+    Every method is priced before anything is computed; one past its budget (``chainrule.
+    budget``: MAX_CHAINS_SUMMED and the rest) is left out, and its result says why; finite
+    differences past theirs take a sample of the sources, and say so.
 
     Parameters
     ----------
@@ -603,9 +821,15 @@ def verify(
         For a case: differentiate by its weights (default) or by its inputs x_k.
     methods : tuple of str
         The methods to run besides the reference.
+    max_graph : int, optional
+        For a case: the most nodes and edges of its graph to build; above it, the methods that
+        need the graph are left out, naming the limit.
     """
     if isinstance(subject, Case):
-        problem = _case_problem(subject) if wrt == "parameters" else _inputs_problem(subject)
+        if wrt == "parameters":
+            problem = _case_problem(subject, max_graph)
+        else:
+            problem = _inputs_problem(subject, max_graph)
     else:
         if sources is None or leaves is None or examples is None:
             raise TypeError("verify(graph, ...) needs the sources, leaves and examples")
@@ -613,92 +837,93 @@ def verify(
     return _check(problem, methods)
 
 
-def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
-    """Every method on one problem, in one order, each compared with the reference."""
-    graph, sources, leaves, examples = (
-        problem.graph,
-        problem.sources,
-        problem.leaves,
-        problem.examples,
-    )
-    # The reference: numeric backprop where it exists, else sympy.diff; where that is left out,
-    # the δ sweep, which the independent finite differences then check.
+def _reference(problem: Problem) -> str:
+    """The method the others are compared with: numeric backprop where it exists, else
+    sympy.diff; where that is left out, the δ sweep, which the independent finite differences
+    then check; where that is left out too, finite differences alone."""
     if problem.backprop is not None:
-        reference_name = "backprop"
-    elif not problem.sympy_left_out:
-        reference_name = "sympy_diff"
-    else:
-        reference_name = "delta"
-        methods = tuple(dict.fromkeys(("delta", *methods)))
+        return "backprop"
+    for method in ("sympy_diff", "delta", "finite_differences"):
+        if method not in problem.left_out:
+            return method
+    raise TooLarge(
+        f"nothing can verify {problem.title}: "
+        + "; ".join(f"{TITLES[name]}: {why}" for name, why in problem.left_out.items())
+    )
+
+
+def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
+    """Every method on one problem, in one order, each compared with the reference; the graph
+    and its leaf values are prepared only if a method that runs needs them."""
+    reference_name = _reference(problem)
+    if reference_name != "backprop":
+        methods = tuple(dict.fromkeys((reference_name, *methods)))
     report = Report(problem.case, problem.cost, title=problem.title, reference=reference_name)
     if problem.backprop is not None:
         report.methods["backprop"] = problem.backprop
-
+    running = [m for m in METHODS if m in methods and m not in problem.left_out]
+    prepared = problem.prepare() if set(running) & {"chain_sum", "delta", "sympy_diff"} else None
     edge_values = None
-    if graph is not None and {"chain_sum", "delta"} & set(methods):
-        edge_values = evaluate_edges(graph, leaves, examples)
-    if "chain_sum" in methods:
-        result = MethodResult("chain_sum")
-        counts = path_counts(graph) if graph is not None else {}
-        chains = sum(counts[source][0] for source in sources)
-        terms = sum(counts[source][1] for source in sources)
-        if problem.saturated:
-            result.skipped = SATURATED
-        elif graph is None:
-            result.skipped = problem.left_out
-        elif chains > MAX_CHAINS_SUMMED:
-            result.skipped = (
-                f"{chains:,} chains, more than the {MAX_CHAINS_SUMMED:,} summed one "
-                "by one; the delta form computes the same sum"
-            )
-        elif terms > MAX_TERMS_SUMMED:
-            result.skipped = (
-                f"{terms:,} terms on the chains, more than the {MAX_TERMS_SUMMED:,} "
-                "multiplied one by one; the delta form computes the same sum"
-            )
-        else:
-            assert edge_values is not None  # evaluated above: the graph exists
-            _timed(
-                result,
-                lambda: problem.arrange(
-                    {source: path_sum(graph, source, edge_values, examples) for source in sources}
-                ),
-            )
-        report.methods["chain_sum"] = result
-    if "delta" in methods:
-        result = MethodResult("delta")
-        if graph is None:
-            result.skipped = problem.left_out
-        else:
-            assert edge_values is not None  # evaluated above: the graph exists
+    if prepared is not None and {"chain_sum", "delta"} & set(running):
+        graph, _, leaves = prepared
+        edge_values = evaluate_edges(graph, leaves, problem.examples)
 
-            def delta_sweep():
-                adjoint = adjoints(graph, edge_values, examples, start=problem.start)
-                return problem.arrange({source: adjoint[source] for source in sources})
-
-            _timed(result, delta_sweep)
-        report.methods["delta"] = result
-    if "finite_differences" in methods:
-        result = MethodResult("finite_differences", tolerance=FINITE)
-        if problem.saturated and not np.isfinite(problem.cost):
-            result.skipped = "the cost is not finite at this saturated case: nothing to difference"
+    for name in ("chain_sum", "delta", "finite_differences", "sympy_diff"):
+        if name not in methods:
+            continue
+        result = MethodResult(name, tolerance=FINITE if name == "finite_differences" else EXACT)
+        report.methods[name] = result
+        if name in problem.left_out:
+            result.skipped = problem.left_out[name]
+        elif name == "finite_differences":
+            if problem.saturated and not np.isfinite(problem.cost):
+                result.skipped = (
+                    "the cost is not finite at this saturated case: nothing to difference"
+                )
+            else:
+                start = time.perf_counter()
+                result.gradients, result.compared, result.note = problem.differences()
+                result.seconds = time.perf_counter() - start
         else:
-            start = time.perf_counter()
-            result.gradients, result.compared, result.note = problem.differences()
-            result.seconds = time.perf_counter() - start
-        report.methods["finite_differences"] = result
-    if "sympy_diff" in methods or reference_name == "sympy_diff":
-        result = MethodResult("sympy_diff")
-        if problem.sympy_left_out:
-            result.skipped = problem.sympy_left_out
-        else:
-            _timed(result, lambda: problem.arrange(sympy_diff(graph, sources, leaves, examples)))
-        report.methods["sympy_diff"] = result
+            assert prepared is not None  # prepared above for every method that runs on it
+            _run_on_graph(result, problem, prepared, edge_values)
 
     reference = report.methods[reference_name]
-    reference.note = "the reference"
+    # A reference taken on a sample (finite differences, when nothing else fits) says so.
+    sampled = reference.note not in (None, REFERENCE_NOTE)
+    reference.note = REFERENCE_NOTE + (f"; {reference.note}" if sampled else "")
     for name, result in report.methods.items():
         if name != reference_name and result.gradients is not None:
             assert reference.gradients is not None  # the reference always runs
             _compare(result, reference.gradients)
     return report
+
+
+def _run_on_graph(
+    result: MethodResult,
+    problem: Problem,
+    prepared: tuple[nx.DiGraph, list[str], dict],
+    edge_values: dict | None,
+) -> None:
+    """The chain sum, the δ sweep or sympy.diff, timed, on the prepared graph."""
+    graph, sources, leaves = prepared
+    examples = problem.examples
+    if result.name == "sympy_diff":
+        _timed(result, lambda: problem.arrange(sympy_diff(graph, sources, leaves, examples)))
+        return
+    assert edge_values is not None  # evaluated for the chain sum and the δ sweep
+    values = edge_values
+    if result.name == "chain_sum":
+        _timed(
+            result,
+            lambda: problem.arrange(
+                {source: path_sum(graph, source, values, examples) for source in sources}
+            ),
+        )
+        return
+
+    def delta_sweep():
+        adjoint = adjoints(graph, values, examples, start=problem.start)
+        return problem.arrange({source: adjoint[source] for source in sources})
+
+    _timed(result, delta_sweep)

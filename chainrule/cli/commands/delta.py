@@ -5,16 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from chainrule import budget
-from chainrule.cli.options import (
-    DEFAULT_CHAIN_LIMIT,
-    add_architecture,
-    add_formats,
-    add_limit,
-    add_wrt,
-)
-from chainrule.cli.subject import resolve
-from chainrule.errors import TooLarge
+from chainrule.cli.options import add_architecture, add_format, add_options, values_of
+from chainrule.present import delta as present
+from chainrule.records import delta as record
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -26,77 +19,12 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         "chosen parameter, its chains grouped into deltas layer by layer.",
     )
     add_architecture(parser)
-    parser.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="l,j,k",
-        help="show the factoring of theta^(l)_jk's chains (repeatable)",
-    )
-    parser.add_argument(
-        "--ops",
-        action="store_true",
-        help="add the operation counts: expanded, reverse and forward mode",
-    )
-    add_limit(parser, DEFAULT_CHAIN_LIMIT, "chains or delta terms")
-    add_wrt(parser)
-    add_formats(parser)
+    add_options(parser, [record.PARAM, record.OPS, record.LIMIT, record.WRT])
+    add_format(parser, list(present.PRESENTERS))
     parser.set_defaults(run=run)
 
 
-def _edges(subject) -> int:
-    if subject.layered:
-        from chainrule.graph.build import graph_size
-
-        return graph_size(subject.network)[1]
-    return subject.graph().number_of_edges()
-
-
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    subject = resolve(args.architecture, args)
-    # A graph's sources are listed at once (a graph without them is refused before counting);
-    # a layered net's are counted in closed form and listed only once within the limit.
-    every = None if subject.layered else subject.sources(args.wrt)
-    selected = subject.sources(args.wrt, args.param) if args.param else []
-    if selected:
-        shown = sum(source.chains for source in selected)
-        what = "chains in the selected factorings"
-    else:
-        shown, what = _edges(subject), "terms in the delta definitions"
-    if shown > args.limit:
-        hint = "" if args.param else " or factor one weight with --param"
-        raise TooLarge(
-            f"{subject.label} has {shown:,} {what}, more than --limit "
-            f"{args.limit:,}; {budget.limit_advice(shown, hint)}"
-        )
-    from chainrule.calculus.counting import operation_counts
-    from chainrule.cli import render
-    from chainrule.notation import notation_for
-
-    graph = subject.graph()
-    if every is None:
-        every = subject.sources(args.wrt)
-    network = subject.network
-    ops = None
-    if args.ops:
-        ops = (
-            operation_counts(network)
-            if network is not None and args.wrt == "parameters"
-            else operation_counts(graph, [s.name for s in every])
-        )
-    if args.format == "json":
-        render.write_delta_json(
-            graph, network, every, selected, out, ops=ops, matrix=args.wrt == "parameters"
-        )
-    else:
-        render.write_delta_text(
-            graph,
-            network,
-            every,
-            selected,
-            out,
-            notation_for(args.format, graph),
-            ops=ops,
-            matrix=args.wrt == "parameters",
-        )
+    request = record.DeltaRequest.of(args.architecture, **values_of(args, record.OPTIONS))
+    present.PRESENTERS[args.format](record.compute(request), out)
     return 0

@@ -1,0 +1,235 @@
+"""``delta``: the δ terms, every gradient through them, and the factoring of chosen parameters.
+
+The request is priced before anything is built: the terms of the δ definitions (one per edge of
+the graph, counted in closed form for layer sizes) or the chains of the selected factorings,
+against ``limit``. The record computes its δ records (:mod:`chainrule.calculus.delta`) when a
+presenter first asks for them, so that a command that prints only the factoring of one weight
+never defines every δ of the network.
+
+Examples
+--------
+>>> record = compute(DeltaRequest.of("2-2-2", param=["1,1,1"]))
+>>> [(f.source.name, len(f.steps)) for f in record.factorings]
+[('theta^(1)_11', 3)]
+>>> [definition.delta.name for definition in record.definitions]
+['delta^(3)_1', 'delta^(3)_2', 'delta^(2)_1', 'delta^(2)_2']
+>>> record.as_dict()["gradients"][0]["local"]
+'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from chainrule import budget
+from chainrule.calculus import delta
+from chainrule.calculus.counting import OperationCounts, operation_counts
+from chainrule.errors import TooLarge
+from chainrule.graph.spec import Network
+from chainrule.notation import notation_for
+from chainrule.records import options as shared
+from chainrule.records.options import Option, read_options
+from chainrule.records.subject import Source, Subject, SubjectRequest, resolve, subject_of
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+PARAM = shared.param("show the factoring of theta^(l)_jk's chains (repeatable)")
+OPS = Option(
+    "ops", "add the operation counts: expanded, reverse and forward mode", False, flag=True
+)
+LIMIT = shared.limit(budget.DEFAULT_CHAIN_LIMIT, "chains or delta terms")
+WRT = shared.WRT
+OPTIONS = (*shared.NETWORK, PARAM, OPS, LIMIT, WRT)
+
+
+@dataclass(frozen=True)
+class DeltaRequest:
+    """What to factor: every source's gradient through the δ terms, or the chains of the
+    selected parameters (`param`) grouped into them; with the operation counts (`ops`)."""
+
+    subject: SubjectRequest
+    param: tuple[str, ...] = ()
+    ops: bool = False
+    limit: int = budget.DEFAULT_CHAIN_LIMIT
+    wrt: str = "parameters"
+
+    @classmethod
+    def of(
+        cls, architecture: object = None, graph_text: str | None = None, **given: object
+    ) -> DeltaRequest:
+        """A request from an architecture (or a graph file's text) and options by keyword,
+        each checked."""
+        values = read_options(OPTIONS, given, "delta")
+        return cls(subject_of(architecture, graph_text, values), **values)
+
+
+@dataclass(frozen=True)
+class Factoring:
+    """One selected source's chains grouped into δ terms, one layer of weighted inputs at a
+    time (`steps`), and the gradient they end in (`factored`)."""
+
+    source: Source
+    steps: tuple[delta.Step, ...]
+    factored: delta.FactoredGradient
+
+
+@dataclass(frozen=True)
+class DeltaRecord:
+    """The δ factoring of a subject: its graph, its sources (`every` source of the kind asked
+    for, and the `selected` parameters whose factoring is shown) and the operation counts
+    (`ops`) if asked for. The δ records are computed on first use."""
+
+    request: DeltaRequest
+    label: str
+    graph: nx.DiGraph
+    network: Network | None
+    every: tuple[Source, ...]
+    selected: tuple[Source, ...]
+    ops: OperationCounts | None = None
+
+    @property
+    def matrix(self) -> bool:
+        """Whether the gradients are also written a layer at a time (a layered network's
+        weights)."""
+        return self.network is not None and self.request.wrt == "parameters"
+
+    @cached_property
+    def definitions(self) -> tuple[delta.DeltaDefinition, ...]:
+        """Every δ's definition, from the output down."""
+        return delta.define_deltas(self.graph)
+
+    @cached_property
+    def gradients(self) -> tuple[delta.FactoredGradient, ...]:
+        """The gradient through the δs of each selected source (of every source if none is
+        selected)."""
+        return tuple(
+            delta.factor_gradient(self.graph, source.name) for source in self.selected or self.every
+        )
+
+    @cached_property
+    def factorings(self) -> tuple[Factoring, ...]:
+        """The factoring of each selected source."""
+        return tuple(
+            Factoring(
+                source,
+                tuple(delta.factoring_steps(self.graph, source.name)),
+                delta.factor_gradient(self.graph, source.name),
+            )
+            for source in self.selected
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The document of ``chainrule delta --json``: ``architecture``, ``deltas`` (each
+        definition in text and LaTeX, abstract and local), ``gradients`` (of the selected
+        sources, or every one), ``matrix_latex`` for a layered network's weights,
+        ``factoring`` of the selected ones and ``ops`` if asked for."""
+        text, latex = notation_for("text", self.graph), notation_for("latex", self.graph)
+
+        def both(method: str, record, view: str = "abstract") -> tuple[str, str]:
+            """The equation `method` writes of `record`, in text and in LaTeX."""
+            return (
+                str(getattr(text, method)(record, view)),
+                str(getattr(latex, method)(record, view)),
+            )
+
+        deltas = []
+        for definition in self.definitions:
+            abstract, abstract_latex = both("delta_definition", definition)
+            local, local_latex = both("delta_definition", definition, "local")
+            deltas.append(
+                {
+                    "name": definition.delta.name,
+                    "latex": definition.delta.latex,
+                    "definition": abstract,
+                    "definition_latex": abstract_latex,
+                    "local": local,
+                    "local_latex": local_latex,
+                }
+            )
+        gradients = []
+        for source, factored in zip(self.selected or self.every, self.gradients):
+            abstract, abstract_latex = both("factored_gradient", factored)
+            local, local_latex = both("factored_gradient", factored, "local")
+            gradients.append(
+                {
+                    "parameter": source.name,
+                    "text": abstract,
+                    "latex": abstract_latex,
+                    "local": local,
+                    "local_latex": local_latex,
+                }
+            )
+        document: dict[str, Any] = {
+            "architecture": self.label,
+            "deltas": deltas,
+            "gradients": gradients,
+        }
+        if self.matrix:
+            assert self.network is not None  # a matrix form is a layered network's
+            document["matrix_latex"] = [str(eq) for eq in latex.matrix_form(self.network)]
+        if self.selected:
+            document["factoring"] = [
+                {
+                    "parameter": factoring.source.name,
+                    "steps": [
+                        dict(zip(("grouped_latex", "latex"), latex.step(step)))
+                        for step in factoring.steps
+                    ],
+                }
+                for factoring in self.factorings
+            ]
+        if self.ops is not None:
+            document["ops"] = self.ops.as_dict()
+        return document
+
+
+def _edges(subject: Subject) -> int:
+    """Edges of the subject's graph (terms of its δ definitions), without building it for
+    layer sizes."""
+    if subject.layered:
+        from chainrule.graph.build import graph_size
+
+        return graph_size(subject.layered_network())[1]
+    return subject.graph().number_of_edges()
+
+
+def compute(request: DeltaRequest) -> DeltaRecord:
+    """The δ record of `request`, refused before anything is built when the δ definitions (or
+    the selected factorings) have more terms (chains) than ``limit``."""
+    subject = resolve(request.subject)
+    # A graph's sources are listed at once (a graph without them is refused before counting);
+    # a layered net's are counted in closed form and listed only once within the limit.
+    every = None if subject.layered else subject.sources(request.wrt)
+    selected = subject.sources(request.wrt, request.param) if request.param else []
+    if selected:
+        shown = sum(source.chains for source in selected)
+        what = "chains in the selected factorings"
+    else:
+        shown, what = _edges(subject), "terms in the delta definitions"
+    if shown > request.limit:
+        hint = "" if request.param else f" or factor one weight with {budget.spelled('param')}"
+        raise TooLarge(
+            f"{subject.label} has {shown:,} {what}, more than "
+            f"{budget.spelled('limit', f'{request.limit:,}')}; "
+            f"{budget.limit_advice(shown, hint)}"
+        )
+    graph = subject.graph()
+    if every is None:
+        every = subject.sources(request.wrt)
+    network = subject.network
+    ops = None
+    if request.ops:
+        ops = (
+            operation_counts(network)
+            if network is not None and request.wrt == "parameters"
+            else operation_counts(graph, [source.name for source in every])
+        )
+    label = network.architecture if network is not None else graph.graph["source"]
+    return DeltaRecord(request, label, graph, network, tuple(every), tuple(selected), ops)
+
+
+#: A request from an architecture and options by keyword (``DeltaRequest.of``).
+request = DeltaRequest.of
