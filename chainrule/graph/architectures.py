@@ -43,21 +43,22 @@ True
 
 from __future__ import annotations
 
-import re
-
 import sympy as sp
 
 from chainrule import rules
 from chainrule.graph.dag import Dag
 from chainrule.graph.names import _indices
 from chainrule.graph.spec import SOFTMAX, SpecError, _normalise_activation
+from chainrule.graph.spellings import (
+    RESNET_HINT,
+    RESNET_SPELLING,
+    RNN_COSTS,
+    RNN_HINT,
+    RNN_SPELLING,
+    require_positive,
+    whole,
+)
 from chainrule.graph.symbols import M
-
-RNN_SPELLING = re.compile(r"rnn:(?P<I>[0-9]+)-(?P<H>[0-9]+)-(?P<O>[0-9]+):(?P<T>[0-9]+)")
-RESNET_SPELLING = re.compile(r"resnet:(?P<W>[0-9]+)x(?P<N>[0-9]+)")
-RNN_HINT = "rnn:I-H-O:T (inputs per step, hidden units, outputs, steps), e.g. rnn:2-3-1:6"
-RESNET_HINT = "resnet:WxN (width, blocks), e.g. resnet:2x8"
-RNN_COSTS = ("last", "sum")
 
 #: Nodes plus edges above which an architecture is refused rather than built: each node is a
 #: SymPy formula, and building takes about a second per 20,000 elements.
@@ -186,10 +187,8 @@ def resnet_size(width: int, blocks: int, bias: bool = False) -> tuple[int, int]:
     return nodes, blocks * per_block + 2 * width + bias + 2
 
 
-def _require_positive(text: str, hint: str, **numbers: int) -> None:
-    for name, value in numbers.items():
-        if value < 1:
-            raise SpecError(f"invalid architecture {text!r}: {name} must be at least 1; {hint}")
+# The spellings' checks, under the names this module has always used.
+_require_positive, _whole = require_positive, whole
 
 
 def rnn(
@@ -444,9 +443,3 @@ def parse_architecture_graph(
     graph.graph["source"] = spelled
     graph.graph["architecture"] = "rnn" if text.startswith("rnn:") else "resnet"
     return graph
-
-
-def _whole(text: str, digits: str) -> int:
-    if len(digits) > 9:  # far beyond any graph that can be built; int() would still accept it
-        raise SpecError(f"invalid architecture {text!r}: a size is absurdly large")
-    return int(digits)
