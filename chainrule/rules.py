@@ -60,13 +60,17 @@ class ActivationRule(NamedTuple):
 class CostRule(NamedTuple):
     """One example's share of J and its derivative dJ/da_i, given the example count m.
 
-    ``output`` names the output activation the cost needs, if it fixes one.
+    ``output`` names the output activation the cost needs, if it fixes one. ``matrix`` writes
+    dJ/da for a whole batch (rows the examples; ``{a}`` and ``{y}`` the matrices' names) in text,
+    unicode and LaTeX, as the matrix view prints it without SymPy; ``./`` and ⊘ divide
+    elementwise.
     """
 
     name: str
     per_output: Callable[[Expr, Expr, Expr], Expr]
     derivative: Callable[[Expr, Expr, Expr], Expr]
     output: str | None = None
+    matrix: tuple[str, str, str] = ()  # type: ignore[assignment]  # none: dJ/da stays named
 
 
 def _positive(z: Expr) -> Expr:
@@ -110,19 +114,35 @@ _ACTIVATION_RULES = [
 ]
 
 _COST_RULES = [
-    CostRule("mse", lambda a, y, m: (y - a) ** 2 / (2 * m), lambda a, y, m: (a - y) / m),
-    CostRule("se", lambda a, y, m: (y - a) ** 2 / 2, lambda a, y, m: a - y),
+    CostRule(
+        "mse",
+        lambda a, y, m: (y - a) ** 2 / (2 * m),
+        lambda a, y, m: (a - y) / m,
+        matrix=("({a} - {y})/m", "({a} - {y})/m", r"\frac{{{a} - {y}}}{{m}}"),
+    ),
+    CostRule(
+        "se",
+        lambda a, y, m: (y - a) ** 2 / 2,
+        lambda a, y, m: a - y,
+        matrix=("{a} - {y}", "{a} - {y}", "{a} - {y}"),
+    ),
     CostRule(
         "bce",
         lambda a, y, m: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)) / m,
         lambda a, y, m: (a - y) / (m * a * (1 - a)),
         output="sigmoid",  # log a and log(1 - a) need outputs in (0, 1)
+        matrix=(
+            "({a} - {y}) ./ (m {a} .* (1 - {a}))",
+            "({a} - {y}) ⊘ (m {a} ⊙ (1 - {a}))",
+            r"\frac{{{a} - {y}}}{{m\, {a} \odot \left(1 - {a}\right)}}",
+        ),
     ),
     CostRule(
         SOFTMAX_COST,
         lambda a, y, m: -y * sp.log(a) / m,
         lambda a, y, m: -y / (m * a),
         output=SOFTMAX,
+        matrix=("-{y} ./ (m {a})", "-{y} ⊘ (m {a})", r"-\frac{{{y}}}{{m\, {a}}}"),
     ),
 ]
 
