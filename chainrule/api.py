@@ -46,10 +46,14 @@ def count(architectures: Sequence[object] | object, **options: Any) -> count_rec
     return count_record.compute(count_record.request(architectures, **options))
 
 
-def chains(architecture: object, **options: Any) -> chains_record.ChainsRecord:
+def chains(
+    architecture: object, **options: Any
+) -> chains_record.ChainsRecord | chains_record.MatrixChainsRecord:
     """``chainrule chains``: every chain of the selected parameters (``param=["1,1,1"]``, all
-    by default) or inputs (``wrt="inputs"``), in the ``view`` asked for; options ``bias``,
-    ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``, ``view``."""
+    by default) or inputs (``wrt="inputs"``), in the ``view`` asked for (``view="matrix"``: a
+    layer at a time, a :class:`~chainrule.records.chains.MatrixChainsRecord`); options
+    ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``,
+    ``view``."""
     return chains_record.compute(chains_record.request(architecture, **options))
 
 

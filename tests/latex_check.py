@@ -43,6 +43,9 @@ ALLOWED_COMMANDS = {
     "le",
     "ge",
     "ne",
+    "underbrace",  # the matrix view's shapes under their operands
+    "mathbf",  # the column of ones, 1
+    "hat",  # the output of rnn: and resnet:, \hat{y}
 }
 ALLOWED_ENVIRONMENTS = {"aligned", "cases", "pmatrix", "bmatrix"}
 

@@ -525,6 +525,19 @@ def _linear(below: Tensor, weights: Tensor, pre: Tensor, bias: Tensor | None) ->
     return edges
 
 
+def network_layer_size(network: Network) -> int:
+    """Tensors plus edges of :func:`network_layers`, without building it.
+
+    Examples
+    --------
+    >>> network_layer_size(Network([2, 3, 1], bias=True)), network_layers(
+    ...     Network([2, 3, 1], bias=True)).size
+    (19, 19)
+    """
+    per_layer = 3 + network.bias  # tensors Θ, (b,) z, a; and as many edges into z and a
+    return 3 + 2 * (network.depth - 1) * per_layer
+
+
 def network_layers(network: Network) -> LayerGraph:
     """The layer-level graph of a layered network, in closed form: O(L), whatever the widths.
 

@@ -90,6 +90,8 @@ class Dim:
         return coefficient + "·".join(self.symbols)
 
     def latex(self) -> str:
+        if not self.symbols:
+            return str(self.factor)
         coefficient = "" if self.factor == 1 else str(self.factor)
         return coefficient + " ".join(self.symbols)
 

@@ -19,8 +19,15 @@ import json as _json
 from typing import TextIO
 
 from chainrule.notation import notation_for
-from chainrule.records.chains import ChainsRecord, factor_document
-from chainrule.records.subject import Source
+from chainrule.notation.matrix import matrix_notation_for
+from chainrule.records.chains import (
+    ChainsRecord,
+    MatrixChainsRecord,
+    MatrixGroup,
+    equation_document,
+    factor_document,
+)
+from chainrule.records.subject import MatrixSource, Source
 
 
 def _count(number: int, noun: str) -> str:
@@ -32,8 +39,11 @@ def heading(source: Source) -> str:
     return f"dJ/d{source.name}: {_count(source.chains, 'chain')}, {_count(source.terms, 'term')}"
 
 
-def text(record: ChainsRecord, out: TextIO, unicode: bool = False) -> None:
+def text(record: ChainsRecord | MatrixChainsRecord, out: TextIO, unicode: bool = False) -> None:
     """A heading per source, then one chain per line (or the closed expression)."""
+    if isinstance(record, MatrixChainsRecord):
+        matrix_text(record, out, unicode)
+        return
     notation = notation_for("unicode" if unicode else "text", record.graph)
     view = record.request.view
     for number, group in enumerate(record.groups()):
@@ -45,12 +55,15 @@ def text(record: ChainsRecord, out: TextIO, unicode: bool = False) -> None:
             out.write(f"  {notation.chain(chain, view)}\n")
 
 
-def unicode(record: ChainsRecord, out: TextIO) -> None:
+def unicode(record: ChainsRecord | MatrixChainsRecord, out: TextIO) -> None:
     text(record, out, unicode=True)
 
 
-def latex(record: ChainsRecord, out: TextIO) -> None:
+def latex(record: ChainsRecord | MatrixChainsRecord, out: TextIO) -> None:
     """One display-math ``aligned`` block per source, each chain on its own line."""
+    if isinstance(record, MatrixChainsRecord):
+        matrix_latex(record, out)
+        return
     notation = notation_for("latex", record.graph)
     for number, group in enumerate(record.groups()):
         out.write(("\n" if number else "") + notation.comment(heading(group.source)))
@@ -62,9 +75,12 @@ def latex(record: ChainsRecord, out: TextIO) -> None:
         out.write("\\[\n" + body + "\n\\]\n")
 
 
-def json(record: ChainsRecord, out: TextIO) -> None:
+def json(record: ChainsRecord | MatrixChainsRecord, out: TextIO) -> None:
     """The record's document, streamed a chain at a time: ``[{"parameter", "chains": [[factor,
     ...], ...]}, ...]`` (the same as ``record.as_dict()``)."""
+    if isinstance(record, MatrixChainsRecord):
+        matrix_json(record, out)
+        return
     text_notation = notation_for("text", record.graph)
     latex_notation = notation_for("latex", record.graph)
     view = record.request.view
@@ -86,6 +102,86 @@ def json(record: ChainsRecord, out: TextIO) -> None:
             )
             out.write(("," if chain_number else "") + "\n    " + factors)
         out.write("\n  ]}")
+    out.write("\n]\n")
+
+
+# -- the matrix view ----------------------------------------------------------------------------
+
+
+def matrix_heading(source: MatrixSource, format: str = "text") -> str:
+    """``dJ/dTheta^(1): 1 chain, 5 Jacobians (8 scalar chains); Theta^(1) is 2x2``."""
+    factors = _count(source.factors, "Jacobian")
+    shape = source.tensor.shape.written("unicode" if format == "unicode" else "text")
+    return (
+        f"dJ/d{source.name}: {_count(source.chains, 'chain')}, {factors} "
+        f"({_count(source.scalar_chains, 'scalar chain')}); {source.name} is {shape}"
+    )
+
+
+def _batch_note(group: MatrixGroup) -> str:
+    if group.batch is None:
+        return (
+            "no batch form: a Jacobian on the way differs by example and is neither a "
+            "weight matrix nor diagonal"
+        )
+    return "in batch form, a row per example:"
+
+
+def matrix_text(record: MatrixChainsRecord, out: TextIO, unicode: bool = False) -> None:
+    """A heading per tensor; each chain, its factors' shapes under them; then the δ
+    recursion in batch form, each operand's shape under it."""
+    format = "unicode" if unicode else "text"
+    notation = matrix_notation_for(format)
+    for number, group in enumerate(record.groups()):
+        out.write(("\n" if number else "") + matrix_heading(group.source, format) + "\n")
+        for chain in group.chains:
+            for line in notation.chain(chain):
+                out.write(f"  {line}\n")
+        out.write(f"  {_batch_note(group)}\n")
+        for equation in group.equations:
+            for line in notation.equation(equation):
+                out.write(f"    {line}\n")
+
+
+def matrix_latex(record: MatrixChainsRecord, out: TextIO) -> None:
+    """One display-math ``aligned`` block per tensor: ∂J/∂ as the sum of its chains, each
+    operand under-braced with its shape, then the batch equations."""
+    notation = matrix_notation_for("latex")
+    for number, group in enumerate(record.groups()):
+        out.write(("\n" if number else "") + f"% {matrix_heading(group.source)}\n")
+        tensor = group.source.tensor
+        lhs = rf"\frac{{\partial J}}{{\partial {tensor.latex}}}"
+        lines = []
+        for chain_number, chain in enumerate(group.chains):
+            (product,) = notation.chain(chain)
+            lines.append(f"{lhs} &= {product}" if chain_number == 0 else rf"&\quad + {product}")
+        if group.batch is None:
+            lines.append(rf"&\text{{{_batch_note(group)}}}")
+        lines += [line for equation in group.equations for line in notation.equation(equation)]
+        out.write("\\[\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n\\]\n")
+
+
+def matrix_json(record: MatrixChainsRecord, out: TextIO) -> None:
+    """The matrix view's document (``record.as_dict()``), streamed a chain at a time."""
+    out.write("[")
+    for number, group in enumerate(record.groups()):
+        tensor = group.source.tensor
+        out.write(
+            ("," if number else "")
+            + "\n  "
+            + f'{{"parameter": {_json.dumps(tensor.name)}, '
+            + f'"shape": {_json.dumps(tensor.shape.as_json())}, '
+            + f'"scalar_chains": {group.source.scalar_chains}, "chains": ['
+        )
+        for chain_number, chain in enumerate(group.chains):
+            factors = _json.dumps([factor.as_dict() for factor in chain], ensure_ascii=False)
+            out.write(("," if chain_number else "") + "\n    " + factors)
+        batch = (
+            None
+            if group.batch is None
+            else [equation_document(equation) for equation in group.equations]
+        )
+        out.write(f'\n  ], "batch": {_json.dumps(batch, ensure_ascii=False)}}}')
     out.write("\n]\n")
 
 

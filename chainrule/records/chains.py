@@ -1,5 +1,9 @@
 """``chains``: every chain-rule product from the selected sources to J, streamed.
 
+The matrix view (``view="matrix"``) writes the same gradients a layer at a time: one product
+of Jacobians per path of tensors, each with its shape, and the δ recursion in batch form
+(:class:`MatrixChainsRecord`, from :mod:`chainrule.calculus.matrix`).
+
 The request is counted (closed form or dynamic programme) before anything is listed or built,
 so a refusal is instant at any size. The record does not hold the chains: :meth:`ChainsRecord.
 groups` walks them again each time it is asked, one source at a time, so a presenter can write
@@ -23,17 +27,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
-from chainrule.calculus import symbolic
 from chainrule.calculus.counting import closed_view_size
 from chainrule.errors import TooLarge
-from chainrule.graph.chains import Chain, iter_chains
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
-from chainrule.records.subject import Source, Subject, SubjectRequest, resolve, subject_of
+from chainrule.records.subject import (
+    LayerSubject,
+    MatrixSource,
+    Source,
+    Subject,
+    SubjectRequest,
+    resolve,
+    resolve_layers,
+    subject_of,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from chainrule.calculus.matrix import BatchEquation, MatrixChain
+    from chainrule.graph.chains import Chain
+    from chainrule.graph.layers import LayerGraph
 
 PARAM = shared.param(
     "the weight theta^(l)_jk (k = 0 for a bias); repeatable; all weights by default"
@@ -85,10 +100,16 @@ class ChainsRecord:
     def groups(self) -> Iterator[ChainGroup]:
         """Each source's :class:`ChainGroup`, in order; its chains are walked as they are read
         (in the closed view they are first held, one source at a time, to be added up)."""
+        # networkx and SymPy are imported here, not with the module: the matrix view, which
+        # answers at real widths in a fraction of a second, needs neither.
+        from chainrule.graph.chains import iter_chains
+
         for source in self.sources:
             chains: Iterable[Chain] = iter_chains(self.graph, source.name)
             closed = None
             if self.request.view == "closed":
+                from chainrule.calculus import symbolic
+
                 chains = list(chains)
                 closed = symbolic.closed_sum(self.graph, chains)
             yield ChainGroup(source, chains, closed)
@@ -147,8 +168,11 @@ def _check_budget(request: ChainsRequest, subject: Subject) -> None:
         )
 
 
-def compute(request: ChainsRequest) -> ChainsRecord:
-    """The chains record of `request`, refused past its budget before any chain is walked."""
+def compute(request: ChainsRequest) -> ChainsRecord | MatrixChainsRecord:
+    """The chains record of `request`, refused past its budget before any chain is walked (in
+    the matrix view, a :class:`MatrixChainsRecord`)."""
+    if request.view == "matrix":
+        return compute_matrix(request)
     subject = resolve(request.subject)
     _check_budget(request, subject)
     graph = subject.graph()
@@ -170,6 +194,120 @@ def compute(request: ChainsRequest) -> ChainsRecord:
                 f"{budget.spelled('view', 'local')}, or {budget.limit_advice(needed, hint)}"
             )
     return ChainsRecord(request, subject.label, graph, sources)
+
+
+# -- the matrix view ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixGroup:
+    """One tensor's layer-level chains (an iterator, walked as it is read), its δ recursion in
+    batch form (None if a Jacobian on the way has none), and the cost's dJ/da lines it uses."""
+
+    source: MatrixSource
+    chains: Iterable[MatrixChain]
+    batch: tuple[BatchEquation, ...] | None
+    costs: tuple[BatchEquation, ...]
+
+    @property
+    def equations(self) -> tuple[BatchEquation, ...]:
+        """The cost's lines, then the δ recursion: every batch equation in reading order."""
+        return self.costs + (self.batch or ())
+
+
+@dataclass(frozen=True)
+class MatrixChainsRecord:
+    """The layer-level chains of every selected tensor, walked on demand."""
+
+    request: ChainsRequest
+    label: str
+    view: LayerGraph
+    sources: tuple[MatrixSource, ...]
+
+    def groups(self) -> Iterator[MatrixGroup]:
+        from chainrule.calculus.matrix import (
+            batch_form,
+            cost_edges,
+            cost_gradient,
+            iter_matrix_chains,
+        )
+
+        for source in self.sources:
+            batch = batch_form(self.view, source.name)
+            costs = tuple(
+                equation
+                for edge in cost_edges(self.view, batch or ())
+                if (equation := cost_gradient(self.view, edge)) is not None
+            )
+            yield MatrixGroup(source, iter_matrix_chains(self.view, source.name), batch, costs)
+
+    def as_dict(self) -> list[dict[str, Any]]:
+        """The document of ``chainrule chains --view matrix --json``: ``[{"parameter",
+        "shape": [rows, cols], "scalar_chains", "chains": [[{"of", "wrt", "shape",
+        "latex"}, ...], ...], "batch": [{"kind", "lhs", "rhs", "shape", "latex"}, ...] or
+        null}, ...]``."""
+        return [matrix_group_document(group) for group in self.groups()]
+
+
+def matrix_group_document(group: MatrixGroup) -> dict[str, Any]:
+    """One tensor's entry of the matrix view's JSON."""
+    tensor = group.source.tensor
+    return {
+        "parameter": tensor.name,
+        "shape": tensor.shape.as_json(),
+        "scalar_chains": group.source.scalar_chains,
+        "chains": [[factor.as_dict() for factor in chain] for chain in group.chains],
+        "batch": None
+        if group.batch is None
+        else [equation_document(equation) for equation in group.equations],
+    }
+
+
+def equation_document(equation: BatchEquation) -> dict[str, Any]:
+    from chainrule.graph.shapes import written
+
+    return {
+        "kind": equation.kind,
+        "lhs": equation.lhs.text,
+        "rhs": written(equation.rhs, "text"),
+        "shape": equation.shape.as_json(),
+        "latex": f"{equation.lhs.latex} = {written(equation.rhs, 'latex')}",
+    }
+
+
+def _check_matrix_budget(request: ChainsRequest, subject: LayerSubject) -> list[MatrixSource]:
+    """Refuse, before any chain is listed, a selection whose layer-level chains pass
+    ``limit`` (a residual network has 2^N), or their factors 100 a chain."""
+    sources = subject.sources(request.wrt, request.param)
+    chains = sum(source.chains for source in sources)
+    factors = sum(source.factors for source in sources)
+    hint = (
+        f" or select fewer with {budget.spelled('param', 'NAME')}"
+        if request.wrt == "parameters"
+        else ""
+    )
+    limit = budget.spelled("limit", f"{request.limit:,}")
+    if chains > request.limit:
+        raise TooLarge(
+            f"the selection has {chains:,} layer-level chains, more than {limit}; "
+            f"{budget.limit_advice(chains, hint)}"
+        )
+    if factors > request.limit * budget.TERMS_PER_CHAIN:
+        needed = -(-factors // budget.TERMS_PER_CHAIN)
+        raise TooLarge(
+            f"the selection has {factors:,} Jacobians in its layer-level chains, more than the "
+            f"{request.limit * budget.TERMS_PER_CHAIN:,} ({budget.TERMS_PER_CHAIN} a chain) "
+            f"that {limit} allows; {budget.limit_advice(needed, hint)}"
+        )
+    return sources
+
+
+def compute_matrix(request: ChainsRequest) -> MatrixChainsRecord:
+    """The matrix view's record: the layer-level graph (in closed form for layer sizes,
+    ``rnn:`` and ``resnet:``, so at any width), its chains counted before any is listed."""
+    subject = resolve_layers(request.subject)
+    sources = _check_matrix_budget(request, subject)
+    return MatrixChainsRecord(request, subject.label, subject.view, tuple(sources))
 
 
 #: A request from an architecture and options by keyword (``ChainsRequest.of``).

@@ -19,7 +19,7 @@ chainrule.errors.SpecError: limit: expected a positive integer, got 0
 >>> VIEW.accept("sideways")
 Traceback (most recent call last):
 ...
-chainrule.errors.SpecError: view: expected one of abstract, local, closed, got 'sideways'
+chainrule.errors.SpecError: view: expected one of abstract, local, closed, matrix, got 'sideways'
 """
 
 from __future__ import annotations
@@ -255,9 +255,10 @@ WRT = Option(
 )
 VIEW = Option(
     "view",
-    "abstract partials (default), their local formulas, or the closed expression in x, theta and y",
+    "abstract partials (default), their local formulas, the closed expression in x, theta and "
+    "y, or the matrix form: a layer at a time, with shapes",
     default="abstract",
-    choices=("abstract", "local", "closed"),
+    choices=("abstract", "local", "closed", "matrix"),
 )
 LIMIT = Option(
     "limit",

@@ -28,12 +28,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget, rules
 from chainrule.calculus.counting import count, count_input, count_parameter
-from chainrule.errors import SpecError
+from chainrule.errors import SpecError, TooLarge
 from chainrule.graph import names
 from chainrule.graph.spec import Network, parse_parameter
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from chainrule.graph.layers import LayerGraph
+    from chainrule.graph.layers import Tensor as LayerTensor
 
 
 class Source(NamedTuple):
@@ -213,13 +216,7 @@ def resolve(request: SubjectRequest, command: str | None = None, layers_only: bo
             if budget.current_front_end().kind == "http"
             else "give an architecture such as 2-2-2"
         )
-    if request.rnn_cost is not None and not (
-        isinstance(architecture, str) and architecture.startswith("rnn:")
-    ):
-        raise SpecError(
-            f"{budget.spelled('rnn_cost')} says which time steps an rnn: network's cost reads; "
-            f"{_label_of(request)} has no time steps: drop it"
-        )
+    _check_rnn_cost(request)
     if isinstance(architecture, Network):
         return _layered(architecture, request)
     if request.graph_text is not None or names_a_graph(architecture) or _is_graph(architecture):
@@ -247,6 +244,17 @@ def resolve(request: SubjectRequest, command: str | None = None, layers_only: bo
         architecture, bias=request.bias, activation=request.activation, cost=request.cost
     )
     return _layered(network, request)
+
+
+def _check_rnn_cost(request: SubjectRequest) -> None:
+    architecture = request.architecture
+    if request.rnn_cost is not None and not (
+        isinstance(architecture, str) and architecture.startswith("rnn:")
+    ):
+        raise SpecError(
+            f"{budget.spelled('rnn_cost')} says which time steps an rnn: network's cost reads; "
+            f"{_label_of(request)} has no time steps: drop it"
+        )
 
 
 def _is_graph(value: object) -> bool:
@@ -296,3 +304,124 @@ def _general(request: SubjectRequest) -> Subject:
     return Subject(
         label=graph.graph.get("source", "the graph"), _graph=graph, max_graph=request.max_graph
     )
+
+
+# -- the layer-level view -----------------------------------------------------------------------
+
+
+class MatrixSource(NamedTuple):
+    """A tensor whose gradient is asked for, with its layer-level chains and their factors,
+    and the scalar chains they stand for."""
+
+    tensor: LayerTensor
+    chains: int
+    factors: int
+    scalar_chains: int
+
+    @property
+    def name(self) -> str:
+        return self.tensor.name
+
+
+@dataclass
+class LayerSubject:
+    """A subject seen a layer at a time: its label, its layer-level graph, and the layered
+    :class:`Network` when there is one (its ``--param l,j,k`` selects a weight matrix)."""
+
+    label: str
+    view: LayerGraph
+    network: Network | None = None
+    _counts: Any = field(default=None, repr=False)
+
+    def _source(self, tensor: LayerTensor) -> MatrixSource:
+        if self._counts is None:
+            self._counts = self.view.path_counts()
+        chains, factors = self._counts[tensor.name]
+        return MatrixSource(tensor, chains, factors, self.view.scalar_chains_of(tensor.name))
+
+    def sources(self, wrt: str, texts: Sequence[str] = ()) -> list[MatrixSource]:
+        """The selected tensors (every parameter or input tensor when `texts` is empty): a
+        tensor by its name (``Theta^(1)``, ``W``) or by any of its entries (``1,2,1`` for
+        θ^(1)_21 of layer sizes, ``W_12``), each tensor once, in order."""
+        kind, noun = ("param", "parameter") if wrt == "parameters" else ("input", "input")
+        if texts and self.network is not None and wrt == "inputs":
+            raise SpecError(
+                f"{budget.spelled('param')} selects weights; with "
+                f"{budget.spelled('wrt', 'inputs')} every input is written"
+            )
+        if not texts:
+            return [self._source(tensor) for tensor in self.view.of_kind(kind)]
+        chosen: dict[str, LayerTensor] = {}
+        for text in texts:
+            tensor = self._tensor_of(text, kind, noun)
+            chosen.setdefault(tensor.name, tensor)
+        return [self._source(tensor) for tensor in chosen.values()]
+
+    def _tensor_of(self, text: str, kind: str, noun: str) -> LayerTensor:
+        available = ", ".join(t.name for t in self.view.of_kind(kind)) or "none"
+        if text in self.view:
+            tensor = self.view.tensor(text)
+        elif self.network is not None and "," in text:  # l,j,k: its own messages say what
+            index = parse_parameter(text, self.network)
+            tensor = self.view.entry(index.name)[0]
+        else:
+            try:
+                tensor = self.view.entry(text)[0]
+            except SpecError:
+                tensor = None
+        if tensor is None or tensor.kind != kind:
+            entries = "l,j,k for theta^(l)_jk or " if self.network is not None else ""
+            raise SpecError(
+                f"no {noun} {text!r} in {self.label}; give {entries}one of its {noun} "
+                f"matrices, {available}"
+            )
+        return tensor
+
+
+def resolve_layers(request: SubjectRequest) -> LayerSubject:
+    """The layer-level view of what `request` names, without building a scalar graph where the
+    view has a closed form: layer sizes (or a :class:`Network`) and ``rnn:``/``resnet:`` at any
+    size, within ``max_graph`` tensors and edges; a graph file (or a built graph) is built and
+    grouped (:func:`~chainrule.calculus.layers.derive_layer_graph`), within the budget of its
+    local derivatives."""
+    from chainrule.graph import layers
+
+    architecture = request.architecture
+    if (
+        request.graph_text is None
+        and isinstance(architecture, str)
+        and architecture.startswith(GRAPH_SPELLINGS)
+    ):
+        _check_rnn_cost(request)
+        view = layers.spelled_layers(
+            architecture,
+            bias=request.bias,
+            activation=request.activation,
+            cost=request.cost,
+            cost_on=request.rnn_cost or "last",
+            max_graph=request.max_graph,
+        )
+        assert view is not None  # a spelling of GRAPH_SPELLINGS
+        return LayerSubject(view.label, view)
+    subject = resolve(request)
+    if subject.layered:
+        network = subject.layered_network()
+        budget.check(
+            f"tensors and edges in the layer-level graph of {network.architecture}",
+            layers.network_layer_size(network),
+            request.max_graph,
+            "max_graph",
+        )
+        return LayerSubject(subject.label, layers.network_layers(network), network)
+    from chainrule.calculus.counting import local_derivative_work
+    from chainrule.calculus.layers import derive_layer_graph
+
+    graph = subject.graph()
+    work = local_derivative_work(graph)
+    if work > budget.MAX_DERIVATIVE_WORK:
+        raise TooLarge(
+            f"the matrix view of {subject.label} reads its local derivatives, about {work:,} "
+            f"symbols of SymPy, more than the {budget.MAX_DERIVATIVE_WORK:,} of a few seconds; "
+            f"use {budget.spelled('view', 'abstract')}"
+        )
+    return LayerSubject(subject.label, derive_layer_graph(graph, subject.label))
