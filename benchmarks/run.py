@@ -21,6 +21,12 @@ meets its target.
   case (best of several); target a ratio of at most 1.0.
 - memory: peak resident memory of a process streaming every chain of 10-10-10-10-10
   (975,300 terms) against one doing the same for 10-10-10; target within 20 MB.
+- chains-matrix: ``chainrule chains 784-512-512-10 --view matrix`` as a whole process (median
+  of several) against ``chainrule count 784-512-512-10``, the fastest command; target 1 s.
+- matrix-eval: the matrix form evaluated with numpy (``verification.matrix``: the printed
+  forward pass and δ recursion) on 784-512-512-10 with m = 8 against numeric backprop on the
+  same case (best of several), and the largest difference of their gradients relative to the
+  largest gradient; target: equal to 1e-9.
 - draw-2-2-2, report-2-2-2, report-1-1-3-3: ``chainrule draw 2-2-2 -o net.png``, ``chainrule
   report 2-2-2 -o report.md`` and ``chainrule report 1-1-3-3 -o report.md`` (each with its
   figure) as whole processes, the median of several; targets 1 s, 1.5 s and 2 s. Beside each,
@@ -293,6 +299,53 @@ def bench_memory() -> dict:
     return {"ours": large - small, "theirs": small, "large": large, "terms": terms}
 
 
+class Absent(Exception):
+    """A figure whose subject the measured checkout does not have (an old revision)."""
+
+
+MATRIX_COMMAND = ["chains", "784-512-512-10", "--view", "matrix"]
+
+
+def bench_chains_matrix() -> dict:
+    """The matrix view at a real width as whole processes, interleaved with ``count``."""
+    probe = subprocess.run([*CHAINRULE, *MATRIX_COMMAND], capture_output=True)
+    if probe.returncode != 0:
+        raise Absent("chains --view matrix")
+    ours, floor = [], []
+    for _ in range(PROCESS_RUNS):
+        ours.append(_process_times([*CHAINRULE, *MATRIX_COMMAND]))
+        floor.append(_process_times([*CHAINRULE, "count", "784-512-512-10"]))
+    return {
+        "ours": statistics.median(wall for wall, _ in ours),
+        "theirs": statistics.median(wall for wall, _ in floor),
+        "cpu": statistics.median(cpu for _, cpu in ours),
+    }
+
+
+def bench_matrix_eval() -> dict:
+    import numpy as np
+
+    from chainrule import Network
+
+    try:
+        matrix_gradients = _find("matrix_gradients", "chainrule.verification.matrix")
+    except ImportError:
+        raise Absent("verification.matrix") from None
+    backprop = _find("backprop", "chainrule.numeric.backprop", "chainrule.numeric")
+    case = _random_case()(Network([784, 512, 512, 10]), examples=8, seed=0)
+    ours, theirs = matrix_gradients(case), backprop(case)
+    scale = max(float(np.max(np.abs(g))) for g in theirs[1])
+    difference = max(
+        float(np.max(np.abs(mine - other))) for mine, other in zip(ours.weights, theirs[1])
+    )
+    # Wall time: numpy's matrix products may run on several threads.
+    return {
+        "ours": _best_time(lambda: matrix_gradients(case), time.perf_counter),
+        "theirs": _best_time(lambda: backprop(case), time.perf_counter),
+        "relative": difference / scale,
+    }
+
+
 # The commands that write pictures, each with its target in seconds as a whole process. matplotlib
 # is imported only by the commands that draw, so these are the slowest a user waits for.
 PICTURES = {
@@ -331,6 +384,8 @@ FIGURES = {
     "verify-process": bench_verify_process,
     "backprop": bench_backprop,
     "memory": bench_memory,
+    "chains-matrix": bench_chains_matrix,
+    "matrix-eval": bench_matrix_eval,
     **{name: functools.partial(bench_picture, name) for name in PICTURES},
 }
 
@@ -392,6 +447,20 @@ def describe(name: str, r: dict) -> tuple[str, bool]:
             f"{r['large']:6.1f} MB   10-10-10 {theirs:6.1f} MB   difference {ours:5.1f} MB "
             f"(target <= 20 MB)",
             ours <= 20,
+        )
+    if name == "chains-matrix":
+        return (
+            f"chainrule {' '.join(MATRIX_COMMAND)} as a whole process {_ms(ours)} (CPU "
+            f"{_ms(r['cpu']).strip()})   chainrule count 784-512-512-10 {_ms(theirs)}   "
+            f"(target <= 1 s)",
+            ours <= 1.0,
+        )
+    if name == "matrix-eval":
+        return (
+            f"784-512-512-10, m = 8: the matrix form in numpy {_ms(ours)}   numeric backprop "
+            f"{_ms(theirs)}   largest difference {r['relative']:.1e} of the largest gradient "
+            f"(target <= 1e-9)",
+            r["relative"] <= 1e-9,
         )
     if name in PICTURES:
         arguments, target = PICTURES[name]
@@ -474,7 +543,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--figure", choices=list(FIGURES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.figure:  # a child: measure one figure here and print it as JSON
-        print(json.dumps(FIGURES[args.figure]()))
+        try:
+            print(json.dumps(FIGURES[args.figure]()))
+        except Absent as absent:
+            print(json.dumps({"absent": str(absent)}))
         return 0
     names = list(FIGURES) if not args.only else args.only.split(",")
     unknown = [name for name in names if name not in FIGURES]
@@ -495,11 +567,16 @@ def main(argv: list[str] | None = None) -> int:
                 runs = [
                     (measure(name, old_checkout), measure(name, ROOT)) for _ in range(args.rounds)
                 ]
-                old = min((pair[0] for pair in runs), key=lambda r: r[key])
-                new = min((pair[1] for pair in runs), key=lambda r: r[key])
+                old = min((pair[0] for pair in runs), key=lambda r: r.get(key, 0))
+                new = min((pair[1] for pair in runs), key=lambda r: r.get(key, 0))
+            if "absent" in new:
+                print(f"{name:<15}not in this checkout ({new['absent']})")
+                continue
             line, met[name] = describe(name, new)
             print(f"{name:<15}{line}")
-            if old_checkout is not None:
+            if old_checkout is not None and "absent" in old:
+                print(f"{'':<15}{args.compare}: has no {old['absent']}")
+            elif old_checkout is not None:
                 old_line, _ = describe(name, old)
                 change = new[key] / old[key] - 1
                 unit = UNITS.get(name, "s")
