@@ -70,7 +70,7 @@ class CostRule(NamedTuple):
     per_output: Callable[[Expr, Expr, Expr], Expr]
     derivative: Callable[[Expr, Expr, Expr], Expr]
     output: str | None = None
-    matrix: tuple[str, str, str] = ()  # type: ignore[assignment]  # none: dJ/da stays named
+    matrix: tuple[str, ...] = ()  # (text, unicode, LaTeX); none: dJ/da stays named
 
 
 def _positive(z: Expr) -> Expr:
@@ -130,19 +130,19 @@ _COST_RULES = [
         "bce",
         lambda a, y, m: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)) / m,
         lambda a, y, m: (a - y) / (m * a * (1 - a)),
-        output="sigmoid",  # log a and log(1 - a) need outputs in (0, 1)
         matrix=(
             "({a} - {y}) ./ (m {a} .* (1 - {a}))",
             "({a} - {y}) ⊘ (m {a} ⊙ (1 - {a}))",
             r"\frac{{{a} - {y}}}{{m\, {a} \odot \left(1 - {a}\right)}}",
         ),
+        output="sigmoid",  # log a and log(1 - a) need outputs in (0, 1)
     ),
     CostRule(
         SOFTMAX_COST,
         lambda a, y, m: -y * sp.log(a) / m,
         lambda a, y, m: -y / (m * a),
-        output=SOFTMAX,
         matrix=("-{y} ./ (m {a})", "-{y} ⊘ (m {a})", r"-\frac{{{y}}}{{m\, {a}}}"),
+        output=SOFTMAX,
     ),
 ]
 
