@@ -274,3 +274,28 @@ def test_784_512_512_10_loads_neither_sympy_nor_networkx_nor_numpy():
     assert done.returncode == 0 and done.stderr.strip() == "[]"
     assert "dJ/dTheta^(1): 1 chain, 7 Jacobians (2,055,208,960 scalar chains)" in done.stdout
     assert "512x401408" in done.stdout  # dz^(2)/dTheta^(1): one row per z, a column per weight
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["rnn:1-1-1:2", "--param", "W_" + "1" * 5000], "no parameter 'W_111"),
+        (["rnn:1-1-1:2", "--param", "x" + "_1," * 5000], "no parameter 'x_1,_1,_1,"),
+        (["1-" * 100_000 + "1", "--param", "1,1,1"], "in the layer-level graph of"),
+        (["rnn:1-1-1:999999999", "--param", "W"], "in the layer-level graph of"),
+    ],
+)
+def test_hostile_selections_are_refused_at_once(run_cli, arguments, message):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    status, out, err = run_cli("chains", *arguments, "--view", "matrix", expect=2)
+    assert out == "" and message in err and len(err) < 1000
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_utime - before < HANG_CPU_SECONDS
+
+
+def test_a_deep_narrow_network_is_written_within_its_budget(run_cli):
+    _, out, _ = run_cli("chains", "-".join(["1"] * 2000), "--view", "matrix", "--param", "1,1,1")
+    # 3 + 2(L - l - 1) factors, as the scalar chains of a weight of layer l have terms
+    assert out.startswith("dJ/dTheta^(1): 1 chain, 3,999 Jacobians (1 scalar chain)")
+    assert out.count("delta^(") > 2000

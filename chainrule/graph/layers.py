@@ -240,6 +240,8 @@ class LayerGraph:
         """
         if text in self._by_name:
             return self._by_name[text], ()
+        if len(text) > MAX_NAME_LENGTH:
+            raise SpecError(f"no entry {text[:40]!r}... in {self.label}: the name is too long")
         base, digits = split_name(text)
         layered = re.fullmatch(r"theta\^\((?P<layer>[0-9]+)\)", base)
         if layered:  # theta^(l)_jk is an entry of Θ^(l), or of the bias row b^(l+1) if k = 0
@@ -332,6 +334,11 @@ def _inside(index: tuple[int, ...], tensor: Tensor) -> bool:
 
 # -- names: a stem and its indices --------------------------------------------------------------
 
+#: An index longer than this is no entry of any graph that can be held (and int() of thousands
+#: of digits is refused by Python itself).
+MAX_INDEX_DIGITS = 9
+#: A name longer than this names no entry: it is refused before it is read.
+MAX_NAME_LENGTH = 200
 _INDEXED = re.compile(r"(?P<base>.+?)_(?P<digits>[0-9]+(?:,[0-9]+)*)")
 
 
@@ -361,12 +368,14 @@ def parse_indices(digits: str, count: int) -> tuple[int, ...] | None:
     True
     """
     if "," in digits:
-        parts = tuple(int(part) for part in digits.split(","))
+        texts = digits.split(",")
     elif count == 1:
-        parts = (int(digits),)
+        texts = [digits]
     else:
-        parts = tuple(int(digit) for digit in digits)
-    return parts if len(parts) == count else None
+        texts = list(digits)
+    if len(texts) != count or any(len(text) > MAX_INDEX_DIGITS for text in texts):
+        return None
+    return tuple(int(text) for text in texts)
 
 
 def _index_count(texts: Iterable[str]) -> int:

@@ -371,8 +371,9 @@ class LayerSubject:
                 tensor = None
         if tensor is None or tensor.kind != kind:
             entries = "l,j,k for theta^(l)_jk or " if self.network is not None else ""
+            shown = repr(text) if len(text) <= 40 else repr(text[:40]) + "..."
             raise SpecError(
-                f"no {noun} {text!r} in {self.label}; give {entries}one of its {noun} "
+                f"no {noun} {shown} in {self.label}; give {entries}one of its {noun} "
                 f"matrices, {available}"
             )
         return tensor
