@@ -46,6 +46,7 @@ ALLOWED_COMMANDS = {
     "underbrace",  # the matrix view's shapes under their operands
     "mathbf",  # the column of ones, 1
     "hat",  # the output of rnn: and resnet:, \hat{y}
+    "otimes",  # a weight matrix's Jacobian, I ⊗ a
 }
 ALLOWED_ENVIRONMENTS = {"aligned", "cases", "pmatrix", "bmatrix"}
 

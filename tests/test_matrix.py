@@ -18,7 +18,15 @@ from chainrule.calculus.layers import (
     scalar_paths_in,
     tensor_path,
 )
-from chainrule.calculus.matrix import batch_form, cost_edges, cost_gradient, iter_matrix_chains
+from chainrule.calculus.matrix import (
+    batch_form,
+    cost_edges,
+    cost_gradient,
+    iter_matrix_chains,
+    layer_graph_document,
+    network_batch_form,
+    vector_jacobian,
+)
 from chainrule.errors import SpecError
 from chainrule.graph.architectures import resnet, rnn
 from chainrule.graph.build import build_graph
@@ -525,3 +533,53 @@ def test_entries_name_their_tensors():
     assert rnn_view.entry("W_32") == (rnn_view.tensor("W"), (3, 2))
     assert rnn_view.entry("x^(2)_1") == (rnn_view.tensor("x^(2)"), (1,))
     assert list(itertools.islice(rnn_view.paths("U"), 5)) and "U" in rnn_view
+
+
+# -- the whole-network sweep and the layer graph as a document ------------------------------------
+
+
+def test_the_whole_sweep_names_each_delta_once_and_every_gradient():
+    view = rnn_layers(1, 2, 1, 3, bias=True)
+    equations = network_batch_form(view)
+    assert [eq.lhs.text for eq in equations] == [
+        "delta_o^(3)",
+        "delta_z^(3)",
+        "delta_z^(2)",
+        "delta_z^(1)",
+        "dJ/dc",
+        "dJ/db",
+        "dJ/dV",
+        "dJ/dW",
+        "dJ/dU",
+    ]
+    assert equations[-2].text == "dJ/dW = (delta_z^(2))^T h^(1) + (delta_z^(3))^T h^(2)"
+    # the single-source sweep is the same equations, cut to what the source needs
+    single = {eq.text for eq in batch_form(view, "W")}
+    assert single <= {eq.text for eq in equations}
+
+
+@pytest.mark.parametrize("label, build, closed", SUBJECTS, ids=IDS)
+def test_every_edge_is_documented_with_a_form_that_fits(label, build, closed):
+    document = layer_graph_document(closed)
+    assert len(document["edges"]) == len(closed.edges)
+    for edge, entry in zip(closed.edges, document["edges"]):
+        assert entry["shape"] == edge.shape.as_json() and entry["form"] == edge.jacobian.form
+        assert entry["vjp"]  # every Jacobian of these has a batch form
+        upstream = Operand("g", "g", "g", Shape.of("m", closed.tensor(edge.target).entries))
+        received = shape_of(vector_jacobian(closed, edge, upstream))
+        if edge.jacobian.form != "cost":  # what the source's gradient receives has its shape
+            assert received == closed.tensor(edge.source).shape
+
+
+def test_the_documents_latex_renders():
+    from latex_check import katex_failures, katex_module_dir, structural_problems
+
+    strings = [
+        entry[key]
+        for label, _, closed in SUBJECTS
+        for entry in layer_graph_document(closed)["edges"]
+        for key in ("jacobian_latex", "vjp_latex")
+    ]
+    assert {s: structural_problems(s) for s in strings if structural_problems(s)} == {}
+    if katex_module_dir() is not None:
+        assert katex_failures(strings) == []

@@ -335,8 +335,41 @@ def batch_form(view: LayerGraph, source: str) -> tuple[BatchEquation, ...] | Non
 
     The cost's gradient dJ/da is an operand of the equations; :func:`cost_gradient` writes it.
     """
-    start = view.tensor(source)
-    reached = _reached(view, source)
+    view.tensor(source)
+    return _sweep(view, [source])
+
+
+def network_batch_form(
+    view: LayerGraph, wrt: str = "parameters"
+) -> tuple[BatchEquation, ...] | None:
+    """Backpropagation for the whole graph in batch form: every named δ once, output first,
+    each gradient (of every parameter tensor, or with ``wrt="inputs"`` every input) as soon as
+    its δ is known; None if a Jacobian on the way has no batch form.
+
+    Examples
+    --------
+    >>> from chainrule.graph.layers import network_layers
+    >>> from chainrule.graph.spec import Network
+    >>> for equation in network_batch_form(network_layers(Network([2, 2, 2], bias=True))):
+    ...     print(equation.text)
+    delta^(3) = dJ/da^(3) .* f'(z^(3))
+    dJ/db^(3) = 1^T delta^(3)
+    dJ/dTheta^(2) = (delta^(3))^T a^(2)
+    delta^(2) = (delta^(3) Theta^(2)) .* f'(z^(2))
+    dJ/db^(2) = 1^T delta^(2)
+    dJ/dTheta^(1) = (delta^(2))^T x
+    """
+    kind = "param" if wrt == "parameters" else "input"
+    return _sweep(view, [tensor.name for tensor in view.of_kind(kind)])
+
+
+def _sweep(view: LayerGraph, sources: list[str]) -> tuple[BatchEquation, ...] | None:
+    """The reverse sweep from the cost to `sources`: a named δ for each computed tensor on the
+    way (others' adjoints inline), a gradient for each source, in the order they are known."""
+    reached: set[str] = set()
+    for source in sources:
+        reached |= _reached(view, source)
+    wanted = set(sources)
     adjoint: dict[str, Expression] = {}
     equations: list[BatchEquation] = []
     try:
@@ -349,9 +382,12 @@ def batch_form(view: LayerGraph, source: str) -> tuple[BatchEquation, ...] | Non
                 if edge.target in reached
             ]
             value = terms[0] if len(terms) == 1 else Sum(tuple(terms))
-            if tensor.name == start.name:
-                equations.append(BatchEquation(gradient_operand(start), value, "gradient"))
-                break
+            if tensor.name in wanted:
+                equations.append(BatchEquation(gradient_operand(tensor), value, "gradient"))
+                wanted.discard(tensor.name)
+                if not wanted:
+                    break
+                continue
             adjoint[tensor.name] = value
             if is_named(view, tensor):
                 equations.append(BatchEquation(delta_operand(tensor), value, "delta"))
@@ -450,3 +486,146 @@ def operands(expression: Expression) -> Iterator[Operand]:
     elif isinstance(expression, Sum):
         for term in expression.terms:
             yield from operands(term)
+
+
+# -- the layer-level graph as a document ------------------------------------------------------
+
+
+def jacobian_written(view: LayerGraph, edge: TensorEdge, format: str = "text") -> str:
+    """An edge's Jacobian for one example, as its form names it: Θ^(l) (``matrix``),
+    I ⊗ a^(l) (``outer``: row j of Θ feeds z_j, so its row holds a^(l) in Θ's row j),
+    diag f'(z) (``activation``), diag(a) − aᵀa (``softmax``), I (``unit``), ∂J/∂a (``cost``),
+    ∂v/∂u (``general``); ``text``, ``unicode`` or ``latex``.
+
+    Examples
+    --------
+    >>> from chainrule.graph.layers import network_layers
+    >>> from chainrule.graph.spec import Network
+    >>> view = network_layers(Network([2, 3]))
+    >>> [jacobian_written(view, edge, "unicode") for edge in view.edges]
+    ['Θ⁽¹⁾', 'I ⊗ x', 'diag f′(z⁽²⁾)', '∂J/∂a⁽²⁾']
+    """
+    source, target = view.tensor(edge.source), view.tensor(edge.target)
+    jacobian = edge.jacobian
+    tokens = _JACOBIAN_TOKENS[format]
+
+    def name(tensor: Tensor) -> str:
+        return {"text": tensor.name, "unicode": tensor.unicode, "latex": tensor.latex}[format]
+
+    def transposed(tensor: Tensor) -> str:
+        # (a^(3))ᵀ: a name with a superscript takes its ᵀ outside parentheses
+        written = name(tensor)
+        if tensor.name.isalnum():
+            return written + tokens["top"]
+        opening, closing = (r"\left(", r"\right)") if format == "latex" else ("(", ")")
+        return f"{opening}{written}{closing}{tokens['top']}"
+
+    if jacobian.form == "matrix":
+        weights = view.tensor(str(jacobian.matrix))
+        return transposed(weights) if jacobian.transposed else name(weights)
+    if jacobian.form == "outer":
+        multiplied = view.tensor(str(jacobian.operand))
+        left, right = (
+            (transposed(multiplied), "I")
+            if jacobian.pattern == "columns"
+            else ("I", name(multiplied))
+        )
+        return tokens["kron"].format(left=left, right=right)
+    if jacobian.form == "activation":
+        return tokens["diag"].format(derivative=tokens["prime"].format(name(source)))
+    if jacobian.form == "softmax":
+        return tokens["softmax"].format(a=name(target), at=transposed(target))
+    if jacobian.form == "unit":
+        return "I"
+    operand = partial_operand(target, source, edge.shape)
+    return {"text": operand.text, "unicode": operand.unicode, "latex": operand.latex}[format]
+
+
+_JACOBIAN_TOKENS = {
+    "text": {
+        "top": "^T",
+        "kron": "kron({left}, {right})",
+        "diag": "diag {derivative}",
+        "prime": "f'({})",
+        "softmax": "diag({a}) - {at} {a}",
+    },
+    "unicode": {
+        "top": "ᵀ",
+        "kron": "{left} ⊗ {right}",
+        "diag": "diag {derivative}",
+        "prime": "f′({})",
+        "softmax": "diag({a}) − {at} {a}",
+    },
+    "latex": {
+        "top": r"^{\top}",
+        "kron": r"{left} \otimes {right}",
+        "diag": r"\operatorname{{diag}} {derivative}",
+        "prime": r"f'\left({}\right)",
+        "softmax": r"\operatorname{{diag}}\left({a}\right) - {at} {a}",
+    },
+}
+
+
+def vector_jacobian_written(view: LayerGraph, edge: TensorEdge, format: str = "text") -> str:
+    """An edge's vector–Jacobian form for a batch, applied to an upstream ``g`` (m × entries of
+    the target): ``g Θ``, ``gᵀ a``, ``g ⊙ f'(z)``, ``1ᵀ g``...
+
+    Examples
+    --------
+    >>> from chainrule.graph.layers import network_layers
+    >>> from chainrule.graph.spec import Network
+    >>> view = network_layers(Network([2, 3], bias=True))
+    >>> [vector_jacobian_written(view, edge) for edge in view.edges]
+    ['g Theta^(1)', 'g^T x', '1^T g', "g .* f'(z^(2))", 'dJ/da^(2)']
+    """
+    from chainrule.graph.shapes import written
+
+    target = view.tensor(edge.target)
+    upstream = Operand("g", "g", "g", Shape(EXAMPLES, target.shape.cols))
+    try:
+        return written(vector_jacobian(view, edge, upstream), format)
+    except NoBatchForm:
+        return ""
+
+
+def layer_graph_document(view: LayerGraph) -> dict[str, Any]:
+    """The layer-level graph as JSON: its tensors with their shapes, and its edges with their
+    Jacobians' forms, shapes, and written forms (the Jacobian and its vector–Jacobian form, in
+    text and LaTeX; the latter empty where the batch form has none).
+
+    Examples
+    --------
+    >>> from chainrule.graph.layers import network_layers
+    >>> from chainrule.graph.spec import Network
+    >>> document = layer_graph_document(network_layers(Network([2, 3])))
+    >>> document["tensors"][1]
+    {'name': 'Theta^(1)', 'latex': '\\\\Theta^{(1)}', 'kind': 'param', 'shape': [3, 2]}
+    >>> {key: document["edges"][0][key] for key in ("source", "target", "form", "shape")}
+    {'source': 'x', 'target': 'z^(2)', 'form': 'matrix', 'shape': [3, 2]}
+    """
+    return {
+        "label": view.label,
+        "tensors": [
+            {
+                "name": tensor.name,
+                "latex": tensor.latex,
+                "kind": str(tensor.kind),
+                "shape": tensor.shape.as_json(),
+            }
+            for tensor in view.tensors
+        ],
+        "edges": [
+            {
+                "source": edge.source,
+                "target": edge.target,
+                "form": edge.jacobian.form,
+                "pattern": edge.jacobian.pattern,
+                "shape": edge.shape.as_json(),
+                "jacobian": jacobian_written(view, edge, "text"),
+                "jacobian_latex": jacobian_written(view, edge, "latex"),
+                "vjp": vector_jacobian_written(view, edge, "text"),
+                "vjp_latex": vector_jacobian_written(view, edge, "latex"),
+            }
+            for edge in view.edges
+        ],
+    }

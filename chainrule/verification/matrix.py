@@ -4,7 +4,7 @@
 builds its layer-level graph in closed form (:func:`~chainrule.graph.layers.network_layers`,
 no scalar graph, so any width), and evaluates the *printed* records: the forward pass of
 :func:`~chainrule.calculus.matrix.forward_form` (``z = a Θᵀ + b``, ``a = f(z)``), then the
-batch equations of :func:`~chainrule.calculus.matrix.batch_form` (the δ recursion,
+batch equations of :func:`~chainrule.calculus.matrix.network_batch_form` (the δ recursion,
 ``form="delta"``) or each layer-level chain's vector–Jacobian products summed over the chains
 (``form="chains"``). Every matrix expression is evaluated by one walk
 (:func:`evaluate_expression`: a product is ``@``, ⊙ is ``*``, ᵀ is ``.T``), with each operand's
@@ -44,9 +44,9 @@ import sympy as sp
 
 from chainrule import rules
 from chainrule.calculus.matrix import (
-    batch_form,
     forward_form,
     iter_matrix_chains,
+    network_batch_form,
     vector_jacobian,
 )
 from chainrule.graph.layers import LayerGraph, Tensor, network_layers
@@ -196,26 +196,34 @@ def matrix_gradients(case: Any, form: str = "delta", view: LayerGraph | None = N
     case : chainrule.numeric.case.Case
         A layered network's case.
     form : str
-        ``"delta"`` evaluates the δ recursion (:func:`~chainrule.calculus.matrix.batch_form`),
-        ``"chains"`` each layer-level chain's vector–Jacobian products, summed over chains.
+        ``"delta"`` evaluates the δ recursion
+        (:func:`~chainrule.calculus.matrix.network_batch_form`), ``"chains"`` each layer-level
+        chain's vector–Jacobian products, summed over chains.
     view : LayerGraph, optional
         The network's layer-level graph, if already built.
 
     Notes
     -----
-    The forward pass and one backward sweep per parameter tensor, O(L²) matrix products: at
-    784-512-512-10 and m = 8 a few hundredths of a second.
+    The forward pass and two backward sweeps (weights, inputs), O(L) matrix products (the
+    chains form, one sweep per chain: O(L²) for a layered network); at 784-512-512-10 and
+    m = 8, a few milliseconds.
     """
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r}; choose from {', '.join(FORMS)}")
     network = case.network
     view = network_layers(network) if view is None else view
     evaluation = _Evaluation(view, case)
-    gradients = {
-        tensor.name: _gradient(view, tensor, evaluation, form)
-        for tensor in view.tensors
-        if tensor.kind in ("param", "input")
-    }
+    if form == "delta":  # one sweep for the weights and one for the inputs, as printed
+        gradients = {
+            **_swept(network_batch_form(view, "parameters"), evaluation),
+            **_swept(network_batch_form(view, "inputs"), evaluation),
+        }
+    else:
+        gradients = {
+            tensor.name: _chains_gradient(view, tensor, evaluation)
+            for tensor in view.tensors
+            if tensor.kind in ("param", "input")
+        }
     depth = network.depth
     weights = [gradients[f"Theta^({layer})"] for layer in range(1, depth)]
     biases = (
@@ -226,18 +234,26 @@ def matrix_gradients(case: Any, form: str = "delta", view: LayerGraph | None = N
     return MatrixGradients(evaluation.cost(), weights, biases, gradients["x"])
 
 
-def _gradient(view: LayerGraph, tensor: Tensor, evaluation: _Evaluation, form: str) -> Any:
-    if form == "delta":
-        equations = batch_form(view, tensor.name)
-        assert equations is not None  # a layered network's Jacobians all have batch forms
-        deltas: dict[str, np.ndarray] = {}
+def _swept(equations: Any, evaluation: _Evaluation) -> dict[str, np.ndarray]:
+    """Each gradient of a sweep of batch equations, by tensor, the equations evaluated in
+    order (each δ from the ones before it)."""
+    assert equations is not None  # a layered network's Jacobians all have batch forms
+    known: dict[str, np.ndarray] = {}
 
-        def value(operand: Operand) -> np.ndarray:
-            return deltas[operand.key] if operand.key in deltas else evaluation.operand(operand)
+    def value(operand: Operand) -> np.ndarray:
+        return known[operand.key] if operand.key in known else evaluation.operand(operand)
 
-        for equation in equations:
-            deltas[equation.lhs.key] = evaluate_expression(equation.rhs, value)
-        return deltas[equations[-1].lhs.key]
+    gradients = {}
+    for equation in equations:
+        known[equation.lhs.key] = evaluate_expression(equation.rhs, value)
+        if equation.kind == "gradient":
+            gradients[equation.lhs.key.partition(":")[2]] = known[equation.lhs.key]
+    return gradients
+
+
+def _chains_gradient(view: LayerGraph, tensor: Tensor, evaluation: _Evaluation) -> Any:
+    """Σ over the tensor's layer-level chains of each one's vector–Jacobian products, from
+    the cost's dJ/da back to the tensor."""
     total: Any = 0.0
     for chain in iter_matrix_chains(view, tensor.name):
         upstream: Expression | None = None
