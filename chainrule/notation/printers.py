@@ -14,6 +14,15 @@ Examples
 '(1 - a⁽²⁾₁)*∂a⁽²⁾₁/∂z⁽²⁾₁'
 >>> ChainLatexPrinter({"symbol_names": {a: "a_{1}^{(2)}", z: "z_{1}^{(2)}"}}).doprint(Partial(a, z))
 '\\\\frac{\\\\partial a_{1}^{(2)}}{\\\\partial z_{1}^{(2)}}'
+
+SymPy 1.12 printed these two otherwise; chainrule's printers write them as later releases do,
+so that its output does not depend on the SymPy installed:
+
+>>> x = node_symbol("x_1")
+>>> ChainLatexPrinter({"symbol_names": {x: "x_{1}", a: "a_{1}^{(2)}"}}).doprint(x * (1 - a))
+'x_{1} \\\\left(1 - a_{1}^{(2)}\\\\right)'
+>>> ChainMathMLPrinter().doprint(sp.Symbol("b") * (1 - sp.Symbol("c")))
+'<mrow><mi>b</mi><mo>&InvisibleTimes;</mo><mrow><mo>(</mo>...<mo>)</mo></mrow></mrow>'
 """
 
 from __future__ import annotations
@@ -47,6 +56,16 @@ class ChainLatexPrinter(LatexPrinter):
     def _print_Partial(self, expr: Partial) -> str:
         return rf"\frac{{\partial {self._print(expr.of)}}}{{\partial {self._print(expr.wrt)}}}"
 
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        # SymPy 1.12 put the numbers' separator before a bracketed factor that follows a name
+        # ending in a digit (x_{1} \cdot \left(1 - a\right)), deciding from the factor's plain
+        # text; 1.13 and later decide from its LaTeX and write x_{1} \left(1 - a\right).
+        numbers, separator = (
+            self._settings["mul_symbol_latex_numbers"],
+            self._settings["mul_symbol_latex"],
+        )
+        return super()._print_Mul(expr).replace(numbers + r"\left(", separator + r"\left(")
+
 
 class ChainStrPrinter(StrPrinter):
     """SymPy's text printer, optionally spelling symbols in unicode (θ⁽¹⁾₁₁)."""
@@ -67,6 +86,12 @@ class ChainMathMLPrinter(MathMLPresentationPrinter):
     """SymPy's presentation MathML printer (symbols named from their text names, which SymPy
     splits into sub- and superscripts), with the :class:`Partial` atom."""
 
+    def doprint(self, expr: sp.Basic) -> str:
+        """The MathML of `expr`, serialised as SymPy's own ``doprint`` does, with parentheses
+        written as operators (see :func:`_fences_as_operators`)."""
+        element = _fences_as_operators(self._print(expr))
+        return element.toxml().encode("ascii", "xmlcharrefreplace").decode()
+
     def _print_Partial(self, expr: Partial):
         fraction = self.dom.createElement("mfrac")
         for symbol in (expr.of, expr.wrt):
@@ -77,6 +102,63 @@ class ChainMathMLPrinter(MathMLPresentationPrinter):
             row.appendChild(self._print(symbol))
             fraction.appendChild(row)
         return fraction
+
+
+def _fences_as_operators(element):
+    """`element` (a DOM element) with every ``<mfenced>`` in it, itself included, written as
+    ``<mo>`` operators: the opening one, the children separated by commas (or the fence's
+    ``separators``), the closing one, in an ``<mrow>`` (in the enclosing one if the fence is its
+    only child, as a tuple's or an absolute value's is).
+
+    SymPy 1.12 wrote parentheses as ``<mfenced>``, which MathML Core leaves out and Chromium does
+    not render (``a(1 - a)`` showed as ``a 1 - a``); SymPy 1.13 and later write these operators,
+    so that chainrule's MathML is the same with either.
+
+    Examples
+    --------
+    >>> from xml.dom.minidom import parseString
+    >>> fenced = parseString('<mrow><mfenced open="|" close="|"><mi>x</mi></mfenced></mrow>')
+    >>> _fences_as_operators(fenced.documentElement).toxml()
+    '<mrow><mo>|</mo><mi>x</mi><mo>|</mo></mrow>'
+    >>> fenced = parseString("<msup><mfenced><mi>x</mi><mi>y</mi></mfenced><mn>2</mn></msup>")
+    >>> _fences_as_operators(fenced.documentElement).toxml()
+    '<msup><mrow><mo>(</mo><mi>x</mi><mo>,</mo><mi>y</mi><mo>)</mo></mrow><mn>2</mn></msup>'
+    """
+    for fence in [element, *element.getElementsByTagName("mfenced")]:
+        if fence.tagName != "mfenced":
+            continue
+        document, parent = fence.ownerDocument, fence.parentNode
+        opening, closing = _attribute(fence, "open", "("), _attribute(fence, "close", ")")
+        separators = "".join(_attribute(fence, "separators", ",").split())
+        parts = [_operator(document, opening)]
+        for number, child in enumerate(list(fence.childNodes)):
+            if number and separators:  # the n-th separator, the last one repeated
+                parts.append(_operator(document, separators[min(number, len(separators)) - 1]))
+            parts.append(child)
+        parts.append(_operator(document, closing))
+        if fence is element:
+            row = element = document.createElement("mrow")
+        elif parent.tagName == "mrow" and len(parent.childNodes) == 1:
+            row = parent
+            row.removeChild(fence)
+        else:
+            row = document.createElement("mrow")
+            parent.replaceChild(row, fence)
+        for part in parts:
+            row.appendChild(part)
+    return element
+
+
+def _attribute(element, name: str, default: str) -> str:
+    """The value of the DOM `element`'s attribute `name`, or `default` if it has none."""
+    return element.getAttribute(name) if element.hasAttribute(name) else default
+
+
+def _operator(document, text: str):
+    """An ``<mo>`` of `text`, made by the DOM `document`."""
+    mo = document.createElement("mo")
+    mo.appendChild(document.createTextNode(text))
+    return mo
 
 
 def as_product_factor(printer, formula: sp.Expr, open_: str, close: str) -> str:
