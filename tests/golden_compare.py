@@ -11,6 +11,12 @@ and HTML) and in a JSON method whose ``"ok"`` is true, the error figures are com
 the method's tolerance", which the verdict already states. Everything else, every gradient
 digit and every verdict included, must agree, so a real change of behaviour still fails.
 
+A picture (an SVG file, or the figure in a report's HTML) is matplotlib's drawing of what
+chainrule asked for. With the matplotlib that drew the records (:data:`DRAWN_WITH`) it is
+compared like any text; with another release, which lays text out a point or two differently and
+names its glyphs otherwise, it is compared by what it draws (:func:`drawing`): every element, its
+id and its style, and every label's text, in order.
+
 ``tests/test_golden.py`` (the replay) and ``tests/golden/capture.py`` (the capture, and its
 ``--check``) both decide with :func:`differences`, so the two use the same rule.
 
@@ -32,6 +38,7 @@ False
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from decimal import Decimal
 
@@ -56,6 +63,18 @@ _AGREEING_ROW = re.compile(r"^.*\bagrees\b.*$", re.MULTILINE)
 _JSON_METHOD = re.compile(r"\{[^{}]*\}")
 _JSON_ERROR = re.compile(r'("max_(?:abs|rel)_error":\s*)(?:-?[0-9][0-9.eE+-]*|null)')
 DIFF_LINES = 60  # of a unified diff, in a message
+
+#: The matplotlib release that drew the pictures of the expected records (their SVG says so, and
+#: test_golden checks that they agree).
+DRAWN_WITH = "3.11.2"
+#: A picture as matplotlib writes it, on its own or inside a report's HTML.
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+#: The glyph outlines and clip paths an SVG defines: matplotlib's, named by its release.
+_SVG_DEFINITIONS = re.compile(r"<defs>.*?</defs>", re.S)
+#: A comment (matplotlib writes each label's text in one) or an element's opening tag.
+_SVG_PART = re.compile(r"<!--(.*?)-->|<(\w+)\b([^>]*)>", re.S)
+_SVG_ID = re.compile(r'\bid="([^"]*)"')
+_SVG_STYLE = re.compile(r'\bstyle="([^"]*)"')
 
 
 def _mask_agreeing_errors(text: str) -> str:
@@ -111,8 +130,50 @@ def _numbers_agree(expected: str, actual: str) -> bool:
     return difference <= Decimal(RELATIVE) * max(abs(a), abs(b))
 
 
+def drawing(svg: str) -> str:
+    """What an SVG picture shows, one line for each element outside its definitions (its tag,
+    id and style: which lines, in which colour and width) and for each label (its text), in
+    order; not where matplotlib put them, nor the glyphs it drew the text with.
+
+    Examples
+    --------
+    >>> print(drawing('''<svg><defs><path id="DejaVuSans-31" d="M 0 0"/></defs>
+    ...   <g id="line2d_1"><path d="M 35.1 179.6 L 194.5 179.6" style="stroke: #d9d9d9"/></g>
+    ...   <g id="text_1"><!-- $x_{1}$ --><use xlink:href="#DejaVuSans-31" x="10"/></g></svg>'''))
+    <svg>
+    <g line2d_1>
+    <path stroke: #d9d9d9>
+    <g text_1>
+    <!-- $x_{1}$ -->
+    """
+    lines = []
+    for match in _SVG_PART.finditer(_SVG_DEFINITIONS.sub("", svg)):
+        comment, tag, attributes = match.groups()
+        if comment is not None:
+            lines.append(f"<!--{comment}-->")
+        elif tag != "use":  # a glyph placed: its name and place are matplotlib's
+            named = [pattern.search(attributes) for pattern in (_SVG_ID, _SVG_STYLE)]
+            lines.append(" ".join([f"<{tag}", *(m.group(1) for m in named if m)]) + ">")
+    return "\n".join(lines)
+
+
+@functools.cache
+def _drawn_with() -> str | None:
+    """The release of the installed matplotlib, if there is one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("matplotlib")
+    except PackageNotFoundError:
+        return None
+
+
 def same_output(expected: str, actual: str) -> bool:
     """Whether two outputs (a stream or a file's text) show the same behaviour."""
+    if _drawn_with() != DRAWN_WITH:
+        expected, actual = (
+            _SVG.sub(lambda svg: drawing(svg.group(0)), text) for text in (expected, actual)
+        )
     expected, actual = _mask_agreeing_errors(expected), _mask_agreeing_errors(actual)
     if _NUMBER.sub("#", expected) != _NUMBER.sub("#", actual):
         return False  # the text between the numbers differs, or their count

@@ -11,12 +11,14 @@ behaviour: fix it, or, if it was meant, regenerate that record as tests/golden/R
 
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import golden_compare
 import pytest
-from golden_compare import differences
+from golden_compare import DRAWN_WITH, differences
 from golden_support import expected_path, load_record, read_commands, run_command
 
 COMMANDS = read_commands()
@@ -82,6 +84,47 @@ ANOTHER_CPU = {
     "OPENBLAS_CORETYPE": "Prescott",
     "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
 }
+
+
+def test_the_pictures_were_drawn_by_the_matplotlib_named():
+    """golden_compare compares a picture exactly only with the matplotlib that drew the
+    records' pictures, so that release must be the one every recorded SVG names."""
+    drawn_with = {
+        re.search(r"Matplotlib v([^,]+),", text).group(1)
+        for index in range(len(COMMANDS))
+        for name, text in load_record(index)["files"].items()
+        if name.endswith(".svg")
+    }
+    assert drawn_with == {DRAWN_WITH}
+
+
+def test_a_picture_of_another_matplotlib_is_compared_by_what_it_draws(monkeypatch):
+    """Drawn by another matplotlib, a picture may move every coordinate (matplotlib 3.8 lays
+    the labels out 2 pt shorter than 3.11) but not change what it draws: its lines, their
+    colours and widths, or a label."""
+    monkeypatch.setattr(golden_compare, "_drawn_with", lambda: "3.8.0")
+    record = load_record(COMMANDS.index("draw 2-2-2 --param 1,1,1 -o net.svg"))
+    picture = record["files"]["net.svg"]
+
+    def drawn(svg: str) -> dict:
+        return dict(record, files={"net.svg": svg})
+
+    def move(geometry: re.Match) -> str:
+        return re.sub(r"\d+\.\d+", lambda x: f"{float(x.group(0)) - 2.06:.4f}", geometry.group(0))
+
+    moved = re.sub(r'\b(?:d|x|y|height|viewBox|transform)="[^"]*"', move, picture)
+    assert moved != picture
+    assert differences(record, drawn(moved)) == []
+    for old, new in [
+        ("stroke: #1f77b4; stroke-opacity: 0.9", "stroke: #2ca02c; stroke-opacity: 0.9"),
+        ("stroke-width: 2.2", "stroke-width: 1.2"),
+        ("<!-- $x_{2}$ -->", "<!-- $x_{3}$ -->"),
+        ('<g id="line2d_1">', '<g id="patch_99">'),
+    ]:
+        assert old in picture, old
+        assert differences(record, drawn(picture.replace(old, new, 1))), (old, new)
+    monkeypatch.setattr(golden_compare, "_drawn_with", lambda: DRAWN_WITH)
+    assert differences(record, drawn(moved))  # by the same matplotlib, exactly
 
 
 @pytest.mark.skipif(
