@@ -807,6 +807,9 @@ REGRESSIONS = [
     ),
     # 10,000,000 epochs of 2-2-1 passed the estimate of their arithmetic: a quarter of an hour.
     pytest.param(["train", "--epochs", f"{10**7}"], [], [], id="train-1e7-small-epochs"),
+    # Found by the fuzzer on the oldest dependencies (issue 22): explain built every chain of
+    # θ^(1)_11 (4.7e27 of them) to show their factoring, past 100 s of CPU and 12 GB.
+    pytest.param(["explain", "-".join(["3"] * 60)], [], [], id="explain-deep-net"),
     pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [], id="verify-1e20-examples"),
 ]
 

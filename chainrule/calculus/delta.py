@@ -274,6 +274,23 @@ def heights(graph: nx.DiGraph) -> dict[Hashable, int]:
     return height
 
 
+def factoring_heights(graph: nx.DiGraph, parameter: Hashable) -> list[int]:
+    """The heights at which :func:`factoring_steps` groups the chains of `parameter`, one step
+    each: those of the δ nodes on its chains (below it, and reaching J), found without walking
+    a chain, of which a deep network has astronomically many.
+
+    Examples
+    --------
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> factoring_heights(build_graph(Network([2, 2, 2, 2])), "theta^(1)_11")
+    [2, 4, 6]
+    """
+    height = heights(graph)
+    on_chains = nx.descendants(graph, parameter) & nx.ancestors(graph, graph.graph["cost"])
+    return sorted({height[node] for node in on_chains if is_delta_node(graph, node)})
+
+
 def factoring_steps(graph: nx.DiGraph, parameter: Hashable) -> list[Step]:
     """The path sum of `parameter`, then grouped into δ one height above J at a time.
 
@@ -294,9 +311,7 @@ def factoring_steps(graph: nx.DiGraph, parameter: Hashable) -> list[Step]:
     """
     chains = list(iter_chains(graph, parameter))
     height = heights(graph)
-    thresholds = sorted(
-        {height[f.wrt] for chain in chains for f in chain if is_delta_node(graph, f.wrt)}
-    )
+    thresholds = factoring_heights(graph, parameter)
     previous = [Term(None, tuple(chain)) for chain in chains]
     steps = [_step(graph, previous, ())]
     for threshold in thresholds:

@@ -182,15 +182,14 @@ def _factoring(out, graph, network, parameter, name) -> None:
         "part, one layer of weighted inputs at a time, gives δ = ∂J/∂z, computed once per "
         "neuron from the output down:",
     )
-    steps = delta.factoring_steps(graph, parameter.name)
-    if len(steps[0].terms) <= CHAINS_SHOWN:
-        sides = notation.factoring(parameter.name, steps)
+    chains, _ = count_parameter(network, parameter)
+    if chains <= CHAINS_SHOWN:
+        sides = notation.factoring(parameter.name, delta.factoring_steps(graph, parameter.name))
         out.write(_indented(notation.equations([(notation.gradient_lhs(parameter.name), sides)])))
-    else:
+    else:  # the steps are neither shown nor built: they would list every chain
         final = notation.factored_gradient(delta.factor_gradient(graph, parameter.name), "local")
-        out.write(
-            f"  {final}   (grouping {len(steps[0].terms):,} chains in {len(steps) - 1} steps)\n"
-        )
+        steps = len(delta.factoring_heights(graph, parameter.name))
+        out.write(f"  {final}   (grouping {chains:,} chains in {steps} steps)\n")
     out.write("\nwhere\n")
     nodes = delta.delta_nodes(graph)
     definitions = [delta.define_delta(graph, node) for node in nodes[:DELTAS_SHOWN]]
