@@ -2,12 +2,18 @@
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+CI_RUN = ROOT / ".ci" / "run"
+OLDEST = ROOT / ".ci" / "oldest-constraints.txt"
 
 
 def _setup_commands() -> list[str]:
@@ -23,8 +29,41 @@ def test_readme_starts_with_two_setup_commands():
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
-    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    ci_lines = [line.strip() for line in CI_RUN.read_text(encoding="utf-8").splitlines()]
     assert _setup_commands()[1] in ci_lines
+
+
+def _lower_bounds() -> dict[str, Version]:
+    """Every requirement of pyproject.toml (build system, dependencies, extras) by name, with
+    its lower bound; each must have one, or the oldest run could not pin it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = [
+        *project["build-system"]["requires"],
+        *project["project"]["dependencies"],
+        *(r for extra in project["project"]["optional-dependencies"].values() for r in extra),
+    ]
+    bounds = {}
+    for text in map(Requirement, requirements):
+        lower = [Version(s.version) for s in text.specifier if s.operator == ">="]
+        assert len(lower) == 1, f"{text} has no lower bound (>=) for CI's oldest run to pin"
+        name = canonicalize_name(text.name)
+        assert bounds.setdefault(name, lower[0]) == lower[0], f"{name}: two lower bounds"
+    return bounds
+
+
+def test_ci_pins_every_lower_bound_in_its_oldest_run():
+    """CI's second run installs with .ci/oldest-constraints.txt: it must pin each requirement
+    to exactly its lower bound in pyproject.toml, so that raising or adding a bound without the
+    pin (or the other way round) fails here rather than going untested."""
+    assert "PIP_CONSTRAINT=.ci/oldest-constraints.txt" in CI_RUN.read_text(encoding="utf-8")
+    pins = {}
+    for line in OLDEST.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"{line!r}: a constraint here pins one version (==)"
+            pins[canonicalize_name(name)] = Version(version.strip())
+    bounds = _lower_bounds()
+    assert {name: pins.get(name) for name in bounds} == bounds
 
 
 def _console_examples():
