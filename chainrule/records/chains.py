@@ -147,9 +147,14 @@ def _check_budget(request: ChainsRequest, subject: Subject) -> None:
         )
 
 
-def compute(request: ChainsRequest) -> ChainsRecord:
-    """The chains record of `request`, refused past its budget before any chain is walked."""
-    subject = resolve(request.subject)
+def compute(request: ChainsRequest, subject: Subject | None = None) -> ChainsRecord:
+    """The chains record of `request`, refused past its budget before any chain is walked.
+
+    `subject` is the request's subject resolved already: a front end that answers many
+    requests about one network (the explorer's page) keeps it, with its graph built once.
+    """
+    if subject is None:
+        subject = resolve(request.subject)
     _check_budget(request, subject)
     graph = subject.graph()
     sources = tuple(subject.sources(request.wrt, request.param))
