@@ -20,11 +20,18 @@ from chainrule.explore.server import create_app
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 
 
-@pytest.fixture(scope="module")
-def client():
+def client_of(app) -> TestClient:
+    """A client of `app`; used in a ``with`` block, it starts the app's workers and stops them
+    at the end."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # starlette's note about httpx versions
-        yield TestClient(create_app(allowed_hosts=["testserver"]))
+        return TestClient(app)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with client_of(create_app(allowed_hosts=["testserver"])) as client:
+        yield client
 
 
 def cli_json(capsys, *argv):
@@ -138,7 +145,7 @@ def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
         ("/api/verify?arch=2-2-2&seed=-1", "seed: expected a whole number, got '-1'"),
         (
             "/api/verify?arch=2-2-2&examples=65",
-            "examples=65 is more than the explorer takes (64); use the command line for more",
+            "examples=65 is more than the explorer takes (64); ask for examples=64 or fewer",
         ),
         ("/api/verify", "give an architecture (arch) or a graph file (graph)"),
         (
@@ -284,6 +291,21 @@ def test_training_streams_epochs_as_lines(client):
     assert lines[-2]["cost"] < lines[0]["cost"]
 
 
+def test_a_training_stream_is_the_cli_json(client, capsys):
+    """The lines of a run, put together, are the document of ``chainrule train --json``: each
+    epoch's cost a line as it comes, the rest in the last line."""
+    url = "/api/train?arch=2-3-1&bias=true&epochs=70&lr=3&seed=2&init-scale=0.5"
+    with client.stream("GET", url) as response:
+        lines = [json.loads(line) for line in response.iter_lines() if line]
+    last = lines.pop()
+    assert last.pop("done") is True and last.pop("stopped") is None
+    _, document, _ = cli_json(
+        capsys, "train", "2-3-1", "--bias", "--epochs", "70", "--lr", "3", "--seed", "2",
+        "--init-scale", "0.5", "--json",
+    )  # fmt: skip
+    assert {**last, "costs": lines} == document
+
+
 def test_training_refuses_what_the_cli_refuses(client, capsys):
     """The train request's own checks, its options spelled as the query names them."""
     response = client.get("/api/train?arch=2-2-2&data=xor")
@@ -293,10 +315,12 @@ def test_training_refuses_what_the_cli_refuses(client, capsys):
     assert client.get("/api/train?arch=2-2-1&lr=-1").status_code == 400
     response = client.get("/api/train?arch=2-2-1&examples=65&data=random")
     assert response.status_code == 400 and response.json()["error"] == (
-        "examples=65 is more than the explorer takes (64); use the command line for more"
+        "examples=65 is more than the explorer takes (64); ask for examples=64 or fewer"
     )
     response = client.get("/api/train?arch=2-2-1&epochs=20001")
-    assert response.json()["error"] == "epochs=20,001 is more than the explorer allows (20,000)"
+    assert response.json()["error"] == (
+        "epochs=20,001 is more than the explorer takes (20,000); ask for epochs=20000 or fewer"
+    )
 
 
 def test_training_reads_the_query_without_the_command_line():
@@ -304,9 +328,10 @@ def test_training_reads_the_query_without_the_command_line():
     import sys
 
     probe = (
-        "import sys; from chainrule.explore import work; "
-        "status, trainer = work.trainer({'arch': ['2-2-1'], 'epochs': ['3'], 'bias': ['true']}); "
-        "lines = trainer.advance(); "
+        "import sys; from chainrule.explore import api, work; "
+        "query = {'arch': ['2-2-1'], 'epochs': ['3'], 'bias': ['true']}; "
+        "status, run = api.answer(work.training, query, None, {}); "
+        "_, (run, lines) = work.advance(run); "
         "print(status, lines[-1]['epochs'], 'chainrule.cli' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
@@ -393,15 +418,18 @@ def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path,
 
 
 def test_an_internal_error_is_one_line_and_a_500(monkeypatch):
+    """A bug in an endpoint's work."""
+    import operator
+
     from chainrule.explore import work
 
-    def broken(query, body):
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(work, "layout", broken)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        client = TestClient(create_app(allowed_hosts=["testserver"]))
-    response = client.get("/api/layout?arch=2-2-2")
+    # A module-level function that fails on the (query, body) it is given, as a bug would.
+    monkeypatch.setitem(work.ENDPOINTS, "layout", operator.mod)
+    with client_of(create_app(allowed_hosts=["testserver"])) as client:
+        response = client.get("/api/layout?arch=2-2-2")
     assert response.status_code == 500
-    assert response.json()["error"].startswith("internal error (ZeroDivisionError: division")
+    assert response.json()["error"] == (
+        "internal error (TypeError: unsupported operand type(s) for %: 'dict' and 'NoneType'); "
+        "this is a bug in chainrule, please report it"
+    )
+

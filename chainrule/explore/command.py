@@ -10,16 +10,19 @@ from __future__ import annotations
 import argparse
 import shlex
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import urlencode
+
+from chainrule import rules
 
 
 def _options(args: argparse.Namespace) -> dict:
     """The network of the command line, as the page's state: layer sizes or a graph file's
-    text (read here, from the user's own command line: requests never name files)."""
-    from chainrule.graph.spec import Network, SpecError
+    text (read here, from the user's own command line: requests never name files), checked as
+    every command checks its subject."""
+    from chainrule.records.subject import SubjectRequest, is_graph_file, resolve
 
     architecture = args.architecture
     options = {
@@ -29,50 +32,43 @@ def _options(args: argparse.Namespace) -> dict:
         "cost": args.cost,
         "graph": None,
     }
-    if architecture.lower().endswith(".json"):
-        from pathlib import Path
+    if is_graph_file(architecture):
+        from chainrule.explore.api import MAX_GRAPH_TEXT, graph_text
+        from chainrule.files import read_bytes_capped
+        from chainrule.graph.spec import SpecError
 
-        from chainrule.explore.api import parse_graph
-
+        data = read_bytes_capped(architecture, "graph file", 4 * MAX_GRAPH_TEXT)
         try:
-            text = Path(architecture).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise SpecError(
-                f"cannot read graph file {architecture!r}: "
-                f"{getattr(error, 'strerror', None) or error}"
-            ) from None
-        parse_graph(text)
-        options.update(arch="", graph=text)
-    elif architecture.startswith(("rnn:", "resnet:")):
-        from chainrule.graph.architectures import parse_architecture_graph
-
-        parse_architecture_graph(
-            architecture, bias=args.bias, activation=args.activation, cost=args.cost
-        )
-    else:
-        Network.parse(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
+            # The page sends the text with every request: the server must take it.
+            options.update(arch="", graph=graph_text({"graph": data.decode("utf-8")}))
+        except UnicodeDecodeError:
+            raise SpecError(f"graph file {architecture!r} is not UTF-8 text") from None
+    resolve(
+        SubjectRequest(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
+    )
     return options
+
+
+def _shaping(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The network options that differ from their defaults, as (name, value) pairs."""
+    pairs = [("bias", "true")] if options["bias"] else []
+    if options["activation"] != rules.DEFAULT_ACTIVATION:
+        pairs.append(("activation", options["activation"]))
+    if options["cost"] != rules.DEFAULT_COST:
+        pairs.append(("cost", options["cost"]))
+    return pairs
 
 
 def _command_line(args: argparse.Namespace) -> str:
     words = ["chainrule", "explore", args.architecture]
-    if args.bias:
-        words.append("--bias")
-    if args.activation != "sigmoid":
-        words += ["--activation", args.activation]
-    if args.cost != "mse":
-        words += ["--cost", args.cost]
+    for name, value in _shaping(vars(args)):
+        words += [f"--{name}"] if name == "bias" else [f"--{name}", value]
     return " ".join(shlex.quote(word) for word in words)
 
 
 def _page_query(options: dict, args: argparse.Namespace) -> str:
     pairs = [("arch", options["arch"])] if not options["graph"] else []
-    if options["bias"]:
-        pairs.append(("bias", "true"))
-    if options["activation"] != "sigmoid":
-        pairs.append(("activation", options["activation"]))
-    if options["cost"] != "mse":
-        pairs.append(("cost", options["cost"]))
+    pairs += _shaping(options)
     if args.param:
         pairs.append(("param", args.param))
     return ("?" + urlencode(pairs)) if pairs else ""
@@ -137,7 +133,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.html:
         from chainrule.explore.export import write_static_page
 
-        write_static_page(args.html, options, _command_line(args), limit=args.limit, seed=args.seed)
+        write_static_page(
+            args.html,
+            options,
+            _command_line(args),
+            limit=args.limit,
+            seed=args.seed,
+            max_graph=args.max_graph,
+        )
         out.write(f"wrote {args.html}\n")
         return 0
     try:

@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -35,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from chainrule import budget
 from chainrule.explore import api, work
 
 WORKERS = 2
@@ -135,6 +137,7 @@ def create_app(
     ``localhost`` as another name of 127.0.0.1) or one of `allowed_hosts`. `initial_graph`, a
     graph file's text from the command line, is the page's network when its URL names none."""
     workers = _Workers()
+    caps = budget.EXPLORER_CAPS
     hosts = list(allowed_hosts or [])
     hosts += [host] + (["localhost"] if host in ("127.0.0.1", "::1") else [])
     hosts = [f"[{h}]" if ":" in h else h for h in hosts]
@@ -157,37 +160,40 @@ def create_app(
             return _json(404, {"error": f"no file {name!r}"})
         return Response(asset(name), media_type=ASSETS[name], headers=HEADERS)
 
-    def endpoint(answer: Callable[[dict, str | None], tuple[int, object]]):
+    def endpoint(name: str):
         async def handle(request: Request) -> Response:
             try:
                 query, body = await _query(request)
             except api.RequestError as error:
                 return _json(400, {"error": str(error)})
-            status, document = await workers.run(lambda: answer(query, body))
+            # Looked up per request: the table is the one place an endpoint is named.
+            compute = work.ENDPOINTS[name]
+            status, document = await workers.run(lambda: api.answer(compute, query, body, caps))
             return _json(status, document)
 
         return handle
 
-    def command(name: str):
-        return endpoint(lambda query, body: api.run_command(name, query, body))
-
     async def train(request: Request) -> Response:
         try:
-            query, _ = await _query(request)
-            status, trainer = await workers.run(lambda: work.trainer(query))
+            query, body = await _query(request)
         except api.RequestError as error:
             return _json(400, {"error": str(error)})
+        status, run = await workers.run(lambda: api.answer(work.training, query, body, caps))
         if status != 200:
-            return _json(status, trainer)
+            return _json(status, run)
 
         async def lines():
-            while not trainer.done:  # each chunk of epochs is short, and runs off the loop
-                status, documents = await workers.run(lambda: (200, trainer.advance()))
+            nonlocal run
+            while True:  # each chunk of epochs is short, and runs off the loop
+                status, answer = await workers.run(partial(work.advance, run))
                 if status != 200:
-                    yield json.dumps(documents) + "\n"
+                    yield json.dumps(answer) + "\n"
                     return
+                run, documents = answer
                 for document in documents:
                     yield json.dumps(document) + "\n"
+                if run.done:
+                    return
 
         return StreamingResponse(lines(), media_type="application/x-ndjson", headers=HEADERS)
 
@@ -201,10 +207,10 @@ def create_app(
         Route("/", page),
         Route("/static/{name}", static_file),
         Route("/favicon.ico", no_icon),
-        *(Route(f"/api/{name}", command(name), methods=["GET", "POST"]) for name in api.COMMANDS),
-        Route("/api/layout", endpoint(work.layout), methods=["GET", "POST"]),
-        Route("/api/math", endpoint(work.math), methods=["GET", "POST"]),
-        Route("/api/values", endpoint(work.values), methods=["GET", "POST"]),
+        *(
+            Route(f"/api/{name}", endpoint(name), methods=["GET", "POST"])
+            for name in work.ENDPOINTS
+        ),
         Route("/api/train", train, methods=["GET"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
     ]
