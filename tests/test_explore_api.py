@@ -433,3 +433,68 @@ def test_an_internal_error_is_one_line_and_a_500(monkeypatch):
         "this is a bug in chainrule, please report it"
     )
 
+
+def _parsed_explore(argv):
+    from chainrule.cli.entry import build_parser
+
+    return build_parser(["explore"]).parse_args(["explore", *argv])
+
+
+def test_the_explore_command_starts_the_server_with_its_caps():
+    from chainrule.budget import EXPLORER_CAPS
+    from chainrule.explore.command import caps_of
+
+    assert caps_of(_parsed_explore([])) == EXPLORER_CAPS
+    raised = caps_of(_parsed_explore(["100-100-100", "--max-graph", "100000", "--limit", "50000"]))
+    assert raised == {**EXPLORER_CAPS, "max_graph": 100_000, "limit": 50_000}
+    with client_of(create_app(allowed_hosts=["testserver"], caps=raised)) as client:
+        # a request's max-graph defaults to the cap: the page gets what the server allows
+        response = client.get("/api/chains?arch=100-100-100&param=2,1,1")
+        assert response.status_code == 200 and len(response.json()[0]["chains"]) == 1
+        assert client.get("/api/math?arch=100-100-100&param=2,1,1").status_code == 200
+
+
+#: Advice a refusal gives, as the API or the explore command takes it.
+START_WITH = re.compile(r"start it with chainrule explore (--[a-z-]+) (\d+)")
+ASK_FOR = re.compile(r"(?:raise it with|ask for) ([a-z-]+)=(\d+)")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/chains?arch=4-6-6-3&limit=5",
+        "/api/chains?arch=4-6-6-3&limit=50000",
+        "/api/chains?arch=100-100-100&param=2,1,1",
+        "/api/delta?arch=100-100-100",
+        "/api/math?arch=4-6-6-3&param=1,1,1&limit=5",
+        "/api/math?arch=100-100-100&param=2,1,1",
+        "/api/verify?arch=2-2-2&examples=65",
+        "/api/train?arch=2-2-1&epochs=20001&lr=1",
+        "/api/train?arch=2-2-1&data=random&examples=100",
+    ],
+)
+def test_a_refusals_advice_followed_gets_an_answer(url):
+    """Each refusal says what to ask for instead, or how to start the explorer; done, the
+    request is answered (a refusal may lead to the next budget's, whose advice is followed
+    too)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from chainrule.explore.command import caps_of
+
+    path, query = urlsplit(url).path, dict(parse_qsl(urlsplit(url).query))
+    explore_argv: list[str] = []
+    for _ in range(3):
+        caps = caps_of(_parsed_explore(explore_argv))
+        with client_of(create_app(allowed_hosts=["testserver"], caps=caps)) as client:
+            response = client.get(f"{path}?{urlencode(query)}")
+        if response.status_code == 200:
+            break
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        if started := START_WITH.search(error):
+            explore_argv += [started[1], started[2]]
+        else:
+            asked = ASK_FOR.search(error)
+            assert asked, f"no advice to follow in {error!r}"
+            query[asked[1]] = asked[2]
+    assert response.status_code == 200, response.text

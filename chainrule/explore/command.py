@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
-from chainrule import rules
+from chainrule import budget, rules
 
 
 def _options(args: argparse.Namespace) -> dict:
@@ -74,6 +74,16 @@ def _page_query(options: dict, args: argparse.Namespace) -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
+def caps_of(args: argparse.Namespace) -> dict[str, int]:
+    """The server's caps: the explorer's own, with ``--limit`` and ``--max-graph`` when the
+    command line gives them."""
+    caps = dict(budget.EXPLORER_CAPS)
+    for name in ("limit", "max_graph"):
+        if getattr(args, name, None) is not None:
+            caps[name] = getattr(args, name)
+    return caps
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on `host`:`port` (port 0: a free one)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -85,13 +95,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def server_for(host: str, sock: socket.socket, initial_graph: str | None = None):
-    """A uvicorn server of the explorer's app (not started)."""
+def server_for(host: str, sock: socket.socket, **app_options: Any):
+    """A uvicorn server of the explorer's app (not started); `app_options` go to
+    :func:`~chainrule.explore.server.create_app`."""
     import uvicorn
 
     from chainrule.explore.server import create_app
 
-    app = create_app(host=host, initial_graph=initial_graph)
+    app = create_app(host=host, **app_options)
     config = uvicorn.Config(
         app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
     )
@@ -99,25 +110,28 @@ def server_for(host: str, sock: socket.socket, initial_graph: str | None = None)
 
 
 @contextmanager
-def serving(host: str = "127.0.0.1", timeout: float = 20.0) -> Iterator[str]:
+def serving(
+    host: str = "127.0.0.1", start_within: float = 20.0, **app_options: Any
+) -> Iterator[str]:
     """The explorer served from a background thread on a free port of `host`, for as long as
     the ``with`` block lasts; yields its base URL once it answers (tests, benchmarks, scripts).
+    `app_options` go to :func:`~chainrule.explore.server.create_app` (``caps``).
 
-    Raises RuntimeError if the server has not started within `timeout` seconds.
+    Raises RuntimeError if the server has not started within `start_within` seconds.
     """
     import threading
     import time
 
     sock = bind(host, 0)
-    server = server_for(host, sock)
+    server = server_for(host, sock, **app_options)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + start_within
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
         if not server.started:
-            raise RuntimeError(f"the explorer did not start within {timeout:g} s")
+            raise RuntimeError(f"the explorer did not start within {start_within:g} s")
         yield f"http://{host}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
@@ -137,7 +151,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             args.html,
             options,
             _command_line(args),
-            limit=args.limit,
+            limit=args.limit or budget.DOCUMENT_CHAIN_LIMIT,
             seed=args.seed,
             max_graph=args.max_graph,
         )
@@ -151,7 +165,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown}:{port}/{_page_query(options, args)}"
-    server = server_for(args.host, sock, options["graph"])
+    server = server_for(args.host, sock, initial_graph=options["graph"], caps=caps_of(args))
     out.write(f"chainrule explore: {url} (Ctrl-C stops it)\n")
     out.flush()
     if not args.no_browser:

@@ -23,7 +23,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -132,12 +132,15 @@ def create_app(
     host: str = "127.0.0.1",
     allowed_hosts: list[str] | None = None,
     initial_graph: str | None = None,
+    caps: Mapping[str, int] | None = None,
 ) -> Starlette:
     """The explorer's app. Requests are refused unless their ``Host`` is `host` (with
     ``localhost`` as another name of 127.0.0.1) or one of `allowed_hosts`. `initial_graph`, a
-    graph file's text from the command line, is the page's network when its URL names none."""
+    graph file's text from the command line, is the page's network when its URL names none.
+    `caps` are the most a request may ask for (:data:`~chainrule.budget.EXPLORER_CAPS` unless
+    given)."""
     workers = _Workers()
-    caps = budget.EXPLORER_CAPS
+    caps = dict(budget.EXPLORER_CAPS if caps is None else caps)
     hosts = list(allowed_hosts or [])
     hosts += [host] + (["localhost"] if host in ("127.0.0.1", "::1") else [])
     hosts = [f"[{h}]" if ":" in h else h for h in hosts]
