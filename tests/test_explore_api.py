@@ -418,12 +418,13 @@ def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path,
 
 
 def test_an_internal_error_is_one_line_and_a_500(monkeypatch):
-    """A bug in an endpoint's work."""
+    """A bug in an endpoint's work, in the worker process that ran it."""
     import operator
 
     from chainrule.explore import work
 
-    # A module-level function that fails on the (query, body) it is given, as a bug would.
+    # The computation is sent to a worker by reference: a module-level function that fails
+    # on the (query, body) it is given, as a bug would.
     monkeypatch.setitem(work.ENDPOINTS, "layout", operator.mod)
     with client_of(create_app(allowed_hosts=["testserver"])) as client:
         response = client.get("/api/layout?arch=2-2-2")
@@ -498,3 +499,34 @@ def test_a_refusals_advice_followed_gets_an_answer(url):
             assert asked, f"no advice to follow in {error!r}"
             query[asked[1]] = asked[2]
     assert response.status_code == 200, response.text
+
+
+def test_work_past_its_deadline_is_stopped_and_frees_its_worker():
+    """A request whose work runs past the deadline is answered 503 and its worker process is
+    killed, not left computing; the explorer answers a count meanwhile, and the next request
+    finds a fresh worker."""
+    import os
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chainrule.budget import EXPLORER_CAPS
+
+    # 4-6-6-3's closed view takes over a minute; the deadline is a second.
+    caps = {**EXPLORER_CAPS, "limit": 1_000_000}
+    app = create_app(allowed_hosts=["testserver"], caps=caps, timeout=1.0, workers=1)
+    with client_of(app) as client, ThreadPoolExecutor(1) as pool:
+        assert client.get("/api/chains?arch=2-2-2&param=1,1,1").status_code == 200
+        (pid,) = app.state.workers.pids()
+        slow = pool.submit(client.get, "/api/chains?arch=4-6-6-3&view=closed&limit=1000000")
+        time.sleep(0.3)
+        started = time.monotonic()
+        count = client.get("/api/count?arch=2-2-2")
+        counted = time.monotonic() - started
+        given_up = slow.result(timeout=30)
+        assert count.status_code == 200 and counted < 0.5
+        assert given_up.status_code == 503
+        assert given_up.json()["error"].startswith("the request took more than 1 s")
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # killed and reaped: its CPU and memory are free
+        again = client.get("/api/chains?arch=2-2-2&param=1,1,1")
+        assert again.status_code == 200 and app.state.workers.pids() != [pid]

@@ -97,14 +97,15 @@ def bind(host: str, port: int) -> socket.socket:
 
 def server_for(host: str, sock: socket.socket, **app_options: Any):
     """A uvicorn server of the explorer's app (not started); `app_options` go to
-    :func:`~chainrule.explore.server.create_app`."""
+    :func:`~chainrule.explore.server.create_app`. The app's lifespan starts its workers and
+    stops them when the server stops."""
     import uvicorn
 
     from chainrule.explore.server import create_app
 
     app = create_app(host=host, **app_options)
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
+        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=2
     )
     return uvicorn.Server(config)
 
@@ -115,7 +116,7 @@ def serving(
 ) -> Iterator[str]:
     """The explorer served from a background thread on a free port of `host`, for as long as
     the ``with`` block lasts; yields its base URL once it answers (tests, benchmarks, scripts).
-    `app_options` go to :func:`~chainrule.explore.server.create_app` (``caps``).
+    `app_options` go to :func:`~chainrule.explore.server.create_app` (``caps``, ``timeout``).
 
     Raises RuntimeError if the server has not started within `start_within` seconds.
     """

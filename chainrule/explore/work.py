@@ -11,7 +11,9 @@ time: each chunk is one piece of work (:class:`Training`), so that a run can be 
 any two.
 
 :data:`ENDPOINTS` names every endpoint's computation; :func:`~chainrule.explore.api.answer`
-runs one within the server's caps.
+runs one within the server's caps, in the server's worker processes
+(:mod:`chainrule.explore.workers`) or, for the few that are arithmetic on the query alone
+(:func:`light`), in place.
 
 Examples
 --------
@@ -37,7 +39,7 @@ from chainrule.records import chains as chains_record
 from chainrule.records import options as shared
 from chainrule.records import train as train_record
 from chainrule.records import verify as verify_record
-from chainrule.records.subject import Subject, SubjectRequest, resolve
+from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, resolve
 
 if TYPE_CHECKING:
     from chainrule.graph.spec import Network
@@ -206,12 +208,22 @@ def _refuse_past_panel(network: Network, what: str) -> None:
 
 
 #: Every endpoint's computation: (query, body) -> its document, refusing with a ChainruleError.
+#: Each is a module-level function (or a partial of one), so that it can be sent to a worker.
 ENDPOINTS: dict[str, Callable[[Query, str | None], Any]] = {
     **{command: partial(api.answer_record, command) for command in api.COMMANDS},
     "layout": layout,
     "math": math,
     "values": values,
 }
+
+
+def light(endpoint: str, query: Query, body: str | None) -> bool:
+    """Whether `endpoint` answers `query` by arithmetic on the query alone, in well under a
+    millisecond whatever it asks: the counts of layer sizes (closed forms, no graph). The
+    server answers those in place, never behind the work of others."""
+    if endpoint != "count" or body or query.get("graph"):
+        return False
+    return not any(names_a_graph(arch.strip()) for arch in api.values_of(query, "arch"))
 
 
 # -- training, a chunk of epochs at a time --------------------------------------------------
