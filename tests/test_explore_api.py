@@ -168,6 +168,27 @@ def test_refusals_name_options_as_the_api_takes_them(client, url, message):
     assert response.json()["error"].startswith(message)
 
 
+def test_the_options_are_the_rules_and_the_declared_options(client):
+    from chainrule import rules
+    from chainrule.budget import EXPLORER_CAPS
+
+    document = client.get("/api/options").json()
+    assert document["activations"] == list(rules.ACTIVATIONS)
+    assert document["costs"] == list(rules.COSTS)
+    assert document["views"] == ["abstract", "local", "closed"]
+    assert document["defaults"] == {
+        "bias": False,
+        "activation": rules.DEFAULT_ACTIVATION,
+        "cost": rules.DEFAULT_COST,
+        "view": "abstract",
+        "seed": 0,
+        "epochs": 2000,
+        "lr": 5.0,
+    }
+    assert document["caps"] == dict(EXPLORER_CAPS)
+    assert client.get("/api/options?arch=2-2-2").status_code == 400
+
+
 def test_a_graph_file_arrives_as_text_and_answers_as_the_cli(client, capsys):
     text = (EXAMPLES / "tied.json").read_text()
     posted = client.post("/api/chains?view=local", content=text)

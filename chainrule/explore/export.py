@@ -122,6 +122,8 @@ def static_page(
 
     caps = {"limit": limit} | ({"max_graph": max_graph} if max_graph is not None else {})
     collector = _Collector(options, caps, front_end)
+    with budget.front_end(front_end, caps):
+        collector.responses["/api/options"] = work.choices({}, None)
     collector.ask("count", [("ops", "true")])
     layout = collector.ask("layout", [])
     arguments = [param_argument(name, options) for name in layout["parameters"]]

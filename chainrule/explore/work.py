@@ -5,7 +5,8 @@ The commands with a ``--json`` twin (count, chains, delta, verify) answer their 
 document. The page's own endpoints present a record of theirs: the layout (``/api/layout``)
 draws the request's subject, the math of one parameter (``/api/math``) is its chains record
 written in MathML and LaTeX, and the numbers of one case (``/api/values``) are those of the
-case ``verify`` draws. Training
+case ``verify`` draws. ``/api/options`` lists what the page offers: the rules' activations and
+costs, the declared options' choices and defaults, and the server's caps. Training
 (``/api/train``) is a run of the ``train`` command's request, streamed a chunk of epochs at a
 time: each chunk is one piece of work (:class:`Training`), so that a run can be stopped between
 any two.
@@ -33,7 +34,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
-from chainrule import budget
+from chainrule import budget, rules
 from chainrule.explore import api
 from chainrule.records import chains as chains_record
 from chainrule.records import options as shared
@@ -207,6 +208,38 @@ def _refuse_past_panel(network: Network, what: str) -> None:
         )
 
 
+def choices(query: Query, body: str | None) -> dict[str, Any]:
+    """``/api/options``: what the page offers, from the one registry of rules and the
+    commands' declared options: the activations and costs by name, the views, the training
+    data, each option's default and the server's caps.
+
+    >>> document = choices({}, None)
+    >>> document["defaults"]["activation"] == rules.DEFAULT_ACTIVATION
+    True
+    >>> document["activations"] == list(rules.ACTIVATIONS)
+    True
+    """
+    if query or body:
+        raise api.RequestError("options takes no parameters")
+    page_options = (
+        shared.BIAS,
+        shared.ACTIVATION,
+        shared.COST,
+        shared.VIEW,
+        shared.SEED,
+        train_record.EPOCHS,
+        train_record.LR,
+    )
+    return {
+        "activations": list(rules.ACTIVATIONS),
+        "costs": list(rules.COSTS),
+        "views": list(shared.VIEW.choices or ()),
+        "data": list(train_record.DATA_SOURCES),
+        "defaults": {option.name: option.default for option in page_options},
+        "caps": dict(budget.current_front_end().caps),
+    }
+
+
 #: Every endpoint's computation: (query, body) -> its document, refusing with a ChainruleError.
 #: Each is a module-level function (or a partial of one), so that it can be sent to a worker.
 ENDPOINTS: dict[str, Callable[[Query, str | None], Any]] = {
@@ -214,13 +247,16 @@ ENDPOINTS: dict[str, Callable[[Query, str | None], Any]] = {
     "layout": layout,
     "math": math,
     "values": values,
+    "options": choices,
 }
 
 
 def light(endpoint: str, query: Query, body: str | None) -> bool:
     """Whether `endpoint` answers `query` by arithmetic on the query alone, in well under a
-    millisecond whatever it asks: the counts of layer sizes (closed forms, no graph). The
-    server answers those in place, never behind the work of others."""
+    millisecond whatever it asks: the options, and the counts of layer sizes (closed forms,
+    no graph). The server answers those in place, never behind the work of others."""
+    if endpoint == "options":
+        return True
     if endpoint != "count" or body or query.get("graph"):
         return False
     return not any(names_a_graph(arch.strip()) for arch in api.values_of(query, "arch"))
