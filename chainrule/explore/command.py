@@ -117,6 +117,8 @@ def serving(
     """The explorer served from a background thread on a free port of `host`, for as long as
     the ``with`` block lasts; yields its base URL once it answers (tests, benchmarks, scripts).
     `app_options` go to :func:`~chainrule.explore.server.create_app` (``caps``, ``timeout``).
+    The workers import the main module, as every process multiprocessing starts does: a script
+    that calls this keeps its own code under ``if __name__ == "__main__":``.
 
     Raises RuntimeError if the server has not started within `start_within` seconds.
     """

@@ -49,6 +49,9 @@ PRELOAD = (
     "chainrule.numeric.train",
 )
 BUSY = "the explorer is busy; try again in a moment"
+READY = "ready"
+#: How long a new worker may take to start: a spawned one imports chainrule afresh.
+START_SECONDS = 60.0
 
 
 def guarded(function: Callable[..., tuple[int, Any]], *args: Any) -> tuple[int, Any]:
@@ -66,9 +69,11 @@ def guarded(function: Callable[..., tuple[int, Any]], *args: Any) -> tuple[int, 
 
 
 def _serve(connection: Connection) -> None:
-    """A worker: answer each job sent down `connection` until the server closes it."""
+    """A worker: say it is ready, then answer each job sent down `connection` until the
+    server closes it."""
     # Ctrl-C in a terminal reaches every process of the group: the server stops its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    connection.send(READY)
     while True:
         try:
             function, args = connection.recv()
@@ -106,6 +111,14 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        # A job's deadline is for its work, not for a worker still starting.
+        if not self.connection.poll(START_SECONDS) or self.connection.recv() != READY:
+            self.stop()
+            raise RuntimeError(
+                f"it was not ready within {START_SECONDS:g} s (a script that starts the "
+                "explorer must keep its own code under if __name__ == '__main__':, since "
+                "each worker imports it)"
+            )
 
     def call(self, function: Callable, args: tuple, seconds: float) -> tuple[bool, Any]:
         """(True, the job's answer), or (False, None) when none came within `seconds`."""
@@ -155,7 +168,7 @@ class Workers:
     def _add(self) -> None:
         try:
             worker = _Worker(_context())
-        except (OSError, RuntimeError, ValueError) as error:
+        except (OSError, EOFError, RuntimeError, ValueError) as error:
             with self.lock:
                 self.failure = f"could not start a worker process: {error}"
             return
