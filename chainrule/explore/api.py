@@ -94,11 +94,10 @@ RECORDS: dict[str, ModuleType] = {
 COMMANDS = tuple(RECORDS)
 #: The commands that take several architectures (every ``arch`` given).
 MANY_ARCHITECTURES = ("count",)
-#: The caps that ``chainrule explore`` raises with an option of its own (--limit, --max-graph).
+#: The caps that ``chainrule explore`` sets with an option of its own (--limit, --max-graph);
+#: a request that names none of them is given the cap (its ``examples`` and ``epochs`` keep
+#: the command's own defaults).
 RAISED_BY_EXPLORE = ("limit", "max_graph")
-#: The caps a request is given when it names no value: the most the server was started with.
-#: (A request's ``examples`` keep the command's own default.)
-DEFAULTS_TO_CAP = ("limit", "max_graph")
 
 
 def capped(
@@ -141,7 +140,7 @@ examples=64 or fewer
                 f"({cap:,}); {advice}"
             )
     taken = {option.name for option in options}
-    for name in DEFAULTS_TO_CAP:
+    for name in RAISED_BY_EXPLORE:
         if name in caps and name in taken and name not in given:
             given[name] = caps[name]
     return given
@@ -184,7 +183,7 @@ def request_of(
         if architecture.lower().endswith(".json"):
             raise RequestError(
                 "the explorer reads no files: send a graph file's JSON text as "
-                f"the {budget.spelled('graph')!r} parameter"
+                "the 'graph' parameter"
             )
     text = graph_text(query, body)
     if command in MANY_ARCHITECTURES:
