@@ -73,7 +73,10 @@ def _serve(connection: Connection) -> None:
     server closes it."""
     # Ctrl-C in a terminal reaches every process of the group: the server stops its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    connection.send(READY)
+    try:
+        connection.send(READY)
+    except (EOFError, OSError):
+        return  # the server stopped while this worker was starting
     while True:
         try:
             function, args = connection.recv()
