@@ -104,6 +104,26 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def _start_fork_server() -> None:
+    """Start the fork server now, with Ctrl-C ignored.
+
+    Ctrl-C in a terminal reaches every process of its group: the fork server would die of
+    one that came while it imports SymPy, printing a traceback. A process started with SIGINT
+    ignored keeps it ignored (Python installs no handler over an ignored SIGINT), and so do
+    the workers it forks. Only the main thread may ignore a signal, and for no longer than
+    starting a process takes; elsewhere the fork server starts with the first worker.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _Worker:
     """One worker process and the pipe to it."""
 
@@ -162,6 +182,8 @@ class Workers:
             if self.started:
                 return
             self.started = True
+        if _context().get_start_method() == "forkserver":
+            _start_fork_server()
         threading.Thread(target=self._fill, name="chainrule explore workers", daemon=True).start()
 
     def _fill(self) -> None:
@@ -169,6 +191,8 @@ class Workers:
             self._add()
 
     def _add(self) -> None:
+        """Start a worker and make it available (in a thread of its own: it waits for the
+        worker to be ready)."""
         try:
             worker = _Worker(_context())
         except (OSError, EOFError, RuntimeError, ValueError) as error:
