@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
-from chainrule import budget, rules
+from chainrule import budget
 
 
 def _options(args: argparse.Namespace) -> dict:
@@ -49,28 +49,19 @@ def _options(args: argparse.Namespace) -> dict:
     return options
 
 
-def _shaping(options: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The network options that differ from their defaults, as (name, value) pairs."""
-    pairs = [("bias", "true")] if options["bias"] else []
-    if options["activation"] != rules.DEFAULT_ACTIVATION:
-        pairs.append(("activation", options["activation"]))
-    if options["cost"] != rules.DEFAULT_COST:
-        pairs.append(("cost", options["cost"]))
-    return pairs
-
-
 def _command_line(args: argparse.Namespace) -> str:
+    from chainrule.explore.export import shaping_pairs
+
     words = ["chainrule", "explore", args.architecture]
-    for name, value in _shaping(vars(args)):
+    for name, value in shaping_pairs(vars(args)):
         words += [f"--{name}"] if name == "bias" else [f"--{name}", value]
     return " ".join(shlex.quote(word) for word in words)
 
 
 def _page_query(options: dict, args: argparse.Namespace) -> str:
-    pairs = [("arch", options["arch"])] if not options["graph"] else []
-    pairs += _shaping(options)
-    if args.param:
-        pairs.append(("param", args.param))
+    from chainrule.explore.export import network_pairs
+
+    pairs = network_pairs(options) + ([("param", args.param)] if args.param else [])
     return ("?" + urlencode(pairs)) if pairs else ""
 
 

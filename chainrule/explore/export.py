@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -56,16 +57,22 @@ def param_argument(name: str, options: dict) -> str:
     return f"{layer},{j},{k}"
 
 
-def _network_pairs(options: dict) -> list[tuple[str, str]]:
-    """The page's networkQuery(): arch, then only the options that differ from the defaults."""
-    pairs = [] if options.get("graph") else [("arch", options["arch"])]
-    if options.get("bias"):
-        pairs.append(("bias", "true"))
+def shaping_pairs(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The network options of `options` that differ from their defaults, as (name, value):
+    what the page's networkQuery() puts after ``arch``."""
+    pairs = [("bias", "true")] if options.get("bias") else []
     if options.get("activation", rules.DEFAULT_ACTIVATION) != rules.DEFAULT_ACTIVATION:
         pairs.append(("activation", options["activation"]))
     if options.get("cost", rules.DEFAULT_COST) != rules.DEFAULT_COST:
         pairs.append(("cost", options["cost"]))
     return pairs
+
+
+def network_pairs(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The page's networkQuery(): arch (unless a graph file is sent), then the options that
+    differ from the defaults."""
+    arch = [] if options.get("graph") else [("arch", options["arch"])]
+    return arch + shaping_pairs(options)
 
 
 class _Collector:
@@ -80,7 +87,7 @@ class _Collector:
         self.responses: dict[str, object] = {}
 
     def keep(self, endpoint: str, extra: list[tuple[str, str]], document: object) -> None:
-        pairs = _network_pairs(self.options) + extra
+        pairs = network_pairs(self.options) + extra
         self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
 
     def ask(
@@ -93,7 +100,7 @@ class _Collector:
         """The document of ``/api/<endpoint>`` for the network and `extra`, kept under its URL
         (unless not `keep`); `unseen` are asked for too but left out of the URL, which the
         page builds without them."""
-        pairs = _network_pairs(self.options) + extra
+        pairs = network_pairs(self.options) + extra
         query: dict[str, list[str]] = {}
         for key, value in pairs + (unseen or []):
             query.setdefault(key, []).append(value)
