@@ -2,7 +2,8 @@
 
 The server binds 127.0.0.1 on a free port unless ``--host`` or ``--port`` says otherwise,
 prints its URL on one line, opens the browser unless ``--no-browser``, and stops cleanly on
-Ctrl-C.
+Ctrl-C. Its requests may ask for at most ``--limit`` chains and ``--max-graph`` nodes and
+edges (:func:`caps_of`; :data:`~chainrule.budget.EXPLORER_CAPS` unless given).
 """
 
 from __future__ import annotations
