@@ -119,12 +119,15 @@ MAX_GRAPH_DIFFERENCE_WORK = 250_000
 
 # -- the explorer's caps: what one request to the server may ask for ---------------------------
 
-#: Each cap is the most a request may ask for, unless ``chainrule explore`` was started with a
-#: larger value of the same option (its ``--limit``, ``--max-graph``).
+#: Each cap is the most a request may ask for, unless ``chainrule explore`` was started with
+#: another value of the same option (its ``--limit``, ``--max-graph``). A graph of 50,000
+#: nodes and edges takes a few tens of MB and well under a second to build; a training run
+#: streams its epochs, and stops after 20 s however many were asked for.
 EXPLORER_CAPS: Mapping[str, int] = {
     "limit": DEFAULT_CHAIN_LIMIT,
     "max_graph": 50_000,
     "examples": 64,
+    "epochs": 20_000,
 }
 
 # -- how the front end that asked spells an option ----------------------------------------------

@@ -20,11 +20,18 @@ from chainrule.explore.server import create_app
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 
 
-@pytest.fixture(scope="module")
-def client():
+def client_of(app) -> TestClient:
+    """A client of `app`; used in a ``with`` block, it starts the app's workers and stops them
+    at the end."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # starlette's note about httpx versions
-        yield TestClient(create_app(allowed_hosts=["testserver"]))
+        return TestClient(app)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with client_of(create_app(allowed_hosts=["testserver"])) as client:
+        yield client
 
 
 def cli_json(capsys, *argv):
@@ -138,7 +145,7 @@ def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
         ("/api/verify?arch=2-2-2&seed=-1", "seed: expected a whole number, got '-1'"),
         (
             "/api/verify?arch=2-2-2&examples=65",
-            "examples=65 is more than the explorer takes (64); use the command line for more",
+            "examples=65 is more than the explorer takes (64); ask for examples=64 or fewer",
         ),
         ("/api/verify", "give an architecture (arch) or a graph file (graph)"),
         (
@@ -159,6 +166,28 @@ def test_refusals_name_options_as_the_api_takes_them(client, url, message):
     response = client.get(url)
     assert response.status_code == 400
     assert response.json()["error"].startswith(message)
+
+
+def test_the_options_are_the_rules_and_the_declared_options(client):
+    from chainrule import rules
+    from chainrule.budget import EXPLORER_CAPS
+    from chainrule.records.options import VIEW
+
+    document = client.get("/api/options").json()
+    assert document["activations"] == list(rules.ACTIVATIONS)
+    assert document["costs"] == list(rules.COSTS)
+    assert document["views"] == list(VIEW.choices)  # the page shows those it has a button for
+    assert document["defaults"] == {
+        "bias": False,
+        "activation": rules.DEFAULT_ACTIVATION,
+        "cost": rules.DEFAULT_COST,
+        "view": "abstract",
+        "seed": 0,
+        "epochs": 2000,
+        "lr": 5.0,
+    }
+    assert document["caps"] == dict(EXPLORER_CAPS)
+    assert client.get("/api/options?arch=2-2-2").status_code == 400
 
 
 def test_a_graph_file_arrives_as_text_and_answers_as_the_cli(client, capsys):
@@ -284,6 +313,21 @@ def test_training_streams_epochs_as_lines(client):
     assert lines[-2]["cost"] < lines[0]["cost"]
 
 
+def test_a_training_stream_is_the_cli_json(client, capsys):
+    """The lines of a run, put together, are the document of ``chainrule train --json``: each
+    epoch's cost a line as it comes, the rest in the last line."""
+    url = "/api/train?arch=2-3-1&bias=true&epochs=70&lr=3&seed=2&init-scale=0.5"
+    with client.stream("GET", url) as response:
+        lines = [json.loads(line) for line in response.iter_lines() if line]
+    last = lines.pop()
+    assert last.pop("done") is True and last.pop("stopped") is None
+    _, document, _ = cli_json(
+        capsys, "train", "2-3-1", "--bias", "--epochs", "70", "--lr", "3", "--seed", "2",
+        "--init-scale", "0.5", "--json",
+    )  # fmt: skip
+    assert {**last, "costs": lines} == document
+
+
 def test_training_refuses_what_the_cli_refuses(client, capsys):
     """The train request's own checks, its options spelled as the query names them."""
     response = client.get("/api/train?arch=2-2-2&data=xor")
@@ -293,10 +337,12 @@ def test_training_refuses_what_the_cli_refuses(client, capsys):
     assert client.get("/api/train?arch=2-2-1&lr=-1").status_code == 400
     response = client.get("/api/train?arch=2-2-1&examples=65&data=random")
     assert response.status_code == 400 and response.json()["error"] == (
-        "examples=65 is more than the explorer takes (64); use the command line for more"
+        "examples=65 is more than the explorer takes (64); ask for examples=64 or fewer"
     )
     response = client.get("/api/train?arch=2-2-1&epochs=20001")
-    assert response.json()["error"] == "epochs=20,001 is more than the explorer allows (20,000)"
+    assert response.json()["error"] == (
+        "epochs=20,001 is more than the explorer takes (20,000); ask for epochs=20000 or fewer"
+    )
 
 
 def test_training_reads_the_query_without_the_command_line():
@@ -304,9 +350,10 @@ def test_training_reads_the_query_without_the_command_line():
     import sys
 
     probe = (
-        "import sys; from chainrule.explore import work; "
-        "status, trainer = work.trainer({'arch': ['2-2-1'], 'epochs': ['3'], 'bias': ['true']}); "
-        "lines = trainer.advance(); "
+        "import sys; from chainrule.explore import api, work; "
+        "query = {'arch': ['2-2-1'], 'epochs': ['3'], 'bias': ['true']}; "
+        "status, run = api.answer(work.training, query, None, {}); "
+        "_, (run, lines) = work.advance(run); "
         "print(status, lines[-1]['epochs'], 'chainrule.cli' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
@@ -393,15 +440,115 @@ def test_each_exported_chains_document_is_the_cli_s_for_that_parameter(tmp_path,
 
 
 def test_an_internal_error_is_one_line_and_a_500(monkeypatch):
+    """A bug in an endpoint's work, in the worker process that ran it."""
+    import operator
+
     from chainrule.explore import work
 
-    def broken(query, body):
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(work, "layout", broken)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        client = TestClient(create_app(allowed_hosts=["testserver"]))
-    response = client.get("/api/layout?arch=2-2-2")
+    # The computation is sent to a worker by reference: a module-level function that fails
+    # on the (query, body) it is given, as a bug would.
+    monkeypatch.setitem(work.ENDPOINTS, "layout", operator.mod)
+    with client_of(create_app(allowed_hosts=["testserver"])) as client:
+        response = client.get("/api/layout?arch=2-2-2")
     assert response.status_code == 500
-    assert response.json()["error"].startswith("internal error (ZeroDivisionError: division")
+    assert response.json()["error"] == (
+        "internal error (TypeError: unsupported operand type(s) for %: 'dict' and 'NoneType'); "
+        "this is a bug in chainrule, please report it"
+    )
+
+
+def _parsed_explore(argv):
+    from chainrule.cli.entry import build_parser
+
+    return build_parser(["explore"]).parse_args(["explore", *argv])
+
+
+def test_the_explore_command_starts_the_server_with_its_caps():
+    from chainrule.budget import EXPLORER_CAPS
+    from chainrule.explore.command import caps_of
+
+    assert caps_of(_parsed_explore([])) == EXPLORER_CAPS
+    raised = caps_of(_parsed_explore(["100-100-100", "--max-graph", "100000", "--limit", "50000"]))
+    assert raised == {**EXPLORER_CAPS, "max_graph": 100_000, "limit": 50_000}
+    with client_of(create_app(allowed_hosts=["testserver"], caps=raised)) as client:
+        # a request's max-graph defaults to the cap: the page gets what the server allows
+        response = client.get("/api/chains?arch=100-100-100&param=2,1,1")
+        assert response.status_code == 200 and len(response.json()[0]["chains"]) == 1
+        assert client.get("/api/math?arch=100-100-100&param=2,1,1").status_code == 200
+
+
+#: Advice a refusal gives, as the API or the explore command takes it.
+START_WITH = re.compile(r"start it with chainrule explore (--[a-z-]+) (\d+)")
+ASK_FOR = re.compile(r"(?:raise it with|ask for) ([a-z-]+)=(\d+)")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/chains?arch=4-6-6-3&limit=5",
+        "/api/chains?arch=4-6-6-3&limit=50000",
+        "/api/chains?arch=100-100-100&param=2,1,1",
+        "/api/delta?arch=100-100-100",
+        "/api/math?arch=4-6-6-3&param=1,1,1&limit=5",
+        "/api/math?arch=100-100-100&param=2,1,1",
+        "/api/verify?arch=2-2-2&examples=65",
+        "/api/train?arch=2-2-1&epochs=20001&lr=1",
+        "/api/train?arch=2-2-1&data=random&examples=100",
+    ],
+)
+def test_a_refusals_advice_followed_gets_an_answer(url):
+    """Each refusal says what to ask for instead, or how to start the explorer; done, the
+    request is answered (a refusal may lead to the next budget's, whose advice is followed
+    too)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from chainrule.explore.command import caps_of
+
+    path, query = urlsplit(url).path, dict(parse_qsl(urlsplit(url).query))
+    explore_argv: list[str] = []
+    for _ in range(3):
+        caps = caps_of(_parsed_explore(explore_argv))
+        with client_of(create_app(allowed_hosts=["testserver"], caps=caps)) as client:
+            response = client.get(f"{path}?{urlencode(query)}")
+        if response.status_code == 200:
+            break
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        if started := START_WITH.search(error):
+            explore_argv += [started[1], started[2]]
+        else:
+            asked = ASK_FOR.search(error)
+            assert asked, f"no advice to follow in {error!r}"
+            query[asked[1]] = asked[2]
+    assert response.status_code == 200, response.text
+
+
+def test_work_past_its_deadline_is_stopped_and_frees_its_worker():
+    """A request whose work runs past the deadline is answered 503 and its worker process is
+    killed, not left computing; the explorer answers a count meanwhile, and the next request
+    finds a fresh worker."""
+    import os
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chainrule.budget import EXPLORER_CAPS
+
+    # 4-6-6-3's closed view takes over a minute; the deadline is a second.
+    caps = {**EXPLORER_CAPS, "limit": 1_000_000}
+    app = create_app(allowed_hosts=["testserver"], caps=caps, timeout=1.0, workers=1)
+    with client_of(app) as client, ThreadPoolExecutor(1) as pool:
+        assert client.get("/api/chains?arch=2-2-2&param=1,1,1").status_code == 200
+        (pid,) = app.state.workers.pids()
+        slow = pool.submit(client.get, "/api/chains?arch=4-6-6-3&view=closed&limit=1000000")
+        time.sleep(0.3)
+        started = time.monotonic()
+        count = client.get("/api/count?arch=2-2-2")
+        counted = time.monotonic() - started
+        given_up = slow.result(timeout=30)
+        assert count.status_code == 200 and counted < 0.5
+        assert given_up.status_code == 503
+        assert given_up.json()["error"].startswith("the request took more than 1 s")
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # killed and reaped: its CPU and memory are free
+        again = client.get("/api/chains?arch=2-2-2&param=1,1,1")
+        assert again.status_code == 200 and app.state.workers.pids() != [pid]

@@ -102,6 +102,25 @@ def test_2_2_2_loads_with_its_counts_and_a_screenshot(server, page, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
+def test_the_page_offers_the_rules_choices(server, page):
+    """The activations and costs to pick from, and the defaults, are the API's
+    (/api/options, read from the rules table), none written in the page."""
+    from chainrule import rules
+
+    ready(page, server + "/?arch=2-2-2")
+    offered = page.eval_on_selector_all("#activations option", "os => os.map(o => o.value)")
+    assert offered == list(rules.ACTIVATIONS)
+    costs = page.eval_on_selector_all("#cost option", "os => os.map(o => o.value)")
+    assert costs == list(rules.COSTS)
+    assert page.input_value("#activation") == rules.DEFAULT_ACTIVATION
+    assert page.input_value("#cost") == rules.DEFAULT_COST
+    assert page.input_value("#epochs") == "2000"
+    page.select_option("#cost", "se")
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true]")
+    assert "cost=se" in page.url and "activation=" not in page.url  # defaults stay out
+
+
 def test_clicking_theta_1_11_lights_exactly_its_two_chains(server, page, capsys):
     ready(page, server + "/?arch=2-2-2&param=2,1,1")
     page.click('#graph g[data-node="theta^(1)_11"]')

@@ -14,9 +14,9 @@ def test_the_api_answers_for_recurrent_and_residual_spellings(arch):
     )
     assert status == 200, chains
     assert chains[0]["chains"] and all(chain[0]["of"] == "J" for chain in chains[0]["chains"])
-    status, layout = work.layout({"arch": [arch]}, None)
+    status, layout = api.answer(work.layout, {"arch": [arch]}, None, {})
     assert status == 200 and set(layout["parameters"]) >= {chains[0]["parameter"]}
-    status, refusal = work.values({"arch": [arch]}, None)
+    status, refusal = api.answer(work.values, {"arch": [arch]}, None, {})
     assert status == 400 and "rnn: or resnet:" in refusal["error"]
 
 

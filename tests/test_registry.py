@@ -153,6 +153,29 @@ def oracle_agrees(name, run_cli, tmp_path):
     assert sp.simplify(sp.diff(rule.function(z), z) - rule.derivative(z, rule.function(z))) == 0
 
 
+def explorer_choices(name, run_cli, tmp_path):
+    """The explorer's page lists its activations from /api/options, served and in a static
+    page alike, and the API takes the new one."""
+    import warnings
+
+    pytest.importorskip("starlette")
+    from chainrule.explore.export import static_documents, static_page
+    from chainrule.explore.server import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's note about httpx versions
+        from starlette.testclient import TestClient
+
+        client = TestClient(create_app(allowed_hosts=["testserver"]))
+    assert name in client.get("/api/options").json()["activations"]
+    counted = client.get("/api/count", params={"arch": "2-2-1", "activation": name})
+    assert counted.status_code == 200 and counted.json()[0]["terms"] == 26
+    page = static_page({"arch": "1-1-1", "activation": name}, command="chainrule explore")
+    documents = static_documents(page)
+    assert name in documents["/api/options"]["activations"]
+    assert documents[f"/api/verify?arch=1-1-1&activation={name}&seed=0"]["ok"] is True
+
+
 PLACES = [
     layered_count,
     layered_chains_local,
@@ -161,6 +184,7 @@ PLACES = [
     claim,
     attribute,
     oracle_agrees,
+    explorer_choices,
 ]
 
 
@@ -183,9 +207,10 @@ def test_an_activation_not_in_the_rules_is_known_nowhere(run_cli, monkeypatch):
 
 #: Where the names are written: the rules table, and the oracle's deliberate independent copy.
 OWNERS = {"chainrule/rules.py", "chainrule/numeric/backprop.py"}
-#: Not yet: the command line and the explorer take their defaults and lists from the registry
-#: in their own change.
-NOT_YET = ("chainrule/cli/", "chainrule/explore/")
+#: Not yet: the command line takes its defaults and lists from the registry in its own change.
+NOT_YET = ("chainrule/cli/",)
+#: The explorer's page (HTML, CSS, JavaScript): its lists and defaults come from /api/options.
+PAGE = ROOT / "chainrule" / "explore" / "page"
 
 
 def _quoted_names() -> re.Pattern:
@@ -233,6 +258,17 @@ def test_activation_names_and_defaults_are_written_only_in_the_registry():
         if written := written_names(path):
             found[relative] = written
     assert found == {}
+
+
+def test_the_explorers_page_names_no_activation_or_cost():
+    names = {*rules.ACTIVATIONS, *rules.COSTS}
+    word = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(names))) + r")(?![\w-])")
+    found = {
+        path.name: word.findall(path.read_text(encoding="utf-8"))
+        for path in sorted(PAGE.iterdir())
+        if path.suffix in (".html", ".css", ".js")
+    }
+    assert len(found) == 3 and not any(found.values()), found
 
 
 def test_the_scan_would_see_a_name_written_in_code_or_a_comment(tmp_path):

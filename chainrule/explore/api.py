@@ -1,19 +1,15 @@
-"""The explorer's JSON API: every endpoint answers exactly the document the CLI's ``--json``
-prints, computed from the same record.
+"""The explorer's JSON API: a query read into a command's request, answered from its record.
 
 A query is read into the command's request (:func:`request_of`): ``arch`` and ``graph`` name
 the subject, every other parameter is one of the command's declared options, read as the
 command line reads it; anything else is refused by name. A request never names a file: an
 architecture ending in ``.json`` is refused, and a graph file arrives as JSON text (the
-``graph`` field or the body), parsed by :mod:`chainrule.graph.graphfile`. Training streams its
-epochs from :mod:`chainrule.explore.work`, which checks its query with the ``train`` command's
-own parser (:func:`argv_for`: each value passed as ``--name=value``, so that a value can never
-become another option).
+``graph`` field or the body), read by the records' own subject (:mod:`chainrule.records.subject`).
+Each request is held within the explorer's caps (:func:`capped`), which ``chainrule explore``
+sets with its ``--limit`` and ``--max-graph``.
 
 Examples
 --------
->>> argv_for("train", {"arch": "2-2-1", "epochs": ["5"]})
-['train', '--epochs=5', '--json', '--', '2-2-1']
 >>> status, document = run_command("count", {"arch": "2-2-2"})
 >>> status, document[0]["terms"]
 (200, 52)
@@ -25,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, cast
 
@@ -35,42 +31,11 @@ from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
 from chainrule.records import delta as delta_record
 from chainrule.records import verify as verify_record
-from chainrule.records.options import refuse_unknown
+from chainrule.records.options import Option, positive_int, refuse_unknown
 
-#: Options the train command takes from a request: name -> "flag" (true/false), "value" (the
-#: last one given) or "values" (repeatable, each passed on).
-OPTIONS: dict[str, dict[str, str]] = {
-    "train": {
-        "bias": "flag",
-        "activation": "value",
-        "cost": "value",
-        "seed": "value",
-        "examples": "value",
-        "init-scale": "value",
-        "epochs": "value",
-        "lr": "value",
-        "init": "value",
-        "data": "value",
-    },
-}
-#: The commands whose --json output the API returns as it is.
-COMMANDS = ("count", "chains", "delta", "verify")
 #: Longest text accepted in one query value, and longest graph file (characters).
 MAX_VALUE = 200
 MAX_GRAPH_TEXT = 100_000
-#: The largest --limit a request may ask for: the CLI's default, so that a request is never
-#: allowed more work than a plain command line.
-MAX_LIMIT = 10_000
-MAX_EXAMPLES = 64
-#: Nodes plus edges of the largest computation graph a request may have built: a few tens of
-#: MB and well under a second to build. The counts of any network need no graph.
-MAX_GRAPH_ELEMENTS = 50_000
-TRUE, FALSE = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
-
-
-#: What one request may ask for (chainrule explore raises a cap with its own --limit and
-#: --max-graph).
-EXPLORER_CAPS = dict(budget.EXPLORER_CAPS)
 
 
 class RequestError(ChainruleError):
@@ -92,81 +57,6 @@ def values_of(query: Mapping[str, object], name: str) -> list[str]:
         if len(value) > MAX_VALUE:
             raise RequestError(f"the value of {name} is longer than {MAX_VALUE} characters")
     return found
-
-
-def flag(name: str, values: Sequence[str]) -> bool:
-    text = values[-1].strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise RequestError(f"{name} takes true or false, not {values[-1]!r}")
-
-
-def check_parameters(command: str, query: Mapping[str, object]) -> None:
-    """Refuse a query parameter that `command` does not take, by name, so that a typo is not
-    silently ignored."""
-    if command not in OPTIONS:
-        raise RequestError(f"unknown command {command!r}")
-    allowed = OPTIONS[command]
-    known = {"arch", "graph"} | {n for n in allowed} | {n.replace("-", "_") for n in allowed}
-    unknown = sorted(str(key) for key in query if key not in known)
-    if unknown:
-        raise RequestError(
-            f"{command} takes no parameter {unknown[0]!r}; it takes arch, " + ", ".join(allowed)
-        )
-
-
-def argv_for(
-    command: str, query: Mapping[str, object], architecture: str | None = None
-) -> list[str]:
-    """The ``chainrule`` argument list for `command` with the options in `query`.
-
-    `architecture` replaces the query's ``arch`` (a graph file's temporary path). Unknown query
-    parameters are refused by name (:func:`check_parameters`).
-    """
-    check_parameters(command, query)
-    allowed = OPTIONS[command]
-    argv = [command]
-    for name, kind in allowed.items():
-        values = values_of(query, name)
-        if not values:
-            continue
-        if kind == "flag":
-            if flag(name, values):
-                argv.append(f"--{name}")
-        elif kind == "values":
-            argv += [f"--{name}={value}" for value in values]
-        else:
-            argv.append(f"--{name}={values[-1]}")
-    argv.append("--json")
-    if architecture is None:
-        arch = values_of(query, "arch")
-        architecture = arch[-1].strip() if arch else None
-        if architecture is not None and architecture.lower().endswith(".json"):
-            raise RequestError(
-                "the explorer reads no files: send a graph file's JSON text as "
-                "the 'graph' parameter"
-            )
-    if architecture:
-        argv += ["--", architecture]
-    return argv
-
-
-def check_budget(command: str, argv: Sequence[str]) -> None:
-    """Refusals of the explorer's own, past what a command line allows: a --limit above the
-    CLI's default and random cases of many examples."""
-    for token in argv:
-        name, _, value = token.partition("=")
-        if name == "--limit" and value.isdigit() and int(value) > MAX_LIMIT:
-            raise RequestError(
-                f"--limit {int(value):,} is more than the explorer allows "
-                f"({MAX_LIMIT:,}); use the command line for more"
-            )
-        if name == "--examples" and value.isdigit() and int(value) > MAX_EXAMPLES:
-            raise RequestError(
-                f"--examples {int(value):,} is more than the explorer allows ({MAX_EXAMPLES})"
-            )
 
 
 def graph_text(query: Mapping[str, object], body: str | None = None) -> str | None:
@@ -194,37 +84,42 @@ def _values_unbounded(query: Mapping[str, object], name: str) -> list[str]:
     return values
 
 
-GRAPH_NAME = "graph.json"
-
-
-def parse_graph(text: str):
-    """The computation graph of a graph file's JSON text, named :data:`GRAPH_NAME`."""
-    from chainrule.graph.graphfile import graph_from_text
-
-    return graph_from_text(text, GRAPH_NAME)
-
-
-#: The commands answered from their records: every command of :data:`COMMANDS`.
+#: The commands answered from their records, each the document its ``--json`` prints.
 RECORDS: dict[str, ModuleType] = {
     "count": count_record,
     "chains": chains_record,
     "delta": delta_record,
     "verify": verify_record,
 }
+COMMANDS = tuple(RECORDS)
 #: The commands that take several architectures (every ``arch`` given).
 MANY_ARCHITECTURES = ("count",)
-
-
-#: The caps that ``chainrule explore`` raises with an option of its own (--limit, --max-graph).
+#: The caps that ``chainrule explore`` sets with an option of its own (--limit, --max-graph);
+#: a request that names none of them is given the cap (its ``examples`` and ``epochs`` keep
+#: the command's own defaults).
 RAISED_BY_EXPLORE = ("limit", "max_graph")
 
 
-def capped(given: dict[str, Any], caps: Mapping[str, int]) -> dict[str, Any]:
-    """`given` (a request's options by keyword) within the explorer's caps: an option past its
-    cap is refused, with how to start the explorer to allow it; ``max_graph`` defaults to its
-    cap rather than the command line's default."""
+def capped(
+    given: dict[str, Any], caps: Mapping[str, int], options: Sequence[Option] = ()
+) -> dict[str, Any]:
+    """`given` (a request's options by keyword) within the explorer's caps.
+
+    An option past its cap is refused with advice that, followed, gets an answer: how to start
+    the explorer to allow it, or the most a request may ask for. Of `options` (those the
+    endpoint takes), ``limit`` and ``max_graph`` default to their caps rather than the command
+    line's defaults, so that an explorer started with more gives more to the page as well.
+
+    Examples
+    --------
+    >>> with budget.front_end("http"):
+    ...     capped({"examples": "65"}, {"examples": 64})
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.TooLarge: examples=65 is more than the explorer takes (64); ask for \
+examples=64 or fewer
+    """
     from chainrule.errors import TooLarge
-    from chainrule.records.options import positive_int
 
     for name, cap in caps.items():
         if name not in given:
@@ -238,14 +133,16 @@ def capped(given: dict[str, Any], caps: Mapping[str, int]) -> dict[str, Any]:
             advice = (
                 f"start it with chainrule explore --{name.replace('_', '-')} {value}"
                 if name in RAISED_BY_EXPLORE
-                else "use the command line for more"
+                else f"ask for {budget.spelled(name, cap)} or fewer"
             )
             raise TooLarge(
                 f"{budget.spelled(name, f'{value:,}')} is more than the explorer takes "
                 f"({cap:,}); {advice}"
             )
-    if "max_graph" in caps and "max_graph" not in given:
-        given["max_graph"] = caps["max_graph"]
+    taken = {option.name for option in options}
+    for name in RAISED_BY_EXPLORE:
+        if name in caps and name in taken and name not in given:
+            given[name] = caps[name]
     return given
 
 
@@ -254,12 +151,21 @@ def request_of(
     query: Mapping[str, object],
     body: str | None,
     module: ModuleType | None = None,
+    options: Sequence[Option] | None = None,
+    defaults: Mapping[str, object] | None = None,
 ) -> Any:
-    """The request of `command` that `query` (and a POSTed graph file in `body`) asks for:
+    """The request of `command` that `query` (and a POSTed graph file in `body`) asks for.
+
     ``arch`` and ``graph`` name the subject, every other parameter is an option by its name
-    (``max-graph`` or ``max_graph``), read as the command line reads it. `module` is the
-    command's record module (:data:`RECORDS` has those answered as documents)."""
+    (``max-graph`` or ``max_graph``), read as the command line reads it. `module` is the record
+    module whose request is made (:data:`RECORDS` has the commands answered as documents);
+    `options`, a part of its declared options, are those this endpoint takes (all of them by
+    default), and `defaults` what an endpoint of the explorer's own gives an option the query
+    does not name. Every option is held within the caps of the current front end
+    (:func:`~chainrule.budget.front_end`).
+    """
     module = RECORDS[command] if module is None else module
+    taken = tuple(module.OPTIONS if options is None else options)
     given: dict[str, Any] = {}
     for key in query:
         if key in ("arch", "graph"):
@@ -268,8 +174,10 @@ def request_of(
         given[str(key).replace("-", "_")] = values if len(values) > 1 else values[-1]
     # Only the declared options reach the request: none of them names a file (verify's case
     # file is a keyword of its own, never a query parameter).
-    refuse_unknown(module.OPTIONS, given, command)
-    given = capped(given, budget.current_front_end().caps)
+    refuse_unknown(taken, given, command)
+    for name, value in (defaults or {}).items():
+        given.setdefault(name, value)
+    given = capped(given, budget.current_front_end().caps, taken)
     architectures = [text.strip() for text in values_of(query, "arch")]
     for architecture in architectures:
         if architecture.lower().endswith(".json"):
@@ -291,17 +199,33 @@ def answer_record(command: str, query: Mapping[str, object], body: str | None) -
     return json_safe(RECORDS[command].compute(request_of(command, query, body)).as_dict())
 
 
-def run_command(
-    command: str, query: Mapping[str, object], body: str | None = None
+def answer(
+    compute: Callable[[Mapping[str, object], str | None], Any],
+    query: Mapping[str, object],
+    body: str | None,
+    caps: Mapping[str, int],
+    front_end: str = "http",
 ) -> tuple[int, Any]:
-    """Answer ``/api/<command>``: (HTTP status, document). Errors are ``{"error": message}``
-    with the message the CLI gives, its options spelled as the API takes them."""
+    """(HTTP status, document) of ``compute(query, body)`` within `caps`: 200 and the
+    document, or 400 and ``{"error": message}`` with the message the CLI gives, its options
+    spelled for `front_end` (``http``: as the API takes them)."""
     try:
-        if command not in COMMANDS:
-            raise RequestError(f"unknown endpoint /api/{command}")
-        with budget.front_end("http", EXPLORER_CAPS):
-            return 200, answer_record(command, query, body)
-    except (RequestError, ChainruleError) as error:
+        with budget.front_end(front_end, caps):
+            return 200, compute(query, body)
+    except ChainruleError as error:
         return 400, {"error": str(error)}
     except RecursionError:
         return 400, {"error": "the input is nested too deeply"}
+
+
+def run_command(
+    command: str,
+    query: Mapping[str, object],
+    body: str | None = None,
+    caps: Mapping[str, int] = budget.EXPLORER_CAPS,
+) -> tuple[int, Any]:
+    """Answer ``/api/<command>``: (HTTP status, document), within `caps` (the explorer's
+    default caps unless given)."""
+    if command not in RECORDS:
+        return 400, {"error": f"unknown endpoint /api/{command}"}
+    return answer(lambda query, body: answer_record(command, query, body), query, body, caps)

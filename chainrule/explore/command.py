@@ -2,7 +2,8 @@
 
 The server binds 127.0.0.1 on a free port unless ``--host`` or ``--port`` says otherwise,
 prints its URL on one line, opens the browser unless ``--no-browser``, and stops cleanly on
-Ctrl-C.
+Ctrl-C. Its requests may ask for at most ``--limit`` chains and ``--max-graph`` nodes and
+edges (:func:`caps_of`; :data:`~chainrule.budget.EXPLORER_CAPS` unless given).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import shlex
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import urlencode
+
+from chainrule import budget
 
 
 def _options(args: argparse.Namespace) -> dict:
     """The network of the command line, as the page's state: layer sizes or a graph file's
-    text (read here, from the user's own command line: requests never name files)."""
-    from chainrule.graph.spec import Network, SpecError
+    text (read here, from the user's own command line: requests never name files), checked as
+    every command checks its subject."""
+    from chainrule.records.subject import SubjectRequest, is_graph_file, resolve
 
     architecture = args.architecture
     options = {
@@ -29,53 +33,47 @@ def _options(args: argparse.Namespace) -> dict:
         "cost": args.cost,
         "graph": None,
     }
-    if architecture.lower().endswith(".json"):
-        from pathlib import Path
+    if is_graph_file(architecture):
+        from chainrule.explore.api import MAX_GRAPH_TEXT, graph_text
+        from chainrule.files import read_bytes_capped
+        from chainrule.graph.spec import SpecError
 
-        from chainrule.explore.api import parse_graph
-
+        data = read_bytes_capped(architecture, "graph file", 4 * MAX_GRAPH_TEXT)
         try:
-            text = Path(architecture).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise SpecError(
-                f"cannot read graph file {architecture!r}: "
-                f"{getattr(error, 'strerror', None) or error}"
-            ) from None
-        parse_graph(text)
-        options.update(arch="", graph=text)
-    elif architecture.startswith(("rnn:", "resnet:")):
-        from chainrule.graph.architectures import parse_architecture_graph
-
-        parse_architecture_graph(
-            architecture, bias=args.bias, activation=args.activation, cost=args.cost
-        )
-    else:
-        Network.parse(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
+            # The page sends the text with every request: the server must take it.
+            options.update(arch="", graph=graph_text({"graph": data.decode("utf-8")}))
+        except UnicodeDecodeError:
+            raise SpecError(f"graph file {architecture!r} is not UTF-8 text") from None
+    resolve(
+        SubjectRequest(architecture, bias=args.bias, activation=args.activation, cost=args.cost)
+    )
     return options
 
 
 def _command_line(args: argparse.Namespace) -> str:
+    from chainrule.explore.export import shaping_pairs
+
     words = ["chainrule", "explore", args.architecture]
-    if args.bias:
-        words.append("--bias")
-    if args.activation != "sigmoid":
-        words += ["--activation", args.activation]
-    if args.cost != "mse":
-        words += ["--cost", args.cost]
+    for name, value in shaping_pairs(vars(args)):
+        words += [f"--{name}"] if name == "bias" else [f"--{name}", value]
     return " ".join(shlex.quote(word) for word in words)
 
 
 def _page_query(options: dict, args: argparse.Namespace) -> str:
-    pairs = [("arch", options["arch"])] if not options["graph"] else []
-    if options["bias"]:
-        pairs.append(("bias", "true"))
-    if options["activation"] != "sigmoid":
-        pairs.append(("activation", options["activation"]))
-    if options["cost"] != "mse":
-        pairs.append(("cost", options["cost"]))
-    if args.param:
-        pairs.append(("param", args.param))
+    from chainrule.explore.export import network_pairs
+
+    pairs = network_pairs(options) + ([("param", args.param)] if args.param else [])
     return ("?" + urlencode(pairs)) if pairs else ""
+
+
+def caps_of(args: argparse.Namespace) -> dict[str, int]:
+    """The server's caps: the explorer's own, with ``--limit`` and ``--max-graph`` when the
+    command line gives them."""
+    caps = dict(budget.EXPLORER_CAPS)
+    for name in ("limit", "max_graph"):
+        if getattr(args, name, None) is not None:
+            caps[name] = getattr(args, name)
+    return caps
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -89,39 +87,46 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def server_for(host: str, sock: socket.socket, initial_graph: str | None = None):
-    """A uvicorn server of the explorer's app (not started)."""
+def server_for(host: str, sock: socket.socket, **app_options: Any):
+    """A uvicorn server of the explorer's app (not started); `app_options` go to
+    :func:`~chainrule.explore.server.create_app`. The app's lifespan starts its workers and
+    stops them when the server stops."""
     import uvicorn
 
     from chainrule.explore.server import create_app
 
-    app = create_app(host=host, initial_graph=initial_graph)
+    app = create_app(host=host, **app_options)
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
+        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=2
     )
     return uvicorn.Server(config)
 
 
 @contextmanager
-def serving(host: str = "127.0.0.1", timeout: float = 20.0) -> Iterator[str]:
+def serving(
+    host: str = "127.0.0.1", start_within: float = 20.0, **app_options: Any
+) -> Iterator[str]:
     """The explorer served from a background thread on a free port of `host`, for as long as
     the ``with`` block lasts; yields its base URL once it answers (tests, benchmarks, scripts).
+    `app_options` go to :func:`~chainrule.explore.server.create_app` (``caps``, ``timeout``).
+    The workers import the main module, as every process multiprocessing starts does: a script
+    that calls this keeps its own code under ``if __name__ == "__main__":``.
 
-    Raises RuntimeError if the server has not started within `timeout` seconds.
+    Raises RuntimeError if the server has not started within `start_within` seconds.
     """
     import threading
     import time
 
     sock = bind(host, 0)
-    server = server_for(host, sock)
+    server = server_for(host, sock, **app_options)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + start_within
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     try:
         if not server.started:
-            raise RuntimeError(f"the explorer did not start within {timeout:g} s")
+            raise RuntimeError(f"the explorer did not start within {start_within:g} s")
         yield f"http://{host}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
@@ -137,7 +142,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.html:
         from chainrule.explore.export import write_static_page
 
-        write_static_page(args.html, options, _command_line(args), limit=args.limit, seed=args.seed)
+        write_static_page(
+            args.html,
+            options,
+            _command_line(args),
+            limit=args.limit or budget.DOCUMENT_CHAIN_LIMIT,
+            seed=args.seed,
+            max_graph=args.max_graph,
+        )
         out.write(f"wrote {args.html}\n")
         return 0
     try:
@@ -148,7 +160,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown}:{port}/{_page_query(options, args)}"
-    server = server_for(args.host, sock, options["graph"])
+    server = server_for(args.host, sock, initial_graph=options["graph"], caps=caps_of(args))
     out.write(f"chainrule explore: {url} (Ctrl-C stops it)\n")
     out.flush()
     if not args.no_browser:

@@ -18,12 +18,15 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote_plus
 
+from chainrule import budget, rules
+from chainrule.errors import SpecError
 from chainrule.explore import api, work
 
-DEFAULT_LIMIT = 2_000
+DEFAULT_LIMIT = budget.DOCUMENT_CHAIN_LIMIT
 
 
 def form_encode(pairs: list[tuple[str, str]]) -> str:
@@ -54,55 +57,80 @@ def param_argument(name: str, options: dict) -> str:
     return f"{layer},{j},{k}"
 
 
-def _network_pairs(options: dict) -> list[tuple[str, str]]:
-    """The page's networkQuery(): arch, then only the options that differ from the defaults."""
-    pairs = [] if options.get("graph") else [("arch", options["arch"])]
-    if options.get("bias"):
-        pairs.append(("bias", "true"))
-    if options.get("activation", "sigmoid") != "sigmoid":
+def shaping_pairs(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The network options of `options` that differ from their defaults, as (name, value):
+    what the page's networkQuery() puts after ``arch``."""
+    pairs = [("bias", "true")] if options.get("bias") else []
+    if options.get("activation", rules.DEFAULT_ACTIVATION) != rules.DEFAULT_ACTIVATION:
         pairs.append(("activation", options["activation"]))
-    if options.get("cost", "mse") != "mse":
+    if options.get("cost", rules.DEFAULT_COST) != rules.DEFAULT_COST:
         pairs.append(("cost", options["cost"]))
     return pairs
 
 
-class _Collector:
-    """Answers the page's requests in-process and keeps each document under its URL."""
+def network_pairs(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The page's networkQuery(): arch (unless a graph file is sent), then the options that
+    differ from the defaults."""
+    arch = [] if options.get("graph") else [("arch", options["arch"])]
+    return arch + shaping_pairs(options)
 
-    def __init__(self, options: dict):
-        self.options = options
+
+class _Collector:
+    """Answers the page's requests in place, as the server would (each query read into its
+    request and answered from its record), and keeps each document under the page's URL.
+
+    Refusals are spelled for `front_end` (the command line's ``--limit``, or Python's
+    ``limit=``), the one that asked for the page."""
+
+    def __init__(self, options: dict, caps: dict[str, int], front_end: str):
+        self.options, self.caps, self.front_end = options, caps, front_end
         self.responses: dict[str, object] = {}
 
     def keep(self, endpoint: str, extra: list[tuple[str, str]], document: object) -> None:
-        pairs = _network_pairs(self.options) + extra
+        pairs = network_pairs(self.options) + extra
         self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
 
-    def ask(self, endpoint: str, extra: list[tuple[str, str]], keep: bool = True) -> Any:
-        pairs = _network_pairs(self.options) + extra
+    def ask(
+        self,
+        endpoint: str,
+        extra: list[tuple[str, str]],
+        keep: bool = True,
+        unseen: list[tuple[str, str]] | None = None,
+    ) -> Any:
+        """The document of ``/api/<endpoint>`` for the network and `extra`, kept under its URL
+        (unless not `keep`); `unseen` are asked for too but left out of the URL, which the
+        page builds without them."""
+        pairs = network_pairs(self.options) + extra
         query: dict[str, list[str]] = {}
-        for key, value in pairs:
+        for key, value in pairs + (unseen or []):
             query.setdefault(key, []).append(value)
-        body = self.options.get("graph")
-        if endpoint in api.COMMANDS:
-            status, document = api.run_command(endpoint, query, body)
-        else:
-            status, document = getattr(work, endpoint)(query, body)
+        compute, body = work.ENDPOINTS[endpoint], self.options.get("graph")
+        status, document = api.answer(compute, query, body, self.caps, self.front_end)
         if status != 200:
-            from chainrule.graph.spec import SpecError
-
             raise SpecError(document["error"])
         if keep:
             self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
         return document
 
 
-def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: int = 0) -> str:
+def static_page(
+    options: dict,
+    command: str,
+    limit: int = DEFAULT_LIMIT,
+    seed: int = 0,
+    max_graph: int | None = None,
+    front_end: str = "cli",
+) -> str:
     """The whole page for the network in `options` (``arch`` or ``graph`` text, ``bias``,
-    ``activation``, ``cost``), every parameter drawn precomputed; refused (with the CLI's
-    message) when their chains number more than `limit`."""
+    ``activation``, ``cost``), every parameter drawn precomputed; refused (with the message of
+    `front_end`) when their chains number more than `limit`, or the graph built has more nodes
+    and edges than `max_graph` (the command line's default unless given)."""
     from chainrule.explore.server import asset
 
-    collector = _Collector(options)
+    caps = {"limit": limit} | ({"max_graph": max_graph} if max_graph is not None else {})
+    collector = _Collector(options, caps, front_end)
+    with budget.front_end(front_end, caps):
+        collector.responses["/api/options"] = work.choices({}, None)
     collector.ask("count", [("ops", "true")])
     layout = collector.ask("layout", [])
     arguments = [param_argument(name, options) for name in layout["parameters"]]
@@ -118,7 +146,8 @@ def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: i
     for name, argument in zip(layout["parameters"], arguments):
         if layout["summary"] and name != layout["parameter"]:
             collector.ask("layout", [("param", argument)])
-        collector.ask("math", [("param", argument)])
+        # The page asks for its math without a limit: the export's own applies.
+        collector.ask("math", [("param", argument)], unseen=[("limit", str(limit))])
     collector.ask("verify", [("seed", str(seed))])
     if not options.get("graph") and not options["arch"].startswith(("rnn:", "resnet:")):
         collector.ask("values", [("seed", str(seed))])  # the numbers panel: layer sizes only
@@ -136,8 +165,8 @@ def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: i
         "state": {
             "arch": options.get("arch") or "",
             "bias": bool(options.get("bias")),
-            "activation": options.get("activation", "sigmoid"),
-            "cost": options.get("cost", "mse"),
+            "activation": options.get("activation", rules.DEFAULT_ACTIVATION),
+            "cost": options.get("cost", rules.DEFAULT_COST),
             "graph": options.get("graph"),
             "seed": seed,
         },
@@ -159,12 +188,17 @@ def static_page(options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: i
 
 
 def write_static_page(
-    path: str, options: dict, command: str, limit: int = DEFAULT_LIMIT, seed: int = 0
+    path: str,
+    options: dict,
+    command: str,
+    limit: int = DEFAULT_LIMIT,
+    seed: int = 0,
+    max_graph: int | None = None,
 ) -> None:
     """Write :func:`static_page` to `path`, atomically."""
     from chainrule.files import write_text_atomically
 
-    write_text_atomically(path, static_page(options, command, limit, seed))
+    write_text_atomically(path, static_page(options, command, limit, seed, max_graph))
 
 
 def static_documents(page: str) -> dict[str, object]:

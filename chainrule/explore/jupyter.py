@@ -15,6 +15,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+from chainrule import budget, rules
+
 
 class Explorer:
     """The explorer's static page of one network; shows itself in notebooks."""
@@ -42,9 +44,9 @@ class Explorer:
 def explore(
     network_or_graph="2-2-2",
     bias: bool = False,
-    activation: str = "sigmoid",
-    cost: str = "mse",
-    limit: int = 2_000,
+    activation: str = rules.DEFAULT_ACTIVATION,
+    cost: str = rules.DEFAULT_COST,
+    limit: int = budget.DOCUMENT_CHAIN_LIMIT,
     seed: int = 0,
     height: int = 1100,
 ) -> Explorer:
@@ -55,7 +57,6 @@ def explore(
     """
     import json
 
-    from chainrule.explore.api import parse_graph
     from chainrule.explore.export import static_page
     from chainrule.graph.spec import Network
 
@@ -89,10 +90,11 @@ def explore(
     else:
         options["arch"] = str(network_or_graph)
         title = options["arch"]
-    if options["graph"] is not None:
-        parse_graph(options["graph"])
     command = "chainrule.explore(...) in Python, or chainrule explore on the command line"
-    return Explorer(static_page(options, command, limit=limit, seed=seed), title, height)
+    # Every document is computed as the server computes it; a refusal names limit= as a
+    # Python caller writes it.
+    page = static_page(options, command, limit=limit, seed=seed, front_end="python")
+    return Explorer(page, title, height)
 
 
 def _activation_text(network) -> str:

@@ -1,10 +1,13 @@
 """The explorer's web server: a Starlette app that serves its own page and the JSON API, and
 nothing else.
 
-Every piece of work runs in a worker thread, at most :data:`WORKERS` at a time, and a request
-that takes more than :data:`TIMEOUT` seconds is answered 503 (the CLI's own limits refuse the
-large ones up front, so this is the last guard). Requests whose ``Host`` is not the address the
-server is bound to are refused (DNS rebinding).
+Every piece of work runs in a worker process (:mod:`.workers`), at most :data:`WORKERS` at a
+time; one that has not finished :data:`TIMEOUT` seconds after it started is answered 503 and
+its process killed, so that the work stops with the request (the commands' own budgets refuse
+the large ones up front, so this is the last guard). What is arithmetic on the query alone (the
+counts of layer sizes, the page's options) is answered in place, never behind other work.
+Requests whose ``Host`` is not the address the server is bound to are refused (DNS
+rebinding).
 
 Examples
 --------
@@ -19,13 +22,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Mapping
+from functools import partial
 from importlib import resources
-from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -35,7 +36,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from chainrule import budget
 from chainrule.explore import api, work
+from chainrule.explore.workers import Workers, guarded
 
 WORKERS = 2
 TIMEOUT = 8.0
@@ -88,53 +91,23 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
     return query, body
 
 
-class _Workers:
-    """At most :data:`WORKERS` computations at a time, counted by the threads themselves: a
-    request given up after :data:`TIMEOUT` leaves its thread to finish, but that thread keeps
-    its place, so abandoned work can never pile up."""
-
-    def __init__(self):
-        self.places = threading.BoundedSemaphore(WORKERS)
-        self.threads = anyio.CapacityLimiter(4 * WORKERS)
-
-    def _run(self, function: Callable[[], tuple[int, object]], deadline: float):
-        if not self.places.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            return 503, {"error": "the explorer is busy; try again in a moment"}
-        try:
-            return function()
-        except Exception as error:  # a bug: one line for the reader, as the CLI's exit 3
-            if os.environ.get("CHAINRULE_DEBUG") == "1":
-                raise
-            return 500, {
-                "error": f"internal error ({type(error).__name__}: {error}); this is "
-                "a bug in chainrule, please report it"
-            }
-        finally:
-            self.places.release()
-
-    async def run(self, function: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
-        deadline = time.monotonic() + TIMEOUT
-        try:
-            with anyio.fail_after(TIMEOUT + 0.5):
-                return await anyio.to_thread.run_sync(
-                    self._run, function, deadline, limiter=self.threads, abandon_on_cancel=True
-                )
-        except TimeoutError:
-            return 503, {
-                "error": f"the request took more than {TIMEOUT:g} s and was given up; "
-                "try a smaller network or selection"
-            }
-
-
 def create_app(
     host: str = "127.0.0.1",
     allowed_hosts: list[str] | None = None,
     initial_graph: str | None = None,
+    caps: Mapping[str, int] | None = None,
+    timeout: float = TIMEOUT,
+    workers: int = WORKERS,
 ) -> Starlette:
     """The explorer's app. Requests are refused unless their ``Host`` is `host` (with
     ``localhost`` as another name of 127.0.0.1) or one of `allowed_hosts`. `initial_graph`, a
-    graph file's text from the command line, is the page's network when its URL names none."""
-    workers = _Workers()
+    graph file's text from the command line, is the page's network when its URL names none.
+    `caps` are the most a request may ask for (:data:`~chainrule.budget.EXPLORER_CAPS` unless
+    given); `workers` processes do the work, each job given `timeout` seconds. They start with
+    the app (or with its first job) and stop with it (``state.workers``,
+    :class:`~chainrule.explore.workers.Workers`)."""
+    pool = Workers(workers, timeout)
+    caps = dict(budget.EXPLORER_CAPS if caps is None else caps)
     hosts = list(allowed_hosts or [])
     hosts += [host] + (["localhost"] if host in ("127.0.0.1", "::1") else [])
     hosts = [f"[{h}]" if ":" in h else h for h in hosts]
@@ -157,37 +130,45 @@ def create_app(
             return _json(404, {"error": f"no file {name!r}"})
         return Response(asset(name), media_type=ASSETS[name], headers=HEADERS)
 
-    def endpoint(answer: Callable[[dict, str | None], tuple[int, object]]):
+    def endpoint(name: str):
         async def handle(request: Request) -> Response:
             try:
                 query, body = await _query(request)
             except api.RequestError as error:
                 return _json(400, {"error": str(error)})
-            status, document = await workers.run(lambda: answer(query, body))
+            # Looked up per request: the table is the one place an endpoint is named.
+            compute = work.ENDPOINTS[name]
+            if work.light(name, query, body):
+                status, document = await anyio.to_thread.run_sync(
+                    partial(guarded, api.answer, compute, query, body, caps)
+                )
+            else:
+                status, document = await pool.run(api.answer, compute, query, body, caps)
             return _json(status, document)
 
         return handle
 
-    def command(name: str):
-        return endpoint(lambda query, body: api.run_command(name, query, body))
-
     async def train(request: Request) -> Response:
         try:
-            query, _ = await _query(request)
-            status, trainer = await workers.run(lambda: work.trainer(query))
+            query, body = await _query(request)
         except api.RequestError as error:
             return _json(400, {"error": str(error)})
+        status, run = await pool.run(api.answer, work.training, query, body, caps)
         if status != 200:
-            return _json(status, trainer)
+            return _json(status, run)
 
         async def lines():
-            while not trainer.done:  # each chunk of epochs is short, and runs off the loop
-                status, documents = await workers.run(lambda: (200, trainer.advance()))
+            nonlocal run
+            while True:  # each chunk of epochs is one job: the run stops between any two
+                status, answer = await pool.run(work.advance, run)
                 if status != 200:
-                    yield json.dumps(documents) + "\n"
+                    yield json.dumps(answer) + "\n"
                     return
+                run, documents = answer
                 for document in documents:
                     yield json.dumps(document) + "\n"
+                if run.done:
+                    return
 
         return StreamingResponse(lines(), media_type="application/x-ndjson", headers=HEADERS)
 
@@ -201,13 +182,26 @@ def create_app(
         Route("/", page),
         Route("/static/{name}", static_file),
         Route("/favicon.ico", no_icon),
-        *(Route(f"/api/{name}", command(name), methods=["GET", "POST"]) for name in api.COMMANDS),
-        Route("/api/layout", endpoint(work.layout), methods=["GET", "POST"]),
-        Route("/api/math", endpoint(work.math), methods=["GET", "POST"]),
-        Route("/api/values", endpoint(work.values), methods=["GET", "POST"]),
+        *(
+            Route(f"/api/{name}", endpoint(name), methods=["GET", "POST"])
+            for name in work.ENDPOINTS
+        ),
         Route("/api/train", train, methods=["GET"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
     ]
-    return Starlette(
-        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool.start()  # in the background: the first request finds its workers ready
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        lifespan=lifespan,
     )
+    app.state.workers = pool
+    return app

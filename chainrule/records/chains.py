@@ -168,12 +168,19 @@ def _check_budget(request: ChainsRequest, subject: Subject) -> None:
         )
 
 
-def compute(request: ChainsRequest) -> ChainsRecord | MatrixChainsRecord:
+def compute(
+    request: ChainsRequest, subject: Subject | None = None
+) -> ChainsRecord | MatrixChainsRecord:
     """The chains record of `request`, refused past its budget before any chain is walked (in
-    the matrix view, a :class:`MatrixChainsRecord`)."""
+    the matrix view, a :class:`MatrixChainsRecord`).
+
+    `subject` is the request's subject resolved already: a front end that answers many
+    requests about one network (the explorer's page) keeps it, with its graph built once.
+    """
     if request.view == "matrix":
         return compute_matrix(request)
-    subject = resolve(request.subject)
+    if subject is None:
+        subject = resolve(request.subject)
     _check_budget(request, subject)
     graph = subject.graph()
     sources = tuple(subject.sources(request.wrt, request.param))

@@ -5,7 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from chainrule.cli.options import add_architecture, add_limit, non_negative_int
+from chainrule import budget
+from chainrule.cli.options import add_architecture, add_options, non_negative_int
+from chainrule.records import options as declared
+
+#: The explorer's caps, raised (or lowered) from the command line: the most a request to the
+#: server may ask for. Without them, the caps of budget.EXPLORER_CAPS.
+LIMIT = declared.LIMIT._replace(
+    default=None,
+    help="the most chains a request may ask for (default "
+    f"{budget.EXPLORER_CAPS['limit']:,}), and the chains written into --html (default "
+    f"{budget.DOCUMENT_CHAIN_LIMIT:,})",
+)
+MAX_GRAPH = declared.MAX_GRAPH._replace(
+    default=None,
+    help="the most nodes and edges of a computation graph a request may have built (default "
+    f"{budget.EXPLORER_CAPS['max_graph']:,}; into --html, {budget.DEFAULT_MAX_GRAPH:,})",
+)
 
 
 def port(text: str) -> int:
@@ -19,11 +35,12 @@ def port(text: str) -> int:
 def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "explore",
-        parents=[network_options],
         help="the chains, delta steps and numbers in the browser",
         description="Start a local web server with the explorer's page (or write it "
         "as one self-contained file with --html) and open the browser.",
     )
+    # Not the shared network options (network_options): --max-graph here is the server's cap.
+    add_options(parser, (declared.BIAS, declared.ACTIVATION, declared.COST, MAX_GRAPH))
     add_architecture(
         parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2), or a graph file (.json)"
     )
@@ -55,7 +72,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seed of the numbers panel's case in --html (default 0)",
     )
-    add_limit(parser, 2_000, "chains into --html")
+    LIMIT.add_to(parser)
     parser.set_defaults(run=run)
 
 

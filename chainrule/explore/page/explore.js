@@ -20,8 +20,10 @@
   const initialElement = document.getElementById("chainrule-initial");
   const INITIAL = initialElement ? JSON.parse(initialElement.textContent) : null;
 
-  const state = {arch: "2-2-2", bias: false, activation: "sigmoid", cost: "mse", graph: null,
-                 param: null, view: "abstract", step: null, seed: 0};
+  // What the page offers and each option's default come from /api/options (start()).
+  let CHOICES = null, DEFAULTS = null, VIEWS = [];
+  const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
+                 param: null, view: null, step: null, seed: 0};
   let layout = null, chainsDoc = null, mathDoc = null, generation = 0;
 
   // --- talking to the server (or to the inlined documents) ---------------------------------
@@ -30,8 +32,8 @@
     const query = [];
     if (!state.graph) query.push(["arch", state.arch]);
     if (state.bias) query.push(["bias", "true"]);
-    if (state.activation !== "sigmoid") query.push(["activation", state.activation]);
-    if (state.cost !== "mse") query.push(["cost", state.cost]);
+    if (state.activation !== DEFAULTS.activation) query.push(["activation", state.activation]);
+    if (state.cost !== DEFAULTS.cost) query.push(["cost", state.cost]);
     for (const [key, value] of extra || []) query.push([key, String(value)]);
     return query;
   }
@@ -40,19 +42,22 @@
     return "/api/" + endpoint + "?" + new URLSearchParams(query).toString();
   }
 
-  async function api(endpoint, extra) {
-    const url = urlOf(endpoint, networkQuery(extra));
+  async function fetchDocument(url, options) {
     if (STATIC) {
       await staticReady;
       if (url in STATIC.responses) return STATIC.responses[url];
       throw new Error("this static page does not hold " + url + "; run " + STATIC.command +
                       " to explore further");
     }
-    const options = state.graph ? {method: "POST", body: state.graph} : {};
-    const response = await fetch(url, options);
+    const response = await fetch(url, options || {});
     const document_ = await response.json().catch(() => ({error: response.statusText}));
     if (!response.ok) throw new Error(document_.error || response.statusText);
     return document_;
+  }
+
+  function api(endpoint, extra) {
+    const options = state.graph ? {method: "POST", body: state.graph} : {};
+    return fetchDocument(urlOf(endpoint, networkQuery(extra)), options);
   }
 
   function showError(error) {
@@ -73,10 +78,10 @@
       $("#graph-file").open = true;
     }
     state.bias = ["1", "true", "yes", "on"].includes((query.get("bias") || "").toLowerCase());
-    state.activation = query.get("activation") || "sigmoid";
-    state.cost = query.get("cost") || "mse";
+    state.activation = query.get("activation") || DEFAULTS.activation;
+    state.cost = query.get("cost") || DEFAULTS.cost;
     state.param = paramOption(query.get("param"));
-    state.view = query.get("view") === "local" ? "local" : "abstract";
+    state.view = VIEWS.includes(query.get("view")) ? query.get("view") : DEFAULTS.view;
     state.step = query.has("step") ? parseInt(query.get("step"), 10) : null;
     state.seed = parseInt(query.get("seed") || "0", 10) || 0;
   }
@@ -84,7 +89,7 @@
   function writeLocation() {
     const query = networkQuery([]);
     if (state.param) query.push(["param", paramArgument(state.param)]);
-    if (state.view !== "abstract") query.push(["view", state.view]);
+    if (state.view !== DEFAULTS.view) query.push(["view", state.view]);
     if (state.step !== null) query.push(["step", String(state.step)]);
     if (state.seed) query.push(["seed", String(state.seed)]);
     const search = "?" + new URLSearchParams(query).toString();
@@ -99,7 +104,7 @@
     $("#activation").value = state.activation;
     $("#cost").value = state.cost;
     $("#seed").value = String(state.seed);
-    for (const view of ["abstract", "local"]) {
+    for (const view of VIEWS) {
       $("#view-" + view).setAttribute("aria-pressed", String(state.view === view));
     }
   }
@@ -713,7 +718,7 @@
     if (STATIC) return;
     state.arch = $("#arch").value.trim();
     state.bias = $("#bias").checked;
-    state.activation = $("#activation").value.trim() || "sigmoid";
+    state.activation = $("#activation").value.trim() || DEFAULTS.activation;
     state.cost = $("#cost").value;
     const text = $("#graph-text").value.trim();
     state.graph = $("#graph-file").open && text ? text : null;
@@ -729,7 +734,31 @@
     writeLocation();
   }
 
-  function start() {
+  function offerChoices(choices) {
+    // The activations, costs and defaults are the server's (its rules table), never the page's.
+    CHOICES = choices;
+    DEFAULTS = choices.defaults;
+    // the views the page draws: those of the API that have a button here
+    VIEWS = choices.views.filter((view) => document.getElementById("view-" + view));
+    $("#activations").replaceChildren(...choices.activations.map(
+      (name) => element("option", {value: name})));
+    $("#cost").replaceChildren(...choices.costs.map((name) => element("option", {}, [name])));
+    $("#activation").placeholder = DEFAULTS.activation;
+    $("#epochs").value = String(DEFAULTS.epochs);
+    $("#lr").value = String(DEFAULTS.lr);
+    if (choices.caps.epochs) $("#epochs").max = String(choices.caps.epochs);
+    Object.assign(state, {bias: DEFAULTS.bias, activation: DEFAULTS.activation,
+                          cost: DEFAULTS.cost, view: DEFAULTS.view, seed: DEFAULTS.seed});
+  }
+
+  async function start() {
+    try {
+      offerChoices(await fetchDocument("/api/options"));
+    } catch (error) {
+      showError(error);
+      document.body.dataset.ready = "error";
+      return;
+    }
     if (STATIC) {
       Object.assign(state, STATIC.state);
       const note = $("#static-note");
@@ -755,8 +784,9 @@
       $("#graph-file").open = false;
     });
     $("#param-select").addEventListener("change", (e) => selectParameter(e.target.value));
-    $("#view-abstract").addEventListener("click", () => setView("abstract"));
-    $("#view-local").addEventListener("click", () => setView("local"));
+    for (const view of VIEWS) {
+      $("#view-" + view).addEventListener("click", () => setView(view));
+    }
     $("#step-prev").addEventListener("click", () => moveStep(-1));
     $("#step-next").addEventListener("click", () => moveStep(1));
     $("#show-numbers").addEventListener("change", (e) => {
