@@ -154,10 +154,6 @@ COSTS: dict[str, CostRule] = {rule.name: rule for rule in _COST_RULES}
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 
-#: What a network has unless told otherwise, on every front end.
-DEFAULT_ACTIVATION = "sigmoid"
-DEFAULT_COST = "mse"
-
 
 def softmax(z: list[Expr]) -> list[Expr]:
     """The softmax of a layer's weighted inputs, a_i = e^{z_i} / Σ_k e^{z_k}."""
