@@ -151,6 +151,8 @@ _COST_RULES = [
 #: these at the time it is used, so a rule added here is known everywhere.
 ACTIVATIONS: dict[str, ActivationRule] = {rule.name: rule for rule in _ACTIVATION_RULES}
 COSTS: dict[str, CostRule] = {rule.name: rule for rule in _COST_RULES}
+
+#: What a network has unless told otherwise, on every front end.
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_COST = "mse"
 
