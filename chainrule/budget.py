@@ -117,6 +117,25 @@ STREAMED_WEIGHT_WORK = 16
 #: finite differences over a graph get this much work at most.
 MAX_GRAPH_DIFFERENCE_WORK = 250_000
 
+# -- draw: what plotting a picture may cost ---------------------------------------------------
+#
+# A drawing's time is matplotlib's: typesetting its labels (mathtext) and drawing its lines.
+# Both are counted before anything is built (:func:`chainrule.records.draw.drawing_work`), in
+# microseconds; fitted on 21 drawings from 1-1 to 1,448 lines on a 2-core machine (node labels
+# 9 ms, the legend's partials 7 ms, lines 0.4 ms; within a third of each measured time).
+
+#: One mathtext label (a node's name, one partial of a legend's product, a δ): parsed and laid
+#: out once a save.
+LABEL_WORK = 8_000
+#: One line of the picture (an edge of the grey network, a chain, a δ's shading stroke).
+LINE_WORK = 500
+#: Every picture: the figure made, and a PNG's pixels encoded (0.2 s at 150 dpi).
+DRAWING_BASE_WORK = 200_000
+#: The most a drawing may take to plot: beside matplotlib's own start (about 0.85 s with the
+#: rest of chainrule's imports), a drawing at the limit takes about 2 s. 784-512-512-10 (its
+#: summary: 45 nodes, 494 lines) prices at 1.1 s; 14 layers of width 2 at 0.85 s.
+MAX_DRAWING_WORK = 1_200_000
+
 # -- the explorer's caps: what one request to the server may ask for ---------------------------
 
 #: Each cap is the most a request may ask for, unless ``chainrule explore`` was started with a

@@ -11,8 +11,6 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from shared import HAND_DERIVATION_THETA_1_11
 
-from chainrule.graph.spec import Network, ParameterIndex
-
 
 def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
     status, out, err = run_cli("explain")
@@ -51,6 +49,18 @@ def test_explain_rejects_a_missing_parameter(run_cli):
 matplotlib = pytest.importorskip("matplotlib")
 
 
+class Drawn:
+    """A drawing's record and the figure the presenter plots from it."""
+
+    def __init__(self, architecture, **options):
+        from chainrule.present.draw import figure
+        from chainrule.records.draw import DrawRequest, compute
+
+        self.record = compute(DrawRequest.of(architecture, **options))
+        self.figure = figure(self.record)
+        self.summary = self.record.summary
+
+
 def _legend_labels(drawing):
     return [text.get_text() for text in drawing.figure.axes[0].get_legend().get_texts()]
 
@@ -64,9 +74,7 @@ def _coloured_lines(drawing):
 
 
 def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
-    from chainrule.cli.draw import draw
-
-    drawing = draw(Network([2, 2, 2]), ParameterIndex(1, 1, 1))
+    drawing = Drawn("2-2-2", param="1,1,1")
     lines = _coloured_lines(drawing)
     assert len(lines) == 2 and lines[0].get_color() != lines[1].get_color()
     assert _legend_labels(drawing) == [
@@ -110,11 +118,7 @@ def test_draw_cli_writes_png_svg_pdf(run_cli, tmp_path):
 
 
 def test_draw_neurons_view_with_delta_shading(tmp_path):
-    from chainrule.cli.draw import draw
-
-    drawing = draw(
-        Network([2, 3, 2], bias=True), ParameterIndex(1, 2, 0), view="neurons", delta=True
-    )
+    drawing = Drawn("2-3-2", bias=True, param="1,2,0", view="neurons", delta=True)
     texts = [t.get_text() for t in drawing.figure.axes[0].texts]
     assert r"$\delta_{2}^{(2)}$" in texts and r"$\delta_{1}^{(3)}$" in texts
     assert "$1$" in texts  # the bias unit
@@ -122,9 +126,7 @@ def test_draw_neurons_view_with_delta_shading(tmp_path):
 
 
 def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
-    from chainrule.cli.draw import draw
-
-    drawing = draw(Network([784, 512, 512, 10]), ParameterIndex(1, 100, 1))
+    drawing = Drawn("784-512-512-10", param="1,100,1")
     assert "layer 2 shows 12 of its 512 neurons" in drawing.summary
     assert "110 of the 5,120 chains drawn" in drawing.summary
     assert any(r"\theta_{100,1}^{(1)}" in label for label in _legend_labels(drawing))
@@ -133,9 +135,9 @@ def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
 
 
 def test_drawing_shows_itself_in_jupyter():
-    from chainrule.cli.draw import draw
+    from chainrule.records.draw import DrawRequest, compute
 
-    drawing = draw(Network([1, 1, 1]))
+    drawing = compute(DrawRequest.of("1-1-1"))
     assert drawing._repr_svg_().lstrip().startswith("<?xml")
     assert drawing._repr_png_().startswith(b"\x89PNG")
 
@@ -146,7 +148,8 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
     # figure twice, with a renderer (and a parser) each: each label must still be parsed once.
     from matplotlib.mathtext import MathTextParser
 
-    from chainrule.cli.draw import draw
+    from chainrule.present.draw import save
+    from chainrule.records.draw import DrawRequest, compute
 
     parses: collections.Counter = collections.Counter()
     parse = MathTextParser._parse_cached
@@ -156,7 +159,7 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
         return parse(parser, text, *key)
 
     monkeypatch.setattr(MathTextParser, "_parse_cached", counting)
-    draw(Network([2, 2, 2])).save(tmp_path / f"net{suffix}")
+    save(compute(DrawRequest.of("2-2-2")), tmp_path / f"net{suffix}")
     assert len(parses) == 22  # 19 nodes, 2 chains in the legend, the title
     assert set(parses.values()) == {1}
 
@@ -201,6 +204,7 @@ def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     from chainrule.cli.report import write_report
+    from chainrule.graph.spec import Network
 
     folder = tmp_path_factory.mktemp("reports")
     for suffix in (".tex", ".md", ".html"):

@@ -443,16 +443,21 @@ def write_report(
         )
         _check_side_file(figure_path, beside)
     caption = f"Every chain of ∂J/∂{focus.name.replace('theta', 'θ')}, each in its own colour."
-    try:
-        from chainrule.cli.draw import draw
+    from chainrule.lazy import optional
+    from chainrule.present import draw as present_draw
+    from chainrule.records import draw as draw_record
 
-        drawing = draw(network, focus)
+    drawing: draw_record.DrawRecord | None = draw_record.compute(
+        draw_record.DrawRequest.of(network, param=",".join(map(str, focus)))
+    )
+    try:
+        optional("matplotlib.figure", "drawing", "plot")
     except MissingDependency:
         drawing = None  # the report is complete without it; build() says so in the text
     figure = None
     if drawing is not None:
         figure = (
-            Figure(None, drawing._repr_svg_(), caption)
+            Figure(None, present_draw.svg(drawing), caption)
             if figure_path is None
             else Figure(figure_path.name, None, caption)
         )
@@ -464,7 +469,7 @@ def write_report(
         document.write_text(text, encoding="utf-8")
         if drawing is not None and figure_path is not None:
             with atomic_path(figure_path) as picture:
-                drawing.save(picture)
+                present_draw.save(drawing, picture)
             written.append(str(figure_path))
     return written
 
