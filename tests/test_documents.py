@@ -135,9 +135,9 @@ def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
 
 
 def test_drawing_shows_itself_in_jupyter():
-    from chainrule.records.draw import DrawRequest, compute
+    import chainrule.api as api
 
-    drawing = compute(DrawRequest.of("1-1-1"))
+    drawing = api.draw("1-1-1")
     assert drawing._repr_svg_().lstrip().startswith("<?xml")
     assert drawing._repr_png_().startswith(b"\x89PNG")
 
@@ -176,6 +176,22 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
             ["report", "10-10-10-10", "-o", "r.tex"],
             "the report would write 11,100 chains, more than --limit 2,000",
         ),
+        (  # 2 chains, but every delta and gradient of 500 layers: 3 s, now refused at once
+            ["report", "-".join(["2"] * 500), "--param", "499,1,1", "-o", "r.md"],
+            "the report would typeset 4,992 terms in its delta definitions and gradients (one "
+            "per edge of its computation graph), more than --limit 2,000; raise it with "
+            "--limit 4992",
+        ),
+        (
+            ["report", "-".join(["2"] * 12), "--param", "1,1,1", "--limit", "1024", "-o", "r.md"],
+            "the report's factoring of theta^(1)_11 would write about 282,624 terms over its "
+            "steps, more than the 102,400 (100 a chain) that --limit 1,024 allows; raise it "
+            "with --limit 2827",
+        ),
+        (
+            ["draw", "-".join(["2"] * 500), "-o", "net.png"],
+            "the drawing of 2-2-2-2",  # 1,001 neurons to label: about 8 s of typesetting
+        ),
     ],
 )
 def test_document_cli_errors(run_cli, tmp_path, monkeypatch, argv, message):
@@ -203,12 +219,13 @@ def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    from chainrule.cli.report import write_report
-    from chainrule.graph.spec import Network
+    from chainrule.present.report import save
+    from chainrule.records.report import ReportRequest, compute
 
     folder = tmp_path_factory.mktemp("reports")
+    record = compute(ReportRequest.of("2-2-2"))
     for suffix in (".tex", ".md", ".html"):
-        write_report(Network([2, 2, 2]), str(folder / f"r{suffix}"))
+        save(record, folder / f"r{suffix}")
     return folder
 
 
@@ -315,8 +332,8 @@ def test_report_cli_and_selected_parameters(run_cli, tmp_path):
 def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
     probe = (
         "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
-        "from chainrule.cli.report import write_report\nfrom chainrule.graph.spec import Network\n"
-        f"print(write_report(Network([1, 1, 1]), r'{tmp_path / 'r.md'}'))"
+        "import chainrule.api as api\nfrom chainrule.present.report import save\n"
+        f"print(save(api.report('1-1-1'), r'{tmp_path / 'r.md'}'))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
@@ -325,3 +342,40 @@ def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
     text = (tmp_path / "r.md").read_text()
     note = "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"
     assert text.index("| all |") < text.index(note) < text.index("## Every chain")
+
+
+def test_a_report_is_the_records_of_the_commands_it_tells(run_cli):
+    """The report computes nothing of its own: each part is the command's record, the same
+    document that command prints with --json."""
+    import json
+
+    import chainrule.api as api
+
+    record = api.report("2-2-2", param=["2,1,2", "1,1,1"], seed=3)
+    document = record.as_dict()
+    for key, argv in [
+        ("chains", ["chains", "2-2-2", "--param", "2,1,2", "--param", "1,1,1"]),
+        ("delta", ["delta", "2-2-2"]),
+    ]:
+        _, out, _ = run_cli(*argv, "--json")
+        assert document[key] == json.loads(out)
+    _, out, _ = run_cli("count", "2-2-2", "--ops", "--json")
+    assert document["count"] == json.loads(out)[0]
+    _, out, _ = run_cli("delta", "2-2-2", "--param", "2,1,2", "--json")
+    assert document["factoring"] == json.loads(out)["factoring"]
+    _, out, _ = run_cli("verify", "2-2-2", "--seed", "3", "--json")
+    assert record.verification.cost == json.loads(out)["cost"]
+    assert record.focus == "theta^(2)_12" and record.drawing.parameter == "theta^(2)_12"
+    assert document["figure"] == {"title": record.drawing.title, "summary": None}
+
+
+def test_a_report_past_the_drawings_budget_says_why_it_has_no_figure(tmp_path):
+    from chainrule.present.report import save
+    from chainrule.records.report import ReportRequest, compute
+
+    record = compute(ReportRequest.of("-".join(["2"] * 100), param=["99,1,1"]))
+    assert record.drawing is None and record.figure_left_out.startswith("the drawing of 2-2-")
+    written = save(record, tmp_path / "deep.md")
+    assert written == [str(tmp_path / "deep.md")]  # no figure file
+    text = (tmp_path / "deep.md").read_text()
+    assert "(The figure is left out: the drawing of 2-2-" in text and "![" not in text
