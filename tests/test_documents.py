@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from shared import HAND_DERIVATION_THETA_1_11
 
+from chainrule.graph.spec import Network
+
 
 def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
     status, out, err = run_cli("explain")
@@ -39,6 +41,63 @@ def test_explain_large_network_keeps_to_counts(run_cli):
 def test_explain_long_chain_lists_are_cut(run_cli):
     status, out, _ = run_cli("explain", "3-4-4-3", "--param", "1,2,3")
     assert status == 0 and "… and 4 more (chainrule chains 3-4-4-3 --param 1,2,3)" in out
+
+
+def test_explain_groups_many_chains_in_closed_form(run_cli):
+    """17 layers of width 2: 32,768 chains of theta^(1)_11, grouped in 16 steps. The tour took
+    29 s to group them step by step, to show one line; the steps are counted now."""
+    status, out, _ = run_cli("explain", "-".join(["2"] * 17))
+    assert status == 0 and "(grouping 32,768 chains in 16 steps)" in out
+    assert "every method computed agrees with numeric backprop" in out
+
+
+@pytest.mark.parametrize(
+    "architecture, param, options",
+    [
+        ("2-2-2", "1,1,1", {}),
+        ("2-3-3-2", "1,2,1", {"bias": True}),
+        ("2-2-2-2", "2,1,0", {"bias": True}),
+        ("2-2-3", "1,1,2", {"cost": "softmax-ce"}),
+        ("1-2-2-2-2", "1,1,1", {"activation": "tanh"}),
+    ],
+)
+def test_the_steps_counted_are_the_steps_grouped(architecture, param, options):
+    from chainrule.calculus.counting import count_parameter
+    from chainrule.calculus.delta import factoring_steps
+    from chainrule.graph.build import build_graph
+    from chainrule.graph.spec import parse_parameter
+    from chainrule.records.delta import layered_steps
+
+    network = Network.parse(architecture, **options)
+    parameter = parse_parameter(param, network)
+    steps = factoring_steps(build_graph(network), parameter.name)
+    assert layered_steps(*count_parameter(network, parameter)) == len(steps) - 1
+
+
+def test_explain_of_500_layers_leaves_the_check_out_and_says_so(run_cli):
+    architecture = "-".join(["2"] * 500)
+    status, out, _ = run_cli("explain", architecture)
+    assert status == 0 and "(grouping" in out
+    assert "s of verification; chainrule verify " + architecture + " runs it)" in out
+    assert "… and 990 more (chainrule delta" in out
+
+
+def test_the_explain_api_is_the_tour_the_cli_tells(run_cli):
+    import io
+
+    import chainrule.api as api
+    from chainrule.present.explain import text
+
+    record = api.explain("2-3-2", param="2,1,3", seed=4)
+    out = io.StringIO()
+    text(record, out)
+    _, printed, _ = run_cli("explain", "2-3-2", "--param", "2,1,3", "--seed", "4")
+    assert out.getvalue() == printed
+    document = record.as_dict()
+    assert document["parameter"] == "theta^(2)_13" and document["count"]["chains"] == 18
+    assert "left_out" not in document and document["verify"]["ok"] is True
+    tour = api.explain("784-512-512-10")
+    assert tour.left_out.section == "tour" and tour.chains is None
 
 
 def test_explain_rejects_a_missing_parameter(run_cli):

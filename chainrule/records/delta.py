@@ -205,12 +205,24 @@ def _edges(subject: Subject) -> int:
     return subject.graph().number_of_edges()
 
 
+def layered_steps(chains: int, terms: int) -> int:
+    """The steps after the path sum that factor a weight θ^(l) of layer sizes with `chains`
+    chains of `terms` terms in all: one per layer of weighted inputs it passes, l+1 to L (each
+    chain has 2 (L - l) + 1 terms).
+
+    Examples
+    --------
+    >>> layered_steps(2, 10)  # theta^(1)_11 of 2-2-2
+    2
+    """
+    return (terms // chains - 1) // 2
+
+
 def _factoring_steps(subject: Subject, source: Source) -> int:
     """How many steps the factoring of `source` takes after its path sum: one per height of
-    the δ nodes on its chains, at most. A weight θ^(l) of layer sizes passes the weighted
-    inputs of layers l+1 to L; a graph's source, at most its longest path to J."""
-    if subject.layered:  # each of its chains has 2 (L - l) + 1 terms
-        return (source.terms // source.chains - 1) // 2
+    the δ nodes on its chains, at most; a graph's source, at most its longest path to J."""
+    if subject.layered:
+        return layered_steps(source.chains, source.terms)
     return delta.heights(subject.graph())[source.name]
 
 
