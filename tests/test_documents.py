@@ -438,3 +438,20 @@ def test_a_report_past_the_drawings_budget_says_why_it_has_no_figure(tmp_path):
     assert written == [str(tmp_path / "deep.md")]  # no figure file
     text = (tmp_path / "deep.md").read_text()
     assert "(The figure is left out: the drawing of 2-2-" in text and "![" not in text
+
+
+def test_report_and_explain_tell_their_progress_before_each_record():
+    from chainrule.records import explain, report
+
+    told: list = []
+    report.compute(report.ReportRequest.of("1-1"), progress=lambda *step: told.append(step))
+    assert told == [
+        ("count", 0, 5),
+        ("chains", 1, 5),
+        ("delta", 2, 5),
+        ("verify", 3, 5),
+        ("draw", 4, 5),
+    ]
+    told.clear()
+    explain.compute(explain.ExplainRequest.of("1-1"), progress=lambda *step: told.append(step))
+    assert [stage for stage, _, _ in told] == ["count", "chains", "delta", "verify"]

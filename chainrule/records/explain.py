@@ -55,7 +55,7 @@ PARAM = shared.param("the weight whose chains to follow (default 1,1,1)", repeat
 )
 SEED = shared.SEED._replace(help="seed of the verification's random case (default 0)")
 OPTIONS = (*shared.NETWORK, PARAM, SEED)
-#: The progress callback: (the section being prepared, how many are done, of how many).
+#: The progress callback: (the section about to be prepared, how many are done, of how many).
 Progress = Callable[[str, int, int], None]
 STAGES = ("count", "chains", "delta", "verify")
 
@@ -205,15 +205,15 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     network = subject.layered_network()
     parameter = parse_parameter(request.param, network)
 
-    def done(stage: str) -> None:
+    def begin(stage: str) -> None:  # told before each record: the check may take a second
         if progress is not None:
-            progress(stage, STAGES.index(stage) + 1, len(STAGES))
+            progress(stage, STAGES.index(stage), len(STAGES))
 
     about = SubjectRequest(network, max_graph=request.subject.max_graph)
+    begin("count")
     counts = count_record.compute(count_record.CountRequest((about,), ops=True))
     variants = tuple(SubjectRequest(variant) for variant in growth(network))
     grown = count_record.compute(count_record.CountRequest(variants, ops=True))
-    done("count")
     nodes, edges = graph_size(network)
 
     def told(**sections: Any) -> ExplainRecord:
@@ -232,6 +232,7 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     # to refuse what the tour never writes.
     chains, terms = count_parameter(network, parameter)
     text = ",".join(map(str, parameter))
+    begin("chains")
     chain_record = chains_record.compute(
         chains_record.ChainsRequest(
             about, param=(text,), limit=max(chains, -(-terms // budget.TERMS_PER_CHAIN))
@@ -239,7 +240,7 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     )
     (group,) = chain_record.groups()
     shown = tuple(islice(group.chains, CHAINS_SHOWN))
-    done("chains")
+    begin("delta")
     steps = delta_record.layered_steps(chains, terms)
     factoring = delta_record.compute(
         delta_record.DeltaRequest(
@@ -252,14 +253,13 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     _ = factoring.definitions, factoring.gradients
     if chains <= CHAINS_SHOWN:
         _ = factoring.factorings
-    done("delta")
     verification, left_out = None, None
     if work.tour + work.verification > budget.MAX_TOUR_WORK:
         seconds = f"about {work.verification / 1e6:.1f} s of verification"
         left_out = Left("verify", seconds)
     else:
+        begin("verify")
         verification = verify_record.compute(verify_record.VerifyRequest(about, seed=request.seed))
-    done("verify")
     return told(
         chains=chain_record,
         shown=shown,

@@ -51,7 +51,7 @@ LIMIT = shared.limit(budget.DOCUMENT_CHAIN_LIMIT, "chains")
 SEED = shared.SEED._replace(help="seed of the verification's random case (default 0)")
 OPTIONS = (*shared.NETWORK, PARAM, LIMIT, SEED)
 
-#: The progress callback: (the record being computed, how many are done, of how many).
+#: The progress callback: (the record about to be computed, how many are done, of how many).
 Progress = Callable[[str, int, int], None]
 #: The records a report is made of, in the order they are computed.
 STAGES = ("count", "chains", "delta", "verify", "draw")
@@ -166,30 +166,30 @@ def compute(request: ReportRequest, progress: Progress | None = None) -> ReportR
     # priced (its options are already checked: the requests are made directly).
     about = SubjectRequest(network, max_graph=request.subject.max_graph)
 
-    def done(stage: str) -> None:
+    def begin(stage: str) -> None:  # told before each record: the check may take a second
         if progress is not None:
-            progress(stage, STAGES.index(stage) + 1, len(STAGES))
+            progress(stage, STAGES.index(stage), len(STAGES))
 
+    begin("count")
     counts = count_record.compute(count_record.CountRequest((about,), ops=True))
-    done("count")
+    begin("chains")
     chains = chains_record.compute(
         chains_record.ChainsRequest(about, param=request.param, limit=request.limit)
     )
-    done("chains")
-    # Priced above as the report's own terms: the δ record's limit is set not to refuse them.
+    begin("delta")
+    # Priced above with the report's own messages: within them, neither record refuses.
     deltas = delta_record.compute(delta_record.DeltaRequest(about, limit=request.limit))
     factoring = delta_record.compute(
         delta_record.DeltaRequest(about, param=(first,), limit=request.limit)
     )
-    done("delta")
+    begin("verify")
     verification = verify_record.compute(verify_record.VerifyRequest(about, seed=request.seed))
-    done("verify")
+    begin("draw")
     drawing, left_out = None, None
     try:
         drawing = draw_record.compute(draw_record.DrawRequest(about, param=first))
     except TooLarge as refusal:  # the derivation is whole without its picture
         left_out = str(refusal)
-    done("draw")
     return ReportRecord(
         request,
         network,

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from chainrule.cli.options import add_architecture, add_options, values_of
 from chainrule.present import explain as present
-from chainrule.present.progress import Stages
+from chainrule.present.progress import Progress
 from chainrule.records import explain as record
 
 
@@ -27,10 +27,11 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     request = record.ExplainRequest.of(args.architecture, **values_of(args, record.OPTIONS))
-    stages = Stages()
+    # One bar on a terminal, once the work has run a second: which record is being computed.
+    bar = Progress(len(record.STAGES), "step")
     try:
-        tour = record.compute(request, progress=stages)
+        tour = record.compute(request, progress=lambda stage, done, _: bar.update(done, stage))
     finally:
-        stages.close()
+        bar.close()
     present.text(tour, out)
     return 0

@@ -6,7 +6,7 @@ import argparse
 from typing import TextIO
 
 from chainrule.cli.options import add_architecture, add_options, values_of
-from chainrule.present.progress import Stages
+from chainrule.present.progress import Progress
 from chainrule.records import report as record
 from chainrule.records.subject import resolve
 
@@ -41,11 +41,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if request.param:
         subject.sources("parameters", request.param)
     where = present.targets(args.output)
-    stages = Stages()
+    # One bar on a terminal, once the work has run a second: which record is being computed.
+    bar = Progress(len(record.STAGES), "step")
     try:
-        report = record.compute(request, progress=stages)
+        report = record.compute(request, progress=lambda stage, done, _: bar.update(done, stage))
     finally:
-        stages.close()
+        bar.close()
     written = present.write(report, where)
     out.write("wrote " + ", ".join(written) + "\n")
     return 0
