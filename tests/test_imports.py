@@ -214,3 +214,11 @@ def test_count_loads_neither_sympy_nor_networkx(argv):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"
     assert "784-512-512-10" in done.stdout
+
+
+@pytest.mark.parametrize("name, path", [(n, p) for n, p in MODULES if _area(n) == "explore"])
+def test_the_explorer_takes_nothing_from_the_command_line(name, path):
+    """Two front ends over the same records: the explorer's layout, documents and answers come
+    from records/ and present/, never from the command line's modules."""
+    for module, line in _imports(path):
+        assert not module.startswith("chainrule.cli"), f"{name}:{line} imports {module}"
