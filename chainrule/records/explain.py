@@ -100,19 +100,14 @@ class ExplainRecord:
     counts: count_record.CountRecord
     growth: count_record.CountRecord
     graph_elements: int
+    #: The parameter's chains and terms, counted in closed form.
+    chain_count: tuple[int, int]
     chains: chains_record.ChainsRecord | None = None
     shown: tuple[Chain, ...] = ()
     factoring: delta_record.DeltaRecord | None = None
     factoring_steps: int = 0
     verification: verify_record.VerifyRecord | None = None
     left_out: Left | None = None
-
-    @property
-    def chain_count(self) -> tuple[int, int]:
-        """The parameter's chains and terms."""
-        from chainrule.calculus.counting import count_parameter
-
-        return count_parameter(self.network, self.parameter)
 
     def as_dict(self) -> dict[str, Any]:
         """The tour as one document: each command's own, and what was left out and why."""
@@ -215,9 +210,12 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     variants = tuple(SubjectRequest(variant) for variant in growth(network))
     grown = count_record.compute(count_record.CountRequest(variants, ops=True))
     nodes, edges = graph_size(network)
+    chains, terms = count_parameter(network, parameter)
 
     def told(**sections: Any) -> ExplainRecord:
-        return ExplainRecord(request, network, parameter, counts, grown, nodes + edges, **sections)
+        return ExplainRecord(
+            request, network, parameter, counts, grown, nodes + edges, (chains, terms), **sections
+        )
 
     work = tour_work(network, parameter)
     if nodes + edges > min(GRAPH_ELEMENTS_FOR_TOUR, request.subject.max_graph):
@@ -230,7 +228,6 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     # are walked to the first CHAINS_SHOWN, the factoring is grouped step by step only when
     # it has no more chains than that. Their own limits (for writing everything) are set not
     # to refuse what the tour never writes.
-    chains, terms = count_parameter(network, parameter)
     text = ",".join(map(str, parameter))
     begin("chains")
     chain_record = chains_record.compute(
