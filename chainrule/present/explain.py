@@ -21,6 +21,7 @@ from __future__ import annotations
 import textwrap
 from typing import TextIO
 
+from chainrule import rules
 from chainrule.graph import names
 from chainrule.notation import notation_for
 from chainrule.notation.table import format_table
@@ -138,9 +139,10 @@ def _chains(out: TextIO, record: ExplainRecord) -> None:
             f"  … and {chains_total - len(record.shown):,} more (chainrule chains "
             f"{network.architecture} --param {','.join(map(str, parameter))})\n"
         )
+    # The note writes the default cost's dJ/da (mse's): the sign that hand derivations slip on.
     sign = (
         ", and dJ/da = (a − y)/m has the true gradient's sign (not (y − a)/m)"
-        if network.cost == "mse"
+        if network.cost == rules.DEFAULT_COST
         else ""
     )
     out.write(f"\nEach partial has a local formula{sign}:\n")
