@@ -23,6 +23,10 @@ chainrule.errors.TooLarge: the selection has 12 chains, more than limit=5; raise
 >>> record = api.verify("2-2-2", seed=1)
 >>> record.ok, record.reference
 (True, 'backprop')
+>>> api.explain("2-2-2").factoring_steps, api.draw("2-2-2", param="2,1,1").total
+(2, 1)
+>>> api.report("1-1").focus
+'theta^(1)_11'
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from chainrule.records import chains as chains_record
 from chainrule.records import check as check_record
 from chainrule.records import count as count_record
 from chainrule.records import delta as delta_record
+from chainrule.records import draw as draw_record
+from chainrule.records import explain as explain_record
 from chainrule.records import paths as paths_record
+from chainrule.records import report as report_record
 from chainrule.records import train as train_record
 from chainrule.records import verify as verify_record
 
@@ -99,3 +106,28 @@ def verify(
     :class:`~chainrule.numeric.case.Case`. Also ``bias``, ``activation``, ``cost``,
     ``max_graph``, ``wrt``."""
     return verify_record.compute(verify_record.request(architecture, case=case, **options))
+
+
+def draw(architecture: object, **options: Any) -> draw_record.DrawRecord:
+    """``chainrule draw``: the picture of every chain of one weight (``param="1,1,1"``, the
+    first by default; a name for a graph), as data; in Jupyter it shows itself, and
+    ``chainrule.present.draw.save(record, path)`` writes it (.png, .svg, .pdf). Options
+    ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``view``, ``delta``."""
+    return draw_record.compute(draw_record.request(architecture, **options))
+
+
+def report(architecture: object, **options: Any) -> report_record.ReportRecord:
+    """``chainrule report``: the records of the whole derivation of layer sizes (counts,
+    chains, δ, operations, verification, the picture);
+    ``chainrule.present.report.save(record, path)`` writes the document (.tex, .md, .html).
+    Options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``seed``."""
+    return report_record.compute(report_record.request(architecture, **options))
+
+
+def explain(architecture: object = "2-2-2", **options: Any) -> explain_record.ExplainRecord:
+    """``chainrule explain``: the records of the guided tour of layer sizes (2-2-2 by
+    default), following the chains of one weight (``param="1,1,1"``); sections past the
+    tour's budget are left out and say why (``record.left_out``);
+    ``chainrule.present.explain.text(record, out)`` tells it. Options ``bias``, ``activation``,
+    ``cost``, ``max_graph``, ``param``, ``seed``."""
+    return explain_record.compute(explain_record.request(architecture, **options))

@@ -117,6 +117,53 @@ STREAMED_WEIGHT_WORK = 16
 #: finite differences over a graph get this much work at most.
 MAX_GRAPH_DIFFERENCE_WORK = 250_000
 
+#: What a verification of a case costs, in microseconds, beyond a start of about 12 ms
+#: (:func:`chainrule.records.verify.work`; fitted on 22 networks from 1-1 to 500 layers of
+#: width 2 and 100-100-100, each within a third of its measured time on a 2-core machine):
+#: each computed node's formula built in SymPy and each edge's derivative evaluated (when the
+#: graph is), each term of the chains summed (when they are), and the finite differences'
+#: forward passes at two thirds of their estimate (:func:`forward_pass_work`).
+FORMULA_WORK = 130
+EDGE_WORK = 30
+CHAIN_TERM_WORK = 1
+
+# -- explain: what the tour may cost, its sections each priced ---------------------------------
+#
+# The tour keeps to what it can say within about a second and a half of work (on top of the
+# interpreter's start): past that, the check against numbers is left out (``chainrule verify``
+# runs it), and past it without the check, the tour keeps to counts and operations.
+
+#: Each node or edge of a computation graph built (250,000 take about 2 s).
+GRAPH_ELEMENT_WORK = 8
+#: Each partial of a chain written out, and each local formula printed (SymPy, once an edge).
+PARTIAL_WORK = 5
+LOCAL_FORMULA_WORK = 100
+#: Each layer's equations of the matrix form, printed.
+MATRIX_LAYER_WORK = 400
+#: The most the tour may take: with the interpreter's start (0.75 s with SymPy, networkx and
+#: numpy), about 2 s. 500 layers of width 2 price at 0.5 s of tour and 0.7 s of check: the
+#: check is left out.
+MAX_TOUR_WORK = 1_000_000
+
+# -- draw: what plotting a picture may cost ---------------------------------------------------
+#
+# A drawing's time is matplotlib's: typesetting its labels (mathtext) and drawing its lines.
+# Both are counted before anything is built (:func:`chainrule.records.draw.drawing_work`), in
+# microseconds; fitted on 21 drawings from 1-1 to 1,448 lines on a 2-core machine (node labels
+# 9 ms, the legend's partials 7 ms, lines 0.4 ms; within a third of each measured time).
+
+#: One mathtext label (a node's name, one partial of a legend's product, a δ): parsed and laid
+#: out once a save.
+LABEL_WORK = 8_000
+#: One line of the picture (an edge of the grey network, a chain, a δ's shading stroke).
+LINE_WORK = 500
+#: Every picture: the figure made, and a PNG's pixels encoded (0.2 s at 150 dpi).
+DRAWING_BASE_WORK = 200_000
+#: The most a drawing may take to plot: beside matplotlib's own start (about 0.85 s with the
+#: rest of chainrule's imports), a drawing at the limit takes about 2 s. 784-512-512-10 (its
+#: summary: 45 nodes, 494 lines) prices at 1.1 s; 14 layers of width 2 at 0.85 s.
+MAX_DRAWING_WORK = 1_200_000
+
 # -- the explorer's caps: what one request to the server may ask for ---------------------------
 
 #: Each cap is the most a request may ask for, unless ``chainrule explore`` was started with

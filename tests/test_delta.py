@@ -1,6 +1,7 @@
 """δ factoring: definitions, the factoring shown and proofs of equality."""
 
 import json
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -27,6 +28,8 @@ from chainrule.graph.build import build_graph
 from chainrule.graph.chains import iter_chains
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
+
+GRAPHS = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 
 
 @pytest.fixture(scope="module")
@@ -310,11 +313,40 @@ def test_count_ops(run_cli):
             ["delta", "10-10-10-10", "--param", "1,1,1", "--limit", "50"],
             "100 chains in the selected",
         ),
+        (  # 4,096 chains of 27 terms, written again at each of 13 steps: 11 MB and 3 s
+            ["delta", "-".join(["2"] * 14), "--param", "1,1,1"],
+            "would write about 1,548,288 terms over their steps, more than the 1,000,000 "
+            "(100 a chain) that --limit 10,000 allows; raise it with --limit 15483",
+        ),
     ],
 )
 def test_delta_cli_errors(run_cli, argv, message):
     status, out, err = run_cli(*argv, expect=2)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "architecture, param",
+    [
+        ("2-2-2", "1,1,1"),
+        ("2-3-3-2", "1,2,1"),
+        ("2-2-2-2-2", "1,1,1"),
+        ("2-3-2", "2,1,1"),
+        ("rnn:1-2-1:3", "U_11"),
+        (str(GRAPHS / "residual.json"), "v1"),
+    ],
+)
+def test_the_factoring_estimate_bounds_the_terms_written(architecture, param):
+    from chainrule.records.delta import factoring_terms
+    from chainrule.records.subject import SubjectRequest, resolve
+
+    subject = resolve(SubjectRequest(architecture))
+    (source,) = subject.sources("parameters", [param])
+    steps = factoring_steps(subject.graph(), source.name)
+    written = sum(
+        len(term.items) + (term.head is not None) for step in steps for term in step.terms
+    )
+    assert written <= factoring_terms(subject, [source]) <= 3 * written
 
 
 def _delta_latex() -> list[str]:

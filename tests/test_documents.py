@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from shared import HAND_DERIVATION_THETA_1_11
 
-from chainrule.graph.spec import Network, ParameterIndex
+from chainrule.graph.spec import Network
 
 
 def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
@@ -43,12 +43,81 @@ def test_explain_long_chain_lists_are_cut(run_cli):
     assert status == 0 and "… and 4 more (chainrule chains 3-4-4-3 --param 1,2,3)" in out
 
 
+def test_explain_groups_many_chains_in_closed_form(run_cli):
+    """17 layers of width 2: 32,768 chains of theta^(1)_11, grouped in 16 steps. The tour took
+    29 s to group them step by step, to show one line; the steps are counted now."""
+    status, out, _ = run_cli("explain", "-".join(["2"] * 17))
+    assert status == 0 and "(grouping 32,768 chains in 16 steps)" in out
+    assert "every method computed agrees with numeric backprop" in out
+
+
+@pytest.mark.parametrize(
+    "architecture, param, options",
+    [
+        ("2-2-2", "1,1,1", {}),
+        ("2-3-3-2", "1,2,1", {"bias": True}),
+        ("2-2-2-2", "2,1,0", {"bias": True}),
+        ("2-2-3", "1,1,2", {"cost": "softmax-ce"}),
+        ("1-2-2-2-2", "1,1,1", {"activation": "tanh"}),
+    ],
+)
+def test_the_steps_counted_are_the_steps_grouped(architecture, param, options):
+    from chainrule.calculus.counting import count_parameter
+    from chainrule.calculus.delta import factoring_steps
+    from chainrule.graph.build import build_graph
+    from chainrule.graph.spec import parse_parameter
+    from chainrule.records.delta import layered_steps
+
+    network = Network.parse(architecture, **options)
+    parameter = parse_parameter(param, network)
+    steps = factoring_steps(build_graph(network), parameter.name)
+    assert layered_steps(*count_parameter(network, parameter)) == len(steps) - 1
+
+
+def test_explain_of_500_layers_leaves_the_check_out_and_says_so(run_cli):
+    architecture = "-".join(["2"] * 500)
+    status, out, _ = run_cli("explain", architecture)
+    assert status == 0 and "(grouping" in out
+    assert "s of verification; chainrule verify " + architecture + " runs it)" in out
+    assert "… and 990 more (chainrule delta" in out
+
+
+def test_the_explain_api_is_the_tour_the_cli_tells(run_cli):
+    import io
+
+    import chainrule.api as api
+    from chainrule.present.explain import text
+
+    record = api.explain("2-3-2", param="2,1,3", seed=4)
+    out = io.StringIO()
+    text(record, out)
+    _, printed, _ = run_cli("explain", "2-3-2", "--param", "2,1,3", "--seed", "4")
+    assert out.getvalue() == printed
+    document = record.as_dict()
+    assert document["parameter"] == "theta^(2)_13" and document["count"]["chains"] == 18
+    assert "left_out" not in document and document["verify"]["ok"] is True
+    tour = api.explain("784-512-512-10")
+    assert tour.left_out.section == "tour" and tour.chains is None
+
+
 def test_explain_rejects_a_missing_parameter(run_cli):
     status, _, err = run_cli("explain", "2-2-2", "--param", "5,1,1", expect=2)
     assert status == 2 and "no parameter theta^(5)_11" in err
 
 
 matplotlib = pytest.importorskip("matplotlib")
+
+
+class Drawn:
+    """A drawing's record and the figure the presenter plots from it."""
+
+    def __init__(self, architecture, **options):
+        from chainrule.present.draw import figure
+        from chainrule.records.draw import DrawRequest, compute
+
+        self.record = compute(DrawRequest.of(architecture, **options))
+        self.figure = figure(self.record)
+        self.summary = self.record.summary
 
 
 def _legend_labels(drawing):
@@ -64,9 +133,7 @@ def _coloured_lines(drawing):
 
 
 def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
-    from chainrule.cli.draw import draw
-
-    drawing = draw(Network([2, 2, 2]), ParameterIndex(1, 1, 1))
+    drawing = Drawn("2-2-2", param="1,1,1")
     lines = _coloured_lines(drawing)
     assert len(lines) == 2 and lines[0].get_color() != lines[1].get_color()
     assert _legend_labels(drawing) == [
@@ -110,11 +177,7 @@ def test_draw_cli_writes_png_svg_pdf(run_cli, tmp_path):
 
 
 def test_draw_neurons_view_with_delta_shading(tmp_path):
-    from chainrule.cli.draw import draw
-
-    drawing = draw(
-        Network([2, 3, 2], bias=True), ParameterIndex(1, 2, 0), view="neurons", delta=True
-    )
+    drawing = Drawn("2-3-2", bias=True, param="1,2,0", view="neurons", delta=True)
     texts = [t.get_text() for t in drawing.figure.axes[0].texts]
     assert r"$\delta_{2}^{(2)}$" in texts and r"$\delta_{1}^{(3)}$" in texts
     assert "$1$" in texts  # the bias unit
@@ -122,9 +185,7 @@ def test_draw_neurons_view_with_delta_shading(tmp_path):
 
 
 def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
-    from chainrule.cli.draw import draw
-
-    drawing = draw(Network([784, 512, 512, 10]), ParameterIndex(1, 100, 1))
+    drawing = Drawn("784-512-512-10", param="1,100,1")
     assert "layer 2 shows 12 of its 512 neurons" in drawing.summary
     assert "110 of the 5,120 chains drawn" in drawing.summary
     assert any(r"\theta_{100,1}^{(1)}" in label for label in _legend_labels(drawing))
@@ -133,9 +194,9 @@ def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
 
 
 def test_drawing_shows_itself_in_jupyter():
-    from chainrule.cli.draw import draw
+    import chainrule.api as api
 
-    drawing = draw(Network([1, 1, 1]))
+    drawing = api.draw("1-1-1")
     assert drawing._repr_svg_().lstrip().startswith("<?xml")
     assert drawing._repr_png_().startswith(b"\x89PNG")
 
@@ -146,7 +207,8 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
     # figure twice, with a renderer (and a parser) each: each label must still be parsed once.
     from matplotlib.mathtext import MathTextParser
 
-    from chainrule.cli.draw import draw
+    from chainrule.present.draw import save
+    from chainrule.records.draw import DrawRequest, compute
 
     parses: collections.Counter = collections.Counter()
     parse = MathTextParser._parse_cached
@@ -156,7 +218,7 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
         return parse(parser, text, *key)
 
     monkeypatch.setattr(MathTextParser, "_parse_cached", counting)
-    draw(Network([2, 2, 2])).save(tmp_path / f"net{suffix}")
+    save(compute(DrawRequest.of("2-2-2")), tmp_path / f"net{suffix}")
     assert len(parses) == 22  # 19 nodes, 2 chains in the legend, the title
     assert set(parses.values()) == {1}
 
@@ -172,6 +234,22 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
         (
             ["report", "10-10-10-10", "-o", "r.tex"],
             "the report would write 11,100 chains, more than --limit 2,000",
+        ),
+        (  # 2 chains, but every delta and gradient of 500 layers: 3 s, now refused at once
+            ["report", "-".join(["2"] * 500), "--param", "499,1,1", "-o", "r.md"],
+            "the report would typeset 4,992 terms in its delta definitions and gradients (one "
+            "per edge of its computation graph), more than --limit 2,000; raise it with "
+            "--limit 4992",
+        ),
+        (
+            ["report", "-".join(["2"] * 12), "--param", "1,1,1", "--limit", "1024", "-o", "r.md"],
+            "the report's factoring of theta^(1)_11 would write about 282,624 terms over its "
+            "steps, more than the 102,400 (100 a chain) that --limit 1,024 allows; raise it "
+            "with --limit 2827",
+        ),
+        (
+            ["draw", "-".join(["2"] * 500), "-o", "net.png"],
+            "the drawing of 2-2-2-2",  # 1,001 neurons to label: about 8 s of typesetting
         ),
     ],
 )
@@ -200,11 +278,13 @@ def test_draw_without_matplotlib_says_how_to_install_it(tmp_path):
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    from chainrule.cli.report import write_report
+    from chainrule.present.report import save
+    from chainrule.records.report import ReportRequest, compute
 
     folder = tmp_path_factory.mktemp("reports")
+    record = compute(ReportRequest.of("2-2-2"))
     for suffix in (".tex", ".md", ".html"):
-        write_report(Network([2, 2, 2]), str(folder / f"r{suffix}"))
+        save(record, folder / f"r{suffix}")
     return folder
 
 
@@ -311,8 +391,8 @@ def test_report_cli_and_selected_parameters(run_cli, tmp_path):
 def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
     probe = (
         "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None\n"
-        "from chainrule.cli.report import write_report\nfrom chainrule.graph.spec import Network\n"
-        f"print(write_report(Network([1, 1, 1]), r'{tmp_path / 'r.md'}'))"
+        "import chainrule.api as api\nfrom chainrule.present.report import save\n"
+        f"print(save(api.report('1-1-1'), r'{tmp_path / 'r.md'}'))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
@@ -321,3 +401,57 @@ def test_report_without_matplotlib_says_where_the_figure_would_be(tmp_path):
     text = (tmp_path / "r.md").read_text()
     note = "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"
     assert text.index("| all |") < text.index(note) < text.index("## Every chain")
+
+
+def test_a_report_is_the_records_of_the_commands_it_tells(run_cli):
+    """The report computes nothing of its own: each part is the command's record, the same
+    document that command prints with --json."""
+    import json
+
+    import chainrule.api as api
+
+    record = api.report("2-2-2", param=["2,1,2", "1,1,1"], seed=3)
+    document = record.as_dict()
+    for key, argv in [
+        ("chains", ["chains", "2-2-2", "--param", "2,1,2", "--param", "1,1,1"]),
+        ("delta", ["delta", "2-2-2"]),
+    ]:
+        _, out, _ = run_cli(*argv, "--json")
+        assert document[key] == json.loads(out)
+    _, out, _ = run_cli("count", "2-2-2", "--ops", "--json")
+    assert document["count"] == json.loads(out)[0]
+    _, out, _ = run_cli("delta", "2-2-2", "--param", "2,1,2", "--json")
+    assert document["factoring"] == json.loads(out)["factoring"]
+    _, out, _ = run_cli("verify", "2-2-2", "--seed", "3", "--json")
+    assert record.verification.cost == json.loads(out)["cost"]
+    assert record.focus == "theta^(2)_12" and record.drawing.parameter == "theta^(2)_12"
+    assert document["figure"] == {"title": record.drawing.title, "summary": None}
+
+
+def test_a_report_past_the_drawings_budget_says_why_it_has_no_figure(tmp_path):
+    from chainrule.present.report import save
+    from chainrule.records.report import ReportRequest, compute
+
+    record = compute(ReportRequest.of("-".join(["2"] * 100), param=["99,1,1"]))
+    assert record.drawing is None and record.figure_left_out.startswith("the drawing of 2-2-")
+    written = save(record, tmp_path / "deep.md")
+    assert written == [str(tmp_path / "deep.md")]  # no figure file
+    text = (tmp_path / "deep.md").read_text()
+    assert "(The figure is left out: the drawing of 2-2-" in text and "![" not in text
+
+
+def test_report_and_explain_tell_their_progress_before_each_record():
+    from chainrule.records import explain, report
+
+    told: list = []
+    report.compute(report.ReportRequest.of("1-1"), progress=lambda *step: told.append(step))
+    assert told == [
+        ("count", 0, 5),
+        ("chains", 1, 5),
+        ("delta", 2, 5),
+        ("verify", 3, 5),
+        ("draw", 4, 5),
+    ]
+    told.clear()
+    explain.compute(explain.ExplainRequest.of("1-1"), progress=lambda *step: told.append(step))
+    assert [stage for stage, _, _ in told] == ["count", "chains", "delta", "verify"]

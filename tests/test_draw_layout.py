@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from chainrule.cli.draw import NODE_RADIUS, graph_positions
 from chainrule.graph.build import build_graph
 from chainrule.graph.spec import Network
+from chainrule.records.layout import NODE_RADIUS, graph_positions
 
 
 def _distance_to_segment(point, start, end) -> float:
@@ -91,15 +91,15 @@ GOLDEN_GRAPHS = Path(__file__).resolve().parent / "golden" / "graphs"
 )
 def test_no_node_lies_on_an_edge_of_a_graph_file_drawing(path):
     """Skip connections arc over the columns they pass, clear of every node there."""
-    from chainrule.cli.draw import _edge_points
     from chainrule.graph.graphfile import load_graph_file
+    from chainrule.records.layout import edge_points
 
     graph = load_graph_file(str(path))
     positions = graph_positions(graph)
     nodes = list(positions.values())
     found = []
     for u, v in graph.edges:
-        points = _edge_points(positions[u], positions[v], 1.6, avoid=nodes)
+        points = edge_points(positions[u], positions[v], 1.6, avoid=nodes)
         for start, end in zip(points, points[1:]):
             for node, point in positions.items():
                 if node not in (u, v) and _distance_to_segment(point, start, end) <= NODE_RADIUS:

@@ -260,9 +260,9 @@ def test_a_graph_too_large_to_build_is_refused_up_front(client):
 
 
 def test_layout_is_the_drawings_positions(client):
-    from chainrule.cli.draw import graph_positions
     from chainrule.graph.build import build_graph
     from chainrule.graph.spec import Network
+    from chainrule.records.layout import graph_positions
 
     document = client.get("/api/layout?arch=2-2-2").json()
     positions = graph_positions(build_graph(Network([2, 2, 2])), Network([2, 2, 2]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -134,6 +136,71 @@ def test_report_never_replaces_a_side_file_it_did_not_write(run_cli, tmp_path):
     assert figure.read_bytes().startswith(b"\x89PNG")
     status, _, _ = run_cli("report", "1-1", "-o", str(document))  # its own figure: replaced
     assert status == 0
+
+
+def test_a_report_knows_its_figure_by_the_mark_it_wrote_not_by_the_old_document(run_cli, tmp_path):
+    """report 2-2-2 -o notes.md replaced an unrelated notes-figure.png because the old
+    notes.md happened to mention that name: a figure is the report's own only if its metadata
+    carries the report's mark."""
+    pytest.importorskip("matplotlib")
+    from chainrule.present.report import figure_mark, mark
+
+    document, figure = tmp_path / "notes.md", tmp_path / "notes-figure.png"
+    document.write_text("my notes; see notes-figure.png\n")
+    figure.write_bytes(b"\x89PNG\r\n\x1a\nsomeone else's picture")
+    status, _, err = run_cli("report", "2-2-2", "-o", str(document), expect=2)
+    assert status == 2 and f"the report's figure would replace '{figure}'" in err
+    assert figure.read_bytes().endswith(b"someone else's picture")
+    assert document.read_text() == "my notes; see notes-figure.png\n"
+    figure.unlink()
+    run_cli("report", "2-2-2", "-o", str(document))
+    assert figure_mark(figure) == mark("notes.md") == "chainrule report figure of notes.md"
+    run_cli("report", "1-1", "-o", str(document))  # its own figure: replaced
+    assert figure_mark(figure) == mark("notes.md") and "1-1" in document.read_text()
+    # A figure of another document (renamed to this one's figure) is not this report's.
+    other = tmp_path / "other.md"
+    run_cli("report", "1-1", "-o", str(other))
+    (tmp_path / "other-figure.png").replace(figure)
+    status, _, err = run_cli("report", "1-1", "-o", str(document), expect=2)
+    assert status == 2 and "not the figure of" in err
+
+
+def test_a_tex_report_marks_its_pdf_figure(run_cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    from chainrule.present.report import figure_mark, mark
+
+    document, figure = tmp_path / "my (first) notes.tex", tmp_path / "my (first) notes-figure.pdf"
+    run_cli("report", "1-1", "-o", str(document))
+    assert figure_mark(figure) == mark("my (first) notes.tex")
+    run_cli("report", "1-1", "-o", str(document))  # replaced: it carries the mark
+    figure.write_bytes(b"%PDF-1.4 someone else's /Subject (chainrule report figure) document")
+    status, _, err = run_cli("report", "1-1", "-o", str(document), expect=2)
+    assert status == 2 and "has no such mark" in err
+
+
+def test_sigterm_while_a_report_writes_leaves_neither_temporary(tmp_path):
+    """The document's temporary is written, the figure's is being drawn: SIGTERM (an exception
+    in the main thread, see chainrule.cli.terminal) removes both, and replaces nothing."""
+    pytest.importorskip("matplotlib")
+    probe = (
+        "import os, signal, sys\n"
+        "import chainrule.present.draw as draw\n"
+        "def dying(record, target, *rest):\n"
+        "    open(target, 'wb').write(b'half a picture')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    signal.pause()\n"
+        "draw.render = dying\n"
+        "from chainrule.cli.entry import main\n"
+        "sys.exit(main(['report', '1-1', '-o', sys.argv[1]]))\n"
+    )
+    document = tmp_path / "notes.md"
+    document.write_text("the old notes")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(document)], capture_output=True, timeout=120
+    )
+    assert done.returncode == 143
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.md"]
+    assert document.read_text() == "the old notes"
 
 
 def test_report_leaves_no_orphan_figure_when_it_refuses(run_cli, tmp_path):

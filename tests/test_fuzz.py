@@ -811,6 +811,24 @@ REGRESSIONS = [
     # θ^(1)_11 (4.7e27 of them) to show their factoring, past 100 s of CPU and 12 GB.
     pytest.param(["explain", "-".join(["3"] * 60)], [], [], id="explain-deep-net"),
     pytest.param(["verify", "2-2-2", "--examples", f"{10**20}"], [], [], id="verify-1e20-examples"),
+    # Deep, narrow networks: explain of 20 layers of width 2 was killed at 30 s with 2 GB (it
+    # grouped all 2^18 chains step by step to show one line), 500 layers at 60 s with 6.7 GB;
+    # draw of 500 layers took 6.9 GB; report of 500 layers --param 499,1,1 was killed.
+    pytest.param(["explain", "-".join(["2"] * 20)], [], [], id="explain-20-layers"),
+    pytest.param(["explain", "-".join(["2"] * 500)], [], [], id="explain-500-layers"),
+    pytest.param(["explain", "-".join(["3"] * 32)], [], [], id="explain-32-layers-of-3"),
+    pytest.param(
+        ["draw", "-".join(["2"] * 500), "-o", "@out0"], [], [("new", ".png")], id="draw-500-layers"
+    ),
+    pytest.param(
+        ["report", "-".join(["2"] * 500), "--param", "499,1,1", "-o", "@out0"],
+        [],
+        [("new", ".md")],
+        id="report-500-layers-one-weight",
+    ),
+    pytest.param(
+        ["delta", "-".join(["2"] * 5000), "--param", "4999,1,1"], [], [], id="delta-5000-layers"
+    ),
 ]
 
 

@@ -48,11 +48,17 @@ NUMERIC_USERS = {
     "__init__",
 }
 
-# The one way up, named: a Factor or a Chain (graph) shows itself as text or LaTeX (str, the
-# JSON "latex" field, Jupyter) through the notations, imported inside those methods at call
-# time only. The notations import the graph at module level, the records the notations only
-# when asked: no cycle at import.
-ALLOWED_UPWARD = {("chainrule.graph.chains", "chainrule.notation")}
+# The ways up, named: a Factor or a Chain (graph) shows itself as text or LaTeX (str, the
+# JSON "latex" field, Jupyter) through the notations, and a drawing's record shows itself in
+# Jupyter as the picture its presenter plots; each imported inside those methods at call time
+# only. The notations import the graph at module level, the presenters their records: no cycle
+# at import.
+ALLOWED_UPWARD = {
+    ("chainrule.graph.chains", "chainrule.notation"),
+    ("chainrule.records.draw", "chainrule.present.draw"),
+}
+#: What a presenter may take from the computing layers: their types, for the type checker.
+COMPUTING = ("chainrule.calculus", "chainrule.verification", "chainrule.numeric")
 
 
 def _area(module: str) -> str:
@@ -128,17 +134,66 @@ def test_a_violation_would_be_seen(tmp_path):
     assert _imports(path) == [("chainrule.cli", 2), ("sympy", 3)]
 
 
-def test_the_way_up_is_taken_at_call_time_only():
-    path = PACKAGE / "graph" / "chains.py"
+@pytest.mark.parametrize("below, above", sorted(ALLOWED_UPWARD))
+def test_the_way_up_is_taken_at_call_time_only(below, above):
+    path = PACKAGE.parent / (below.replace(".", "/") + ".py")
     top_level = [
         node
         for node in ast.parse(path.read_text(encoding="utf-8")).body
         if isinstance(node, (ast.Import, ast.ImportFrom))
     ]
-    assert not any(
-        getattr(node, "module", "").startswith("chainrule.notation") for node in top_level
+    assert not any(getattr(node, "module", "").startswith(above) for node in top_level)
+    assert any(module == above for module, _ in _imports(path))  # at call time
+
+
+def _computing_imports(path: Path) -> list[tuple[str, str, int, bool]]:
+    """Each name `path` imports from the computing layers: (module, name, line, whether the
+    import is for the type checker only, under ``if TYPE_CHECKING:``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for branch in ast.walk(tree)
+        if isinstance(branch, ast.If) and ast.unparse(branch.test) == "TYPE_CHECKING"
+        for statement in branch.body
+        for node in ast.walk(statement)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(COMPUTING):
+            for alias in node.names:
+                found.append((node.module, alias.name, node.lineno, id(node) in typing_only))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(COMPUTING):
+                    found.append((alias.name, "", node.lineno, id(node) in typing_only))
+    return found
+
+
+@pytest.mark.parametrize("name, path", [(n, p) for n, p in MODULES if _area(n) == "present"])
+def test_presenters_take_only_types_from_the_computing_layers(name, path):
+    """A presenter formats a record: every number and formula comes from the record (or is
+    printed by the notations), so from calculus, verification and numeric it may import
+    classes, for the type checker, and nothing it could call to compute."""
+    import importlib
+
+    for module, imported, line, typing_only in _computing_imports(path):
+        assert typing_only, f"{name}:{line} imports {module} outside TYPE_CHECKING"
+        assert imported and isinstance(getattr(importlib.import_module(module), imported), type), (
+            f"{name}:{line} imports {module}.{imported or '*'}, which is not a type"
+        )
+
+
+def test_a_presenter_computing_would_be_seen(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from chainrule.calculus.counting import Count\n"
+        "def f():\n    from chainrule.calculus.counting import count\n"
     )
-    assert any(module == "chainrule.notation" for module, _ in _imports(path))  # at call time
+    assert _computing_imports(path) == [
+        ("chainrule.calculus.counting", "Count", 3, True),
+        ("chainrule.calculus.counting", "count", 5, False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -159,3 +214,11 @@ def test_count_loads_neither_sympy_nor_networkx(argv):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr.strip() == "[]"
     assert "784-512-512-10" in done.stdout
+
+
+@pytest.mark.parametrize("name, path", [(n, p) for n, p in MODULES if _area(n) == "explore"])
+def test_the_explorer_takes_nothing_from_the_command_line(name, path):
+    """Two front ends over the same records: the explorer's layout, documents and answers come
+    from records/ and present/, never from the command line's modules."""
+    for module, line in _imports(path):
+        assert not module.startswith("chainrule.cli"), f"{name}:{line} imports {module}"

@@ -16,10 +16,8 @@ from typing import TextIO
 
 from chainrule.notation.table import format_table
 from chainrule.present.documents import write_json
+from chainrule.present.tables import OPS_TOTAL_HEADERS, TOTAL_HEADERS, ops_totals
 from chainrule.records.count import CountRecord
-
-_MODES = ("expanded", "reverse", "forward")
-_OPS_HEADERS = ["expanded ops", "reverse ops", "forward ops"]
 
 
 def text(record: CountRecord, out: TextIO) -> None:
@@ -27,20 +25,20 @@ def text(record: CountRecord, out: TextIO) -> None:
     ``ops``."""
     totals = [[row.label, row.parameters, row.chains, row.terms] for row in record.rows]
     if not record.layered:
-        headers = ["graph", "parameters", "chains", "terms"]
+        headers = ["graph", *TOTAL_HEADERS[1:]]
         if record.request.ops:
-            headers += _OPS_HEADERS
+            headers += OPS_TOTAL_HEADERS
             for line, row in zip(totals, record.rows):
                 assert row.ops is not None
-                line += [sum(getattr(row.ops, mode)) for mode in _MODES]
+                line += ops_totals(row.ops)
         out.write(format_table(headers, totals) + "\n")
         return
-    headers = ["architecture", "parameters", "chains", "terms"]
+    headers = TOTAL_HEADERS
     if record.request.ops:
         for line, row in zip(totals, record.rows):
             assert row.ops is not None
-            line += [sum(getattr(row.ops, mode)) for mode in _MODES]
-        out.write(format_table(headers + _OPS_HEADERS, totals) + "\n")
+            line += ops_totals(row.ops)
+        out.write(format_table(headers + OPS_TOTAL_HEADERS, totals) + "\n")
         out.write("(ops: multiplications + additions to get every gradient; --json splits them)\n")
         return
     if not record.request.by_layer:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 from chainrule.notation import notation_for
 from chainrule.notation.table import format_table
 from chainrule.present.documents import write_json
+from chainrule.present.tables import OPS_HEADERS, ops_rows
 from chainrule.records.delta import DeltaRecord
 
 if TYPE_CHECKING:
@@ -36,12 +37,7 @@ def _count(number: int, noun: str) -> str:
 
 def ops_table(ops: OperationCounts) -> str:
     """Multiplications and additions to get every gradient, three ways, as a table."""
-    rows = [
-        ["expanded path sum", ops.expanded.multiplications, ops.expanded.additions],
-        ["reverse mode (delta)", ops.reverse.multiplications, ops.reverse.additions],
-        ["forward mode", ops.forward.multiplications, ops.forward.additions],
-    ]
-    return format_table(["every gradient by", "multiplications", "additions"], rows)
+    return format_table(OPS_HEADERS, ops_rows(ops))
 
 
 def text(record: DeltaRecord, out: TextIO, format: str = "text") -> None:

@@ -2,9 +2,12 @@
 
 The request is priced before anything is built: the terms of the δ definitions (one per edge of
 the graph, counted in closed form for layer sizes) or the chains of the selected factorings,
-against ``limit``. The record computes its δ records (:mod:`chainrule.calculus.delta`) when a
-presenter first asks for them, so that a command that prints only the factoring of one weight
-never defines every δ of the network.
+against ``limit``, and the terms those factorings write over all their steps (each step writes
+every term again, one layer of weighted inputs shorter), against ``limit`` times
+:data:`~chainrule.budget.TERMS_PER_CHAIN`. The record computes its δ records
+(:mod:`chainrule.calculus.delta`) and lists every source when a presenter first asks for them,
+so that a command that prints only the factoring of one weight never defines every δ of the
+network, nor lists its 20,000 weights.
 
 Examples
 --------
@@ -19,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -80,15 +83,21 @@ class Factoring:
 class DeltaRecord:
     """The δ factoring of a subject: its graph, its sources (`every` source of the kind asked
     for, and the `selected` parameters whose factoring is shown) and the operation counts
-    (`ops`) if asked for. The δ records are computed on first use."""
+    (`ops`) if asked for. The δ records, and `every` source, are computed on first use."""
 
     request: DeltaRequest
     label: str
     graph: nx.DiGraph
     network: Network | None
-    every: tuple[Source, ...]
     selected: tuple[Source, ...]
     ops: OperationCounts | None = None
+    subject: Subject | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def every(self) -> tuple[Source, ...]:
+        """Every source of the kind asked for, in order."""
+        assert self.subject is not None  # compute() gives every record its subject
+        return tuple(self.subject.sources(self.request.wrt))
 
     @property
     def matrix(self) -> bool:
@@ -196,39 +205,84 @@ def _edges(subject: Subject) -> int:
     return subject.graph().number_of_edges()
 
 
+def layered_steps(chains: int, terms: int) -> int:
+    """The steps after the path sum that factor a weight θ^(l) of layer sizes with `chains`
+    chains of `terms` terms in all: one per layer of weighted inputs it passes, l+1 to L (each
+    chain has 2 (L - l) + 1 terms).
+
+    Examples
+    --------
+    >>> layered_steps(2, 10)  # theta^(1)_11 of 2-2-2
+    2
+    """
+    return (terms // chains - 1) // 2
+
+
+def _factoring_steps(subject: Subject, source: Source) -> int:
+    """How many steps the factoring of `source` takes after its path sum: one per height of
+    the δ nodes on its chains, at most; a graph's source, at most its longest path to J."""
+    if subject.layered:
+        return layered_steps(source.chains, source.terms)
+    return delta.heights(subject.graph())[source.name]
+
+
+def factoring_terms(subject: Subject, selected: list[Source]) -> int:
+    """The terms the factorings of `selected` write, at most: each of its steps writes every
+    chain's terms again (a step groups the cost-side ends, so the terms shrink: this bounds
+    them). Counted, never walked.
+
+    Examples
+    --------
+    >>> subject = resolve(SubjectRequest("2-2-2"))
+    >>> factoring_terms(subject, subject.sources("parameters", ["1,1,1"]))
+    30
+    """
+    return sum(source.terms * (_factoring_steps(subject, source) + 1) for source in selected)
+
+
 def compute(request: DeltaRequest) -> DeltaRecord:
     """The δ record of `request`, refused before anything is built when the δ definitions (or
-    the selected factorings) have more terms (chains) than ``limit``."""
+    the selected factorings) have more terms (chains) than ``limit``, or the factorings would
+    write more terms over their steps than ``limit`` allows
+    (:data:`~chainrule.budget.TERMS_PER_CHAIN` a chain)."""
     subject = resolve(request.subject)
-    # A graph's sources are listed at once (a graph without them is refused before counting);
-    # a layered net's are counted in closed form and listed only once within the limit.
-    every = None if subject.layered else subject.sources(request.wrt)
+    if not subject.layered:
+        # A graph without sources of the kind asked for is refused before anything is counted.
+        subject.sources(request.wrt)
     selected = subject.sources(request.wrt, request.param) if request.param else []
     if selected:
         shown = sum(source.chains for source in selected)
         what = "chains in the selected factorings"
     else:
         shown, what = _edges(subject), "terms in the delta definitions"
+    hint = "" if request.param else f" or factor one weight with {budget.spelled('param')}"
     if shown > request.limit:
-        hint = "" if request.param else f" or factor one weight with {budget.spelled('param')}"
         raise TooLarge(
             f"{subject.label} has {shown:,} {what}, more than "
             f"{budget.spelled('limit', f'{request.limit:,}')}; "
             f"{budget.limit_advice(shown, hint)}"
         )
+    written = factoring_terms(subject, selected)
+    allowed = request.limit * budget.TERMS_PER_CHAIN
+    if written > allowed:
+        needed = -(-written // budget.TERMS_PER_CHAIN)
+        raise TooLarge(
+            f"the selected factorings would write about {written:,} terms over their steps, "
+            f"more than the {allowed:,} ({budget.TERMS_PER_CHAIN} a chain) that "
+            f"{budget.spelled('limit', f'{request.limit:,}')} allows; "
+            f"{budget.limit_advice(needed, hint)}"
+        )
     graph = subject.graph()
-    if every is None:
-        every = subject.sources(request.wrt)
     network = subject.network
     ops = None
     if request.ops:
         ops = (
             operation_counts(network)
             if network is not None and request.wrt == "parameters"
-            else operation_counts(graph, [source.name for source in every])
+            else operation_counts(graph, [source.name for source in subject.sources(request.wrt)])
         )
     label = network.architecture if network is not None else graph.graph["source"]
-    return DeltaRecord(request, label, graph, network, tuple(every), tuple(selected), ops)
+    return DeltaRecord(request, label, graph, network, tuple(selected), ops, subject)
 
 
 #: A request from an architecture and options by keyword (``DeltaRequest.of``).

@@ -41,7 +41,15 @@ from chainrule.verification.verify import TITLES, Gradients, MethodResult, Named
 if TYPE_CHECKING:
     from chainrule.numeric.case import Case
 
-__all__ = ["TITLES", "VerifyRecord", "VerifyRequest", "compute", "describe", "request"]
+__all__ = [
+    "TITLES",
+    "VerifyRecord",
+    "VerifyRequest",
+    "compute",
+    "describe",
+    "request",
+    "work",
+]
 
 EXAMPLES = shared.examples()
 SEED, INIT_SCALE, MAX_NUMBERS, WRT = (
@@ -243,6 +251,32 @@ def compute(request: VerifyRequest) -> VerifyRecord:
     return VerifyRecord(
         request, title, f"seed {request.seed}, parameters from [-{scale}, {scale}]", report
     )
+
+
+def work(network: Network, examples: int = cases.DEFAULT_EXAMPLES) -> int:
+    """What verifying a random case of `network` costs, in microseconds, estimated from its
+    counts before anything is built: the methods that run within their budgets (the graph's
+    formulas and edges, the chains summed, the finite differences' passes) at the rates of
+    :data:`~chainrule.budget.FORMULA_WORK` and its neighbours. A command that tells a
+    verification among other things (``explain``) leaves it out when this is too much.
+
+    Examples
+    --------
+    >>> work(Network([2, 2, 2])) < 50_000 < work(Network([2] * 500)) < 2_000_000
+    True
+    """
+    from chainrule.calculus.counting import count
+    from chainrule.graph.build import graph_size
+
+    _, edges = graph_size(network)
+    cost = 12_000
+    if edges <= budget.MAX_EDGES_EVALUATED:
+        cost += budget.FORMULA_WORK * 2 * sum(network.sizes[1:]) + budget.EDGE_WORK * edges
+        counted = count(network)
+        if counted.chains <= budget.MAX_CHAINS_SUMMED and counted.terms <= budget.MAX_TERMS_SUMMED:
+            cost += budget.CHAIN_TERM_WORK * counted.terms
+    passes = 4 * network.parameter_count * budget.forward_pass_work(network.sizes, examples)
+    return cost + 2 * min(passes, budget.MAX_FINITE_DIFFERENCE_WORK) // 3_000
 
 
 #: A request from an architecture and options by keyword (``VerifyRequest.of``).

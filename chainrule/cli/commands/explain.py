@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from chainrule.cli.options import add_architecture, non_negative_int
-from chainrule.cli.subject import resolve
-from chainrule.graph.spec import parse_parameter
+from chainrule.cli.options import add_architecture, add_options, values_of
+from chainrule.present import explain as present
+from chainrule.present.progress import Progress
+from chainrule.records import explain as record
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -20,26 +21,17 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         "saves, and the verification against numeric backprop.",
     )
     add_architecture(parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2)")
-    parser.add_argument(
-        "--param",
-        default="1,1,1",
-        metavar="l,j,k",
-        help="the weight whose chains to follow (default 1,1,1)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=non_negative_int,
-        default=0,
-        metavar="S",
-        help="seed of the verification's random case (default 0)",
-    )
+    add_options(parser, [record.PARAM, record.SEED])
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    network = resolve(args.architecture, args, "explain", layers_only=True).layered_network()
-    parameter = parse_parameter(args.param, network)
-    from chainrule.cli.explain import explain
-
-    explain(network, parameter, out, seed=args.seed)
+    request = record.ExplainRequest.of(args.architecture, **values_of(args, record.OPTIONS))
+    # One bar on a terminal, once the work has run a second: which record is being computed.
+    bar = Progress(len(record.STAGES), "step")
+    try:
+        tour = record.compute(request, progress=lambda stage, done, _: bar.update(done, stage))
+    finally:
+        bar.close()
+    present.text(tour, out)
     return 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from chainrule.cli.options import add_architecture, add_limit, non_negative_int
-from chainrule.cli.subject import resolve
-from chainrule.graph.spec import parse_parameter
+from chainrule.cli.options import add_architecture, add_options, values_of
+from chainrule.present.progress import Progress
+from chainrule.records import report as record
+from chainrule.records.subject import resolve
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -19,22 +20,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         "operation counts, verification and the figure) as .tex, .md or .html.",
     )
     add_architecture(parser)
-    parser.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="l,j,k",
-        help="write only these weights' chains (repeatable; the first is "
-        "the one factored and drawn)",
-    )
-    add_limit(parser, 2_000, "chains")
-    parser.add_argument(
-        "--seed",
-        type=non_negative_int,
-        default=0,
-        metavar="S",
-        help="seed of the verification's random case (default 0)",
-    )
+    add_options(parser, [record.PARAM, record.LIMIT, record.SEED])
     parser.add_argument(
         "-o",
         "--output",
@@ -46,12 +32,21 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    network = resolve(args.architecture, args, "report", layers_only=True).layered_network()
-    parameters = list(dict.fromkeys(parse_parameter(text, network) for text in args.param))
-    from chainrule.cli.report import write_report
+    from chainrule.present import report as present
 
-    written = write_report(
-        network, args.output, parameters, limit=args.limit, seed=args.seed, max_graph=args.max_graph
-    )
+    request = record.ReportRequest.of(args.architecture, **values_of(args, record.OPTIONS))
+    # The layer sizes and weights are read first, then the document's name and path, before
+    # any work: a device, a directory or a read-only file is refused at once.
+    subject = resolve(request.subject, "report", layers_only=True)
+    if request.param:
+        subject.sources("parameters", request.param)
+    where = present.targets(args.output)
+    # One bar on a terminal, once the work has run a second: which record is being computed.
+    bar = Progress(len(record.STAGES), "step")
+    try:
+        report = record.compute(request, progress=lambda stage, done, _: bar.update(done, stage))
+    finally:
+        bar.close()
+    written = present.write(report, where)
     out.write("wrote " + ", ".join(written) + "\n")
     return 0
