@@ -81,6 +81,8 @@ CLOSED_SIZE_PER_CHAIN = 0.5
 #: Claims one ``check`` judges: a hand derivation has dozens. Each takes about 5 ms on 2-2-2
 #: (more on larger graphs, up to a second of proof), so 500 take about 2.5 s; 5,000 took 25 s.
 MAX_CLAIMS = 500
+#: --lr and --init-scale: far above any useful value, far below overflow.
+MAX_SCALE = 1e6
 #: A limit hint longer than this many digits is not worth printing: nothing could meet it.
 _SANE_HINT_DIGITS = 12
 
@@ -163,6 +165,92 @@ DRAWING_BASE_WORK = 200_000
 #: rest of chainrule's imports), a drawing at the limit takes about 2 s. 784-512-512-10 (its
 #: summary: 45 nodes, 494 lines) prices at 1.1 s; 14 layers of width 2 at 0.85 s.
 MAX_DRAWING_WORK = 1_200_000
+
+# -- what one input may hold: read, refused past these before any work -------------------------
+
+#: The most bytes read from one input file (graph, case or data file): far above any real one,
+#: and a symlink to /dev/zero is refused before it fills the memory.
+INPUT_FILE_BYTES = 10_000_000
+#: A graph file's size, and the names it declares (inputs, parameters, targets and nodes):
+#: reading takes about a millisecond a formula (each built in SymPy), so 2,000 names read in
+#: well under 2 s; a hand-written graph has dozens.
+GRAPH_FILE_BYTES = 1_000_000
+GRAPH_FILE_NAMES = 2_000
+#: Uses of one node by another, over a graph file's formulas.
+GRAPH_FILE_USES = 100_000
+#: Nodes plus edges of an rnn: or resnet: architecture built: each node is a SymPy formula,
+#: and building takes about a second per 20,000 elements.
+ARCHITECTURE_ELEMENTS = 200_000
+#: Counts are exact integers; Python prints none of more than 4,300 digits.
+COUNT_DIGITS = 4_000
+#: Characters of claims read from a file (``check --file``): far beyond any derivation.
+CLAIMS_FILE_CHARACTERS = 10_000_000
+#: An entry's index longer than this is no entry of any graph that can be held (and int() of
+#: thousands of digits is refused by Python itself); a longer name names no entry.
+ENTRY_INDEX_DIGITS = 9
+ENTRY_NAME_CHARACTERS = 200
+
+# -- expressions: graph-file formulas and check's claims, one set of limits ---------------------
+#
+# Every reader (chainrule.graph.expression) keeps to these:
+# - EXPRESSION_CHARACTERS of text: above any hand derivation and above the closed forms
+#   chainrule prints (which read back as claims);
+# - EXPRESSION_DEPTH levels of nesting (parentheses, signs, powers, functions), a function
+#   counting EXPRESSION_FUNCTION_LEVELS: reading recurses through a few Python frames a level,
+#   and SymPy's own recursion (differentiating, printing, proving) runs out of Python's stack
+#   near 30 nested sigmoids, each four levels of SymPy's tree (1/(1 + exp(-z)));
+# - EXPRESSION_EXPONENT for a constant exponent: derivations and graphs write squares and
+#   cubes, while a power n of a sum expands to about n^k terms, and expansions are how a claim
+#   is proven and how δ is proven equal to the path sum: (a + b)^1000 would stall every proof;
+# - constants within 10^±EXPRESSION_LOG10_MAX (a float's range: a larger constant overflows
+#   when a formula is evaluated at numbers), and numbers of at most EXPRESSION_DIGITS
+#   characters (more would only spell a number past that range, or a precision nobody writes).
+
+EXPRESSION_CHARACTERS = 20_000
+EXPRESSION_DEPTH = 100
+EXPRESSION_FUNCTION_LEVELS = 5
+EXPRESSION_EXPONENT = 100
+EXPRESSION_LOG10_MAX = 300
+EXPRESSION_NUMBER = 10**EXPRESSION_LOG10_MAX
+EXPRESSION_DIGITS = 400
+
+# -- check: what judging one claim may cost ----------------------------------------------------
+
+#: CPU seconds per claim compared; a hand derivation's proof takes milliseconds.
+PROOF_SECONDS = 1.0
+#: Terms an expansion may reach before a proof is not attempted.
+PROOF_EXPANSION = 200_000
+#: Chains fitted at once when looking for missing or extra chains.
+CLAIM_CHAIN_FIT = 400
+#: Chains of the claimed quantity: its true value is their sum.
+CLAIM_CHAINS = 10_000
+#: Nodes plus edges of a graph a claim is judged on: the numeric screen evaluates every one.
+CLAIM_GRAPH = 5_000
+
+# -- draw: what a picture may hold -------------------------------------------------------------
+
+#: A weight's first DRAWN_CHAINS chains are drawn, and the notes say how many of how many.
+DRAWN_CHAINS = 128
+#: A graph view with more nodes than this is too crowded to label: it is drawn as neurons.
+GRAPH_VIEW_NODES = 90
+
+# -- the explorer: what the server and one request may use --------------------------------------
+
+#: Worker processes (each request's work runs in one, and is stopped with it) and the seconds a
+#: request may take before it is given up (503) and its worker replaced.
+EXPLORER_WORKERS = 2
+EXPLORER_TIMEOUT = 8.0
+#: How long a new worker may take to start: a spawned one imports chainrule afresh.
+WORKER_START_SECONDS = 60.0
+#: Longest text accepted in one query value, and longest graph file sent (characters).
+QUERY_VALUE_CHARACTERS = 200
+SENT_GRAPH_CHARACTERS = 100_000
+#: The numbers panel and training show every weight: at most this many.
+PANEL_PARAMETERS = 5_000
+#: How long a streamed training run may go on before it is stopped.
+EXPLORER_TRAIN_SECONDS = 20.0
+#: A summarised graph with more nodes than this is refused rather than drawn.
+LAYOUT_NODES = 2_000
 
 # -- the explorer's caps: what one request to the server may ask for ---------------------------
 

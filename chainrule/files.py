@@ -15,11 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from chainrule import budget
 from chainrule.errors import OutputRefused, SpecError
-
-#: The most bytes read from one input file (graph, case or data file): far above any real one,
-#: and a symlink to /dev/zero is refused before it fills the memory.
-MAX_INPUT_BYTES = 10_000_000
 
 
 def _kind_of(mode: int) -> str | None:
@@ -130,7 +127,9 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def read_bytes_capped(path: str | os.PathLike, what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+def read_bytes_capped(
+    path: str | os.PathLike, what: str, limit: int = budget.INPUT_FILE_BYTES
+) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; anything else is a SpecError.
 
     A device, a FIFO or a directory is refused before it is opened (reading /dev/zero would
@@ -157,7 +156,7 @@ def read_bytes_capped(path: str | os.PathLike, what: str, limit: int = MAX_INPUT
     return data
 
 
-def read_json(path: str | os.PathLike, what: str, limit: int = MAX_INPUT_BYTES) -> object:
+def read_json(path: str | os.PathLike, what: str, limit: int = budget.INPUT_FILE_BYTES) -> object:
     """Parse a JSON file of at most `limit` bytes as :func:`parse_json` does; every problem is
     one SpecError naming `what` and the path."""
     where = f"{what} {str(path)!r}"

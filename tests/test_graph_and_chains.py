@@ -4,8 +4,9 @@ import pytest
 from conftest import ARCHITECTURES
 from shared import HAND_DERIVATION_THETA_1_11
 
+from chainrule import budget
 from chainrule.errors import TooLarge
-from chainrule.graph.build import MAX_GRAPH_ELEMENTS, build_graph, check_graph_size, graph_size
+from chainrule.graph.build import build_graph, check_graph_size, graph_size
 from chainrule.graph.chains import Chain, chain_from_path, iter_chains
 from chainrule.graph.paths import iter_paths, walk_edges
 from chainrule.graph.spec import Network
@@ -83,7 +84,7 @@ def test_graph_size_predicts_the_graph(sizes, bias, cost):
 
 def test_refuses_a_graph_too_large_before_building_it():
     net = Network([3000, 3000])
-    assert sum(graph_size(net)) > MAX_GRAPH_ELEMENTS
+    assert sum(graph_size(net)) > budget.DEFAULT_MAX_GRAPH
     with pytest.raises(
         TooLarge,
         match="^27,015,001 nodes and edges in the computation graph of "

@@ -37,7 +37,6 @@ from chainrule.records.options import Option
 PROG = "chainrule"
 DEFAULT_CHAIN_LIMIT = budget.DEFAULT_CHAIN_LIMIT
 ARCH_HELP = "layer sizes joined by '-', input first, e.g. 2-2-2"
-MAX_SCALE = declared.MAX_SCALE
 
 
 class UsageError(SpecError):

@@ -33,10 +33,6 @@ from chainrule.records import delta as delta_record
 from chainrule.records import verify as verify_record
 from chainrule.records.options import Option, positive_int, refuse_unknown
 
-#: Longest text accepted in one query value, and longest graph file (characters).
-MAX_VALUE = 200
-MAX_GRAPH_TEXT = 100_000
-
 
 class RequestError(ChainruleError):
     """A request the explorer refuses before running anything: answered with HTTP 400."""
@@ -54,8 +50,10 @@ def values_of(query: Mapping[str, object], name: str) -> list[str]:
     for value in found:
         if not isinstance(value, str):
             raise RequestError(f"{name} must be text")
-        if len(value) > MAX_VALUE:
-            raise RequestError(f"the value of {name} is longer than {MAX_VALUE} characters")
+        if len(value) > budget.QUERY_VALUE_CHARACTERS:
+            raise RequestError(
+                f"the value of {name} is longer than {budget.QUERY_VALUE_CHARACTERS} characters"
+            )
     return found
 
 
@@ -65,10 +63,10 @@ def graph_text(query: Mapping[str, object], body: str | None = None) -> str | No
     text = body if body else (texts[-1] if texts else None)
     if text is None or not text.strip():
         return None
-    if len(text) > MAX_GRAPH_TEXT:
+    if len(text) > budget.SENT_GRAPH_CHARACTERS:
         raise RequestError(
             f"a graph file of {len(text):,} characters is longer than the "
-            f"{MAX_GRAPH_TEXT:,} the explorer reads"
+            f"{budget.SENT_GRAPH_CHARACTERS:,} the explorer reads"
         )
     return text
 

@@ -34,11 +34,11 @@ def _options(args: argparse.Namespace) -> dict:
         "graph": None,
     }
     if is_graph_file(architecture):
-        from chainrule.explore.api import MAX_GRAPH_TEXT, graph_text
+        from chainrule.explore.api import graph_text
         from chainrule.files import read_bytes_capped
         from chainrule.graph.spec import SpecError
 
-        data = read_bytes_capped(architecture, "graph file", 4 * MAX_GRAPH_TEXT)
+        data = read_bytes_capped(architecture, "graph file", 4 * budget.SENT_GRAPH_CHARACTERS)
         try:
             # The page sends the text with every request: the server must take it.
             options.update(arch="", graph=graph_text({"graph": data.decode("utf-8")}))

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainrule import budget
 from chainrule.graph import names
 from chainrule.records.layout import NODE_RADIUS, Layout, PlacedEdge
-
-#: A summarised graph with more nodes than this is refused rather than drawn.
-MAX_LAYOUT_NODES = 2_000
 
 
 def _document(layout: Layout, parameter: str) -> dict:
@@ -68,10 +66,10 @@ def layered_layout(network, parameter=None) -> dict:
     parameter = parameter or ParameterIndex(1, 1, 1)
     summary = Summary(network, parameter)
     nodes, _ = graph_size(summary.small)
-    if nodes > MAX_LAYOUT_NODES:
+    if nodes > budget.LAYOUT_NODES:
         raise SpecError(
             f"the drawing of {network.architecture} would have {nodes:,} nodes, "
-            f"more than the {MAX_LAYOUT_NODES:,} the explorer draws"
+            f"more than the {budget.LAYOUT_NODES:,} the explorer draws"
         )
     return _document(network_layout(summary, "graph"), parameter.name)
 
@@ -81,10 +79,10 @@ def graph_layout(graph, parameter: str | None = None) -> dict:
     from chainrule.graph.spec import SpecError
     from chainrule.records.layout import graph_layout as placed
 
-    if graph.number_of_nodes() > MAX_LAYOUT_NODES:
+    if graph.number_of_nodes() > budget.LAYOUT_NODES:
         raise SpecError(
             f"the graph has {graph.number_of_nodes():,} nodes, more than the "
-            f"{MAX_LAYOUT_NODES:,} the explorer draws"
+            f"{budget.LAYOUT_NODES:,} the explorer draws"
         )
     parameters = [n for n, kind in graph.nodes(data="kind") if kind == "param"]
     if parameter is not None and parameter not in parameters:

@@ -1,10 +1,11 @@
 """The explorer's web server: a Starlette app that serves its own page and the JSON API, and
 nothing else.
 
-Every piece of work runs in a worker process (:mod:`.workers`), at most :data:`WORKERS` at a
-time; one that has not finished :data:`TIMEOUT` seconds after it started is answered 503 and
-its process killed, so that the work stops with the request (the commands' own budgets refuse
-the large ones up front, so this is the last guard). What is arithmetic on the query alone (the
+Every piece of work runs in a worker process (:mod:`.workers`), at most
+``budget.EXPLORER_WORKERS`` at a time; one that has not finished ``budget.EXPLORER_TIMEOUT``
+seconds after it started is answered 503 and its process killed, so that the work stops with
+the request (the commands' own budgets refuse the large ones up front, so this is the last
+guard). What is arithmetic on the query alone (the
 counts of layer sizes, the page's options) is answered in place, never behind other work.
 Requests whose ``Host`` is not the address the server is bound to are refused (DNS
 rebinding).
@@ -40,8 +41,6 @@ from chainrule import budget
 from chainrule.explore import api, work
 from chainrule.explore.workers import Workers, guarded
 
-WORKERS = 2
-TIMEOUT = 8.0
 #: The page's own files: the only files the server sends.
 ASSETS = {
     "index.html": "text/html; charset=utf-8",
@@ -78,9 +77,9 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > api.MAX_GRAPH_TEXT * 4:
+            if size > budget.SENT_GRAPH_CHARACTERS * 4:
                 raise api.RequestError(
-                    f"a graph file longer than {api.MAX_GRAPH_TEXT:,} "
+                    f"a graph file longer than {budget.SENT_GRAPH_CHARACTERS:,} "
                     "characters is more than the explorer reads"
                 )
             chunks.append(chunk)
@@ -96,8 +95,8 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     initial_graph: str | None = None,
     caps: Mapping[str, int] | None = None,
-    timeout: float = TIMEOUT,
-    workers: int = WORKERS,
+    timeout: float = budget.EXPLORER_TIMEOUT,
+    workers: int = budget.EXPLORER_WORKERS,
 ) -> Starlette:
     """The explorer's app. Requests are refused unless their ``Host`` is `host` (with
     ``localhost`` as another name of 127.0.0.1) or one of `allowed_hosts`. `initial_graph`, a

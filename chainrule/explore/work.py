@@ -58,11 +58,8 @@ VALUES_OPTIONS = (
     shared.INIT_SCALE,
     shared.MAX_NUMBERS,
 )
-#: The numbers panel and training show every weight: at most this many.
-MAX_PANEL_PARAMETERS = 5_000
 #: Training: epochs per streamed chunk, and how long a run may go on before it is stopped.
 TRAIN_CHUNK = 25
-TRAIN_SECONDS = 20.0
 
 
 def _one_parameter(request: chains_record.ChainsRequest, endpoint: str) -> str | None:
@@ -202,10 +199,10 @@ def values(query: Query, body: str | None) -> dict[str, Any]:
 
 
 def _refuse_past_panel(network: Network, what: str) -> None:
-    if network.parameter_count > MAX_PANEL_PARAMETERS:
+    if network.parameter_count > budget.PANEL_PARAMETERS:
         raise api.RequestError(
             f"{network.architecture} has {network.parameter_count:,} parameters, more than "
-            f"the {MAX_PANEL_PARAMETERS:,} {what}"
+            f"the {budget.PANEL_PARAMETERS:,} {what}"
         )
 
 
@@ -299,7 +296,7 @@ def training(query: Query, body: str | None) -> Training:
     request = api.request_of("train", query, None, module=train_record)
     network = resolve(request.subject, "train", layers_only=True).layered_network()
     _refuse_past_panel(network, "the explorer trains; chainrule train trains it")
-    # A run is stopped after TRAIN_SECONDS rather than refused by its estimate.
+    # A run is stopped after budget.EXPLORER_TRAIN_SECONDS rather than refused by its estimate.
     _, case = train_record.start(request)
     return Training(request, network, case, case, [float(cost_of(case))], time.monotonic())
 
@@ -320,8 +317,8 @@ def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
         run.costs += [float(cost) for cost in costs[1:]]
         if not np.isfinite(run.costs[-1]):
             run.stopped = "the cost is no longer finite: the learning rate is too large"
-        elif time.monotonic() - run.started > TRAIN_SECONDS:
-            run.stopped = f"stopped after {TRAIN_SECONDS:g} s"
+        elif time.monotonic() - run.started > budget.EXPLORER_TRAIN_SECONDS:
+            run.stopped = f"stopped after {budget.EXPLORER_TRAIN_SECONDS:g} s"
         run.done = run.stopped is not None or len(run.costs) - 1 >= run.request.epochs
     lines: list[dict[str, Any]] = [
         {"epoch": epoch, "cost": run.costs[epoch]} for epoch in range(run.sent, len(run.costs))

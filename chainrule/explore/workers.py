@@ -35,6 +35,8 @@ from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
+from chainrule import budget
+
 #: What the work imports, loaded once in the fork server so that every worker starts warm.
 PRELOAD = (
     "numpy",
@@ -50,8 +52,6 @@ PRELOAD = (
 )
 BUSY = "the explorer is busy; try again in a moment"
 READY = "ready"
-#: How long a new worker may take to start: a spawned one imports chainrule afresh.
-START_SECONDS = 60.0
 
 
 def guarded(function: Callable[..., tuple[int, Any]], *args: Any) -> tuple[int, Any]:
@@ -136,12 +136,12 @@ class _Worker:
         self.process.start()
         child.close()
         # A job's deadline is for its work, not for a worker still starting.
-        if not self.connection.poll(START_SECONDS) or self.connection.recv() != READY:
+        if not self.connection.poll(budget.WORKER_START_SECONDS) or self.connection.recv() != READY:
             self.stop()
             raise RuntimeError(
-                f"it was not ready within {START_SECONDS:g} s (a script that starts the "
-                "explorer must keep its own code under if __name__ == '__main__':, since "
-                "each worker imports it)"
+                f"it was not ready within {budget.WORKER_START_SECONDS:g} s (a script that "
+                "starts the explorer must keep its own code under if __name__ == '__main__':, "
+                "since each worker imports it)"
             )
 
     def call(self, function: Callable, args: tuple, seconds: float) -> tuple[bool, Any]:

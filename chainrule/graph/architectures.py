@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from chainrule import rules
+from chainrule import budget, rules
 from chainrule.graph.dag import Dag
 from chainrule.graph.names import _indices
 from chainrule.graph.spec import SOFTMAX, SpecError, _normalise_activation
@@ -59,10 +59,6 @@ from chainrule.graph.spellings import (
     whole,
 )
 from chainrule.graph.symbols import M
-
-#: Nodes plus edges above which an architecture is refused rather than built: each node is a
-#: SymPy formula, and building takes about a second per 20,000 elements.
-MAX_ARCHITECTURE_ELEMENTS = 200_000
 
 
 def _activations(activation, cost: str) -> tuple[str, str]:
@@ -136,10 +132,10 @@ class RuleDag(Dag):
 
 
 def _check_size(text: str, nodes: int, edges: int) -> None:
-    if nodes + edges > MAX_ARCHITECTURE_ELEMENTS:
+    if nodes + edges > budget.ARCHITECTURE_ELEMENTS:
         raise SpecError(
             f"{text} would have {nodes:,} nodes and {edges:,} edges, more than the "
-            f"{MAX_ARCHITECTURE_ELEMENTS:,} built as formulas; choose a smaller one"
+            f"{budget.ARCHITECTURE_ELEMENTS:,} built as formulas; choose a smaller one"
         )
 
 

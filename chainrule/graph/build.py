@@ -30,7 +30,6 @@ from chainrule.graph.spec import Network
 #: Nodes plus edges above which a graph is refused rather than built. networkx keeps a few
 #: hundred bytes per node and edge, so this is a few GiB and tens of seconds to build; every
 #: count is available without a graph (`chainrule count`).
-MAX_GRAPH_ELEMENTS = budget.DEFAULT_MAX_GRAPH
 
 COST = names.COST_NAME
 
@@ -54,7 +53,7 @@ def graph_size(network: Network) -> tuple[int, int]:
     return nodes, into_z + into_a + sizes[-1]
 
 
-def check_graph_size(network: Network, limit: int = MAX_GRAPH_ELEMENTS) -> None:
+def check_graph_size(network: Network, limit: int = budget.DEFAULT_MAX_GRAPH) -> None:
     """Raise :class:`~chainrule.errors.TooLarge` if the graph of `network` would pass `limit`
     nodes and edges (``--max-graph``), before building anything."""
     nodes, edges = graph_size(network)
@@ -72,7 +71,7 @@ def _activation_node(network: Network, layer: int, k: int) -> str:
     return names.x_name(k) if layer == 1 else names.a_name(layer, k)
 
 
-def build_graph(network: Network, max_graph: int = MAX_GRAPH_ELEMENTS) -> nx.DiGraph:
+def build_graph(network: Network, max_graph: int = budget.DEFAULT_MAX_GRAPH) -> nx.DiGraph:
     """Build the computation graph of `network` (inputs, weights, z, a and the cost J).
 
     Raises :class:`~chainrule.errors.TooLarge` before building anything if the graph would

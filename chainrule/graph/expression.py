@@ -23,20 +23,9 @@ exponent never overflows) computed before SymPy computes the exact value, so a c
 the limits is refused at once, whatever its spelling: ``1e999999999``, ``(2^100)^100``,
 ``exp(exp(1000))``.
 
-The limits, one set for every reader, and why:
-
-- :data:`MAX_CHARACTERS` characters of text: above any hand derivation and above the closed
-  forms chainrule prints (which read back as claims).
-- :data:`MAX_DEPTH` levels of nesting (parentheses, signs, powers, functions), a function
-  counting :data:`FUNCTION_LEVELS`: reading recurses through a few Python frames a level, and
-  SymPy's own recursion (differentiating, printing, proving) runs out of Python's stack near
-  30 nested sigmoids, each four levels of SymPy's tree (1/(1 + exp(-z))).
-- :data:`MAX_EXPONENT` for a constant exponent: derivations and graphs write squares and
-  cubes, while a power n of a sum expands to about n^k terms, and expansions are how a claim
-  is proven and how δ is proven equal to the path sum: (a + b)^1000 would stall every proof.
-- Constants within 10^±:data:`LOG10_MAX` (a float's range: a larger constant overflows when a
-  formula is evaluated at numbers), and numbers of at most :data:`MAX_DIGITS` characters (more
-  would only spell a number past that range, or a precision nobody writes).
+The limits are one set for every reader: ``chainrule.budget``'s ``EXPRESSION_*`` (characters,
+nesting depth, constant exponents, the size and spelling of numbers), with why each is what it
+is written there.
 
 Examples
 --------
@@ -68,20 +57,12 @@ from typing import Any, NamedTuple, TypeVar
 
 import sympy as sp
 
-from chainrule import rules
+from chainrule import budget, rules
 from chainrule.errors import SpecError
-
-MAX_CHARACTERS = 20_000
-MAX_DEPTH = 100
-FUNCTION_LEVELS = 5
-MAX_EXPONENT = 100
-LOG10_MAX = 300
-MAX_NUMBER = 10**LOG10_MAX
-MAX_DIGITS = 400
 
 # The approximations carry 53 bits: 1e300 may come out a hair above 10^300 (exact values are
 # checked exactly).
-_APPROXIMATE_MAX = MAX_NUMBER + MAX_NUMBER // 10**9
+_APPROXIMATE_MAX = budget.EXPRESSION_NUMBER + budget.EXPRESSION_NUMBER // 10**9
 NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
 COMMAND = re.compile(r"\\[A-Za-z]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -175,10 +156,10 @@ class ExpressionReader:
     def __init__(self, text: str):
         if not isinstance(text, str):
             raise SpecError(f"a {self.noun} must be text, not {type(text).__name__}")
-        if len(text) > MAX_CHARACTERS:
+        if len(text) > budget.EXPRESSION_CHARACTERS:
             raise SpecError(
                 f"a {self.noun} of {len(text):,} characters is longer than the "
-                f"{MAX_CHARACTERS:,} allowed"
+                f"{budget.EXPRESSION_CHARACTERS:,} allowed"
             )
         self.text = text
         self.position = 0
@@ -202,12 +183,12 @@ class ExpressionReader:
         return self.error(f"unexpected '{shown}' at position {self.position}: expected {what}")
 
     def nested(self, parse: Callable[..., T], *args: Any, levels: int = 1) -> T:
-        """Run one recursive step, refusing nesting deeper than MAX_DEPTH."""
+        """Run one recursive step, refusing nesting deeper than budget.EXPRESSION_DEPTH."""
         self.depth += levels
-        if self.depth > MAX_DEPTH:
+        if self.depth > budget.EXPRESSION_DEPTH:
             raise self.error(
-                f"nesting deeper than {MAX_DEPTH} levels (a function counts "
-                f"{FUNCTION_LEVELS}) at position {self.position}"
+                f"nesting deeper than {budget.EXPRESSION_DEPTH} levels (a function counts "
+                f"{budget.EXPRESSION_FUNCTION_LEVELS}) at position {self.position}"
             )
         try:
             return parse(*args)
@@ -245,9 +226,10 @@ class ExpressionReader:
         """Run a whole read; what escapes from SymPy becomes one SpecError."""
         try:
             return parse()
-        except RecursionError:  # a guard above MAX_DEPTH, should a path miss it
+        except RecursionError:  # a guard above budget.EXPRESSION_DEPTH, should a path miss it
             raise SpecError(
-                f"the {self.noun} is nested too deeply to read (more than {MAX_DEPTH} levels)"
+                f"the {self.noun} is nested too deeply to read "
+                f"(more than {budget.EXPRESSION_DEPTH} levels)"
             ) from None
         except (TypeError, ValueError, ArithmeticError) as error:
             if isinstance(error, SpecError):
@@ -421,7 +403,9 @@ class ExpressionReader:
                 f" (allowed: {', '.join(known)})",
             )
         self.position = word.end()
-        return self.nested(self.arguments, word.group(), start, levels=FUNCTION_LEVELS)
+        return self.nested(
+            self.arguments, word.group(), start, levels=budget.EXPRESSION_FUNCTION_LEVELS
+        )
 
     def arguments(self, name: str, start: int) -> Value:
         self.expect("(")
@@ -441,8 +425,10 @@ class ExpressionReader:
         import mpmath
 
         shown = text if len(text) <= 24 else f"{text[:12]}...{text[-6:]}"
-        if len(text) > MAX_DIGITS:
-            raise self.error(f"a number of more than {MAX_DIGITS} characters at position {where}")
+        if len(text) > budget.EXPRESSION_DIGITS:
+            raise self.error(
+                f"a number of more than {budget.EXPRESSION_DIGITS} characters at position {where}"
+            )
         mantissa, _, power = text.lower().partition("e")
         whole, _, fraction = mantissa.partition(".")
         whole = whole.lstrip("0")
@@ -453,22 +439,23 @@ class ExpressionReader:
         )
         too_small = (
             f"the number {shown} at position {where} is too small or too "
-            f"precise (more than {LOG10_MAX} decimal places)"
+            f"precise (more than {budget.EXPRESSION_LOG10_MAX} decimal places)"
         )
-        if nonzero and order > LOG10_MAX + 1:
+        if nonzero and order > budget.EXPRESSION_LOG10_MAX + 1:
             raise self.error(f"the number {shown} at position {where} is too large")
-        if nonzero and order < -LOG10_MAX:
+        if nonzero and order < -budget.EXPRESSION_LOG10_MAX:
             raise self.error(too_small)
         value = Fraction(text) if nonzero else Fraction(0)
-        if abs(value) > MAX_NUMBER:
+        if abs(value) > budget.EXPRESSION_NUMBER:
             raise self.error(f"the number {shown} at position {where} is too large")
-        if value.denominator > MAX_NUMBER:
+        if value.denominator > budget.EXPRESSION_NUMBER:
             raise self.error(too_small)
         rational = sp.Rational(value.numerator, value.denominator)
         return Value(rational, mpmath.mpf(value.numerator) / value.denominator)
 
     def constant(self, expression: Any, approximation: Any, where: int) -> Value:
-        """A constant, checked: real, defined, and within MAX_NUMBER (exact ones in digits too)."""
+        """A constant, checked: real, defined, and within ``budget.EXPRESSION_NUMBER`` (exact
+        ones in digits too)."""
         import mpmath
 
         if isinstance(approximation, mpmath.mpc) or expression.has(sp.I):
@@ -476,23 +463,39 @@ class ExpressionReader:
         if expression.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not mpmath.isfinite(approximation):
             raise self.error(UNDEFINED)
         self.check_size(approximation, where)
-        if expression.is_Rational and (abs(expression.p) > MAX_NUMBER or expression.q > MAX_NUMBER):
-            raise self.error(f"a constant with more than {LOG10_MAX} digits at position {where}")
+        if expression.is_Rational and (
+            abs(expression.p) > budget.EXPRESSION_NUMBER or expression.q > budget.EXPRESSION_NUMBER
+        ):
+            raise self.error(
+                f"a constant with more than {budget.EXPRESSION_LOG10_MAX} digits "
+                f"at position {where}"
+            )
         return Value(expression, approximation)
 
     def check_size(self, approximation: Any, where: int) -> None:
         if abs(approximation) > _APPROXIMATE_MAX:
-            raise self.error(f"a constant larger than 10^{LOG10_MAX} at position {where}")
+            raise self.error(
+                f"a constant larger than 10^{budget.EXPRESSION_LOG10_MAX} at position {where}"
+            )
 
     def raised(self, base: Value, exponent: Value, where: int) -> Value:
-        """base ^ exponent, refused past MAX_EXPONENT (a constant exponent, or a power of a
-        power that multiplies out past it) or, for two constants, past MAX_NUMBER."""
-        if exponent.constant and abs(exponent.approximation) > MAX_EXPONENT:
-            raise self.error(f"an exponent larger than {MAX_EXPONENT} at position {where}")
+        """base ^ exponent, refused past ``budget.EXPRESSION_EXPONENT`` (a constant exponent, or
+        a power of a power that multiplies out past it) or, for two constants, past
+        ``budget.EXPRESSION_NUMBER``."""
+        if exponent.constant and abs(exponent.approximation) > budget.EXPRESSION_EXPONENT:
+            raise self.error(
+                f"an exponent larger than {budget.EXPRESSION_EXPONENT} at position {where}"
+            )
         if not (base.constant and exponent.constant):
             result = base.expression**exponent.expression
-            if result.is_Pow and result.exp.is_Number and abs(result.exp) > MAX_EXPONENT:
-                raise self.error(f"an exponent larger than {MAX_EXPONENT} at position {where}")
+            if (
+                result.is_Pow
+                and result.exp.is_Number
+                and abs(result.exp) > budget.EXPRESSION_EXPONENT
+            ):
+                raise self.error(
+                    f"an exponent larger than {budget.EXPRESSION_EXPONENT} at position {where}"
+                )
             return value_of(result) if result.is_number else Value(result)
         return self._constant_power(base, exponent, where)
 
@@ -515,10 +518,12 @@ class ExpressionReader:
             )
         magnitude = float(exponent.approximation) * _log10_magnitude(base.approximation)
         exact = base.expression.is_Rational
-        if magnitude > LOG10_MAX or (exact and magnitude < -LOG10_MAX):
+        if magnitude > budget.EXPRESSION_LOG10_MAX or (
+            exact and magnitude < -budget.EXPRESSION_LOG10_MAX
+        ):
             raise self.error(
                 f"a constant power beyond 10^{'-' if magnitude < 0 else ''}"
-                f"{LOG10_MAX} at position {where}"
+                f"{budget.EXPRESSION_LOG10_MAX} at position {where}"
             )
         return self.constant(
             base.expression**exponent.expression,

@@ -40,15 +40,13 @@ from pathlib import Path
 
 import sympy as sp
 
+from chainrule import budget
 from chainrule.graph import dag as dag_module
 from chainrule.graph.expression import ExpressionReader, Value, functions
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import SpecError
 from chainrule.graph.symbols import M
 
-MAX_NODES = 5_000  # declared names and nodes of one graph file: about 3 s to read
-MAX_EDGES = 100_000  # uses of one node by another
-MAX_GRAPH_FILE_BYTES = 1_000_000
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\^\(\d+\)_[\d,]+)?")
 _USABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -137,10 +135,10 @@ def dag_from_document(document: object) -> dag_module.Dag:
         except SpecError as error:
             raise SpecError(f"node {name!r}: {error}") from None
         edges += len(written)
-        if edges > MAX_EDGES:
+        if edges > budget.GRAPH_FILE_USES:
             raise SpecError(
-                f"the formulas use other nodes more than {MAX_EDGES:,} times, the most "
-                "a graph file may"
+                f"the formulas use other nodes more than {budget.GRAPH_FILE_USES:,} times, "
+                "the most a graph file may"
             )
         symbols[name] = dag.node(name, expression, latex.get(name))
         dag.note_written(name, written)
@@ -156,9 +154,10 @@ def dag_from_document(document: object) -> dag_module.Dag:
 
 
 def _check_count(count: int) -> None:
-    if count > MAX_NODES:
+    if count > budget.GRAPH_FILE_NAMES:
         raise SpecError(
-            f"{count:,} names and nodes, more than the {MAX_NODES:,} a graph file may declare"
+            f"{count:,} names and nodes, more than the {budget.GRAPH_FILE_NAMES:,} "
+            "a graph file may declare"
         )
 
 
@@ -166,7 +165,7 @@ def load_graph_file(path: str):
     """Read a graph file; returns the built graph. Every problem is a SpecError naming the file."""
     from chainrule.files import read_json
 
-    document = read_json(path, "graph file", limit=MAX_GRAPH_FILE_BYTES)
+    document = read_json(path, "graph file", limit=budget.GRAPH_FILE_BYTES)
     try:
         graph = dag_from_document(document).build()
         if not any(kind == NodeKind.PARAM for _, kind in graph.nodes(data="kind")):

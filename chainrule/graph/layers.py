@@ -240,7 +240,7 @@ class LayerGraph:
         """
         if text in self._by_name:
             return self._by_name[text], ()
-        if len(text) > MAX_NAME_LENGTH:
+        if len(text) > budget.ENTRY_NAME_CHARACTERS:
             raise SpecError(f"no entry {text[:40]!r}... in {self.label}: the name is too long")
         base, digits = split_name(text)
         layered = re.fullmatch(r"theta\^\((?P<layer>[0-9]+)\)", base)
@@ -334,11 +334,6 @@ def _inside(index: tuple[int, ...], tensor: Tensor) -> bool:
 
 # -- names: a stem and its indices --------------------------------------------------------------
 
-#: An index longer than this is no entry of any graph that can be held (and int() of thousands
-#: of digits is refused by Python itself).
-MAX_INDEX_DIGITS = 9
-#: A name longer than this names no entry: it is refused before it is read.
-MAX_NAME_LENGTH = 200
 _INDEXED = re.compile(r"(?P<base>.+?)_(?P<digits>[0-9]+(?:,[0-9]+)*)")
 
 
@@ -373,7 +368,7 @@ def parse_indices(digits: str, count: int) -> tuple[int, ...] | None:
         texts = [digits]
     else:
         texts = list(digits)
-    if len(texts) != count or any(len(text) > MAX_INDEX_DIGITS for text in texts):
+    if len(texts) != count or any(len(text) > budget.ENTRY_INDEX_DIGITS for text in texts):
         return None
     return tuple(int(text) for text in texts)
 

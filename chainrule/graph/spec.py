@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from chainrule import rules
+from chainrule import budget, rules
 from chainrule.errors import SpecError  # re-exported: spec.SpecError is the name most use
 from chainrule.graph import names
 
@@ -74,8 +74,6 @@ DEFAULT_ACTIVATION, DEFAULT_COST = rules.DEFAULT_ACTIVATION, rules.DEFAULT_COST
 
 _SIZE = re.compile(r"[0-9]+")
 
-#: Counts are exact integers; Python prints none of more than 4,300 digits.
-MAX_COUNT_DIGITS = 4_000
 _ARCHITECTURE_HINT = "layer sizes are positive integers joined by '-', input first, e.g. 2-2-2"
 
 
@@ -233,11 +231,11 @@ class Network:
         # The terms of a layered net are below Π n_l · (2L)^2, so this bounds every count's
         # digits before any is computed.
         digits = sum(math.log10(n) for n in sizes) + 2 * math.log10(2 * len(sizes)) + 1
-        if digits > MAX_COUNT_DIGITS:
+        if digits > budget.COUNT_DIGITS:
             shown = "-".join(str(n) for n in sizes[:4]) + ("-..." if len(sizes) > 4 else "")
             raise SpecError(
                 f"architecture {shown} is too large: its counts would have about "
-                f"{digits:,.0f} digits, more than the {MAX_COUNT_DIGITS:,} that can be printed"
+                f"{digits:,.0f} digits, more than the {budget.COUNT_DIGITS:,} that can be printed"
             )
         if not isinstance(self.cost, str) or self.cost not in COSTS:
             raise SpecError(f"unknown cost {self.cost!r}; choose from {', '.join(COSTS)}")

@@ -61,12 +61,11 @@ from typing import NamedTuple
 import networkx as nx
 import sympy as sp
 
-from chainrule import rules
+from chainrule import budget, rules
 from chainrule.calculus.symbolic import M, Partial, node_symbol
 from chainrule.graph import names
 from chainrule.graph.expression import (
     COMMAND,
-    FUNCTION_LEVELS,
     ExpressionReader,
     Value,
     value_of,
@@ -537,7 +536,7 @@ class _ClaimParser(ExpressionReader):
         function = self.function_name()
         if function is None:
             return None
-        return self.nested(self.application, *function, levels=FUNCTION_LEVELS)
+        return self.nested(self.application, *function, levels=budget.EXPRESSION_FUNCTION_LEVELS)
 
     def function_name(self) -> tuple[str, bool, int] | None:
         """(meaning, primed, position) of a function at the position, or None."""

@@ -32,8 +32,6 @@ from chainrule.records.subject import SubjectRequest, resolve, subject_of
 if TYPE_CHECKING:
     import networkx as nx
 
-#: Characters of claims read from a file: far beyond any derivation.
-MAX_FILE = 10_000_000
 DEFAULT_LIMIT = 10_000
 
 CLAIMS = Option(
@@ -85,15 +83,15 @@ class CheckRequest:
 
 def _read_claims(path: str | None) -> tuple[str, ...]:
     """The claims of a file (stdin for ``-``): one a line, blank lines and ``#`` lines left
-    out; at most :data:`MAX_FILE` characters are read."""
+    out; at most :data:`budget.CLAIMS_FILE_CHARACTERS` characters are read."""
     if path is None:
         return ()
     try:
         if path == "-":
-            text = sys.stdin.read(MAX_FILE)
+            text = sys.stdin.read(budget.CLAIMS_FILE_CHARACTERS)
         else:
             with open(path, encoding="utf-8") as handle:
-                text = handle.read(MAX_FILE)
+                text = handle.read(budget.CLAIMS_FILE_CHARACTERS)
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise SpecError(f"cannot read claims from {path!r}: {reason}") from None

@@ -8,8 +8,8 @@ under ``delta``), the title and the notes on what was left out. :mod:`chainrule.
 plots it with matplotlib; in Jupyter a record shows itself as that picture.
 
 A layered network's wide layers are cut to a summary (see :class:`~chainrule.records.layout.
-Summary`), and a graph view with more than :data:`GRAPH_VIEW_MAX_NODES` nodes is drawn as
-neurons. A weight with more than :data:`MAX_DRAWN_CHAINS` chains has its first ones drawn, and
+Summary`), and a graph view with more than :data:`budget.GRAPH_VIEW_NODES` nodes is drawn as
+neurons. A weight with more than :data:`budget.DRAWN_CHAINS` chains has its first ones drawn, and
 the notes say how many of how many. The rest is priced before anything is built or plotted
 (:func:`drawing_work`: the labels typeset, the lines drawn), and a picture past
 :data:`~chainrule.budget.MAX_DRAWING_WORK` is refused: a drawing of 500 layers is no picture
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
     from chainrule.graph.chains import Chain
     from chainrule.records.subject import SubjectRequest
 
-#: A graph view with more nodes than this is too crowded to label: it is drawn as neurons.
-GRAPH_VIEW_MAX_NODES = 90
 #: The legend writes the products of at most this many chains, and counts the rest...
 LEGEND_CHAINS = 8
 #: ... and at most this many partials in all: each takes about 7 ms to typeset, so the legend
@@ -64,8 +62,6 @@ LEGEND_TERMS = 9
 LEGEND_ENDS = 4
 #: Past this many δs on the chains, their labels are left out: the shading says it.
 DELTA_LABELS = 12
-#: A weight's first MAX_DRAWN_CHAINS chains are drawn, and the notes say how many of how many.
-MAX_DRAWN_CHAINS = 128
 #: Chains drawn side by side (shifted apart) up to this many; more are drawn on the edges.
 SIDE_BY_SIDE = 12
 SHIFT = 0.06
@@ -154,7 +150,7 @@ GRAPH_FILE_STYLE = Style(
 
 @dataclass(frozen=True)
 class DrawRecord:
-    """A drawing as data: the `layout`, the `chains` lit (the first :data:`MAX_DRAWN_CHAINS`
+    """A drawing as data: the `layout`, the `chains` lit (the first :data:`budget.DRAWN_CHAINS`
     of the parameter's `total`), the δ `shading` (under ``delta``), the `title`, the `notes`
     on what was left out, and the `style` to draw it in."""
 
@@ -423,20 +419,20 @@ def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
     notes = list(summary.notes)
     view = request.view
     nodes, edges = graph_size(summary.small)
-    if view == "graph" and nodes > GRAPH_VIEW_MAX_NODES:
+    if view == "graph" and nodes > budget.GRAPH_VIEW_NODES:
         view = "neurons"
         notes.insert(0, f"{nodes:,} graph nodes are too many to label, so drawn as neurons")
     if view == "neurons":
         nodes, edges = neuron_count(summary), neuron_edge_count(summary)
     total = count_parameter(network, parameter)[0]
     small_chains, small_terms = count_parameter(summary.small, summary.parameter)
-    drawn = min(small_chains, MAX_DRAWN_CHAINS)
+    drawn = min(small_chains, budget.DRAWN_CHAINS)
     work = drawing_work(nodes, edges, drawn, small_terms // small_chains)
     _check(network.architecture, work)
 
     layout = network_layout(summary, view)
     graph = layout.graph
-    chains = list(islice(iter_chains(graph, summary.parameter.name), MAX_DRAWN_CHAINS))
+    chains = list(islice(iter_chains(graph, summary.parameter.name), budget.DRAWN_CHAINS))
     if total > len(chains):
         notes.append(f"{len(chains):,} of the {total:,} chains drawn")
     latex = notation_for("latex")
@@ -478,13 +474,13 @@ def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
         )
     source = subject.sources("parameters", [] if request.param is None else [request.param])[0]
     graph = subject.graph()
-    drawn = min(source.chains, MAX_DRAWN_CHAINS)
+    drawn = min(source.chains, budget.DRAWN_CHAINS)
     work = drawing_work(
         graph.number_of_nodes(), graph.number_of_edges(), drawn, source.terms // source.chains
     )
     _check(subject.label, work)
     layout = graph_layout(graph)
-    chains = list(islice(iter_chains(graph, source.name), MAX_DRAWN_CHAINS))
+    chains = list(islice(iter_chains(graph, source.name), budget.DRAWN_CHAINS))
     notes = []
     if source.chains > len(chains):
         notes.append(f"{len(chains):,} of the {source.chains:,} chains drawn")

@@ -34,8 +34,6 @@ from chainrule.errors import SpecError
 
 # -- text to values -----------------------------------------------------------------------------
 
-#: --lr and --init-scale: far above any useful value, far below overflow.
-MAX_SCALE = 1e6
 _TRUE, _FALSE = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
 
 
@@ -58,16 +56,16 @@ def non_negative_int(value: object) -> int:
 
 
 def positive_float(value: object) -> float:
-    """A finite number above 0 and at most :data:`MAX_SCALE`."""
+    """A finite number above 0 and at most ``budget.MAX_SCALE``."""
     try:
         number = float(value) if isinstance(value, (str, int, float)) else float("nan")
     except (ValueError, OverflowError):
         number = float("nan")
     if isinstance(value, bool) or not (number > 0 and number != float("inf")):
         raise SpecError(f"expected a positive number, got {value!r}")
-    if number > MAX_SCALE:
+    if number > budget.MAX_SCALE:
         raise SpecError(
-            f"expected a number up to {MAX_SCALE:g}, got {value!r} (larger values overflow)"
+            f"expected a number up to {budget.MAX_SCALE:g}, got {value!r} (larger values overflow)"
         )
     return number
 

@@ -25,11 +25,8 @@ from contextlib import contextmanager
 
 import sympy as sp
 
+from chainrule import budget
 from chainrule.calculus.symbolic import is_identically_zero
-
-#: CPU seconds per claim compared; a hand derivation's proof takes milliseconds.
-PROOF_SECONDS = 1.0
-MAX_EXPANSION = 200_000  # terms an expansion may reach before a proof is not attempted
 
 
 class OutOfTime(Exception):
@@ -69,7 +66,7 @@ def time_budget(seconds: float):
         sys.unraisablehook = previous_hook
 
 
-def expansion_size(expression: sp.Expr, cap: int = MAX_EXPANSION + 1) -> int:
+def expansion_size(expression: sp.Expr, cap: int = budget.PROOF_EXPANSION + 1) -> int:
     """An upper estimate of the terms of `expression` multiplied out (capped)."""
     if expression.is_Atom:
         return 1
@@ -86,9 +83,9 @@ def expansion_size(expression: sp.Expr, cap: int = MAX_EXPANSION + 1) -> int:
     return min(cap, sum(expansion_size(arg, cap) for arg in expression.args) or 1)
 
 
-def proven_zero(expression: sp.Expr, seconds: float = PROOF_SECONDS) -> bool | None:
+def proven_zero(expression: sp.Expr, seconds: float = budget.PROOF_SECONDS) -> bool | None:
     """True: proven identically zero. False: not shown. None: the budget ran out first."""
-    if seconds <= 0 or expansion_size(expression) > MAX_EXPANSION:
+    if seconds <= 0 or expansion_size(expression) > budget.PROOF_EXPANSION:
         return None
     # A piecewise factor (relu's derivative) is the same object on both sides: as an opaque
     # symbol it cancels like one, and an identity in free symbols holds for any value of them.

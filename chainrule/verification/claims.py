@@ -55,7 +55,6 @@ from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import SOFTMAX, Network, SpecError
 from chainrule.notation.reading import Claim, Vocabulary, read_claim
 from chainrule.verification.claim_proof import (
-    PROOF_SECONDS,
     OutOfTime,
     expansion_size,
     proven_zero,
@@ -76,9 +75,6 @@ DIAGNOSES = (
 )
 CLOSED_VIEW_GRAPH = 150  # nodes + edges: the closed view is tried on graphs up to this size
 SAMPLES = 12  # random points for the numeric screen and the diagnoses
-MAX_CHAIN_FIT = 400  # chains fitted at once when looking for missing or extra chains
-MAX_CHAINS = 10_000  # chains of the claimed quantity: its true value is their sum
-MAX_GRAPH = 5_000  # nodes + edges: the numeric screen evaluates every one of them
 
 
 class _Context:
@@ -166,11 +162,11 @@ class _Context:
         In the local view first (a, z, θ, ... free symbols, activations of z folded into
         their a). A side written in the leaves alone (the closed view) is first folded back
         into the nodes; failing both, the forward pass is substituted into both sides. The
-        budget is :data:`PROOF_SECONDS`, or less if `until` (a ``time.process_time()``) is
+        budget is :data:`budget.PROOF_SECONDS`, or less if `until` (a ``time.process_time()``) is
         sooner.
         """
         difference = claimed - expected
-        deadline = time.process_time() + PROOF_SECONDS
+        deadline = time.process_time() + budget.PROOF_SECONDS
         if until is not None:
             deadline = min(deadline, until)
         small = self.graph.number_of_nodes() + self.graph.number_of_edges() <= CLOSED_VIEW_GRAPH
@@ -301,7 +297,7 @@ class _Judge:
                 f"partials are written out ({error})"
             ) from None
         self.samples = context.samples()
-        self.proofs_until = time.process_time() + 1.5 * PROOF_SECONDS  # the whole claim's
+        self.proofs_until = time.process_time() + 1.5 * budget.PROOF_SECONDS  # the whole claim's
         self.true_values = self.samples.adjoints()[claim.node]
         self.claimed_values = self.samples.evaluate(self.claimed)
         self.scale = sum(
@@ -475,7 +471,7 @@ class _Judge:
                 and other.get("layer") == data.get("layer")
             ):
                 pool.extend(self.context.chains(node))
-        pool = pool[: max(0, MAX_CHAIN_FIT - len(own))]
+        pool = pool[: max(0, budget.CLAIM_CHAIN_FIT - len(own))]
         everything = own + pool
         samples = Samples(self.context, len(everything) + 8, seed=1)
         columns = np.column_stack([samples.chain(chain) for chain in everything])
@@ -749,24 +745,24 @@ def printed_equation(
 
 
 def graph_for_network(network: Network) -> nx.DiGraph:
-    """The graph of `network`, refused (before it is built) past :data:`MAX_GRAPH`."""
+    """The graph of `network`, refused (before it is built) past :data:`budget.CLAIM_GRAPH`."""
     from chainrule.graph.build import build_graph, graph_size
 
     nodes, edges = graph_size(network)
-    if nodes + edges > MAX_GRAPH:
+    if nodes + edges > budget.CLAIM_GRAPH:
         raise SpecError(
             f"{network.architecture} has {nodes:,} nodes and {edges:,} edges; a check "
-            f"evaluates every one of them, and takes graphs of up to {MAX_GRAPH:,}"
+            f"evaluates every one of them, and takes graphs of up to {budget.CLAIM_GRAPH:,}"
         )
     return build_graph(network)
 
 
-def judge(graph: nx.DiGraph, claim: str, limit: int = MAX_CHAINS) -> tuple[dict, Hashable]:
+def judge(graph: nx.DiGraph, claim: str, limit: int = budget.CLAIM_CHAINS) -> tuple[dict, Hashable]:
     """The record of :func:`check` and the node the claim is about."""
-    if graph.number_of_nodes() + graph.number_of_edges() > MAX_GRAPH:
+    if graph.number_of_nodes() + graph.number_of_edges() > budget.CLAIM_GRAPH:
         raise SpecError(
             f"the graph has {graph.number_of_nodes() + graph.number_of_edges():,} "
-            f"nodes and edges; a check takes graphs of up to {MAX_GRAPH:,}"
+            f"nodes and edges; a check takes graphs of up to {budget.CLAIM_GRAPH:,}"
         )
     context = _context(graph)
     parsed = read_claim(claim, context.vocabulary)
@@ -791,7 +787,7 @@ def judge(graph: nx.DiGraph, claim: str, limit: int = MAX_CHAINS) -> tuple[dict,
     return record, parsed.node
 
 
-def check(graph_or_network, claim: str, limit: int = MAX_CHAINS) -> dict:
+def check(graph_or_network, claim: str, limit: int = budget.CLAIM_CHAINS) -> dict:
     """Judge one claim on a network, a :class:`~chainrule.graph.dag.Dag` or a built graph;
     returns its record (a Dag is built anew each time: pass ``dag.build()`` to reuse it).
 
