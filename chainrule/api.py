@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from chainrule.records import cases as cases_record
 from chainrule.records import chains as chains_record
 from chainrule.records import check as check_record
 from chainrule.records import count as count_record
@@ -86,12 +87,23 @@ def delta(architecture: object, **options: Any) -> delta_record.DeltaRecord:
     return delta_record.compute(delta_record.request(architecture, **options))
 
 
+def case(architecture: object, values: Any, **options: Any) -> Any:
+    """A case: the numbers of `architecture`'s leaves, named in `values` (a parameter one
+    number, an input or a target one number per example: ``{"w1": 0.15, "i1": [0.05],
+    "t1": [0.01]}``); for layer sizes the leaves are ``theta^(l)_jk``, ``x_k`` and ``y_i``.
+    Options ``bias``, ``activation``, ``cost``, ``max_graph``, ``rnn_cost``. Every command
+    that takes ``case=`` takes what this returns, and its ``as_dict()`` is the case file
+    ``--case`` reads. See :func:`chainrule.records.cases.case`."""
+    return cases_record.case(architecture, values, **options)
+
+
 def verify(
     architecture: object = None, *, case: Any = None, **options: Any
 ) -> verify_record.VerifyRecord:
     """``chainrule verify``: one case's gradients by five methods, each compared with an
     independent reference; the case drawn at random (options ``examples``, ``seed``,
-    ``init_scale``, ``max_numbers``), or ``case``: a case file's path or a
-    :class:`~chainrule.numeric.case.Case`. Also ``bias``, ``activation``, ``cost``,
-    ``max_graph``, ``wrt``."""
+    ``init_scale``, ``max_numbers``), or ``case``: a case file's path, or a case made by
+    :func:`case` (a layered network's :class:`~chainrule.numeric.case.Case`, a graph's
+    :class:`~chainrule.verification.graphcase.GraphCase`). Also ``bias``, ``activation``,
+    ``cost``, ``max_graph``, ``wrt``."""
     return verify_record.compute(verify_record.request(architecture, case=case, **options))

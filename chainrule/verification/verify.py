@@ -29,6 +29,9 @@ Examples
 >>> report = verify(graph, ["w", "x"], random_leaf_values(graph, examples=2), examples=2)
 >>> report.ok, report.reference
 (True, 'sympy_diff')
+>>> from chainrule.verification.graphcase import graph_case
+>>> verify(graph_case(graph, {"w": 0.5, "x": [1.0, 2.0], "y": [0.0, 1.0]})).ok
+True
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ from chainrule.numeric.case import Case
 from chainrule.numeric.differences import STEP as FINITE_DIFFERENCE_STEP
 from chainrule.numeric.differences import central_differences
 from chainrule.verification.evaluate import evaluate
+from chainrule.verification.graphcase import GraphCase
 
 METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
 TITLES = {
@@ -792,7 +796,7 @@ def _timed(result: MethodResult, compute: Callable[[], Gradients | NamedGradient
 
 
 def verify(
-    subject: Case | nx.DiGraph,
+    subject: Case | GraphCase | nx.DiGraph,
     sources: list[str] | None = None,
     leaves: dict | None = None,
     examples: int | None = None,
@@ -810,9 +814,11 @@ def verify(
 
     Parameters
     ----------
-    subject : Case or networkx.DiGraph
+    subject : Case, GraphCase or networkx.DiGraph
         A numeric case (its network's graph at its numbers, checked against numeric backprop),
-        or any computation graph (checked against ``sympy.diff``).
+        a graph's case (:func:`chainrule.api.case`: its leaves' numbers, checked against
+        ``sympy.diff``; `sources` are its parameters, or its inputs with ``wrt="inputs"``,
+        unless given), or any computation graph with `sources`, `leaves` and `examples`.
     sources, leaves, examples, title
         For a graph: the nodes to differentiate by (parameters: gradients summed over the
         examples; inputs: one per example), the leaves' values (see :func:`random_leaf_values`),
@@ -825,6 +831,12 @@ def verify(
         For a case: the most nodes and edges of its graph to build; above it, the methods that
         need the graph are left out, naming the limit.
     """
+    if isinstance(subject, GraphCase):
+        kind = NodeKind.PARAM if wrt == "parameters" else NodeKind.INPUT
+        if sources is None:
+            sources = [n for n, k in subject.graph.nodes(data="kind") if k == kind]
+        leaves, examples, title = subject.leaves(), subject.examples, title or subject.label
+        subject = subject.graph
     if isinstance(subject, Case):
         if wrt == "parameters":
             problem = _case_problem(subject, max_graph)
@@ -832,7 +844,10 @@ def verify(
             problem = _inputs_problem(subject, max_graph)
     else:
         if sources is None or leaves is None or examples is None:
-            raise TypeError("verify(graph, ...) needs the sources, leaves and examples")
+            raise TypeError(
+                "verify(graph, ...) needs the sources, leaves and examples; or give it a case: "
+                "verify(chainrule.api.case(graph, values))"
+            )
         problem = _graph_problem(subject, list(sources), leaves, examples, title)
     return _check(problem, methods)
 
