@@ -20,6 +20,8 @@ Examples
 (a - y)/m
 >>> ACTIVATIONS["leaky_relu"].derivative(z, a)
 Piecewise((1, z > 0), (1/100, True))
+>>> COSTS["bce"].from_logits([z], 0, y, m)  # softplus(z) - y z: finite where a is 0 or 1
+(-y*z + log(exp(z) + 1))/m
 """
 
 from __future__ import annotations
@@ -60,13 +62,23 @@ class ActivationRule(NamedTuple):
 class CostRule(NamedTuple):
     """One example's share of J and its derivative dJ/da_i, given the example count m.
 
-    ``output`` names the output activation the cost needs, if it fixes one.
+    ``output`` names the output activation the cost needs, if it fixes one. A cost fused with
+    that activation (bce after a sigmoid, softmax-ce after a softmax) is also written from the
+    logits z, the output layer's weighted inputs, as the frameworks' fused losses compute it:
+    ``from_logits(z, i, y_i, m)`` is output i's share of J from every logit of the layer
+    (softplus(z_i) − y_i z_i for bce; a log-sum-exp for the softmax), finite where an output
+    saturates at exactly 0 or 1 and log a is −∞; ``logit_delta(a, y, i, m)`` is ∂J/∂z_i in the
+    outputs and targets, (a_i − y_i)/m for bce, where the cost's 1/(a(1 − a)) has cancelled
+    against the sigmoid's a(1 − a). The graph keeps the edges a -> J and their factor dJ/da:
+    only J's value and the δ sweep's start are taken from the logits.
     """
 
     name: str
     per_output: Callable[[Expr, Expr, Expr], Expr]
     derivative: Callable[[Expr, Expr, Expr], Expr]
     output: str | None = None
+    from_logits: Callable[[list, int, Expr, Expr], Expr] | None = None
+    logit_delta: Callable[[list, list, int, Expr], Expr] | None = None
 
 
 def _positive(z: Expr) -> Expr:
@@ -117,12 +129,16 @@ _COST_RULES = [
         lambda a, y, m: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)) / m,
         lambda a, y, m: (a - y) / (m * a * (1 - a)),
         output="sigmoid",  # log a and log(1 - a) need outputs in (0, 1)
+        from_logits=lambda z, i, y, m: (sp.log(1 + sp.exp(z[i])) - y * z[i]) / m,
+        logit_delta=lambda a, y, i, m: (a[i] - y[i]) / m,
     ),
     CostRule(
         SOFTMAX_COST,
         lambda a, y, m: -y * sp.log(a) / m,
         lambda a, y, m: -y / (m * a),
         output=SOFTMAX,
+        from_logits=lambda z, i, y, m: -y * (z[i] - sp.log(sum(sp.exp(zk) for zk in z))) / m,
+        logit_delta=lambda a, y, i, m: (a[i] * sum(y) - y[i]) / m,
     ),
 ]
 
