@@ -37,6 +37,7 @@ from chainrule.records import count as count_record
 from chainrule.records import delta as delta_record
 from chainrule.records import paths as paths_record
 from chainrule.records import train as train_record
+from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
 
 
@@ -107,3 +108,23 @@ def verify(
     :class:`~chainrule.verification.graphcase.GraphCase`). Also ``bias``, ``activation``,
     ``cost``, ``max_graph``, ``wrt``."""
     return verify_record.compute(verify_record.request(architecture, case=case, **options))
+
+
+def values(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> values_record.ValuesRecord:
+    """``chainrule values``: one case's every number, as a worked example shows them: the
+    forward pass, the cost and each output's part of it, every δ and every local factor per
+    example, the gradients and one step of gradient descent (``lr``, ``freeze``). The case is
+    ``case`` (a case file's path, or what :func:`case` makes) or drawn at random (``examples``,
+    ``seed``, ``init_scale``); also ``bias``, ``activation``, ``cost``, ``max_graph``,
+    ``max_numbers``, ``rnn_cost``.
+
+    Examples
+    --------
+    >>> record = values("examples/graphs/tied.json", case=case(
+    ...     "examples/graphs/tied.json", {"w": 0.5, "b": 0.0, "x": [1.0], "y": [0.0]}))
+    >>> record.forward.by_name()["h"], round(record.cost, 6)
+    ([0.6224593312018546], 0.29446)
+    """
+    return values_record.compute(values_record.request(architecture, case=case, **options))

@@ -23,6 +23,7 @@ or leave out case
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
@@ -180,7 +181,13 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
     from chainrule.verification.graphcase import GraphCase
 
     if isinstance(case, GraphCase):
-        if subject.architecture is not None and subject.architecture is not case.graph:
+        given = subject.architecture
+        same = (
+            given is None
+            or given is case.graph
+            or (isinstance(given, str) and case.label in (given, PurePath(given).name))
+        )
+        if not same:
             raise SpecError(
                 f"the case given is {case.label}'s; leave out {_architecture_word()}, or give "
                 "its values"
@@ -192,6 +199,8 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
         return case, "the case given"
     from chainrule.files import read_json
 
+    if subject.architecture is None and subject.graph_text is None:
+        _refuse_shape(subject)  # without ARCH the file must be a layered network's, which sets it
     path = str(case)
     document = read_json(path, "case file")
     origin = f"case file {path}"
