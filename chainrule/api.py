@@ -55,12 +55,16 @@ def chains(architecture: object, **options: Any) -> chains_record.ChainsRecord:
     return chains_record.compute(chains_record.request(architecture, **options))
 
 
-def train(architecture: object = None, **options: Any) -> train_record.TrainRecord:
-    """``chainrule train``: gradient descent on layer sizes (``2-2-1`` by default) with the
-    verified gradients; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``examples``,
-    ``seed``, ``init_scale``, ``max_numbers``, ``epochs``, ``lr``, ``init``, ``data`` (``xor``,
-    ``random`` or a file's path)."""
-    return train_record.compute(train_record.request(architecture, **options))
+def train(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> train_record.TrainRecord:
+    """``chainrule train``: gradient descent with the verified gradients, on layer sizes
+    (``2-2-1`` by default) or a graph, from ``case`` (a case file's path, or what :func:`case`
+    makes: its weights and its data) or from drawn weights; options ``bias``, ``activation``,
+    ``cost``, ``max_graph``, ``examples``, ``seed``, ``init_scale``, ``max_numbers``,
+    ``epochs``, ``lr``, ``init``, ``data`` (``xor``, ``random`` or a file's path), ``freeze``
+    (parameters held), ``every`` (epochs shown), ``rnn_cost``."""
+    return train_record.compute(train_record.request(architecture, case=case, **options))
 
 
 def check(architecture: object, **options: Any) -> check_record.CheckRecord:
@@ -125,6 +129,6 @@ def values(
     >>> record = values("examples/graphs/tied.json", case=case(
     ...     "examples/graphs/tied.json", {"w": 0.5, "b": 0.0, "x": [1.0], "y": [0.0]}))
     >>> record.forward.by_name()["h"], round(record.cost, 6)
-    ([0.6224593312018546], 0.29446)
+    ([0.6224593312018546], 0.31025)
     """
     return values_record.compute(values_record.request(architecture, case=case, **options))

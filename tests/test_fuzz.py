@@ -563,7 +563,7 @@ def command_lines(draw):
         return f"@in{len(inputs) - 1}"
 
     def architecture() -> str:
-        takes_graphs = command in ("count", "chains", "delta", "verify", "draw", "values")
+        takes_graphs = command in ("count", "chains", "delta", "verify", "draw", "values", "train")
         if takes_graphs and draw(st.integers(0, 4)) == 0:
             return graph_file()
         return pick(small_architectures, layered)
@@ -632,7 +632,8 @@ def command_lines(draw):
     if command in ("verify", "train", "explain", "report", "values"):
         option("--seed", st.sampled_from(["0", "1", "7"]), st.sampled_from(["-1", "x", f"{2**70}"]))
     graph_subject = any(kind.startswith("graph") for kind, _, _ in inputs)
-    if command in ("verify", "values") and graph_subject and draw(st.integers(0, 1)) == 0:
+    takes_cases = ("verify", "values", "train")
+    if command in takes_cases and graph_subject and draw(st.integers(0, 1)) == 0:
         # a case of named leaves for the graph file given
         inputs.append(
             (
@@ -679,6 +680,19 @@ def command_lines(draw):
         )
         option("--lr", st.sampled_from(["0.1", "1", "5"]), numbers)
         option("--init", st.sampled_from(["random", "constant"]), st.just("zero"))
+        option("--freeze", st.sampled_from(["1,1,1", "w", "b,w"]), st.just(",,q"))
+        option("--every", st.sampled_from(["1", "2"]), positive_small)
+        if draw(st.integers(0, 4)) == 0:
+            targets.append(
+                (
+                    pick(
+                        st.sampled_from(["new", "existing", "symlink_file"]),
+                        st.sampled_from(TARGET_KINDS),
+                    ),
+                    ".json",
+                )
+            )
+            argv += ["--save-case", f"@out{len(targets) - 1}"]
         if draw(st.integers(0, 3)) == 0:
             if draw(st.booleans()):
                 argv += ["--data", pick(st.sampled_from(["xor", "random"]), st.just("nope"))]

@@ -466,7 +466,7 @@ def test_a_saturated_output_is_written_as_null_and_said(run_cli):
         (["2-2-2", "--examples", "2", "--max-numbers", "50"], "136 numbers in the values of"),
         (["784-512-512-10", "--examples", "2"], "raise it with --max-numbers"),
         (["2-2-2", "--freeze", "q"], "--freeze: no parameter 'q' in 2-2-2"),
-        (["2-2-2", "--freeze", "3,1,1"], "--freeze: no parameter '3,1,1' in 2-2-2"),
+        (["2-2-2", "--freeze", "3,1,1"], "--freeze: no parameter theta^(3)_11 in 2-2-2"),
         (["examples/graphs/tied.json", "--freeze", "h"], "no parameter 'h' in tied.json"),
         (["2-2-2", "--lr", "-1"], "argument --lr: expected a number, 0 or more"),
         (["2-2-2", "--rnn-cost", "sum"], "--rnn-cost says which time steps"),

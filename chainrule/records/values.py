@@ -29,7 +29,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -82,28 +82,46 @@ OPTIONS = (*shared.NETWORK, *CASE_OPTIONS, LR, FREEZE, RNN_COST)
 
 
 def frozen_names(given: Sequence[str]) -> tuple[str, ...]:
-    """The parameters named by ``freeze`` values, each possibly a comma-separated list; a
-    layered net's weight may be named ``theta^(2)_10,3`` or ``2,10,3``, so digits after a
-    comma continue such a name (no parameter's name is digits alone).
+    """The ``freeze`` values as given, each a comma-separated list (split for good once the
+    subject's parameters are known: :func:`split_frozen`), blanks dropped.
 
     Examples
     --------
-    >>> frozen_names(["b1,b2", "w5", "2,1,0,theta^(1)_10,3"])
-    ('b1', 'b2', 'w5', '2,1,0', 'theta^(1)_10,3')
+    >>> frozen_names(["b1,b2", " w5 "])
+    ('b1,b2', 'w5')
+    """
+    return tuple(dict.fromkeys(value.strip() for value in given if value.strip()))
+
+
+def split_frozen(given: Sequence[str], known: Callable[[str], bool]) -> list[str]:
+    """The names in comma-separated ``freeze`` values, reading from the left the longest run of
+    pieces that `known` takes: a layered net's weight is ``theta^(2)_10,3`` or ``2,10,3``, so a
+    comma may be inside a name as well as between names. A run nothing takes is one piece, to
+    be refused by name.
+
+    Examples
+    --------
+    >>> known = {"theta^(1)_10,3", "2,1,0", "b1"}.__contains__
+    >>> split_frozen(["theta^(1)_10,3,2,1,0", "b1,q"], known)
+    ['theta^(1)_10,3', '2,1,0', 'b1', 'q']
     """
     names: list[str] = []
     for value in given:
-        for piece in (piece.strip() for piece in value.split(",")):
-            continues = (
-                piece.isdigit()
-                and bool(names)
-                and (names[-1].replace(",", "").isdigit() or "^(" in names[-1])
-            )
-            if continues:
-                names[-1] += "," + piece
-            elif piece:
-                names.append(piece)
-    return tuple(dict.fromkeys(names))
+        pieces = [piece.strip() for piece in value.split(",")]
+        start = 0
+        while start < len(pieces):
+            for end in range(min(len(pieces), start + 4), start, -1):
+                candidate = ",".join(pieces[start:end])
+                if known(candidate):
+                    break
+            else:  # nothing takes it: one piece, or three digits meant as l,j,k
+                triple = pieces[start : start + 3]
+                end = start + (3 if len(triple) == 3 and all(p.isdigit() for p in triple) else 1)
+                candidate = ",".join(pieces[start:end])
+            if candidate:
+                names.append(candidate)
+            start = end
+    return list(dict.fromkeys(names))
 
 
 def _check_frozen(frozen: Sequence[str], parameters: Sequence[str], label: str) -> None:
@@ -272,16 +290,16 @@ def _check_numbers(label: str, numbers: int, examples: int, limit: int) -> None:
     )
 
 
-def _check_evaluation(graph) -> None:
+def _check_evaluation(graph, doing: str = "write the values of") -> None:
     """Refuse a graph whose formulas are too many to evaluate one by one (verify leaves its
-    chain sum and δ sweep out there)."""
+    chain sum and δ sweep out there); `doing` says what cannot be done."""
     from chainrule.calculus.counting import local_derivative_work
     from chainrule.verification.verify import _evaluation_left_out
 
     why = _evaluation_left_out(graph.number_of_edges(), local_derivative_work(graph))
     if why:
         label = graph.graph.get("source", "the graph")
-        raise TooLarge(f"cannot write the values of {label}: {why}; use a smaller graph")
+        raise TooLarge(f"cannot {doing} {label}: {why}; use a smaller graph")
 
 
 # --- layer sizes, by numpy alone ---------------------------------------------------------------
@@ -404,14 +422,26 @@ def _layered_frozen(given: Sequence[str], network, parameters: Sequence[str]) ->
     if not given:
         return ()
     known = set(parameters)
+
+    def takes(name: str) -> bool:
+        if name in known:
+            return True
+        try:
+            parse_parameter(name, network)
+        except SpecError:
+            return False
+        return True
+
     frozen = []
-    for name in given:
+    for name in split_frozen(given, takes):
         if name in known:
             frozen.append(name)
             continue
         try:
             frozen.append(parse_parameter(name, network).name)
-        except SpecError:
+        except SpecError as error:
+            if name.replace(",", "").isdigit():  # meant as l,j,k: say what is wrong with it
+                raise SpecError(f"{budget.spelled('freeze')}: {error}") from None
             _check_frozen([name], parameters, network.architecture)
     return tuple(dict.fromkeys(frozen))
 
@@ -530,7 +560,8 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
         m,
         request.max_numbers,
     )
-    _check_frozen(request.freeze, parameters, case.label)
+    frozen = tuple(split_frozen(request.freeze, set(parameters).__contains__))
+    _check_frozen(frozen, parameters, case.label)
     _check_evaluation(graph)
     cost = graph.graph["cost"]
     with np.errstate(all="ignore"):  # a saturated output shows as inf in its own factor
@@ -549,7 +580,7 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
     factors = np.array([edge_values[edge] for edge in edges]).reshape(len(edges), m)
     gradients = np.array([float(np.sum(adjoint[name])) for name in parameters])
     current = np.array([case.parameters[name] for name in parameters])
-    held = np.array([name in request.freeze for name in parameters], dtype=bool)
+    held = np.array([name in frozen for name in parameters], dtype=bool)
     updated = np.where(held, current, current - request.lr * gradients)
     stepped = case.with_parameters(dict(zip(parameters, updated.tolist())))
     with np.errstate(all="ignore"):
@@ -569,7 +600,7 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
         Quantities(tuple(parameters), gradients[:, None]),
         Quantities(tuple(parameters), updated[:, None]),
         float(np.sum(after)),
-        tuple(name for name in parameters if name in request.freeze),
+        tuple(name for name in parameters if name in frozen),
         kinds,
         {str(node): latex for node, latex in graph.nodes(data="latex")},
         graph_saturated(graph, values),
