@@ -8,6 +8,7 @@ autograd's gradient by the offsets is ∂J/∂v of every node per example; a loc
 autograd's derivative of v's own function by u, the others held.
 """
 
+import io
 import json
 import re
 import subprocess
@@ -525,3 +526,26 @@ def test_a_large_network_answers_quickly():
 def test_bad_options_of_the_api_name_keywords():
     with pytest.raises(SpecError, match="values takes no option 'epochs'"):
         api.values("2-2-2", epochs=3)
+
+
+def test_the_latex_is_well_formed():
+    from latex_check import katex_failures, structural_problems
+
+    documents = [
+        api.values("2-2-2", bias=True, examples=2),
+        api.values("examples/graphs/mazur.json", case="examples/cases/mazur.json"),
+        api.values("1-2", cost="softmax-ce"),
+    ]
+    from chainrule.present.values import latex
+
+    blocks = []
+    for record in documents:
+        out = io.StringIO()
+        latex(record, out)
+        blocks += re.findall(r"\\\[\n(.*?)\n\\\]", out.getvalue(), re.S)
+    assert blocks and all(structural_problems(block) == [] for block in blocks)
+    # no double subscript or superscript (E_{total}_{...}, \theta_{11}^{(1)}^{+})
+    twice = re.compile(r"_\{[^{}]*\}_\{|\^\{[^{}]*\}\^\{")
+    assert not any(twice.search(block) for block in blocks)
+    failures = katex_failures(blocks)
+    assert failures in (None, [])

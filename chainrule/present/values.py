@@ -314,8 +314,9 @@ def latex(record: ValuesRecord, out: TextIO) -> None:
     labels = [name(node) for node in record.forward.names]
     _latex_block(_latex_values(labels, formatted, "forward"), out)
     out.write("% the cost and each output's part of it\n")
+    # each output's part, J_(a): the cost's own name may have a subscript already (E_{total})
     parts = [
-        rf"{cost}_{{{name(n)}}} &= {latex_number(format(v, TEXT_DIGITS))}"
+        rf"{{{cost}}}_{{({name(n)})}} &= {latex_number(format(v, TEXT_DIGITS))}"
         for n, v in record.cost_parts.items()
     ]
     _latex_block([*parts, f"{cost} &= {latex_number(format(record.cost, TEXT_DIGITS))}"], out)
