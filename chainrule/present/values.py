@@ -39,6 +39,19 @@ from chainrule.records.values import Quantities, ValuesRecord
 TEXT_DIGITS = ".10g"
 
 
+#: Past this many numbers a section is written with 17 significant digits, which read back to
+#: the same double as the shortest form does and take a quarter less time to write: a network
+#: of half a million weights writes two million of them.
+EXACT_DIGITS_FROM = 50_000
+
+
+def _formatted(flat: np.ndarray, spec: str) -> list[str]:
+    """`flat` formatted by a printf `spec`, in one C loop (one % over the whole tuple)."""
+    if flat.size == 0:
+        return []
+    return ((spec + "\x00") * flat.size % tuple(flat.tolist())).split("\x00")[:-1]
+
+
 def numbers_as_text(values: np.ndarray, spec: str = TEXT_DIGITS) -> list[str]:
     """Every number of `values` (flattened) formatted by `spec`.
 
@@ -48,13 +61,13 @@ def numbers_as_text(values: np.ndarray, spec: str = TEXT_DIGITS) -> list[str]:
     ['0.3775', '1e-05', 'inf']
     """
     # + 0.0 turns -0.0 (a zero target times a negative factor) into 0
-    return [format(number, spec) for number in (np.ravel(values) + 0.0).tolist()]
+    return _formatted(np.ravel(values) + 0.0, "%" + spec)
 
 
 def numbers_as_json(values: np.ndarray) -> list[str]:
-    """Every number of `values` (flattened) as JSON writes it (Python's shortest repr), NaN and
-    infinities as null (they are not JSON). One repr of the whole list, split: a float's repr
-    is most of the time, and this takes it in one C loop.
+    """Every number of `values` (flattened) as JSON, NaN and infinities as null (they are not
+    JSON): Python's shortest repr, or, past :data:`EXACT_DIGITS_FROM` numbers, 17 significant
+    digits; either reads back to the very same double.
 
     Examples
     --------
@@ -64,7 +77,10 @@ def numbers_as_json(values: np.ndarray) -> list[str]:
     flat = np.ravel(values) + 0.0  # -0.0 is written 0.0
     if flat.size == 0:
         return []
-    strings = str(flat.tolist())[1:-1].split(", ")
+    if flat.size >= EXACT_DIGITS_FROM:
+        strings = _formatted(flat, "%.17g")
+    else:  # one repr of the whole list, split: the repr of each float in one C loop
+        strings = str(flat.tolist())[1:-1].split(", ")
     if not np.all(np.isfinite(flat)):
         strings = [
             string if finite else "null"
@@ -133,19 +149,15 @@ def _write_joined(out: TextIO, items: Iterable[str], separator: str) -> None:
 
 
 def _padded(columns: Sequence[Sequence[str]], headers: Sequence[str]) -> Iterator[str]:
-    """Lines of left-aligned columns under their headers, two spaces apart."""
+    """Lines of left-aligned columns under their headers, two spaces apart (the last column
+    unpadded), made by one format template in a C loop: a million lines in a fraction of a
+    second."""
     widths = [
         max(len(header), max(map(len, column), default=0))
         for header, column in zip(headers, columns)
     ]
-    last = len(columns) - 1
-    yield "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
-    if len(columns) == 2:  # the common case, in one pass
-        width = widths[0]
-        yield from (f"{a:<{width}}  {b}" for a, b in zip(*columns))
-        return
-    for row in zip(*columns):
-        yield "  ".join(cell if i == last else cell.ljust(widths[i]) for i, cell in enumerate(row))
+    template = "  ".join([*(f"{{:<{width}}}" for width in widths[:-1]), "{}"])
+    return itertools.chain([template.format(*headers).rstrip()], map(template.format, *columns))
 
 
 def _write_lines(out: TextIO, lines: Iterable[str]) -> None:
@@ -234,11 +246,15 @@ def _write_plain(record: ValuesRecord, out: TextIO, spelling: _Spelling) -> None
         + ")\n"
     )
     parameters = record.gradients.names
-    row_of = {node: row for row, node in enumerate(record.forward.names)}
     current = formatted.columns("forward")[0]
+    if record.gradients.alias is not None:  # a weight's rows: the same in forward and deltas
+        rows = record.gradients.alias[1].tolist()
+    else:
+        row_of = {node: row for row, node in enumerate(record.forward.names)}
+        rows = [row_of[parameter] for parameter in parameters]
     columns = [
         _names_as(spelling, parameters),
-        [current[row_of[parameter]] for parameter in parameters],
+        [current[row] for row in rows],
         formatted.columns("gradients")[0],
         formatted.columns("updated")[0],
     ]
