@@ -136,3 +136,16 @@ def test_init_scale_zero_is_a_case_of_zero_weights(run_cli):
     assert np.all(api.train("2-2-1", init_scale=0, epochs=1).start.weights[0] == 0)
     _, _, err = run_cli("verify", "2-2-2", "--init-scale", "-1", expect=2)
     assert "expected a number, 0 or more, got '-1'" in err
+
+
+def test_nan_and_infinity_in_a_case_file_are_refused_by_the_leaf_that_holds_them(run_cli, tmp_path):
+    path = tmp_path / "nan.json"
+    path.write_text('{"values": {"w": 0.5, "b": NaN, "x": [1, Infinity], "y": [0, 1]}}')
+    _, _, err = run_cli("values", TIED, "--case", str(path), expect=2)
+    assert (
+        err
+        == f"chainrule: error: case file '{path}': 'b' holds nan, which is not a finite number\n"
+    )
+    path.write_text('{"values": {"w": 0.5, "b": 0, "x": [1, 1e999], "y": [0, 1]}}')
+    _, _, err = run_cli("verify", TIED, "--case", str(path), expect=2)
+    assert "'x' holds inf, which is not a finite number" in err

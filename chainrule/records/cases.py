@@ -202,7 +202,8 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
     if subject.architecture is None and subject.graph_text is None:
         _refuse_shape(subject)  # without ARCH the file must be a layered network's, which sets it
     path = str(case)
-    document = read_json(path, "case file")
+    # NaN or Infinity in a case is refused by the name of the leaf or field that holds it
+    document = read_json(path, "case file", nonfinite=True)
     origin = f"case file {path}"
     if isinstance(document, dict) and "values" in document:
         if subject.architecture is None and subject.graph_text is None:
