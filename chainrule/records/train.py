@@ -72,7 +72,8 @@ INIT = Option(
 )
 DATA = Option(
     "data",
-    "xor (default), random, or a JSON file with inputs and targets",
+    "xor (default), random, or a JSON file with inputs and targets (a case file, which "
+    "holds weights too, starts from them)",
     default="xor",
     metavar="xor|random|FILE",
 )
