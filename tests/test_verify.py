@@ -181,12 +181,12 @@ BROKEN_CASES = [
     (
         '{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[NaN, '
         "1]]}",
-        "NaN is not a finite number",
+        "'targets' holds nan, which is not a finite number",
     ),
     (
         '{"sizes": [2, 2], "weights": [[[1, 2], [3, Infinity]]], "inputs": [[1, 2]], "targets": '
         "[[0, 1]]}",
-        "Infinity is not a finite number",
+        "'weights[0]' holds inf, which is not a finite number",
     ),
     (
         '{"sizes": [2, 2], "weights": [[[1, 2, 3], [3, 4, 5]]], "inputs": [[1, 2]], "targets": '
