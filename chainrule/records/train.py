@@ -98,7 +98,11 @@ RNN_COST = Option(
     choices=("last", "sum"),
 )
 CASE_OPTIONS = (EXAMPLES, shared.SEED, shared.INIT_SCALE, shared.MAX_NUMBERS)
-OPTIONS = (*shared.NETWORK, *CASE_OPTIONS, EPOCHS, LR, INIT, DATA, FREEZE, EVERY, RNN_COST)
+#: The options every front end takes, the explorer's runs among them.
+OPTIONS = (*shared.NETWORK, *CASE_OPTIONS, EPOCHS, LR, INIT, DATA)
+#: ... and those of the command line and Python's runs: the explorer's streamed runs do not
+#: hold parameters or thin their epochs, so its query refuses these rather than ignore them.
+RUN_OPTIONS = (*OPTIONS, FREEZE, EVERY, RNN_COST)
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ class TrainRequest:
         the starting weights) is refused beside it."""
         from chainrule.records.values import frozen_names
 
-        values = read_options(OPTIONS, given, "train")
+        values = read_options(RUN_OPTIONS, given, "train")
         values["freeze"] = frozen_names(values["freeze"])
         if architecture is None and graph_text is None and case is None:
             architecture = DEFAULT_ARCHITECTURE

@@ -39,7 +39,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     request = record.TrainRequest.of(
-        args.architecture, case=args.case, **values_of(args, record.OPTIONS)
+        args.architecture, case=args.case, **values_of(args, record.RUN_OPTIONS)
     )
     bar = Progress(request.epochs, "epoch")
     try:
