@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from chainrule.records import cases as cases_record
 from chainrule.records import chains as chains_record
 from chainrule.records import check as check_record
 from chainrule.records import count as count_record
@@ -43,6 +44,7 @@ from chainrule.records import explain as explain_record
 from chainrule.records import paths as paths_record
 from chainrule.records import report as report_record
 from chainrule.records import train as train_record
+from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
 
 
@@ -64,12 +66,16 @@ def chains(
     return chains_record.compute(chains_record.request(architecture, **options))
 
 
-def train(architecture: object = None, **options: Any) -> train_record.TrainRecord:
-    """``chainrule train``: gradient descent on layer sizes (``2-2-1`` by default) with the
-    verified gradients; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``examples``,
-    ``seed``, ``init_scale``, ``max_numbers``, ``epochs``, ``lr``, ``init``, ``data`` (``xor``,
-    ``random`` or a file's path)."""
-    return train_record.compute(train_record.request(architecture, **options))
+def train(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> train_record.TrainRecord:
+    """``chainrule train``: gradient descent with the verified gradients, on layer sizes
+    (``2-2-1`` by default) or a graph, from ``case`` (a case file's path, or what :func:`case`
+    makes: its weights and its data) or from drawn weights; options ``bias``, ``activation``,
+    ``cost``, ``max_graph``, ``examples``, ``seed``, ``init_scale``, ``max_numbers``,
+    ``epochs``, ``lr``, ``init``, ``data`` (``xor``, ``random`` or a file's path), ``freeze``
+    (parameters held), ``every`` (epochs shown), ``rnn_cost``."""
+    return train_record.compute(train_record.request(architecture, case=case, **options))
 
 
 def check(architecture: object, **options: Any) -> check_record.CheckRecord:
@@ -97,14 +103,25 @@ def delta(architecture: object, **options: Any) -> delta_record.DeltaRecord:
     return delta_record.compute(delta_record.request(architecture, **options))
 
 
+def case(architecture: object, values: Any, **options: Any) -> Any:
+    """A case: the numbers of `architecture`'s leaves, named in `values` (a parameter one
+    number, an input or a target one number per example: ``{"w1": 0.15, "i1": [0.05],
+    "t1": [0.01]}``); for layer sizes the leaves are ``theta^(l)_jk``, ``x_k`` and ``y_i``.
+    Options ``bias``, ``activation``, ``cost``, ``max_graph``, ``rnn_cost``. Every command
+    that takes ``case=`` takes what this returns, and its ``as_dict()`` is the case file
+    ``--case`` reads. See :func:`chainrule.records.cases.case`."""
+    return cases_record.case(architecture, values, **options)
+
+
 def verify(
     architecture: object = None, *, case: Any = None, **options: Any
 ) -> verify_record.VerifyRecord:
     """``chainrule verify``: one case's gradients by five methods, each compared with an
     independent reference; the case drawn at random (options ``examples``, ``seed``,
-    ``init_scale``, ``max_numbers``), or ``case``: a case file's path or a
-    :class:`~chainrule.numeric.case.Case`. Also ``bias``, ``activation``, ``cost``,
-    ``max_graph``, ``wrt``."""
+    ``init_scale``, ``max_numbers``), or ``case``: a case file's path, or a case made by
+    :func:`case` (a layered network's :class:`~chainrule.numeric.case.Case`, a graph's
+    :class:`~chainrule.verification.graphcase.GraphCase`). Also ``bias``, ``activation``,
+    ``cost``, ``max_graph``, ``wrt``."""
     return verify_record.compute(verify_record.request(architecture, case=case, **options))
 
 
@@ -131,3 +148,23 @@ def explain(architecture: object = "2-2-2", **options: Any) -> explain_record.Ex
     ``chainrule.present.explain.text(record, out)`` tells it. Options ``bias``, ``activation``,
     ``cost``, ``max_graph``, ``param``, ``seed``."""
     return explain_record.compute(explain_record.request(architecture, **options))
+
+
+def values(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> values_record.ValuesRecord:
+    """``chainrule values``: one case's every number, as a worked example shows them: the
+    forward pass, the cost and each output's part of it, every δ and every local factor per
+    example, the gradients and one step of gradient descent (``lr``, ``freeze``). The case is
+    ``case`` (a case file's path, or what :func:`case` makes) or drawn at random (``examples``,
+    ``seed``, ``init_scale``); also ``bias``, ``activation``, ``cost``, ``max_graph``,
+    ``max_numbers``, ``rnn_cost``.
+
+    Examples
+    --------
+    >>> record = values("examples/graphs/tied.json", case=case(
+    ...     "examples/graphs/tied.json", {"w": 0.5, "b": 0.0, "x": [1.0], "y": [0.0]}))
+    >>> record.forward.by_name()["h"], round(record.cost, 6)
+    ([0.6224593312018546], 0.31025)
+    """
+    return values_record.compute(values_record.request(architecture, case=case, **options))

@@ -183,6 +183,10 @@ GRAPH_FILE_USES = 100_000
 ARCHITECTURE_ELEMENTS = 200_000
 #: Counts are exact integers; Python prints none of more than 4,300 digits.
 COUNT_DIGITS = 4_000
+#: The most examples a case of named leaves may hold: far beyond a worked example.
+CASE_EXAMPLES = 100_000
+#: Numbers ``values`` writes by default (``--max-numbers``): about two seconds of formatting.
+VALUES_MAX_NUMBERS = 5_000_000
 #: Characters of claims read from a file (``check --file``): far beyond any derivation.
 CLAIMS_FILE_CHARACTERS = 10_000_000
 #: An entry's index longer than this is no entry of any graph that can be held (and int() of

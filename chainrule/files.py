@@ -156,7 +156,12 @@ def read_bytes_capped(
     return data
 
 
-def read_json(path: str | os.PathLike, what: str, limit: int = budget.INPUT_FILE_BYTES) -> object:
+def read_json(
+    path: str | os.PathLike,
+    what: str,
+    limit: int = budget.INPUT_FILE_BYTES,
+    nonfinite: bool = False,
+) -> object:
     """Parse a JSON file of at most `limit` bytes as :func:`parse_json` does; every problem is
     one SpecError naming `what` and the path."""
     where = f"{what} {str(path)!r}"
@@ -164,15 +169,16 @@ def read_json(path: str | os.PathLike, what: str, limit: int = budget.INPUT_FILE
         text = read_bytes_capped(path, what, limit).decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"{where} is not UTF-8 text") from None
-    return parse_json(text, where)
+    return parse_json(text, where, nonfinite)
 
 
-def parse_json(text: str, where: str) -> object:
+def parse_json(text: str, where: str, nonfinite: bool = False) -> object:
     """Parse JSON `text` strictly; every problem is one SpecError that starts with `where`.
 
-    NaN and Infinity, which Python's json would accept, are refused (they are not JSON), and so
-    is a key given twice in one object, which would otherwise keep the last value and drop the
-    first without a word.
+    NaN and Infinity, which Python's json would accept, are refused (they are not JSON), unless
+    `nonfinite`: then they are read as floats, for a caller that refuses them by the name of the
+    field that holds them (a case's leaf). A key given twice in one object is refused, which
+    would otherwise keep the last value and drop the first without a word.
 
     Examples
     --------
@@ -183,6 +189,8 @@ def parse_json(text: str, where: str) -> object:
     """
 
     def refuse(name: str):
+        if nonfinite:
+            return float(name)
         raise SpecError(f"{where}: {name} is not a finite number")
 
     def unique(pairs: list[tuple[str, object]]) -> dict[str, object]:

@@ -20,6 +20,8 @@ Examples
 (a - y)/m
 >>> ACTIVATIONS["leaky_relu"].derivative(z, a)
 Piecewise((1, z > 0), (1/100, True))
+>>> COSTS["bce"].from_logits([z], 0, y, m)  # softplus(z) - y z: finite where a is 0 or 1
+(-y*z + log(exp(z) + 1))/m
 """
 
 from __future__ import annotations
@@ -63,7 +65,15 @@ class CostRule(NamedTuple):
     ``output`` names the output activation the cost needs, if it fixes one. ``matrix`` writes
     dJ/da for a whole batch (rows the examples; ``{a}`` and ``{y}`` the matrices' names) in text,
     unicode and LaTeX, as the matrix view prints it without SymPy; ``./`` and ⊘ divide
-    elementwise.
+    elementwise. A cost fused with its output activation (bce after a sigmoid, softmax-ce
+    after a softmax) is also written from the logits z, the output layer's weighted inputs, as
+    the frameworks' fused losses compute it:
+    ``from_logits(z, i, y_i, m)`` is output i's share of J from every logit of the layer
+    (softplus(z_i) − y_i z_i for bce; a log-sum-exp for the softmax), finite where an output
+    saturates at exactly 0 or 1 and log a is −∞; ``logit_delta(a, y, i, m)`` is ∂J/∂z_i in the
+    outputs and targets, (a_i − y_i)/m for bce, where the cost's 1/(a(1 − a)) has cancelled
+    against the sigmoid's a(1 − a). The graph keeps the edges a -> J and their factor dJ/da:
+    only J's value and the δ sweep's start are taken from the logits.
     """
 
     name: str
@@ -71,6 +81,8 @@ class CostRule(NamedTuple):
     derivative: Callable[[Expr, Expr, Expr], Expr]
     output: str | None = None
     matrix: tuple[str, ...] = ()  # (text, unicode, LaTeX); none: dJ/da stays named
+    from_logits: Callable[[list, int, Expr, Expr], Expr] | None = None
+    logit_delta: Callable[[list, list, int, Expr], Expr] | None = None
 
 
 def _positive(z: Expr) -> Expr:
@@ -136,6 +148,8 @@ _COST_RULES = [
             r"\frac{{{a} - {y}}}{{m\, {a} \odot \left(1 - {a}\right)}}",
         ),
         output="sigmoid",  # log a and log(1 - a) need outputs in (0, 1)
+        from_logits=lambda z, i, y, m: (sp.log(1 + sp.exp(z[i])) - y * z[i]) / m,
+        logit_delta=lambda a, y, i, m: (a[i] - y[i]) / m,
     ),
     CostRule(
         SOFTMAX_COST,
@@ -143,6 +157,8 @@ _COST_RULES = [
         lambda a, y, m: -y / (m * a),
         matrix=("-{y} ./ (m {a})", "-{y} ⊘ (m {a})", r"-\frac{{{y}}}{{m\, {a}}}"),
         output=SOFTMAX,
+        from_logits=lambda z, i, y, m: -y * (z[i] - sp.log(sum(sp.exp(zk) for zk in z))) / m,
+        logit_delta=lambda a, y, i, m: (a[i] * sum(y) - y[i]) / m,
     ),
 ]
 

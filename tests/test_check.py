@@ -712,7 +712,6 @@ def test_cli_graph_file(run_cli):
         (["check", "2-2-2"], "give at least one claim"),
         (["check", "2-2-2", "x_1 = 1"], "expected the quantity at position 0"),
         (["check", "2-2-2", "--file", "/nonexistent/claims"], "cannot read claims"),
-        (["check", "2-2-2", "ok = 1", "x = 2"], "claim 1: "),
         (["check", "2-2-2", "--limit", "1", "dJ/dtheta^(1)_11 = 0"], "raise it with --limit 2"),
         (["check", "300-300-300", "dJ/dtheta^(1)_11 = 0"], "a check evaluates every one"),
         (["check", RESIDUAL, "--bias", "delta_r1 = 0"], "drop --bias"),
@@ -726,6 +725,39 @@ def test_cli_bad_input_is_one_line_and_status_two(run_cli, args, message):
     status, out, err = run_cli(*args, expect=2)
     assert status == 2 and out == ""
     assert err.startswith("chainrule: error: ") and message in err and err.count("\n") == 1
+
+
+def test_each_unreadable_claim_has_its_own_line_and_the_others_their_verdicts(run_cli):
+    claims = ["ok = 1", "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1", "x = 2", "dJ/dtheta^(2)_11 = 0"]
+    status, out, err = run_cli("check", "2-2-2", *claims, expect=2)
+    assert err.splitlines() == [
+        "chainrule: error: claim 1: expected the quantity at position 0: dJ/d<node> (for "
+        'example dJ/dtheta^(1)_11) or a delta (for example delta^(2)_1) in "ok = 1"',
+        "chainrule: error: claim 3: expected the quantity at position 0: dJ/d<node> (for "
+        'example dJ/dtheta^(1)_11) or a delta (for example delta^(2)_1) in "x = 2"',
+    ]
+    assert out.startswith(f"claim 2: {claims[1]}\n  correct: ") and f"claim 4: {claims[3]}" in out
+    status, out, err = run_cli("check", "2-2-2", *claims, "--json", expect=2)
+    verdicts = [claim["verdict"] for claim in json.loads(out)["claims"]]
+    assert verdicts == ["unreadable", "correct", "unreadable", "wrong"] and err.count("\n") == 2
+
+
+def test_a_graph_file_names_its_cost_and_its_names_read_back_as_printed(run_cli):
+    """A worked example calls its cost E_total and its nodes net_o1: claims use those names,
+    and a δ is read as it is printed (delta_net_o1, not delta_net)."""
+    mazur = "examples/graphs/mazur.json"
+    claims = [
+        "delta_net_o1 = delta_out_o1 * out_o1*(1 - out_o1)",
+        "dE_total/dw5 = delta_net_o1 * out_h1",
+        "dE_total/dw5 = (out_o1 - target_o1) * out_o1*(1 - out_o1) * out_h1",
+        "∂E_total/∂w1 = delta_net_h1 · i1",
+    ]
+    status, out, err = run_cli("check", mazur, *claims, "--json")
+    assert [claim["verdict"] for claim in json.loads(out)["claims"]] == ["correct"] * 4
+    status, out, err = run_cli("check", mazur, "dJ/dw5 = 0", expect=2)
+    assert "expected the quantity at position 0: dE_total/d<node> (for example dE_total/dw1)" in err
+    status, out, err = run_cli("check", mazur, "dE_total/dw5 = -delta_net_o1 * out_h1", expect=1)
+    assert "true: dE_total/dw5 = delta_net_o1 * out_h1" in out
 
 
 def test_cli_refuses_a_huge_number_at_once(run_cli):

@@ -282,8 +282,8 @@ def test_graph_file_cli(run_cli, tmp_path):
             "no parameter 'q' in tied.json; it has w, b",
         ),
         (
-            ["verify", str(GRAPHS / "tied.json"), "--case", "c.json"],
-            "case files describe layered networks",
+            ["verify", str(GRAPHS / "tied.json"), "--case", "tests/golden/cases/tanh-2-2-1.json"],
+            "describes a layered network; a graph's case names its leaves",
         ),
     ],
 )

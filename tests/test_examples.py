@@ -17,6 +17,7 @@ EXPECTED = {
     "depth.py": "the short paths carry the gradient",
     "check_derivation.py": "the post's slip: −m: the sign of ∂J/∂a is flipped and the 1/m is "
     "missing",
+    "worked_example.py": "every published figure reproduced or its difference explained",
 }
 
 

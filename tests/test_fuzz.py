@@ -70,7 +70,7 @@ figure.text(0.5, 0.5, r"$\theta_{11}^{(1)}$")
 figure.savefig(__import__("io").BytesIO(), format="png")
 """
 
-COMMANDS = ["count", "chains", "delta", "draw", "report", "verify", "train", "explain"]
+COMMANDS = ["count", "chains", "delta", "draw", "report", "verify", "train", "explain", "values"]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softplus", "leaky_relu"]
 COSTS = ["mse", "se", "bce", "softmax-ce"]
 
@@ -333,6 +333,25 @@ CASE_KINDS = [
     "case_dev_zero",
     "case_directory",
 ]
+#: Cases that name a graph's leaves ({"values": {...}}), for the graph of _graph_document.
+GRAPH_CASE_KINDS = [
+    "graph_case_valid",
+    "graph_case_unknown",
+    "graph_case_computed",
+    "graph_case_missing",
+    "graph_case_lengths",
+    "graph_case_list_parameter",
+    "graph_case_number_input",
+    "graph_case_1e400",
+    "graph_case_nan",
+    "graph_case_types",
+    "graph_case_empty_lists",
+    "graph_case_many_examples",
+    "graph_case_deep_json",
+    "graph_case_extra_field",
+    "graph_case_not_object",
+    "graph_case_huge_int",
+]
 TARGET_KINDS = [
     "new",
     "existing",
@@ -416,6 +435,34 @@ def _case_document(kind: str, sizes: list[int]) -> dict:
     return document
 
 
+def _graph_case_document(kind: str) -> object:
+    """A case for the graph of :func:`_graph_document` (leaves w, b, x and y), valid or not."""
+    values: dict = {"w": 0.5, "b": -0.25, "x": [0.1, 0.2], "y": [0.3, 0.4]}
+    if kind == "graph_case_unknown":
+        values["q"] = 1.0
+    elif kind == "graph_case_computed":
+        values["h"] = [0.0, 0.0]
+    elif kind == "graph_case_missing":
+        del values["b"]
+    elif kind == "graph_case_lengths":
+        values["y"] = [0.3]
+    elif kind == "graph_case_list_parameter":
+        values["w"] = [0.5, 0.5]
+    elif kind == "graph_case_number_input":
+        values["x"] = 0.1
+    elif kind == "graph_case_types":
+        values.update(w="0.5", x=[True, None], b={"a": 1})
+    elif kind == "graph_case_empty_lists":
+        values.update(x=[], y=[])
+    elif kind == "graph_case_many_examples":
+        values.update(x=[0.5] * 200_000, y=[0.5] * 200_000)
+    elif kind == "graph_case_extra_field":
+        return {"values": values, "sizes": [1, 1]}
+    elif kind == "graph_case_not_object":
+        return {"values": [1, 2, 3]}
+    return {"values": values}
+
+
 def make_file(directory: Path, kind: str, number: int, formula: str, sizes: list[int]) -> str:
     """Write one hostile input file into `directory`; returns its name (relative)."""
     name = f"in{number}.json"
@@ -430,6 +477,16 @@ def make_file(directory: Path, kind: str, number: int, formula: str, sizes: list
         path.mkdir()
     elif kind in ("graph_deep_json", "case_deep_json"):
         path.write_text("[" * 100_000 + "]" * 100_000)
+    elif kind == "graph_case_1e400":
+        path.write_text('{"values": {"w": 1e400, "b": 0, "x": [1], "y": [0]}}')
+    elif kind == "graph_case_nan":
+        path.write_text('{"values": {"w": NaN, "b": 0, "x": [1], "y": [0]}}')
+    elif kind == "graph_case_huge_int":
+        path.write_text('{"values": {"w": ' + "9" * 400 + ', "b": 0, "x": [1], "y": [0]}}')
+    elif kind == "graph_case_deep_json":
+        path.write_text('{"values": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    elif kind.startswith("graph_case"):
+        path.write_text(json.dumps(_graph_case_document(kind)))
     elif kind in ("graph_nan", "case_nan"):
         path.write_text(
             '{"sizes": [1, 1], "weights": [[[NaN]]], "inputs": [[1]], '
@@ -506,7 +563,7 @@ def command_lines(draw):
         return f"@in{len(inputs) - 1}"
 
     def architecture() -> str:
-        takes_graphs = command in ("count", "chains", "delta", "verify", "draw")
+        takes_graphs = command in ("count", "chains", "delta", "verify", "draw", "values", "train")
         if takes_graphs and draw(st.integers(0, 4)) == 0:
             return graph_file()
         return pick(small_architectures, layered)
@@ -516,7 +573,7 @@ def command_lines(draw):
         argv += [architecture() for _ in range(draw(st.integers(1, 3)))]
     elif command in ("chains", "delta", "draw", "report"):
         argv.append(architecture())
-    elif command in ("verify", "train", "explain") and draw(st.booleans()):
+    elif command in ("verify", "train", "explain", "values") and draw(st.booleans()):
         argv.append(architecture())
 
     def option(name: str, valid, hostile_values) -> None:
@@ -569,12 +626,30 @@ def command_lines(draw):
             )
         )
         argv += ["-o", f"@out{len(targets) - 1}"]
-    if command in ("verify", "train"):
+    if command in ("verify", "train", "values"):
         option("--examples", st.sampled_from(["1", "2", "3"]), positive_small)
-        option("--init-scale", st.sampled_from(["0.5", "1", "3"]), numbers)
-    if command in ("verify", "train", "explain", "report"):
+        option("--init-scale", st.sampled_from(["0", "0.5", "1", "3"]), numbers)
+    if command in ("verify", "train", "explain", "report", "values"):
         option("--seed", st.sampled_from(["0", "1", "7"]), st.sampled_from(["-1", "x", f"{2**70}"]))
-    if command == "verify":
+    graph_subject = any(kind.startswith("graph") for kind, _, _ in inputs)
+    takes_cases = ("verify", "values", "train")
+    if command in takes_cases and graph_subject and draw(st.integers(0, 1)) == 0:
+        # a case of named leaves for the graph file given
+        inputs.append(
+            (
+                pick(st.just("graph_case_valid"), st.sampled_from(GRAPH_CASE_KINDS)),
+                formula,
+                [1, 1],
+            )
+        )
+        argv += ["--case", f"@in{len(inputs) - 1}"]
+    if command == "values":
+        option("--lr", st.sampled_from(["0", "0.5", "2"]), numbers)
+        option("--freeze", st.sampled_from(["w", "b", "w,b", "1,1,1"]), st.just("q,,"))
+        option("--format", st.sampled_from(["text", "unicode", "latex", "json"]), st.just("yaml"))
+        flag("--json")
+        option("--max-numbers", st.sampled_from(["1000", "100000"]), positive_small)
+    if command in ("verify", "values") and "--case" not in argv:
         if draw(st.integers(0, 3)) == 0:
             inputs.append(
                 (
@@ -584,6 +659,7 @@ def command_lines(draw):
                 )
             )
             argv += ["--case", f"@in{len(inputs) - 1}"]
+    if command == "verify":
         if draw(st.integers(0, 3)) == 0:
             targets.append(
                 (
@@ -604,6 +680,19 @@ def command_lines(draw):
         )
         option("--lr", st.sampled_from(["0.1", "1", "5"]), numbers)
         option("--init", st.sampled_from(["random", "constant"]), st.just("zero"))
+        option("--freeze", st.sampled_from(["1,1,1", "w", "b,w"]), st.just(",,q"))
+        option("--every", st.sampled_from(["1", "2"]), positive_small)
+        if draw(st.integers(0, 4)) == 0:
+            targets.append(
+                (
+                    pick(
+                        st.sampled_from(["new", "existing", "symlink_file"]),
+                        st.sampled_from(TARGET_KINDS),
+                    ),
+                    ".json",
+                )
+            )
+            argv += ["--save-case", f"@out{len(targets) - 1}"]
         if draw(st.integers(0, 3)) == 0:
             if draw(st.booleans()):
                 argv += ["--data", pick(st.sampled_from(["xor", "random"]), st.just("nope"))]
@@ -829,6 +918,19 @@ REGRESSIONS = [
     pytest.param(
         ["delta", "-".join(["2"] * 5000), "--param", "4999,1,1"], [], [], id="delta-5000-layers"
     ),
+    # Cases of named leaves and the values command, kept so that they stay refused or quick.
+    *(
+        pytest.param(
+            ["values", "@in0", "--case", "@in1"],
+            [("graph_valid", "", [1, 1]), (kind, "", [1, 1])],
+            [],
+            id=f"values-{kind}",
+        )
+        for kind in GRAPH_CASE_KINDS
+    ),
+    pytest.param(["values", "784-512-512-10", "--examples", "3"], [], [], id="values-wide-net"),
+    pytest.param(["values", "-".join(["2"] * 3000)], [], [], id="values-3000-layers"),
+    pytest.param(["values", "resnet:40x40"], [], [], id="values-large-resnet"),
 ]
 
 

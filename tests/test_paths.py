@@ -715,7 +715,7 @@ def test_paths_reads_a_case_file_as_verify_does(run_cli, tmp_path):
     status, out, _ = run_cli("paths", "--case", str(case_file), "--param", "1,1,1")
     assert status == 0 and f"1 example, case file {case_file}" in out
     status, _, err = run_cli("paths", "rnn:1-1-1:2", "--case", str(case_file), expect=2)
-    assert status == 2 and "case files describe layered networks" in err
+    assert status == 2 and "describes a layered network; a graph's case names its leaves" in err
     status, _, err = run_cli("paths", expect=2)
     assert status == 2 and "give an architecture (ARCH) or a case file" in err
 

@@ -102,9 +102,31 @@ def test_the_oracle_states_the_same_costs(name):
         float(rule.per_output(a, y, m).subs({a: ai, y: yi, m: 3}))
         for ai, yi in zip(A.ravel(), Y.ravel())
     ]
-    assert cost(A, Y, 3) == pytest.approx(sum(per_output), rel=1e-12)
+    assert np.sum(cost(A, Y, 3)) == pytest.approx(sum(per_output), rel=1e-12)
     for ai, yi, nd in zip(A.ravel(), Y.ravel(), derivative(A, Y, 3).ravel()):
         assert nd == pytest.approx(float(rule.derivative(a, y, m).subs({a: ai, y: yi, m: 3})))
+
+
+@pytest.mark.parametrize("name", [name for name in spec.COSTS if rules.COSTS[name].from_logits])
+def test_the_oracle_fuses_each_cost_with_its_output_as_the_rules_do(name):
+    """J from the logits: the rules' formula and the oracle's own copy agree, with each other
+    and with the cost of the outputs where that is finite, and stay finite at z = ±40."""
+    rule = rules.COSTS[name]
+    Z = np.array([[0.3, -1.2, 2.0], [40.0, -40.0, 0.5]])
+    Y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]) if name == "softmax-ce" else Z * 0 + 0.25
+    output = oracle._softmax(Z) if rule.output == "softmax" else 1 / (1 + np.exp(-Z))
+    fused = oracle.fused_output_costs(name, rule.output, Z, Y)
+    zs = sp.symbols("z1:4", real=True)
+    for row in range(2):
+        for i in range(3):
+            expected = float(
+                rule.from_logits(list(zs), i, Y[row, i], 2).subs(dict(zip(zs, Z[row])))
+            )
+            assert fused[row, i] == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.isfinite(fused))
+    with np.errstate(all="ignore"):
+        plain = oracle.COSTS[name][0](output[:1], Y[:1], 2)
+    assert np.allclose(fused[:1], plain, rtol=1e-12, atol=1e-15)
 
 
 def test_softmax_jacobian():

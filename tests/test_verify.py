@@ -12,7 +12,8 @@ from chainrule import rules
 from chainrule.graph.spec import ACTIVATIONS, Network
 from chainrule.numeric.backprop import forward
 from chainrule.numeric.case import random_case
-from chainrule.verification.casefile import save_case
+from chainrule.records import verify as verify_record
+from chainrule.verification.casefile import case_from_dict, save_case
 from chainrule.verification.verify import verify
 
 
@@ -180,12 +181,12 @@ BROKEN_CASES = [
     (
         '{"sizes": [2, 2], "weights": [[[1, 2], [3, 4]]], "inputs": [[1, 2]], "targets": [[NaN, '
         "1]]}",
-        "NaN is not a finite number",
+        "'targets' holds nan, which is not a finite number",
     ),
     (
         '{"sizes": [2, 2], "weights": [[[1, 2], [3, Infinity]]], "inputs": [[1, 2]], "targets": '
         "[[0, 1]]}",
-        "Infinity is not a finite number",
+        "'weights[0]' holds inf, which is not a finite number",
     ),
     (
         '{"sizes": [2, 2], "weights": [[[1, 2, 3], [3, 4, 5]]], "inputs": [[1, 2]], "targets": '
@@ -248,11 +249,11 @@ def test_broken_case_files_are_clear_errors(run_cli, tmp_path, text, message):
         ),
         (
             ["verify", "2-2-2", "--init-scale", "-1"],
-            "argument --init-scale: expected a positive number",
+            "argument --init-scale: expected a number, 0 or more",
         ),
         (
             ["verify", "2-2-2", "--init-scale", "nan"],
-            "argument --init-scale: expected a positive number",
+            "argument --init-scale: expected a number, 0 or more",
         ),
         (["verify", "2-2-2", "--seed", "x"], "argument --seed: expected a whole number"),
         (["train", "3-2-1"], "--data xor needs 2 inputs and 1 output"),
@@ -331,13 +332,49 @@ def test_a_diverging_run_reports_without_numpy_warnings(run_cli):
     "argv",
     [
         ["verify", "2-2-1", "--cost", "bce", "--init-scale", "1000"],
+        ["verify", "2-2-1", "--cost", "bce", "--init-scale", "1000", "--wrt", "inputs"],
+        ["verify", "2-2-3", "--cost", "softmax-ce", "--init-scale", "1000"],
         ["verify", "2-2-2", "--init-scale", "1000"],
+        ["verify", "rnn:1-2-2:2", "--cost", "softmax-ce", "--init-scale", "100"],
     ],
 )
-def test_non_finite_numbers_never_pass(run_cli, argv):
+def test_saturated_outputs_verify_finite_and_agree(run_cli, argv):
+    """At saturated outputs the cost comes from the logits (softplus(z) − y z, a log-sum-exp)
+    and the δ sweep starts there: J and every gradient are finite and agree (exit 0), and the
+    chain sum, whose dJ/da divides by zero there, is left out saying so."""
+    _, out, err = run_cli(*argv, "--json")
+    document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert err == "" and document["ok"] is True and np.isfinite(document["cost"])
+    assert document["methods"]["delta"]["ok"] is True
+
+
+def test_the_cost_of_a_saturated_output_is_the_fused_loss():
+    """At z = 40 and y = 0, J = softplus(40) = 40, as the frameworks' fused losses give it."""
+    case = case_from_dict(
+        {"sizes": [1, 1], "cost": "bce", "weights": [[[40.0]]], "inputs": [[1.0]], "targets": [[0]]}
+    )
+    record = verify_record.compute(verify_record.request(case=case))
+    assert record.ok and record.cost == pytest.approx(40.0, rel=1e-15)
+    assert record.parameter_gradients() == [("theta^(1)_11", 40.0, 1.0)]
+
+
+def test_non_finite_numbers_never_pass(run_cli, tmp_path):
     """A NaN gradient or an infinite cost is a failure, never an agreement (exit 1)."""
+    huge = tmp_path / "huge.json"
+    huge.write_text(
+        json.dumps(
+            {
+                "sizes": [1, 1, 1],
+                "activation": "identity",
+                "weights": [[[1e200]], [[1e200]]],
+                "inputs": [[1.0]],
+                "targets": [[0.0]],
+            }
+        )
+    )
+    argv = ["verify", "--case", str(huge)]
     status, out, err = run_cli(*argv, expect=1)
-    assert status == 1 and err == ""
+    assert status == 1 and err == "" and "the cost is not finite" in out
     status, out, _ = run_cli(*argv, "--json", expect=1)
     document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert status == 1 and document["ok"] is False
@@ -476,7 +513,7 @@ def test_the_python_api_returns_the_record_the_cli_prints(run_cli, tmp_path):
 
 def test_train_json_has_no_nan(run_cli):
     status, out, _ = run_cli(
-        "train", "2-2-1", "--cost", "bce", "--epochs", "5", "--lr", "1e6", "--json"
+        "train", "2-2-1", "--activation", "identity", "--epochs", "5", "--lr", "1e6", "--json"
     )
     document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert status == 0 and document["costs"][-1]["cost"] is None

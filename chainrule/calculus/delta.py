@@ -200,8 +200,11 @@ def define_deltas(graph: nx.DiGraph) -> tuple[DeltaDefinition, ...]:
 
 def factor_gradient(graph: nx.DiGraph, source: Hashable) -> FactoredGradient:
     """∂J/∂source in δ form, as a record: Σ over its successors z of δ(z)·∂z/∂source."""
-    data = graph.nodes[source]
-    return FactoredGradient(Factor("J", data["name"], "J", data["latex"]), _adjoint(graph, source))
+    data, cost = graph.nodes[source], graph.graph["cost"]
+    return FactoredGradient(
+        Factor(cost, data["name"], graph.nodes[cost]["latex"], data["latex"]),
+        _adjoint(graph, source),
+    )
 
 
 def delta_definitions(graph: nx.DiGraph) -> dict[sp.Symbol, sp.Expr]:

@@ -165,19 +165,17 @@ def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
     exp(z^(2)_2)/(exp(z^(2)_1) + exp(z^(2)_2))
     >>> value_formula(build_graph(Network([1, 2], cost="se")), "J")
     (-a^(2)_1 + y_1)**2/2 + (-a^(2)_2 + y_2)**2/2
+    >>> value_formula(build_graph(Network([1, 1], cost="bce")), "J")  # from the logit
+    (-y_1*z^(2)_1 + log(exp(z^(2)_1) + 1))/m
     """
     data = graph.nodes[node]
+    if "from_logits" in data:  # a fused cost, J computed from the logits (rnn:, resnet:)
+        return data["from_logits"]
     if "formula" in data:
         return data["formula"]
     network: Network = graph.graph["network"]
     if data["kind"] == NodeKind.COST:
-        cost, depth = rules.COSTS[network.cost], network.depth
-        return sp.Add(
-            *(
-                cost.per_output(node_symbol(names.a_name(depth, i)), target_symbol(i), M)
-                for i in range(1, network.sizes[-1] + 1)
-            )
-        )
+        return sp.Add(*cost_parts(graph).values())
     layer, (j,) = data["layer"], data["index"]
     if data["kind"] == NodeKind.PRE:
         below = layer - 1
@@ -198,6 +196,86 @@ def value_formula(graph: nx.DiGraph, node: Hashable) -> sp.Expr:
             return rules.softmax(z)[j - 1]
         return rules.ACTIVATIONS[activation].function(z[j - 1])
     raise ValueError(f"{node!r} is a {data['kind']} node: its value is given, not computed")
+
+
+def _fuses(network: Network) -> bool:
+    """Whether a layered network's cost is fused with its output activation (bce after a
+    sigmoid, softmax-ce after a softmax): J and the output δ are then taken from the logits."""
+    rule = rules.COSTS[network.cost]
+    return rule.from_logits is not None and network.activation[-1] == rule.output
+
+
+def cost_parts(graph: nx.DiGraph) -> dict[Hashable, sp.Expr]:
+    """Each output's part of one example's J, by the node it scores, as the forward pass
+    evaluates it: from the logits for a fused cost (bce after a sigmoid: softplus(z) − y z, so
+    that a saturated output gives a finite J), else from the outputs. A layered network's parts
+    are its outputs a^(L)_i; an ``rnn:`` or ``resnet:`` graph's are its scored outputs; a
+    graph file's are the terms of its cost, grouped by the node each reads (empty when a term
+    reads several: that cost has no part per output).
+
+    Examples
+    --------
+    >>> cost_parts(build_graph(Network([1, 1], cost="bce")))
+    {'a^(2)_1': (-y_1*z^(2)_1 + log(exp(z^(2)_1) + 1))/m}
+    >>> from chainrule.graph.graphfile import graph_from_text
+    >>> cost_parts(graph_from_text('{"inputs": ["x"], "parameters": ["w"], "nodes": '
+    ...     '{"u": "w*x", "v": "x/w"}, "cost": "u^2 + 3*v"}'))
+    {'u': u**2, 'v': 3*v}
+    """
+    if "cost_parts" in graph.graph:
+        return dict(graph.graph["cost_parts"])
+    if "network" not in graph.graph:
+        return _formula_parts(graph)
+    network: Network = graph.graph["network"]
+    rule, depth, outputs = rules.COSTS[network.cost], network.depth, network.sizes[-1]
+    targets = [target_symbol(i) for i in range(1, outputs + 1)]
+    if _fuses(network):
+        assert rule.from_logits is not None  # _fuses says it has one
+        logits = [node_symbol(names.z_name(depth, i)) for i in range(1, outputs + 1)]
+        return {
+            names.a_name(depth, i): rule.from_logits(logits, i - 1, targets[i - 1], M)
+            for i in range(1, outputs + 1)
+        }
+    return {
+        names.a_name(depth, i): rule.per_output(
+            node_symbol(names.a_name(depth, i)), targets[i - 1], M
+        )
+        for i in range(1, outputs + 1)
+    }
+
+
+def _formula_parts(graph: nx.DiGraph) -> dict[Hashable, sp.Expr]:
+    cost = graph.graph["cost"]
+    readers = {node_symbol(node): node for node in graph.predecessors(cost)}
+    parts: dict[Hashable, sp.Expr] = {}
+    for term in sp.Add.make_args(graph.nodes[cost]["formula"]):
+        read = [readers[symbol] for symbol in term.free_symbols if symbol in readers]
+        if len(read) != 1:
+            return {}
+        parts[read[0]] = parts.get(read[0], sp.Integer(0)) + term
+    return parts
+
+
+def logit_deltas(graph: nx.DiGraph) -> dict[Hashable, sp.Expr]:
+    """For a cost fused with its output activation, ∂J/∂z of every logit z in the outputs and
+    targets ((a − y)/m for bce after a sigmoid), where the δ sweep starts instead of summing
+    dJ/da · da/dz, which is 0 · ∞ at a saturated output; empty for any other cost.
+
+    Examples
+    --------
+    >>> logit_deltas(build_graph(Network([1, 2], cost="softmax-ce")))["z^(2)_1"]
+    (a^(2)_1*(y_1 + y_2) - y_1)/m
+    """
+    if "logit_deltas" in graph.graph:
+        return dict(graph.graph["logit_deltas"])
+    network: Network | None = graph.graph.get("network")
+    if network is None or not _fuses(network):
+        return {}
+    rule, depth, outputs = rules.COSTS[network.cost], network.depth, network.sizes[-1]
+    assert rule.logit_delta is not None  # every fused cost has one
+    a = [node_symbol(names.a_name(depth, i)) for i in range(1, outputs + 1)]
+    y = [target_symbol(i) for i in range(1, outputs + 1)]
+    return {names.z_name(depth, i): rule.logit_delta(a, y, i - 1, M) for i in range(1, outputs + 1)}
 
 
 def _as_graph(subject: Network | nx.DiGraph) -> nx.DiGraph:

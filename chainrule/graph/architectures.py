@@ -75,6 +75,10 @@ class RuleDag(Dag):
     def __init__(self) -> None:
         super().__init__()
         self._derivatives: dict[tuple[str, str], sp.Expr] = {}
+        #: each output activation's logits (its layer's weighted inputs), its index among them,
+        #: its fellow outputs and its activation's name: a fused cost is computed from these
+        self._logits: dict[str, tuple[list, int, list, str]] = {}
+        self._fused: dict[str, object] = {}
 
     def _derivative_is(self, of, wrt, derivative) -> None:
         key = (str(wrt), str(of))
@@ -101,6 +105,12 @@ class RuleDag(Dag):
 
     def outputs(self, names_latex: list[tuple[str, str]], pre: list, rule: str, **extra):
         """Output activations of the weighted inputs `pre` (a softmax couples them)."""
+        made = self._outputs(names_latex, pre, rule, **extra)
+        for i, symbol in enumerate(made):
+            self._logits[str(symbol)] = (list(pre), i, made, rule)
+        return made
+
+    def _outputs(self, names_latex: list[tuple[str, str]], pre: list, rule: str, **extra):
         if rule != SOFTMAX:
             return [
                 self.activation(name, z, rule, latex, **extra)
@@ -121,6 +131,25 @@ class RuleDag(Dag):
         symbol = self.cost(sum(rule.per_output(a, y, M) for a, y in scored))
         for a, y in scored:
             self._derivative_is(symbol, a, rule.derivative(a, y, M))
+        fused = rule.from_logits is not None and all(
+            self._logits.get(str(a), (None, None, None, None))[3] == rule.output for a, _ in scored
+        )
+        if not fused:
+            self._fused["cost_parts"] = {str(a): rule.per_output(a, y, M) for a, y in scored}
+            return symbol
+        assert rule.from_logits is not None and rule.logit_delta is not None
+        # J from the logits, as a fused loss computes it (finite where an output saturates);
+        # the edges a -> J and their factors dJ/da stay as they are.
+        target_of = {str(a): y for a, y in scored}
+        parts, deltas = {}, {}
+        for a, _ in scored:
+            logits, i, fellows, _ = self._logits[str(a)]
+            ys = [target_of[str(fellow)] for fellow in fellows]
+            parts[str(a)] = rule.from_logits(logits, i, ys[i], M)
+            deltas[str(logits[i])] = rule.logit_delta(fellows, ys, i, M)
+        self._fused.update(
+            from_logits=sp.Add(*parts.values()), cost_parts=parts, logit_deltas=deltas
+        )
         return symbol
 
     def build(self):
@@ -128,6 +157,10 @@ class RuleDag(Dag):
         for (wrt, of), derivative in self._derivatives.items():
             if graph.has_edge(wrt, of):
                 graph.edges[wrt, of]["derivative"] = sp.sympify(derivative)
+        if "from_logits" in self._fused:
+            graph.nodes[graph.graph["cost"]]["from_logits"] = self._fused["from_logits"]
+            graph.graph["logit_deltas"] = self._fused["logit_deltas"]
+        graph.graph["cost_parts"] = self._fused.get("cost_parts", {})
         return graph
 
 

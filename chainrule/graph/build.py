@@ -7,7 +7,7 @@ in order yields chains in the order a hand derivation writes them.
 
 Examples
 --------
->>> from chainrule.graph.spec import Network
+>>> from chainrule.graph.spec import Network, graph_size
 >>> g = build_graph(Network([2, 2, 2]))
 >>> g.number_of_nodes(), g.number_of_edges()
 (19, 22)
@@ -25,32 +25,13 @@ from chainrule import budget
 from chainrule.graph import names
 from chainrule.graph.chains import edge_factor
 from chainrule.graph.kinds import NodeKind
-from chainrule.graph.spec import Network
+from chainrule.graph.spec import Network, graph_size
 
 #: Nodes plus edges above which a graph is refused rather than built. networkx keeps a few
 #: hundred bytes per node and edge, so this is a few GiB and tens of seconds to build; every
 #: count is available without a graph (`chainrule count`).
 
 COST = names.COST_NAME
-
-
-def graph_size(network: Network) -> tuple[int, int]:
-    """The numbers of nodes and edges :func:`build_graph` would make, computed without it.
-
-    Examples
-    --------
-    >>> graph_size(Network([2, 2, 2]))
-    (19, 22)
-    """
-    sizes = network.sizes
-    parameters = network.parameter_count
-    neurons_above_input = sum(sizes[1:])
-    nodes = sizes[0] + parameters + 2 * neurons_above_input + 1
-    into_z = parameters + sum(sizes[l] * sizes[l - 1] for l in range(1, len(sizes)))
-    into_a = (
-        neurons_above_input - sizes[-1] + (sizes[-1] ** 2 if network.softmax_output else sizes[-1])
-    )
-    return nodes, into_z + into_a + sizes[-1]
 
 
 def check_graph_size(network: Network, limit: int = budget.DEFAULT_MAX_GRAPH) -> None:

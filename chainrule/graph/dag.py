@@ -209,7 +209,7 @@ class Dag:
         """The cost of one example (divide by :data:`chainrule.graph.symbols.M` to average)."""
         if self._cost is not None:
             raise SpecError("the graph has a cost already")
-        symbol = self._declare(name, NodeKind.COST, latex or name, formula)
+        symbol = self._declare(name, NodeKind.COST, latex, formula)
         self._cost = name
         return symbol
 

@@ -4,7 +4,7 @@
 
     {"inputs": ["x"], "parameters": ["w", "v"], "targets": ["y"],
      "nodes": {"h": "sigmoid(w*x)", "z": "v*h + h"},
-     "cost": "(z - y)^2 / 2",
+     "cost": "(z - y)^2 / 2",                   # or {"E": "(z - y)^2 / 2"}: a named cost
      "latex": {"w": "w"}}                       # optional LaTeX names
 
 Nodes are read in the order written; a formula may use inputs, parameters, targets, nodes
@@ -144,13 +144,35 @@ def dag_from_document(document: object) -> dag_module.Dag:
         dag.note_written(name, written)
     if "cost" not in document:
         raise SpecError("the graph file has no 'cost'")
+    cost_name, cost_text = _named_cost(document["cost"], symbols)
     try:
-        cost, written = _parse(document["cost"], symbols)
+        cost, written = _parse(cost_text, symbols)
     except SpecError as error:
         raise SpecError(f"cost: {error}") from None
-    dag.cost(cost)
-    dag.note_written(dag_module.COST, written)
+    dag.cost(cost, name=cost_name, latex=latex.get(cost_name))
+    dag.note_written(cost_name, written)
     return dag
+
+
+def _named_cost(given: object, symbols: dict[str, sp.Expr]) -> tuple[str, str]:
+    """The cost's name and formula: ``"cost": "formula"`` is J; ``"cost": {"E_total":
+    "formula"}`` names it as a worked example does (E, E_total, L), for every printed partial
+    and every claim."""
+    if not isinstance(given, dict):
+        if not isinstance(given, str):
+            raise SpecError('cost: a formula is text, such as "(out - y)^2 / 2"')
+        return dag_module.COST, given
+    if len(given) != 1 or not isinstance(next(iter(given.values())), str):
+        raise SpecError(
+            '\'cost\' is a formula, or one name and its formula: {"E_total": "E_o1 + E_o2"}'
+        )
+    ((name, formula),) = given.items()
+    if not _USABLE_NAME.fullmatch(name) or name in symbols or name in functions():
+        raise SpecError(
+            f"cost: {name[:80]!r} is not a usable new name (a letter, then letters, digits or "
+            "_, and not a name declared before, a function or 'm')"
+        )
+    return name, formula
 
 
 def _check_count(count: int) -> None:

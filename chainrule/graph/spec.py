@@ -331,3 +331,23 @@ def parse_parameter(text: str, network: Network) -> ParameterIndex:
     if not 0 <= k <= sizes[layer - 1]:
         raise SpecError(f"{where}: layer {layer} has neurons k = 1..{sizes[layer - 1]}")
     return index
+
+
+def graph_size(network: Network) -> tuple[int, int]:
+    """The numbers of nodes and edges :func:`~chainrule.graph.build.build_graph` would make,
+    computed without it (and without networkx, which a layered network's numbers never need).
+
+    Examples
+    --------
+    >>> graph_size(Network([2, 2, 2]))
+    (19, 22)
+    """
+    sizes = network.sizes
+    parameters = network.parameter_count
+    neurons_above_input = sum(sizes[1:])
+    nodes = sizes[0] + parameters + 2 * neurons_above_input + 1
+    into_z = parameters + sum(sizes[l] * sizes[l - 1] for l in range(1, len(sizes)))
+    into_a = (
+        neurons_above_input - sizes[-1] + (sizes[-1] ** 2 if network.softmax_output else sizes[-1])
+    )
+    return nodes, into_z + into_a + sizes[-1]

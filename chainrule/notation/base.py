@@ -202,8 +202,12 @@ class Notation:
         return separator.join(self.factor(factor, view) for factor in chain)
 
     def gradient_lhs(self, source: str) -> str:
-        """∂J/∂source."""
-        return self.partial_of("J", "J", source, self._graph().nodes[source]["latex"])
+        """∂J/∂source (the cost by its own name: a graph file may call it E_total)."""
+        graph = self._graph()
+        cost = graph.graph["cost"]
+        return self.partial_of(
+            cost, graph.nodes[cost]["latex"], source, graph.nodes[source]["latex"]
+        )
 
     def gradient(self, source: str, chains: Iterable[Chain], view: str = "abstract") -> str:
         """∂J/∂source as the sum of its chains, one per line, or as the closed expression."""

@@ -95,7 +95,9 @@ _CASES_LAYOUT = re.compile(r"(?:\s|\$|\\[,;:! ]|\\q?quad\b)+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _FUNCTION_WORD = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*")
 _LAYER = re.compile(r"\^(?:\((\d+)\)|\{\s*\((\d+)\)\s*\})|([⁽][⁰¹²³⁴⁵⁶⁷⁸⁹]+[⁾])")
-_TEXT_INDICES = re.compile(r"_([A-Za-z0-9]+(?:,\d+)*)")
+# indices after "_": "11", "10,3", or a graph file's name with underscores in it ("net_o1" of
+# delta_net_o1, "total" of E_total), read whole as it is printed
+_TEXT_INDICES = re.compile(r"_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*(?:,\d+)*)")
 _UNICODE_INDICES = re.compile(r"[₀₁₂₃₄₅₆₇₈₉]+(?:,[₀₁₂₃₄₅₆₇₈₉]+)*")
 _PRIME = re.compile(r"'|′|\^\{?\s*\\prime\s*\}?")
 _MULTIPLY = re.compile(r"\*(?!\*)|·|⋅|×|\\cdot\b|\\times\b")
@@ -361,22 +363,34 @@ class _ClaimParser(ExpressionReader):
         partial = self.partial()
         if partial is not None:
             of, wrt = (self.vocabulary.node_of[s] for s in partial.args)
-            if of != self.vocabulary.cost:
+            cost = self.vocabulary.cost
+            if of != cost:
                 raise self.error(
                     f"the claim at position {start} is about d{of}/d{wrt}: a claim "
-                    f"is about dJ/d<node> or a delta"
+                    f"is about d{cost}/d<node> or a delta"
                 )
-            return f"dJ/d{wrt}", wrt
+            return f"d{cost}/d{wrt}", wrt
         reader = _NameReader(self.text, self.position)
         key = reader.name()
         symbol = self.vocabulary.lookup(key) if key is not None else None
         if symbol in self.vocabulary.delta_of:
             self.position = reader.position
             return str(symbol), self.vocabulary.delta_of[symbol]
+        cost = self.vocabulary.cost
+        example = "theta^(1)_11" if self.vocabulary.network is not None else self._a_source()
+        delta = "delta^(2)_1" if self.vocabulary.network is not None else self._a_delta() or "delta"
         raise self.error(
-            f"expected the quantity at position {start}: dJ/d<node> (for example "
-            "dJ/dtheta^(1)_11) or a delta (for example delta^(2)_1)"
+            f"expected the quantity at position {start}: d{cost}/d<node> (for example "
+            f"d{cost}/d{example}) or a delta (for example {delta})"
         )
+
+    def _a_source(self) -> str:
+        """A parameter of the graph, to show a quantity claims are about."""
+        graph = self.vocabulary.graph
+        return next((n for n, k in graph.nodes(data="kind") if k == "param"), "w")
+
+    def _a_delta(self) -> str | None:
+        return next((str(symbol) for symbol in self.vocabulary.delta_of), None)
 
     # -- what the core leaves to a grammar ------------------------------------------------------
 
@@ -472,10 +486,11 @@ class _ClaimParser(ExpressionReader):
             if wrt is None or (closing and not self.accept(closing)):
                 continue
             of_node, wrt_node = self.vocabulary.node_of[of], self.vocabulary.node_of[wrt]
-            if wrt_node == self.vocabulary.cost:
+            cost = self.vocabulary.cost
+            if wrt_node == cost:
                 raise self.error(
                     f"d{of_node}/d{wrt_node} at position {start} differentiates by "
-                    "J: a partial is d<node>/d<node> or dJ/d<node>"
+                    f"{cost}: a partial is d<node>/d<node> or d{cost}/d<node>"
                 )
             if of_node != self.vocabulary.cost and not self.vocabulary.is_edge(of_node, wrt_node):
                 raise self.error(
@@ -525,8 +540,11 @@ class _ClaimParser(ExpressionReader):
                 f"unknown name {_spelled(key)!r} at position {start}: expected a "
                 "node, a target or a delta of this graph, or m"
             )
-        if self.vocabulary.node_of.get(symbol) == self.vocabulary.cost:
-            raise self.error(f"J at position {start} can appear only in a partial such as dJ/da")
+        cost = self.vocabulary.cost
+        if self.vocabulary.node_of.get(symbol) == cost:
+            raise self.error(
+                f"{cost} at position {start} can appear only in a partial such as d{cost}/da"
+            )
         self.position = reader.position
         return Value(symbol)
 

@@ -44,15 +44,16 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     ),
 }
 
-#: name -> (J, dJ/da) over a batch: a and y have one row per example, m is the example count.
+#: name -> (each example's and output's share of J, dJ/da) over a batch: a and y have one row
+#: per example, m is the example count; J is the sum of the shares.
 COSTS: dict[str, tuple[Callable, Callable]] = {
-    "mse": (lambda a, y, m: np.sum((y - a) ** 2) / (2 * m), lambda a, y, m: (a - y) / m),
-    "se": (lambda a, y, m: np.sum((y - a) ** 2) / 2, lambda a, y, m: a - y),
+    "mse": (lambda a, y, m: (y - a) ** 2 / (2 * m), lambda a, y, m: (a - y) / m),
+    "se": (lambda a, y, m: (y - a) ** 2 / 2, lambda a, y, m: a - y),
     "bce": (
-        lambda a, y, m: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m,
+        lambda a, y, m: -(y * np.log(a) + (1 - y) * np.log(1 - a)) / m,
         lambda a, y, m: (a - y) / (m * a * (1 - a)),
     ),
-    "softmax-ce": (lambda a, y, m: -np.sum(y * np.log(a)) / m, lambda a, y, m: -y / (m * a)),
+    "softmax-ce": (lambda a, y, m: -y * np.log(a) / m, lambda a, y, m: -y / (m * a)),
 }
 
 
@@ -61,8 +62,49 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def _cost(name: str, a: np.ndarray, y: np.ndarray) -> float:
-    return float(COSTS[name][0](a, y, a.shape[0]))
+def fused_output_costs(
+    cost: str, output_activation: str, z: np.ndarray, y: np.ndarray
+) -> np.ndarray | None:
+    """Each example's and output's share of J computed from the logits z^(L), for a cost fused
+    with its output activation (bce after a sigmoid, softmax-ce after a softmax); None for any
+    other pair.
+
+    bce: softplus(z) − y z, as log(1 + e^z) by ``logaddexp``; softmax-ce: −y (z − log Σ e^z),
+    the log-sum-exp shifted by the row's largest logit. Both are finite where the output
+    saturates at exactly 0 or 1 and log a is −∞: at z = 40 and y = 0, bce is 40, not inf.
+
+    Examples
+    --------
+    >>> z, y = np.array([[40.0]]), np.array([[0.0]])
+    >>> fused_output_costs("bce", "sigmoid", z, y)
+    array([[40.]])
+    >>> with np.errstate(divide="ignore"):  # from a = 1.0: log 0
+    ...     float(COSTS["bce"][0](1.0 / (1.0 + np.exp(-z)), y, 1)[0, 0])
+    inf
+    """
+    m = z.shape[0]
+    if (cost, output_activation) == ("bce", "sigmoid"):
+        return (np.logaddexp(0.0, z) - y * z) / m
+    if (cost, output_activation) == ("softmax-ce", "softmax"):
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -y * log_softmax / m
+    return None
+
+
+def output_costs(
+    cost: str, output_activation: str, z: np.ndarray, a: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """Each example's and output's share of J (m × n_L): from the logits for a fused cost,
+    else from the outputs a."""
+    fused = fused_output_costs(cost, output_activation, z, y)
+    if fused is not None:
+        return fused
+    return COSTS[cost][0](a, y, a.shape[0])
+
+
+def _cost(name: str, output_activation: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    return float(np.sum(output_costs(name, output_activation, z, a, y)))
 
 
 def _cost_gradient(name: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -125,8 +167,8 @@ def cost_of(
     case_weights, case_biases, inputs, targets, activations, cost = _unpack(case)
     weights = case_weights if weights is None else weights
     biases = case_biases if biases is None else biases
-    _, activities = forward(weights, biases, inputs, activations)
-    return _cost(cost, activities[-1], targets)
+    zs, activities = forward(weights, biases, inputs, activations)
+    return _cost(cost, activations[-1], zs[-1], activities[-1], targets)
 
 
 def _backward(case) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
@@ -148,7 +190,7 @@ def _backward(case) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
     for layer in range(len(weights) - 1, 0, -1):
         derivative = ACTIVATIONS[activations[layer - 1]][1](zs[layer - 1], activities[layer])
         deltas.insert(0, (deltas[0] @ weights[layer]) * derivative)
-    return _cost(cost, output, targets), activities, deltas
+    return _cost(cost, activations[-1], zs[-1], output, targets), activities, deltas
 
 
 def backprop(case) -> tuple[float, list[np.ndarray], list[np.ndarray] | None]:

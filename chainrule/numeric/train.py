@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -22,10 +22,43 @@ import numpy as np
 from chainrule.numeric import backprop as numeric
 from chainrule.numeric.case import Case
 
+#: Which weights move: a mask of the weights' shapes per layer, and of the biases' (True moves).
+Moving = tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]
 
-def step(case: Case, learning_rate: float) -> tuple[float, Case]:
-    """One full-batch gradient step; returns the cost before it and the updated case."""
+
+def moving(case: Case, frozen: Sequence[tuple[int, int, int]] = ()) -> Moving | None:
+    """The masks of the weights that move when those in `frozen` (layer, j, k; k = 0 a bias)
+    are held; None when every weight moves.
+
+    Examples
+    --------
+    >>> from chainrule.graph.spec import Network
+    >>> from chainrule.numeric.case import random_case
+    >>> weights, biases = moving(random_case(Network([1, 2], bias=True)), [(1, 2, 0)])
+    >>> weights[0].ravel().tolist(), biases[0].tolist()
+    ([True, True], [True, False])
+    """
+    if not frozen:
+        return None
+    weights = tuple(np.ones(w.shape, bool) for w in case.weights)
+    biases = None if case.biases is None else tuple(np.ones(b.shape, bool) for b in case.biases)
+    for layer, j, k in frozen:
+        if k == 0:
+            assert biases is not None  # a bias weight exists only with biases
+            biases[layer - 1][j - 1] = False
+        else:
+            weights[layer - 1][j - 1, k - 1] = False
+    return weights, biases
+
+
+def step(case: Case, learning_rate: float, moves: Moving | None = None) -> tuple[float, Case]:
+    """One full-batch gradient step (the weights `moves` holds unchanged); returns the cost
+    before it and the updated case."""
     cost, weight_gradients, bias_gradients = numeric.backprop(case)
+    if moves is not None:
+        weight_gradients = [g * mask for g, mask in zip(weight_gradients, moves[0])]
+        if bias_gradients is not None and moves[1] is not None:
+            bias_gradients = [g * mask for g, mask in zip(bias_gradients, moves[1])]
     weights = tuple(w - learning_rate * g for w, g in zip(case.weights, weight_gradients))
     biases = case.biases
     if biases is not None:
@@ -39,15 +72,18 @@ def descend(
     epochs: int,
     learning_rate: float,
     after_epoch: Callable[[int, float], None] | None = None,
+    frozen: Sequence[tuple[int, int, int]] = (),
 ) -> tuple[list[float], Case]:
-    """`epochs` steps of gradient descent. Returns the cost before training and after every
-    epoch (epochs + 1 numbers), and the trained case; `after_epoch(epoch, cost)` is told each."""
+    """`epochs` steps of gradient descent, the weights in `frozen` (layer, j, k) held. Returns
+    the cost before training and after every epoch (epochs + 1 numbers), and the trained case;
+    `after_epoch(epoch, cost)` is told each."""
     costs = [numeric.cost_of(case)]
+    moves = moving(case, frozen)
     # A learning rate too large overflows exp; the cost becomes inf or nan and training stops
     # there, which the caller reports, so numpy's warnings would only repeat it.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(1, epochs + 1):
-            _, case = step(case, learning_rate)
+            _, case = step(case, learning_rate, moves)
             costs.append(numeric.cost_of(case))
             if not np.isfinite(costs[-1]):
                 break

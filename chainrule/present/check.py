@@ -46,10 +46,15 @@ def evidence_line(document: dict[str, Any]) -> str | None:
 
 
 def text(record: CheckRecord, out: TextIO) -> None:
-    """Each claim as written, its verdict and diagnosis, the evidence and the true value."""
+    """Each claim as written, its verdict and diagnosis, the evidence and the true value; a
+    claim that could not be read is left to its error line."""
+    first = True
     for number, verdict in enumerate(record.verdicts, start=1):
+        if verdict.unreadable:
+            continue
         document = verdict.document
-        out.write(("\n" if number > 1 else "") + f"claim {number}: {document['claim']}\n")
+        out.write(("" if first else "\n") + f"claim {number}: {document['claim']}\n")
+        first = False
         out.write(f"  {headline(document)}\n")
         evidence = evidence_line(document)
         if evidence:
@@ -60,9 +65,13 @@ def text(record: CheckRecord, out: TextIO) -> None:
 
 def latex(record: CheckRecord, out: TextIO) -> None:
     """Each claim and the true value as display math, the verdict as a comment above them."""
+    first = True
     for number, verdict in enumerate(record.verdicts, start=1):
+        if verdict.unreadable:
+            continue
         document = verdict.document
-        out.write(("\n" if number > 1 else "") + f"% claim {number}: {headline(document)}\n")
+        out.write(("" if first else "\n") + f"% claim {number}: {headline(document)}\n")
+        first = False
         out.write(f"\\[\n{document['claim_latex']}\n\\]\n")
         if not verdict.correct:
             out.write(f"% the true value\n\\[\n{document['true_latex']}\n\\]\n")

@@ -32,17 +32,28 @@ from chainrule.records.train import TrainRecord
 EXAMPLES_SHOWN = 16
 #: On a terminal the bar showed every epoch: the text keeps this many points of the descent.
 MARKS = 11
+#: A run from given weights shows each parameter before and after, up to this many of them.
+PARAMETERS_SHOWN = 40
 
 
 def text(record: TrainRecord, out: TextIO, every_epoch: bool | None = None) -> None:
-    """The cost after every epoch (a few marks on a terminal, where the bar showed them all),
-    how far it went, the outputs beside the targets, and the hidden units still identical."""
+    """The cost after every epoch (every ``every``-th and the last when asked; a few marks on
+    a terminal, where the bar showed them all), how far it went, the outputs beside the
+    targets, the hidden units still identical, and, for a run from given weights, every
+    parameter before and after."""
     costs = record.costs
+    if record.origin or record.request.case is not None:
+        held = f"; {', '.join(record.frozen)} held" if record.frozen else ""
+        out.write(f"train {record.label} from {record.origin or 'the case given'}{held}\n")
+    elif record.frozen:
+        out.write(f"train {record.label}; {', '.join(record.frozen)} held\n")
     if every_epoch is None:
-        every_epoch = not out.isatty()
+        every_epoch = record.request.every is not None or not out.isatty()
     if every_epoch:
         out.write(
-            "".join(f"epoch {epoch:>6}  cost {cost:.10g}\n" for epoch, cost in enumerate(costs))
+            "".join(
+                f"epoch {epoch:>6}  cost {costs[epoch]:.10g}\n" for epoch in record.shown_epochs()
+            )
         )
     else:
         marks = sorted(
@@ -61,7 +72,7 @@ def text(record: TrainRecord, out: TextIO, every_epoch: bool | None = None) -> N
     if not np.isfinite(costs[-1]):
         out.write(f"the cost overflowed: try a smaller {budget.spelled('lr')}\n")
     case = record.start
-    if case.examples <= EXAMPLES_SHOWN:
+    if record.outputs is not None and case.examples <= EXAMPLES_SHOWN:
         rows = [
             [
                 " ".join(f"{x:g}" for x in inputs),
@@ -86,6 +97,11 @@ def text(record: TrainRecord, out: TextIO, every_epoch: bool | None = None) -> N
         )
     if record.hint:
         out.write(f"\n{record.hint}\n")
+    given = record.origin or record.request.case is not None or record.network is None
+    before, after = record.starting_parameters(), record.final_parameters()
+    if given and len(after) <= PARAMETERS_SHOWN:
+        rows = [[name, f"{before[name]:.10g}", f"{value:.10g}"] for name, value in after.items()]
+        out.write("\n" + format_table(["parameter", "start", "trained"], rows) + "\n")
 
 
 def json(record: TrainRecord, out: TextIO) -> None:

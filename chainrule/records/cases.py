@@ -11,24 +11,29 @@ Examples
 >>> case, origin = draw(Network([2, 2, 1]), examples=3, seed=1, init_scale=0.5)
 >>> case.inputs.shape, origin
 ((3, 2), 'seed 1, weights from [-0.5, 0.5]')
->>> refuse_conflicts(SubjectRequest("2-2-1", bias=True), seed=0, examples=4, init_scale=1.0)
+>>> refuse_conflicts(SubjectRequest("2-2-1"), seed=3, examples=4, init_scale=1.0)
 Traceback (most recent call last):
 ...
-chainrule.errors.SpecError: the case file sets the network; drop bias, activation and cost, \
+chainrule.errors.SpecError: the case file holds the numbers; seed draws a random case: drop it, \
 or leave out case
+>>> case, origin = obtain(SubjectRequest("examples/graphs/tied.json"), init_scale=0)
+>>> case.parameters, origin
+({'w': 0.0, 'b': 0.0}, 'seed 0, every parameter 0')
 """
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.errors import SpecError
 from chainrule.graph.spec import Network
-from chainrule.records.subject import SubjectRequest, resolve
+from chainrule.records.subject import SubjectRequest, names_a_graph, resolve
 
 if TYPE_CHECKING:
     from chainrule.numeric.case import Case
+    from chainrule.verification.graphcase import GraphCase
 
 #: Examples in a random case unless asked otherwise (``paths`` draws one).
 DEFAULT_EXAMPLES = 4
@@ -41,15 +46,11 @@ def refuse_conflicts(
     init_scale: float,
     default_examples: int = DEFAULT_EXAMPLES,
 ) -> None:
-    """Refuse, beside a case file, what the file fixes: the network's shape (``bias``,
-    ``activation``, ``cost``) and the drawing of random numbers (``seed``, ``examples``,
-    ``init_scale`` away from their defaults)."""
+    """Refuse, beside a case file, the drawing of random numbers (``seed``, ``examples``,
+    ``init_scale`` away from their defaults): the file holds the numbers. (What else a file
+    fixes, the network's shape, is refused when the file is read: a case of named leaves
+    leaves it to the options.)"""
     leave_out = f"or leave out {budget.spelled('case')}"
-    if subject.shaped:
-        raise SpecError(
-            f"the case file sets the network; drop {budget.spelled('bias')}, "
-            f"{budget.spelled('activation')} and {budget.spelled('cost')}, {leave_out}"
-        )
     drawn = [
         budget.spelled(option)
         for option, given in (
@@ -68,32 +69,172 @@ def refuse_conflicts(
         )
 
 
+def _refuse_shape(subject: SubjectRequest) -> None:
+    """Refuse, beside a layered network's case file, the options the file sets."""
+    if subject.shaped:
+        raise SpecError(
+            f"the case file sets the network; drop {budget.spelled('bias')}, "
+            f"{budget.spelled('activation')} and {budget.spelled('cost')}, or leave out "
+            f"{budget.spelled('case')}"
+        )
+
+
 def _architecture_word() -> str:
     """What the subject's argument is called where it was given: ARCH on the command line."""
     return {"cli": "ARCH", "http": "arch"}.get(budget.current_front_end().kind, "architecture")
 
 
-def load(case: Any, architecture: object = None) -> tuple[Case, str]:
-    """The case of a case file (its path) or a :class:`~chainrule.numeric.case.Case` given, and
-    where its numbers came from; an `architecture` given as well must have the file's sizes."""
-    from chainrule.numeric.case import Case
-    from chainrule.verification.casefile import load_case
+def _graph_subject(subject: SubjectRequest) -> bool:
+    """Whether `subject` names a graph (a graph file, its text, ``rnn:``, ``resnet:`` or a built
+    graph) rather than layer sizes."""
+    given = subject.architecture
+    return (
+        subject.graph_text is not None
+        or names_a_graph(given)
+        or not isinstance(given, (str, Network, type(None)))
+    )
 
-    if isinstance(case, Case):
-        loaded, origin = case, "the case given"
-    else:
-        loaded, origin = load_case(case), f"case file {case}"
-    if architecture:
-        sizes = (
-            architecture.sizes
-            if isinstance(architecture, Network)
-            else Network.parse(str(architecture)).sizes
+
+def _check_sizes(architecture: object, loaded: Case) -> None:
+    """Refuse layer sizes given beside a layered case whose sizes differ."""
+    if not architecture or not isinstance(architecture, (str, Network)):
+        return
+    if names_a_graph(architecture):
+        raise SpecError(
+            f"the case describes the layered network {loaded.network.architecture}, not "
+            f"{architecture}: a graph's case names its leaves, "
+            '{"values": {"w1": 0.15, "i1": [0.05], ...}}'
         )
-        if sizes != loaded.network.sizes:
+    sizes = (
+        architecture.sizes
+        if isinstance(architecture, Network)
+        else Network.parse(str(architecture)).sizes
+    )
+    if sizes != loaded.network.sizes:
+        raise SpecError(
+            f"{_architecture_word()} {architecture} and the case file's sizes "
+            f"{loaded.network.architecture} disagree; give one of them"
+        )
+
+
+def of_values(subject: SubjectRequest, values: object) -> Case | GraphCase:
+    """The case of `subject` whose leaves `values` names (``{"w1": 0.15, "i1": [0.05], ...}``,
+    or the whole ``{"values": ...}`` document): a :class:`~chainrule.numeric.case.Case` for
+    layer sizes (leaves ``theta^(l)_jk``, ``x_k``, ``y_i``), a
+    :class:`~chainrule.verification.graphcase.GraphCase` for any graph."""
+    resolved = resolve(subject)
+    if resolved.layered:
+        from chainrule.verification.casefile import case_from_values
+
+        return case_from_values(resolved.layered_network(), values)
+    from chainrule.verification.graphcase import graph_case
+
+    return graph_case(resolved.graph(), values)
+
+
+#: The options that shape the subject of a case given by its leaves (``rnn_cost`` for rnn:).
+CASE_SUBJECT_OPTIONS = ("bias", "activation", "cost", "max_graph", "rnn_cost")
+
+
+def case(architecture: object, values: object, **options: object) -> Case | GraphCase:
+    """The case of `architecture` (layer sizes, ``rnn:``/``resnet:``, a graph file's path, a
+    Network or a built graph) whose leaves `values` names: parameters one number each, inputs
+    and targets one number per example (``{"w1": 0.15, "i1": [0.05], "t1": [0.01]}``, or the
+    whole case-file document ``{"values": {...}}``). Options ``bias``, ``activation``,
+    ``cost``, ``max_graph`` and ``rnn_cost`` shape the network, as for every command.
+
+    The case returned (a :class:`~chainrule.numeric.case.Case` for layer sizes, whose leaves
+    are ``theta^(l)_jk``, ``x_k`` and ``y_i``; a
+    :class:`~chainrule.verification.graphcase.GraphCase` for a graph) is what ``case=`` takes
+    in :mod:`chainrule.api`, and ``case.as_dict()`` is its case file. Every problem is one
+    :class:`~chainrule.errors.SpecError` naming the leaf.
+
+    Examples
+    --------
+    >>> made = case("examples/graphs/tied.json", {"w": 0.5, "b": 0, "x": [1, 2], "y": [0, 1]})
+    >>> made.examples, made.parameters
+    (2, {'w': 0.5, 'b': 0.0})
+    >>> case("1-1", {"theta^(1)_11": 0.5, "x_1": [2], "y_1": [1]}).weights
+    (array([[0.5]]),)
+    >>> case("1-1", {"theta^(1)_11": float("nan"), "x_1": [2], "y_1": [1]})
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: 'theta^(1)_11' holds nan, which is not a finite number
+    """
+    from chainrule.records.options import NETWORK, Option, read_options
+
+    rnn_cost = Option("rnn_cost", "", default=None, choices=("last", "sum"))
+    read = read_options((*NETWORK, rnn_cost), options, "case")
+    return of_values(SubjectRequest(architecture, **read), values)
+
+
+def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
+    """The case given for `subject`, and where its numbers came from: a
+    :class:`~chainrule.numeric.case.Case` or a
+    :class:`~chainrule.verification.graphcase.GraphCase` as it is, or a case file (its path).
+
+    A case file is a layered network's (``sizes``, ``weights``, ...: it sets the network, so
+    ``bias``, ``activation`` and ``cost`` are refused beside it, and layer sizes given must be
+    its own) or names the leaves of the subject given (``{"values": {...}}``).
+    """
+    from chainrule.numeric.case import Case
+    from chainrule.verification.graphcase import GraphCase
+
+    if isinstance(case, GraphCase):
+        given = subject.architecture
+        same = (
+            given is None
+            or given is case.graph
+            or (isinstance(given, str) and case.label in (given, PurePath(given).name))
+        )
+        if not same:
             raise SpecError(
-                f"{_architecture_word()} {architecture} and the case file's sizes "
-                f"{loaded.network.architecture} disagree; give one of them"
+                f"the case given is {case.label}'s; leave out {_architecture_word()}, or give "
+                "its values"
             )
+        return case, "the case given"
+    if isinstance(case, Case):
+        _refuse_shape(subject)
+        _check_sizes(subject.architecture, case)
+        return case, "the case given"
+    from chainrule.files import read_json
+
+    if subject.architecture is None and subject.graph_text is None:
+        _refuse_shape(subject)  # without ARCH the file must be a layered network's, which sets it
+    path = str(case)
+    # NaN or Infinity in a case is refused by the name of the leaf or field that holds it
+    document = read_json(path, "case file", nonfinite=True)
+    origin = f"case file {path}"
+    if isinstance(document, dict) and "values" in document:
+        if subject.architecture is None and subject.graph_text is None:
+            raise SpecError(
+                f"case file {path!r} names leaves: give the {_architecture_word()} they belong "
+                "to (a graph file, rnn:, resnet: or layer sizes)"
+            )
+        unknown = sorted(set(document) - {"values"})
+        if unknown:
+            raise SpecError(
+                f"case file {path!r}: unknown field {unknown[0][:80]!r} beside 'values'"
+            )
+        try:
+            return of_values(subject, document["values"]), origin
+        except SpecError as error:
+            if "case file" in str(error) or str(error).startswith("graph file"):
+                raise
+            raise SpecError(f"case file {path!r}: {error}") from None
+    if _graph_subject(subject):
+        raise SpecError(
+            f"case file {path!r} describes a layered network; a graph's case names its "
+            'leaves: {"values": {"w1": 0.15, "i1": [0.05], ...}}'
+        )
+    _refuse_shape(subject)
+    from chainrule.verification.casefile import case_from_dict
+
+    try:
+        loaded = case_from_dict(document)
+    except SpecError as error:
+        raise SpecError(f"case file {path!r}: {error}") from None
+    _check_sizes(subject.architecture, loaded)
     return loaded, origin
 
 
@@ -111,7 +252,70 @@ def draw(
     case = random_case(
         network, examples=examples, seed=seed, init_scale=init_scale, max_numbers=max_numbers
     )
-    return case, f"seed {seed}, weights from [-{init_scale:g}, {init_scale:g}]"
+    return case, drawn_origin(seed, init_scale, "weights")
+
+
+def drawn_origin(seed: int, init_scale: float, noun: str) -> str:
+    """Where a drawn case's numbers came from: ``seed 0, weights from [-1, 1]`` (``every weight
+    0`` at scale 0, a legitimate start for a worked example: every unit alike).
+
+    Examples
+    --------
+    >>> drawn_origin(3, 0.5, "parameters"), drawn_origin(0, 0.0, "weights")
+    ('seed 3, parameters from [-0.5, 0.5]', 'seed 0, every weight 0')
+    """
+    if init_scale == 0:
+        return f"seed {seed}, every {noun.removesuffix('s')} 0"
+    return f"seed {seed}, {noun} from [-{init_scale:g}, {init_scale:g}]"
+
+
+def draw_graph(
+    graph,
+    examples: int = DEFAULT_EXAMPLES,
+    seed: int = 0,
+    init_scale: float = 1.0,
+    max_numbers: int = budget.DEFAULT_MAX_NUMBERS,
+) -> tuple[GraphCase, str]:
+    """A random case of any graph, drawn as ``verify`` draws one (parameters from
+    [-init_scale, init_scale], inputs from [-1, 1] and targets from [0, 1] per example), refused
+    past `max_numbers` before anything is drawn; and where its numbers came from."""
+    from chainrule.verification.graphcase import from_leaves, leaf_names
+    from chainrule.verification.verify import random_leaf_values
+
+    parameters, inputs, targets = leaf_names(graph)
+    label = graph.graph.get("source", "the graph")
+    budget.check(
+        f"numbers in a case of {label} with {examples:,} example{'' if examples == 1 else 's'}",
+        len(parameters) + examples * (len(inputs) + len(targets)),
+        max_numbers,
+        "max_numbers",
+    )
+    leaves = random_leaf_values(graph, examples, seed, init_scale)
+    return from_leaves(graph, leaves, examples), drawn_origin(seed, init_scale, "parameters")
+
+
+def obtain(
+    subject: SubjectRequest,
+    case: Any = None,
+    examples: int = DEFAULT_EXAMPLES,
+    seed: int = 0,
+    init_scale: float = 1.0,
+    max_numbers: int = budget.DEFAULT_MAX_NUMBERS,
+    default_examples: int = DEFAULT_EXAMPLES,
+) -> tuple[Case | GraphCase, str]:
+    """The case of any subject, and where its numbers came from: `case` (a case file's path, a
+    Case or a GraphCase) with no drawing option beside it, or one drawn at random (a layered
+    network's :class:`~chainrule.numeric.case.Case`, a graph's
+    :class:`~chainrule.verification.graphcase.GraphCase`)."""
+    if case is not None:
+        refuse_conflicts(subject, seed, examples, init_scale, default_examples)
+        return load(case, subject)
+    if subject.architecture is None and subject.graph_text is None:
+        raise missing_subject()
+    resolved = resolve(subject)
+    if resolved.layered:
+        return draw(resolved.layered_network(), examples, seed, init_scale, max_numbers)
+    return draw_graph(resolved.graph(), examples, seed, init_scale, max_numbers)
 
 
 def missing_subject() -> SpecError:
@@ -136,17 +340,16 @@ def case_for(options: Any, default_examples: int = DEFAULT_EXAMPLES) -> tuple[Ca
         cost=options.cost,
         max_graph=getattr(options, "max_graph", budget.DEFAULT_MAX_GRAPH),
     )
-    if options.case:
-        refuse_conflicts(
-            subject, options.seed, options.examples, options.init_scale, default_examples
-        )
-        return load(options.case, options.architecture)
-    if not options.architecture:
-        raise missing_subject()
-    return draw(
-        resolve(subject).layered_network(),
+    case, origin = obtain(
+        subject,
+        options.case or None,
         options.examples,
         options.seed,
         options.init_scale,
         getattr(options, "max_numbers", budget.DEFAULT_MAX_NUMBERS),
+        default_examples,
     )
+    from chainrule.numeric.case import Case
+
+    assert isinstance(case, Case)  # asked for layer sizes only
+    return case, origin

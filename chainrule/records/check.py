@@ -4,7 +4,8 @@ A request holds the claims (given one by one, or read from a file, one a line) a
 or graph they are about. :func:`compute` refuses more than :data:`~chainrule.budget.MAX_CLAIMS`
 claims before judging any, then judges each in turn
 (:func:`chainrule.verification.claims.judge`): proven correct, shown wrong with its mistake
-named, or unknown. A claim that cannot be read stops the run with its number.
+named, or unknown. A claim that cannot be read is refused with its number, and, among several,
+only it: the others keep their verdicts (the command line writes its error line beside them).
 
 Examples
 --------
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
-from chainrule.errors import SpecError, TooLarge
+from chainrule.errors import ChainruleError, SpecError, TooLarge
 from chainrule.records import options as shared
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import SubjectRequest, resolve, subject_of
@@ -115,6 +116,11 @@ class Verdict:
     def correct(self) -> bool:
         return self.document["verdict"] == "correct"
 
+    @property
+    def unreadable(self) -> bool:
+        """Whether the claim could not be read (its document holds the ``error``)."""
+        return self.document["verdict"] == "unreadable"
+
 
 @dataclass(frozen=True)
 class CheckRecord:
@@ -129,8 +135,14 @@ class CheckRecord:
         """Whether every claim is proven correct (the command's exit status 0)."""
         return all(verdict.correct for verdict in self.verdicts)
 
+    @property
+    def errors(self) -> list[str]:
+        """Why each claim that could not be read was refused, ``claim N: ...``."""
+        return [verdict.document["error"] for verdict in self.verdicts if verdict.unreadable]
+
     def as_dict(self) -> dict[str, Any]:
-        """The document of ``chainrule check --json``: ``{"claims": [...]}``."""
+        """The document of ``chainrule check --json``: ``{"claims": [...]}``; a claim that
+        could not be read is ``{"claim", "verdict": "unreadable", "error"}``."""
         return {"claims": [verdict.document for verdict in self.verdicts]}
 
 
@@ -158,9 +170,21 @@ def compute(request: CheckRequest, progress: Callable[[int], None] | None = None
     for number, claim in enumerate(request.claims, start=1):
         try:
             document, node = judging.judge(graph, claim, limit=request.limit)
-        except SpecError as error:
-            prefix = f"claim {number}: " if len(request.claims) > 1 else ""
-            raise SpecError(f"{prefix}{error}") from None
+        except ChainruleError as error:
+            if len(request.claims) == 1:
+                raise
+            # one claim that cannot be read (or judged within the limit) among several: it
+            # is refused alone, and the others keep their verdicts
+            verdicts.append(
+                Verdict(
+                    {"claim": claim, "verdict": "unreadable", "error": f"claim {number}: {error}"},
+                    None,
+                    None,
+                )
+            )
+            if progress is not None:
+                progress(number)
+            continue
         true_text = (
             None
             if document["verdict"] == "correct"

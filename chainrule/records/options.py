@@ -70,6 +70,33 @@ def positive_float(value: object) -> float:
     return number
 
 
+def non_negative_float(value: object) -> float:
+    """A finite number, 0 or above, and at most :data:`MAX_SCALE` (``--init-scale 0``: every
+    weight 0, a legitimate start for a worked example).
+
+    Examples
+    --------
+    >>> non_negative_float("0"), non_negative_float(0.5)
+    (0.0, 0.5)
+    >>> non_negative_float("-1")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: expected a number, 0 or more, got '-1'
+    """
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            if float(value) == 0:
+                return 0.0
+        except (ValueError, OverflowError):
+            pass
+    try:
+        return positive_float(value)
+    except SpecError as error:
+        if "up to" in str(error):
+            raise
+        raise SpecError(f"expected a number, 0 or more, got {value!r}") from None
+
+
 def boolean(value: object) -> bool:
     """True or false, from a bool or from query text (``true``, ``1``, ``on``, ``false``...)."""
     if isinstance(value, bool):
@@ -274,9 +301,9 @@ SEED = Option(
 )
 INIT_SCALE = Option(
     "init_scale",
-    "draw weights from [-EPS, EPS] (default 1)",
+    "draw weights from [-EPS, EPS] (default 1; 0 makes every weight 0)",
     default=1.0,
-    parse=positive_float,
+    parse=non_negative_float,
     metavar="EPS",
 )
 MAX_NUMBERS = Option(

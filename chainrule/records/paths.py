@@ -50,7 +50,7 @@ Progress = Callable[[str, int, int], None]
 
 CASE = Option(
     "case",
-    "read a layered network's case (sizes, options, numbers) from a case file, as verify does",
+    "read the case from a case file, as verify does (a graph's names its leaves)",
     default=None,
     metavar="FILE",
 )
@@ -419,15 +419,36 @@ def _layered_numbers(
     )
 
 
+def _graph_case(graph, request: PathsRequest):
+    """A graph's case, read from the request's case file or drawn as verify draws one, and
+    where its numbers came from."""
+    from chainrule.records.cases import obtain
+
+    return obtain(
+        SubjectRequest(graph, max_graph=request.subject.max_graph),
+        request.case,
+        request.examples,
+        request.seed,
+        request.init_scale,
+        request.max_numbers,
+        default_examples=1,
+    )
+
+
 def _graph_numbers(
-    graph, sources: list[str], request: PathsRequest, progress: Progress | None
+    graph,
+    sources: list[str],
+    case,
+    origin: str,
+    request: PathsRequest,
+    progress: Progress | None,
 ) -> Numbers:
-    """Random leaf values for any graph, its edges evaluated, and the δ sweep's gradients."""
+    """A graph's case, its edges evaluated, and the δ sweep's gradients."""
     import numpy as np
 
     verify = _verification()
-    examples, seed, scale = request.examples, request.seed, request.init_scale
-    leaves = verify.random_leaf_values(graph, examples, seed, scale)
+    examples = case.examples
+    leaves = case.leaves()
     edge_values = verify.evaluate_edges(graph, leaves, examples, _stage(progress, "edge"))
     adjoint = verify.adjoints(graph, edge_values, examples)
     reference = {source: float(np.sum(adjoint[source])) for source in sources}
@@ -453,7 +474,7 @@ def _graph_numbers(
         "numeric backprop on the graph (the δ sweep)",
         graph.graph["source"] + options,
         tuple(verify.EXACT),
-        f"seed {seed}, parameters from [-{scale:g}, {scale:g}]",
+        origin,
     )
 
 
@@ -476,22 +497,17 @@ def _numbers(request: PathsRequest, graph, progress: Progress | None = None) -> 
     from chainrule.calculus.aggregates import longest_key
 
     if graph is not None:
-        if request.case:
-            raise SpecError(
-                "case files describe layered networks; a graph's case is drawn from "
-                f"{budget.spelled('seed')}, {budget.spelled('examples')} and "
-                f"{budget.spelled('init_scale')}"
-            )
         label = graph.graph.get("source", "the graph")
+        case, origin = _graph_case(graph, request)
         _check_edges(label, graph.number_of_edges())
         keys = {"length": longest_key(graph)}
         if graph.graph.get("architecture") == "rnn":
             keys["lag"] = longest_key(graph, "lag")
         elements = graph.number_of_nodes() + graph.number_of_edges()
-        _check_tables(request, label, elements, keys, request.examples)
+        _check_tables(request, label, elements, keys, case.examples)
         subject = Subject(label=label, _graph=graph)
         sources = [s.name for s in subject.sources(request.wrt, request.param)]
-        return _graph_numbers(graph, sources, request, progress)
+        return _graph_numbers(graph, sources, case, origin, request, progress)
     from chainrule.graph.build import graph_size
     from chainrule.records.cases import case_for
 

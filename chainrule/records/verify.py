@@ -30,16 +30,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
-from chainrule.errors import SpecError
 from chainrule.graph.spec import Network
 from chainrule.records import cases
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
-from chainrule.records.subject import SubjectRequest, names_a_graph, resolve, subject_of
+from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, subject_of
 from chainrule.verification.verify import TITLES, Gradients, MethodResult, NamedGradients, Report
 
 if TYPE_CHECKING:
     from chainrule.numeric.case import Case
+    from chainrule.verification.graphcase import GraphCase
 
 __all__ = [
     "TITLES",
@@ -61,20 +61,12 @@ SEED, INIT_SCALE, MAX_NUMBERS, WRT = (
 OPTIONS = (*shared.NETWORK, EXAMPLES, SEED, INIT_SCALE, MAX_NUMBERS, WRT)
 
 
-def graph_takes_no_case() -> SpecError:
-    """The refusal of a case file (to read or to write) for a graph: its leaves are drawn."""
-    return SpecError(
-        "case files describe layered networks; a graph file's case is drawn from "
-        f"{budget.spelled('seed')}, {budget.spelled('examples')} and "
-        f"{budget.spelled('init_scale')}"
-    )
-
-
 @dataclass(frozen=True)
 class VerifyRequest:
-    """What to verify: the subject, or a case file (`case`: its path, or a
-    :class:`~chainrule.numeric.case.Case`) that fixes the network and its numbers; how a
-    random case is drawn; and which gradients (by the parameters or by the inputs)."""
+    """What to verify: the subject, or a case (`case`: a case file's path, a
+    :class:`~chainrule.numeric.case.Case` or a
+    :class:`~chainrule.verification.graphcase.GraphCase`) that holds its numbers; how a random
+    case is drawn; and which gradients (by the parameters or by the inputs)."""
 
     subject: SubjectRequest
     case: Any = None
@@ -93,17 +85,15 @@ class VerifyRequest:
         case: Any = None,
         **given: object,
     ) -> VerifyRequest:
-        """A request from an architecture (or a graph file's text), or a case file given as
-        `case`, and options by keyword, each checked; what a case file fixes is refused
-        beside it."""
+        """A request from an architecture (or a graph file's text), or a case given as `case`,
+        and options by keyword, each checked; the options that draw a case are refused beside
+        one (what a layered network's case file fixes, when it is read)."""
         values = read_options(OPTIONS, given, "verify")
         made = cls(subject_of(architecture, graph_text, values), case, **values)
         if case is None:
             if architecture is None and graph_text is None:
                 raise cases.missing_subject()
             return made
-        if made.names_a_graph:
-            raise graph_takes_no_case()
         cases.refuse_conflicts(made.subject, made.seed, made.examples, made.init_scale)
         return made
 
@@ -135,14 +125,15 @@ def describe(case: Case) -> str:
 
 @dataclass(frozen=True)
 class VerifyRecord:
-    """A verification: what was verified (`subject`) on which numbers (`origin`; `case` for a
-    layered network), and the `report` of every method, left out ones with their reason."""
+    """A verification: what was verified (`subject`) on which numbers (`origin`; `case`, a
+    layered network's Case or a graph's GraphCase), and the `report` of every method, left out
+    ones with their reason."""
 
     request: VerifyRequest
     subject: str
     origin: str
     report: Report
-    case: Case | None = None
+    case: Case | GraphCase | None = None
 
     @property
     def ok(self) -> bool:
@@ -225,32 +216,28 @@ def _verify_case(request: VerifyRequest, case: Case, origin: str) -> VerifyRecor
 def compute(request: VerifyRequest) -> VerifyRecord:
     """Verify `request`'s subject: the case is read or drawn (refused past ``max_numbers``
     before it is), every method priced, and those within their budget run and compared."""
-    if request.case is not None:
-        case, origin = cases.load(request.case, request.subject.architecture)
-        return _verify_case(request, case, origin)
-    subject = resolve(request.subject)
-    if subject.layered:
-        case, origin = cases.draw(
-            subject.layered_network(),
-            request.examples,
-            request.seed,
-            request.init_scale,
-            request.max_numbers,
-        )
-        return _verify_case(request, case, origin)
-    from chainrule.verification.verify import random_leaf_values, verify
-
-    graph = subject.graph()
-    sources = [source.name for source in subject.sources(request.wrt)]
-    values = random_leaf_values(graph, request.examples, request.seed, request.init_scale)
-    examples = f"{request.examples} example{'s' if request.examples != 1 else ''}"
-    title = f"{subject.label} ({request.wrt}), {examples}"
-    with _quiet():
-        report = verify(graph, sources, values, request.examples, title=title)
-    scale = f"{request.init_scale:g}"
-    return VerifyRecord(
-        request, title, f"seed {request.seed}, parameters from [-{scale}, {scale}]", report
+    case, origin = cases.obtain(
+        request.subject,
+        request.case,
+        request.examples,
+        request.seed,
+        request.init_scale,
+        request.max_numbers,
     )
+    from chainrule.numeric.case import Case
+
+    if isinstance(case, Case):
+        return _verify_case(request, case, origin)
+    from chainrule.verification.verify import verify
+
+    graph = case.graph
+    subject = Subject(label=case.label, _graph=graph)
+    sources = [source.name for source in subject.sources(request.wrt)]
+    examples = f"{case.examples} example{'s' if case.examples != 1 else ''}"
+    title = f"{case.label} ({request.wrt}), {examples}"
+    with _quiet():
+        report = verify(graph, sources, case.leaves(), case.examples, title=title)
+    return VerifyRecord(request, title, origin, report, case)
 
 
 def work(network: Network, examples: int = cases.DEFAULT_EXAMPLES) -> int:

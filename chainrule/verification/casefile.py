@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
+from chainrule import budget
 from chainrule.errors import SpecError
 from chainrule.graph.spec import DEFAULT_ACTIVATION, DEFAULT_COST, Network
 from chainrule.numeric.case import Case
@@ -136,6 +138,181 @@ def _check_targets(network: Network, targets: np.ndarray) -> None:
         raise SpecError(f"'targets' of cost {network.cost} must lie in [0, 1]")
 
 
+# --- cases that name their leaves: {"values": {"w1": 0.15, "i1": [0.05], ...}} ---------------
+
+
+def _leaf_number(value: object, name: str) -> float:
+    """A finite float from a JSON number, refused by the leaf's name otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = type(value).__name__ if isinstance(value, (list, dict)) else repr(value)[:40]
+        raise SpecError(f"{name!r} holds {shown}, which is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise SpecError(f"{name!r} holds a number too large for a float") from None
+    if not math.isfinite(number):
+        raise SpecError(f"{name!r} holds {number}, which is not a finite number")
+    return number
+
+
+def _leaves_in_words(leaves: Sequence[Sequence[str]]) -> str:
+    """The parameters w1, w2, the input x and the target y: a subject's leaves, for a refusal."""
+    parts = []
+    for noun, names in zip(("parameter", "input", "target"), leaves):
+        if names:
+            shown = ", ".join(names[:12]) + (
+                f", ... ({len(names)} in all)" if len(names) > 12 else ""
+            )
+            parts.append(f"the {noun}{'s' if len(names) > 1 else ''} {shown}")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def check_leaf_values(
+    values: object,
+    leaves: tuple[Sequence[str], Sequence[str], Sequence[str]],
+    label: str,
+    computed: Collection[str] = (),
+) -> tuple[dict[str, float], dict[str, np.ndarray], int]:
+    """Check a case that names its leaves against a subject's `leaves` (its parameters, inputs
+    and targets, by name): every leaf given once, a parameter one finite number, an input or a
+    target a list of finite numbers, one per example, all of one length.
+
+    `values` is the mapping or the whole document (``{"values": {...}}``). Returns each
+    parameter's number, each input's and target's numbers per example, and the examples. Every
+    problem is one :class:`~chainrule.errors.SpecError` naming the leaf (`computed` are the
+    subject's other nodes, refused as given values).
+
+    Examples
+    --------
+    >>> check_leaf_values({"w": 2, "x": [1, 3]}, (["w"], ["x"], []), "g.json")
+    ({'w': 2.0}, {'x': array([1., 3.])}, 2)
+    >>> check_leaf_values({"w": [2], "x": [1]}, (["w"], ["x"], []), "g.json")
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: 'w' is a parameter: give it one number (the same in every \
+example), not a list
+    """
+    if isinstance(values, Mapping) and set(values) == {"values"}:
+        values = values["values"]
+    if not isinstance(values, Mapping):
+        raise SpecError(
+            'a case of named leaves is an object: {"values": {"w1": 0.15, "i1": [0.05], ...}}'
+        )
+    parameters, inputs, targets = leaves
+    known = {*parameters, *inputs, *targets}
+    for name in values:
+        if name in known:
+            continue
+        if name in computed:
+            raise SpecError(
+                f"{str(name)[:80]!r} is computed by {label}, not given: a case gives values to "
+                "the parameters, inputs and targets only"
+            )
+        raise SpecError(
+            f"unknown leaf {str(name)[:80]!r}: {label}'s leaves are {_leaves_in_words(leaves)}"
+        )
+    missing = [name for name in [*parameters, *inputs, *targets] if name not in values]
+    if missing:
+        shown = ", ".join(missing[:12]) + (", ..." if len(missing) > 12 else "")
+        raise SpecError(
+            f"the case gives no value for {shown} ({len(missing):,} of the {len(known):,} "
+            f"leaves of {label})"
+        )
+    numbers = {}
+    for name in parameters:
+        if isinstance(values[name], list):
+            raise SpecError(
+                f"{name!r} is a parameter: give it one number (the same in every example), "
+                "not a list"
+            )
+        numbers[name] = _leaf_number(values[name], name)
+    per_example: dict[str, np.ndarray] = {}
+    first: str | None = None
+    for name in [*inputs, *targets]:
+        given = values[name]
+        if not isinstance(given, list):
+            noun = "an input" if name in inputs else "a target"
+            shown = repr(given)[:40]
+            raise SpecError(
+                f"{name!r} is {noun}: give it one number per example, as a list "
+                f"([{shown}] for one example)"
+            )
+        if not given:
+            raise SpecError(f"{name!r} has no examples: give it one number per example")
+        if len(given) > budget.CASE_EXAMPLES:
+            raise SpecError(
+                f"{name!r} has {len(given):,} examples, more than the "
+                f"{budget.CASE_EXAMPLES:,} a case may hold"
+            )
+        row = np.array([_leaf_number(value, name) for value in given])
+        if first is not None and len(row) != len(per_example[first]):
+            count = len(row)
+            raise SpecError(
+                f"{name!r} has {count} number{'' if count == 1 else 's'}, one per example; "
+                f"{first!r} has {len(per_example[first])}: give every input and target the "
+                "same number of examples"
+            )
+        first = first or name
+        per_example[name] = row
+    examples = len(per_example[first]) if first is not None else 1
+    return numbers, per_example, examples
+
+
+def layered_leaves(network: Network) -> tuple[list[str], list[str], list[str]]:
+    """A layered network's leaves by name: every θ, the inputs x_k and the targets y_i."""
+    from chainrule.graph import names
+
+    return (
+        [parameter.name for parameter in network.parameters()],
+        [names.x_name(k) for k in range(1, network.sizes[0] + 1)],
+        [f"y_{i}" for i in range(1, network.sizes[-1] + 1)],
+    )
+
+
+def case_from_values(network: Network, values: object) -> Case:
+    """A layered network's case from its leaves by name (``theta^(1)_11``, ``x_1``, ``y_1``),
+    checked as :func:`check_leaf_values` checks any case of named leaves.
+
+    Examples
+    --------
+    >>> case = case_from_values(Network([1, 1]), {"theta^(1)_11": 0.5, "x_1": [2], "y_1": [1]})
+    >>> case.weights, case.inputs.tolist(), case.targets.tolist()
+    ((array([[0.5]]),), [[2.0]], [[1.0]])
+    """
+    from chainrule.graph import names
+
+    parameters, inputs, targets = layered_leaves(network)
+    computed = {
+        name(layer, j)
+        for layer in range(2, network.depth + 1)
+        for j in range(1, network.sizes[layer - 1] + 1)
+        for name in (names.z_name, names.a_name)
+    } | {names.COST_NAME}
+    numbers, per_example, examples = check_leaf_values(
+        values, (parameters, inputs, targets), network.architecture, computed
+    )
+    sizes = network.sizes
+    weights = tuple(np.zeros((sizes[l], sizes[l - 1])) for l in range(1, len(sizes)))
+    biases = tuple(np.zeros(sizes[l]) for l in range(1, len(sizes))) if network.bias else None
+    for parameter in network.parameters():
+        layer, j, k = parameter
+        if k == 0:
+            assert biases is not None  # a bias weight exists only with biases
+            biases[layer - 1][j - 1] = numbers[parameter.name]
+        else:
+            weights[layer - 1][j - 1, k - 1] = numbers[parameter.name]
+    stack = np.column_stack
+    targets_array = stack([per_example[name] for name in targets]).reshape(examples, -1)
+    _check_targets(network, targets_array)
+    return Case(
+        network,
+        weights,
+        biases,
+        stack([per_example[name] for name in inputs]).reshape(examples, -1),
+        targets_array,
+    )
+
+
 def load_case(path: str | os.PathLike) -> Case:
     """Read and check a case file; every problem is a SpecError naming the file."""
     from chainrule.files import read_json
@@ -168,8 +345,9 @@ def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.nd
     return inputs, targets
 
 
-def save_case(case: Case, path: str | os.PathLike) -> None:
-    """Write `case` as a case file, atomically."""
+def save_case(case, path: str | os.PathLike) -> None:
+    """Write `case` (a layered network's :class:`Case`, or a graph's case of named leaves) as a
+    case file, atomically."""
     from chainrule.files import write_text_atomically
 
     write_text_atomically(path, json.dumps(case.as_dict(), indent=2) + "\n")

@@ -207,7 +207,9 @@ class _Context:
         """How a quantity is named: a δ for a weighted input (or a graph node), else dJ/dv."""
         from chainrule.calculus.delta import delta_name, is_delta_node
 
-        return delta_name(self.graph, node) if is_delta_node(self.graph, node) else f"dJ/d{node}"
+        if is_delta_node(self.graph, node):
+            return delta_name(self.graph, node)
+        return f"d{self.cost}/d{node}"
 
 
 def _built(build, deadline: float) -> sp.Expr | None:

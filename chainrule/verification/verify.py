@@ -29,6 +29,9 @@ Examples
 >>> report = verify(graph, ["w", "x"], random_leaf_values(graph, examples=2), examples=2)
 >>> report.ok, report.reference
 (True, 'sympy_diff')
+>>> from chainrule.verification.graphcase import graph_case
+>>> verify(graph_case(graph, {"w": 0.5, "x": [1.0, 2.0], "y": [0.0, 1.0]})).ok
+True
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ from chainrule.calculus.symbolic import (
     M,
     composed_cost,
     local_derivative,
+    logit_deltas,
     node_symbol,
     target_symbol,
     value_formula,
@@ -82,6 +86,7 @@ from chainrule.numeric.case import Case
 from chainrule.numeric.differences import STEP as FINITE_DIFFERENCE_STEP
 from chainrule.numeric.differences import central_differences
 from chainrule.verification.evaluate import evaluate
+from chainrule.verification.graphcase import GraphCase
 
 METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
 TITLES = {
@@ -302,15 +307,16 @@ def graph_cost(
     return forward_pass(graph, leaves, examples, formulas)[node_symbol(graph.graph["cost"])]
 
 
-def evaluate_edges(
+def evaluate_graph(
     graph: nx.DiGraph,
     leaves: dict,
     examples: int,
     progress: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Every edge's local derivative at the given leaf values, one array over the examples each:
-    the forward pass, then the local derivative formulas chainrule prints; `progress(edges
-    evaluated, edges)` is told after each edge."""
+) -> tuple[dict, dict]:
+    """Every node's value (by its symbol) and every edge's local derivative (by the edge), one
+    array over the examples each, at the given leaf values: the forward pass, then the local
+    derivative formulas chainrule prints; `progress(edges evaluated, edges)` is told after each
+    edge."""
     values = forward_pass(graph, leaves, examples)
     memo: dict = {}
     evaluated = {}
@@ -321,7 +327,18 @@ def evaluate_edges(
         )
         if progress is not None:
             progress(done, total)
-    return evaluated
+    return values, evaluated
+
+
+def evaluate_edges(
+    graph: nx.DiGraph,
+    leaves: dict,
+    examples: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Every edge's local derivative at the given leaf values, one array over the examples each
+    (:func:`evaluate_graph` without the node values)."""
+    return evaluate_graph(graph, leaves, examples, progress)[1]
 
 
 def path_sum(graph: nx.DiGraph, source: str, edge_values: dict, examples: int) -> np.ndarray:
@@ -340,8 +357,8 @@ def adjoints(
 ) -> dict:
     """The δ-factored sweep: δ(v) = Σ_s δ(s)·∂s/∂v from δ(J) = 1, in reverse topological order.
 
-    `start` gives some nodes' δ outright (the fused output δ^(L) = (a − y)/m of
-    :func:`output_start`); the sweep takes it instead of summing their successors.
+    `start` gives some nodes' δ outright (the logits' δ = (a − y)/m of a fused cost,
+    :func:`logit_start`); the sweep takes it instead of summing their successors.
     """
     cost = graph.graph["cost"]
     start = start or {}
@@ -359,28 +376,42 @@ def adjoints(
 
 SATURATED = (
     "an output is exactly 0 or 1 (saturated), where the factor dJ/da divides by zero: "
-    "the expanded chain sum is undefined there, while the delta sweep starts from "
-    "delta^(L) = (a - y)/m, which is finite"
+    "the expanded chain sum is undefined there, while the delta sweep starts from the logits' "
+    "delta, (a - y)/m, which is finite"
 )
 
 
-def output_start(case: Case) -> tuple[dict, bool]:
-    """The fused δ^(L) of every output's z node, when the cost has one (bce after a sigmoid,
-    softmax-ce after a softmax), and whether an output is saturated at exactly 0 or 1.
+def logit_start(graph: nx.DiGraph, values: dict, examples: int) -> dict:
+    """Where the δ sweep starts for a cost fused with its output activation: ∂J/∂z of every
+    logit, (a − y)/m for bce after a sigmoid, evaluated from the graph's own forward `values`
+    (:func:`~chainrule.calculus.symbolic.logit_deltas`); empty for any other cost."""
+    memo: dict = {}
+    return {
+        node: _per_example(evaluate(formula, values, memo), examples)
+        for node, formula in logit_deltas(graph).items()
+    }
 
-    The output activations come from a numpy forward pass: the sweep being checked is the
-    backward one, over the local derivatives chainrule prints.
-    """
+
+def graph_saturated(graph: nx.DiGraph, values: dict) -> bool:
+    """Whether an output read by a fused cost is exactly 0 or 1 (its dJ/da divides by zero)."""
+    if not logit_deltas(graph):
+        return False
+    return any(
+        bool(np.any((values[node_symbol(node)] == 0) | (values[node_symbol(node)] == 1)))
+        for node in graph.predecessors(graph.graph["cost"])
+    )
+
+
+def case_saturated(case: Case) -> bool:
+    """Whether an output of a case with a fused cost (bce after a sigmoid, softmax-ce after a
+    softmax) is saturated at exactly 0 or 1, where the factor dJ/da divides by zero: the price
+    of the expanded chain sum, from a numpy forward pass (the graph's own δ sweep starts from
+    :func:`logit_start`)."""
     network = case.network
     _, activities = numeric.forward(case.weights, case.biases, case.inputs, network.activation)
     output = activities[-1]
-    delta = numeric.fused_output_delta(network.cost, network.activation[-1], output, case.targets)
-    if delta is None:
-        return {}, False
-    start = {
-        names.z_name(network.depth, j): delta[:, j - 1] for j in range(1, network.sizes[-1] + 1)
-    }
-    return start, bool(np.any((output == 0) | (output == 1)))
+    fused = numeric.fused_output_delta(network.cost, network.activation[-1], output, case.targets)
+    return fused is not None and bool(np.any((output == 0) | (output == 1)))
 
 
 def sympy_diff(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
@@ -430,7 +461,6 @@ class Problem:
     case: Case | None = None
     title: str | None = None
     backprop: MethodResult | None = None
-    start: dict = field(default_factory=dict)  # the δ sweep's fused output δ, where it has one
     saturated: bool = False  # an output at exactly 0 or 1: the expanded chain sum is undefined
 
 
@@ -534,13 +564,17 @@ def _graph_problem(
         )
 
     left_out: dict[str, str] = {}
+    # One forward pass gives the cost and prices what the numbers decide: a saturated output
+    # of a fused cost, where dJ/da divides by zero.
+    values = forward_pass(graph, leaves, examples)
+    saturated = graph_saturated(graph, values)
     evaluation = _evaluation_left_out(graph.number_of_edges(), local_derivative_work(graph))
     counts = path_counts(graph)
     chain_sum = evaluation or _chain_sum_left_out(
         sum(counts[source][0] for source in sources), sum(counts[source][1] for source in sources)
     )
-    if chain_sum:
-        left_out["chain_sum"] = chain_sum
+    if chain_sum or saturated:
+        left_out["chain_sum"] = chain_sum or SATURATED
     if evaluation:
         left_out["delta"] = evaluation
     if network is not None:
@@ -595,11 +629,12 @@ def _graph_problem(
         examples,
         arrange,
         differences,
-        cost=float(np.sum(graph_cost(graph, leaves, examples))),
+        cost=float(np.sum(values[node_symbol(graph.graph["cost"])])),
         prepare=lambda: (graph, sources, leaves),
         left_out=left_out,
         title=title,
         backprop=reference,
+        saturated=saturated,
     )
 
 
@@ -656,7 +691,7 @@ def _case_problem(case: Case, max_graph: int | None = None) -> Problem:
     unbuilt = _graph_left_out(nodes + edges, max_graph)
     # The fixed budget first: raising max_graph past it would not get the graph evaluated.
     evaluation = _evaluation_left_out(edges, 0) or unbuilt
-    start, saturated = output_start(case)
+    saturated = case_saturated(case)
     left_out: dict[str, str] = {}
     if saturated:
         left_out["chain_sum"] = SATURATED
@@ -669,12 +704,9 @@ def _case_problem(case: Case, max_graph: int | None = None) -> Problem:
             left_out["chain_sum"] = reason
     if evaluation:
         left_out["delta"] = evaluation
-    if saturated:  # its derivative of the composed cost divides by a(1 - a) as well
-        left_out["sympy_diff"] = SATURATED.replace("the expanded chain sum", "sympy.diff's formula")
-    else:
-        sympy_left_out = _network_sympy_left_out(network, network.parameter_count, "weight")
-        if sympy_left_out or unbuilt:
-            left_out["sympy_diff"] = sympy_left_out or str(unbuilt)
+    sympy_left_out = _network_sympy_left_out(network, network.parameter_count, "weight") or unbuilt
+    if sympy_left_out:
+        left_out["sympy_diff"] = sympy_left_out
 
     pass_work = budget.forward_pass_work(network.sizes, case.examples)
     fits = MAX_FINITE_DIFFERENCE_WORK // (4 * pass_work)
@@ -717,7 +749,6 @@ def _case_problem(case: Case, max_graph: int | None = None) -> Problem:
         left_out=left_out,
         case=case,
         backprop=reference,
-        start=start,
         saturated=saturated,
     )
 
@@ -792,7 +823,7 @@ def _timed(result: MethodResult, compute: Callable[[], Gradients | NamedGradient
 
 
 def verify(
-    subject: Case | nx.DiGraph,
+    subject: Case | GraphCase | nx.DiGraph,
     sources: list[str] | None = None,
     leaves: dict | None = None,
     examples: int | None = None,
@@ -810,9 +841,11 @@ def verify(
 
     Parameters
     ----------
-    subject : Case or networkx.DiGraph
+    subject : Case, GraphCase or networkx.DiGraph
         A numeric case (its network's graph at its numbers, checked against numeric backprop),
-        or any computation graph (checked against ``sympy.diff``).
+        a graph's case (:func:`chainrule.api.case`: its leaves' numbers, checked against
+        ``sympy.diff``; `sources` are its parameters, or its inputs with ``wrt="inputs"``,
+        unless given), or any computation graph with `sources`, `leaves` and `examples`.
     sources, leaves, examples, title
         For a graph: the nodes to differentiate by (parameters: gradients summed over the
         examples; inputs: one per example), the leaves' values (see :func:`random_leaf_values`),
@@ -825,6 +858,12 @@ def verify(
         For a case: the most nodes and edges of its graph to build; above it, the methods that
         need the graph are left out, naming the limit.
     """
+    if isinstance(subject, GraphCase):
+        kind = NodeKind.PARAM if wrt == "parameters" else NodeKind.INPUT
+        if sources is None:
+            sources = [n for n, k in subject.graph.nodes(data="kind") if k == kind]
+        leaves, examples, title = subject.leaves(), subject.examples, title or subject.label
+        subject = subject.graph
     if isinstance(subject, Case):
         if wrt == "parameters":
             problem = _case_problem(subject, max_graph)
@@ -832,7 +871,10 @@ def verify(
             problem = _inputs_problem(subject, max_graph)
     else:
         if sources is None or leaves is None or examples is None:
-            raise TypeError("verify(graph, ...) needs the sources, leaves and examples")
+            raise TypeError(
+                "verify(graph, ...) needs the sources, leaves and examples; or give it a case: "
+                "verify(chainrule.api.case(graph, values))"
+            )
         problem = _graph_problem(subject, list(sources), leaves, examples, title)
     return _check(problem, methods)
 
@@ -863,10 +905,10 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         report.methods["backprop"] = problem.backprop
     running = [m for m in METHODS if m in methods and m not in problem.left_out]
     prepared = problem.prepare() if set(running) & {"chain_sum", "delta", "sympy_diff"} else None
-    edge_values = None
+    evaluated = None
     if prepared is not None and {"chain_sum", "delta"} & set(running):
         graph, _, leaves = prepared
-        edge_values = evaluate_edges(graph, leaves, problem.examples)
+        evaluated = evaluate_graph(graph, leaves, problem.examples)
 
     for name in ("chain_sum", "delta", "finite_differences", "sympy_diff"):
         if name not in methods:
@@ -886,7 +928,7 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
                 result.seconds = time.perf_counter() - start
         else:
             assert prepared is not None  # prepared above for every method that runs on it
-            _run_on_graph(result, problem, prepared, edge_values)
+            _run_on_graph(result, problem, prepared, evaluated)
 
     reference = report.methods[reference_name]
     # A reference taken on a sample (finite differences, when nothing else fits) says so.
@@ -903,16 +945,17 @@ def _run_on_graph(
     result: MethodResult,
     problem: Problem,
     prepared: tuple[nx.DiGraph, list[str], dict],
-    edge_values: dict | None,
+    evaluated: tuple[dict, dict] | None,
 ) -> None:
-    """The chain sum, the δ sweep or sympy.diff, timed, on the prepared graph."""
+    """The chain sum, the δ sweep or sympy.diff, timed, on the prepared graph (whose node and
+    edge values are `evaluated`)."""
     graph, sources, leaves = prepared
     examples = problem.examples
     if result.name == "sympy_diff":
         _timed(result, lambda: problem.arrange(sympy_diff(graph, sources, leaves, examples)))
         return
-    assert edge_values is not None  # evaluated for the chain sum and the δ sweep
-    values = edge_values
+    assert evaluated is not None  # evaluated for the chain sum and the δ sweep
+    node_values, values = evaluated
     if result.name == "chain_sum":
         _timed(
             result,
@@ -923,7 +966,8 @@ def _run_on_graph(
         return
 
     def delta_sweep():
-        adjoint = adjoints(graph, values, examples, start=problem.start)
+        # a fused cost's δ starts at the logits, from the graph's own forward values
+        adjoint = adjoints(graph, values, examples, start=logit_start(graph, node_values, examples))
         return problem.arrange({source: adjoint[source] for source in sources})
 
     _timed(result, delta_sweep)

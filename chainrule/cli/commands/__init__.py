@@ -21,6 +21,7 @@ COMMANDS = (
     "draw",
     "report",
     "verify",
+    "values",
     "train",
     "check",
     "paths",

@@ -12,9 +12,11 @@ claim 1: dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TextIO
 
-from chainrule.cli.options import add_format, add_options, values_of
+from chainrule.cli.options import PROG, add_format, add_options, values_of
+from chainrule.cli.terminal import visible
 from chainrule.present import check as present
 from chainrule.present.progress import Progress
 from chainrule.records import check as record
@@ -28,7 +30,9 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         description="Check claims such as 'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1' or "
         "'delta^(3)_1 = (a^(3)_1 - y_1)/m * a^(3)_1*(1 - a^(3)_1)': each is proven "
         "correct, shown wrong with its mistake named, or reported as unknown. "
-        "Exit status 0 when every claim is correct, 1 otherwise, 2 for bad input.",
+        "Exit status 0 when every claim is correct, 1 otherwise, 2 for bad input (a claim "
+        "that cannot be read among several gets its own error line, the others their "
+        "verdicts).",
     )
     parser.add_argument(
         "architecture",
@@ -67,4 +71,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         bar.close()
     present.PRESENTERS[args.format](judged, out)
+    if judged.errors:
+        # each claim that could not be read has its own error line; the others their verdicts
+        out.flush()
+        for message in judged.errors:
+            print(f"{PROG}: error: {visible(' '.join(message.split())[:500])}", file=sys.stderr)
+        return 2
     return 0 if judged.ok else 1

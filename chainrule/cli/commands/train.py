@@ -21,16 +21,26 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
     )
     add_architecture(
         parser,
-        record.DEFAULT_ARCHITECTURE,
-        f"layer sizes joined by '-' (default {record.DEFAULT_ARCHITECTURE})",
+        optional_help=f"layer sizes joined by '-' (default {record.DEFAULT_ARCHITECTURE}), a "
+        "graph file, rnn:I-H-O:T or resnet:WxN",
     )
     add_options(parser, [*record.CASE_OPTIONS, record.EPOCHS, record.LR, record.INIT, record.DATA])
+    parser.add_argument(
+        "--case",
+        metavar="FILE",
+        help="start from a case file's weights and train on its data (a layered network's "
+        'case file, or the leaves of ARCH by name: {"values": {...}})',
+    )
+    add_options(parser, [record.FREEZE, record.EVERY, record.RNN_COST])
+    parser.add_argument("--save-case", metavar="FILE", help="write the trained case")
     add_format(parser, list(present.PRESENTERS))
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    request = record.TrainRequest.of(args.architecture, **values_of(args, record.OPTIONS))
+    request = record.TrainRequest.of(
+        args.architecture, case=args.case, **values_of(args, record.RUN_OPTIONS)
+    )
     bar = Progress(request.epochs, "epoch")
     try:
         trained = record.compute(
@@ -38,5 +48,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         )
     finally:
         bar.close()
+    if args.save_case:
+        from chainrule.verification.casefile import save_case
+
+        save_case(trained.trained, args.save_case)
     present.PRESENTERS[args.format](trained, out)
     return 0

@@ -21,7 +21,10 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
     add_architecture(parser, optional_help="layer sizes joined by '-' (not needed with --case)")
     add_options(parser, [record.EXAMPLES, record.SEED, record.INIT_SCALE, record.MAX_NUMBERS])
     parser.add_argument(
-        "--case", metavar="FILE", help="read the case (sizes, options, numbers) from a case file"
+        "--case",
+        metavar="FILE",
+        help="read the case from a case file: a layered network's sizes, options and numbers, "
+        'or the leaves of ARCH by name ({"values": {...}})',
     )
     parser.add_argument("--save-case", metavar="FILE", help="write the case used")
     add_options(parser, [record.WRT])
@@ -33,13 +36,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     request = record.VerifyRequest.of(
         args.architecture, case=args.case, **values_of(args, record.OPTIONS)
     )
-    if args.save_case and request.names_a_graph:
-        raise record.graph_takes_no_case()
     verified = record.compute(request)
     if args.save_case:
         from chainrule.verification.casefile import save_case
 
-        assert verified.case is not None  # a layered network's: a graph's was refused above
+        assert verified.case is not None  # every verification has its case
         save_case(verified.case, args.save_case)
     present.PRESENTERS[args.format](verified, out)
     return 0 if verified.ok else 1
