@@ -116,7 +116,7 @@ def case(architecture: object, values: Any, **options: Any) -> Any:
 def verify(
     architecture: object = None, *, case: Any = None, **options: Any
 ) -> verify_record.VerifyRecord:
-    """``chainrule verify``: one case's gradients by five methods, each compared with an
+    """``chainrule verify``: one case's gradients by six methods, each compared with an
     independent reference; the case drawn at random (options ``examples``, ``seed``,
     ``init_scale``, ``max_numbers``), or ``case``: a case file's path, or a case made by
     :func:`case` (a layered network's :class:`~chainrule.numeric.case.Case`, a graph's

@@ -366,9 +366,7 @@ def network_batch_form(
 def _sweep(view: LayerGraph, sources: list[str]) -> tuple[BatchEquation, ...] | None:
     """The reverse sweep from the cost to `sources`: a named δ for each computed tensor on the
     way (others' adjoints inline), a gradient for each source, in the order they are known."""
-    reached: set[str] = set()
-    for source in sources:
-        reached |= _reached(view, source)
+    reached = _reached(view, sources)
     wanted = set(sources)
     adjoint: dict[str, Expression] = {}
     equations: list[BatchEquation] = []
@@ -405,9 +403,10 @@ def _upstream(view: LayerGraph, name: str, adjoint: dict[str, Expression]) -> Ex
     return delta_operand(tensor) if is_named(view, tensor) else adjoint[name]
 
 
-def _reached(view: LayerGraph, source: str) -> set[str]:
-    """The tensors on some path from `source` to the cost."""
-    reached = {source}
+def _reached(view: LayerGraph, sources: list[str]) -> set[str]:
+    """The tensors on some path from one of `sources` to the cost: one pass over the tensors
+    in order, however many sources (one pass per source made a sweep of L layers O(L²))."""
+    reached = set(sources)
     for tensor in view.tensors:
         if tensor.name in reached:
             reached.update(edge.target for edge in view.out_edges(tensor.name))

@@ -240,7 +240,7 @@ def _verification(out: TextIO, record: ExplainRecord) -> None:
         return
     _paragraph(
         out,
-        "The same gradients on a random case, computed five ways and compared with "
+        "The same gradients on a random case, computed six ways and compared with "
         "numeric backprop, which shares no code with the symbolic side:",
     )
     present_verify.text(record.verification, out)
