@@ -96,10 +96,14 @@ def paths(architecture: object = None, **options: Any) -> paths_record.PathsReco
     return paths_record.compute(paths_record.request(architecture, **options))
 
 
-def delta(architecture: object, **options: Any) -> delta_record.DeltaRecord:
+def delta(
+    architecture: object, **options: Any
+) -> delta_record.DeltaRecord | delta_record.MatrixDeltaRecord:
     """``chainrule delta``: every δ's definition and every gradient through the δs, or the
-    factoring of the selected parameters (``param=["1,1,1"]``); options ``bias``,
-    ``activation``, ``cost``, ``max_graph``, ``param``, ``ops``, ``limit``, ``wrt``."""
+    factoring of the selected parameters (``param=["1,1,1"]``); with ``view="matrix"`` the δ
+    recursion a layer at a time for a batch, every operand's shape (a
+    :class:`~chainrule.records.delta.MatrixDeltaRecord`); options ``bias``, ``activation``,
+    ``cost``, ``max_graph``, ``param``, ``ops``, ``limit``, ``wrt``, ``view``."""
     return delta_record.compute(delta_record.request(architecture, **options))
 
 

@@ -246,6 +246,7 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
             limit=max(chains, edges, -(-terms * (steps + 1) // budget.TERMS_PER_CHAIN)),
         )
     )
+    assert isinstance(factoring, delta_record.DeltaRecord)  # the scalar view
     # Computed now, with the rest of the work, rather than when the presenter reads them.
     _ = factoring.definitions, factoring.gradients
     if chains <= CHAINS_SHOWN:

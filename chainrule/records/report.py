@@ -183,6 +183,8 @@ def compute(request: ReportRequest, progress: Progress | None = None) -> ReportR
     factoring = delta_record.compute(
         delta_record.DeltaRequest(about, param=(first,), limit=request.limit)
     )
+    assert isinstance(deltas, delta_record.DeltaRecord)  # the scalar view
+    assert isinstance(factoring, delta_record.DeltaRecord)
     begin("verify")
     verification = verify_record.compute(verify_record.VerifyRequest(about, seed=request.seed))
     begin("draw")

@@ -19,7 +19,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         "chosen parameter, its chains grouped into deltas layer by layer.",
     )
     add_architecture(parser)
-    add_options(parser, [record.PARAM, record.OPS, record.LIMIT, record.WRT])
+    add_options(parser, [record.PARAM, record.OPS, record.LIMIT, record.WRT, record.VIEW])
     add_format(parser, list(present.PRESENTERS))
     parser.set_defaults(run=run)
 
