@@ -91,6 +91,14 @@ class MatrixNotation:
         ``aligned`` block)."""
         raise NotImplementedError
 
+    def sides(self, equation: BatchEquation) -> tuple[str, str]:
+        """The left and the right side, for a document's aligned equations (LaTeX, MathML)."""
+        raise NotImplementedError
+
+    def gradient_lhs(self, tensor: Tensor) -> str:
+        """∂J/∂tensor, for a document's aligned equations (LaTeX, MathML)."""
+        raise NotImplementedError
+
 
 def under(pieces: Sequence[tuple[str, Shape | None]], written) -> list[str]:
     """Two lines: the pieces, and each operand's shape under it. Each operand starts where its
@@ -166,8 +174,16 @@ class LatexMatrix(MatrixNotation):
 
     def equation(self, equation: BatchEquation) -> list[str]:
         """``lhs &= rhs``, a line of an ``aligned`` block."""
+        lhs, rhs = self.sides(equation)
+        return [f"{lhs} &= {rhs}"]
+
+    def sides(self, equation: BatchEquation) -> tuple[str, str]:
+        """The left and the right side, each operand under-braced with its shape."""
         pieces = self.equation_pieces(equation)
-        return [self._braced(pieces[:1]) + " &= " + self._braced(pieces[2:])]
+        return self._braced(pieces[:1]), self._braced(pieces[2:])
+
+    def gradient_lhs(self, tensor: Tensor) -> str:
+        return rf"\frac{{\partial J}}{{\partial {tensor.latex}}}"
 
 
 # -- MathML --------------------------------------------------------------------------------------
@@ -330,8 +346,15 @@ class MathMLMatrix(MatrixNotation):
 
     def equation(self, equation: BatchEquation) -> list[str]:
         """Two pieces: the left side with its shape under it, and the right side."""
+        return list(self.sides(equation))
+
+    def sides(self, equation: BatchEquation) -> tuple[str, str]:
+        """The left side with its shape under it, and the right side."""
         lhs = _under(mathml_operand(equation.lhs.text), equation.lhs.shape)
-        return [lhs, mathml_expression(equation.rhs)]
+        return lhs, mathml_expression(equation.rhs)
+
+    def gradient_lhs(self, tensor: Tensor) -> str:
+        return mathml_operand(f"dJ/d{tensor.name}")
 
 
 FORMATS: dict[str, type[MatrixNotation]] = {
