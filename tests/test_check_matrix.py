@@ -303,3 +303,21 @@ def test_the_readmes_wrong_matrix_claim_is_real_output(run_cli):
     program, *argv = shlex.split(command.removeprefix("$ "))
     _, out, _ = run_cli(*argv, expect=1)
     assert out == "\n".join(output) + "\n"
+
+
+def test_a_softmax_output_is_judged_by_its_jacobian(run_cli):
+    """The truth's softmax term sums over the outputs (a column of n_L ones, not of m); f' of a
+    softmax layer is refused by name; (a − y)/m holds only for targets that sum to 1, so it is
+    wrong in general, as the scalar check says of δ^(3)_1."""
+    network = Network([2, 2, 3], cost="softmax-ce")
+    assert verdict("delta^(2) = delta^(3) Theta^(2) .* f'(z^(2))", network)[:2] == (
+        "correct",
+        None,
+    )
+    assert verdict("delta^(3) = (a^(3) - y)/m", network)[:2] == ("wrong", "counterexample")
+    scalar = api.check(network, claims=["delta^(3)_1 = (a^(3)_1 - y_1)/m"])
+    assert scalar.verdicts[0].document["verdict"] == "wrong"
+    _, out, err = run_cli(
+        "check", "2-2-3", "--cost", "softmax-ce", "delta^(3) = dJ/da^(3) .* f'(z^(3))", expect=2
+    )
+    assert out == "" and "layer 3 is a softmax, whose Jacobian is not diagonal" in err

@@ -401,7 +401,7 @@ def leaf_name(key: str, format: str = "text") -> str:
             return f"{stem}^{{{layer}}}"
         return f"{stem}^{layer}" if layer else stem
 
-    if key == "ones":
+    if key.startswith("ones"):
         return r"\mathbf{1}" if format == "latex" else "1"
     kind, _, name = key.partition(":")
     if not name:

@@ -94,6 +94,8 @@ class Shapes:
         kind, _, name = key.partition(":")
         if key == "ones":
             return Shape(self.m, Dim.of(1))
+        if key == "ones:out":  # a softmax's sum over the outputs
+            return Shape(self.width(self.depth), Dim.of(1))
         if kind == "gradient":
             shape = self.of(name)
             return shape
@@ -209,10 +211,18 @@ class Instance:
         kind, _, name = key.partition(":")
         if key == "ones":
             result = sp.ones(SMALL_EXAMPLES, 1)
+        elif key == "ones:out":
+            result = sp.ones(self.widths[-1], 1)
         elif kind == "f'":
             layer = int(name.split("(")[1].rstrip(")"))
             z, a = self.value(name), self.value(f"a^({layer})")
-            rule = rules.ACTIVATIONS[self.network.activation[layer - 2]]
+            activation = self.network.activation[layer - 2]
+            if activation not in rules.ACTIVATIONS:  # a softmax: its Jacobian is no diagonal
+                raise SpecError(
+                    f"f'(z^({layer})): layer {layer} is a {activation}, whose Jacobian is not "
+                    "diagonal; write delta^(L) by its softmax, or dJ/dz^(L)"
+                )
+            rule = rules.ACTIVATIONS[activation]
             zs, as_ = sp.symbols("z a", real=True)
             formula = rule.derivative(zs, as_)
             result = z.applyfunc(lambda _: 0)
@@ -242,7 +252,7 @@ def evaluate(node: object, instance: Instance, columns: bool = False) -> Any:
     if isinstance(node, Leaf):
         value = instance.value(node.key)
         stem = node.key.partition("^")[0]
-        transpose = columns and node.key != "ones" and stem not in ("Theta",)
+        transpose = columns and not node.key.startswith("ones") and stem != "Theta"
         return value.T if transpose else value
     if isinstance(node, Transposed):
         inner = evaluate(node.inner, instance, columns)
@@ -283,7 +293,8 @@ def _tree(expression: Any) -> object:
     if isinstance(expression, Operand):
         return Leaf(expression.name)
     if isinstance(expression, Ones):
-        return Leaf("ones")
+        # a column of m ones sums over the examples; any other (a softmax's) over the outputs
+        return Leaf("ones" if not expression.rows.known else "ones:out")
     if isinstance(expression, Transpose):
         return Transposed(_tree(expression.inner))
     if isinstance(expression, MatMul):
@@ -478,7 +489,8 @@ class _Judge:
     def fitting_variants(self) -> Iterator[tuple[str, object, str]]:
         """Corrections of a claim whose shapes fit but whose value does not."""
         rhs, lhs = self.claim.rhs, self.claim.lhs
-        if lhs.startswith("delta:"):
+        layer = int(lhs.split("^(")[1].split(")")[0]) if lhs.startswith("delta:") else 0
+        if layer and self.network.activation[layer - 2] in rules.ACTIVATIONS:
             derivative = Leaf(f"f':{lhs.partition(':')[2]}")
             yield (
                 "missing_activation_derivative",
@@ -532,13 +544,27 @@ def _rewrites(
                 yield part, Added(terms, node.signs)
 
 
+def _leaves(node: object) -> Iterator[Leaf]:
+    """Every leaf of a claim's tree, left to right."""
+    if isinstance(node, Leaf):
+        yield node
+    elif isinstance(node, Transposed):
+        yield from _leaves(node.inner)
+    elif isinstance(node, (Product, Elementwise)):
+        yield from _leaves(node.left)
+        yield from _leaves(node.right)
+    elif isinstance(node, Added):
+        for term in node.terms:
+            yield from _leaves(term)
+
+
 def _swap(node: object) -> Iterator[object]:
     if isinstance(node, Product) and not isinstance(node.left, Scalar):
         yield Product(node.right, node.left)
 
 
 def _flip(node: object) -> Iterator[object]:
-    if isinstance(node, Leaf) and node.key != "ones":
+    if isinstance(node, Leaf) and not node.key.startswith("ones"):
         yield Transposed(node)
     if isinstance(node, Transposed) and isinstance(node.inner, Leaf):
         yield node.inner
@@ -577,6 +603,9 @@ def judge_matrix(network: Network, text: str) -> tuple[dict, str]:
     equations = true_equations(network)
     if claim.lhs not in equations:
         raise SpecError(f"{claim.quantity} is not a tensor of {network.architecture}")
+    for leaf in _leaves(claim.rhs):
+        if leaf.key.startswith("f':"):
+            Instance(network, proof=False).value(leaf.key)  # a softmax's f' is refused by name
     equation = equations[claim.lhs]
     verdict, diagnosis, detail, convention = _Judge(network, claim, equation).verdict()
     lhs_latex = equation.lhs.latex
