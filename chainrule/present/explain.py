@@ -220,7 +220,8 @@ def _matrix(out: TextIO, record: ExplainRecord, number: int) -> None:
     tensor = group.source.tensor
     _paragraph(
         out,
-        f"Grouping neurons into layers, {record.parameter.name} is an entry of the "
+        f"Grouping neurons into layers, {names.unicode_name(record.parameter.name)} is an "
+        "entry of the "
         f"{'bias row' if tensor.name.startswith('b^') else 'weight matrix'} {tensor.unicode} "
         f"({tensor.shape}); each product of Jacobians below stands "
         f"for {group.source.scalar_chains:,} of the scalar chains, each factor's shape under "
