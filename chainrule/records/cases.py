@@ -28,7 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.errors import SpecError
+from chainrule.files import read_json
 from chainrule.graph.spec import Network
+from chainrule.numeric.case import Case, random_case
+from chainrule.records.options import NETWORK, Option, read_options
 from chainrule.records.subject import SubjectRequest, names_a_graph, resolve
 
 if TYPE_CHECKING:
@@ -161,7 +164,6 @@ def case(architecture: object, values: object, **options: object) -> Case | Grap
     ...
     chainrule.errors.SpecError: 'theta^(1)_11' holds nan, which is not a finite number
     """
-    from chainrule.records.options import NETWORK, Option, read_options
 
     rnn_cost = Option("rnn_cost", "", default=None, choices=("last", "sum"))
     read = read_options((*NETWORK, rnn_cost), options, "case")
@@ -177,7 +179,6 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
     ``bias``, ``activation`` and ``cost`` are refused beside it, and layer sizes given must be
     its own) or names the leaves of the subject given (``{"values": {...}}``).
     """
-    from chainrule.numeric.case import Case
     from chainrule.verification.graphcase import GraphCase
 
     if isinstance(case, GraphCase):
@@ -197,7 +198,6 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
         _refuse_shape(subject)
         _check_sizes(subject.architecture, case)
         return case, "the case given"
-    from chainrule.files import read_json
 
     if subject.architecture is None and subject.graph_text is None:
         _refuse_shape(subject)  # without ARCH the file must be a layered network's, which sets it
@@ -247,7 +247,6 @@ def draw(
 ) -> tuple[Case, str]:
     """A random case of `network`, refused past `max_numbers` before anything is drawn, and
     where its numbers came from."""
-    from chainrule.numeric.case import random_case
 
     case = random_case(
         network, examples=examples, seed=seed, init_scale=init_scale, max_numbers=max_numbers
@@ -349,7 +348,6 @@ def case_for(options: Any, default_examples: int = DEFAULT_EXAMPLES) -> tuple[Ca
         getattr(options, "max_numbers", budget.DEFAULT_MAX_NUMBERS),
         default_examples,
     )
-    from chainrule.numeric.case import Case
 
     assert isinstance(case, Case)  # asked for layer sizes only
     return case, origin

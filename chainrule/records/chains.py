@@ -27,8 +27,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
+from chainrule.calculus import symbolic
 from chainrule.calculus.counting import closed_view_size
+from chainrule.calculus.matrix import batch_form, cost_edges, cost_gradient, iter_matrix_chains
 from chainrule.errors import TooLarge
+from chainrule.graph.chains import iter_chains
+from chainrule.graph.shapes import written
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
@@ -102,14 +106,11 @@ class ChainsRecord:
         (in the closed view they are first held, one source at a time, to be added up)."""
         # networkx and SymPy are imported here, not with the module: the matrix view, which
         # answers at real widths in a fraction of a second, needs neither.
-        from chainrule.graph.chains import iter_chains
 
         for source in self.sources:
             chains: Iterable[Chain] = iter_chains(self.graph, source.name)
             closed = None
             if self.request.view == "closed":
-                from chainrule.calculus import symbolic
-
                 chains = list(chains)
                 closed = symbolic.closed_sum(self.graph, chains)
             yield ChainGroup(source, chains, closed)
@@ -232,12 +233,6 @@ class MatrixChainsRecord:
     sources: tuple[MatrixSource, ...]
 
     def groups(self) -> Iterator[MatrixGroup]:
-        from chainrule.calculus.matrix import (
-            batch_form,
-            cost_edges,
-            cost_gradient,
-            iter_matrix_chains,
-        )
 
         for source in self.sources:
             batch = batch_form(self.view, source.name)
@@ -271,7 +266,6 @@ def matrix_group_document(group: MatrixGroup) -> dict[str, Any]:
 
 
 def equation_document(equation: BatchEquation) -> dict[str, Any]:
-    from chainrule.graph.shapes import written
 
     return {
         "kind": equation.kind,

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget, rules
-from chainrule.calculus.counting import count, count_input, count_parameter
+from chainrule.calculus.counting import count, count_input, count_parameter, local_derivative_work
 from chainrule.errors import SpecError, TooLarge
-from chainrule.graph import names
+from chainrule.graph import layers, names
 from chainrule.graph.spec import Network, parse_parameter
 
 if TYPE_CHECKING:
@@ -394,7 +394,6 @@ def resolve_layers(request: SubjectRequest) -> LayerSubject:
     size, within ``max_graph`` tensors and edges; a graph file (or a built graph) is built and
     grouped (:func:`~chainrule.calculus.layers.derive_layer_graph`), within the budget of its
     local derivatives."""
-    from chainrule.graph import layers
 
     architecture = request.architecture
     if (
@@ -423,7 +422,6 @@ def resolve_layers(request: SubjectRequest) -> LayerSubject:
             "max_graph",
         )
         return LayerSubject(subject.label, layers.network_layers(network), network)
-    from chainrule.calculus.counting import local_derivative_work
     from chainrule.calculus.layers import derive_layer_graph
 
     graph = subject.graph()

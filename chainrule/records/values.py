@@ -34,8 +34,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.counting import local_derivative_work
 from chainrule.errors import SpecError, TooLarge
-from chainrule.graph.spec import Network
+from chainrule.graph import names
+from chainrule.graph.spec import Network, graph_size, parse_parameter
+from chainrule.numeric.backprop import cost_of, fused_output_delta
+from chainrule.numeric.case import Case
+from chainrule.numeric.values import layer_values
 from chainrule.records import cases
 from chainrule.records import options as shared
 from chainrule.records.options import Option, non_negative_float, read_options
@@ -291,7 +296,6 @@ def _check_numbers(label: str, numbers: int, examples: int, limit: int) -> None:
 def _check_evaluation(graph, doing: str = "write the values of") -> None:
     """Refuse a graph whose formulas are too many to evaluate one by one (verify leaves its
     chain sum and δ sweep out there); `doing` says what cannot be done."""
-    from chainrule.calculus.counting import local_derivative_work
     from chainrule.verification.verify import _evaluation_left_out
 
     why = _evaluation_left_out(graph.number_of_edges(), local_derivative_work(graph))
@@ -320,11 +324,6 @@ def _per_parameter(network, weights: Sequence[np.ndarray], biases: Sequence[np.n
 
 def _layered(request: ValuesRequest, case: Case, origin: str) -> ValuesRecord:
     import numpy as np
-
-    from chainrule.graph import names
-    from chainrule.graph.spec import graph_size
-    from chainrule.numeric.backprop import cost_of
-    from chainrule.numeric.values import layer_values
 
     network, m = case.network, case.examples
     nodes, edges = graph_size(network)
@@ -406,7 +405,6 @@ def _layered(request: ValuesRequest, case: Case, origin: str) -> ValuesRecord:
 
 
 def _layered_saturated(case: Case, output: np.ndarray) -> bool:
-    from chainrule.numeric.backprop import fused_output_delta
 
     network = case.network
     fused = fused_output_delta(network.cost, network.activation[-1], output, case.targets)
@@ -415,7 +413,6 @@ def _layered_saturated(case: Case, output: np.ndarray) -> bool:
 
 def _layered_frozen(given: Sequence[str], network, parameters: Sequence[str]) -> tuple[str, ...]:
     """The names ``freeze`` holds, a weight named ``theta^(l)_jk`` or ``l,j,k``."""
-    from chainrule.graph.spec import parse_parameter
 
     if not given:
         return ()
@@ -475,8 +472,6 @@ def _layered_factors(case: Case, numbers, tables, x_names, z_names, a_names):
     import itertools
 
     import numpy as np
-
-    from chainrule.graph import names
 
     network, m = case.network, case.examples
     sizes, depth, bias = network.sizes, network.depth, network.bias
@@ -612,8 +607,6 @@ def compute(request: ValuesRequest) -> ValuesRecord:
     if request.case is None and isinstance(subject.architecture, (str, Network)):
         resolved = resolve(subject) if not names_a_graph(subject.architecture) else None
         if resolved is not None and resolved.layered:
-            from chainrule.graph.spec import graph_size
-
             network = resolved.layered_network()
             nodes, edges = graph_size(network)
             numbers = _numbers(nodes, edges, network.parameter_count, request.examples)
@@ -627,7 +620,6 @@ def compute(request: ValuesRequest) -> ValuesRecord:
         max(request.max_numbers, budget.DEFAULT_MAX_NUMBERS),
         default_examples=1,
     )
-    from chainrule.numeric.case import Case
 
     if isinstance(case, Case):
         return _layered(request, case, origin)
