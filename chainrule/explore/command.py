@@ -52,7 +52,6 @@ def _options(args: argparse.Namespace) -> dict:
 
 
 def _command_line(args: argparse.Namespace) -> str:
-
     words = ["chainrule", "explore", args.architecture]
     for name, value in shaping_pairs(vars(args)):
         words += [f"--{name}"] if name == "bias" else [f"--{name}", value]
@@ -60,7 +59,6 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 def _page_query(options: dict, args: argparse.Namespace) -> str:
-
     pairs = network_pairs(options) + ([("param", args.param)] if args.param else [])
     return ("?" + urlencode(pairs)) if pairs else ""
 

@@ -247,8 +247,8 @@ class Dag:
         unused = [n for n in self._order if n != self._cost and n not in reaching]
         if unused:
             raise SpecError(self._unused_message(unused))
-        for generation, names in enumerate(nx.topological_generations(graph), start=1):
-            for name in names:
+        for generation, generation_nodes in enumerate(nx.topological_generations(graph), start=1):
+            for name in generation_nodes:
                 graph.nodes[name].setdefault("layer", generation)
         attach_factors(graph)
         return graph

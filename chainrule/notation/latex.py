@@ -83,10 +83,8 @@ class LatexNotation(Notation):
         ]
 
     def _make_printer(self):
-
         settings = {} if self.graph is None else {"symbol_names": latex_names(self.graph)}
         return ChainLatexPrinter(settings)
 
     def _formula_in_product(self, formula) -> str:
-
         return as_product_factor(self.printer, formula, r"\left(", r"\right)")

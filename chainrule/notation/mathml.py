@@ -113,7 +113,6 @@ class MathMLNotation(Notation):
         return equations
 
     def _make_printer(self):
-
         return ChainMathMLPrinter()
 
     def _formula_in_product(self, formula) -> str:

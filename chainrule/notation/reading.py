@@ -136,7 +136,6 @@ class Vocabulary:
     spelling chainrule prints (text, unicode, LaTeX), and the activation of each layer."""
 
     def __init__(self, graph: nx.DiGraph):
-
         self.graph = graph
         self.cost = graph.graph["cost"]
         self.network = graph.graph.get("network")

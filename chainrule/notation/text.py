@@ -81,11 +81,9 @@ class TextNotation(Notation):
         return [Equation(*line.split(" = ", 1)) for line in [output, *hidden, *weights]]
 
     def _make_printer(self):
-
         return ChainStrPrinter(unicode=self.format == "unicode")
 
     def _formula_in_product(self, formula) -> str:
-
         return as_product_factor(self.printer, formula, "(", ")")
 
 

@@ -274,7 +274,6 @@ def _prose_html(text: str) -> str:
 
 
 def _aligned(equations: Equations) -> list[str]:
-
     return aligned_lines(equations.lines)
 
 
@@ -346,7 +345,6 @@ def render_markdown(content: list) -> str:
 
 
 def render_html(content: list) -> str:
-
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',

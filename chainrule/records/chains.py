@@ -233,7 +233,6 @@ class MatrixChainsRecord:
     sources: tuple[MatrixSource, ...]
 
     def groups(self) -> Iterator[MatrixGroup]:
-
         for source in self.sources:
             batch = batch_form(self.view, source.name)
             costs = tuple(
@@ -266,7 +265,6 @@ def matrix_group_document(group: MatrixGroup) -> dict[str, Any]:
 
 
 def equation_document(equation: BatchEquation) -> dict[str, Any]:
-
     return {
         "kind": equation.kind,
         "lhs": equation.lhs.text,

@@ -295,7 +295,6 @@ class PathsRecord:
 
 
 def _verification():
-
     return verify
 
 

@@ -238,7 +238,6 @@ def _data(request: TrainRequest) -> tuple[Network, np.ndarray, np.ndarray]:
 def _starting_case(
     request: TrainRequest, network: Network, inputs: np.ndarray, targets: np.ndarray
 ) -> Case:
-
     if request.init == "constant":
         return constant_case(
             network, request.init_scale, inputs, targets, max_numbers=request.max_numbers

@@ -215,7 +215,6 @@ def _quiet():
 
 
 def _verify_case(request: VerifyRequest, case: Case, origin: str) -> VerifyRecord:
-
     with _quiet():
         report = verify(case, wrt=request.wrt, max_graph=request.subject.max_graph)
     subject = describe(case) if report.case is not None else str(report.title)

@@ -160,12 +160,12 @@ def _leaf_number(value: object, name: str) -> float:
 def _leaves_in_words(leaves: Sequence[Sequence[str]]) -> str:
     """The parameters w1, w2, the input x and the target y: a subject's leaves, for a refusal."""
     parts = []
-    for noun, names in zip(("parameter", "input", "target"), leaves):
-        if names:
-            shown = ", ".join(names[:12]) + (
-                f", ... ({len(names)} in all)" if len(names) > 12 else ""
+    for noun, named in zip(("parameter", "input", "target"), leaves):
+        if named:
+            shown = ", ".join(named[:12]) + (
+                f", ... ({len(named)} in all)" if len(named) > 12 else ""
             )
-            parts.append(f"the {noun}{'s' if len(names) > 1 else ''} {shown}")
+            parts.append(f"the {noun}{'s' if len(named) > 1 else ''} {shown}")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 

@@ -76,5 +76,4 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-
     return explore(args, out)

@@ -33,7 +33,6 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-
     request = record.ReportRequest.of(args.architecture, **values_of(args, record.OPTIONS))
     # The layer sizes and weights are read first, then the document's name and path, before
     # any work: a device, a directory or a read-only file is refused at once.
