@@ -10,13 +10,21 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chainrule import budget
 from chainrule.errors import OutputRefused, SpecError
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    import tempfile
+else:
+    # Loaded on first write: it imports random, and with it hashlib, a sixth of the start-up
+    # of a command that writes no file.
+    tempfile = lazy("tempfile")
 
 
 def _kind_of(mode: int) -> str | None:
