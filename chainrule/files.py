@@ -6,7 +6,6 @@ be a regular file or not exist; a symlink is written through to its target.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
@@ -20,10 +19,12 @@ from chainrule.errors import OutputRefused, SpecError
 from chainrule.lazy import lazy
 
 if TYPE_CHECKING:
+    import json
     import tempfile
 else:
-    # Loaded on first write: it imports random, and with it hashlib, a sixth of the start-up
-    # of a command that writes no file.
+    # Loaded on first use: tempfile imports random, and with it hashlib, a sixth of the
+    # start-up of a command that writes no file; json is for the commands that read or print it.
+    json = lazy("json")
     tempfile = lazy("tempfile")
 
 
