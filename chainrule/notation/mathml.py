@@ -17,10 +17,18 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from chainrule.calculus.symbolic import node_symbol
+from chainrule.lazy import lazy
 from chainrule.notation.base import Equation, Notation
-from chainrule.notation.printers import ChainMathMLPrinter
+
+if TYPE_CHECKING:
+    from chainrule.notation import printers as printers
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    printers = lazy("chainrule.notation.printers")
 
 
 def _sup(base: str, layer: int) -> str:
@@ -113,7 +121,7 @@ class MathMLNotation(Notation):
         return equations
 
     def _make_printer(self):
-        return ChainMathMLPrinter()
+        return printers.ChainMathMLPrinter()
 
     def _formula_in_product(self, formula) -> str:
         import sympy as sp
