@@ -304,3 +304,117 @@ def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
     assert frame.locator('[data-count="terms"]').get_attribute("data-value") == "8"
     assert frame.locator("[data-parameter] [data-chain]").count() == 1
     context.close()
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def chain_products(document, chains):
+    """Each chain's value from a ``values --json`` document: the product of its factors'
+    values, per example, summed over the examples."""
+    factors = {(f["of"], f["wrt"]): f["value"] for f in document["factors"]}
+    values = []
+    for chain in chains:
+        per_example = [1.0] * document["examples"]
+        for factor in chain:
+            per_example = [a * b for a, b in zip(per_example, factors[factor["of"], factor["wrt"]])]
+        values.append(sum(per_example))
+    return values
+
+
+def chain_values(page):
+    page.wait_for_selector("#chains [data-chain][data-value]")
+    return [
+        float(value)
+        for value in page.eval_on_selector_all(
+            "#chains [data-chain]", "items => items.map(i => i.dataset.value)"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "arch, param, name",
+    [
+        ("2-2-2", "1,1,1", "theta^(1)_11"),
+        ("rnn:1-2-1:3", "U_11", "U_11"),
+        ("resnet:2x4", "W^(1)_11", "W^(1)_11"),
+    ],
+)
+def test_each_chain_shows_its_value_and_share_at_the_case(server, page, capsys, arch, param, name):
+    """The numbers for layer sizes, rnn: and resnet: (a 400 before): each chain's value beside
+    it is its factors' product in ``chainrule values --json`` (verify's case: seed 0, 4
+    examples), and each node showing a number carries it."""
+    ready(page, server + f"/?arch={arch}&param={param}")
+    document = cli_json(capsys, "values", arch, "--examples", "4", "--json")
+    chains = cli_json(capsys, "chains", arch, "--param", param, "--json")[0]["chains"]
+    assert chain_values(page) == pytest.approx(chain_products(document, chains), rel=1e-12)
+    shares = page.eval_on_selector_all(
+        "#chains [data-chain]", "items => items.map(i => Number(i.dataset.share))"
+    )
+    assert sum(shares) == pytest.approx(1.0)
+    assert "%" in page.text_content("#chains [data-chain] .chain-value")
+    node = page.locator(f'#graph g.node[data-node="{name}"]')
+    assert float(node.get_attribute("data-value")) == document["forward"][name][0]
+    rows = page.eval_on_selector_all(
+        "#values tbody tr", "rows => rows.map(r => [r.dataset.node, Number(r.dataset.value)])"
+    )
+    assert dict(rows) == {node: row[0] for node, row in document["forward"].items()}
+
+
+def test_a_pasted_graph_file_and_case_give_the_worked_examples_numbers(server, page):
+    """A graph file's case pasted in the Numbers panel: the published worked example's
+    numbers (dE/dw5 = 0.082167041, E_total = 0.298371109) on the page."""
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (EXAMPLES / "graphs" / "mazur.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true] [data-parameter]")
+    page.click("#case-file summary")
+    page.fill("#case-text", (EXAMPLES / "cases" / "mazur.json").read_text())
+    page.click("#case-apply")
+    page.wait_for_function(
+        "() => document.querySelector('#numbers-note').textContent.startsWith('the case pasted')"
+    )
+    assert float(page.get_attribute("#numbers-note", "data-cost")) == pytest.approx(
+        0.298371109, abs=1e-9
+    )
+    page.select_option("#param-select", "w5")
+    page.wait_for_selector('[data-parameter="w5"]')
+    page.wait_for_function(
+        "() => document.querySelector('#chains [data-chain]')?.dataset.value?.startsWith('0.0821')"
+    )
+    assert chain_values(page) == [pytest.approx(0.082167041, abs=1e-9)]
+    assert page.get_attribute('#graph g.node[data-node="w5"]', "data-value") == "0.4"
+    # a case that does not fit: one line, no traceback, the old numbers gone
+    page.fill("#case-text", '{"values": {"w1": 0.15}}')
+    page.click("#case-apply")
+    page.wait_for_selector("#numbers-note .failed")
+    assert "gives no value for w2" in page.text_content("#numbers-note")
+    assert page.locator("#chains [data-chain][data-value]").count() == 0
+
+
+@pytest.mark.parametrize("arch", ["rnn:1-2-1:3", "resnet:2x4", "mazur.json"])
+def test_train_trains_the_graph_shown(server, page, capsys, arch):
+    """Train on a graph file sends the graph (it trained 2-2-1 before); on rnn: and resnet: it
+    trains them (it failed with "layer sizes are positive integers" before)."""
+    if arch.endswith(".json"):
+        ready(page, server + "/")
+        page.click("#graph-file summary")
+        page.fill("#graph-text", (EXAMPLES / "graphs" / arch).read_text())
+        page.click("#apply")
+        page.wait_for_selector("body[data-ready=true] [data-parameter]")
+        subject = str(EXAMPLES / "graphs" / arch)
+    else:
+        ready(page, server + f"/?arch={arch}")
+        subject = arch
+    page.fill("#epochs", "40")
+    page.fill("#lr", "0.5")
+    page.click("#train")
+    page.wait_for_selector("#train-note[data-done]", timeout=30_000)
+    expected = cli_json(capsys, "train", subject, "--epochs", "40", "--lr", "0.5", "--json")
+    curve = page.locator("#cost-curve")
+    assert int(curve.get_attribute("data-points")) == 41
+    assert float(curve.get_attribute("data-first")) == expected["costs"][0]["cost"]
+    assert float(curve.get_attribute("data-last")) == pytest.approx(
+        expected["costs"][-1]["cost"], rel=1e-12
+    )

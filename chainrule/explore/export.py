@@ -148,9 +148,9 @@ def static_page(
             collector.ask("layout", [("param", argument)])
         # The page asks for its math without a limit: the export's own applies.
         collector.ask("math", [("param", argument)], unseen=[("limit", str(limit))])
+        # the numbers panel: the case's numbers and this parameter's chains at it
+        collector.ask("values", [("seed", str(seed)), ("param", argument)])
     collector.ask("verify", [("seed", str(seed))])
-    if not options.get("graph") and not options["arch"].startswith(("rnn:", "resnet:")):
-        collector.ask("values", [("seed", str(seed))])  # the numbers panel: layer sizes only
     # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
     # and the browser's DecompressionStream unpacks it, offline too.
     packed = gzip.compress(

@@ -28,6 +28,7 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from importlib import resources
+from urllib.parse import parse_qsl
 
 import anyio
 from starlette.applications import Starlette
@@ -47,6 +48,8 @@ ASSETS = {
     "explore.css": "text/css; charset=utf-8",
     "explore.js": "text/javascript; charset=utf-8",
 }
+#: A POST of form fields (``graph=...&case=...``) rather than a graph file's raw text.
+FORM = "application/x-www-form-urlencoded"
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -87,6 +90,12 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
             body = b"".join(chunks).decode("utf-8")
         except UnicodeDecodeError:
             raise api.RequestError("the graph file is not UTF-8 text") from None
+        if request.headers.get("content-type", "").startswith(FORM):
+            # the page sends a graph file and a pasted case side by side as form fields: too
+            # long for a URL, and the raw body holds only one text
+            for key, value in parse_qsl(body, keep_blank_values=True):
+                query.setdefault(key, []).append(value)
+            body = None
     return query, body
 
 
@@ -185,7 +194,7 @@ def create_app(
             Route(f"/api/{name}", endpoint(name), methods=["GET", "POST"])
             for name in work.ENDPOINTS
         ),
-        Route("/api/train", train, methods=["GET"]),
+        Route("/api/train", train, methods=["GET", "POST"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
     ]
 

@@ -23,8 +23,9 @@
   // What the page offers and each option's default come from /api/options (start()).
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
-                 param: null, view: null, step: null, seed: 0};
-  let layout = null, chainsDoc = null, mathDoc = null, generation = 0;
+                 param: null, view: null, step: null, seed: 0, case: null};
+  let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
+  let valuesGeneration = 0;
 
   // --- talking to the server (or to the inlined documents) ---------------------------------
 
@@ -55,9 +56,21 @@
     return document_;
   }
 
-  function api(endpoint, extra) {
-    const options = state.graph ? {method: "POST", body: state.graph} : {};
-    return fetchDocument(urlOf(endpoint, networkQuery(extra)), options);
+  function requestOptions(fields) {
+    // A graph file and a pasted case go as form fields of a POST: too long for a URL.
+    const form = new URLSearchParams();
+    if (state.graph) form.append("graph", state.graph);
+    for (const [key, value] of fields || []) form.append(key, value);
+    return form.toString() ? {method: "POST", body: form} : {};
+  }
+
+  function api(endpoint, extra, fields) {
+    return fetchDocument(urlOf(endpoint, networkQuery(extra)), requestOptions(fields));
+  }
+
+  function layered() {
+    // layer sizes (as opposed to a graph file, rnn: or resnet:, whose case holds its data)
+    return !state.graph && !/^(rnn|resnet):/i.test(state.arch);
   }
 
   function showError(error) {
@@ -429,8 +442,8 @@
         product.append(span);
         latex.push(local ? edge.local_latex : edge.latex);
       });
-      item.append(product, copyButton(latex.join(local ? " \\cdot " : " "),
-                                      `chain ${index + 1}`));
+      item.append(product, element("span", {class: "chain-value"}),
+                  copyButton(latex.join(local ? " \\cdot " : " "), `chain ${index + 1}`));
       item.addEventListener("mouseenter", () => lightChains(index));
       item.addEventListener("mouseleave", () => lightChains());
       item.addEventListener("focus", () => lightChains(index));
@@ -439,6 +452,35 @@
     });
     group.append(heading, list);
     holder.append(group);
+    showChainValues();
+  }
+
+  function share(value) {
+    if (value === null || value === undefined) return "";
+    return (100 * value).toPrecision(3).replace(/\.?0+$/, "") + "%";
+  }
+
+  function showChainValues() {
+    // Each chain's value at the case and its share of the gradient: the server's numbers.
+    const chains = valuesDoc && valuesDoc.chains;
+    const mine = chains && chainsDoc && chains.parameter === chainsDoc.parameter &&
+                 chains.values.length === chainsDoc.chains.length;
+    for (const item of document.querySelectorAll("#chains [data-chain]")) {
+      const index = Number(item.dataset.chain);
+      const shown = item.querySelector(".chain-value");
+      if (!mine) {
+        delete item.dataset.value;
+        delete item.dataset.share;
+        shown.textContent = "";
+        continue;
+      }
+      const value = chains.values[index], part = chains.shares[index];
+      item.dataset.value = String(value);
+      item.dataset.share = part === null ? "" : String(part);
+      shown.textContent = "= " + number(value) + (part === null ? "" : " · " + share(part));
+      shown.title = "this chain's value at the case, and its share of ∂J/∂" +
+                    unicodeName(chains.parameter) + " = " + number(chains.gradient);
+    }
   }
 
   function showFactor(key, edge) {
@@ -499,13 +541,17 @@
 
   // --- numbers --------------------------------------------------------------------------------
 
-  async function showNumbers() {
-    const note = $("#numbers-note");
-    if (state.graph) {
-      $("#values tbody").replaceChildren();
-      note.textContent = "the values panel takes layer sizes; the agreement below is the " +
-                         "graph file's check";
-    }
+  function retryButton(what, again) {
+    // A panel whose request failed (a timeout, a worker stopped) can be asked again.
+    const button = element("button", {type: "button", class: "retry",
+                                      "aria-label": "Retry " + what}, ["Retry"]);
+    button.addEventListener("click", again);
+    return button;
+  }
+
+  async function showAgreement() {
+    const note = $("#agreement-note");
+    note.replaceChildren("checking…");
     try {
       const verify = await api("verify", [["seed", state.seed]]);
       $("#agreement tbody").replaceChildren(...Object.entries(verify.methods).map(
@@ -515,37 +561,93 @@
           element("td", {}, [result.ok === null ? (result.note || "–") :
                              (result.ok ? "✓" : "✗")]),
           element("td", {}, [number(result.seconds)])])));
-      if (!state.graph) {
-        note.textContent = `seed ${state.seed}: every method ${verify.ok ? "agrees" :
-                           "does NOT agree"}; cost J = ${number(verify.cost)}`;
-      }
+      note.replaceChildren(`the case of seed ${state.seed}: every method ` +
+                           `${verify.ok ? "agrees" : "does NOT agree"}`);
     } catch (error) {
-      note.textContent = error.message;
+      $("#agreement tbody").replaceChildren();
+      note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
+                                                               error.message]), " ",
+                           retryButton("the agreement", showAgreement));
     }
-    if (state.graph) return;
+  }
+
+  function clearValues() {
+    valuesDoc = null;
+    $("#values tbody").replaceChildren();
+    for (const group of document.querySelectorAll("#graph g.node")) {
+      delete group.dataset.value;
+      for (const text of group.querySelectorAll("text.value")) text.textContent = "";
+    }
+    showChainValues();
+  }
+
+  async function showValues() {
+    // The numbers of the case (drawn by the seed, or pasted): the server's values record.
+    const mine = ++valuesGeneration;
+    const note = $("#numbers-note");
+    const extra = state.case ? [] : [["seed", state.seed]];
+    if (state.param) extra.push(["param", paramArgument(state.param)]);
+    note.replaceChildren("computing…");
+    let values;
     try {
-      const values = await api("values", [["seed", state.seed]]);
-      const rows = [];
-      for (const node of layout.nodes) {
-        const entry = values.nodes[node.name];
-        const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
-        if (group) {
-          group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
-          group.querySelector("text.extra").textContent = !entry ? "" :
-            entry.delta !== undefined ? "δ " + number(entry.delta) :
-            entry.gradient !== undefined ? "∂J " + number(entry.gradient) : "";
-        }
-        if (!entry) continue;
-        rows.push(element("tr", {"data-node": node.name}, [
-          element("th", {scope: "row"}, [node.label]),
-          element("td", {}, [number(entry.value)]),
-          element("td", {}, [entry.delta === undefined ? "" : number(entry.delta)]),
-          element("td", {}, [entry.gradient === undefined ? "" : number(entry.gradient)])]));
+      if (state.case && layered()) {
+        // a layered network's case sets its biases, activation and cost itself
+        values = await fetchDocument(urlOf("values", [["arch", state.arch], ...extra]),
+                                     requestOptions([["case", state.case]]));
+      } else {
+        values = await api("values", extra, state.case ? [["case", state.case]] : []);
       }
-      $("#values tbody").replaceChildren(...rows);
     } catch (error) {
-      note.textContent = error.message;
+      if (mine !== valuesGeneration) return;
+      clearValues();
+      note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
+                                                               error.message]), " ",
+                           retryButton("the numbers", showValues));
+      return;
     }
+    if (mine !== valuesGeneration) return;
+    valuesDoc = values;
+    const where = state.case ? "the case pasted" : `the case of seed ${state.seed}`;
+    note.replaceChildren(`${where}: ${values.examples} example` +
+                         `${values.examples === 1 ? "" : "s"}, cost ${values.cost_name} = ` +
+                         number(values.cost) + "; each chain's value and its share of the " +
+                         "gradient stand beside it");
+    note.dataset.cost = String(values.cost);
+    const rows = [];
+    const shown = new Set();
+    for (const node of layout.nodes) {
+      const entry = values.nodes[node.name];
+      const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
+      if (group) {
+        if (entry) group.dataset.value = String(entry.value);
+        else delete group.dataset.value;
+        group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
+        group.querySelector("text.extra").textContent = !entry ? "" :
+          entry.gradient !== undefined ? "∂J/∂θ " + number(entry.gradient) :
+          entry.delta !== undefined ? "δ " + number(entry.delta) : "";
+      }
+      if (!entry || shown.has(node.name)) continue;
+      shown.add(node.name);
+      rows.push(element("tr", {"data-node": node.name, "data-value": String(entry.value)}, [
+        element("th", {scope: "row"}, [node.label]),
+        element("td", {}, [number(entry.value)]),
+        element("td", {}, [entry.delta === undefined ? "" : number(entry.delta)]),
+        element("td", {}, [entry.gradient === undefined ? "" : number(entry.gradient)])]));
+    }
+    $("#values tbody").replaceChildren(...rows);
+    showChainValues();
+  }
+
+  function showNumbers() {
+    showAgreement();
+    showValues();
+  }
+
+  function useCase() {
+    const text = $("#case-text").value.trim();
+    state.case = text || null;
+    $("#case-state").textContent = state.case ? "using the case pasted" : "";
+    showValues();
   }
 
   // --- training -------------------------------------------------------------------------------
@@ -589,17 +691,20 @@
     if (STATIC) return;
     const note = $("#train-note");
     const sizes = state.arch.split("-");
-    const xor = sizes[0] === "2" && sizes[sizes.length - 1] === "1";
+    const xor = layered() && sizes[0] === "2" && sizes[sizes.length - 1] === "1";
     const epochs = parseInt($("#epochs").value, 10) || 1;
-    const query = networkQuery([["epochs", $("#epochs").value], ["lr", $("#lr").value],
-                                ["data", xor ? "xor" : "random"], ["seed", state.seed]]);
+    // layer sizes train on XOR or random data; a graph on its own case, which holds its data
+    const extra = [["epochs", $("#epochs").value], ["lr", $("#lr").value]];
+    if (layered()) extra.push(["data", xor ? "xor" : "random"]);
+    extra.push(["seed", state.seed]);
     const button = $("#train");
     button.disabled = true;
     delete note.dataset.done;
-    note.textContent = `training on ${xor ? "XOR" : "random data"}…`;
+    note.textContent = `training on ${!layered() ? "the case of seed " + state.seed :
+                                     xor ? "XOR" : "random data"}…`;
     const costs = [];
     try {
-      const response = await fetch(urlOf("train", query));
+      const response = await fetch(urlOf("train", networkQuery(extra)), requestOptions());
       if (!response.ok) {
         const body = await response.json().catch(() => ({error: response.statusText}));
         throw new Error(body.error);
@@ -674,6 +779,7 @@
     showChains();
     showStep();
     writeLocation();
+    showValues(); // this parameter's chains at the case
     document.body.dataset.ready = "true";
     // how long the selection took, fetching included (benchmarks/explore.py reads it)
     document.body.dataset.selectMs = (performance.now() - started).toFixed(1);
@@ -710,7 +816,7 @@
     const wanted = paramOption(state.param);
     const name = layout.parameters.includes(wanted) ? wanted : layout.parameter;
     await selectParameter(name);
-    showNumbers();
+    showAgreement();
   }
 
   function apply(event) {
@@ -722,6 +828,8 @@
     state.cost = $("#cost").value;
     const text = $("#graph-text").value.trim();
     state.graph = $("#graph-file").open && text ? text : null;
+    state.case = $("#case-text").value.trim() || null;
+    $("#case-state").textContent = state.case ? "using the case pasted" : "";
     state.param = null;
     state.step = null;
     load();
@@ -768,7 +876,8 @@
       for (const control of document.querySelectorAll("#controls input, #controls select, " +
                                                       "#controls button, #controls textarea, " +
                                                       "#train-form input, #train-form button, " +
-                                                      "#seed")) {
+                                                      "#seed, #case-file textarea, " +
+                                                      "#case-file button")) {
         control.disabled = true;
       }
     }
@@ -798,6 +907,11 @@
       showNumbers();
     });
     $("#train-form").addEventListener("submit", train);
+    $("#case-apply").addEventListener("click", useCase);
+    $("#case-clear").addEventListener("click", () => {
+      $("#case-text").value = "";
+      useCase();
+    });
     document.addEventListener("keydown", (event) => {
       const tag = (event.target.tagName || "").toLowerCase();
       if (["input", "select", "textarea"].includes(tag)) return;
