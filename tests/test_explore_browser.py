@@ -418,3 +418,139 @@ def test_train_trains_the_graph_shown(server, page, capsys, arch):
     assert float(curve.get_attribute("data-last")) == pytest.approx(
         expected["costs"][-1]["cost"], rel=1e-12
     )
+
+
+def local_factors(page):
+    """The text of each factor of each listed chain, in the local view."""
+    page.click("#view-local")
+    return page.eval_on_selector_all(
+        "#chains [data-chain]",
+        "items => items.map(i => [...i.querySelectorAll('.factor')].map("
+        "f => f.textContent.replace(/\\s+/g, '')))",
+    )
+
+
+def test_the_local_view_keeps_the_parentheses_that_change_the_meaning(server, page):
+    """softmax-ce's -y₁/(a₁m) · (-a₁a₂) and a graph file's (out − y) · …: each factor as
+    ``chains --view local`` writes it, parenthesised (they read -a₁a₂ and out − y·… before)."""
+    ready(page, server + "/?arch=2-2-2&cost=softmax-ce&param=2,1,1")
+    chains = local_factors(page)
+    assert chains[1][0].startswith("(-") and chains[1][0].endswith(")")
+    assert chains[1][1].startswith("(-") and chains[1][1].endswith(")")
+    assert not chains[0][1].startswith("(")  # a product needs none
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (EXAMPLES / "graphs" / "tied.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true] [data-parameter]")
+    first = local_factors(page)[0][0]
+    assert first.startswith("(") and first.endswith(")") and ("−" in first or "-" in first)
+
+
+def test_relus_local_factor_reads_as_cases_not_piecewise(server, page):
+    ready(page, server + "/?arch=2-2-2&activation=relu&param=2,1,1")
+    factors = local_factors(page)[0]
+    assert all("iecewise" not in factor for factor in factors)
+    assert any("if" in factor for factor in factors), factors
+    page.hover("#chains [data-chain] .factor >> nth=1")
+    info = page.text_content("#factor-info")
+    assert "iecewise" not in info and "if" in info
+
+
+OVERFLOWING_PANELS = """() => [document.documentElement, ...document.querySelectorAll('.panel')]
+    .filter(e => e.scrollWidth > e.clientWidth)
+    .map(e => `${e.id || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+@pytest.mark.parametrize(
+    "arch", ["2-2-2", "4-6-6-3", "rnn:1-2-1:3", "resnet:2x4", "784-512-512-10"]
+)
+def test_no_panel_scrolls_sideways_and_no_count_is_clipped(server, browser, arch, width):
+    """At a phone's 390 px and a projector's 1400 px no panel (nor the page) is wider than
+    its box, and each count shows whole: 784-512-512-10's 2,057,835,520 chains read
+    2,057,835,52 in a third of the panel before."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server + f"/?arch={arch}")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.wait_for_selector("#numbers-note:not(:empty)")
+    page.wait_for_timeout(300)
+    assert page.evaluate(OVERFLOWING_PANELS) == []
+    for what in ("parameters", "chains", "terms"):
+        figure = page.locator(f'[data-count="{what}"]')
+        assert figure.text_content() == f"{int(figure.get_attribute('data-value')):,}"
+        assert figure.evaluate("e => e.scrollWidth <= e.clientWidth")
+        box, panel = figure.bounding_box(), page.locator("#counts-panel").bounding_box()
+        assert box["x"] >= panel["x"] and box["x"] + box["width"] <= panel["x"] + panel["width"]
+    context.close()
+
+
+def test_a_form_error_clears_the_network_before_it(server, page, capsys):
+    """A network the form cannot show leaves no graph, chains, counts or numbers of the one
+    before it beside its error (the old graph stayed, as if it were the new one's)."""
+    ready(page, server + "/?arch=2-2-2")
+    page.wait_for_selector("#chains [data-chain][data-value]")
+    page.fill("#arch", "2-0-2")
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=error]")
+    assert main(["count", "2-0-2"]) == 2
+    assert page.text_content("#error") + "\n" == capsys.readouterr().err
+    assert page.locator("#graph g[data-node]").count() == 0
+    assert page.locator("#chains [data-chain]").count() == 0
+    assert page.locator("#values tbody tr, #agreement tbody tr").count() == 0
+    assert page.locator("[data-count][data-value]").count() == 0
+    assert page.locator("#param-select option").count() == 0
+    page.fill("#arch", "2-2-1")
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.is_hidden("#error") and counts(page)["parameters"] == 6
+
+
+def test_a_failed_numbers_panel_can_be_retried(server, page, capsys):
+    """A Numbers request that timed out (the server's 503) offers a Retry that asks again."""
+    refused = []
+
+    def time_out_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                body=json.dumps({"error": "the request took longer than 8 s and was stopped"}),
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/values?**", time_out_once)
+    ready(page, server + "/?arch=2-2-2&param=1,1,1")
+    page.wait_for_selector("#numbers-note .retry")
+    assert "took longer than 8 s" in page.text_content("#numbers-note")
+    assert page.locator("#chains [data-chain][data-value]").count() == 0
+    page.click("#numbers-note .retry")
+    document = cli_json(capsys, "values", "2-2-2", "--examples", "4", "--json")
+    chains = cli_json(capsys, "chains", "2-2-2", "--param", "1,1,1", "--json")[0]["chains"]
+    assert chain_values(page) == pytest.approx(chain_products(document, chains), rel=1e-12)
+    assert len(refused) == 1
+
+
+def test_the_static_export_honours_and_updates_a_deep_link(browser, tmp_path):
+    """``?param=`` on a static page selects that weight (the page failed to load before), and
+    selecting another writes it into the URL."""
+    path = tmp_path / "explore.html"
+    assert main(["explore", "2-2-2", "--html", str(path)]) == 0
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    ready(page, path.as_uri() + "?param=2,1,2&view=local&step=1")
+    assert page.locator('[data-parameter="theta^(2)_12"] [data-chain]').count() == 1
+    assert page.get_attribute("#view-local", "aria-pressed") == "true"
+    assert page.get_attribute("[data-step]", "data-step") == "1"
+    page.wait_for_selector("#chains [data-chain][data-value]")  # its numbers, offline too
+    page.click('#graph g[data-node="theta^(1)_21"]')
+    page.wait_for_selector('[data-parameter="theta^(1)_21"]')
+    assert "param=1%2C2%2C1" in page.url
+    assert page.is_hidden("#error") and errors == []
+    context.close()

@@ -106,8 +106,12 @@
     if (state.step !== null) query.push(["step", String(state.step)]);
     if (state.seed) query.push(["seed", String(state.seed)]);
     const search = "?" + new URLSearchParams(query).toString();
-    if (!STATIC && search !== window.location.search) {
-      window.history.replaceState(null, "", search);
+    if (search !== window.location.search) {
+      try {
+        window.history.replaceState(null, "", search);
+      } catch (error) {
+        // a page without a URL of its own (a notebook's srcdoc frame) keeps none
+      }
     }
   }
 
@@ -194,11 +198,22 @@
 
   // --- counts ---------------------------------------------------------------------------------
 
+  function countParts(value) {
+    // 2,057,835,520 with a line break allowed after each comma: a figure wider than the panel
+    // wraps there rather than being clipped or widening the page
+    const parts = [];
+    value.toLocaleString("en").split(",").forEach((group, index, groups) => {
+      parts.push(index < groups.length - 1 ? group + "," : group);
+      if (index < groups.length - 1) parts.push(document.createElement("wbr"));
+    });
+    return parts;
+  }
+
   function showCounts(document_) {
     const row = document_[0];
     for (const what of ["parameters", "chains", "terms"]) {
       const figure = $(`[data-count="${what}"]`);
-      figure.textContent = row[what].toLocaleString("en");
+      figure.replaceChildren(...countParts(row[what]));
       figure.dataset.value = String(row[what]);
     }
     const layers = row.layers || [];
@@ -436,7 +451,8 @@
         const edge = mathDoc.edges[key];
         if (position > 0) product.append(element("span", {class: "dot"}, [local ? "·" : " "]));
         const span = element("span", {class: "factor", "data-edge": key});
-        span.append(math(local ? edge.formula_mathml : edge.mathml));
+        // as a product's factor: a sum or a negative keeps its parentheses
+        span.append(math(local ? edge.local_mathml : edge.mathml));
         span.addEventListener("mouseenter", () => showFactor(key, edge));
         span.addEventListener("mouseleave", () => showFactor(null));
         product.append(span);
@@ -477,7 +493,8 @@
       const value = chains.values[index], part = chains.shares[index];
       item.dataset.value = String(value);
       item.dataset.share = part === null ? "" : String(part);
-      shown.textContent = "= " + number(value) + (part === null ? "" : " · " + share(part));
+      // the share in brackets: a "·" beside a product would read as one more factor
+      shown.textContent = "= " + number(value) + (part === null ? "" : ` (${share(part)})`);
       shown.title = "this chain's value at the case, and its share of ∂J/∂" +
                     unicodeName(chains.parameter) + " = " + number(chains.gradient);
     }
@@ -551,9 +568,11 @@
 
   async function showAgreement() {
     const note = $("#agreement-note");
+    const mine = generation;
     note.replaceChildren("checking…");
     try {
       const verify = await api("verify", [["seed", state.seed]]);
+      if (mine !== generation && !layout) return; // the network it checked is gone
       $("#agreement tbody").replaceChildren(...Object.entries(verify.methods).map(
         ([name, result]) => element("tr", {"data-method": name}, [
           element("th", {scope: "row"}, [name.replace("_", " ")]),
@@ -564,6 +583,7 @@
       note.replaceChildren(`the case of seed ${state.seed}: every method ` +
                            `${verify.ok ? "agrees" : "does NOT agree"}`);
     } catch (error) {
+      if (mine !== generation && !layout) return;
       $("#agreement tbody").replaceChildren();
       note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
                                                                error.message]), " ",
@@ -584,6 +604,7 @@
   async function showValues() {
     // The numbers of the case (drawn by the seed, or pasted): the server's values record.
     const mine = ++valuesGeneration;
+    if (!layout) return;
     const note = $("#numbers-note");
     const extra = state.case ? [] : [["seed", state.seed]];
     if (state.param) extra.push(["param", paramArgument(state.param)]);
@@ -798,9 +819,11 @@
     const mine = ++generation;
     document.body.dataset.ready = "false";
     try {
+      // A static page holds a parameter's own layout only where it differs (a summarised
+      // network's): it starts from the first, and selectParameter() asks for the other.
       const [counts, drawing] = await Promise.all([
         api("count", [["ops", "true"]]),
-        api("layout", state.param && !state.graph ?
+        api("layout", state.param && !state.graph && !STATIC ?
                       [["param", paramArgument(paramOption(state.param))]] : [])]);
       if (mine !== generation) return;
       showError(null);
@@ -809,6 +832,7 @@
       drawGraph();
     } catch (error) {
       if (mine !== generation) return;
+      clearNetwork();
       showError(error);
       document.body.dataset.ready = "error";
       return;
@@ -817,6 +841,30 @@
     const name = layout.parameters.includes(wanted) ? wanted : layout.parameter;
     await selectParameter(name);
     showAgreement();
+  }
+
+  function clearNetwork() {
+    // A network the form could not show leaves nothing of the one before it on the page.
+    layout = chainsDoc = mathDoc = null;
+    ++valuesGeneration; // a request still under way for the old network is not shown
+    $("#graph").replaceChildren();
+    $("#param-select").replaceChildren();
+    $("#summary").hidden = true;
+    for (const figure of document.querySelectorAll("[data-count]")) {
+      figure.textContent = "–";
+      delete figure.dataset.value;
+    }
+    for (const body of document.querySelectorAll("#by-layer tbody, #ops tbody, #agreement tbody")) {
+      body.replaceChildren();
+    }
+    $("#by-layer").hidden = true;
+    $("#terms-plot").replaceChildren();
+    $("#numbers-note").replaceChildren();
+    $("#agreement-note").replaceChildren();
+    $("#step-count").textContent = "";
+    showChains();
+    showStep();
+    clearValues();
   }
 
   function apply(event) {
