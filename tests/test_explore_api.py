@@ -684,3 +684,24 @@ def test_training_a_graph_trains_that_graph(client, capsys, arch, graph):
     )
     assert lines[-1]["done"] is True
     assert lines[-1]["final"]["parameters"] == pytest.approx(expected["final"]["parameters"])
+
+
+def test_a_static_page_holds_each_parameters_numbers_or_leaves_them_out(monkeypatch):
+    """The export keeps the numbers of every parameter's chains under the URL the page asks
+    for; when the server would refuse the numbers, the page is written without them rather
+    than refused."""
+    from chainrule.errors import TooLarge
+    from chainrule.explore import export, work
+
+    page = export.static_page({"arch": "2-2-2"}, command="chainrule explore 2-2-2")
+    documents = export.static_documents(page)
+    kept = documents["/api/values?arch=2-2-2&seed=0&param=1%2C2%2C1"]
+    assert kept["chains"]["parameter"] == "theta^(1)_21" and len(kept["chains"]["values"]) == 2
+
+    def refused(query, body):
+        raise TooLarge("12,063,096 numbers in the values of 2-2-2, more than the limit")
+
+    monkeypatch.setitem(work.ENDPOINTS, "values", refused)
+    documents = export.static_documents(export.static_page({"arch": "2-2-2"}, command="x"))
+    assert not any(url.startswith("/api/values") for url in documents)
+    assert "/api/verify?arch=2-2-2&seed=0" in documents
