@@ -554,3 +554,15 @@ def test_the_static_export_honours_and_updates_a_deep_link(browser, tmp_path):
     assert "param=1%2C2%2C1" in page.url
     assert page.is_hidden("#error") and errors == []
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1000, 1400])
+def test_the_terms_plot_keeps_its_size_in_one_column(server, browser, width):
+    """Below 1,100 px the page is one column and the terms plot, drawn 260 units wide, grew
+    with it: 1,000 px wide and 460 px tall, its ticks 40 px high."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    ready(page, server + "/?arch=2-2-2")
+    box = page.locator("#terms-plot svg").bounding_box()
+    assert 100 <= box["width"] <= 390 and box["height"] <= 180, box
+    context.close()
