@@ -566,3 +566,25 @@ def test_the_terms_plot_keeps_its_size_in_one_column(server, browser, width):
     box = page.locator("#terms-plot svg").bounding_box()
     assert 100 <= box["width"] <= 390 and box["height"] <= 180, box
     context.close()
+
+
+def test_a_summarised_layout_keeps_focus_and_its_dropdown_on_the_selected_weight(server, page):
+    """Selecting a weight of 2-16-2 (a summarised layout, redrawn around the weight) left the
+    keyboard focus nowhere and the Parameter dropdown on another weight."""
+    ready(page, server + "/?arch=2-16-2")
+    assert page.is_visible("#summary")
+    names = page.eval_on_selector_all(
+        "#graph g.kind-param", "nodes => nodes.map(n => n.dataset.node)"
+    )
+    name = [n for n in names if n != page.input_value("#param-select")][-1]
+    page.focus(f'#graph g.node[data-node="{name}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'[data-parameter="{name}"] [data-chain]')
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.activeElement.dataset.node") == name
+    assert page.input_value("#param-select") == name
+    # and by the dropdown: the choice stays chosen after the redraw
+    other = [n for n in names if n != name][0]
+    page.select_option("#param-select", other)
+    page.wait_for_selector(f'[data-parameter="{other}"] [data-chain]')
+    assert page.input_value("#param-select") == other

@@ -781,8 +781,16 @@
     $("#param-select").value = name;
     try {
       if (layout.summary && layout.parameter !== name) {
+        // a summarised layout is redrawn around the weight: the focus and the dropdown,
+        // on elements the redraw replaces, follow the weight to its new node
+        const focused = document.activeElement && document.activeElement.closest &&
+                        document.activeElement.closest("#graph g.node");
         layout = await api("layout", [["param", paramArgument(name)]]);
+        if (mine !== generation) return;
         drawGraph();
+        $("#param-select").value = name;
+        const node = $(`#graph g.node[data-node="${CSS.escape(name)}"]`);
+        if (focused && node) node.focus();
       }
       const [chains, mathematics] = await Promise.all([
         api("chains", [["param", paramArgument(name)]]),
