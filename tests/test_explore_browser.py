@@ -588,3 +588,45 @@ def test_a_summarised_layout_keeps_focus_and_its_dropdown_on_the_selected_weight
     page.select_option("#param-select", other)
     page.wait_for_selector(f'[data-parameter="{other}"] [data-chain]')
     assert page.input_value("#param-select") == other
+
+
+def test_a_large_network_offers_the_weights_whose_chains_it_shows(server, page, capsys):
+    """2-15-15-15-15-2's first-layer weights have 6,750 chains each, past the 2,000 a selection
+    shows: the page began with one (an error) and refused every click on them; now it begins
+    with an output-layer weight, and a click on a first-layer one says why and how to list its
+    chains instead of an error."""
+    arch = "2-15-15-15-15-2"
+    ready(page, server + f"/?arch={arch}")
+    assert page.is_hidden("#error")
+    selected = page.get_attribute("[data-parameter]", "data-parameter")
+    assert selected.startswith("theta^(5)_")
+    assert page.locator("[data-parameter] [data-chain]").count() == 1
+    first = page.locator("#graph g.kind-param.too-many").first
+    name = first.get_attribute("data-node")
+    assert name.startswith("theta^(1)_") and first.get_attribute("aria-disabled") == "true"
+    first.click(force=True)  # aria-disabled: Playwright would wait for it to be enabled
+    assert page.is_visible("#select-note") and page.is_hidden("#error")
+    row = cli_json(capsys, "count", arch, "--json")[0]["layers"][0]
+    assert f"{row['chains'] // row['parameters']:,} chains" in page.text_content("#select-note")
+    assert f"chainrule chains {arch} --param 1," in page.text_content("#select-note")
+    assert page.get_attribute("[data-parameter]", "data-parameter") == selected
+    disabled = page.eval_on_selector_all(
+        "#param-select option", "os => os.filter(o => o.disabled).map(o => o.value)"
+    )
+    assert name in disabled and selected not in disabled
+    assert not any(n.startswith(("theta^(3)", "theta^(4)", "theta^(5)")) for n in disabled)
+
+
+def test_a_network_too_large_to_build_says_so_before_any_click(server, page):
+    """784-512-512-10 is drawn in summary, but its graph is past the explorer's --max-graph:
+    every click on its 242 θ nodes was refused with an error; now the page says why at once
+    and selects nothing."""
+    ready(page, server + "/?arch=784-512-512-10")
+    assert page.is_hidden("#error")
+    note = page.text_content("#select-note")
+    assert note.startswith("no weight can be selected: 2,009,913 nodes and edges")
+    assert "chainrule explore --max-graph 2009913" in note
+    assert page.locator("[data-parameter]").count() == 0
+    assert page.locator("#graph g.kind-param:not(.too-many)").count() == 0
+    page.locator("#graph g.kind-param").first.click(force=True)
+    assert page.is_hidden("#error") and page.text_content("#select-note") == note

@@ -77,9 +77,32 @@ def layout(query: Query, body: str | None) -> dict[str, Any]:
     parameter = _one_parameter(request, "layout")
     subject = resolve(request.subject)
     if not subject.layered:
-        return graph_layout(subject.graph(), parameter)
+        return graph_layout(subject.graph(), parameter) | {"refused": None}  # built: it fits
     network = subject.layered_network()
-    return layered_layout(network, parse_parameter(parameter, network) if parameter else None)
+    document = layered_layout(network, parse_parameter(parameter, network) if parameter else None)
+    # A network drawn in summary may be too large to build: its weights are drawn, but no
+    # selection can be shown, and the page says why before any click rather than after each.
+    document["refused"] = _graph_refusal(network, subject.max_graph)
+    return document
+
+
+def _graph_refusal(network: Network, max_graph: int) -> str | None:
+    """Why no weight of `network` can be selected (its graph is past `max_graph`), or None.
+
+    >>> from chainrule.graph.spec import Network
+    >>> _graph_refusal(Network([2, 2, 2]), 50_000) is None
+    True
+    >>> _graph_refusal(Network([784, 512, 512, 10]), 50_000)[:42]
+    '2,009,913 nodes and edges in the computati'
+    """
+    from chainrule.errors import TooLarge
+    from chainrule.graph.build import check_graph_size
+
+    try:
+        check_graph_size(network, max_graph)
+    except TooLarge as error:
+        return str(error)
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -237,7 +260,7 @@ def _refuse_past_panel(network: Network, what: str) -> None:
 def choices(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/options``: what the page offers, from the one registry of rules and the
     commands' declared options: the activations and costs by name, the views, the training
-    data, each option's default and the server's caps.
+    data, each option's default, the server's caps and the most chains one selection shows.
 
     >>> document = choices({}, None)
     >>> document["defaults"]["activation"] == rules.DEFAULT_ACTIVATION
@@ -263,6 +286,9 @@ def choices(query: Query, body: str | None) -> dict[str, Any]:
         "data": list(train_record.DATA_SOURCES),
         "defaults": {option.name: option.default for option in page_options},
         "caps": dict(budget.current_front_end().caps),
+        # the most chains one selection shows (its chains and their math): the page offers
+        # no weight with more
+        "selection_limit": document_limit(budget.current_front_end().caps),
     }
 
 

@@ -209,8 +209,35 @@
     return parts;
   }
 
+  let countsRow = null;
+
+  function chainsOf(name) {
+    // A layered network's weight has the chains of its layer's every weight (the server's
+    // counts); a graph's are not counted weight by weight: null.
+    const match = /^theta\^\((\d+)\)_/.exec(name || "");
+    const layers = (countsRow && countsRow.layers) || [];
+    const layer = match && !state.graph && layers.find((l) => l.layer === Number(match[1]));
+    return layer ? layer.chains / layer.parameters : null;
+  }
+
+  function fits(name) {
+    if (layout && layout.refused) return false; // the graph is too large to build at all
+    const chains = chainsOf(name);
+    return chains === null || chains <= CHOICES.selection_limit;
+  }
+
+  function tooManyNote(name) {
+    if (layout && layout.refused) return "no weight can be selected: " + layout.refused;
+    const label = unicodeName(name);
+    return `${label} has ${chainsOf(name).toLocaleString("en")} chains, more than the ` +
+           `${CHOICES.selection_limit.toLocaleString("en")} a selection shows: pick a weight ` +
+           `nearer the output, or list them with chainrule chains ${state.arch} --param ` +
+           `${paramArgument(name)}`;
+  }
+
   function showCounts(document_) {
     const row = document_[0];
+    countsRow = row;
     for (const what of ["parameters", "chains", "terms"]) {
       const figure = $(`[data-count="${what}"]`);
       figure.replaceChildren(...countParts(row[what]));
@@ -316,6 +343,10 @@
       if (node.kind === "param") {
         group.setAttribute("tabindex", "0");
         group.setAttribute("role", "button");
+        if (!fits(node.name)) { // still focusable: a click says why it shows nothing
+          group.classList.add("too-many");
+          group.setAttribute("aria-disabled", "true");
+        }
         group.addEventListener("click", () => selectParameter(node.name));
         group.addEventListener("keydown", (event) => {
           if (event.key === "Enter" || event.key === " ") {
@@ -344,7 +375,9 @@
     const select = $("#param-select");
     select.replaceChildren(...layout.parameters.map((name) => {
       const node = layout.nodes.find((n) => n.name === name);
-      return element("option", {value: name}, [node ? node.label : name]);
+      const option = element("option", {value: name}, [node ? node.label : name]);
+      option.disabled = !fits(name);
+      return option;
     }));
     $("#summary").hidden = !layout.summary;
     $("#summary").textContent = layout.summary ? "summary: " + layout.summary : "";
@@ -774,6 +807,14 @@
   }
 
   async function selectParameter(name) {
+    const note = $("#select-note");
+    if (!fits(name)) { // refused here, before asking the server for what it would refuse
+      note.hidden = false;
+      note.textContent = tooManyNote(name);
+      $("#param-select").value = state.param;
+      return;
+    }
+    note.hidden = true;
     const started = performance.now();
     const mine = ++generation;
     if (name !== state.param) state.step = null;
@@ -845,19 +886,34 @@
       document.body.dataset.ready = "error";
       return;
     }
+    // the weight asked for, else the layout's first, else the first (output layer first) whose
+    // chains a selection shows
     const wanted = paramOption(state.param);
-    const name = layout.parameters.includes(wanted) ? wanted : layout.parameter;
+    const candidates = [wanted, layout.parameter, ...layout.parameters.slice().reverse()];
+    const name = candidates.find((n) => layout.parameters.includes(n) && fits(n));
+    if (name === undefined) { // no weight shown has chains few enough: say so, select none
+      state.param = null;
+      chainsDoc = mathDoc = null;
+      showChains();
+      showStep();
+      $("#select-note").hidden = false;
+      $("#select-note").textContent = tooManyNote(layout.parameter);
+      document.body.dataset.ready = "true";
+      showNumbers(); // the case's numbers need no selection
+      return;
+    }
     await selectParameter(name);
     showAgreement();
   }
 
   function clearNetwork() {
     // A network the form could not show leaves nothing of the one before it on the page.
-    layout = chainsDoc = mathDoc = null;
+    layout = chainsDoc = mathDoc = countsRow = null;
     ++valuesGeneration; // a request still under way for the old network is not shown
     $("#graph").replaceChildren();
     $("#param-select").replaceChildren();
     $("#summary").hidden = true;
+    $("#select-note").hidden = true;
     for (const figure of document.querySelectorAll("[data-count]")) {
       figure.textContent = "–";
       delete figure.dataset.value;
