@@ -303,6 +303,11 @@ def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
     frame.locator("body[data-ready=true]").wait_for(timeout=20_000)
     assert frame.locator('[data-count="terms"]').get_attribute("data-value") == "8"
     assert frame.locator("[data-parameter] [data-chain]").count() == 1
+    # the frame grows to its page (it was a fixed 1,100 px around a taller page)
+    inner = page.frames[1].evaluate("document.documentElement.scrollHeight")
+    page.wait_for_function(f"() => document.querySelector('iframe').clientHeight === {inner}")
+    assert inner > 1100
+    assert "chainrule explorer of 1-1-1" in repr(view)
     context.close()
 
 

@@ -1033,5 +1033,21 @@
     load();
   }
 
+  function tellFrameHeight() {
+    // In a notebook's frame (a static page inside an iframe) the page says how tall it is,
+    // so that the output grows to it (jupyter.py listens) instead of scrolling inside it.
+    if (!STATIC || window.parent === window) return;
+    let last = 0;
+    const tell = () => {
+      const height = document.documentElement.scrollHeight;
+      if (Math.abs(height - last) < 2) return;
+      last = height;
+      window.parent.postMessage({chainrule: "height", height: height}, "*");
+    };
+    new ResizeObserver(tell).observe(document.body);
+    tell();
+  }
+
+  tellFrameHeight();
   start();
 })();
