@@ -705,3 +705,25 @@ def test_a_static_page_holds_each_parameters_numbers_or_leaves_them_out(monkeypa
     documents = export.static_documents(export.static_page({"arch": "2-2-2"}, command="x"))
     assert not any(url.startswith("/api/values") for url in documents)
     assert "/api/verify?arch=2-2-2&seed=0" in documents
+
+
+@pytest.mark.parametrize(
+    "endpoint, data, message",
+    [
+        ("values", {f"f{i}": "1" for i in range(60)}, "too many form fields"),
+        ("chains", {"arch": "2-2-2", "case": "/etc/passwd"}, "chains takes no option 'case'"),
+        ("verify", {"arch": "2-2-2", "case": '{"values": {}}'}, "verify takes no option 'case'"),
+        ("train", {"arch": "2-2-1", "case": "{}"}, "train takes no option 'case'"),
+        ("values", {"arch": "2-2-2", "case": "__import__('os').system('id')"}, "not JSON"),
+        ("values", {"arch": "2-2-2", "case": "{" * 100_001}, "longer than the 100,000"),
+        ("values", {"arch": "2-2-2", "case": "[" * 50_000}, "the case sent"),
+    ],
+)
+def test_hostile_form_posts_are_refused_in_one_line(client, endpoint, data, message):
+    """A form POST (a graph and a pasted case as fields) is read as more query parameters: only
+    the values endpoint takes a case, as JSON text never as a path, within the explorer's
+    sizes."""
+    response = client.post(f"/api/{endpoint}", data=data)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert message in error and "\n" not in error and "root:" not in error

@@ -69,7 +69,8 @@ def _json(status: int, document: object) -> JSONResponse:
 
 async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
     """The query parameters (every value of each) and, for a POST, the body: a graph file's
-    JSON text, read no further than the explorer accepts."""
+    JSON text, read no further than the explorer accepts, or form fields (``graph``, a pasted
+    ``case``), read as more query parameters."""
     query: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         query.setdefault(key, []).append(value)
@@ -93,8 +94,14 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
         if request.headers.get("content-type", "").startswith(FORM):
             # the page sends a graph file and a pasted case side by side as form fields: too
             # long for a URL, and the raw body holds only one text
-            for key, value in parse_qsl(body, keep_blank_values=True):
+            try:
+                fields = parse_qsl(body, keep_blank_values=True, max_num_fields=40)
+            except ValueError:
+                raise api.RequestError("too many form fields") from None
+            for key, value in fields:
                 query.setdefault(key, []).append(value)
+            if len(query) > 40:
+                raise api.RequestError("too many query parameters")
             body = None
     return query, body
 
