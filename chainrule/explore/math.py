@@ -27,8 +27,16 @@ from __future__ import annotations
 import weakref
 from collections.abc import Hashable
 
+from chainrule.calculus.delta import (
+    DeltaRef,
+    Group,
+    delta_name,
+    factor_gradient,
+    factoring_steps,
+)
 from chainrule.notation import notation_for
 from chainrule.notation.mathml import MathMLNotation
+from chainrule.notation.printers import ChainMathMLPrinter
 
 
 def block(fragment: str) -> str:
@@ -67,8 +75,6 @@ class SubstitutableMathML(MarkedMathML):
     _made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _make_printer(self):
-        from chainrule.notation.printers import ChainMathMLPrinter
-
         class Marking(ChainMathMLPrinter):
             def _print_Symbol(self, sym, style="plain"):
                 row = self.dom.createElement("mrow")
@@ -103,8 +109,6 @@ def factor_math(graph, factor) -> dict:
 def _item_document(item) -> dict:
     """One item of a product, as the page evaluates it at a case: an edge's factor, a δ (by
     its node), or a group of products."""
-    from chainrule.calculus.delta import DeltaRef, Group
-
     if isinstance(item, DeltaRef):
         return {"delta": str(item.node)}
     if isinstance(item, Group):
@@ -147,8 +151,6 @@ def factoring_math(graph, parameter: str) -> list[dict]:
     region they sum, and its terms as data for the page to evaluate at a case (the first
     :data:`STEP_TERMS_SHOWN`, of `term_count`); the last step is the local form, δ times an
     activation or input."""
-    from chainrule.calculus.delta import delta_name, factor_gradient, factoring_steps
-
     marked, latex_notation = MarkedMathML.of(graph), notation_for("latex", graph)
     steps = []
     for step in factoring_steps(graph, parameter):

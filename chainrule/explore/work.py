@@ -36,13 +36,25 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget, rules
+from chainrule.errors import TooLarge
 from chainrule.explore import api
+from chainrule.explore.layout import graph_layout, layered_layout
+from chainrule.explore.math import parameter_math
+from chainrule.files import json_safe
+from chainrule.graph.build import check_graph_size
+from chainrule.graph.spec import parse_parameter
+from chainrule.graph.symbols import node_symbol
+from chainrule.numeric.backprop import cost_of
+from chainrule.numeric.train import descend, identical_hidden_units, predictions
+from chainrule.records import cases
 from chainrule.records import chains as chains_record
 from chainrule.records import options as shared
 from chainrule.records import train as train_record
 from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
 from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, resolve
+from chainrule.verification.descent import descend as descend_graph
+from chainrule.verification.verify import forward_pass
 
 if TYPE_CHECKING:
     from chainrule.graph.spec import Network
@@ -70,8 +82,6 @@ def _one_parameter(request: chains_record.ChainsRequest, endpoint: str) -> str |
 def layout(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/layout``: the request's subject placed by ``chainrule draw``'s code, around the
     selected parameter (see :mod:`.layout`)."""
-    from chainrule.explore.layout import graph_layout, layered_layout
-    from chainrule.graph.spec import parse_parameter
 
     request = api.request_of("layout", query, body, module=chains_record, options=LAYOUT_OPTIONS)
     parameter = _one_parameter(request, "layout")
@@ -95,9 +105,6 @@ def _graph_refusal(network: Network, max_graph: int) -> str | None:
     >>> _graph_refusal(Network([784, 512, 512, 10]), 50_000)[:42]
     '2,009,913 nodes and edges in the computati'
     """
-    from chainrule.errors import TooLarge
-    from chainrule.graph.build import check_graph_size
-
     try:
         check_graph_size(network, max_graph)
     except TooLarge as error:
@@ -131,7 +138,6 @@ def document_limit(caps: Mapping[str, int]) -> int:
 def math(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/math``: one parameter's chains record (its first parameter unless ``param``
     says), written as MathML and LaTeX: each edge on its chains and the δ factoring steps."""
-    from chainrule.explore.math import parameter_math
 
     caps = budget.current_front_end().caps
     request = api.request_of(
@@ -169,10 +175,6 @@ def values(query: Query, body: str | None) -> dict[str, Any]:
     >>> document["chains"]["shares"]
     [1.0]
     """
-    from chainrule.files import json_safe
-    from chainrule.records import cases
-    from chainrule.records import values as values_record
-
     text = api.case_text(query)
     rest = {key: value for key, value in query.items() if key not in ("case", "param")}
     request = api.request_of(
@@ -374,17 +376,12 @@ def training(query: Query, body: str | None) -> Training:
 
 
 def _layered_cost(case: Case) -> float:
-    from chainrule.numeric.backprop import cost_of
-
     return float(cost_of(case))
 
 
 def _graph_cost(case: Any) -> float:
     """The cost of a graph's case (a GraphCase), by its own forward pass."""
     import numpy as np
-
-    from chainrule.graph.symbols import node_symbol
-    from chainrule.verification.verify import forward_pass
 
     with np.errstate(all="ignore"):
         values = forward_pass(case.graph, case.leaves(), case.examples)
@@ -394,11 +391,7 @@ def _graph_cost(case: Any) -> float:
 def _descend(run: Training, epochs: int) -> tuple[list[float], Any]:
     """`epochs` more epochs of `run`: the costs (the current one first) and the case after."""
     if run.network is None:
-        from chainrule.verification.descent import descend as descend_graph
-
         return descend_graph(run.case, epochs, run.request.lr)
-    from chainrule.numeric.train import descend
-
     return descend(run.case, epochs, run.request.lr)
 
 
@@ -408,8 +401,6 @@ def _record(run: Training) -> train_record.TrainRecord:
         return train_record.TrainRecord(
             run.request, None, run.start, tuple(run.costs), run.case, (), None, run.origin
         )
-    from chainrule.numeric.train import identical_hidden_units, predictions
-
     return train_record.TrainRecord(
         run.request,
         run.network,
@@ -428,8 +419,6 @@ def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
     "stopped": why or null}`` with the document of ``chainrule train --json`` but its
     ``costs`` (each was a line)."""
     import numpy as np
-
-    from chainrule.files import json_safe
 
     if not run.done:
         chunk = min(TRAIN_CHUNK, run.request.epochs - (len(run.costs) - 1))

@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from chainrule.calculus import delta
+from chainrule.calculus.symbolic import closed_sum, local_derivative
+
 if TYPE_CHECKING:
     import networkx as nx
     import sympy as sp
@@ -176,8 +179,6 @@ class Notation:
     def _edge_string(self, form: str, factor: Factor, render) -> str:
         key = (form, factor.wrt, factor.of)
         if key not in self._formulas:
-            from chainrule.calculus.symbolic import local_derivative
-
             formula = local_derivative(self._graph(), factor.wrt, factor.of)
             self._formulas[key] = render(formula)
         return self._formulas[key]
@@ -213,8 +214,6 @@ class Notation:
         """∂J/∂source as the sum of its chains, one per line, or as the closed expression."""
         check_view(view)
         if view == "closed":
-            from chainrule.calculus.symbolic import closed_sum
-
             return self.closed_gradient(source, closed_sum(self._graph(), chains))
         terms = [self.chain(chain, view) for chain in chains]
         return self.continued_sum(self.gradient_lhs(source), terms)
@@ -270,7 +269,6 @@ class Notation:
         :func:`~chainrule.calculus.delta.factoring_steps` and
         :func:`~chainrule.calculus.delta.factor_gradient` (a record does).
         """
-        from chainrule.calculus import delta
 
         graph = self._graph()
         if steps is None:

@@ -30,6 +30,7 @@ from chainrule import budget
 from chainrule.calculus import delta
 from chainrule.calculus.counting import OperationCounts, operation_counts
 from chainrule.errors import TooLarge
+from chainrule.graph.build import graph_size
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
@@ -199,8 +200,6 @@ def _edges(subject: Subject) -> int:
     """Edges of the subject's graph (terms of its δ definitions), without building it for
     layer sizes."""
     if subject.layered:
-        from chainrule.graph.build import graph_size
-
         return graph_size(subject.layered_network())[1]
     return subject.graph().number_of_edges()
 
