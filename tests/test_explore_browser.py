@@ -635,3 +635,33 @@ def test_a_network_too_large_to_build_says_so_before_any_click(server, page):
     assert page.locator("#graph g.kind-param:not(.too-many)").count() == 0
     page.locator("#graph g.kind-param").first.click(force=True)
     assert page.is_hidden("#error") and page.text_content("#select-note") == note
+
+
+def test_the_dominant_chain_is_marked_and_the_chains_sort_by_value(server, page, capsys):
+    """Of 4-6-6-3's 18 chains of θ⁽¹⁾₁₁, the one of largest |value| at the case is marked,
+    and "largest first" lists them by |value| (the server's order), then back as listed."""
+    ready(page, server + "/?arch=4-6-6-3&param=1,1,1")
+    document = cli_json(capsys, "values", "4-6-6-3", "--examples", "4", "--json")
+    chains = cli_json(capsys, "chains", "4-6-6-3", "--param", "1,1,1", "--json")[0]["chains"]
+    expected = chain_products(document, chains)
+    assert chain_values(page) == pytest.approx(expected, rel=1e-12)
+    largest = max(range(len(expected)), key=lambda i: abs(expected[i]))
+    marked = page.eval_on_selector_all(
+        "#chains [data-dominant=true]", "items => items.map(i => Number(i.dataset.chain))"
+    )
+    assert marked == [largest]
+    assert "largest" in page.text_content(f'#chains [data-chain="{largest}"] .chain-value')
+    page.click("#sort-chains")
+    page.wait_for_selector("#chains .chain-list[data-order=value]")
+    listed = [abs(value) for value in chain_values(page)]
+    assert listed == sorted(listed, reverse=True) and len(listed) == 18
+    page.hover("#chains [data-chain] >> nth=0")  # the top one lights its own edges
+    first = int(page.get_attribute("#chains [data-chain] >> nth=0", "data-chain"))
+    assert first == largest
+    assert lit_edges(page) == sorted(f"{f['wrt']}->{f['of']}" for f in chains[largest])
+    page.click("#sort-chains")
+    page.wait_for_selector("#chains .chain-list[data-order=listed]")
+    order = page.eval_on_selector_all(
+        "#chains [data-chain]", "items => items.map(i => Number(i.dataset.chain))"
+    )
+    assert order == list(range(18))

@@ -172,8 +172,8 @@ def values(query: Query, body: str | None) -> dict[str, Any]:
     >>> status, document = answer(values, {"arch": ["1-1"], "param": ["1,1,1"]}, None, {})
     >>> status, document["examples"], len(document["chains"]["values"])
     (200, 4, 1)
-    >>> document["chains"]["shares"]
-    [1.0]
+    >>> document["chains"]["shares"], document["chains"]["dominant"]
+    ([1.0], 0)
     """
     text = api.case_text(query)
     rest = {key: value for key, value in query.items() if key not in ("case", "param")}
@@ -242,10 +242,14 @@ def _chain_values(query: Query, body: str | None, record, gradients: dict[str, f
     group = next(chains.groups())
     chain_values = record.chain_values(group.chains)
     gradient = gradients[group.source.name]
+    # largest |value| first (ties in the listed order): the chain that dominates the gradient
+    order = sorted(range(len(chain_values)), key=lambda i: -abs(chain_values[i]))
     return {
         "parameter": group.source.name,
         "gradient": gradient,
         "values": chain_values,
+        "order": order,
+        "dominant": order[0] if order else None,
         # a chain's part of the gradient; none when the gradient is 0
         "shares": [value / gradient if gradient else None for value in chain_values],
     }

@@ -23,7 +23,7 @@
   // What the page offers and each option's default come from /api/options (start()).
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
-                 param: null, view: null, step: null, seed: 0, case: null};
+                 param: null, view: null, step: null, seed: 0, case: null, sorted: false};
   let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
   let valuesGeneration = 0;
 
@@ -165,13 +165,18 @@
     return base + up + match[3].split("").map((c) => SUB[c] || c).join("");
   }
 
+  function trimZeros(text) {
+    // 0.5000 -> 0.5 and 12.0 -> 12, but 1230 stays 1230 (zeros before the point are digits)
+    return text.includes(".") && !/e/i.test(text) ? text.replace(/\.?0+$/, "") : text;
+  }
+
   function number(value) {
     if (value === null || value === undefined) return "–";
     if (typeof value !== "number") return String(value);
     if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) {
       return value.toExponential(3);
     }
-    return value.toPrecision(4).replace(/\.?0+$/, "");
+    return trimZeros(value.toPrecision(4));
   }
 
   async function copy(text, button) {
@@ -506,7 +511,10 @@
 
   function share(value) {
     if (value === null || value === undefined) return "";
-    return (100 * value).toPrecision(3).replace(/\.?0+$/, "") + "%";
+    // chains that cancel have shares past 100%: written whole (1890%, not 1.89e+3%)
+    const percent = 100 * value;
+    if (Math.abs(percent) >= 100) return percent.toFixed(0) + "%";
+    return trimZeros(percent.toPrecision(3)) + "%";
   }
 
   function showChainValues() {
@@ -514,23 +522,41 @@
     const chains = valuesDoc && valuesDoc.chains;
     const mine = chains && chainsDoc && chains.parameter === chainsDoc.parameter &&
                  chains.values.length === chainsDoc.chains.length;
-    for (const item of document.querySelectorAll("#chains [data-chain]")) {
+    // by chain index, whatever order the list shows them in
+    const items = [...document.querySelectorAll("#chains [data-chain]")]
+      .sort((a, b) => Number(a.dataset.chain) - Number(b.dataset.chain));
+    for (const item of items) {
       const index = Number(item.dataset.chain);
       const shown = item.querySelector(".chain-value");
+      item.classList.toggle("dominant", Boolean(mine) && index === chains.dominant);
       if (!mine) {
         delete item.dataset.value;
         delete item.dataset.share;
+        delete item.dataset.dominant;
         shown.textContent = "";
         continue;
       }
+      if (index === chains.dominant) item.dataset.dominant = "true";
+      else delete item.dataset.dominant;
       const value = chains.values[index], part = chains.shares[index];
       item.dataset.value = String(value);
       item.dataset.share = part === null ? "" : String(part);
       // the share in brackets: a "·" beside a product would read as one more factor
       shown.textContent = "= " + number(value) + (part === null ? "" : ` (${share(part)})`);
+      if (index === chains.dominant) {
+        shown.append(" ", element("span", {class: "dominant-tag"}, ["largest"]));
+      }
       shown.title = "this chain's value at the case, and its share of ∂J/∂" +
-                    unicodeName(chains.parameter) + " = " + number(chains.gradient);
+                    unicodeName(chains.parameter) + " = " + number(chains.gradient) +
+                    (index === chains.dominant ? "; the largest" : "");
     }
+    // the server's order by |value| on request, else the listed order
+    const list = document.querySelector("#chains .chain-list");
+    if (!list) return;
+    const sorted = state.sorted && mine;
+    const order = sorted ? chains.order : items.map((_, index) => index);
+    list.append(...order.map((index) => items[index]));
+    list.dataset.order = sorted ? "value" : "listed";
   }
 
   function showFactor(key, edge) {
@@ -1008,6 +1034,11 @@
     for (const view of VIEWS) {
       $("#view-" + view).addEventListener("click", () => setView(view));
     }
+    $("#sort-chains").addEventListener("click", () => {
+      state.sorted = !state.sorted;
+      $("#sort-chains").setAttribute("aria-pressed", String(state.sorted));
+      showChainValues();
+    });
     $("#step-prev").addEventListener("click", () => moveStep(-1));
     $("#step-next").addEventListener("click", () => moveStep(1));
     $("#show-numbers").addEventListener("change", (e) => {
