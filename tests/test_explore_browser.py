@@ -665,3 +665,19 @@ def test_the_dominant_chain_is_marked_and_the_chains_sort_by_value(server, page,
         "#chains [data-chain]", "items => items.map(i => Number(i.dataset.chain))"
     )
     assert order == list(range(18))
+
+
+def test_a_pasted_layered_case_shows_its_numbers_as_written(server, page):
+    """A layered network's case pasted in the Numbers panel sets the numbers; a weight of 1230
+    reads 1230 (trailing zeros before the point were stripped: it read 123)."""
+    ready(page, server + "/?arch=1-1")
+    page.click("#case-file summary")
+    page.fill(
+        "#case-text",
+        '{"sizes": [1, 1], "weights": [[[1230]]], "inputs": [[1]], "targets": [[0]]}',
+    )
+    page.click("#case-apply")
+    page.wait_for_selector('#values tr[data-node="theta^(1)_11"][data-value="1230"]')
+    row = page.locator('#values tr[data-node="theta^(1)_11"] td').first
+    assert row.text_content() == "1230"
+    assert page.text_content("#numbers-note").startswith("the case pasted: 1 example")
