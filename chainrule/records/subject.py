@@ -29,29 +29,28 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from chainrule import budget, rules
 from chainrule.calculus.counting import count, count_input, count_parameter, local_derivative_work
 from chainrule.errors import SpecError, TooLarge
-from chainrule.graph import layers, names
+from chainrule.graph import names
 from chainrule.graph.spec import Network, parse_parameter
+from chainrule.lazy import lazy
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from chainrule.calculus import layers as calculus_layers
+    from chainrule.graph import architectures, graphfile, layers
+    from chainrule.graph import build as graph_build
+    from chainrule.graph import paths as graph_paths
     from chainrule.graph.layers import LayerGraph
     from chainrule.graph.layers import Tensor as LayerTensor
-from chainrule.lazy import lazy
-
-if TYPE_CHECKING:
-    from chainrule.calculus import layers as calculus_layers
-    from chainrule.graph import architectures as architectures
-    from chainrule.graph import build as graph_build
-    from chainrule.graph import graphfile as graphfile
-    from chainrule.graph import paths as graph_paths
 else:
-    # Loaded on first use: these modules load SymPy or networkx as they are imported,
-    # which the arithmetic on layer sizes never needs.
+    # Loaded on first use. All but graph.layers load SymPy or networkx as they are imported,
+    # which the arithmetic on layer sizes never needs; graph.layers (the matrix view) costs
+    # every other command a tenth of its start-up.
     calculus_layers = lazy("chainrule.calculus.layers")
     architectures = lazy("chainrule.graph.architectures")
     graph_build = lazy("chainrule.graph.build")
     graphfile = lazy("chainrule.graph.graphfile")
+    layers = lazy("chainrule.graph.layers")
     graph_paths = lazy("chainrule.graph.paths")
 
 
