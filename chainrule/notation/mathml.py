@@ -127,6 +127,8 @@ class MathMLNotation(Notation):
         import sympy as sp
 
         fragment = self.formula(formula)
-        if isinstance(formula, sp.Add):  # a sum inside a product needs its parentheses
+        # A sum inside a product needs its parentheses, and so does a negative factor: without
+        # them (out - y)·v reads as out - y·v, and -y/(am)·-a a as a subtraction.
+        if isinstance(formula, sp.Add) or formula.could_extract_minus_sign():
             fragment = self.group(fragment)
         return fragment

@@ -182,11 +182,12 @@ class TrainRequest:
 
 
 class Start(NamedTuple):
-    """A checked training run of layer sizes before its first epoch: the network and its
-    starting case."""
+    """A checked training run before its first epoch: the network and its starting case (a
+    graph's: None and its GraphCase), and where its weights came from."""
 
-    network: Network
-    case: Case
+    network: Network | None
+    case: Any  # a Case, or a GraphCase
+    origin: str = ""
 
 
 class _Begun(NamedTuple):
@@ -287,13 +288,18 @@ def _data_file_weights(request: TrainRequest, network: Network) -> Any:
 
 
 def start(request: TrainRequest) -> Start:
-    """The network and starting case of `request` (layer sizes: the explorer's runs), every
-    option checked, before any epoch and without the run's own budget (the explorer stops a
-    run by time instead)."""
-    network, case, _ = _begin(request)
-    if network is None:
-        raise SpecError(f"{case.label} is a graph: start() takes layer sizes; compute() both")
-    return Start(network, case)
+    """The network and starting case of `request` (the explorer's runs; a graph's network is
+    None), every option checked, before any epoch and without the run's own budget (the
+    explorer stops a run by time instead).
+
+    Examples
+    --------
+    >>> network, case, origin = start(TrainRequest.of("rnn:1-1-1:2"))
+    >>> network is None, sorted(case.parameters)
+    (True, ['U_11', 'V_11', 'W_11'])
+    """
+    network, case, origin = _begin(request)
+    return Start(network, case, origin)
 
 
 def _begin(request: TrainRequest) -> _Begun:
