@@ -26,7 +26,8 @@ from types import ModuleType
 from typing import Any, cast
 
 from chainrule import budget
-from chainrule.errors import ChainruleError
+from chainrule.errors import ChainruleError, TooLarge
+from chainrule.files import json_safe
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
 from chainrule.records import delta as delta_record
@@ -66,6 +67,27 @@ def graph_text(query: Mapping[str, object], body: str | None = None) -> str | No
     if len(text) > budget.SENT_GRAPH_CHARACTERS:
         raise RequestError(
             f"a graph file of {len(text):,} characters is longer than the "
+            f"{budget.SENT_GRAPH_CHARACTERS:,} the explorer reads"
+        )
+    return text
+
+
+def case_text(query: Mapping[str, object]) -> str | None:
+    """A pasted case file's JSON text (the ``case`` parameter), or None: read as a case file's
+    document is (:class:`~chainrule.records.cases.CaseText`), never as a path.
+
+    >>> case_text({"case": [' {"values": {}} ']})
+    '{"values": {}}'
+    >>> case_text({"case": ["  "]}) is None
+    True
+    """
+    texts = _values_unbounded(query, "case")
+    text = texts[-1].strip() if texts else ""
+    if not text:
+        return None
+    if len(text) > budget.SENT_GRAPH_CHARACTERS:
+        raise RequestError(
+            f"a case of {len(text):,} characters is longer than the "
             f"{budget.SENT_GRAPH_CHARACTERS:,} the explorer reads"
         )
     return text
@@ -117,7 +139,6 @@ def capped(
     chainrule.errors.TooLarge: examples=65 is more than the explorer takes (64); ask for \
 examples=64 or fewer
     """
-    from chainrule.errors import TooLarge
 
     for name, cap in caps.items():
         if name not in given:
@@ -192,7 +213,6 @@ def request_of(
 
 def answer_record(command: str, query: Mapping[str, object], body: str | None) -> Any:
     """The JSON document of `command`'s record for the request (what ``--json`` prints)."""
-    from chainrule.files import json_safe
 
     return json_safe(RECORDS[command].compute(request_of(command, query, body)).as_dict())
 

@@ -19,6 +19,18 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    from chainrule.calculus import delta as calculus_delta
+    from chainrule.calculus import symbolic as symbolic
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    calculus_delta = lazy("chainrule.calculus.delta")
+    symbolic = lazy("chainrule.calculus.symbolic")
+
+
 if TYPE_CHECKING:
     import networkx as nx
     import sympy as sp
@@ -176,9 +188,7 @@ class Notation:
     def _edge_string(self, form: str, factor: Factor, render) -> str:
         key = (form, factor.wrt, factor.of)
         if key not in self._formulas:
-            from chainrule.calculus.symbolic import local_derivative
-
-            formula = local_derivative(self._graph(), factor.wrt, factor.of)
+            formula = symbolic.local_derivative(self._graph(), factor.wrt, factor.of)
             self._formulas[key] = render(formula)
         return self._formulas[key]
 
@@ -213,9 +223,7 @@ class Notation:
         """∂J/∂source as the sum of its chains, one per line, or as the closed expression."""
         check_view(view)
         if view == "closed":
-            from chainrule.calculus.symbolic import closed_sum
-
-            return self.closed_gradient(source, closed_sum(self._graph(), chains))
+            return self.closed_gradient(source, symbolic.closed_sum(self._graph(), chains))
         terms = [self.chain(chain, view) for chain in chains]
         return self.continued_sum(self.gradient_lhs(source), terms)
 
@@ -270,16 +278,15 @@ class Notation:
         :func:`~chainrule.calculus.delta.factoring_steps` and
         :func:`~chainrule.calculus.delta.factor_gradient` (a record does).
         """
-        from chainrule.calculus import delta
 
         graph = self._graph()
         if steps is None:
-            steps = delta.factoring_steps(graph, source)
+            steps = calculus_delta.factoring_steps(graph, source)
         sides = []
         for step in steps:
             sides += [side for side in self.step(step) if side is not None]
         if factored is None:
-            factored = delta.factor_gradient(graph, source)
+            factored = calculus_delta.factor_gradient(graph, source)
         sides.append(self.factored_gradient(factored, "local").rhs)
         return sides
 

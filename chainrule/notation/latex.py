@@ -14,8 +14,17 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
+from chainrule.lazy import lazy
 from chainrule.notation.base import Equation, Notation
+
+if TYPE_CHECKING:
+    from chainrule.notation import printers as printers
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    printers = lazy("chainrule.notation.printers")
 
 
 def aligned_lines(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> list[str]:
@@ -82,12 +91,8 @@ class LatexNotation(Notation):
         ]
 
     def _make_printer(self):
-        from chainrule.notation.printers import ChainLatexPrinter, latex_names
-
-        settings = {} if self.graph is None else {"symbol_names": latex_names(self.graph)}
-        return ChainLatexPrinter(settings)
+        settings = {} if self.graph is None else {"symbol_names": printers.latex_names(self.graph)}
+        return printers.ChainLatexPrinter(settings)
 
     def _formula_in_product(self, formula) -> str:
-        from chainrule.notation.printers import as_product_factor
-
-        return as_product_factor(self.printer, formula, r"\left(", r"\right)")
+        return printers.as_product_factor(self.printer, formula, r"\left(", r"\right)")

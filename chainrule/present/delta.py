@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from chainrule.notation import notation_for
+from chainrule.notation.mathml import aligned_table
 from chainrule.notation.matrix import matrix_notation_for
 from chainrule.notation.table import format_table
 from chainrule.present.documents import write_json
@@ -151,8 +152,6 @@ def matrix(record: MatrixDeltaRecord, out: TextIO, format: str = "text") -> None
             lines = [line for equation in equations for line in notation.equation(equation)]
             out.write("\\[\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n\\]\n")
         elif format == "mathml":
-            from chainrule.notation.mathml import aligned_table
-
             rows = []
             for equation in equations:
                 lhs, rhs = notation.equation(equation)

@@ -28,7 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.calculus.counting import closed_view_size
+from chainrule.calculus.matrix import batch_form, cost_edges, cost_gradient, iter_matrix_chains
 from chainrule.errors import TooLarge
+from chainrule.graph.shapes import written
+from chainrule.lazy import lazy
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
@@ -46,9 +49,16 @@ from chainrule.records.subject import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from chainrule.calculus import symbolic
     from chainrule.calculus.matrix import BatchEquation, MatrixChain
+    from chainrule.graph import chains as graph_chains
     from chainrule.graph.chains import Chain
     from chainrule.graph.layers import LayerGraph
+else:
+    # Loaded on first use: they load SymPy and networkx as they are imported, which the
+    # matrix view of layer sizes never needs (784-512-512-10's answers in a tenth of a second).
+    symbolic = lazy("chainrule.calculus.symbolic")
+    graph_chains = lazy("chainrule.graph.chains")
 
 PARAM = shared.param(
     "the weight theta^(l)_jk (k = 0 for a bias); repeatable; all weights by default"
@@ -102,14 +112,11 @@ class ChainsRecord:
         (in the closed view they are first held, one source at a time, to be added up)."""
         # networkx and SymPy are imported here, not with the module: the matrix view, which
         # answers at real widths in a fraction of a second, needs neither.
-        from chainrule.graph.chains import iter_chains
 
         for source in self.sources:
-            chains: Iterable[Chain] = iter_chains(self.graph, source.name)
+            chains: Iterable[Chain] = graph_chains.iter_chains(self.graph, source.name)
             closed = None
             if self.request.view == "closed":
-                from chainrule.calculus import symbolic
-
                 chains = list(chains)
                 closed = symbolic.closed_sum(self.graph, chains)
             yield ChainGroup(source, chains, closed)
@@ -232,13 +239,6 @@ class MatrixChainsRecord:
     sources: tuple[MatrixSource, ...]
 
     def groups(self) -> Iterator[MatrixGroup]:
-        from chainrule.calculus.matrix import (
-            batch_form,
-            cost_edges,
-            cost_gradient,
-            iter_matrix_chains,
-        )
-
         for source in self.sources:
             batch = batch_form(self.view, source.name)
             costs = tuple(
@@ -271,8 +271,6 @@ def matrix_group_document(group: MatrixGroup) -> dict[str, Any]:
 
 
 def equation_document(equation: BatchEquation) -> dict[str, Any]:
-    from chainrule.graph.shapes import written
-
     return {
         "kind": equation.kind,
         "lhs": equation.lhs.text,

@@ -26,9 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.errors import ChainruleError, SpecError, TooLarge
+from chainrule.notation.matrix_reading import looks_like_matrix_claim
 from chainrule.records import options as shared
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import SubjectRequest, resolve, subject_of
+from chainrule.verification import claims as judging
+from chainrule.verification.matrix_claims import judge_matrix
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -161,15 +164,12 @@ def compute(request: CheckRequest, progress: Callable[[int], None] | None = None
     """Judge every claim of `request`; `progress(claims judged)` is told after each."""
     check_budget(request)
     subject = resolve(request.subject)  # a graph file refuses --bias and the others
-    from chainrule.notation.matrix_reading import looks_like_matrix_claim
 
     # A claim about a whole tensor of layer sizes (delta^(2), dJ/dTheta^(1)) is judged a layer
     # at a time, with no scalar graph: 784-512-512-10 has too many nodes to build one for.
     matrix = [subject.layered and looks_like_matrix_claim(claim) for claim in request.claims]
     graph = None
     if not all(matrix):
-        from chainrule.verification import claims as judging
-
         graph = (
             judging.graph_for_network(subject.layered_network())
             if subject.layered
@@ -214,8 +214,6 @@ def compute(request: CheckRequest, progress: Callable[[int], None] | None = None
 def _matrix_verdict(network, claim: str) -> Verdict:
     """A matrix claim's verdict (:mod:`chainrule.verification.matrix_claims`); its node is the
     quantity's name."""
-    from chainrule.verification.matrix_claims import judge_matrix
-
     document, true_text = judge_matrix(network, claim)
     correct = document["verdict"] == "correct" and document["convention"] == "rows"
     return Verdict(document, document["quantity"], None if correct else true_text)

@@ -34,10 +34,22 @@ from typing import TYPE_CHECKING, Any
 from chainrule import budget
 from chainrule.calculus import delta
 from chainrule.calculus.counting import OperationCounts, operation_counts
+from chainrule.calculus.matrix import (
+    BatchEquation,
+    NoBatchForm,
+    cost_edges,
+    cost_gradient,
+    forward_form,
+    layer_graph_document,
+    sweep_form,
+)
 from chainrule.errors import SpecError, TooLarge
+from chainrule.graph.build import graph_size
+from chainrule.graph.shapes import tokens
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
+from chainrule.records.chains import equation_document
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import (
     MatrixSource,
@@ -52,7 +64,6 @@ from chainrule.records.subject import (
 if TYPE_CHECKING:
     import networkx as nx
 
-    from chainrule.calculus.matrix import BatchEquation
     from chainrule.graph.layers import LayerGraph
 
 PARAM = shared.param("show the factoring of theta^(l)_jk's chains (repeatable)")
@@ -223,8 +234,6 @@ def _edges(subject: Subject) -> int:
     """Edges of the subject's graph (terms of its δ definitions), without building it for
     layer sizes."""
     if subject.layered:
-        from chainrule.graph.build import graph_size
-
         return graph_size(subject.layered_network())[1]
     return subject.graph().number_of_edges()
 
@@ -344,8 +353,6 @@ class MatrixDeltaRecord:
         ``view``, ``wrt``, ``tensors`` (each with its ``shape``), ``forward`` (or null) and
         ``equations``, each ``{"kind", "lhs", "rhs", "unicode", "shape", "latex",
         "operands": [{"name", "shape"}, ...]}``, the operands left to right."""
-        from chainrule.calculus.matrix import layer_graph_document
-
         return {
             "architecture": self.label,
             "view": "matrix",
@@ -361,8 +368,6 @@ class MatrixDeltaRecord:
 def batch_equation_document(equation: BatchEquation) -> dict[str, Any]:
     """One batch equation as JSON, with every operand's shape, left to right (the left side
     first; a column of ones, which sums over the examples, is ``1``)."""
-    from chainrule.records.chains import equation_document
-
     document = equation_document(equation)
     document["unicode"] = equation.written("unicode")
     document["operands"] = [
@@ -375,8 +380,6 @@ def batch_equation_document(equation: BatchEquation) -> dict[str, Any]:
 def _operands(expression) -> list[tuple[str, Any]]:
     """Each operand of a matrix expression (named matrices and columns of ones) with its
     shape, as the writers put a shape under it."""
-    from chainrule.graph.shapes import tokens
-
     # the writer's pieces: an operand (a column of ones too) comes with its shape
     return [(text, shape) for text, shape in tokens(expression, "text") if shape is not None]
 
@@ -386,14 +389,6 @@ def compute_matrix(request: DeltaRequest) -> MatrixDeltaRecord:
     ``rnn:`` and ``resnet:``; grouped from a graph file's indexed names, or refused with the
     reason), its Jacobians counted against ``limit`` before the recursion is written, and
     refused when a Jacobian on the way has no batch form."""
-    from chainrule.calculus.matrix import (
-        NoBatchForm,
-        cost_edges,
-        cost_gradient,
-        forward_form,
-        sweep_form,
-    )
-
     if request.ops:
         raise SpecError(
             f"{budget.spelled('ops')} counts the scalar operations; leave out "

@@ -32,8 +32,14 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.counting import count_parameter
 from chainrule.errors import SpecError, TooLarge
+from chainrule.graph import names
+from chainrule.graph.build import graph_size
+from chainrule.graph.chains import iter_chains
 from chainrule.graph.spec import parse_parameter
+from chainrule.lazy import lazy
+from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.layout import (
     Layout,
@@ -46,6 +52,13 @@ from chainrule.records.layout import (
 )
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import Subject, resolve, subject_of
+
+if TYPE_CHECKING:
+    from chainrule.calculus import delta as calculus_delta
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    calculus_delta = lazy("chainrule.calculus.delta")
 
 if TYPE_CHECKING:
     from chainrule.graph.chains import Chain
@@ -328,12 +341,14 @@ def _lit(layout: Layout, chains: list[Chain], write: Callable[[list], str]) -> t
 
 def _cuts(layout: Layout, chains: list[Chain]) -> list[Hashable]:
     """The nodes with a δ on the chains, in the order the chains meet them."""
-    from chainrule.calculus.delta import is_delta_node
 
     graph = layout.graph
     return list(
         dict.fromkeys(
-            factor.wrt for chain in chains for factor in chain if is_delta_node(graph, factor.wrt)
+            factor.wrt
+            for chain in chains
+            for factor in chain
+            if calculus_delta.is_delta_node(graph, factor.wrt)
         )
     )
 
@@ -407,11 +422,6 @@ def _finish(
 
 def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
     """A layered network as drawn: wide layers cut to a summary, in the graph or neurons view."""
-    from chainrule.calculus.counting import count_parameter
-    from chainrule.graph import names
-    from chainrule.graph.build import graph_size
-    from chainrule.graph.chains import iter_chains
-    from chainrule.notation import notation_for
 
     network = subject.layered_network()
     parameter = parse_parameter(request.param or "1,1,1", network)
@@ -464,9 +474,6 @@ def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
 
 def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
     """Any computation graph: columns by topological generation, skip edges arcing over."""
-    from chainrule.calculus.delta import delta_latex
-    from chainrule.graph.chains import iter_chains
-    from chainrule.notation import notation_for
 
     if request.view != "graph":
         raise SpecError(
@@ -495,7 +502,7 @@ def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
         notes,
         GRAPH_FILE_STYLE,
         latex.chain,
-        lambda node: delta_latex(graph, node),
+        lambda node: calculus_delta.delta_latex(graph, node),
         work,
     )
 

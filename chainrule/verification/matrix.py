@@ -45,12 +45,20 @@ import sympy as sp
 
 from chainrule import rules
 from chainrule.calculus.matrix import (
+    NoBatchForm,
     forward_form,
     iter_matrix_chains,
     network_batch_form,
     vector_jacobian,
 )
-from chainrule.graph.layers import LayerGraph, Tensor, network_layers
+from chainrule.graph.layers import (
+    LayerGraph,
+    Tensor,
+    group_nodes,
+    network_layers,
+    parse_indices,
+    split_name,
+)
 from chainrule.graph.shapes import (
     Expression,
     Hadamard,
@@ -60,6 +68,7 @@ from chainrule.graph.shapes import (
     Sum,
     Transpose,
 )
+from chainrule.graph.symbols import node_symbol
 from chainrule.verification.evaluate import evaluate
 
 FORMS = ("delta", "chains")
@@ -296,9 +305,6 @@ def graph_leaves(
     :func:`~chainrule.verification.verify.random_leaf_values` draws them) gathered into the
     tensors of its layer-level graph `view`: each parameter matrix, each input m × n, and each
     target matrix by its group's name (``y^(3)`` of ``y^(3)_1``...)."""
-    from chainrule.graph.layers import group_nodes, parse_indices, split_name
-    from chainrule.graph.symbols import node_symbol
-
     member = group_nodes(graph).member
     tensors: dict[str, np.ndarray] = {}
     for node, kind in graph.nodes(data="kind"):
@@ -366,9 +372,6 @@ def graph_matrix_gradients(
     >>> ours["x^(1)_1"].shape
     (2,)
     """
-    from chainrule.calculus.matrix import NoBatchForm
-    from chainrule.graph.layers import group_nodes
-
     member = group_nodes(graph).member
     tensors, targets = graph_leaves(graph, view, leaves, examples)
     evaluation = _Evaluation(view, tensors, targets, examples)

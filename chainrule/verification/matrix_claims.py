@@ -46,8 +46,23 @@ from typing import Any
 import sympy as sp
 
 from chainrule import rules
+from chainrule.calculus.matrix import network_batch_form
 from chainrule.errors import SpecError
-from chainrule.graph.shapes import Dim, Shape, ShapeMismatch, message_name, product_fits
+from chainrule.graph.layers import network_layers
+from chainrule.graph.shapes import (
+    Dim,
+    Hadamard,
+    MatMul,
+    Ones,
+    Operand,
+    Shape,
+    ShapeMismatch,
+    Sum,
+    Transpose,
+    message_name,
+    product_fits,
+)
+from chainrule.graph.shapes import written as written_expression
 from chainrule.graph.spec import Network
 from chainrule.notation.matrix_reading import (
     Added,
@@ -288,8 +303,6 @@ def evaluate(node: object, instance: Instance, columns: bool = False) -> Any:
 
 def _tree(expression: Any) -> object:
     """An equation of :mod:`chainrule.calculus.matrix` as a claim's tree (same keys)."""
-    from chainrule.graph.shapes import Hadamard, MatMul, Ones, Operand, Sum, Transpose
-
     if isinstance(expression, Operand):
         return Leaf(expression.name)
     if isinstance(expression, Ones):
@@ -310,9 +323,6 @@ def _tree(expression: Any) -> object:
 def true_equations(network: Network) -> dict[str, Any]:
     """Every batch equation chainrule prints for `network` (δs, gradients of the weights and of
     the inputs), by the key of its left side."""
-    from chainrule.calculus.matrix import network_batch_form
-    from chainrule.graph.layers import network_layers
-
     view = network_layers(network)
     equations: dict[str, Any] = {}
     for wrt in ("parameters", "inputs"):
@@ -624,6 +634,4 @@ def judge_matrix(network: Network, text: str) -> tuple[dict, str]:
 
 
 def _latex(equation: Any) -> str:
-    from chainrule.graph.shapes import written as written_expression
-
     return written_expression(equation.rhs, "latex")

@@ -70,6 +70,8 @@ from chainrule.calculus.counting import (
     local_derivative_work,
     sympy_diff_work,
 )
+from chainrule.calculus.layers import derive_layer_graph
+from chainrule.calculus.matrix import NoBatchForm
 from chainrule.calculus.symbolic import (
     M,
     composed_cost,
@@ -91,6 +93,7 @@ from chainrule.numeric.differences import STEP as FINITE_DIFFERENCE_STEP
 from chainrule.numeric.differences import central_differences
 from chainrule.verification.evaluate import evaluate
 from chainrule.verification.graphcase import GraphCase
+from chainrule.verification.matrix import graph_matrix_gradients, matrix_gradients
 
 METHODS = ("chain_sum", "delta", "matrix", "backprop", "finite_differences", "sympy_diff")
 TITLES = {
@@ -674,10 +677,6 @@ def _graph_problem(
 def _graph_matrix(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
     """A graph's gradients by its matrix form, or :class:`MatrixFormAbsent` saying why it has
     none."""
-    from chainrule.calculus.layers import derive_layer_graph
-    from chainrule.calculus.matrix import NoBatchForm
-    from chainrule.verification.matrix import graph_matrix_gradients
-
     try:
         view = derive_layer_graph(graph)
     except SpecError as error:
@@ -856,8 +855,6 @@ def _matrix_left_out(case: Case) -> str | None:
 
 def _matrix_of_case(case: Case) -> tuple:
     """A case's weight and bias gradients and its input gradients, by the matrix form."""
-    from chainrule.verification.matrix import matrix_gradients
-
     ours = matrix_gradients(case)
     return ours.weights, ours.biases, ours.inputs
 
