@@ -6,7 +6,6 @@ does not; the column-vector convention named; real widths without a scalar graph
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -275,19 +274,20 @@ def test_the_api_answers_the_same():
 
 
 def test_784_512_512_10_is_checked_without_a_scalar_graph():
+    """Its scalar graph (2 million nodes and edges) is past what check builds: a matrix claim
+    is judged without one (building one here would end the process)."""
     probe = (
-        "import sys; from chainrule.cli.entry import main; "
+        "import sys; import chainrule.verification.claims as claims; "
+        "claims.graph_for_network = lambda *_: sys.exit('a scalar graph was asked for'); "
+        "from chainrule.cli.entry import main; "
         "status = main(['check', '784-512-512-10', \"delta^(2) = delta^(3) Theta^(2) .* "
-        "f'(z^(2))\"]); "
-        "print(status, 'networkx' in sys.modules, file=sys.stderr)"
+        "f'(z^(2))\"]); print(status, file=sys.stderr)"
     )
-    start = time.process_time()
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=HANG_CPU_SECONDS
     )
-    assert done.stderr.strip() == "0 False", done.stderr
+    assert done.stderr.strip() == "0", done.stderr
     assert "correct: proven" in done.stdout
-    assert time.process_time() - start < HANG_CPU_SECONDS
 
 
 def test_the_readmes_wrong_matrix_claim_is_real_output(run_cli):
