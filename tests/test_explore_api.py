@@ -280,6 +280,48 @@ def test_layout_of_a_wide_network_is_the_drawings_summary(client):
     assert {"x_27", "theta^(1)_2,27", "x_30"} <= names and "x_15" not in names
 
 
+def test_layers_places_the_layer_level_graph_at_any_width(client):
+    """/api/layers answers 784-512-512-10, whose scalar graph is refused: its tensors with
+    their shapes, each Jacobian's shape and MathML, Θ^(1)'s batch form, and why the scalar
+    graph cannot be shown."""
+    from chainrule.graph.layers import network_layers
+    from chainrule.graph.spec import Network
+
+    response = client.get("/api/layers?arch=784-512-512-10")
+    assert response.status_code == 200
+    document = response.json()
+    view = network_layers(Network([784, 512, 512, 10]))
+    assert [(n["name"], n["size"]) for n in document["nodes"]] == [
+        (tensor.name, str(tensor.shape)) for tensor in view.tensors
+    ]
+    assert {(e["from"], e["to"]) for e in document["edges"]} == {
+        (edge.source, edge.target) for edge in view.edges
+    }
+    edge = next(e for e in document["edges"] if e["from"] == "Theta^(1)")
+    assert (edge["shape"], edge["size"], edge["form"]) == ([512, 401408], "512×401408", "outer")
+    assert edge["mathml"].startswith("<math")
+    assert document["parameter"] == "Theta^(1)"
+    assert document["parameters"] == ["Theta^(1)", "Theta^(2)", "Theta^(3)"]
+    assert [line["kind"] for line in document["batch"]] == ["cost"] + ["delta"] * 3 + [
+        "gradient"
+    ]
+    assert document["scalar_refused"].startswith("2,009,913 nodes and edges")
+    small = client.get("/api/layers?arch=2-2-2&param=2,1,1").json()
+    assert small["parameter"] == "Theta^(2)" and small["scalar_refused"] is None
+
+
+def test_layers_refuses_what_it_cannot_answer_in_one_line(client):
+    for query, message in [
+        ("arch=2-2-2&param=Theta^(9)", "no parameter 'Theta^(9)' in 2-2-2"),
+        ("arch=2-2-2&param=1,1,1&param=2,1,1", "layers takes one param, not 2"),
+        ("arch=2-2-2&view=matrix", "layers takes no option 'view'"),
+    ]:
+        response = client.get(f"/api/layers?{query}")
+        assert response.status_code == 400, query
+        error = response.json()["error"]
+        assert message in error and "\n" not in error and "Traceback" not in error
+
+
 def test_math_gives_mathml_and_latex_for_each_edge_and_step(client):
     document = client.get("/api/math?arch=2-2-2&param=1,1,1").json()
     assert len(document["edges"]) == 8

@@ -52,7 +52,7 @@ PARAMETERS = [
     "ops",
     "graph",
 ]
-ENDPOINTS = ["count", "chains", "delta", "verify", "layout", "math", "values", "train"]
+ENDPOINTS = ["count", "chains", "delta", "verify", "layout", "layers", "math", "values", "train"]
 
 
 def _hostile_requests() -> list[tuple[str, str, dict, object]]:

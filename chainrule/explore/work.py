@@ -40,6 +40,7 @@ from chainrule.errors import TooLarge
 from chainrule.explore import api
 from chainrule.explore.layout import graph_layout, layered_layout
 from chainrule.explore.math import parameter_math
+from chainrule.explore.tensors import layers_document
 from chainrule.files import json_safe
 from chainrule.graph.build import check_graph_size
 from chainrule.graph.spec import parse_parameter
@@ -52,7 +53,13 @@ from chainrule.records import options as shared
 from chainrule.records import train as train_record
 from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
-from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, resolve
+from chainrule.records.subject import (
+    Subject,
+    SubjectRequest,
+    names_a_graph,
+    resolve,
+    resolve_layers,
+)
 from chainrule.verification.descent import descend as descend_graph
 from chainrule.verification.verify import forward_pass
 
@@ -64,6 +71,7 @@ Query = Mapping[str, object]
 
 #: What each of the page's own endpoints takes: parts of the commands' declared options.
 LAYOUT_OPTIONS = (*shared.NETWORK, chains_record.PARAM)
+LAYERS_OPTIONS = LAYOUT_OPTIONS
 MATH_OPTIONS = (*shared.NETWORK, chains_record.PARAM, chains_record.LIMIT)
 VALUES_OPTIONS = (*shared.NETWORK, *values_record.CASE_OPTIONS, values_record.RNN_COST)
 #: Training: epochs per streamed chunk, and how long a run may go on before it is stopped.
@@ -94,6 +102,40 @@ def layout(query: Query, body: str | None) -> dict[str, Any]:
     # selection can be shown, and the page says why before any click rather than after each.
     document["refused"] = _graph_refusal(network, subject.max_graph)
     return document
+
+
+def layers(query: Query, body: str | None) -> dict[str, Any]:
+    """``/api/layers``: the layer-level graph of the request's subject placed for the page,
+    around one tensor (``param``: a tensor's name or any of its entries; the first weight
+    matrix by default), with the MathML of its Jacobians and batch equations (see
+    :mod:`.tensors`). It is answered at any width: layer sizes, ``rnn:`` and ``resnet:`` have
+    it in closed form, so it is what the page shows when the scalar graph is too large, and
+    ``scalar_refused`` says why the scalar graph cannot be shown.
+
+    Examples
+    --------
+    >>> from chainrule.explore.api import answer
+    >>> status, document = answer(layers, {"arch": ["784-512-512-10"]}, None, {})
+    >>> status, document["parameter"], document["edges"][1]["size"]
+    (200, 'Theta^(1)', '512×401408')
+    >>> document["scalar_refused"][:26]
+    '2,009,913 nodes and edges '
+    """
+    request = api.request_of("layers", query, body, module=chains_record, options=LAYERS_OPTIONS)
+    parameter = _one_parameter(request, "layers")
+    subject = resolve_layers(request.subject)
+    if parameter is None:
+        weights = subject.view.of_kind("param")
+        if not weights:
+            raise api.RequestError(f"{subject.label} has no parameters")
+        parameter = weights[0].name
+    # One tensor's sources: its chains are /api/chains?view=matrix's, never walked here.
+    sources = tuple(subject.sources("parameters", (parameter,)))
+    request = dataclasses.replace(request, view="matrix", param=(parameter,))
+    record = chains_record.MatrixChainsRecord(request, subject.label, subject.view, sources)
+    network = subject.network
+    refused = None if network is None else _graph_refusal(network, request.subject.max_graph)
+    return json_safe(layers_document(record, refused))
 
 
 def _graph_refusal(network: Network, max_graph: int) -> str | None:
@@ -303,6 +345,7 @@ def choices(query: Query, body: str | None) -> dict[str, Any]:
 ENDPOINTS: dict[str, Callable[[Query, str | None], Any]] = {
     **{command: partial(api.answer_record, command) for command in api.COMMANDS},
     "layout": layout,
+    "layers": layers,
     "math": math,
     "values": values,
     "options": choices,
