@@ -622,19 +622,159 @@ def test_a_large_network_offers_the_weights_whose_chains_it_shows(server, page, 
     assert not any(n.startswith(("theta^(3)", "theta^(4)", "theta^(5)")) for n in disabled)
 
 
-def test_a_network_too_large_to_build_says_so_before_any_click(server, page):
-    """784-512-512-10 is drawn in summary, but its graph is past the explorer's --max-graph:
-    every click on its 242 θ nodes was refused with an error; now the page says why at once
-    and selects nothing."""
-    ready(page, server + "/?arch=784-512-512-10")
+def shown_matrix_chains(page):
+    """The matrix form's chains as the page shows them, in the record's JSON shape: the
+    tensor, its shape, and each chain's factors (of, wrt, shape) from their DOM hooks."""
+    return page.evaluate(
+        """() => {
+        const group = document.querySelector("#chains [data-parameter]");
+        const shape = (text) => text.split("×").map((d) => /^[0-9]+$/.test(d) ? Number(d) : d);
+        return {parameter: group.dataset.parameter, shape: shape(group.dataset.shape),
+                chains: [...group.querySelectorAll("[data-chain]")].map((item) =>
+                  [...item.querySelectorAll(".factor")].map((f) =>
+                    ({of: f.dataset.of, wrt: f.dataset.wrt, shape: shape(f.dataset.shape)})))};
+        }"""
+    )
+
+
+def record_chains(arch, tensor):
+    """The chains record's document of one tensor, in the shape shown_matrix_chains reads."""
+    from chainrule import api
+
+    (group,) = api.chains(arch, view="matrix", param=[tensor]).as_dict()
+    return {
+        "parameter": group["parameter"],
+        "shape": group["shape"],
+        "chains": [
+            [{key: factor[key] for key in ("of", "wrt", "shape")} for factor in chain]
+            for chain in group["chains"]
+        ],
+    }
+
+
+def matrix_ready(page, tensor):
+    page.wait_for_selector(f'body[data-view=matrix] #chains [data-parameter="{tensor}"]')
+    page.wait_for_selector("body[data-ready=true]")
+
+
+@pytest.mark.parametrize(
+    "arch, tensors",
+    [("2-2-2", ["Theta^(1)", "Theta^(2)"]), ("rnn:1-2-1:3", ["U", "W", "V"])],
+)
+def test_the_matrix_toggle_shows_the_records_layer_level_chains(server, page, arch, tensors):
+    """ "scalar | matrix": the matrix form draws the layer-level graph (a node per tensor, its
+    shape in data-shape) and lists the selected tensor's chains exactly as the chains record
+    has them (/api/chains?view=matrix), each factor with its shape; back to scalar, the scalar
+    chains return."""
+    from chainrule.graph.layers import network_layers, spelled_layers
+    from chainrule.graph.spec import Network
+
+    ready(page, server + f"/?arch={arch}")
+    assert page.get_attribute("body", "data-view") == "scalar"
+    page.click("#level-matrix")
+    matrix_ready(page, tensors[0])
+    assert page.get_attribute("#level-matrix", "aria-pressed") == "true"
+    assert "view=matrix" in page.url
+    assert shown_matrix_chains(page) == record_chains(arch, tensors[0])
+    view = network_layers(Network([2, 2, 2])) if arch == "2-2-2" else spelled_layers(arch)
+    drawn = page.eval_on_selector_all(
+        "#graph g.node", "nodes => nodes.map(n => [n.dataset.node, n.dataset.shape])"
+    )
+    assert drawn == [[tensor.name, str(tensor.shape)] for tensor in view.tensors]
+    for tensor in tensors[1:]:  # a click on a weight matrix selects it
+        page.click(f'#graph g.node[data-node="{tensor}"]')
+        matrix_ready(page, tensor)
+        assert shown_matrix_chains(page) == record_chains(arch, tensor)
+        assert page.input_value("#param-select") == tensor
+    page.hover("#chains [data-chain] >> nth=0")
+    assert len(lit_edges(page)) == len(record_chains(arch, tensors[-1])["chains"][0])
+    assert page.locator("#steps [data-kind]").count() > 0  # the batch form of the δ panel
+    page.click("#level-scalar")
+    page.wait_for_selector("body[data-view=scalar] #chains .chain-group:not(.matrix-chains) li")
+    page.wait_for_selector("body[data-ready=true]")
+    assert "view=matrix" not in page.url
+    assert page.locator("#graph g.node").count() > len(view.tensors)
+
+
+def test_a_matrix_deep_link_opens_in_the_matrix_form(server, page):
+    ready(page, server + "/?arch=2-2-2&view=matrix&param=Theta^(2)")
+    matrix_ready(page, "Theta^(2)")
+    assert shown_matrix_chains(page) == record_chains("2-2-2", "Theta^(2)")
     assert page.is_hidden("#error")
-    note = page.text_content("#select-note")
-    assert note.startswith("no weight can be selected: 2,009,913 nodes and edges")
-    assert "chainrule explore --max-graph 2009913" in note
-    assert page.locator("[data-parameter]").count() == 0
-    assert page.locator("#graph g.kind-param:not(.too-many)").count() == 0
-    page.locator("#graph g.kind-param").first.click(force=True)
-    assert page.is_hidden("#error") and page.text_content("#select-note") == note
+
+
+def test_784_512_512_10_opens_in_the_matrix_form_instead_of_refusing(server, page):
+    """784-512-512-10's scalar graph is past the explorer's --max-graph: the page drew a
+    summary in which no weight could be selected. Now it opens in the matrix form, with the
+    layer-level graph and Θ^(1)'s chains and shapes, says that the scalar graph is too large,
+    and disables the scalar form, saying why."""
+    arch = "784-512-512-10"
+    ready(page, server + f"/?arch={arch}")
+    matrix_ready(page, "Theta^(1)")
+    assert page.is_hidden("#error")
+    note = page.text_content("#level-note")
+    assert page.is_visible("#level-note") and "scalar graph is too large" in note
+    assert "2,009,913 nodes and edges" in note and "--max-graph 2009913" in note
+    assert page.is_disabled("#level-scalar")
+    assert "too large" in page.get_attribute("#level-scalar", "title")
+    shapes = dict(
+        page.eval_on_selector_all(
+            "#graph g.node", "nodes => nodes.map(n => [n.dataset.node, n.dataset.shape])"
+        )
+    )
+    assert shapes["Theta^(1)"] == "512×784" and shapes["x"] == "m×784"
+    assert shapes["Theta^(3)"] == "10×512" and shapes["J"] == "1×1"
+    assert page.is_visible('#graph g.node[data-node="Theta^(2)"] text.shape')
+    assert shown_matrix_chains(page) == record_chains(arch, "Theta^(1)")
+    factor = page.locator('#chains .factor[data-shape="512×401408"]')
+    assert factor.count() == 1 and factor.is_visible()
+    assert "512×401408" in factor.text_content()
+    assert "2,055,208,960 scalar chains" in page.text_content("#chains")
+    page.click('#graph g.node[data-node="Theta^(3)"]')
+    matrix_ready(page, "Theta^(3)")
+    assert shown_matrix_chains(page) == record_chains(arch, "Theta^(3)")
+    page.click("#level-scalar", force=True)  # disabled: nothing happens
+    assert page.get_attribute("body", "data-view") == "matrix" and page.is_hidden("#error")
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+@pytest.mark.parametrize("arch", ["2-2-2", "rnn:1-2-1:3", "resnet:2x3", "784-512-512-10"])
+def test_the_matrix_form_scrolls_no_panel_sideways(server, browser, arch, width, tmp_path):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server + f"/?arch={arch}&view=matrix")
+    page.wait_for_selector("body[data-view=matrix] #chains [data-chain]", timeout=30_000)
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#numbers-note:not(:empty)")
+    page.wait_for_timeout(300)
+    assert page.evaluate(OVERFLOWING_PANELS) == []
+    page.screenshot(path=str(tmp_path / f"matrix-{width}.png"), full_page=True)
+    context.close()
+
+
+def test_the_agreement_caption_counts_the_records_methods(server, page, capsys):
+    """The caption said "five ways" after verify gained its sixth, the matrix form: it is
+    now the count of the methods the verify record compared."""
+    ready(page, server + "/?arch=2-2-2")
+    methods = cli_json(capsys, "verify", "2-2-2", "--json")["methods"]
+    page.wait_for_selector(f"#agreement tbody tr >> nth={len(methods) - 1}")
+    assert page.text_content("#agreement caption") == f"Every gradient, {len(methods)} ways"
+
+
+def test_the_static_export_holds_the_matrix_form(browser, tmp_path):
+    path = tmp_path / "explore.html"
+    assert main(["explore", "2-2-2", "--html", str(path)]) == 0
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
+    page = context.new_page()
+    ready(page, path.as_uri())
+    page.click("#level-matrix")
+    matrix_ready(page, "Theta^(1)")
+    assert shown_matrix_chains(page) == record_chains("2-2-2", "Theta^(1)")
+    page.click('#graph g.node[data-node="Theta^(2)"]')
+    matrix_ready(page, "Theta^(2)")
+    assert page.is_hidden("#error")
+    context.close()
 
 
 def test_the_dominant_chain_is_marked_and_the_chains_sort_by_value(server, page, capsys):

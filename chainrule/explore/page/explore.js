@@ -23,8 +23,12 @@
   // What the page offers and each option's default come from /api/options (start()).
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
-                 param: null, view: null, step: null, seed: 0, case: null, sorted: false};
+                 param: null, view: null, step: null, seed: 0, case: null, sorted: false,
+                 level: "scalar"};
   let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
+  // the matrix form: /api/layers (the layer-level graph placed, its Jacobians' MathML) and the
+  // chains record of one tensor (/api/chains?view=matrix)
+  let layersDoc = null, matrixDoc = null;
   let valuesGeneration = 0;
 
   // --- talking to the server (or to the inlined documents) ---------------------------------
@@ -95,6 +99,8 @@
     state.cost = query.get("cost") || DEFAULTS.cost;
     state.param = paramOption(query.get("param"));
     state.view = VIEWS.includes(query.get("view")) ? query.get("view") : DEFAULTS.view;
+    // view=matrix, as the API spells it, is the matrix form of the whole page
+    state.level = query.get("view") === "matrix" ? "matrix" : "scalar";
     state.step = query.has("step") ? parseInt(query.get("step"), 10) : null;
     state.seed = parseInt(query.get("seed") || "0", 10) || 0;
   }
@@ -102,8 +108,9 @@
   function writeLocation() {
     const query = networkQuery([]);
     if (state.param) query.push(["param", paramArgument(state.param)]);
-    if (state.view !== DEFAULTS.view) query.push(["view", state.view]);
-    if (state.step !== null) query.push(["step", String(state.step)]);
+    if (state.level === "matrix") query.push(["view", "matrix"]);
+    else if (state.view !== DEFAULTS.view) query.push(["view", state.view]);
+    if (state.step !== null && state.level === "scalar") query.push(["step", String(state.step)]);
     if (state.seed) query.push(["seed", String(state.seed)]);
     const search = "?" + new URLSearchParams(query).toString();
     if (search !== window.location.search) {
@@ -124,6 +131,10 @@
     for (const view of VIEWS) {
       $("#view-" + view).setAttribute("aria-pressed", String(state.view === view));
     }
+    for (const level of ["scalar", "matrix"]) {
+      $("#level-" + level).setAttribute("aria-pressed", String(state.level === level));
+    }
+    document.body.dataset.view = state.level;
   }
 
   // --- small helpers --------------------------------------------------------------------------
@@ -226,6 +237,7 @@
   }
 
   function fits(name) {
+    if (state.level === "matrix") return true; // a weight matrix's chains are few
     if (layout && layout.refused) return false; // the graph is too large to build at all
     const chains = chainsOf(name);
     return chains === null || chains <= CHOICES.selection_limit;
@@ -388,6 +400,234 @@
     $("#summary").textContent = layout.summary ? "summary: " + layout.summary : "";
   }
 
+  // --- the matrix form: the layer-level graph, its chains and the batch form ------------------
+
+  function drawTensors() {
+    // /api/layers placed the tensors; each is drawn with its name inside and its shape under it
+    const holder = $("#graph");
+    holder.replaceChildren();
+    $("#summary").hidden = true;
+    $("#select-note").hidden = true;
+    const select = $("#param-select");
+    if (!layersDoc) { select.replaceChildren(); return; }
+    // the box holds every node and every arc (an RNN's weights arc over the time steps)
+    const points = [...layersDoc.nodes.map((n) => [n.x, n.y]),
+                    ...layersDoc.edges.flatMap((e) => e.points || [])];
+    const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+    const margin = 0.9;
+    const [minX, minY] = [Math.min(...xs) - margin, Math.min(...ys) - margin];
+    const width = (Math.max(...xs) - Math.min(...xs) + 2 * margin) * SCALE;
+    const height = (Math.max(...ys) - Math.min(...ys) + 2 * margin + 0.3) * SCALE;
+    const svg = svgElement("svg", {viewBox: `0 0 ${width} ${height}`, class: "network tensors",
+                                   role: "group", "aria-label": "layer-level graph of " +
+                                   layersDoc.architecture});
+    svg.style.maxWidth = Math.max(width * 1.3, 560) + "px";
+    const place = ([x, y]) => [(x - minX) * SCALE, (y - minY) * SCALE];
+    const at = {};
+    for (const node of layersDoc.nodes) at[node.name] = place([node.x, node.y]);
+    const layers = ["regions", "edges", "chains", "nodes"].map((name) => {
+      const group = svgElement("g", {class: name});
+      svg.append(group);
+      return group;
+    });
+    const routes = {};
+    for (const edge of layersDoc.edges) {
+      const key = `${edge.from}->${edge.to}`;
+      routes[key] = edge.points ? edge.points.map(place) : [at[edge.from], at[edge.to]];
+      const line = svgElement("polyline", {points: pointList(routes[key]), class: "edge",
+                                           "data-edge": key, "data-shape": edge.size});
+      const title = svgElement("title");
+      title.textContent = `∂${edge.to}/∂${edge.from}: ${edge.size} (${edge.form})`;
+      line.append(title);
+      layers[1].append(line);
+    }
+    const radius = layersDoc.radius * SCALE;
+    for (const node of layersDoc.nodes) {
+      const [x, y] = at[node.name];
+      const group = svgElement("g", {class: `node tensor kind-${node.kind}`,
+                                     "data-node": node.name, "data-shape": node.size,
+                                     transform: `translate(${x},${y})`,
+                                     "aria-label": `${node.label}, ${kindName(node.kind)}, ` +
+                                                   node.size});
+      if (node.kind === "param") {
+        group.setAttribute("tabindex", "0");
+        group.setAttribute("role", "button");
+        group.addEventListener("click", () => loadMatrix(node.name));
+        group.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            loadMatrix(node.name);
+          }
+        });
+      } else {
+        group.setAttribute("role", "img");
+      }
+      const title = svgElement("title");
+      title.textContent = `${node.label} (${kindName(node.kind)}), ${node.size}`;
+      group.append(title, svgElement("circle", {r: radius}));
+      const label = svgElement("text", {"text-anchor": "middle", dy: "0.35em", class: "label"});
+      label.textContent = node.label;
+      if (node.label.length > 5) label.setAttribute("font-size", "10");
+      const shape = svgElement("text", {"text-anchor": "middle", y: radius + 14,
+                                        class: "shape"});
+      shape.textContent = node.size;
+      group.append(label, shape);
+      layers[3].append(group);
+    }
+    holder.append(svg);
+    svg.__at = at;
+    svg.__routes = routes;
+    select.replaceChildren(...layersDoc.parameters.map((name) => {
+      const node = layersDoc.nodes.find((n) => n.name === name);
+      return element("option", {value: name}, [node ? `${node.label} (${node.size})` : name]);
+    }));
+    select.value = layersDoc.parameter;
+  }
+
+  function shapeText(shape) {
+    // [512, 401408] -> 512×401408, as the record's shapes are written
+    return shape.join("×");
+  }
+
+  function showMatrixChains() {
+    // The chains record of one tensor (/api/chains?view=matrix), each factor with its shape.
+    const holder = $("#chains");
+    if (!matrixDoc || !layersDoc) return;
+    const count = matrixDoc.chains.length;
+    const group = element("div", {"data-parameter": matrixDoc.parameter,
+                                  "data-shape": shapeText(matrixDoc.shape),
+                                  class: "chain-group matrix-chains"});
+    const heading = element("p", {class: "lhs"}, [
+      math(layersDoc.gradient_mathml),
+      ` (${shapeText(matrixDoc.shape)}) = the sum of ${count} layer-level ` +
+      `chain${count === 1 ? "" : "s"}, standing for ` +
+      `${matrixDoc.scalar_chains.toLocaleString("en")} scalar ` +
+      `chain${matrixDoc.scalar_chains === 1 ? "" : "s"}:`]);
+    const edges = {};
+    for (const edge of layersDoc.edges) edges[`${edge.from}->${edge.to}`] = edge;
+    const list = element("ol", {class: "chain-list"});
+    matrixDoc.chains.forEach((chain, index) => {
+      const item = element("li", {"data-chain": String(index), tabindex: "0",
+                                  class: "matrix-chain"});
+      item.style.setProperty("--chain", COLOURS[index % COLOURS.length]);
+      const product = element("span", {class: "product"});
+      chain.forEach((factor, position) => {
+        const key = `${factor.wrt}->${factor.of}`;
+        const edge = edges[key];
+        if (position > 0) product.append(element("span", {class: "dot"}, [" "]));
+        const span = element("span", {class: "factor", "data-edge": key,
+                                      "data-of": factor.of, "data-wrt": factor.wrt,
+                                      "data-shape": shapeText(factor.shape)});
+        span.append(edge ? math(edge.mathml) : `∂${factor.of}/∂${factor.wrt}`);
+        span.addEventListener("mouseenter", () => showTensorFactor(key, edge));
+        span.addEventListener("mouseleave", () => showTensorFactor(null));
+        product.append(span);
+      });
+      item.append(product, copyButton(chain.map((f) => f.latex).join(" "),
+                                      `chain ${index + 1}`));
+      item.addEventListener("mouseenter", () => lightChains(index));
+      item.addEventListener("mouseleave", () => lightChains());
+      item.addEventListener("focus", () => lightChains(index));
+      item.addEventListener("blur", () => lightChains());
+      list.append(item);
+    });
+    group.append(heading, list);
+    holder.append(group);
+  }
+
+  function showTensorFactor(key, edge) {
+    const info = $("#factor-info");
+    for (const line of document.querySelectorAll("#graph .edge.hot")) {
+      line.classList.remove("hot");
+    }
+    if (!key || !edge) { info.replaceChildren(); return; }
+    const line = edgeLine(key);
+    if (line) line.classList.add("hot");
+    info.replaceChildren(math(edge.mathml),
+                         element("span", {}, [`: a ${edge.form} Jacobian, ${edge.size}`]));
+  }
+
+  function showBatch() {
+    // The δ recursion of the selected tensor in batch form, each operand over its shape.
+    const holder = $("#steps");
+    $("#step-count").textContent = "";
+    if (!layersDoc || !matrixDoc) return;
+    if (!layersDoc.batch) {
+      holder.append(element("p", {class: "note"}, ["no batch form: a Jacobian on the way is " +
+                                                   "neither a weight matrix nor diagonal"]));
+      return;
+    }
+    const view = element("div", {class: "step batch", "data-step": "batch"});
+    layersDoc.batch.forEach((equation, index) => {
+      const latex = matrixDoc.batch ? matrixDoc.batch[index].latex : "";
+      view.append(element("div", {class: "line batch-line", "data-kind": equation.kind}, [
+        math(equation.lhs_mathml), element("span", {class: "eq"}, ["="]),
+        math(equation.rhs_mathml), copyButton(latex, "this equation")]));
+    });
+    holder.append(view);
+  }
+
+  async function loadMatrix(name) {
+    // The matrix form of the tensor `name` (a tensor's name or a weight's; the first weight
+    // matrix when null): its layer-level graph, then its chains record.
+    const mine = ++generation;
+    const started = performance.now();
+    try {
+      const placed = await api("layers", name ? [["param", paramArgument(name)]] : []);
+      if (mine !== generation) return;
+      const chains = await api("chains", [["view", "matrix"], ["param", placed.parameter]]);
+      if (mine !== generation) return;
+      layersDoc = placed;
+      matrixDoc = chains[0];
+      state.param = placed.parameter;
+      showError(null);
+    } catch (error) {
+      if (mine !== generation) return;
+      layersDoc = matrixDoc = null;
+      showError(error);
+    }
+    drawTensors();
+    lightChains();
+    showChains();
+    showStep();
+    writeLocation();
+    document.body.dataset.ready = "true";
+    document.body.dataset.selectMs = (performance.now() - started).toFixed(1);
+  }
+
+  function offerScalar() {
+    // The scalar form is offered unless its graph is too large to build (784-512-512-10's
+    // has 2,009,913 nodes and edges): then the page opens in the matrix form and says why.
+    const refused = layout && layout.refused;
+    const button = $("#level-scalar");
+    button.disabled = Boolean(refused);
+    button.title = refused ? "the scalar graph is too large: " + refused : "";
+    const note = $("#level-note");
+    note.hidden = !refused;
+    note.textContent = refused ? "The scalar graph is too large to show (" + refused +
+      "), so the page shows the matrix form: the same derivation a layer at a time." : "";
+    if (refused) state.level = "matrix";
+  }
+
+  function setLevel(level) {
+    if (level === state.level || (level === "scalar" && layout && layout.refused)) return;
+    state.level = level;
+    syncControls();
+    showFactor(null);
+    // nothing of the other form stays on the page while this one's documents are fetched
+    chainsDoc = mathDoc = layersDoc = matrixDoc = null;
+    showChains();
+    showStep();
+    if (level === "matrix") {
+      // a static page holds the matrix form by tensor, not by each weight
+      loadMatrix(STATIC ? null : state.param);
+      return;
+    }
+    state.step = null;
+    drawGraph();
+    selectFirst();
+  }
+
   function edgeLine(key) {
     return document.querySelector(`#graph .edge[data-edge="${CSS.escape(key)}"]`);
   }
@@ -409,8 +649,10 @@
     }
     const overlay = svg.querySelector("g.chains");
     overlay.replaceChildren();
-    if (!chainsDoc) return;
-    const chains = chainsDoc.chains;
+    // a scalar chain and a layer-level one are both lists of {of, wrt}: lit the same way
+    const shownDoc = state.level === "matrix" ? matrixDoc : chainsDoc;
+    if (!shownDoc) return;
+    const chains = shownDoc.chains;
     const shown = chains.length <= MAX_DRAWN_CHAINS;
     chains.forEach((chain, index) => {
       if (only !== undefined && only !== index) return;
@@ -470,6 +712,7 @@
   function showChains() {
     const holder = $("#chains");
     holder.replaceChildren();
+    if (state.level === "matrix") { showMatrixChains(); return; }
     if (!chainsDoc || !mathDoc) return;
     const local = state.view === "local";
     const group = element("div", {"data-parameter": chainsDoc.parameter, class: "chain-group"});
@@ -519,6 +762,7 @@
 
   function showChainValues() {
     // Each chain's value at the case and its share of the gradient: the server's numbers.
+    if (state.level === "matrix") return; // a layer-level chain is a matrix, not a number
     const chains = valuesDoc && valuesDoc.chains;
     const mine = chains && chainsDoc && chains.parameter === chainsDoc.parameter &&
                  chains.values.length === chainsDoc.chains.length;
@@ -576,6 +820,7 @@
   function showStep() {
     const holder = $("#steps");
     holder.replaceChildren();
+    if (state.level === "matrix") { showBatch(); return; }
     if (!mathDoc) return;
     const steps = mathDoc.steps;
     const last = steps.length - 1;
@@ -607,7 +852,7 @@
   }
 
   function moveStep(by) {
-    if (!mathDoc) return;
+    if (!mathDoc || state.level === "matrix") return;
     const next = state.step + by;
     if (next < 0 || next >= mathDoc.steps.length) return;
     state.step = next;
@@ -639,6 +884,9 @@
           element("td", {}, [result.ok === null ? (result.note || "–") :
                              (result.ok ? "✓" : "✗")]),
           element("td", {}, [number(result.seconds)])])));
+      // the caption counts the methods the record compared ("five ways" went stale at six)
+      $("#agreement-caption").textContent =
+        `Every gradient, ${Object.keys(verify.methods).length} ways`;
       note.replaceChildren(`the case of seed ${state.seed}: every method ` +
                            `${verify.ok ? "agrees" : "does NOT agree"}`);
     } catch (error) {
@@ -666,7 +914,10 @@
     if (!layout) return;
     const note = $("#numbers-note");
     const extra = state.case ? [] : [["seed", state.seed]];
-    if (state.param) extra.push(["param", paramArgument(state.param)]);
+    // a layer-level chain has no one value at the case: the matrix form asks for none
+    if (state.param && state.level === "scalar") {
+      extra.push(["param", paramArgument(state.param)]);
+    }
     note.replaceChildren("computing…");
     let values;
     try {
@@ -697,7 +948,9 @@
     const shown = new Set();
     for (const node of layout.nodes) {
       const entry = values.nodes[node.name];
-      const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
+      // the graph of the matrix form has tensors (J is one), which carry no scalar's number
+      const group = state.level === "scalar" &&
+                    $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
       if (group) {
         if (entry) group.dataset.value = String(entry.value);
         else delete group.dataset.value;
@@ -833,6 +1086,7 @@
   }
 
   async function selectParameter(name) {
+    if (state.level === "matrix") { loadMatrix(name); return; }
     const note = $("#select-note");
     if (!fits(name)) { // refused here, before asking the server for what it would refuse
       note.hidden = false;
@@ -898,13 +1152,16 @@
       // network's): it starts from the first, and selectParameter() asks for the other.
       const [counts, drawing] = await Promise.all([
         api("count", [["ops", "true"]]),
-        api("layout", state.param && !state.graph && !STATIC ?
+        // a tensor of the matrix form (Theta^(1)) is no weight the scalar layout centres on
+        api("layout", state.param && state.level === "scalar" && !state.graph && !STATIC ?
                       [["param", paramArgument(paramOption(state.param))]] : [])]);
       if (mine !== generation) return;
       showError(null);
       showCounts(counts);
       layout = drawing;
-      drawGraph();
+      offerScalar();
+      syncControls();
+      if (state.level === "scalar") drawGraph();
     } catch (error) {
       if (mine !== generation) return;
       clearNetwork();
@@ -912,6 +1169,15 @@
       document.body.dataset.ready = "error";
       return;
     }
+    if (state.level === "matrix") {
+      await loadMatrix(state.param);
+      showNumbers();
+      return;
+    }
+    if (await selectFirst()) showAgreement();
+  }
+
+  async function selectFirst() {
     // the weight asked for, else the layout's first, else the first (output layer first) whose
     // chains a selection shows
     const wanted = paramOption(state.param);
@@ -926,15 +1192,17 @@
       $("#select-note").textContent = tooManyNote(layout.parameter);
       document.body.dataset.ready = "true";
       showNumbers(); // the case's numbers need no selection
-      return;
+      return false;
     }
     await selectParameter(name);
-    showAgreement();
+    return true;
   }
 
   function clearNetwork() {
     // A network the form could not show leaves nothing of the one before it on the page.
-    layout = chainsDoc = mathDoc = countsRow = null;
+    layout = chainsDoc = mathDoc = countsRow = layersDoc = matrixDoc = null;
+    $("#level-note").hidden = true;
+    $("#level-scalar").disabled = false;
     ++valuesGeneration; // a request still under way for the old network is not shown
     $("#graph").replaceChildren();
     $("#param-select").replaceChildren();
@@ -1033,6 +1301,9 @@
     $("#param-select").addEventListener("change", (e) => selectParameter(e.target.value));
     for (const view of VIEWS) {
       $("#view-" + view).addEventListener("click", () => setView(view));
+    }
+    for (const level of ["scalar", "matrix"]) {
+      $("#level-" + level).addEventListener("click", () => setLevel(level));
     }
     $("#sort-chains").addEventListener("click", () => {
       state.sorted = !state.sorted;
