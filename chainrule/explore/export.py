@@ -125,6 +125,20 @@ class _Collector:
         return True
 
 
+def _matrix_form(collector: _Collector) -> None:
+    """Keep the matrix form's documents: the layer-level graph around each weight matrix (and
+    around the first, which the page asks for by no name) and each one's chains record. A
+    subject with no matrix form (a graph file whose names do not group into tensors) keeps
+    none, and its page says so when the matrix form is asked for."""
+    try:
+        first = collector.ask("layers", [])
+    except SpecError:
+        return
+    for name in first["parameters"]:
+        collector.ask("layers", [("param", name)])
+        collector.ask("chains", [("view", "matrix"), ("param", name)])
+
+
 def static_page(
     options: dict,
     command: str,
@@ -166,6 +180,7 @@ def static_page(
                 "values", [("seed", str(seed)), ("param", argument)]
             )
     collector.ask("verify", [("seed", str(seed))])
+    _matrix_form(collector)
     # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
     # and the browser's DecompressionStream unpacks it, offline too.
     packed = gzip.compress(
