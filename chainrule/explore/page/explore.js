@@ -430,14 +430,16 @@
       svg.append(group);
       return group;
     });
-    const routes = {};
+    const routes = {}, labels = {};
+    for (const node of layersDoc.nodes) labels[node.name] = node.label;
     for (const edge of layersDoc.edges) {
       const key = `${edge.from}->${edge.to}`;
       routes[key] = edge.points ? edge.points.map(place) : [at[edge.from], at[edge.to]];
       const line = svgElement("polyline", {points: pointList(routes[key]), class: "edge",
                                            "data-edge": key, "data-shape": edge.size});
       const title = svgElement("title");
-      title.textContent = `∂${edge.to}/∂${edge.from}: ${edge.size} (${edge.form})`;
+      title.textContent = `∂${labels[edge.to]}/∂${labels[edge.from]}: a ${edge.form} ` +
+                          `Jacobian, ${edge.size}`;
       line.append(title);
       layers[1].append(line);
     }
@@ -586,7 +588,12 @@
       layersDoc = matrixDoc = null;
       showError(error);
     }
+    // a weight matrix selected by keyboard keeps the focus across the redraw
+    const focused = document.activeElement && document.activeElement.closest &&
+                    document.activeElement.closest("#graph g.node");
     drawTensors();
+    const node = focused && $(`#graph g.node[data-node="${CSS.escape(state.param)}"]`);
+    if (node) node.focus();
     lightChains();
     showChains();
     showStep();
