@@ -302,9 +302,7 @@ def test_layers_places_the_layer_level_graph_at_any_width(client):
     assert edge["mathml"].startswith("<math")
     assert document["parameter"] == "Theta^(1)"
     assert document["parameters"] == ["Theta^(1)", "Theta^(2)", "Theta^(3)"]
-    assert [line["kind"] for line in document["batch"]] == ["cost"] + ["delta"] * 3 + [
-        "gradient"
-    ]
+    assert [line["kind"] for line in document["batch"]] == ["cost"] + ["delta"] * 3 + ["gradient"]
     assert document["scalar_refused"].startswith("2,009,913 nodes and edges")
     small = client.get("/api/layers?arch=2-2-2&param=2,1,1").json()
     assert small["parameter"] == "Theta^(2)" and small["scalar_refused"] is None
