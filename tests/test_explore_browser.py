@@ -821,3 +821,22 @@ def test_a_pasted_layered_case_shows_its_numbers_as_written(server, page):
     row = page.locator('#values tr[data-node="theta^(1)_11"] td').first
     assert row.text_content() == "1230"
     assert page.text_content("#numbers-note").startswith("the case pasted: 1 example")
+
+
+def test_784_512_512_10_exports_its_matrix_form(browser, tmp_path, capsys):
+    """``explore 784-512-512-10 --html`` was refused (620,840 scalar chains past --limit); it
+    now writes the page that opens in the matrix form, offline."""
+    path = tmp_path / "explore.html"
+    assert main(["explore", "784-512-512-10", "--html", str(path)]) == 0
+    assert path.stat().st_size < 1_000_000
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
+    page = context.new_page()
+    ready(page, path.as_uri())
+    matrix_ready(page, "Theta^(1)")
+    assert shown_matrix_chains(page) == record_chains("784-512-512-10", "Theta^(1)")
+    assert page.is_disabled("#level-scalar") and page.is_hidden("#error")
+    page.click('#graph g.node[data-node="Theta^(2)"]')
+    matrix_ready(page, "Theta^(2)")
+    assert page.is_hidden("#error")
+    context.close()
