@@ -42,6 +42,14 @@ class LatexNotation(Notation):
     def name(self, text: str, latex: str) -> str:
         return latex
 
+    def figure(self, written: str) -> str:
+        from chainrule.notation.numbers import latex_number
+
+        return latex_number(written)
+
+    def annotated(self, side: str, note: str) -> str:
+        return rf"{side} \quad \text{{({note})}}"
+
     def partial_of(self, of_text: str, of_latex: str, wrt_text: str, wrt_latex: str) -> str:
         return rf"\frac{{\partial {of_latex}}}{{\partial {wrt_latex}}}"
 
