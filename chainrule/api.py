@@ -56,14 +56,24 @@ def count(architectures: Sequence[object] | object, **options: Any) -> count_rec
 
 
 def chains(
-    architecture: object, **options: Any
+    architecture: object = None, *, case: Any = None, **options: Any
 ) -> chains_record.ChainsRecord | chains_record.MatrixChainsRecord:
     """``chainrule chains``: every chain of the selected parameters (``param=["1,1,1"]``, all
     by default) or inputs (``wrt="inputs"``), in the ``view`` asked for (``view="matrix"``: a
-    layer at a time, a :class:`~chainrule.records.chains.MatrixChainsRecord`); options
-    ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``,
-    ``view``."""
-    return chains_record.compute(chains_record.request(architecture, **options))
+    layer at a time, a :class:`~chainrule.records.chains.MatrixChainsRecord`;
+    ``view="numbers"``: each chain with the numbers of ``case``, a case file's path or what
+    :func:`case` makes, or of one drawn from ``examples``, ``seed`` and ``init_scale``, within
+    ``max_numbers``); options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``,
+    ``limit``, ``wrt``, ``view``.
+
+    Examples
+    --------
+    >>> record = chains("examples/graphs/mazur.json", case="examples/cases/mazur.json",
+    ...                 view="numbers", param=["w5"])
+    >>> [round(chain.value, 9) for group in record.groups() for chain in group.numbers.chains]
+    [0.082167041]
+    """
+    return chains_record.compute(chains_record.request(architecture, case=case, **options))
 
 
 def train(
@@ -96,11 +106,26 @@ def paths(architecture: object = None, **options: Any) -> paths_record.PathsReco
     return paths_record.compute(paths_record.request(architecture, **options))
 
 
-def delta(architecture: object, **options: Any) -> delta_record.DeltaRecord:
+def delta(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> delta_record.DeltaRecord:
     """``chainrule delta``: every δ's definition and every gradient through the δs, or the
-    factoring of the selected parameters (``param=["1,1,1"]``); options ``bias``,
-    ``activation``, ``cost``, ``max_graph``, ``param``, ``ops``, ``limit``, ``wrt``."""
-    return delta_record.compute(delta_record.request(architecture, **options))
+    factoring of the selected parameters (``param=["1,1,1"]``); with the numbers of ``case``
+    (a case file's path or what :func:`case` makes) or, with ``numbers=True``, of one drawn
+    from ``examples``, ``seed`` and ``init_scale`` (within ``max_numbers``), every δ's value
+    beside its formula; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``,
+    ``ops``, ``limit``, ``wrt``.
+
+    Examples
+    --------
+    >>> record = delta("examples/graphs/mazur.json", case="examples/cases/mazur.json")
+    >>> document = record.as_dict()
+    >>> [(d["name"], [round(v, 6) for v in d["value"]]) for d in document["deltas"][4:6]]
+    [('delta_net_o1', [0.138499]), ('delta_net_o2', [-0.038098])]
+    >>> round(record.numbers.gradient("w5"), 9)
+    0.082167041
+    """
+    return delta_record.compute(delta_record.request(architecture, case=case, **options))
 
 
 def case(architecture: object, values: Any, **options: Any) -> Any:
