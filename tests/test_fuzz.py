@@ -70,7 +70,19 @@ figure.text(0.5, 0.5, r"$\theta_{11}^{(1)}$")
 figure.savefig(__import__("io").BytesIO(), format="png")
 """
 
-COMMANDS = ["count", "chains", "delta", "draw", "report", "verify", "train", "explain", "values"]
+COMMANDS = [
+    "count",
+    "chains",
+    "delta",
+    "draw",
+    "report",
+    "verify",
+    "train",
+    "explain",
+    "values",
+    "check",
+    "paths",
+]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softplus", "leaky_relu"]
 COSTS = ["mse", "se", "bce", "softmax-ce"]
 
@@ -172,12 +184,17 @@ def problems(argv: list[str], result, before: dict, after: dict, allowed: set[st
         found.append(f"killed by {name}{over}")
     elif status not in (0, 1, 2):
         found.append(f"exit status {status}")
-    if status == 1 and argv[0] != "verify":
-        found.append("exit status 1 outside verify")
+    if status == 1 and argv[0] not in ("verify", "check", "paths"):
+        found.append("exit status 1 outside verify, check and paths")
     if "Traceback" in err or "Traceback" in out:
         found.append("a traceback")
+    # check judges each claim on its own: each unreadable one is its own error line.
+    lines = err.splitlines() if argv[0] == "check" else [err.removesuffix("\n")]
     if status == 2 and not (
-        err.startswith("chainrule: error: ") and err.count("\n") == 1 and err.endswith("\n")
+        err.endswith("\n")
+        and lines
+        and all(line.startswith("chainrule: error: ") and "\n" not in line for line in lines)
+        and (argv[0] == "check" or err.count("\n") == 1)
     ):
         found.append(f"the error is not one 'chainrule: error:' line: {err[:300]!r}")
     if status == 2 and "too large: the computation ran out of memory" in err:
@@ -240,6 +257,28 @@ huge_architectures = st.sampled_from(
         "2-3-3-2",
         f"1-{10**30}",
         "200-200-200",
+        # Deep and narrow: the budget must price their chains (2^n of them) and their layers.
+        "-".join(["2"] * 17),
+        "-".join(["2"] * 20),
+        "-".join(["2"] * 500),
+        "-".join(["2"] * 5000),
+        "-".join(["3"] * 32),
+        "-".join(["3"] * 14),
+    ]
+)
+#: rnn: and resnet:, built as graphs; the last ones are past their limits or malformed.
+spelled_architectures = st.sampled_from(
+    [
+        "rnn:1-2-1:3",
+        "rnn:2-3-1:2",
+        "resnet:2x2",
+        "resnet:1x6",
+        "rnn:1-2-1:100000",
+        "resnet:2x500",
+        "resnet:1x60",
+        "rnn:1-2:3",
+        "resnet:0x2",
+        "rnn:",
     ]
 )
 layered = st.one_of(
@@ -248,6 +287,7 @@ layered = st.one_of(
     small_architectures,
     malformed_architectures,
     huge_architectures,
+    spelled_architectures,
 )
 
 activations = st.one_of(
@@ -351,6 +391,34 @@ GRAPH_CASE_KINDS = [
     "graph_case_extra_field",
     "graph_case_not_object",
     "graph_case_huge_int",
+]
+#: Claims for check, friendly and hostile (never evaluated: read by the claim grammar).
+CLAIMS = st.sampled_from(
+    [
+        "dJ/dtheta^(1)_11 = delta^(2)_1 * x_1",
+        "delta^(3)_1 = (y_1 - a^(3)_1) * a^(3)_1 * (1 - a^(3)_1)",
+        "dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1",
+        "dJ/dw = delta_h * x",
+        "dJ/dtheta^(1)_11 = 1e999999999",
+        "dJ/dtheta^(1)_11 = " + "(" * 500 + "x_1" + ")" * 500,
+        "dJ/dtheta^(1)_11 = __import__('os').system('echo hi')",
+        "dJ/dtheta^(1)_11 = (x_1 + x_2)^100000",
+        "dJ/dtheta^(1)_11 = \x1b[31m",
+        "",
+        "delta^(9)_9 = 0",
+        "dJ/dtheta^(1)_11 = " + "x_1 + " * 3000 + "x_1",
+    ]
+)
+#: Files of claims for check --file.
+CLAIM_FILE_KINDS = [
+    "claims_valid",
+    "claims_many",
+    "claims_binary",
+    "claims_long_line",
+    "claims_empty",
+    "graph_dev_zero",
+    "graph_fifo",
+    "graph_missing",
 ]
 TARGET_KINDS = [
     "new",
@@ -467,7 +535,18 @@ def make_file(directory: Path, kind: str, number: int, formula: str, sizes: list
     """Write one hostile input file into `directory`; returns its name (relative)."""
     name = f"in{number}.json"
     path = directory / name
-    if kind in ("graph_dev_zero", "case_dev_zero"):
+    if kind.startswith("claims_"):
+        path.write_bytes(
+            {
+                "claims_valid": b"dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n# a note\n\n"
+                b"dJ/dtheta^(2)_11 = delta^(3)_1 * a^(2)_1\n",
+                "claims_many": b"dJ/dtheta^(1)_11 = delta^(2)_1 * x_1\n" * 5_000,
+                "claims_binary": bytes(range(256)) * 40,
+                "claims_long_line": b"dJ/dtheta^(1)_11 = " + b"x_1*" * 100_000 + b"1\n",
+                "claims_empty": b"",
+            }[kind]
+        )
+    elif kind in ("graph_dev_zero", "case_dev_zero"):
         path.symlink_to("/dev/zero")
     elif kind == "graph_fifo":
         os.mkfifo(path)
@@ -563,12 +642,50 @@ def command_lines(draw):
         return f"@in{len(inputs) - 1}"
 
     def architecture() -> str:
-        takes_graphs = command in ("count", "chains", "delta", "verify", "draw", "values", "train")
+        takes_graphs = command in (
+            "count",
+            "chains",
+            "delta",
+            "verify",
+            "draw",
+            "values",
+            "train",
+            "check",
+            "paths",
+        )
         if takes_graphs and draw(st.integers(0, 4)) == 0:
             return graph_file()
         return pick(small_architectures, layered)
 
     argv = [command]
+    if command in ("check", "paths"):
+        argv.append(architecture())
+    if command == "check":
+        for _ in range(draw(st.integers(0, 3))):
+            argv.append(pick(CLAIMS.filter(lambda c: "=" in c and len(c) < 60), CLAIMS))
+        if draw(st.integers(0, 2)) == 0 or len(argv) == 2:
+            kind = pick(st.just("claims_valid"), st.sampled_from(CLAIM_FILE_KINDS))
+            inputs.append((kind, formula, [1, 1]))
+            argv += ["--file", f"@in{len(inputs) - 1}"]
+        if draw(st.integers(0, 3)) == 0:
+            argv += ["--format", pick(st.sampled_from(["text", "latex", "json"]), st.just("xml"))]
+    if command == "paths":
+        for _ in range(draw(st.integers(0, 2))):
+            argv += ["--param", pick(valid_params, params)]
+        if draw(st.integers(0, 3)) == 0:
+            argv += ["--by", pick(st.sampled_from(["length", "layer", "lag"]), st.just("size"))]
+        if draw(st.integers(0, 3)) == 0:
+            argv += ["--top", pick(st.sampled_from(["1", "5"]), positive_small)]
+        if draw(st.integers(0, 3)) == 0:
+            argv += ["--examples", pick(st.sampled_from(["1", "2"]), positive_small)]
+        if draw(st.integers(0, 4)) == 0:
+            targets.append(
+                (
+                    pick(st.sampled_from(["new", "existing"]), st.sampled_from(TARGET_KINDS)),
+                    draw(st.sampled_from([".png", ".svg", ".txt"])),
+                )
+            )
+            argv += ["--plot", f"@out{len(targets) - 1}"]
     if command == "count":
         argv += [architecture() for _ in range(draw(st.integers(1, 3)))]
     elif command in ("chains", "delta", "draw", "report"):
@@ -594,7 +711,7 @@ def command_lines(draw):
         for _ in range(draw(st.integers(0, 2))):
             argv += ["--param", pick(valid_params, params)]
         option("--limit", st.sampled_from(["100", "10000"]), positive_small)
-    if command in ("chains", "delta", "verify"):
+    if command in ("chains", "delta", "verify", "paths"):
         option("--wrt", st.sampled_from(["parameters", "inputs"]), st.just("outputs"))
     if command in ("chains", "delta"):
         option("--format", st.sampled_from(["text", "unicode", "latex", "json"]), st.just("xml"))

@@ -44,9 +44,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
     add_architecture(
         parser, "2-2-2", "layer sizes joined by '-' (default 2-2-2), or a graph file (.json)"
     )
-    parser.add_argument(
-        "--param", metavar="l,j,k", help="the weight selected first (default 1,1,1)"
-    )
+    add_options(parser, [declared.param("the weight selected first (default 1,1,1)", repeat=False)])
     parser.add_argument(
         "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)"
     )
