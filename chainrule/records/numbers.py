@@ -189,12 +189,17 @@ def numbers_of(obtained: Obtained, max_numbers: int = budget.NUMBERS_WRITTEN) ->
         values_record.ValuesRequest(obtained.about, case=obtained.case, max_numbers=computed)
     )
     # values calls a case given as an object "the case given": say where it came from
-    record = dataclasses.replace(record, origin=obtained.origin)
+    return from_values(dataclasses.replace(record, origin=obtained.origin), obtained.about)
+
+
+def from_values(record: ValuesRecord, about: SubjectRequest) -> CaseNumbers:
+    """The numbers of a values record already computed (the worked example's, with its own
+    step), read by name; `about` is the subject they are of."""
     factors = record.factors
     assert factors.wrt is not None  # the factor section names both ends
     return CaseNumbers(
         record,
-        obtained.about,
+        about,
         {pair: row for row, pair in enumerate(zip(factors.names, factors.wrt))},
         {name: row for row, name in enumerate(record.forward.names)},
         {name: row for row, name in enumerate(record.gradients.names)},
