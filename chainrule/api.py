@@ -46,6 +46,7 @@ from chainrule.records import report as report_record
 from chainrule.records import train as train_record
 from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
+from chainrule.records import worked as worked_record
 
 
 def count(architectures: Sequence[object] | object, **options: Any) -> count_record.CountRecord:
@@ -158,12 +159,29 @@ def draw(architecture: object, **options: Any) -> draw_record.DrawRecord:
     return draw_record.compute(draw_record.request(architecture, **options))
 
 
-def report(architecture: object, **options: Any) -> report_record.ReportRecord:
+def report(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> report_record.ReportRecord | worked_record.WorkedRecord:
     """``chainrule report``: the records of the whole derivation of layer sizes (counts,
-    chains, δ, operations, verification, the picture);
-    ``chainrule.present.report.save(record, path)`` writes the document (.tex, .md, .html).
-    Options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``seed``."""
-    return report_record.compute(report_record.request(architecture, **options))
+    chains, δ, operations, verification, the picture), or with ``case`` (a case file's path or
+    what :func:`case` makes; layer sizes, graph files, ``rnn:`` and ``resnet:``) the worked
+    example of that case (a :class:`~chainrule.records.worked.WorkedRecord`: the network and
+    its numbers, the forward pass, the error, the backward pass output layer first, the update
+    and the cost after it); ``chainrule.present.report.save(record, path)`` writes the
+    document (.tex, .md, .html). Options ``bias``, ``activation``, ``cost``, ``max_graph``,
+    ``param``, ``limit``, ``seed``; with a case ``lr``, ``freeze`` and ``max_numbers``.
+
+    Examples
+    --------
+    >>> record = report("examples/graphs/mazur.json", case="examples/cases/mazur.json",
+    ...                 freeze=["b1,b2"])
+    >>> document = record.as_dict()
+    >>> [entry["parameter"] for entry in document["backward"]][:2]
+    ['w5', 'w6']
+    >>> round(document["backward"][0]["gradient"], 9), round(document["step"]["cost_after"], 9)
+    (0.082167041, 0.291027774)
+    """
+    return report_record.compute(report_record.request(architecture, case=case, **options))
 
 
 def explain(architecture: object = "2-2-2", **options: Any) -> explain_record.ExplainRecord:
