@@ -382,6 +382,13 @@ def test_unexpected_errors_are_one_line_with_their_own_status(
         ),
         (["train", "--lr", "1e7"], "--lr: expected a number up to 1e+06"),
         (["chains", "2-1", "--cost", "softmax-ce"], "cost softmax-ce needs at least 2 outputs"),
+        # paths on layer sizes once ignored --rnn-cost without a word; values refused it.
+        (["paths", "2-2-2", "--rnn-cost", "sum"], "2-2-2 has no time steps: drop it"),
+        (["values", "2-2-2", "--rnn-cost", "sum"], "2-2-2 has no time steps: drop it"),
+        (
+            ["paths", "examples/graphs/mazur.json", "--rnn-cost", "sum"],
+            "has no time steps: drop it",
+        ),
     ],
 )
 def test_options_that_gave_wrong_results_are_refused(run_cli, argv, message):

@@ -257,7 +257,11 @@ def light(endpoint: str, query: Query, body: str | None) -> bool:
         return True
     if endpoint != "count" or body or query.get("graph"):
         return False
-    return not any(names_a_graph(arch.strip()) for arch in api.values_of(query, "arch"))
+    try:
+        architectures = api.values_of(query, "arch")
+    except api.RequestError:
+        return True  # refused by answer() before any work: a refusal is light too
+    return not any(names_a_graph(arch.strip()) for arch in architectures)
 
 
 # -- training, a chunk of epochs at a time --------------------------------------------------

@@ -488,6 +488,10 @@ def _graph_of(request: PathsRequest):
         or not (architecture is None or isinstance(architecture, (str, Network)))
     ):
         return resolve(request.subject).graph()
+    # Layer sizes are resolved too, though their numbers come from the case: resolving is
+    # where an option that does not apply to them (--rnn-cost) is refused.
+    if architecture is not None:  # else a case file names the network
+        resolve(request.subject)
     return None
 
 
