@@ -356,3 +356,16 @@ def test_the_values_read_keep_to_values_budget_and_the_numbers_written_to_max_nu
     # delta with one weight selected prices its factoring, not every δ of the network
     document = api.delta("30-30-2", numbers=True, param=["2,1,1"], max_numbers=20).as_dict()
     assert document["factoring"][0]["value"] == pytest.approx(document["gradients"][0]["value"])
+
+
+def test_the_explorers_api_answers_the_numbers_view_as_the_cli(run_cli):
+    pytest.importorskip("starlette")
+    from chainrule.explore.api import run_command
+
+    _, out, _ = run_cli(
+        "chains", "2-2-2", "--view", "numbers", "--param", "1,1,1", "--examples", "2", "--json"
+    )
+    status, document = run_command(
+        "chains", {"arch": "2-2-2", "view": "numbers", "param": "1,1,1", "examples": "2"}
+    )
+    assert status == 200 and json.loads(json.dumps(document)) == json.loads(out)
