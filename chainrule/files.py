@@ -6,17 +6,26 @@ be a regular file or not exist; a symlink is written through to its target.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chainrule import budget
 from chainrule.errors import OutputRefused, SpecError
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    import json
+    import tempfile
+else:
+    # Loaded on first use: tempfile imports random, and with it hashlib, a sixth of the
+    # start-up of a command that writes no file; json is for the commands that read or print it.
+    json = lazy("json")
+    tempfile = lazy("tempfile")
 
 
 def _kind_of(mode: int) -> str | None:

@@ -134,6 +134,49 @@ def test_a_violation_would_be_seen(tmp_path):
     assert _imports(path) == [("chainrule.cli", 2), ("sympy", 3)]
 
 
+#: The imports of chainrule's own modules that are made when a function runs, not where the
+#: module begins: the ways up the layers above, and the stand-ins for old names, which load
+#: what they stand for only when an old name is used (so that ``import chainrule`` stays
+#: light and the package's own modules never import the stand-ins).
+CALL_TIME = ALLOWED_UPWARD | {
+    ("chainrule.__init__", "chainrule.deprecated"),
+    ("chainrule.deprecated", "chainrule.verification.verify"),
+    ("chainrule.deprecated", "chainrule.calculus.counting"),
+}
+
+
+def _imports_in_functions(path: Path) -> list[tuple[str, int]]:
+    """Every chainrule module `path` imports inside a function, with its line."""
+    found = []
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chainrule"):
+                    found.append((node.module, node.lineno))
+                elif isinstance(node, ast.Import):
+                    found += [
+                        (a.name, node.lineno) for a in node.names if a.name.startswith("chainrule")
+                    ]
+    return found
+
+
+@pytest.mark.parametrize("name, path", MODULES)
+def test_chainrule_modules_are_imported_where_a_module_begins(name, path):
+    """Deferred loading is for the heavy libraries, through :func:`chainrule.lazy.lazy` (a
+    module of chainrule's that loads SymPy or networkx as it is imported is bound the same way
+    where only some calls need it); the package's own imports are at the top, where a reader
+    looks for them, except those in :data:`CALL_TIME`."""
+    for module, line in _imports_in_functions(path):
+        allowed = any(below == name and module.startswith(above) for below, above in CALL_TIME)
+        assert allowed, f"{name}:{line} imports {module} inside a function"
+
+
+def test_an_import_inside_a_function_would_be_seen(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("def f():\n    if True:\n        from chainrule.graph import build\n")
+    assert _imports_in_functions(path) == [("chainrule.graph", 3)]
+
+
 @pytest.mark.parametrize("below, above", sorted(ALLOWED_UPWARD))
 def test_the_way_up_is_taken_at_call_time_only(below, above):
     path = PACKAGE.parent / (below.replace(".", "/") + ".py")

@@ -45,6 +45,8 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
+from chainrule.graph.paths import iter_paths
+
 KEYS = ("length", "lag")
 
 
@@ -276,7 +278,6 @@ def enumerated_rows(
     graph: nx.DiGraph, sources: Iterable[Hashable], edge_values: dict, key: str = "length"
 ) -> list[Row]:
     """The aggregates by brute force: every chain enumerated (small graphs; tests compare)."""
-    from chainrule.graph.paths import iter_paths
 
     weight = edge_key(graph, key)
     by_key: dict[int, list] = {}

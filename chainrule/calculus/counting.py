@@ -29,6 +29,20 @@ from chainrule.graph.spec import SOFTMAX, Network, ParameterIndex
 
 if TYPE_CHECKING:  # networkx is imported only by the graph walk: `count` must start fast
     import networkx as nx
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    from chainrule.calculus import symbolic as symbolic
+    from chainrule.graph import build as graph_build
+    from chainrule.graph import paths as graph_paths
+    from chainrule.graph import symbols as symbols
+else:
+    # Loaded on first use: these modules load SymPy or networkx as they are imported,
+    # which the arithmetic on layer sizes never needs.
+    symbolic = lazy("chainrule.calculus.symbolic")
+    graph_build = lazy("chainrule.graph.build")
+    graph_paths = lazy("chainrule.graph.paths")
+    symbols = lazy("chainrule.graph.symbols")
 
 
 class LayerCount(NamedTuple):
@@ -289,9 +303,8 @@ def operation_counts(
     if isinstance(subject, Network):
         if sources is None:
             return _layered_operation_counts(subject)
-        from chainrule.graph.build import build_graph
 
-        subject = build_graph(subject)
+        subject = graph_build.build_graph(subject)
     return _walked_operation_counts(subject, sources)
 
 
@@ -301,13 +314,11 @@ def _walked_operation_counts(
     """The counts by walking the graph: paths by dynamic programming, cones by networkx."""
     import networkx as nx
 
-    from chainrule.graph.paths import path_counts
-
     cost = graph.graph["cost"]
     if sources is None:
         sources = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
     sources = list(sources)
-    counts = path_counts(graph)
+    counts = graph_paths.path_counts(graph)
     expanded = Ops(
         sum(counts[p][1] - counts[p][0] for p in sources), sum(counts[p][0] - 1 for p in sources)
     )
@@ -390,16 +401,13 @@ def composed_graph_size(graph) -> int:
     """
     import networkx as nx
 
-    from chainrule.calculus.symbolic import value_formula
-    from chainrule.graph.symbols import node_symbol
-
     size: dict = {}
     for node in nx.topological_sort(graph):
         if not graph._pred[node]:
             size[node] = 1
             continue
-        uses = _symbol_uses(value_formula(graph, node))
-        size[node] = sum(uses[node_symbol(u)] * size[u] for u in graph._pred[node]) + 1
+        uses = _symbol_uses(symbolic.value_formula(graph, node))
+        size[node] = sum(uses[symbols.node_symbol(u)] * size[u] for u in graph._pred[node]) + 1
     return size[graph.graph["cost"]]
 
 

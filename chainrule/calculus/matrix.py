@@ -578,7 +578,6 @@ def vector_jacobian_written(view: LayerGraph, edge: TensorEdge, format: str = "t
     >>> [vector_jacobian_written(view, edge) for edge in view.edges]
     ['g Theta^(1)', 'g^T x', '1^T g', "g .* f'(z^(2))", 'dJ/da^(2)']
     """
-    from chainrule.graph.shapes import written
 
     target = view.tensor(edge.target)
     upstream = Operand("g", "g", "g", Shape(EXAMPLES, target.shape.cols))

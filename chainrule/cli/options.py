@@ -31,6 +31,7 @@ from typing import Any, NoReturn, TextIO
 
 from chainrule import budget
 from chainrule.errors import SpecError
+from chainrule.present.documents import write_json
 from chainrule.records import options as declared
 from chainrule.records.options import Option
 
@@ -172,7 +173,6 @@ def values_of(args: argparse.Namespace, options: Iterable[Option]) -> dict[str, 
 
 def dump_json(document: object, out: TextIO) -> None:
     """One JSON document, NaN and infinities written as null (they are not JSON)."""
-    from chainrule.present.documents import write_json
 
     write_json(document, out)
 

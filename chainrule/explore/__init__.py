@@ -11,11 +11,12 @@ from __future__ import annotations
 import sys
 import types
 
+from chainrule.explore.jupyter import explore as _explore
+
 
 def explore(network_or_graph="2-2-2", **options):
     """The explorer's page of a network for a notebook: its ``_repr_html_`` embeds the static
     page (see :func:`chainrule.explore.jupyter.explore`)."""
-    from chainrule.explore.jupyter import explore as _explore
 
     return _explore(network_or_graph, **options)
 

@@ -26,7 +26,8 @@ from types import ModuleType
 from typing import Any, cast
 
 from chainrule import budget
-from chainrule.errors import ChainruleError
+from chainrule.errors import ChainruleError, TooLarge
+from chainrule.files import json_safe
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
 from chainrule.records import delta as delta_record
@@ -117,7 +118,6 @@ def capped(
     chainrule.errors.TooLarge: examples=65 is more than the explorer takes (64); ask for \
 examples=64 or fewer
     """
-    from chainrule.errors import TooLarge
 
     for name, cap in caps.items():
         if name not in given:
@@ -192,7 +192,6 @@ def request_of(
 
 def answer_record(command: str, query: Mapping[str, object], body: str | None) -> Any:
     """The JSON document of `command`'s record for the request (what ``--json`` prints)."""
-    from chainrule.files import json_safe
 
     return json_safe(RECORDS[command].compute(request_of(command, query, body)).as_dict())
 

@@ -17,13 +17,18 @@ from typing import Any, TextIO
 from urllib.parse import urlencode
 
 from chainrule import budget
+from chainrule.explore.api import graph_text
+from chainrule.explore.export import network_pairs, shaping_pairs, write_static_page
+from chainrule.explore.server import create_app
+from chainrule.files import read_bytes_capped
+from chainrule.graph.spec import SpecError
+from chainrule.records.subject import SubjectRequest, is_graph_file, resolve
 
 
 def _options(args: argparse.Namespace) -> dict:
     """The network of the command line, as the page's state: layer sizes or a graph file's
     text (read here, from the user's own command line: requests never name files), checked as
     every command checks its subject."""
-    from chainrule.records.subject import SubjectRequest, is_graph_file, resolve
 
     architecture = args.architecture
     options = {
@@ -34,10 +39,6 @@ def _options(args: argparse.Namespace) -> dict:
         "graph": None,
     }
     if is_graph_file(architecture):
-        from chainrule.explore.api import graph_text
-        from chainrule.files import read_bytes_capped
-        from chainrule.graph.spec import SpecError
-
         data = read_bytes_capped(architecture, "graph file", 4 * budget.SENT_GRAPH_CHARACTERS)
         try:
             # The page sends the text with every request: the server must take it.
@@ -51,8 +52,6 @@ def _options(args: argparse.Namespace) -> dict:
 
 
 def _command_line(args: argparse.Namespace) -> str:
-    from chainrule.explore.export import shaping_pairs
-
     words = ["chainrule", "explore", args.architecture]
     for name, value in shaping_pairs(vars(args)):
         words += [f"--{name}"] if name == "bias" else [f"--{name}", value]
@@ -60,8 +59,6 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 def _page_query(options: dict, args: argparse.Namespace) -> str:
-    from chainrule.explore.export import network_pairs
-
     pairs = network_pairs(options) + ([("param", args.param)] if args.param else [])
     return ("?" + urlencode(pairs)) if pairs else ""
 
@@ -92,8 +89,6 @@ def server_for(host: str, sock: socket.socket, **app_options: Any):
     :func:`~chainrule.explore.server.create_app`. The app's lifespan starts its workers and
     stops them when the server stops."""
     import uvicorn
-
-    from chainrule.explore.server import create_app
 
     app = create_app(host=host, **app_options)
     config = uvicorn.Config(
@@ -136,12 +131,9 @@ def serving(
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``chainrule explore`` with parsed `args`."""
-    from chainrule.graph.spec import SpecError
 
     options = _options(args)
     if args.html:
-        from chainrule.explore.export import write_static_page
-
         write_static_page(
             args.html,
             options,

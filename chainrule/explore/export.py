@@ -25,6 +25,8 @@ from urllib.parse import quote_plus
 from chainrule import budget, rules
 from chainrule.errors import SpecError
 from chainrule.explore import api, work
+from chainrule.explore.server import asset
+from chainrule.files import write_text_atomically
 
 DEFAULT_LIMIT = budget.DOCUMENT_CHAIN_LIMIT
 
@@ -125,7 +127,6 @@ def static_page(
     ``activation``, ``cost``), every parameter drawn precomputed; refused (with the message of
     `front_end`) when their chains number more than `limit`, or the graph built has more nodes
     and edges than `max_graph` (the command line's default unless given)."""
-    from chainrule.explore.server import asset
 
     caps = {"limit": limit} | ({"max_graph": max_graph} if max_graph is not None else {})
     collector = _Collector(options, caps, front_end)
@@ -196,7 +197,6 @@ def write_static_page(
     max_graph: int | None = None,
 ) -> None:
     """Write :func:`static_page` to `path`, atomically."""
-    from chainrule.files import write_text_atomically
 
     write_text_atomically(path, static_page(options, command, limit, seed, max_graph))
 

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from chainrule import budget, rules
+from chainrule.explore.export import static_page
+from chainrule.files import write_text_atomically
+from chainrule.graph.spec import Network
 
 
 class Explorer:
@@ -36,7 +39,6 @@ class Explorer:
 
     def save(self, path) -> None:
         """Write the page to `path` (one self-contained HTML file), atomically."""
-        from chainrule.files import write_text_atomically
 
         write_text_atomically(path, self.page)
 
@@ -56,9 +58,6 @@ def explore(
     Everything is precomputed within `limit` chains, as ``chainrule explore --html`` does.
     """
     import json
-
-    from chainrule.explore.export import static_page
-    from chainrule.graph.spec import Network
 
     options: dict[str, Any] = {
         "arch": "",

@@ -17,13 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 from chainrule import budget
+from chainrule.explore.math import name_mathml
 from chainrule.graph import names
-from chainrule.records.layout import NODE_RADIUS, Layout, PlacedEdge
+from chainrule.graph.build import graph_size
+from chainrule.graph.spec import ParameterIndex, SpecError
+from chainrule.records.layout import NODE_RADIUS, Layout, PlacedEdge, Summary, network_layout
+from chainrule.records.layout import graph_layout as placed
 
 
 def _document(layout: Layout, parameter: str) -> dict:
     """The page's layout document: y downwards, 4 decimals."""
-    from chainrule.explore.math import name_mathml
 
     nodes = [
         {
@@ -59,9 +62,6 @@ def _edge(edge: PlacedEdge) -> dict:
 def layered_layout(network, parameter=None) -> dict:
     """The layout of a layered `network`, cut around `parameter` (θ^(1)_11 by default) when a
     layer is too wide; node names are the real network's (``theta^(1)_10,3``)."""
-    from chainrule.graph.build import graph_size
-    from chainrule.graph.spec import ParameterIndex, SpecError
-    from chainrule.records.layout import Summary, network_layout
 
     parameter = parameter or ParameterIndex(1, 1, 1)
     summary = Summary(network, parameter)
@@ -76,8 +76,6 @@ def layered_layout(network, parameter=None) -> dict:
 
 def graph_layout(graph, parameter: str | None = None) -> dict:
     """The layout of a graph file's graph, by topological generation, as ``chainrule draw``."""
-    from chainrule.graph.spec import SpecError
-    from chainrule.records.layout import graph_layout as placed
 
     if graph.number_of_nodes() > budget.LAYOUT_NODES:
         raise SpecError(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Hashable
 
+from chainrule.calculus.delta import delta_name, factor_gradient, factoring_steps
 from chainrule.notation import notation_for
 from chainrule.notation.mathml import MathMLNotation
 
@@ -77,7 +78,6 @@ def factoring_math(graph, parameter: str) -> list[dict]:
     """The δ factoring of `parameter`'s chains, step by step, each step with its grouped form
     (the marked terms), its δ form, the δ nodes it introduces and the region they sum; the last
     step is the local form, δ times an activation or input."""
-    from chainrule.calculus.delta import delta_name, factor_gradient, factoring_steps
 
     marked, latex_notation = MarkedMathML.of(graph), notation_for("latex", graph)
     steps = []

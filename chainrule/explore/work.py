@@ -36,6 +36,15 @@ from typing import TYPE_CHECKING, Any
 
 from chainrule import budget, rules
 from chainrule.explore import api
+from chainrule.explore.layout import graph_layout, layered_layout
+from chainrule.explore.math import parameter_math
+from chainrule.files import json_safe
+from chainrule.graph import names
+from chainrule.graph.spec import parse_parameter
+from chainrule.numeric import backprop
+from chainrule.numeric.backprop import cost_of
+from chainrule.numeric.train import descend, identical_hidden_units, predictions
+from chainrule.records import cases
 from chainrule.records import chains as chains_record
 from chainrule.records import options as shared
 from chainrule.records import train as train_record
@@ -74,8 +83,6 @@ def _one_parameter(request: chains_record.ChainsRequest, endpoint: str) -> str |
 def layout(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/layout``: the request's subject placed by ``chainrule draw``'s code, around the
     selected parameter (see :mod:`.layout`)."""
-    from chainrule.explore.layout import graph_layout, layered_layout
-    from chainrule.graph.spec import parse_parameter
 
     request = api.request_of("layout", query, body, module=chains_record, options=LAYOUT_OPTIONS)
     parameter = _one_parameter(request, "layout")
@@ -112,7 +119,6 @@ def document_limit(caps: Mapping[str, int]) -> int:
 def math(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/math``: one parameter's chains record (its first parameter unless ``param``
     says), written as MathML and LaTeX: each edge on its chains and the δ factoring steps."""
-    from chainrule.explore.math import parameter_math
 
     caps = budget.current_front_end().caps
     request = api.request_of(
@@ -138,11 +144,6 @@ def values(query: Query, body: str | None) -> dict[str, Any]:
     a and δ of the first example, each weight and each gradient (summed over the examples, as
     J averages over them)."""
     import numpy as np
-
-    from chainrule.files import json_safe
-    from chainrule.graph import names
-    from chainrule.numeric import backprop
-    from chainrule.records import cases
 
     request = api.request_of("values", query, body, module=verify_record, options=VALUES_OPTIONS)
     subject = resolve(request.subject)
@@ -288,7 +289,6 @@ def training(query: Query, body: str | None) -> Training:
     """``/api/train``: the query read into the ``train`` command's request, checked within
     the explorer's caps, and its starting case made; the run itself goes a chunk at a time
     (:func:`advance`)."""
-    from chainrule.numeric.backprop import cost_of
 
     if api.graph_text(query, body) is not None:
         raise api.RequestError("training takes layer sizes (arch), not a graph file")
@@ -311,9 +311,6 @@ def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
     "stopped": why or null}`` with the document of ``chainrule train --json`` but its
     ``costs`` (each was a line)."""
     import numpy as np
-
-    from chainrule.files import json_safe
-    from chainrule.numeric.train import descend, identical_hidden_units, predictions
 
     if not run.done:
         chunk = min(TRAIN_CHUNK, run.request.epochs - (len(run.costs) - 1))

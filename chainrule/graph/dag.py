@@ -36,8 +36,10 @@ import networkx as nx
 import sympy as sp
 
 from chainrule import rules
+from chainrule.graph import names
+from chainrule.graph.build import attach_factors
 from chainrule.graph.kinds import COMPUTED, NodeKind
-from chainrule.graph.spec import SpecError
+from chainrule.graph.spec import Network, SpecError
 from chainrule.graph.symbols import M, node_symbol
 
 COST = "J"
@@ -217,7 +219,6 @@ class Dag:
 
     def build(self) -> nx.DiGraph:
         """The computation graph: an edge u -> v wherever v's formula uses u."""
-        from chainrule.graph.build import attach_factors
 
         if self._cost is None:
             raise SpecError("the graph has no cost: declare one with Dag.cost(...)")
@@ -246,8 +247,8 @@ class Dag:
         unused = [n for n in self._order if n != self._cost and n not in reaching]
         if unused:
             raise SpecError(self._unused_message(unused))
-        for generation, names in enumerate(nx.topological_generations(graph), start=1):
-            for name in names:
+        for generation, generation_nodes in enumerate(nx.topological_generations(graph), start=1):
+            for name in generation_nodes:
                 graph.nodes[name].setdefault("layer", generation)
         attach_factors(graph)
         return graph
@@ -282,8 +283,6 @@ def mlp(
 ) -> Dag:
     """A layered network (mse cost) built through the DAG API, named as the layered builder names
     it, so that the two can be compared term for term."""
-    from chainrule.graph import names
-    from chainrule.graph.spec import Network
 
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
         raise SpecError(f"mlp needs a list of layer sizes such as [2, 2, 2], not {sizes!r}")

@@ -41,6 +41,7 @@ from pathlib import Path
 import sympy as sp
 
 from chainrule import budget
+from chainrule.files import parse_json, read_json
 from chainrule.graph import dag as dag_module
 from chainrule.graph.expression import ExpressionReader, Value, functions
 from chainrule.graph.kinds import NodeKind
@@ -185,7 +186,6 @@ def _check_count(count: int) -> None:
 
 def load_graph_file(path: str):
     """Read a graph file; returns the built graph. Every problem is a SpecError naming the file."""
-    from chainrule.files import read_json
 
     document = read_json(path, "graph file", limit=budget.GRAPH_FILE_BYTES)
     try:
@@ -209,8 +209,6 @@ def graph_from_text(text: str, source: str = "graph.json"):
     >>> graph.graph["source"], sorted(n for n, k in graph.nodes(data="kind") if k == "param")
     ('tiny.json', ['w'])
     """
-
-    from chainrule.files import parse_json
 
     document = parse_json(text, f"graph file {source!r}")
     try:

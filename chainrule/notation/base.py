@@ -19,6 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from chainrule.calculus import delta
+from chainrule.calculus.symbolic import closed_sum, local_derivative
+from chainrule.notation.numbers import figure
+
 if TYPE_CHECKING:
     import networkx as nx
     import sympy as sp
@@ -180,8 +184,6 @@ class Notation:
     def _edge_string(self, form: str, factor: Factor, render) -> str:
         key = (form, factor.wrt, factor.of)
         if key not in self._formulas:
-            from chainrule.calculus.symbolic import local_derivative
-
             formula = local_derivative(self._graph(), factor.wrt, factor.of)
             self._formulas[key] = render(formula)
         return self._formulas[key]
@@ -217,8 +219,6 @@ class Notation:
         """∂J/∂source as the sum of its chains, one per line, or as the closed expression."""
         check_view(view)
         if view == "closed":
-            from chainrule.calculus.symbolic import closed_sum
-
             return self.closed_gradient(source, closed_sum(self._graph(), chains))
         terms = [self.chain(chain, view) for chain in chains]
         return self.continued_sum(self.gradient_lhs(source), terms)
@@ -276,7 +276,6 @@ class Notation:
         :func:`~chainrule.calculus.delta.factor_gradient` (a record does). `after_step`, if
         given, writes more sides after each step's δ line (the same step in numbers).
         """
-        from chainrule.calculus import delta
 
         graph = self._graph()
         if steps is None:
@@ -303,14 +302,10 @@ class Notation:
 
     def number(self, value: float) -> str:
         """`value` as a worked example writes it (:func:`~chainrule.notation.numbers.figure`)."""
-        from chainrule.notation.numbers import figure
-
         return self.figure(figure(value))
 
     def number_in_product(self, value: float) -> str:
         """`value` as one factor of a product: a negative number in parentheses."""
-        from chainrule.notation.numbers import figure
-
         written = figure(value)
         return self.group(self.figure(written)) if written.startswith("-") else self.figure(written)
 
@@ -320,8 +315,6 @@ class Notation:
 
     def numbers_sum(self, values: Iterable[float]) -> str:
         """``0.1 + 0.2 - 0.05``: each value a term, a negative one after a minus sign."""
-        from chainrule.notation.numbers import figure
-
         written = ""
         for number, value in enumerate(values):
             shown = figure(value)
@@ -340,7 +333,7 @@ class Notation:
         Factor`), and each group in parentheses: the same product, in numbers."""
 
         def item(each: Any) -> str:
-            if type(each).__name__ == "Group":  # by name: importing the records imports SymPy
+            if isinstance(each, delta.Group):
                 return self.group(self.numbers_of(each.terms, value))
             return self.number_in_product(value(each))
 

@@ -23,9 +23,12 @@ import networkx as nx
 import sympy as sp
 
 from chainrule import budget
+from chainrule.calculus.counting import closed_view_size
 from chainrule.calculus.symbolic import abstract_sum, closed_sum, local_sum
+from chainrule.errors import TooLarge
 from chainrule.graph.build import build_graph
 from chainrule.graph.chains import Chain, iter_chains
+from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
 
@@ -46,7 +49,6 @@ class Gradient:
     @cached_property
     def chains(self) -> tuple[Chain, ...]:
         """Every chain, held in memory: refused past `limit` (counted first, by the DP)."""
-        from chainrule.graph.paths import path_counts
 
         total = path_counts(self.graph)[self.parameter][0]
         budget.check(f"chains of dJ/d{self.parameter}", total, self.limit, "limit")
@@ -60,8 +62,6 @@ class Gradient:
 
     def _check_closed(self) -> None:
         """Refuse the closed view past the size the command line allows for `limit`."""
-        from chainrule.calculus.counting import closed_view_size
-        from chainrule.errors import TooLarge
 
         size = closed_view_size(self.graph, [self.parameter])
         allowed = int(self.limit * budget.CLOSED_SIZE_PER_CHAIN)

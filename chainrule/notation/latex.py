@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chainrule.notation.base import Equation, Notation
+from chainrule.notation.numbers import latex_number
+from chainrule.notation.printers import ChainLatexPrinter, as_product_factor, latex_names
 
 
 def aligned_lines(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> list[str]:
@@ -43,8 +45,6 @@ class LatexNotation(Notation):
         return latex
 
     def figure(self, written: str) -> str:
-        from chainrule.notation.numbers import latex_number
-
         return latex_number(written)
 
     def annotated(self, side: str, note: str) -> str:
@@ -90,12 +90,8 @@ class LatexNotation(Notation):
         ]
 
     def _make_printer(self):
-        from chainrule.notation.printers import ChainLatexPrinter, latex_names
-
         settings = {} if self.graph is None else {"symbol_names": latex_names(self.graph)}
         return ChainLatexPrinter(settings)
 
     def _formula_in_product(self, formula) -> str:
-        from chainrule.notation.printers import as_product_factor
-
         return as_product_factor(self.printer, formula, r"\left(", r"\right)")

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from chainrule.calculus.symbolic import node_symbol
 from chainrule.notation.base import Equation, Notation
+from chainrule.notation.printers import ChainMathMLPrinter
 
 
 def _sup(base: str, layer: int) -> str:
@@ -70,8 +72,6 @@ class MathMLNotation(Notation):
 
     def name(self, text: str, latex: str) -> str:
         if text not in self._names:
-            from chainrule.calculus.symbolic import node_symbol
-
             self._names[text] = self.formula(node_symbol(text))
         return self._names[text]
 
@@ -134,8 +134,6 @@ class MathMLNotation(Notation):
         return equations
 
     def _make_printer(self):
-        from chainrule.notation.printers import ChainMathMLPrinter
-
         return ChainMathMLPrinter()
 
     def _formula_in_product(self, formula) -> str:

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from chainrule.graph.chains import Chain, Factor
+from chainrule.graph.chains import Chain, Factor, iter_chains
+from chainrule.graph.kinds import NodeKind
 from chainrule.notation import notation_for
 from chainrule.notation.base import VIEWS  # noqa: F401  (the views, where callers look)
 from chainrule.notation.printers import latex_names  # noqa: F401
@@ -90,8 +91,6 @@ def gradient_text(
 
 def network_latex(graph: nx.DiGraph, view: str = "abstract") -> str:
     """Every parameter's gradient, one ``aligned`` block each, separated by blank lines."""
-    from chainrule.graph.chains import iter_chains
-    from chainrule.graph.kinds import NodeKind
 
     parameters = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
     return "\n\n".join(

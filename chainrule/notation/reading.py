@@ -62,6 +62,7 @@ import networkx as nx
 import sympy as sp
 
 from chainrule import budget, rules
+from chainrule.calculus.delta import delta_latex, delta_name, delta_nodes
 from chainrule.calculus.symbolic import M, Partial, node_symbol
 from chainrule.graph import names
 from chainrule.graph.expression import (
@@ -135,8 +136,6 @@ class Vocabulary:
     spelling chainrule prints (text, unicode, LaTeX), and the activation of each layer."""
 
     def __init__(self, graph: nx.DiGraph):
-        from chainrule.calculus.delta import delta_latex, delta_name, delta_nodes
-
         self.graph = graph
         self.cost = graph.graph["cost"]
         self.network = graph.graph.get("network")

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from chainrule.graph import names
 from chainrule.notation.base import Equation, Notation
+from chainrule.notation.printers import ChainStrPrinter, as_product_factor
 
 
 class TextNotation(Notation):
@@ -80,13 +81,9 @@ class TextNotation(Notation):
         return [Equation(*line.split(" = ", 1)) for line in [output, *hidden, *weights]]
 
     def _make_printer(self):
-        from chainrule.notation.printers import ChainStrPrinter
-
         return ChainStrPrinter(unicode=self.format == "unicode")
 
     def _formula_in_product(self, formula) -> str:
-        from chainrule.notation.printers import as_product_factor
-
         return as_product_factor(self.printer, formula, "(", ")")
 
 

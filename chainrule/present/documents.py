@@ -14,10 +14,15 @@ Examples
 
 from __future__ import annotations
 
-import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from chainrule.files import json_safe
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    import json
+else:
+    json = lazy("json")  # a command that prints no JSON does not pay for loading it
 
 
 def write_json(document: Any, out: TextIO, ascii: bool = True) -> None:

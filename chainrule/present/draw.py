@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chainrule.errors import SpecError
+from chainrule.files import atomic_path
 from chainrule.lazy import optional
 from chainrule.records.draw import DrawRecord
 
@@ -229,7 +230,6 @@ def render(
 
 def save(record: DrawRecord, path: str | os.PathLike) -> None:
     """Write the picture to a .png, .svg or .pdf file, atomically."""
-    from chainrule.files import atomic_path
 
     format = check_path(path)
     with atomic_path(path) as temporary:

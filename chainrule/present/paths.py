@@ -25,6 +25,7 @@ from typing import TextIO
 
 from chainrule import budget
 from chainrule.errors import SpecError, TooLarge
+from chainrule.files import atomic_path
 from chainrule.lazy import optional
 from chainrule.notation.table import format_table
 from chainrule.present.documents import write_json
@@ -208,7 +209,6 @@ def plot_key(record: PathsRecord) -> str:
 
 def plot(record: PathsRecord, path: str) -> None:
     """Chains and gradient by length (or lag), each on a log axis where the range needs it."""
-    from chainrule.files import atomic_path
 
     figures = optional("matplotlib.figure", "plotting", "plot")
     aggregate = record.aggregate(plot_key(record))

@@ -27,13 +27,18 @@ import html
 import os
 import re
 import struct
-from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 from urllib.parse import quote
 
 from chainrule.errors import MissingDependency, OutputRefused, SpecError
+from chainrule.files import atomic_path, output_path, read_bytes_capped
+from chainrule.lazy import optional
 from chainrule.notation import notation_for
+from chainrule.notation.latex import aligned_lines
+from chainrule.notation.mathml import aligned_table
+from chainrule.present import draw, worked
+from chainrule.present.blocks import Equations, Figure, Heading, Math, Paragraph, Table
 from chainrule.present.tables import LAYER_HEADERS, OPS_HEADERS, layer_rows, ops_rows
 from chainrule.records.report import ReportRecord
 from chainrule.records.verify import TITLES
@@ -49,38 +54,6 @@ MISSING_MATPLOTLIB = (
 )
 
 
-class Heading(NamedTuple):
-    text: str
-
-
-class Paragraph(NamedTuple):
-    text: str
-
-
-class Table(NamedTuple):
-    headers: list[str]
-    rows: Sequence[Sequence[object]]
-
-
-class Equations(NamedTuple):
-    """Lines of (lhs, [(operator, rhs), ...]): the first operator is '=', later ones '=' or '+'."""
-
-    lines: list[tuple[str, list[tuple[str, str]]]]
-
-
-class Math(NamedTuple):
-    """A table cell that is a formula (a node's name), already written in the equations'
-    format: LaTeX, or MathML without its ``<math>`` element."""
-
-    formula: str
-
-
-class Figure(NamedTuple):
-    path: str | None  # relative to the document; None when embedded
-    svg: str | None
-    caption: str
-
-
 # -- content -------------------------------------------------------------------------------------
 
 
@@ -92,7 +65,6 @@ def _figure(record: ReportRecord, figure_path: str | None, embedded: bool) -> Fi
     """The figure block: a side file's name, the SVG itself, or why there is none."""
     if record.drawing is None:
         return Paragraph(f"(The figure is left out: {record.figure_left_out}.)")
-    from chainrule.lazy import optional
 
     try:
         optional("matplotlib.figure", "drawing", "plot")
@@ -100,8 +72,6 @@ def _figure(record: ReportRecord, figure_path: str | None, embedded: bool) -> Fi
         return Paragraph(MISSING_MATPLOTLIB)
     caption = f"Every chain of ∂J/∂{record.focus.replace('theta', 'θ')}, each in its own colour."
     if embedded:
-        from chainrule.present import draw
-
         return Figure(None, draw.svg(record.drawing), caption)
     return Figure(figure_path, None, caption)
 
@@ -295,8 +265,6 @@ def _html_cell(cell: object) -> str:
 
 
 def _aligned(equations: Equations) -> list[str]:
-    from chainrule.notation.latex import aligned_lines
-
     return aligned_lines(equations.lines)
 
 
@@ -365,8 +333,6 @@ def render_markdown(content: list) -> str:
 
 
 def render_html(content: list) -> str:
-    from chainrule.notation.mathml import aligned_table
-
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -418,8 +384,6 @@ def _document(
     (HTML embeds it instead; a report without matplotlib, or past the drawing's budget, says
     why it has none; a worked example has none)."""
     if isinstance(record, WorkedRecord):
-        from chainrule.present import worked
-
         render = {".html": render_html, ".tex": render_tex, ".md": render_markdown}[suffix]
         return render(worked.blocks(record, "mathml" if suffix == ".html" else "latex")), False
     if suffix == ".html":
@@ -467,7 +431,6 @@ class Targets(NamedTuple):
 def targets(path: str | os.PathLike) -> Targets:
     """The files a report to `path` writes, checked before any work: the suffix, and the
     document's path (a device, a directory or a read-only file is refused)."""
-    from chainrule.files import output_path
 
     target = Path(path)
     suffix = target.suffix.lower()
@@ -501,7 +464,6 @@ def mark(owner: str) -> str:
 def figure_mark(path: str | os.PathLike) -> str | None:
     """The mark in a figure's metadata (see :func:`mark`), or None: a PNG's ``chainrule``
     text chunk, a PDF's subject. Anything unreadable has none."""
-    from chainrule.files import read_bytes_capped
 
     try:
         data = read_bytes_capped(path, "figure")
@@ -529,7 +491,6 @@ def figure_mark(path: str | os.PathLike) -> str | None:
 def _check_side_file(figure: Path, document: Path, owner: str) -> None:
     """Refuse a figure path that holds anything but this report's own figure: a file whose
     metadata carries the mark of `owner` (its document's name)."""
-    from chainrule.files import output_path
 
     if not figure.exists() and not figure.is_symlink():
         return
@@ -549,7 +510,6 @@ def write(record: ReportRecord | WorkedRecord, where: Targets) -> list[str]:
     written together, each through a temporary file beside it that an interruption removes: a
     refusal leaves no file behind, and neither is ever half written.
     """
-    from chainrule.files import atomic_path
 
     suffix = where.document.suffix.lower()
     text, shown = _document(record, suffix, where.figure.name if where.figure is not None else None)
@@ -560,8 +520,6 @@ def write(record: ReportRecord | WorkedRecord, where: Targets) -> list[str]:
     with atomic_path(where.document) as document:
         document.write_text(text, encoding="utf-8")
         if figure is not None:
-            from chainrule.present import draw
-
             # the document names a figure: a report's drawing (a worked example shows none)
             assert isinstance(record, ReportRecord) and record.drawing is not None
             format = FIGURE_FORMATS[suffix]

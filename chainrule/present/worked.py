@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from chainrule.notation import notation_for
-from chainrule.present.report import Equations, Heading, Math, Paragraph, Table
+from chainrule.present.blocks import Equations, Heading, Math, Paragraph, Table
 from chainrule.records.worked import WorkedRecord
 
 #: Tables show ten significant digits, as ``values`` prints them: more than a post publishes.

@@ -28,12 +28,27 @@ from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.errors import SpecError
+from chainrule.files import read_json
 from chainrule.graph.spec import Network
+from chainrule.numeric.case import Case, random_case
+from chainrule.records.options import NETWORK, Option, read_options
 from chainrule.records.subject import SubjectRequest, names_a_graph, resolve
 
 if TYPE_CHECKING:
     from chainrule.numeric.case import Case
     from chainrule.verification.graphcase import GraphCase
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    from chainrule.verification import casefile as casefile
+    from chainrule.verification import graphcase as graphcase
+    from chainrule.verification import verify as verification
+else:
+    # Loaded on first use: these modules load SymPy or networkx as they are imported,
+    # which the arithmetic on layer sizes never needs.
+    casefile = lazy("chainrule.verification.casefile")
+    graphcase = lazy("chainrule.verification.graphcase")
+    verification = lazy("chainrule.verification.verify")
 
 #: Examples in a random case unless asked otherwise (``paths`` draws one).
 DEFAULT_EXAMPLES = 4
@@ -124,12 +139,9 @@ def of_values(subject: SubjectRequest, values: object) -> Case | GraphCase:
     :class:`~chainrule.verification.graphcase.GraphCase` for any graph."""
     resolved = resolve(subject)
     if resolved.layered:
-        from chainrule.verification.casefile import case_from_values
+        return casefile.case_from_values(resolved.layered_network(), values)
 
-        return case_from_values(resolved.layered_network(), values)
-    from chainrule.verification.graphcase import graph_case
-
-    return graph_case(resolved.graph(), values)
+    return graphcase.graph_case(resolved.graph(), values)
 
 
 #: The options that shape the subject of a case given by its leaves (``rnn_cost`` for rnn:).
@@ -161,7 +173,6 @@ def case(architecture: object, values: object, **options: object) -> Case | Grap
     ...
     chainrule.errors.SpecError: 'theta^(1)_11' holds nan, which is not a finite number
     """
-    from chainrule.records.options import NETWORK, Option, read_options
 
     rnn_cost = Option("rnn_cost", "", default=None, choices=("last", "sum"))
     read = read_options((*NETWORK, rnn_cost), options, "case")
@@ -177,10 +188,8 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
     ``bias``, ``activation`` and ``cost`` are refused beside it, and layer sizes given must be
     its own) or names the leaves of the subject given (``{"values": {...}}``).
     """
-    from chainrule.numeric.case import Case
-    from chainrule.verification.graphcase import GraphCase
 
-    if isinstance(case, GraphCase):
+    if isinstance(case, graphcase.GraphCase):
         given = subject.architecture
         same = (
             given is None
@@ -197,7 +206,6 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
         _refuse_shape(subject)
         _check_sizes(subject.architecture, case)
         return case, "the case given"
-    from chainrule.files import read_json
 
     if subject.architecture is None and subject.graph_text is None:
         _refuse_shape(subject)  # without ARCH the file must be a layered network's, which sets it
@@ -228,10 +236,9 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
             'leaves: {"values": {"w1": 0.15, "i1": [0.05], ...}}'
         )
     _refuse_shape(subject)
-    from chainrule.verification.casefile import case_from_dict
 
     try:
-        loaded = case_from_dict(document)
+        loaded = casefile.case_from_dict(document)
     except SpecError as error:
         raise SpecError(f"case file {path!r}: {error}") from None
     _check_sizes(subject.architecture, loaded)
@@ -247,7 +254,6 @@ def draw(
 ) -> tuple[Case, str]:
     """A random case of `network`, refused past `max_numbers` before anything is drawn, and
     where its numbers came from."""
-    from chainrule.numeric.case import random_case
 
     case = random_case(
         network, examples=examples, seed=seed, init_scale=init_scale, max_numbers=max_numbers
@@ -279,10 +285,8 @@ def draw_graph(
     """A random case of any graph, drawn as ``verify`` draws one (parameters from
     [-init_scale, init_scale], inputs from [-1, 1] and targets from [0, 1] per example), refused
     past `max_numbers` before anything is drawn; and where its numbers came from."""
-    from chainrule.verification.graphcase import from_leaves, leaf_names
-    from chainrule.verification.verify import random_leaf_values
 
-    parameters, inputs, targets = leaf_names(graph)
+    parameters, inputs, targets = graphcase.leaf_names(graph)
     label = graph.graph.get("source", "the graph")
     budget.check(
         f"numbers in a case of {label} with {examples:,} example{'' if examples == 1 else 's'}",
@@ -290,8 +294,10 @@ def draw_graph(
         max_numbers,
         "max_numbers",
     )
-    leaves = random_leaf_values(graph, examples, seed, init_scale)
-    return from_leaves(graph, leaves, examples), drawn_origin(seed, init_scale, "parameters")
+    leaves = verification.random_leaf_values(graph, examples, seed, init_scale)
+    return graphcase.from_leaves(graph, leaves, examples), drawn_origin(
+        seed, init_scale, "parameters"
+    )
 
 
 def obtain(
@@ -349,7 +355,6 @@ def case_for(options: Any, default_examples: int = DEFAULT_EXAMPLES) -> tuple[Ca
         getattr(options, "max_numbers", budget.DEFAULT_MAX_NUMBERS),
         default_examples,
     )
-    from chainrule.numeric.case import Case
 
     assert isinstance(case, Case)  # asked for layer sizes only
     return case, origin

@@ -40,9 +40,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
 from chainrule.calculus.counting import closed_view_size
+from chainrule.calculus.matrix import batch_form, cost_edges, cost_gradient, iter_matrix_chains
 from chainrule.errors import TooLarge
+from chainrule.graph.shapes import written
+from chainrule.lazy import lazy
 from chainrule.notation import notation_for
-from chainrule.records import cases
 from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
@@ -61,9 +63,18 @@ if TYPE_CHECKING:
     import networkx as nx
     import numpy as np
 
+    from chainrule.calculus import symbolic
     from chainrule.calculus.matrix import BatchEquation, MatrixChain
+    from chainrule.graph import chains as graph_chains
     from chainrule.graph.chains import Chain
     from chainrule.graph.layers import LayerGraph
+    from chainrule.records import cases
+else:
+    # Loaded on first use: they load SymPy and networkx as they are imported, which the
+    # matrix view of layer sizes never needs (784-512-512-10's answers in a tenth of a second).
+    symbolic = lazy("chainrule.calculus.symbolic")
+    graph_chains = lazy("chainrule.graph.chains")
+    cases = lazy("chainrule.records.cases")  # loads numpy: the numbers view's only
 
 PARAM = shared.param(
     "the weight theta^(l)_jk (k = 0 for a bias); repeatable; all weights by default"
@@ -172,14 +183,11 @@ class ChainsRecord:
         (in the closed view they are first held, one source at a time, to be added up)."""
         # networkx and SymPy are imported here, not with the module: the matrix view, which
         # answers at real widths in a fraction of a second, needs neither.
-        from chainrule.graph.chains import iter_chains
 
         for source in self.sources:
-            chains: Iterable[Chain] = iter_chains(self.graph, source.name)
+            chains: Iterable[Chain] = graph_chains.iter_chains(self.graph, source.name)
             closed, numbers = None, None
             if self.request.view == "closed":
-                from chainrule.calculus import symbolic
-
                 chains = list(chains)
                 closed = symbolic.closed_sum(self.graph, chains)
             elif self.numbers is not None:
@@ -384,13 +392,6 @@ class MatrixChainsRecord:
     sources: tuple[MatrixSource, ...]
 
     def groups(self) -> Iterator[MatrixGroup]:
-        from chainrule.calculus.matrix import (
-            batch_form,
-            cost_edges,
-            cost_gradient,
-            iter_matrix_chains,
-        )
-
         for source in self.sources:
             batch = batch_form(self.view, source.name)
             costs = tuple(
@@ -423,8 +424,6 @@ def matrix_group_document(group: MatrixGroup) -> dict[str, Any]:
 
 
 def equation_document(equation: BatchEquation) -> dict[str, Any]:
-    from chainrule.graph.shapes import written
-
     return {
         "kind": equation.kind,
         "lhs": equation.lhs.text,

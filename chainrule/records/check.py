@@ -29,6 +29,7 @@ from chainrule.errors import ChainruleError, SpecError, TooLarge
 from chainrule.records import options as shared
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import SubjectRequest, resolve, subject_of
+from chainrule.verification import claims as judging
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -161,7 +162,6 @@ def compute(request: CheckRequest, progress: Callable[[int], None] | None = None
     """Judge every claim of `request`; `progress(claims judged)` is told after each."""
     check_budget(request)
     subject = resolve(request.subject)  # a graph file refuses --bias and the others
-    from chainrule.verification import claims as judging
 
     graph = (
         judging.graph_for_network(subject.layered_network()) if subject.layered else subject.graph()

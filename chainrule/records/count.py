@@ -17,16 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.calculus.counting import Count, OperationCounts, count, operation_counts
 from chainrule.errors import SpecError
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network
+from chainrule.lazy import lazy
 from chainrule.records import options as shared
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import SubjectRequest, names_a_graph, resolve
+
+if TYPE_CHECKING:
+    from chainrule.graph import paths as graph_paths
+else:
+    # Loaded on first use: these modules load SymPy or networkx as they are imported,
+    # which the arithmetic on layer sizes never needs.
+    graph_paths = lazy("chainrule.graph.paths")
 
 BY_LAYER = Option("by_layer", "also give the counts of each weight layer", False, flag=True)
 OPS = Option(
@@ -116,9 +124,7 @@ class CountRecord:
 
 
 def _graph_row(graph, ops: bool) -> CountRow:
-    from chainrule.graph.paths import path_counts
-
-    counts = path_counts(graph)
+    counts = graph_paths.path_counts(graph)
     parameters = [node for node, kind in graph.nodes(data="kind") if kind == NodeKind.PARAM]
     return CountRow(
         label=graph.graph["source"],

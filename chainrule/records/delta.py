@@ -41,6 +41,7 @@ from chainrule import budget
 from chainrule.calculus import delta
 from chainrule.calculus.counting import OperationCounts, operation_counts
 from chainrule.errors import TooLarge
+from chainrule.graph.build import graph_size
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
 from chainrule.records import cases
@@ -270,8 +271,6 @@ def _edges(subject: Subject) -> int:
     """Edges of the subject's graph (terms of its δ definitions), without building it for
     layer sizes."""
     if subject.layered:
-        from chainrule.graph.build import graph_size
-
         return graph_size(subject.layered_network())[1]
     return subject.graph().number_of_edges()
 
@@ -280,8 +279,6 @@ def _nodes(subject: Subject) -> int:
     """Nodes of the subject's graph (a δ and a value each, at most), without building it for
     layer sizes."""
     if subject.layered:
-        from chainrule.graph.build import graph_size
-
         return graph_size(subject.layered_network())[0]
     return subject.graph().number_of_nodes()
 

@@ -32,8 +32,14 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.counting import count_parameter
+from chainrule.calculus.delta import delta_latex, is_delta_node
 from chainrule.errors import SpecError, TooLarge
+from chainrule.graph import names
+from chainrule.graph.build import graph_size
+from chainrule.graph.chains import iter_chains
 from chainrule.graph.spec import parse_parameter
+from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.layout import (
     Layout,
@@ -328,7 +334,6 @@ def _lit(layout: Layout, chains: list[Chain], write: Callable[[list], str]) -> t
 
 def _cuts(layout: Layout, chains: list[Chain]) -> list[Hashable]:
     """The nodes with a δ on the chains, in the order the chains meet them."""
-    from chainrule.calculus.delta import is_delta_node
 
     graph = layout.graph
     return list(
@@ -407,11 +412,6 @@ def _finish(
 
 def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
     """A layered network as drawn: wide layers cut to a summary, in the graph or neurons view."""
-    from chainrule.calculus.counting import count_parameter
-    from chainrule.graph import names
-    from chainrule.graph.build import graph_size
-    from chainrule.graph.chains import iter_chains
-    from chainrule.notation import notation_for
 
     network = subject.layered_network()
     parameter = parse_parameter(request.param or "1,1,1", network)
@@ -464,9 +464,6 @@ def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
 
 def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
     """Any computation graph: columns by topological generation, skip edges arcing over."""
-    from chainrule.calculus.delta import delta_latex
-    from chainrule.graph.chains import iter_chains
-    from chainrule.notation import notation_for
 
     if request.view != "graph":
         raise SpecError(

@@ -31,6 +31,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.counting import count_parameter
+from chainrule.graph.build import graph_size
 from chainrule.graph.spec import Network, ParameterIndex, parse_parameter
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
@@ -169,8 +171,6 @@ def tour_work(network: Network, parameter: ParameterIndex) -> TourWork:
     >>> work.tour < 100_000, work.verification < 100_000
     (True, True)
     """
-    from chainrule.calculus.counting import count_parameter
-    from chainrule.graph.build import graph_size
 
     nodes, edges = graph_size(network)
     chains, terms = count_parameter(network, parameter)
@@ -193,8 +193,6 @@ def tour_work(network: Network, parameter: ParameterIndex) -> TourWork:
 
 def compute(request: ExplainRequest, progress: Progress | None = None) -> ExplainRecord:
     """The tour's records, each section priced first and left out past the tour's budget."""
-    from chainrule.calculus.counting import count_parameter
-    from chainrule.graph.build import graph_size
 
     subject = resolve(request.subject, "explain", layers_only=True)
     network = subject.layered_network()

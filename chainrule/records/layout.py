@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from chainrule.graph import names
+from chainrule.graph.build import build_graph
 from chainrule.graph.kinds import NodeKind
 from chainrule.graph.spec import Network, ParameterIndex
 
@@ -416,7 +417,6 @@ def neuron_edge_count(summary: Summary) -> int:
 
 def network_layout(summary: Summary, view: str) -> Layout:
     """A layered network, cut to `summary`, laid out in the ``graph`` or ``neurons`` view."""
-    from chainrule.graph.build import build_graph
 
     graph = build_graph(summary.small)
     notes = summary.notes

@@ -24,20 +24,30 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
 from chainrule.errors import SpecError
-from chainrule.records import cases
+from chainrule.lazy import lazy
 from chainrule.records import options as shared
 from chainrule.records.subject import SubjectRequest
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from chainrule.numeric import case as numeric_case
+    from chainrule.records import cases
+    from chainrule.records import values as values_record
     from chainrule.records.values import ValuesRecord
+else:
+    # Loaded on first use: they load numpy, which chains and delta without numbers (their
+    # matrix view of 784-512-512-10 above all) never need; this module declares their options.
+    cases = lazy("chainrule.records.cases")
+    numeric_case = lazy("chainrule.numeric.case")
+    values_record = lazy("chainrule.records.values")
 
 EXAMPLES = shared.examples(1, "examples in a random case (default 1)")
 MAX_NUMBERS = shared.MAX_NUMBERS._replace(
@@ -159,8 +169,6 @@ def obtain(
 ) -> Obtained:
     """`subject`'s case: `case` (a case file's path, a Case or a GraphCase), or one drawn from
     `seed`, `examples` and `init_scale` (refused past `max_numbers` before it is drawn)."""
-    from chainrule.numeric.case import Case
-
     got, origin = cases.obtain(
         subject,
         case,
@@ -171,17 +179,14 @@ def obtain(
         default_examples=1,
     )
     about = SubjectRequest(
-        got.network if isinstance(got, Case) else got.graph, max_graph=subject.max_graph
+        got.network if isinstance(got, numeric_case.Case) else got.graph,
+        max_graph=subject.max_graph,
     )
     return Obtained(got, origin, about)
 
 
 def numbers_of(obtained: Obtained, max_numbers: int = budget.NUMBERS_WRITTEN) -> CaseNumbers:
     """The case's numbers, computed by ``values`` (refused past `max_numbers` before any is)."""
-    import dataclasses
-
-    from chainrule.records import values as values_record
-
     # The values computed are read, not written: they keep to values' own budget (about two
     # seconds of numpy), and only the numbers written keep to `max_numbers`.
     computed = max(max_numbers, budget.VALUES_MAX_NUMBERS)

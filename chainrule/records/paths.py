@@ -32,11 +32,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.aggregates import longest_key, node_tables, rank_chains
 from chainrule.errors import SpecError, TooLarge
+from chainrule.graph import names
+from chainrule.graph.build import build_graph, graph_size
 from chainrule.graph.spec import Network
+from chainrule.numeric import backprop
 from chainrule.records import options as shared
+from chainrule.records.cases import case_for, obtain
 from chainrule.records.options import Option, positive_int, read_options
 from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, resolve, subject_of
+from chainrule.verification import verify
 
 if TYPE_CHECKING:  # numpy and networkx load with the work, not with the request
     import networkx as nx
@@ -289,8 +295,6 @@ class PathsRecord:
 
 
 def _verification():
-    from chainrule.verification import verify
-
     return verify
 
 
@@ -374,9 +378,6 @@ def _layered_numbers(
     case, sources: list[str], wrt: str, origin: str, max_graph: int, progress: Progress | None
 ) -> Numbers:
     """A case of a layered net, its edges evaluated, and numpy backprop's gradients."""
-    from chainrule.graph import names
-    from chainrule.graph.build import build_graph
-    from chainrule.numeric import backprop
 
     verify = _verification()
     network = case.network
@@ -422,7 +423,6 @@ def _layered_numbers(
 def _graph_case(graph, request: PathsRequest):
     """A graph's case, read from the request's case file or drawn as verify draws one, and
     where its numbers came from."""
-    from chainrule.records.cases import obtain
 
     return obtain(
         SubjectRequest(graph, max_graph=request.subject.max_graph),
@@ -498,7 +498,6 @@ def _graph_of(request: PathsRequest):
 def _numbers(request: PathsRequest, graph, progress: Progress | None = None) -> Numbers:
     """The case's numbers on the graph, after the budget: refused past the edges evaluated one
     by one and the numbers of the tables, before anything is evaluated."""
-    from chainrule.calculus.aggregates import longest_key
 
     if graph is not None:
         label = graph.graph.get("source", "the graph")
@@ -512,8 +511,6 @@ def _numbers(request: PathsRequest, graph, progress: Progress | None = None) -> 
         subject = Subject(label=label, _graph=graph)
         sources = [s.name for s in subject.sources(request.wrt, request.param)]
         return _graph_numbers(graph, sources, case, origin, request, progress)
-    from chainrule.graph.build import graph_size
-    from chainrule.records.cases import case_for
 
     # from the case file, or drawn as verify draws
     case, origin = case_for(_case_options(request), default_examples=1)
@@ -560,8 +557,6 @@ def tally(request: PathsRequest, numbers: Numbers, progress: Progress | None = N
     """Rank (within ``limit``), aggregate, total and check every selected source's chains;
     `progress("gradient", ranked, sources)` is told as the ranking goes."""
     import numpy as np
-
-    from chainrule.calculus.aggregates import node_tables, rank_chains
 
     graph, sources = numbers.graph, numbers.sources
     with np.errstate(all="ignore"):  # overflow shows as inf in the figures and fails the check

@@ -41,6 +41,7 @@ from typing import Any
 
 from chainrule import budget
 from chainrule.errors import SpecError, TooLarge
+from chainrule.graph.build import check_graph_size, graph_size
 from chainrule.graph.spec import Network
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
@@ -171,7 +172,6 @@ class ReportRecord:
 
 def _check_budget(request: ReportRequest, network: Network, subject, focus) -> None:
     """Refuse, before anything is built, a report past its budget (see the module's)."""
-    from chainrule.graph.build import check_graph_size, graph_size
 
     limit = budget.spelled("limit", f"{request.limit:,}")
     chains, _ = subject.totals("parameters", request.param)  # counted, never listed

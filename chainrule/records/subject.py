@@ -27,16 +27,31 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget, rules
-from chainrule.calculus.counting import count, count_input, count_parameter
+from chainrule.calculus.counting import count, count_input, count_parameter, local_derivative_work
 from chainrule.errors import SpecError, TooLarge
 from chainrule.graph import names
 from chainrule.graph.spec import Network, parse_parameter
+from chainrule.lazy import lazy
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from chainrule.calculus import layers as calculus_layers
+    from chainrule.graph import architectures, graphfile, layers
+    from chainrule.graph import build as graph_build
+    from chainrule.graph import paths as graph_paths
     from chainrule.graph.layers import LayerGraph
     from chainrule.graph.layers import Tensor as LayerTensor
+else:
+    # Loaded on first use. All but graph.layers load SymPy or networkx as they are imported,
+    # which the arithmetic on layer sizes never needs; graph.layers (the matrix view) costs
+    # every other command a tenth of its start-up.
+    calculus_layers = lazy("chainrule.calculus.layers")
+    architectures = lazy("chainrule.graph.architectures")
+    graph_build = lazy("chainrule.graph.build")
+    graphfile = lazy("chainrule.graph.graphfile")
+    layers = lazy("chainrule.graph.layers")
+    graph_paths = lazy("chainrule.graph.paths")
 
 
 class Source(NamedTuple):
@@ -133,16 +148,12 @@ class Subject:
     def graph(self) -> nx.DiGraph:
         """The computation graph, built on first use."""
         if self._graph is None:
-            from chainrule.graph.build import build_graph
-
-            self._graph = build_graph(self.layered_network(), self.max_graph)
+            self._graph = graph_build.build_graph(self.layered_network(), self.max_graph)
         return self._graph
 
     # -- selections -------------------------------------------------------------------------
 
     def _graph_sources(self, wrt: str, texts: Sequence[str]) -> list[Source]:
-        from chainrule.graph.paths import path_counts
-
         graph = self._graph
         kind, noun = ("param", "parameter") if wrt == "parameters" else ("input", "input")
         available = [n for n, k in graph.nodes(data="kind") if k == kind]
@@ -154,7 +165,7 @@ class Subject:
                     f"no {noun} {text!r} in {self.label}; it has {', '.join(available) or 'none'}"
                 )
         if self._path_counts is None:  # one DP per subject, however often it is asked
-            self._path_counts = path_counts(graph)
+            self._path_counts = graph_paths.path_counts(graph)
         counts = self._path_counts
         chosen = list(dict.fromkeys(texts)) if texts else available
         return [Source(name, *counts[name]) for name in chosen]
@@ -285,9 +296,7 @@ def _layered(network: Network, request: SubjectRequest) -> Subject:
 def _general(request: SubjectRequest) -> Subject:
     architecture = request.architecture
     if isinstance(architecture, str) and architecture.startswith(GRAPH_SPELLINGS):
-        from chainrule.graph.architectures import parse_architecture_graph
-
-        graph = parse_architecture_graph(
+        graph = architectures.parse_architecture_graph(
             architecture,
             bias=request.bias,
             activation=request.activation,
@@ -301,13 +310,9 @@ def _general(request: SubjectRequest) -> Subject:
             + ", ".join(budget.spelled(option) for option in request.shaped)
         )
     if request.graph_text is not None:
-        from chainrule.graph.graphfile import graph_from_text
-
-        graph = graph_from_text(request.graph_text, SENT_GRAPH_NAME)
+        graph = graphfile.graph_from_text(request.graph_text, SENT_GRAPH_NAME)
     elif isinstance(architecture, str):
-        from chainrule.graph.graphfile import load_graph_file
-
-        graph = load_graph_file(architecture)
+        graph = graphfile.load_graph_file(architecture)
     else:
         graph = architecture
     return Subject(
@@ -394,7 +399,6 @@ def resolve_layers(request: SubjectRequest) -> LayerSubject:
     size, within ``max_graph`` tensors and edges; a graph file (or a built graph) is built and
     grouped (:func:`~chainrule.calculus.layers.derive_layer_graph`), within the budget of its
     local derivatives."""
-    from chainrule.graph import layers
 
     architecture = request.architecture
     if (
@@ -423,8 +427,6 @@ def resolve_layers(request: SubjectRequest) -> LayerSubject:
             "max_graph",
         )
         return LayerSubject(subject.label, layers.network_layers(network), network)
-    from chainrule.calculus.counting import local_derivative_work
-    from chainrule.calculus.layers import derive_layer_graph
 
     graph = subject.graph()
     work = local_derivative_work(graph)
@@ -434,4 +436,4 @@ def resolve_layers(request: SubjectRequest) -> LayerSubject:
             f"symbols of SymPy, more than the {budget.MAX_DERIVATIVE_WORK:,} of a few seconds; "
             f"use {budget.spelled('view', 'abstract')}"
         )
-    return LayerSubject(subject.label, derive_layer_graph(graph, subject.label))
+    return LayerSubject(subject.label, calculus_layers.derive_layer_graph(graph, subject.label))

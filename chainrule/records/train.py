@@ -32,11 +32,24 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
 from chainrule.errors import SpecError, TooLarge
-from chainrule.graph.spec import Network
+from chainrule.files import read_json
+from chainrule.graph.spec import Network, parse_parameter
+from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
+from chainrule.numeric.train import descend, identical_hidden_units, predictions
 from chainrule.records import cases
 from chainrule.records import options as shared
 from chainrule.records.options import Option, positive_float, positive_int, read_options
 from chainrule.records.subject import SubjectRequest, names_a_graph, resolve, subject_of
+from chainrule.records.values import (
+    _check_evaluation,
+    _check_frozen,
+    _layered_frozen,
+    frozen_names,
+    split_frozen,
+)
+from chainrule.verification.casefile import load_training_data
+from chainrule.verification.descent import descend as descend_graph
+from chainrule.verification.descent import epoch_work
 
 if TYPE_CHECKING:
     import numpy as np
@@ -136,7 +149,6 @@ class TrainRequest:
         """A request from layer sizes (``2-2-1`` when none is named and no case given), a
         graph, or a case, and options by keyword, each checked; what a case holds (the data,
         the starting weights) is refused beside it."""
-        from chainrule.records.values import frozen_names
 
         values = read_options(RUN_OPTIONS, given, "train")
         values["freeze"] = frozen_names(values["freeze"])
@@ -184,8 +196,6 @@ class _Begun(NamedTuple):
 def _training_data(request: TrainRequest, network: Network) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
 
-    from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, random_case
-
     if request.data == "xor":
         if (network.sizes[0], network.sizes[-1]) != (2, 1):
             # The explorer reads no files: it is not told to use one.
@@ -204,7 +214,6 @@ def _training_data(request: TrainRequest, network: Network) -> tuple[np.ndarray,
             max_numbers=request.max_numbers,
         )
         return sample.inputs, sample.targets
-    from chainrule.verification.casefile import load_training_data
 
     return load_training_data(request.data, network)
 
@@ -229,8 +238,6 @@ def _data(request: TrainRequest) -> tuple[Network, np.ndarray, np.ndarray]:
 def _starting_case(
     request: TrainRequest, network: Network, inputs: np.ndarray, targets: np.ndarray
 ) -> Case:
-    from chainrule.numeric.case import constant_case, random_case
-
     if request.init == "constant":
         return constant_case(
             network, request.init_scale, inputs, targets, max_numbers=request.max_numbers
@@ -250,7 +257,6 @@ def _data_file_weights(request: TrainRequest, network: Network) -> Any:
     them, never ignoring them without a word; None for a file of inputs and targets only."""
     if request.data in DATA_SOURCES:
         return None
-    from chainrule.files import read_json
 
     document = read_json(request.data, "data file")
     if not (isinstance(document, dict) and "weights" in document):
@@ -341,8 +347,6 @@ def check_work(request: TrainRequest, network: Network, examples: int) -> None:
 def check_graph_work(request: TrainRequest, case: GraphCase) -> None:
     """Refuse a run on a graph past :data:`~chainrule.budget.MAX_NUMERIC_WORK`: every epoch
     calls each node's and each edge's compiled formula."""
-    from chainrule.records.values import _check_evaluation
-    from chainrule.verification.descent import epoch_work
 
     _check_evaluation(case.graph, "train")
     per_epoch = epoch_work(case.graph, case.examples)
@@ -361,14 +365,12 @@ def check_graph_work(request: TrainRequest, case: GraphCase) -> None:
 def _frozen_parameters(request: TrainRequest, start: _Begun) -> tuple[tuple[str, ...], list]:
     """The parameters `freeze` names, by name (checked against the subject's), and for layer
     sizes as (layer, j, k)."""
-    from chainrule.records.values import _check_frozen, _layered_frozen, split_frozen
 
     if start.network is None:
         parameters = list(start.case.parameters)
         frozen = tuple(split_frozen(request.freeze, set(parameters).__contains__))
         _check_frozen(frozen, parameters, start.case.label)
         return frozen, []
-    from chainrule.graph.spec import parse_parameter
 
     names = [parameter.name for parameter in start.network.parameters()]
     frozen = _layered_frozen(request.freeze, start.network, names)
@@ -478,8 +480,6 @@ def compute(
     began = _begin(request)
     frozen, indices = _frozen_parameters(request, began)
     if began.network is None:
-        from chainrule.verification.descent import descend as descend_graph
-
         check_graph_work(request, began.case)
         costs, trained_graph = descend_graph(
             began.case,
@@ -491,7 +491,6 @@ def compute(
         return TrainRecord(
             request, None, began.case, tuple(costs), trained_graph, (), None, began.origin, frozen
         )
-    from chainrule.numeric.train import descend, identical_hidden_units, predictions
 
     case = began.case
     assert _is_layered(case)  # layer sizes'

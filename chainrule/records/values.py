@@ -34,8 +34,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.counting import local_derivative_work
 from chainrule.errors import SpecError, TooLarge
-from chainrule.graph.spec import Network
+from chainrule.graph import names
+from chainrule.graph.spec import Network, graph_size, parse_parameter
+from chainrule.numeric.backprop import cost_of, fused_output_delta
+from chainrule.numeric.case import Case
+from chainrule.numeric.values import layer_values
 from chainrule.records import cases
 from chainrule.records import options as shared
 from chainrule.records.options import Option, non_negative_float, read_options
@@ -46,6 +51,20 @@ if TYPE_CHECKING:
 
     from chainrule.numeric.case import Case
     from chainrule.verification.graphcase import GraphCase
+from chainrule.lazy import lazy
+
+if TYPE_CHECKING:
+    from chainrule.calculus import symbolic as symbolic
+    from chainrule.graph import symbols as symbols
+    from chainrule.verification import evaluate as evaluation
+    from chainrule.verification import verify as verification
+else:
+    # Loaded on first use: these modules load SymPy or networkx as they are imported,
+    # which the arithmetic on layer sizes never needs.
+    symbolic = lazy("chainrule.calculus.symbolic")
+    symbols = lazy("chainrule.graph.symbols")
+    evaluation = lazy("chainrule.verification.evaluate")
+    verification = lazy("chainrule.verification.verify")
 
 DEFAULT_LR = 0.5
 
@@ -291,10 +310,8 @@ def _check_numbers(label: str, numbers: int, examples: int, limit: int) -> None:
 def _check_evaluation(graph, doing: str = "write the values of") -> None:
     """Refuse a graph whose formulas are too many to evaluate one by one (verify leaves its
     chain sum and δ sweep out there); `doing` says what cannot be done."""
-    from chainrule.calculus.counting import local_derivative_work
-    from chainrule.verification.verify import _evaluation_left_out
 
-    why = _evaluation_left_out(graph.number_of_edges(), local_derivative_work(graph))
+    why = verification._evaluation_left_out(graph.number_of_edges(), local_derivative_work(graph))
     if why:
         label = graph.graph.get("source", "the graph")
         raise TooLarge(f"cannot {doing} {label}: {why}; use a smaller graph")
@@ -320,11 +337,6 @@ def _per_parameter(network, weights: Sequence[np.ndarray], biases: Sequence[np.n
 
 def _layered(request: ValuesRequest, case: Case, origin: str) -> ValuesRecord:
     import numpy as np
-
-    from chainrule.graph import names
-    from chainrule.graph.spec import graph_size
-    from chainrule.numeric.backprop import cost_of
-    from chainrule.numeric.values import layer_values
 
     network, m = case.network, case.examples
     nodes, edges = graph_size(network)
@@ -406,8 +418,6 @@ def _layered(request: ValuesRequest, case: Case, origin: str) -> ValuesRecord:
 
 
 def _layered_saturated(case: Case, output: np.ndarray) -> bool:
-    from chainrule.numeric.backprop import fused_output_delta
-
     network = case.network
     fused = fused_output_delta(network.cost, network.activation[-1], output, case.targets)
     return fused is not None and bool(((output == 0) | (output == 1)).any())
@@ -415,7 +425,6 @@ def _layered_saturated(case: Case, output: np.ndarray) -> bool:
 
 def _layered_frozen(given: Sequence[str], network, parameters: Sequence[str]) -> tuple[str, ...]:
     """The names ``freeze`` holds, a weight named ``theta^(l)_jk`` or ``l,j,k``."""
-    from chainrule.graph.spec import parse_parameter
 
     if not given:
         return ()
@@ -475,8 +484,6 @@ def _layered_factors(case: Case, numbers, tables, x_names, z_names, a_names):
     import itertools
 
     import numpy as np
-
-    from chainrule.graph import names
 
     network, m = case.network, case.examples
     sizes, depth, bias = network.sizes, network.depth, network.bias
@@ -539,17 +546,6 @@ def _layered_factors(case: Case, numbers, tables, x_names, z_names, a_names):
 def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord:
     import numpy as np
 
-    from chainrule.calculus.symbolic import cost_parts
-    from chainrule.graph.symbols import node_symbol
-    from chainrule.verification.evaluate import evaluate
-    from chainrule.verification.verify import (
-        adjoints,
-        evaluate_graph,
-        forward_pass,
-        graph_saturated,
-        logit_start,
-    )
-
     graph, m = case.graph, case.examples
     parameters = list(case.parameters)
     _check_numbers(
@@ -563,15 +559,21 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
     _check_evaluation(graph)
     cost = graph.graph["cost"]
     with np.errstate(all="ignore"):  # a saturated output shows as inf in its own factor
-        values, edge_values = evaluate_graph(graph, case.leaves(), m)
-        adjoint = adjoints(graph, edge_values, m, start=logit_start(graph, values, m))
+        values, edge_values = verification.evaluate_graph(graph, case.leaves(), m)
+        adjoint = verification.adjoints(
+            graph, edge_values, m, start=verification.logit_start(graph, values, m)
+        )
         memo: dict = {}
         parts = {
-            str(node): float(np.sum(np.broadcast_to(evaluate(formula, values, memo), (m,))))
-            for node, formula in cost_parts(graph).items()
+            str(node): float(
+                np.sum(np.broadcast_to(evaluation.evaluate(formula, values, memo), (m,)))
+            )
+            for node, formula in symbolic.cost_parts(graph).items()
         }
     node_names = [str(node) for node in graph.nodes]
-    forward = np.array([np.broadcast_to(values[node_symbol(node)], (m,)) for node in graph.nodes])
+    forward = np.array(
+        [np.broadcast_to(values[symbols.node_symbol(node)], (m,)) for node in graph.nodes]
+    )
     deltas = np.array([np.broadcast_to(adjoint[node], (m,)) for node in graph.nodes])
     # node by node in the forward pass's order, each node's edges in its formula's order
     edges = [(u, v) for v in graph.nodes for u in graph._pred[v]]
@@ -582,7 +584,7 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
     updated = np.where(held, current, current - request.lr * gradients)
     stepped = case.with_parameters(dict(zip(parameters, updated.tolist())))
     with np.errstate(all="ignore"):
-        after = forward_pass(graph, stepped.leaves(), m)[node_symbol(cost)]
+        after = verification.forward_pass(graph, stepped.leaves(), m)[symbols.node_symbol(cost)]
     kinds = {str(node): str(kind) for node, kind in graph.nodes(data="kind")}
     return ValuesRecord(
         request,
@@ -591,7 +593,7 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
         m,
         str(cost),
         Quantities(tuple(node_names), forward),
-        float(np.sum(values[node_symbol(cost)])),
+        float(np.sum(values[symbols.node_symbol(cost)])),
         parts,
         Quantities(tuple(node_names), deltas),
         Quantities(tuple(str(v) for _, v in edges), factors, tuple(str(u) for u, _ in edges)),
@@ -601,7 +603,7 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
         tuple(name for name in parameters if name in frozen),
         kinds,
         {str(node): latex for node, latex in graph.nodes(data="latex")},
-        graph_saturated(graph, values),
+        verification.graph_saturated(graph, values),
     )
 
 
@@ -612,8 +614,6 @@ def compute(request: ValuesRequest) -> ValuesRecord:
     if request.case is None and isinstance(subject.architecture, (str, Network)):
         resolved = resolve(subject) if not names_a_graph(subject.architecture) else None
         if resolved is not None and resolved.layered:
-            from chainrule.graph.spec import graph_size
-
             network = resolved.layered_network()
             nodes, edges = graph_size(network)
             numbers = _numbers(nodes, edges, network.parameter_count, request.examples)
@@ -627,7 +627,6 @@ def compute(request: ValuesRequest) -> ValuesRecord:
         max(request.max_numbers, budget.DEFAULT_MAX_NUMBERS),
         default_examples=1,
     )
-    from chainrule.numeric.case import Case
 
     if isinstance(case, Case):
         return _layered(request, case, origin)

@@ -30,12 +30,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
+from chainrule.calculus.counting import count
+from chainrule.graph.build import graph_size
 from chainrule.graph.spec import Network
+from chainrule.numeric.case import Case
 from chainrule.records import cases
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
 from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, subject_of
-from chainrule.verification.verify import TITLES, Gradients, MethodResult, NamedGradients, Report
+from chainrule.verification.verify import (
+    TITLES,
+    Gradients,
+    MethodResult,
+    NamedGradients,
+    Report,
+    verify,
+)
 
 if TYPE_CHECKING:
     from chainrule.numeric.case import Case
@@ -205,8 +215,6 @@ def _quiet():
 
 
 def _verify_case(request: VerifyRequest, case: Case, origin: str) -> VerifyRecord:
-    from chainrule.verification.verify import verify
-
     with _quiet():
         report = verify(case, wrt=request.wrt, max_graph=request.subject.max_graph)
     subject = describe(case) if report.case is not None else str(report.title)
@@ -224,11 +232,9 @@ def compute(request: VerifyRequest) -> VerifyRecord:
         request.init_scale,
         request.max_numbers,
     )
-    from chainrule.numeric.case import Case
 
     if isinstance(case, Case):
         return _verify_case(request, case, origin)
-    from chainrule.verification.verify import verify
 
     graph = case.graph
     subject = Subject(label=case.label, _graph=graph)
@@ -252,8 +258,6 @@ def work(network: Network, examples: int = cases.DEFAULT_EXAMPLES) -> int:
     >>> work(Network([2, 2, 2])) < 50_000 < work(Network([2] * 500)) < 2_000_000
     True
     """
-    from chainrule.calculus.counting import count
-    from chainrule.graph.build import graph_size
 
     _, edges = graph_size(network)
     cost = 12_000

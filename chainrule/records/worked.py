@@ -32,9 +32,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
+from chainrule.calculus.delta import heights
 from chainrule.errors import TooLarge
+from chainrule.numeric.case import Case
 from chainrule.records import chains as chains_record
 from chainrule.records import numbers as case_numbers
+from chainrule.records import values as values_record
 from chainrule.records.subject import Source, SubjectRequest, resolve
 
 if TYPE_CHECKING:
@@ -105,8 +108,6 @@ class WorkedRecord:
 def output_first(graph: nx.DiGraph, sources: tuple[Source, ...]) -> tuple[Source, ...]:
     """`sources` ordered as a post derives them, nearest the cost first (by the longest path
     from each to the cost), in their own order within a layer."""
-    from chainrule.calculus.delta import heights
-
     height = heights(graph)
     return tuple(sorted(sources, key=lambda source: height[source.name]))
 
@@ -114,8 +115,6 @@ def output_first(graph: nx.DiGraph, sources: tuple[Source, ...]) -> tuple[Source
 def _given(case: Any, values: ValuesRecord, graph: nx.DiGraph) -> tuple[Given, ...]:
     """The case's numbers as given: parameters, then inputs, then targets, by name."""
     import numpy as np
-
-    from chainrule.numeric.case import Case
 
     rows = []
     for name, row in zip(values.forward.names, values.forward.values):
@@ -150,8 +149,6 @@ def compute(
     """The worked example of `subject` on `case` (a case file's path or a case made by
     :func:`chainrule.api.case`; a layered case file sets the network): refused past its budget
     (see the module's) before any number is computed."""
-    from chainrule.records import values as values_record
-
     obtained = case_numbers.obtain(subject, case, max_numbers=max_numbers)
     about = resolve(obtained.about)
     chains, terms = about.totals("parameters", param)

@@ -23,6 +23,8 @@ import numpy as np
 
 from chainrule import budget
 from chainrule.errors import SpecError
+from chainrule.files import read_json, write_text_atomically
+from chainrule.graph import names
 from chainrule.graph.spec import DEFAULT_ACTIVATION, DEFAULT_COST, Network
 from chainrule.numeric.case import Case
 
@@ -158,12 +160,12 @@ def _leaf_number(value: object, name: str) -> float:
 def _leaves_in_words(leaves: Sequence[Sequence[str]]) -> str:
     """The parameters w1, w2, the input x and the target y: a subject's leaves, for a refusal."""
     parts = []
-    for noun, names in zip(("parameter", "input", "target"), leaves):
-        if names:
-            shown = ", ".join(names[:12]) + (
-                f", ... ({len(names)} in all)" if len(names) > 12 else ""
+    for noun, named in zip(("parameter", "input", "target"), leaves):
+        if named:
+            shown = ", ".join(named[:12]) + (
+                f", ... ({len(named)} in all)" if len(named) > 12 else ""
             )
-            parts.append(f"the {noun}{'s' if len(names) > 1 else ''} {shown}")
+            parts.append(f"the {noun}{'s' if len(named) > 1 else ''} {shown}")
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
@@ -260,7 +262,6 @@ example), not a list
 
 def layered_leaves(network: Network) -> tuple[list[str], list[str], list[str]]:
     """A layered network's leaves by name: every θ, the inputs x_k and the targets y_i."""
-    from chainrule.graph import names
 
     return (
         [parameter.name for parameter in network.parameters()],
@@ -279,7 +280,6 @@ def case_from_values(network: Network, values: object) -> Case:
     >>> case.weights, case.inputs.tolist(), case.targets.tolist()
     ((array([[0.5]]),), [[2.0]], [[1.0]])
     """
-    from chainrule.graph import names
 
     parameters, inputs, targets = layered_leaves(network)
     computed = {
@@ -315,7 +315,6 @@ def case_from_values(network: Network, values: object) -> Case:
 
 def load_case(path: str | os.PathLike) -> Case:
     """Read and check a case file; every problem is a SpecError naming the file."""
-    from chainrule.files import read_json
 
     document = read_json(path, "case file")
     try:
@@ -326,7 +325,6 @@ def load_case(path: str | os.PathLike) -> Case:
 
 def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets from a JSON file with those two fields (a case file will do)."""
-    from chainrule.files import read_json
 
     document = read_json(path, "data file")
     if not isinstance(document, dict) or not {"inputs", "targets"} <= document.keys():
@@ -348,6 +346,5 @@ def load_training_data(path: str | os.PathLike, network: Network) -> tuple[np.nd
 def save_case(case, path: str | os.PathLike) -> None:
     """Write `case` (a layered network's :class:`Case`, or a graph's case of named leaves) as a
     case file, atomically."""
-    from chainrule.files import write_text_atomically
 
     write_text_atomically(path, json.dumps(case.as_dict(), indent=2) + "\n")

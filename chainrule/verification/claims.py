@@ -41,6 +41,14 @@ import numpy as np
 import sympy as sp
 
 from chainrule import budget, rules
+from chainrule.calculus.delta import (
+    define_delta,
+    delta_latex,
+    delta_name,
+    delta_nodes,
+    factor_gradient,
+    is_delta_node,
+)
 from chainrule.calculus.symbolic import (
     M,
     Partial,
@@ -50,9 +58,14 @@ from chainrule.calculus.symbolic import (
     node_symbol,
     value_formula,
 )
+from chainrule.graph import names
+from chainrule.graph.build import build_graph, graph_size
 from chainrule.graph.chains import Chain, iter_chains
 from chainrule.graph.paths import path_counts
 from chainrule.graph.spec import SOFTMAX, Network, SpecError
+from chainrule.notation import notation_for
+from chainrule.notation.printers import ChainLatexPrinter, latex_names
+from chainrule.notation.printing import text_printer
 from chainrule.notation.reading import Claim, Vocabulary, read_claim
 from chainrule.verification.claim_proof import (
     OutOfTime,
@@ -205,7 +218,6 @@ class _Context:
 
     def node_quantity(self, node: Hashable) -> str:
         """How a quantity is named: a δ for a weighted input (or a graph node), else dJ/dv."""
-        from chainrule.calculus.delta import delta_name, is_delta_node
 
         if is_delta_node(self.graph, node):
             return delta_name(self.graph, node)
@@ -678,7 +690,6 @@ def _inside_functions(expression: sp.Expr, swap: dict) -> sp.Expr:
 
 def _swapped_name(graph: nx.DiGraph, node: Hashable) -> str | None:
     """θ^(l)_kj for θ^(l)_jk (None if there is no such weight or the indices are equal)."""
-    from chainrule.graph import names
 
     data = graph.nodes[node]
     if data["kind"] != "param" or len(data.get("index", ())) != 2 or "layer" not in data:
@@ -710,17 +721,6 @@ def printed_equation(
 ) -> str:
     """``lhs = rhs`` for the quantity at `node`: its true local form from chainrule's notations,
     or (with `written`) a claim's right-hand side printed in the same notation."""
-    from chainrule.calculus.delta import (
-        define_delta,
-        delta_latex,
-        delta_name,
-        delta_nodes,
-        factor_gradient,
-        is_delta_node,
-    )
-    from chainrule.notation import notation_for
-    from chainrule.notation.printers import ChainLatexPrinter, latex_names
-    from chainrule.notation.printing import text_printer
 
     notation = notation_for(style, graph)
     equation = (
@@ -748,7 +748,6 @@ def printed_equation(
 
 def graph_for_network(network: Network) -> nx.DiGraph:
     """The graph of `network`, refused (before it is built) past :data:`budget.CLAIM_GRAPH`."""
-    from chainrule.graph.build import build_graph, graph_size
 
     nodes, edges = graph_size(network)
     if nodes + edges > budget.CLAIM_GRAPH:

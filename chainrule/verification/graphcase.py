@@ -41,7 +41,7 @@ import numpy as np
 import sympy as sp
 
 from chainrule.graph.kinds import COMPUTED, NodeKind
-from chainrule.graph.symbols import M, node_symbol
+from chainrule.graph.symbols import M, node_symbol, target_symbol
 from chainrule.verification.casefile import check_leaf_values
 
 
@@ -57,8 +57,6 @@ def target_symbols(graph: nx.DiGraph) -> list[sp.Symbol]:
     """The targets of a graph's cost: a graph's declared ones, or a layered network's y_i."""
     network = graph.graph.get("network")
     if network is not None:
-        from chainrule.graph.symbols import target_symbol
-
         return [target_symbol(i) for i in range(1, network.sizes[-1] + 1)]
     return list(graph.graph.get("targets", ()))
 

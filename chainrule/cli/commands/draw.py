@@ -7,6 +7,7 @@ from typing import TextIO
 
 from chainrule.cli.options import add_architecture, add_options, values_of
 from chainrule.cli.subject import names_a_graph, resolve
+from chainrule.present import draw as present
 from chainrule.records import draw as record
 
 
@@ -32,7 +33,6 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     # The picture's format is checked before matplotlib (or anything else heavy) is imported.
-    from chainrule.present import draw as present
 
     values = values_of(args, record.OPTIONS)
     architecture: object = args.architecture

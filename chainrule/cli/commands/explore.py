@@ -7,6 +7,7 @@ from typing import TextIO
 
 from chainrule import budget
 from chainrule.cli.options import add_architecture, add_options, non_negative_int
+from chainrule.explore.command import run as explore
 from chainrule.records import options as declared
 
 #: The explorer's caps, raised (or lowered) from the command line: the most a request to the
@@ -75,6 +76,4 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from chainrule.explore.command import run as explore
-
     return explore(args, out)

@@ -6,6 +6,7 @@ import argparse
 from typing import TextIO
 
 from chainrule.cli.options import add_architecture, add_options, values_of
+from chainrule.present import report as present
 from chainrule.present.progress import Progress
 from chainrule.records import report as record
 
@@ -46,8 +47,6 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from chainrule.present import report as present
-
     request = record.ReportRequest.of(
         args.architecture, case=args.case, **values_of(args, record.OPTIONS)
     )

@@ -9,6 +9,7 @@ from chainrule.cli.options import add_architecture, add_format, add_options, val
 from chainrule.present import train as present
 from chainrule.present.progress import Progress
 from chainrule.records import train as record
+from chainrule.verification.casefile import save_case
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -49,8 +50,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         bar.close()
     if args.save_case:
-        from chainrule.verification.casefile import save_case
-
         save_case(trained.trained, args.save_case)
     present.PRESENTERS[args.format](trained, out)
     return 0

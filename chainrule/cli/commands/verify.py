@@ -8,6 +8,7 @@ from typing import TextIO
 from chainrule.cli.options import add_architecture, add_format, add_options, values_of
 from chainrule.present import verify as present
 from chainrule.records import verify as record
+from chainrule.verification.casefile import save_case
 
 
 def register(commands, network_options: argparse.ArgumentParser) -> None:
@@ -38,8 +39,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     )
     verified = record.compute(request)
     if args.save_case:
-        from chainrule.verification.casefile import save_case
-
         assert verified.case is not None  # every verification has its case
         save_case(verified.case, args.save_case)
     present.PRESENTERS[args.format](verified, out)
