@@ -74,8 +74,11 @@ def __getattr__(name: str):
         return getattr(import_module(_EXPORTS[name]), name)
     if name == "__all__":  # ``from chainrule import *``, with the activations of the moment
         return sorted([*_EXPORTS, *_MODULES, *_activations()])
-    # `from chainrule import budget` asks for a submodule first: not one to look up in the table
-    if not name.startswith("__") and not _is_submodule(name) and name in _activations():
+    # `from chainrule import budget` asks for a submodule first: the import system loads it
+    # once this says there is no such attribute, with no table to look it up in.
+    if name.startswith("__") or _is_submodule(name):
+        raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+    if name in _activations():
         return import_module("chainrule.graph.dag").activation(name)
     from chainrule.deprecated import DEPRECATED  # an old name: a stand-in that warns
 

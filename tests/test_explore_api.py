@@ -552,3 +552,178 @@ def test_work_past_its_deadline_is_stopped_and_frees_its_worker():
             os.kill(pid, 0)  # killed and reaped: its CPU and memory are free
         again = client.get("/api/chains?arch=2-2-2&param=1,1,1")
         assert again.status_code == 200 and app.state.workers.pids() != [pid]
+
+
+def chain_products(document, chains):
+    """Each chain's value from a ``values --json`` document: the product of its factors'
+    values, per example, summed over the examples (what the explorer's page shows)."""
+    factors = {(f["of"], f["wrt"]): f["value"] for f in document["factors"]}
+    values = []
+    for chain in chains:
+        per_example = [1.0] * document["examples"]
+        for factor in chain:
+            row = factors[factor["of"], factor["wrt"]]
+            per_example = [a * b for a, b in zip(per_example, row)]
+        values.append(sum(per_example))
+    return values
+
+
+@pytest.mark.parametrize(
+    "arch, param",
+    [
+        ("2-2-2", "1,1,1"),
+        ("rnn:1-2-1:3", "U_11"),
+        ("resnet:2x4", "W^(1)_11"),
+        (str(EXAMPLES / "mazur.json"), "w1"),
+        (str(EXAMPLES / "softmax-ce.json"), None),
+    ],
+)
+def test_values_give_every_subjects_numbers_and_its_chains(client, capsys, arch, param):
+    """The numbers panel answers for layer sizes, rnn:, resnet: and graph files: the values
+    record of verify's case (its 4 examples), and each chain's value is its factors' product
+    in ``chainrule values --json``."""
+    is_file = arch.endswith(".json")
+    if param is None:
+        param = list(cli_json(capsys, "values", arch, "--json")[1]["gradients"])[0]
+    query = {"param": param, "seed": "3"}
+    if is_file:
+        response = client.post("/api/values", params=query, content=Path(arch).read_text())
+    else:
+        response = client.get("/api/values", params={"arch": arch, **query})
+    assert response.status_code == 200, response.text
+    document = response.json()
+    _, expected, _ = cli_json(capsys, "values", arch, "--seed", "3", "--examples", "4", "--json")
+    _, chains, _ = cli_json(capsys, "chains", arch, "--param", param, "--json")
+    assert document["examples"] == 4 and document["cost"] == pytest.approx(expected["cost"])
+    for name, row in expected["forward"].items():
+        assert document["nodes"][name]["value"] == pytest.approx(row[0], rel=1e-12, abs=1e-300)
+    products = chain_products(expected, chains[0]["chains"])
+    assert document["chains"]["values"] == pytest.approx(products, rel=1e-9, abs=1e-300)
+    gradient = expected["gradients"][chains[0]["parameter"]]
+    assert document["chains"]["gradient"] == pytest.approx(gradient, rel=1e-12)
+    assert sum(document["chains"]["values"]) == pytest.approx(gradient, rel=1e-9, abs=1e-15)
+    if gradient:
+        assert sum(document["chains"]["shares"]) == pytest.approx(1.0)
+
+
+def test_values_of_a_pasted_case_beside_a_graph_file(client, capsys):
+    """A graph file and a pasted case arrive together as form fields; the numbers are those
+    of ``chainrule values FILE --case CASE``."""
+    graph = (EXAMPLES / "mazur.json").read_text()
+    case = (EXAMPLES.parent / "cases" / "mazur.json").read_text()
+    response = client.post(
+        "/api/values", params={"param": "w5"}, data={"graph": graph, "case": case}
+    )
+    assert response.status_code == 200, response.text
+    document = response.json()
+    _, expected, _ = cli_json(
+        capsys,
+        "values",
+        str(EXAMPLES / "mazur.json"),
+        "--case",
+        str(EXAMPLES.parent / "cases" / "mazur.json"),
+        "--json",
+    )
+    assert document["seed"] is None and document["examples"] == 1
+    assert document["nodes"]["w5"]["gradient"] == pytest.approx(expected["gradients"]["w5"])
+    assert document["chains"]["values"] == [pytest.approx(expected["gradients"]["w5"])]
+    # the published worked example's number: dE/dw5 = 0.082167041
+    assert document["chains"]["values"][0] == pytest.approx(0.082167041, abs=1e-9)
+
+
+def test_values_of_a_pasted_layered_case(client):
+    """A layered network's case sets the network (its biases, activation and cost)."""
+    case = (EXAMPLES.parent / "cases" / "mazur-2-2-2.json").read_text()
+    response = client.get("/api/values", params={"arch": "2-2-2", "case": case})
+    assert response.status_code == 200, response.text
+    # the published worked example's total error before training
+    assert response.json()["cost"] == pytest.approx(0.298371109, abs=1e-9)
+    assert response.json()["nodes"]["theta^(1)_10"]["value"] == 0.35
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("/etc/passwd", "the case sent is not JSON"),
+        ('{"values": {"w1": 0.15}}', "the case sent: the case gives no value for w2"),
+        ((EXAMPLES.parent / "cases" / "mazur.json").read_text().replace("0.15", "NaN"), "w1"),
+        ("{" * 5000, "the case sent"),
+    ],
+)
+def test_a_bad_pasted_case_is_refused_in_one_line(client, case, message):
+    graph = (EXAMPLES / "mazur.json").read_text()
+    response = client.post("/api/values", data={"graph": graph, "case": case})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert message in error and "\n" not in error and "Traceback" not in error
+
+
+def test_a_pasted_case_draws_nothing_beside_it(client):
+    response = client.get("/api/values", params={"arch": "1-1", "case": "{}", "seed": "2"})
+    assert response.status_code == 400 and "seed" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "arch, graph", [("rnn:1-2-1:3", None), ("resnet:2x4", None), (None, "mazur.json")]
+)
+def test_training_a_graph_trains_that_graph(client, capsys, arch, graph):
+    """Train on a graph file, rnn: or resnet: runs ``chainrule train`` of that subject (a graph
+    on its own case): the streamed costs are the CLI's."""
+    params = {"epochs": "30", "lr": "0.5"}
+    if arch:
+        params["arch"] = arch
+    data = {"graph": (EXAMPLES / graph).read_text()} if graph else None
+    with client.stream("POST", "/api/train", params=params, data=data) as response:
+        assert response.status_code == 200
+        lines = [json.loads(line) for line in response.iter_lines() if line]
+    _, expected, _ = cli_json(
+        capsys, "train", arch or str(EXAMPLES / graph), "--epochs", "30", "--lr", "0.5", "--json"
+    )
+    assert [line["cost"] for line in lines[:-1]] == pytest.approx(
+        [c["cost"] for c in expected["costs"]], rel=1e-12
+    )
+    assert lines[-1]["done"] is True
+    assert lines[-1]["final"]["parameters"] == pytest.approx(expected["final"]["parameters"])
+
+
+def test_a_static_page_holds_each_parameters_numbers_or_leaves_them_out(monkeypatch):
+    """The export keeps the numbers of every parameter's chains under the URL the page asks
+    for; when the server would refuse the numbers, the page is written without them rather
+    than refused."""
+    from chainrule.errors import TooLarge
+    from chainrule.explore import export, work
+
+    page = export.static_page({"arch": "2-2-2"}, command="chainrule explore 2-2-2")
+    documents = export.static_documents(page)
+    kept = documents["/api/values?arch=2-2-2&seed=0&param=1%2C2%2C1"]
+    assert kept["chains"]["parameter"] == "theta^(1)_21" and len(kept["chains"]["values"]) == 2
+
+    def refused(query, body):
+        raise TooLarge("12,063,096 numbers in the values of 2-2-2, more than the limit")
+
+    monkeypatch.setitem(work.ENDPOINTS, "values", refused)
+    documents = export.static_documents(export.static_page({"arch": "2-2-2"}, command="x"))
+    assert not any(url.startswith("/api/values") for url in documents)
+    assert "/api/verify?arch=2-2-2&seed=0" in documents
+
+
+@pytest.mark.parametrize(
+    "endpoint, data, message",
+    [
+        ("values", {f"f{i}": "1" for i in range(60)}, "too many form fields"),
+        ("chains", {"arch": "2-2-2", "case": "/etc/passwd"}, "chains takes no option 'case'"),
+        ("verify", {"arch": "2-2-2", "case": '{"values": {}}'}, "verify takes no option 'case'"),
+        ("train", {"arch": "2-2-1", "case": "{}"}, "train takes no option 'case'"),
+        ("values", {"arch": "2-2-2", "case": "__import__('os').system('id')"}, "not JSON"),
+        ("values", {"arch": "2-2-2", "case": "{" * 100_001}, "longer than the 100,000"),
+        ("values", {"arch": "2-2-2", "case": "[" * 50_000}, "the case sent"),
+    ],
+)
+def test_hostile_form_posts_are_refused_in_one_line(client, endpoint, data, message):
+    """A form POST (a graph and a pasted case as fields) is read as more query parameters: only
+    the values endpoint takes a case, as JSON text never as a path, within the explorer's
+    sizes."""
+    response = client.post(f"/api/{endpoint}", data=data)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert message in error and "\n" not in error and "root:" not in error

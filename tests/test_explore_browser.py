@@ -303,4 +303,381 @@ def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
     frame.locator("body[data-ready=true]").wait_for(timeout=20_000)
     assert frame.locator('[data-count="terms"]').get_attribute("data-value") == "8"
     assert frame.locator("[data-parameter] [data-chain]").count() == 1
+    # the frame grows to its page (it was a fixed 1,100 px around a taller page)
+    inner = page.frames[1].evaluate("document.documentElement.scrollHeight")
+    page.wait_for_function(f"() => document.querySelector('iframe').clientHeight === {inner}")
+    assert inner > 1100
+    assert "chainrule explorer of 1-1-1" in repr(view)
     context.close()
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def chain_products(document, chains):
+    """Each chain's value from a ``values --json`` document: the product of its factors'
+    values, per example, summed over the examples."""
+    factors = {(f["of"], f["wrt"]): f["value"] for f in document["factors"]}
+    values = []
+    for chain in chains:
+        per_example = [1.0] * document["examples"]
+        for factor in chain:
+            per_example = [a * b for a, b in zip(per_example, factors[factor["of"], factor["wrt"]])]
+        values.append(sum(per_example))
+    return values
+
+
+def chain_values(page):
+    page.wait_for_selector("#chains [data-chain][data-value]")
+    return [
+        float(value)
+        for value in page.eval_on_selector_all(
+            "#chains [data-chain]", "items => items.map(i => i.dataset.value)"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "arch, param, name",
+    [
+        ("2-2-2", "1,1,1", "theta^(1)_11"),
+        ("rnn:1-2-1:3", "U_11", "U_11"),
+        ("resnet:2x4", "W^(1)_11", "W^(1)_11"),
+    ],
+)
+def test_each_chain_shows_its_value_and_share_at_the_case(server, page, capsys, arch, param, name):
+    """The numbers for layer sizes, rnn: and resnet: (a 400 before): each chain's value beside
+    it is its factors' product in ``chainrule values --json`` (verify's case: seed 0, 4
+    examples), and each node showing a number carries it."""
+    ready(page, server + f"/?arch={arch}&param={param}")
+    document = cli_json(capsys, "values", arch, "--examples", "4", "--json")
+    chains = cli_json(capsys, "chains", arch, "--param", param, "--json")[0]["chains"]
+    assert chain_values(page) == pytest.approx(chain_products(document, chains), rel=1e-12)
+    shares = page.eval_on_selector_all(
+        "#chains [data-chain]", "items => items.map(i => Number(i.dataset.share))"
+    )
+    assert sum(shares) == pytest.approx(1.0)
+    assert "%" in page.text_content("#chains [data-chain] .chain-value")
+    node = page.locator(f'#graph g.node[data-node="{name}"]')
+    assert float(node.get_attribute("data-value")) == document["forward"][name][0]
+    rows = page.eval_on_selector_all(
+        "#values tbody tr", "rows => rows.map(r => [r.dataset.node, Number(r.dataset.value)])"
+    )
+    assert dict(rows) == {node: row[0] for node, row in document["forward"].items()}
+
+
+def test_a_pasted_graph_file_and_case_give_the_worked_examples_numbers(server, page):
+    """A graph file's case pasted in the Numbers panel: the published worked example's
+    numbers (dE/dw5 = 0.082167041, E_total = 0.298371109) on the page."""
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (EXAMPLES / "graphs" / "mazur.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true] [data-parameter]")
+    page.click("#case-file summary")
+    page.fill("#case-text", (EXAMPLES / "cases" / "mazur.json").read_text())
+    page.click("#case-apply")
+    page.wait_for_function(
+        "() => document.querySelector('#numbers-note').textContent.startsWith('the case pasted')"
+    )
+    assert float(page.get_attribute("#numbers-note", "data-cost")) == pytest.approx(
+        0.298371109, abs=1e-9
+    )
+    page.select_option("#param-select", "w5")
+    page.wait_for_selector('[data-parameter="w5"]')
+    page.wait_for_function(
+        "() => document.querySelector('#chains [data-chain]')?.dataset.value?.startsWith('0.0821')"
+    )
+    assert chain_values(page) == [pytest.approx(0.082167041, abs=1e-9)]
+    assert page.get_attribute('#graph g.node[data-node="w5"]', "data-value") == "0.4"
+    # a case that does not fit: one line, no traceback, the old numbers gone
+    page.fill("#case-text", '{"values": {"w1": 0.15}}')
+    page.click("#case-apply")
+    page.wait_for_selector("#numbers-note .failed")
+    assert "gives no value for w2" in page.text_content("#numbers-note")
+    assert page.locator("#chains [data-chain][data-value]").count() == 0
+
+
+@pytest.mark.parametrize("arch", ["rnn:1-2-1:3", "resnet:2x4", "mazur.json"])
+def test_train_trains_the_graph_shown(server, page, capsys, arch):
+    """Train on a graph file sends the graph (it trained 2-2-1 before); on rnn: and resnet: it
+    trains them (it failed with "layer sizes are positive integers" before)."""
+    if arch.endswith(".json"):
+        ready(page, server + "/")
+        page.click("#graph-file summary")
+        page.fill("#graph-text", (EXAMPLES / "graphs" / arch).read_text())
+        page.click("#apply")
+        page.wait_for_selector("body[data-ready=true] [data-parameter]")
+        subject = str(EXAMPLES / "graphs" / arch)
+    else:
+        ready(page, server + f"/?arch={arch}")
+        subject = arch
+    page.fill("#epochs", "40")
+    page.fill("#lr", "0.5")
+    page.click("#train")
+    page.wait_for_selector("#train-note[data-done]", timeout=30_000)
+    expected = cli_json(capsys, "train", subject, "--epochs", "40", "--lr", "0.5", "--json")
+    curve = page.locator("#cost-curve")
+    assert int(curve.get_attribute("data-points")) == 41
+    assert float(curve.get_attribute("data-first")) == expected["costs"][0]["cost"]
+    assert float(curve.get_attribute("data-last")) == pytest.approx(
+        expected["costs"][-1]["cost"], rel=1e-12
+    )
+
+
+def local_factors(page):
+    """The text of each factor of each listed chain, in the local view."""
+    page.click("#view-local")
+    return page.eval_on_selector_all(
+        "#chains [data-chain]",
+        "items => items.map(i => [...i.querySelectorAll('.factor')].map("
+        "f => f.textContent.replace(/\\s+/g, '')))",
+    )
+
+
+def test_the_local_view_keeps_the_parentheses_that_change_the_meaning(server, page):
+    """softmax-ce's -y₁/(a₁m) · (-a₁a₂) and a graph file's (out − y) · …: each factor as
+    ``chains --view local`` writes it, parenthesised (they read -a₁a₂ and out − y·… before)."""
+    ready(page, server + "/?arch=2-2-2&cost=softmax-ce&param=2,1,1")
+    chains = local_factors(page)
+    assert chains[1][0].startswith("(-") and chains[1][0].endswith(")")
+    assert chains[1][1].startswith("(-") and chains[1][1].endswith(")")
+    assert not chains[0][1].startswith("(")  # a product needs none
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (EXAMPLES / "graphs" / "tied.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true] [data-parameter]")
+    first = local_factors(page)[0][0]
+    assert first.startswith("(") and first.endswith(")") and ("−" in first or "-" in first)
+
+
+def test_relus_local_factor_reads_as_cases_not_piecewise(server, page):
+    ready(page, server + "/?arch=2-2-2&activation=relu&param=2,1,1")
+    factors = local_factors(page)[0]
+    assert all("iecewise" not in factor for factor in factors)
+    assert any("if" in factor for factor in factors), factors
+    page.hover("#chains [data-chain] .factor >> nth=1")
+    info = page.text_content("#factor-info")
+    assert "iecewise" not in info and "if" in info
+
+
+OVERFLOWING_PANELS = """() => [document.documentElement, ...document.querySelectorAll('.panel')]
+    .filter(e => e.scrollWidth > e.clientWidth)
+    .map(e => `${e.id || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+@pytest.mark.parametrize(
+    "arch", ["2-2-2", "4-6-6-3", "rnn:1-2-1:3", "resnet:2x4", "784-512-512-10"]
+)
+def test_no_panel_scrolls_sideways_and_no_count_is_clipped(server, browser, arch, width):
+    """At a phone's 390 px and a projector's 1400 px no panel (nor the page) is wider than
+    its box, and each count shows whole: 784-512-512-10's 2,057,835,520 chains read
+    2,057,835,52 in a third of the panel before."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server + f"/?arch={arch}")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.wait_for_selector("#numbers-note:not(:empty)")
+    page.wait_for_timeout(300)
+    assert page.evaluate(OVERFLOWING_PANELS) == []
+    for what in ("parameters", "chains", "terms"):
+        figure = page.locator(f'[data-count="{what}"]')
+        assert figure.text_content() == f"{int(figure.get_attribute('data-value')):,}"
+        assert figure.evaluate("e => e.scrollWidth <= e.clientWidth")
+        box, panel = figure.bounding_box(), page.locator("#counts-panel").bounding_box()
+        assert box["x"] >= panel["x"] and box["x"] + box["width"] <= panel["x"] + panel["width"]
+    context.close()
+
+
+def test_a_form_error_clears_the_network_before_it(server, page, capsys):
+    """A network the form cannot show leaves no graph, chains, counts or numbers of the one
+    before it beside its error (the old graph stayed, as if it were the new one's)."""
+    ready(page, server + "/?arch=2-2-2")
+    page.wait_for_selector("#chains [data-chain][data-value]")
+    page.fill("#arch", "2-0-2")
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=error]")
+    assert main(["count", "2-0-2"]) == 2
+    assert page.text_content("#error") + "\n" == capsys.readouterr().err
+    assert page.locator("#graph g[data-node]").count() == 0
+    assert page.locator("#chains [data-chain]").count() == 0
+    assert page.locator("#values tbody tr, #agreement tbody tr").count() == 0
+    assert page.locator("[data-count][data-value]").count() == 0
+    assert page.locator("#param-select option").count() == 0
+    page.fill("#arch", "2-2-1")
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.is_hidden("#error") and counts(page)["parameters"] == 6
+
+
+def test_a_failed_numbers_panel_can_be_retried(server, page, capsys):
+    """A Numbers request that timed out (the server's 503) offers a Retry that asks again."""
+    refused = []
+
+    def time_out_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                body=json.dumps({"error": "the request took longer than 8 s and was stopped"}),
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/values?**", time_out_once)
+    ready(page, server + "/?arch=2-2-2&param=1,1,1")
+    page.wait_for_selector("#numbers-note .retry")
+    assert "took longer than 8 s" in page.text_content("#numbers-note")
+    assert page.locator("#chains [data-chain][data-value]").count() == 0
+    page.click("#numbers-note .retry")
+    document = cli_json(capsys, "values", "2-2-2", "--examples", "4", "--json")
+    chains = cli_json(capsys, "chains", "2-2-2", "--param", "1,1,1", "--json")[0]["chains"]
+    assert chain_values(page) == pytest.approx(chain_products(document, chains), rel=1e-12)
+    assert len(refused) == 1
+
+
+def test_the_static_export_honours_and_updates_a_deep_link(browser, tmp_path):
+    """``?param=`` on a static page selects that weight (the page failed to load before), and
+    selecting another writes it into the URL."""
+    path = tmp_path / "explore.html"
+    assert main(["explore", "2-2-2", "--html", str(path)]) == 0
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    ready(page, path.as_uri() + "?param=2,1,2&view=local&step=1")
+    assert page.locator('[data-parameter="theta^(2)_12"] [data-chain]').count() == 1
+    assert page.get_attribute("#view-local", "aria-pressed") == "true"
+    assert page.get_attribute("[data-step]", "data-step") == "1"
+    page.wait_for_selector("#chains [data-chain][data-value]")  # its numbers, offline too
+    page.click('#graph g[data-node="theta^(1)_21"]')
+    page.wait_for_selector('[data-parameter="theta^(1)_21"]')
+    assert "param=1%2C2%2C1" in page.url
+    assert page.is_hidden("#error") and errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1000, 1400])
+def test_the_terms_plot_keeps_its_size_in_one_column(server, browser, width):
+    """Below 1,100 px the page is one column and the terms plot, drawn 260 units wide, grew
+    with it: 1,000 px wide and 460 px tall, its ticks 40 px high."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    ready(page, server + "/?arch=2-2-2")
+    box = page.locator("#terms-plot svg").bounding_box()
+    assert 100 <= box["width"] <= 390 and box["height"] <= 180, box
+    context.close()
+
+
+def test_a_summarised_layout_keeps_focus_and_its_dropdown_on_the_selected_weight(server, page):
+    """Selecting a weight of 2-16-2 (a summarised layout, redrawn around the weight) left the
+    keyboard focus nowhere and the Parameter dropdown on another weight."""
+    ready(page, server + "/?arch=2-16-2")
+    assert page.is_visible("#summary")
+    names = page.eval_on_selector_all(
+        "#graph g.kind-param", "nodes => nodes.map(n => n.dataset.node)"
+    )
+    name = [n for n in names if n != page.input_value("#param-select")][-1]
+    page.focus(f'#graph g.node[data-node="{name}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'[data-parameter="{name}"] [data-chain]')
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.activeElement.dataset.node") == name
+    assert page.input_value("#param-select") == name
+    # and by the dropdown: the choice stays chosen after the redraw
+    other = [n for n in names if n != name][0]
+    page.select_option("#param-select", other)
+    page.wait_for_selector(f'[data-parameter="{other}"] [data-chain]')
+    assert page.input_value("#param-select") == other
+
+
+def test_a_large_network_offers_the_weights_whose_chains_it_shows(server, page, capsys):
+    """2-15-15-15-15-2's first-layer weights have 6,750 chains each, past the 2,000 a selection
+    shows: the page began with one (an error) and refused every click on them; now it begins
+    with an output-layer weight, and a click on a first-layer one says why and how to list its
+    chains instead of an error."""
+    arch = "2-15-15-15-15-2"
+    ready(page, server + f"/?arch={arch}")
+    assert page.is_hidden("#error")
+    selected = page.get_attribute("[data-parameter]", "data-parameter")
+    assert selected.startswith("theta^(5)_")
+    assert page.locator("[data-parameter] [data-chain]").count() == 1
+    first = page.locator("#graph g.kind-param.too-many").first
+    name = first.get_attribute("data-node")
+    assert name.startswith("theta^(1)_") and first.get_attribute("aria-disabled") == "true"
+    first.click(force=True)  # aria-disabled: Playwright would wait for it to be enabled
+    assert page.is_visible("#select-note") and page.is_hidden("#error")
+    row = cli_json(capsys, "count", arch, "--json")[0]["layers"][0]
+    assert f"{row['chains'] // row['parameters']:,} chains" in page.text_content("#select-note")
+    assert f"chainrule chains {arch} --param 1," in page.text_content("#select-note")
+    assert page.get_attribute("[data-parameter]", "data-parameter") == selected
+    disabled = page.eval_on_selector_all(
+        "#param-select option", "os => os.filter(o => o.disabled).map(o => o.value)"
+    )
+    assert name in disabled and selected not in disabled
+    assert not any(n.startswith(("theta^(3)", "theta^(4)", "theta^(5)")) for n in disabled)
+
+
+def test_a_network_too_large_to_build_says_so_before_any_click(server, page):
+    """784-512-512-10 is drawn in summary, but its graph is past the explorer's --max-graph:
+    every click on its 242 θ nodes was refused with an error; now the page says why at once
+    and selects nothing."""
+    ready(page, server + "/?arch=784-512-512-10")
+    assert page.is_hidden("#error")
+    note = page.text_content("#select-note")
+    assert note.startswith("no weight can be selected: 2,009,913 nodes and edges")
+    assert "chainrule explore --max-graph 2009913" in note
+    assert page.locator("[data-parameter]").count() == 0
+    assert page.locator("#graph g.kind-param:not(.too-many)").count() == 0
+    page.locator("#graph g.kind-param").first.click(force=True)
+    assert page.is_hidden("#error") and page.text_content("#select-note") == note
+
+
+def test_the_dominant_chain_is_marked_and_the_chains_sort_by_value(server, page, capsys):
+    """Of 4-6-6-3's 18 chains of θ⁽¹⁾₁₁, the one of largest |value| at the case is marked,
+    and "largest first" lists them by |value| (the server's order), then back as listed."""
+    ready(page, server + "/?arch=4-6-6-3&param=1,1,1")
+    document = cli_json(capsys, "values", "4-6-6-3", "--examples", "4", "--json")
+    chains = cli_json(capsys, "chains", "4-6-6-3", "--param", "1,1,1", "--json")[0]["chains"]
+    expected = chain_products(document, chains)
+    assert chain_values(page) == pytest.approx(expected, rel=1e-12)
+    largest = max(range(len(expected)), key=lambda i: abs(expected[i]))
+    marked = page.eval_on_selector_all(
+        "#chains [data-dominant=true]", "items => items.map(i => Number(i.dataset.chain))"
+    )
+    assert marked == [largest]
+    assert "largest" in page.text_content(f'#chains [data-chain="{largest}"] .chain-value')
+    page.click("#sort-chains")
+    page.wait_for_selector("#chains .chain-list[data-order=value]")
+    listed = [abs(value) for value in chain_values(page)]
+    assert listed == sorted(listed, reverse=True) and len(listed) == 18
+    page.hover("#chains [data-chain] >> nth=0")  # the top one lights its own edges
+    first = int(page.get_attribute("#chains [data-chain] >> nth=0", "data-chain"))
+    assert first == largest
+    assert lit_edges(page) == sorted(f"{f['wrt']}->{f['of']}" for f in chains[largest])
+    page.click("#sort-chains")
+    page.wait_for_selector("#chains .chain-list[data-order=listed]")
+    order = page.eval_on_selector_all(
+        "#chains [data-chain]", "items => items.map(i => Number(i.dataset.chain))"
+    )
+    assert order == list(range(18))
+
+
+def test_a_pasted_layered_case_shows_its_numbers_as_written(server, page):
+    """A layered network's case pasted in the Numbers panel sets the numbers; a weight of 1230
+    reads 1230 (trailing zeros before the point were stripped: it read 123)."""
+    ready(page, server + "/?arch=1-1")
+    page.click("#case-file summary")
+    page.fill(
+        "#case-text",
+        '{"sizes": [1, 1], "weights": [[[1230]]], "inputs": [[1]], "targets": [[0]]}',
+    )
+    page.click("#case-apply")
+    page.wait_for_selector('#values tr[data-node="theta^(1)_11"][data-value="1230"]')
+    row = page.locator('#values tr[data-node="theta^(1)_11"] td').first
+    assert row.text_content() == "1230"
+    assert page.text_content("#numbers-note").startswith("the case pasted: 1 example")

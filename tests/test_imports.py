@@ -259,6 +259,36 @@ def test_count_loads_neither_sympy_nor_networkx(argv):
     assert "784-512-512-10" in done.stdout
 
 
+@pytest.mark.parametrize(
+    "argv, needed",
+    [
+        (["chains", "2-2-2", "--param", "1,1,1"], {"networkx"}),
+        (["chains", "2-2-2", "--format", "latex"], {"networkx"}),
+        (["chains", "784-512-512-10", "--view", "matrix"], set()),
+        (["draw", "2-2-2", "-o", "{tmp}/net.png"], {"numpy", "networkx", "matplotlib"}),
+        (["train", "2-2-2", "--data", "random", "--epochs", "5"], {"numpy"}),
+        (["values", "2-2-2"], {"numpy"}),
+        (["paths", "2-2-2"], {"numpy", "networkx", "sympy"}),  # edge values from formulas
+    ],
+)
+def test_each_command_loads_only_the_libraries_its_work_needs(argv, needed, tmp_path):
+    """The abstract chains are names on a graph (no SymPy), a drawing is matplotlib's, training
+    a layered net is numpy's: a module imported at the top must not bring SymPy (0.45 s of
+    start-up) to a command that never writes a formula. Each line was once broken by an
+    import moved to the top."""
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in argv]
+    probe = (
+        f"import sys; from chainrule.cli.entry import main; main({argv!r}); "
+        "print(sorted(m for m in ('networkx', 'sympy', 'numpy', 'matplotlib') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == str(sorted(needed))
+
+
 @pytest.mark.parametrize("name, path", [(n, p) for n, p in MODULES if _area(n) == "explore"])
 def test_the_explorer_takes_nothing_from_the_command_line(name, path):
     """Two front ends over the same records: the explorer's layout, documents and answers come

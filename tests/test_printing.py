@@ -435,3 +435,45 @@ def test_calculus_imports_no_notation():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+# --- piecewise formulas and negative factors, as a person reads them ------------------------------
+
+
+def _local(network: Network, parameter: str, style: str, number: int = 0) -> str:
+    from chainrule.notation import notation_for
+
+    graph = build_graph(network)
+    chain = list(iter_chains(graph, parameter))[number]
+    return notation_for(style, graph).chain(chain, "local")
+
+
+def test_relu_derivative_in_unicode_reads_as_words_not_a_sympy_call():
+    assert _local(Network([1, 1, 1], activation="relu"), "theta^(1)_11", "unicode") == (
+        "(a⁽³⁾₁ - y₁)/m · (1 if z⁽³⁾₁ > 0 else 0) · θ⁽²⁾₁₁ · (1 if z⁽²⁾₁ > 0 else 0) · x₁"
+    )
+    assert "(1 if z⁽²⁾₁ > 0 else 1/100)" in _local(
+        Network([1, 1], activation="leaky_relu"), "theta^(1)_11", "unicode"
+    )
+    # plain text keeps SymPy's spelling, which scripts read back
+    assert "Piecewise((1, z^(2)_1 > 0), (0, True))" in _local(
+        Network([1, 1], activation="relu"), "theta^(1)_11", "text"
+    )
+
+
+def test_relu_derivative_in_mathml_is_a_brace_of_cases():
+    mathml = _local(Network([1, 1], activation="relu"), "theta^(1)_11", "mathml")
+    assert "piecewise" not in mathml and "True" not in mathml
+    assert (
+        '<mrow><mo>{</mo><mtable columnalign="left left"><mtr><mtd><mn>1</mn></mtd><mtd>'
+        "<mtext>if&#160;</mtext><mrow><msubsup><mi>z</mi><mi>1</mi><mi>(2)</mi></msubsup>"
+        "<mo>&gt;</mo><mn>0</mn></mrow></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd>"
+        "<mtext>otherwise</mtext></mtd></mtr></mtable></mrow>"
+    ) in mathml
+
+
+def test_a_negative_factor_keeps_its_parentheses_in_mathml():
+    """softmax-ce's -y/(a m) · -a a: without parentheses it reads as a subtraction."""
+    mathml = _local(Network([1, 2], cost="softmax-ce"), "theta^(1)_11", "mathml", 1)
+    assert mathml.startswith("<mrow><mo>(</mo><mrow><mo>-</mo><mfrac>")
+    assert "<mo>&#x22C5;</mo><mrow><mo>(</mo><mrow><mo>-</mo><msubsup>" in mathml

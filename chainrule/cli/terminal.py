@@ -23,7 +23,6 @@ import contextlib
 import errno
 import signal
 import sys
-import threading
 from collections.abc import Iterator
 
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀ", "0123456789+-()T"))
@@ -154,15 +153,17 @@ class Terminated(BaseException):
 def terminating() -> Iterator[None]:
     """Within the block (in the main thread), SIGTERM raises :class:`Terminated`, so that an
     unfinished atomic write removes its temporary file as it does on Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def stop(signum, frame):
         raise Terminated
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+        installed = True
+    except ValueError:  # not the main thread, whose handlers these are: nothing to install
+        installed = False
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if installed:
+            signal.signal(signal.SIGTERM, previous)

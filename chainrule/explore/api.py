@@ -72,6 +72,27 @@ def graph_text(query: Mapping[str, object], body: str | None = None) -> str | No
     return text
 
 
+def case_text(query: Mapping[str, object]) -> str | None:
+    """A pasted case file's JSON text (the ``case`` parameter), or None: read as a case file's
+    document is (:class:`~chainrule.records.cases.CaseText`), never as a path.
+
+    >>> case_text({"case": [' {"values": {}} ']})
+    '{"values": {}}'
+    >>> case_text({"case": ["  "]}) is None
+    True
+    """
+    texts = _values_unbounded(query, "case")
+    text = texts[-1].strip() if texts else ""
+    if not text:
+        return None
+    if len(text) > budget.SENT_GRAPH_CHARACTERS:
+        raise RequestError(
+            f"a case of {len(text):,} characters is longer than the "
+            f"{budget.SENT_GRAPH_CHARACTERS:,} the explorer reads"
+        )
+    return text
+
+
 def _values_unbounded(query: Mapping[str, object], name: str) -> list[str]:
     value = query.get(name)
     if value is None:

@@ -114,6 +114,16 @@ class _Collector:
             self.responses[f"/api/{endpoint}?{form_encode(pairs)}"] = document
         return document
 
+    def ask_if_answered(self, endpoint: str, extra: list[tuple[str, str]]) -> bool:
+        """Keep the document of ``/api/<endpoint>`` if the server would answer it; whether it
+        did. A panel the server refuses (numbers too many to write) is left out of the page,
+        which says so where it would be, rather than the whole page refused."""
+        try:
+            self.ask(endpoint, extra)
+        except SpecError:
+            return False
+        return True
+
 
 def static_page(
     options: dict,
@@ -144,14 +154,18 @@ def static_page(
     )
     for argument, group in zip(arguments, every):
         collector.keep("chains", [("param", argument)], [group])
+    numbers = True
     for name, argument in zip(layout["parameters"], arguments):
         if layout["summary"] and name != layout["parameter"]:
             collector.ask("layout", [("param", argument)])
         # The page asks for its math without a limit: the export's own applies.
         collector.ask("math", [("param", argument)], unseen=[("limit", str(limit))])
+        if numbers:
+            # the numbers panel: the case's numbers and this parameter's chains at it
+            numbers = collector.ask_if_answered(
+                "values", [("seed", str(seed)), ("param", argument)]
+            )
     collector.ask("verify", [("seed", str(seed))])
-    if not options.get("graph") and not options["arch"].startswith(("rnn:", "resnet:")):
-        collector.ask("values", [("seed", str(seed))])  # the numbers panel: layer sizes only
     # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
     # and the browser's DecompressionStream unpacks it, offline too.
     packed = gzip.compress(

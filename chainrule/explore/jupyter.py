@@ -7,6 +7,8 @@ Examples
 >>> html = view._repr_html_()
 >>> html.startswith("<iframe") and "srcdoc=" in html and "&lt;script" in html
 True
+>>> html.endswith("</script>")  # the frame grows to the page's height
+True
 """
 
 from __future__ import annotations
@@ -29,12 +31,34 @@ class Explorer:
         self.title = title
         self.height = height
 
+    def __repr__(self) -> str:
+        """What a console shows: whose page it is and how to see it.
+
+        >>> explore("1-1-1")
+        <chainrule explorer of 1-1-1: shown in a notebook; .save('explore.html') writes it>
+        """
+        return (
+            f"<chainrule explorer of {self.title}: shown in a notebook; "
+            ".save('explore.html') writes it>"
+        )
+
     def _repr_html_(self) -> str:
+        # The page tells its frame how tall it is (explore.js, postMessage): the frame grows
+        # to it rather than scrolling a 3,000 px page inside a fixed `height`, which is what
+        # it keeps where scripts of the output do not run.
         return (
             f'<iframe title="chainrule explore: {html.escape(self.title)}" '
             f'srcdoc="{html.escape(self.page, quote=True)}" '
             f'style="width: 100%; height: {self.height}px; border: 0" '
             'sandbox="allow-scripts allow-popups"></iframe>'
+            "<script>(function () {"
+            "const frame = document.currentScript.previousElementSibling;"
+            "window.addEventListener('message', (event) => {"
+            "if (event.source !== frame.contentWindow || !event.data"
+            " || event.data.chainrule !== 'height') return;"
+            "const height = Math.ceil(Number(event.data.height));"
+            "if (height > 0 && height < 100000) frame.style.height = height + 'px';"
+            "});})();</script>"
         )
 
     def save(self, path) -> None:

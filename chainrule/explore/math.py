@@ -12,6 +12,14 @@ Examples
 (3, 'a_{1}^{(2)}')
 >>> document["steps"][-1]["latex"]
 '\\\\delta_{1}^{(3)} \\\\cdot a_{1}^{(2)}'
+>>> document["steps"][-1]["terms"]
+[{'delta': 'z^(3)_1', 'items': [{'edge': 'theta^(2)_11->z^(3)_1'}]}]
+
+Every symbol of a local formula is marked with its name (``data-symbol``), so that the page
+writes a case's numbers in its place:
+
+>>> document["edges"]["theta^(2)_11->z^(3)_1"]["local_mathml"]
+'<math ...><mrow data-symbol="a^(2)_1"><msubsup>...</msubsup></mrow></math>'
 """
 
 from __future__ import annotations
@@ -19,14 +27,27 @@ from __future__ import annotations
 import weakref
 from collections.abc import Hashable
 
-from chainrule.calculus.delta import delta_name, factor_gradient, factoring_steps
+from chainrule.calculus.delta import (
+    DeltaRef,
+    Group,
+    delta_name,
+    factor_gradient,
+    factoring_steps,
+)
 from chainrule.notation import notation_for
 from chainrule.notation.mathml import MathMLNotation
+from chainrule.notation.printers import ChainMathMLPrinter
 
 
 def block(fragment: str) -> str:
     """A MathML fragment as one ``<math>`` element."""
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{fragment}</math>'
+
+
+#: A factoring step of more terms than this is written with its first STEP_TERMS_SHOWN and
+#: an ellipsis that says how many more: 10-10-10-10-10's first step would be 1,000 chains of
+#: 9 partials, megabytes of MathML that no one reads on a page.
+STEP_TERMS_SHOWN = 12
 
 
 class MarkedMathML(MathMLNotation):
@@ -35,14 +56,33 @@ class MarkedMathML(MathMLNotation):
     _made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @classmethod
-    def of(cls, graph) -> MarkedMathML:
+    def of(cls, graph):
         """One per graph, kept while the graph lives: its printed formulas are reused."""
-        if graph not in cls._made:
-            cls._made[graph] = cls(graph)
-        return cls._made[graph]
+        made = cls.__dict__["_made"]  # each subclass keeps its own
+        if graph not in made:
+            made[graph] = cls(graph)
+        return made[graph]
 
     def group(self, inside: str) -> str:
         return f'<mrow class="grouped"><mo>(</mo>{inside}<mo>)</mo></mrow>'
+
+
+class SubstitutableMathML(MarkedMathML):
+    """Local formulas whose every symbol is an ``<mrow data-symbol="name">``: the page puts a
+    case's numbers in their place (the formula with the numbers substituted, in the browser,
+    for any case, without asking the server again)."""
+
+    _made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _make_printer(self):
+        class Marking(ChainMathMLPrinter):
+            def _print_Symbol(self, sym, style="plain"):
+                row = self.dom.createElement("mrow")
+                row.setAttribute("data-symbol", sym.name)
+                row.appendChild(super()._print_Symbol(sym, style))
+                return row
+
+        return Marking()
 
 
 def name_mathml(node: str) -> str:
@@ -54,13 +94,44 @@ def factor_math(graph, factor) -> dict:
     """One factor (one edge): ∂of/∂wrt and its local formula, alone and as a product's
     factor."""
     mathml, latex = MarkedMathML.of(graph), notation_for("latex", graph)
+    marked = SubstitutableMathML.of(graph)
     return {
         "mathml": block(mathml.partial(factor)),
         "latex": factor.latex,
-        "formula_mathml": block(mathml.factor_formula(factor)),
+        "formula_mathml": block(marked.factor_formula(factor)),
         "formula_latex": latex.factor_formula(factor),
+        # as one factor of a chain's product: a sum or a negative formula in parentheses
+        "local_mathml": block(marked.factor(factor, "local")),
         "local_latex": latex.factor(factor, "local"),
     }
+
+
+def _item_document(item) -> dict:
+    """One item of a product, as the page evaluates it at a case: an edge's factor, a δ (by
+    its node), or a group of products."""
+    if isinstance(item, DeltaRef):
+        return {"delta": str(item.node)}
+    if isinstance(item, Group):
+        return {"group": [_product_document(term) for term in item.terms]}
+    return {"edge": f"{item.wrt}->{item.of}"}
+
+
+def _product_document(product) -> dict:
+    return {
+        "delta": None if product.head is None else str(product.head.node),
+        "items": [_item_document(item) for item in product.items],
+    }
+
+
+def _shown_sum(notation, products, view: str = "abstract") -> str:
+    """The sum of `products`, its first :data:`STEP_TERMS_SHOWN` written and then an
+    ellipsis."""
+    products = list(products)
+    written = notation.sum(notation.product(p, view) for p in products[:STEP_TERMS_SHOWN])
+    if len(products) > STEP_TERMS_SHOWN:
+        ellipsis = "<mi>&#x22EF;</mi>" if notation.format == "mathml" else r"\cdots"
+        written += notation.plus + ellipsis
+    return written
 
 
 def _region(graph, cuts: list[Hashable]) -> list[list[str]]:
@@ -76,23 +147,26 @@ def _region(graph, cuts: list[Hashable]) -> list[list[str]]:
 
 def factoring_math(graph, parameter: str) -> list[dict]:
     """The δ factoring of `parameter`'s chains, step by step, each step with its grouped form
-    (the marked terms), its δ form, the δ nodes it introduces and the region they sum; the last
-    step is the local form, δ times an activation or input."""
-
+    (the marked terms), its δ form, the δ nodes it introduces (by name and by node) and the
+    region they sum, and its terms as data for the page to evaluate at a case (the first
+    :data:`STEP_TERMS_SHOWN`, of `term_count`); the last step is the local form, δ times an
+    activation or input."""
     marked, latex_notation = MarkedMathML.of(graph), notation_for("latex", graph)
     steps = []
     for step in factoring_steps(graph, parameter):
-        grouped_mathml, mathml = marked.step(step)
-        grouped_latex, latex = latex_notation.step(step)
         cuts = list(dict.fromkeys(term.head.node for term in step.terms if term.head is not None))
+        grouped = bool(step.grouped)
         steps.append(
             {
-                "grouped_mathml": grouped_mathml and block(grouped_mathml),
-                "grouped_latex": grouped_latex,
-                "mathml": block(mathml),
-                "latex": latex,
+                "grouped_mathml": block(_shown_sum(marked, step.grouped)) if grouped else None,
+                "grouped_latex": _shown_sum(latex_notation, step.grouped) if grouped else None,
+                "mathml": block(_shown_sum(marked, step.terms)),
+                "latex": _shown_sum(latex_notation, step.terms),
                 "deltas": [delta_name(graph, node) for node in cuts],
+                "delta_nodes": [str(node) for node in cuts],
                 "region": _region(graph, cuts),
+                "term_count": len(step.terms),
+                "terms": [_product_document(term) for term in step.terms[:STEP_TERMS_SHOWN]],
             }
         )
     factored = factor_gradient(graph, parameter)
@@ -105,7 +179,10 @@ def factoring_math(graph, parameter: str) -> list[dict]:
             "mathml": block(local_mathml.rhs),
             "latex": local_latex.rhs,
             "deltas": steps[-1]["deltas"],
+            "delta_nodes": steps[-1]["delta_nodes"],
             "region": steps[-1]["region"],
+            "term_count": len(factored.terms),
+            "terms": [_product_document(term) for term in factored.terms],
         }
     )
     return steps

@@ -28,6 +28,7 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from importlib import resources
+from urllib.parse import parse_qsl
 
 import anyio
 from starlette.applications import Starlette
@@ -47,6 +48,8 @@ ASSETS = {
     "explore.css": "text/css; charset=utf-8",
     "explore.js": "text/javascript; charset=utf-8",
 }
+#: A POST of form fields (``graph=...&case=...``) rather than a graph file's raw text.
+FORM = "application/x-www-form-urlencoded"
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -66,7 +69,8 @@ def _json(status: int, document: object) -> JSONResponse:
 
 async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
     """The query parameters (every value of each) and, for a POST, the body: a graph file's
-    JSON text, read no further than the explorer accepts."""
+    JSON text, read no further than the explorer accepts, or form fields (``graph``, a pasted
+    ``case``), read as more query parameters."""
     query: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         query.setdefault(key, []).append(value)
@@ -87,6 +91,18 @@ async def _query(request: Request) -> tuple[dict[str, list[str]], str | None]:
             body = b"".join(chunks).decode("utf-8")
         except UnicodeDecodeError:
             raise api.RequestError("the graph file is not UTF-8 text") from None
+        if request.headers.get("content-type", "").startswith(FORM):
+            # the page sends a graph file and a pasted case side by side as form fields: too
+            # long for a URL, and the raw body holds only one text
+            try:
+                fields = parse_qsl(body, keep_blank_values=True, max_num_fields=40)
+            except ValueError:
+                raise api.RequestError("too many form fields") from None
+            for key, value in fields:
+                query.setdefault(key, []).append(value)
+            if len(query) > 40:
+                raise api.RequestError("too many query parameters")
+            body = None
     return query, body
 
 
@@ -185,7 +201,7 @@ def create_app(
             Route(f"/api/{name}", endpoint(name), methods=["GET", "POST"])
             for name in work.ENDPOINTS
         ),
-        Route("/api/train", train, methods=["GET"]),
+        Route("/api/train", train, methods=["GET", "POST"]),
         Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
     ]
 

@@ -4,12 +4,13 @@ every query (:func:`~chainrule.explore.api.request_of`) and computed by the reco
 The commands with a ``--json`` twin (count, chains, delta, verify) answer their record's
 document. The page's own endpoints present a record of theirs: the layout (``/api/layout``)
 draws the request's subject, the math of one parameter (``/api/math``) is its chains record
-written in MathML and LaTeX, and the numbers of one case (``/api/values``) are those of the
-case ``verify`` draws. ``/api/options`` lists what the page offers: the rules' activations and
-costs, the declared options' choices and defaults, and the server's caps. Training
-(``/api/train``) is a run of the ``train`` command's request, streamed a chunk of epochs at a
-time: each chunk is one piece of work (:class:`Training`), so that a run can be stopped between
-any two.
+written in MathML and LaTeX, and the numbers of one case (``/api/values``) are the ``values``
+record of the case ``verify`` draws, or of a case pasted into the page, with the value of each
+of one parameter's chains. ``/api/options`` lists what the page offers: the rules' activations
+and costs, the declared options' choices and defaults, and the server's caps. Training
+(``/api/train``) is a run of the ``train`` command's request (layer sizes or a graph), streamed
+a chunk of epochs at a time: each chunk is one piece of work (:class:`Training`), so that a run
+can be stopped between any two.
 
 :data:`ENDPOINTS` names every endpoint's computation; :func:`~chainrule.explore.api.answer`
 runs one within the server's caps, in the server's worker processes
@@ -35,21 +36,25 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from chainrule import budget, rules
+from chainrule.errors import TooLarge
 from chainrule.explore import api
 from chainrule.explore.layout import graph_layout, layered_layout
 from chainrule.explore.math import parameter_math
 from chainrule.files import json_safe
-from chainrule.graph import names
+from chainrule.graph.build import check_graph_size
 from chainrule.graph.spec import parse_parameter
-from chainrule.numeric import backprop
+from chainrule.graph.symbols import node_symbol
 from chainrule.numeric.backprop import cost_of
 from chainrule.numeric.train import descend, identical_hidden_units, predictions
 from chainrule.records import cases
 from chainrule.records import chains as chains_record
 from chainrule.records import options as shared
 from chainrule.records import train as train_record
+from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
 from chainrule.records.subject import Subject, SubjectRequest, names_a_graph, resolve
+from chainrule.verification.descent import descend as descend_graph
+from chainrule.verification.verify import forward_pass
 
 if TYPE_CHECKING:
     from chainrule.graph.spec import Network
@@ -60,13 +65,7 @@ Query = Mapping[str, object]
 #: What each of the page's own endpoints takes: parts of the commands' declared options.
 LAYOUT_OPTIONS = (*shared.NETWORK, chains_record.PARAM)
 MATH_OPTIONS = (*shared.NETWORK, chains_record.PARAM, chains_record.LIMIT)
-VALUES_OPTIONS = (
-    *shared.NETWORK,
-    verify_record.EXAMPLES,
-    shared.SEED,
-    shared.INIT_SCALE,
-    shared.MAX_NUMBERS,
-)
+VALUES_OPTIONS = (*shared.NETWORK, *values_record.CASE_OPTIONS, values_record.RNN_COST)
 #: Training: epochs per streamed chunk, and how long a run may go on before it is stopped.
 TRAIN_CHUNK = 25
 
@@ -88,9 +87,29 @@ def layout(query: Query, body: str | None) -> dict[str, Any]:
     parameter = _one_parameter(request, "layout")
     subject = resolve(request.subject)
     if not subject.layered:
-        return graph_layout(subject.graph(), parameter)
+        return graph_layout(subject.graph(), parameter) | {"refused": None}  # built: it fits
     network = subject.layered_network()
-    return layered_layout(network, parse_parameter(parameter, network) if parameter else None)
+    document = layered_layout(network, parse_parameter(parameter, network) if parameter else None)
+    # A network drawn in summary may be too large to build: its weights are drawn, but no
+    # selection can be shown, and the page says why before any click rather than after each.
+    document["refused"] = _graph_refusal(network, subject.max_graph)
+    return document
+
+
+def _graph_refusal(network: Network, max_graph: int) -> str | None:
+    """Why no weight of `network` can be selected (its graph is past `max_graph`), or None.
+
+    >>> from chainrule.graph.spec import Network
+    >>> _graph_refusal(Network([2, 2, 2]), 50_000) is None
+    True
+    >>> _graph_refusal(Network([784, 512, 512, 10]), 50_000)[:42]
+    '2,009,913 nodes and edges in the computati'
+    """
+    try:
+        check_graph_size(network, max_graph)
+    except TooLarge as error:
+        return str(error)
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -140,63 +159,100 @@ def math(query: Query, body: str | None) -> dict[str, Any]:
 
 
 def values(query: Query, body: str | None) -> dict[str, Any]:
-    """``/api/values``: the numbers of the case ``verify`` draws for the same request: each z,
-    a and δ of the first example, each weight and each gradient (summed over the examples, as
-    J averages over them)."""
-    import numpy as np
+    """``/api/values``: the ``values`` record of a case, for any subject: the case ``verify``
+    draws for the same seed (its examples too), or a pasted case (``case``: a case file's JSON
+    text, ``{"values": {...}}`` for a graph). Each node's value and ∂J/∂node at the first
+    example, each parameter's gradient (summed over the examples, as J averages over them),
+    and, with ``param``, the value of each of that parameter's chains (in the order ``/api/
+    chains`` lists them) and its share of the gradient.
 
-    request = api.request_of("values", query, body, module=verify_record, options=VALUES_OPTIONS)
-    subject = resolve(request.subject)
-    if not subject.layered:
-        raise api.RequestError(
-            "the numbers panel takes layer sizes; for a graph file, rnn: or resnet: the "
-            "check is /api/verify"
+    Examples
+    --------
+    >>> from chainrule.explore.api import answer
+    >>> status, document = answer(values, {"arch": ["1-1"], "param": ["1,1,1"]}, None, {})
+    >>> status, document["examples"], len(document["chains"]["values"])
+    (200, 4, 1)
+    >>> document["chains"]["shares"], document["chains"]["dominant"]
+    ([1.0], 0)
+    """
+    text = api.case_text(query)
+    rest = {key: value for key, value in query.items() if key not in ("case", "param")}
+    request = api.request_of(
+        "values",
+        rest,
+        body,
+        module=values_record,
+        options=VALUES_OPTIONS,
+        # the drawn case is verify's (its examples), so that the panel's numbers are the
+        # ones its agreement table checks
+        defaults={} if text is not None else {"examples": verify_record.EXAMPLES.default},
+    )
+    if text is not None:
+        cases.refuse_conflicts(
+            request.subject, request.seed, request.examples, request.init_scale, 1
         )
-    network = subject.layered_network()
-    _refuse_past_panel(network, "the numbers panel shows; /api/verify checks its gradients")
-    case, _ = cases.draw(
-        network, request.examples, request.seed, request.init_scale, request.max_numbers
+        request = dataclasses.replace(request, case=cases.CaseText(text))
+    record = values_record.compute(request)
+    if len(record.gradients.names) > budget.PANEL_PARAMETERS:
+        raise api.RequestError(
+            f"{record.subject} has {len(record.gradients.names):,} parameters, more than the "
+            f"{budget.PANEL_PARAMETERS:,} the numbers panel shows; chainrule values writes them"
+        )
+    gradients = dict(zip(record.gradients.names, record.gradients.values[:, 0].tolist()))
+    nodes: dict[str, dict[str, float]] = {}
+    for name, value, delta in zip(
+        record.forward.names, record.forward.values[:, 0], record.deltas.values[:, 0]
+    ):
+        entry = {"value": float(value)}
+        if name in gradients:
+            entry["gradient"] = gradients[name]
+        elif name != record.cost_name:
+            entry["delta"] = float(delta)
+        nodes[name] = entry
+    document: dict[str, Any] = {
+        "architecture": record.subject,
+        "origin": record.origin,
+        "seed": None if text is not None else request.seed,
+        "examples": record.examples,
+        "example": 1,
+        "cost": record.cost,
+        "cost_name": record.cost_name,
+        "nodes": nodes,
+    }
+    if "param" in query:
+        document["chains"] = _chain_values(query, body, record, gradients)
+    return json_safe(document)
+
+
+def _chain_values(query: Query, body: str | None, record, gradients: dict[str, float]) -> dict:
+    """The value and share of each chain of the one parameter ``param`` names, at `record`'s
+    case."""
+    keys = ("arch", "graph", "param", *(option.name for option in shared.NETWORK))
+    request = api.request_of(
+        "values",
+        {key: value for key, value in query.items() if key in keys},
+        body,
+        module=chains_record,
+        options=MATH_OPTIONS,
+        defaults={"limit": document_limit(budget.current_front_end().caps)},
     )
-    with np.errstate(all="ignore"):
-        # backprop's own forward and backward sweeps: the numbers are the oracle's
-        cost, activities, deltas = backprop._backward(case)
-        zs, _ = backprop.forward(case.weights, case.biases, case.inputs, case.network.activation)
-        _, weight_gradients, bias_gradients = backprop.backprop(case)
-    nodes: dict[str, dict] = {}
-    for k, x in enumerate(case.inputs[0], start=1):
-        nodes[names.x_name(k)] = {"value": float(x)}
-    for layer in range(2, network.depth + 1):
-        for j in range(1, network.sizes[layer - 1] + 1):
-            nodes[names.z_name(layer, j)] = {
-                "value": float(zs[layer - 2][0, j - 1]),
-                "delta": float(deltas[layer - 2][0, j - 1]),
-            }
-            nodes[names.a_name(layer, j)] = {"value": float(activities[layer - 1][0, j - 1])}
-    for layer, (theta, gradient) in enumerate(zip(case.weights, weight_gradients), start=1):
-        for (j, k), value in np.ndenumerate(theta):
-            nodes[names.theta_name(layer, j + 1, k + 1)] = {
-                "value": float(value),
-                "gradient": float(gradient[j, k]),
-            }
-        if case.biases is not None:
-            assert bias_gradients is not None  # backprop gives them whenever biases exist
-            for j, value in enumerate(case.biases[layer - 1]):
-                nodes[names.theta_name(layer, j + 1, 0)] = {
-                    "value": float(value),
-                    "gradient": float(bias_gradients[layer - 1][j]),
-                }
-    nodes["J"] = {"value": float(cost)}
-    return json_safe(
-        {
-            "architecture": network.architecture,
-            "seed": request.seed,
-            "examples": request.examples,
-            "example": 1,
-            "cost": float(cost),
-            "targets": case.targets[0].tolist(),
-            "nodes": nodes,
-        }
-    )
+    _one_parameter(request, "values")
+    chains = chains_record.compute(request, _resolved(request.subject))
+    assert isinstance(chains, chains_record.ChainsRecord)  # values takes no view: never a matrix
+    group = next(chains.groups())
+    chain_values = record.chain_values(group.chains)
+    gradient = gradients[group.source.name]
+    # largest |value| first (ties in the listed order): the chain that dominates the gradient
+    order = sorted(range(len(chain_values)), key=lambda i: -abs(chain_values[i]))
+    return {
+        "parameter": group.source.name,
+        "gradient": gradient,
+        "values": chain_values,
+        "order": order,
+        "dominant": order[0] if order else None,
+        # a chain's part of the gradient; none when the gradient is 0
+        "shares": [value / gradient if gradient else None for value in chain_values],
+    }
 
 
 def _refuse_past_panel(network: Network, what: str) -> None:
@@ -210,7 +266,7 @@ def _refuse_past_panel(network: Network, what: str) -> None:
 def choices(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/options``: what the page offers, from the one registry of rules and the
     commands' declared options: the activations and costs by name, the views, the training
-    data, each option's default and the server's caps.
+    data, each option's default, the server's caps and the most chains one selection shows.
 
     >>> document = choices({}, None)
     >>> document["defaults"]["activation"] == rules.DEFAULT_ACTIVATION
@@ -236,6 +292,9 @@ def choices(query: Query, body: str | None) -> dict[str, Any]:
         "data": list(train_record.DATA_SOURCES),
         "defaults": {option.name: option.default for option in page_options},
         "caps": dict(budget.current_front_end().caps),
+        # the most chains one selection shows (its chains and their math): the page offers
+        # no weight with more
+        "selection_limit": document_limit(budget.current_front_end().caps),
     }
 
 
@@ -271,38 +330,91 @@ def light(endpoint: str, query: Query, body: str | None) -> bool:
 @dataclasses.dataclass
 class Training:
     """A training run between two chunks of epochs: everything the next chunk needs, sent to
-    whichever worker runs it. `costs` are the cost before training and after each epoch so
-    far; `sent` how many of them have been streamed."""
+    whichever worker runs it. `network` is None for a graph (a graph file, ``rnn:``,
+    ``resnet:``), whose cases are GraphCases. `costs` are the cost before training and after
+    each epoch so far; `sent` how many of them have been streamed."""
 
     request: train_record.TrainRequest
-    network: Network
-    start: Case
-    case: Case
+    network: Network | None
+    start: Any  # a Case, or a GraphCase
+    case: Any
     costs: list[float]
     started: float
     sent: int = 0
     stopped: str | None = None
     done: bool = False
+    origin: str = ""
 
 
 def training(query: Query, body: str | None) -> Training:
     """``/api/train``: the query read into the ``train`` command's request, checked within
     the explorer's caps, and its starting case made; the run itself goes a chunk at a time
-    (:func:`advance`)."""
+    (:func:`advance`). A graph (its file's text, ``rnn:``, ``resnet:``) trains on its own
+    drawn case, which holds its data.
 
-    if api.graph_text(query, body) is not None:
-        raise api.RequestError("training takes layer sizes (arch), not a graph file")
+    Examples
+    --------
+    >>> run = training({"graph": ['{"inputs": ["x"], "parameters": ["w"], "targets": ["y"], '
+    ...                           '"nodes": {"h": "w*x"}, "cost": "(h - y)^2"}']}, None)
+    >>> run.network is None, list(run.case.parameters)
+    (True, ['w'])
+    """
     data = api.values_of(query, "data")
     if data and data[-1] not in train_record.DATA_SOURCES:
         raise api.RequestError(
             "the explorer reads no files: data takes " + " or ".join(train_record.DATA_SOURCES)
         )
-    request = api.request_of("train", query, None, module=train_record)
-    network = resolve(request.subject, "train", layers_only=True).layered_network()
-    _refuse_past_panel(network, "the explorer trains; chainrule train trains it")
+    request = api.request_of("train", query, body, module=train_record)
+    if request.subject.graph_text is None and not names_a_graph(request.subject.architecture):
+        network = resolve(request.subject, "train", layers_only=True).layered_network()
+        _refuse_past_panel(network, "the explorer trains; chainrule train trains it")
     # A run is stopped after budget.EXPLORER_TRAIN_SECONDS rather than refused by its estimate.
-    _, case = train_record.start(request)
-    return Training(request, network, case, case, [float(cost_of(case))], time.monotonic())
+    network, case, origin = train_record.start(request)
+    if network is None and len(case.parameters) > budget.PANEL_PARAMETERS:
+        raise api.RequestError(
+            f"{case.label} has {len(case.parameters):,} parameters, more than the "
+            f"{budget.PANEL_PARAMETERS:,} the explorer trains; chainrule train trains it"
+        )
+    cost = _graph_cost(case) if network is None else _layered_cost(case)
+    return Training(request, network, case, case, [cost], time.monotonic(), origin=origin)
+
+
+def _layered_cost(case: Case) -> float:
+    return float(cost_of(case))
+
+
+def _graph_cost(case: Any) -> float:
+    """The cost of a graph's case (a GraphCase), by its own forward pass."""
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        values = forward_pass(case.graph, case.leaves(), case.examples)
+    return float(np.sum(values[node_symbol(case.graph.graph["cost"])]))
+
+
+def _descend(run: Training, epochs: int) -> tuple[list[float], Any]:
+    """`epochs` more epochs of `run`: the costs (the current one first) and the case after."""
+    if run.network is None:
+        return descend_graph(run.case, epochs, run.request.lr)
+    return descend(run.case, epochs, run.request.lr)
+
+
+def _record(run: Training) -> train_record.TrainRecord:
+    """The record of a finished run, as ``chainrule train`` makes it."""
+    if run.network is None:
+        return train_record.TrainRecord(
+            run.request, None, run.start, tuple(run.costs), run.case, (), None, run.origin
+        )
+    return train_record.TrainRecord(
+        run.request,
+        run.network,
+        run.start,
+        tuple(run.costs),
+        run.case,
+        tuple(identical_hidden_units(run.case)),
+        predictions(run.case),
+        run.origin,
+    )
 
 
 def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
@@ -314,9 +426,9 @@ def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
 
     if not run.done:
         chunk = min(TRAIN_CHUNK, run.request.epochs - (len(run.costs) - 1))
-        costs, run.case = descend(run.case, chunk, run.request.lr)
+        costs, run.case = _descend(run, chunk)
         run.costs += [float(cost) for cost in costs[1:]]
-        if not np.isfinite(run.costs[-1]):
+        if len(costs) < chunk + 1 or not np.isfinite(run.costs[-1]):
             run.stopped = "the cost is no longer finite: the learning rate is too large"
         elif time.monotonic() - run.started > budget.EXPLORER_TRAIN_SECONDS:
             run.stopped = f"stopped after {budget.EXPLORER_TRAIN_SECONDS:g} s"
@@ -326,15 +438,6 @@ def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
     ]
     run.sent = len(run.costs)
     if run.done:
-        record = train_record.TrainRecord(
-            run.request,
-            run.network,
-            run.start,
-            tuple(run.costs),
-            run.case,
-            tuple(identical_hidden_units(run.case)),
-            predictions(run.case),
-        )
-        document = {key: value for key, value in record.as_dict().items() if key != "costs"}
+        document = {key: value for key, value in _record(run).as_dict().items() if key != "costs"}
         lines.append({"done": True, "stopped": run.stopped, **document})
     return 200, (run, json_safe(lines))

@@ -19,9 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from chainrule.calculus import delta
-from chainrule.calculus.symbolic import closed_sum, local_derivative
+from chainrule.lazy import lazy
 from chainrule.notation.numbers import figure
+
+if TYPE_CHECKING:
+    from chainrule.calculus import delta as calculus_delta
+    from chainrule.calculus import symbolic as symbolic
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    calculus_delta = lazy("chainrule.calculus.delta")
+    symbolic = lazy("chainrule.calculus.symbolic")
+
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -184,7 +193,7 @@ class Notation:
     def _edge_string(self, form: str, factor: Factor, render) -> str:
         key = (form, factor.wrt, factor.of)
         if key not in self._formulas:
-            formula = local_derivative(self._graph(), factor.wrt, factor.of)
+            formula = symbolic.local_derivative(self._graph(), factor.wrt, factor.of)
             self._formulas[key] = render(formula)
         return self._formulas[key]
 
@@ -219,7 +228,7 @@ class Notation:
         """∂J/∂source as the sum of its chains, one per line, or as the closed expression."""
         check_view(view)
         if view == "closed":
-            return self.closed_gradient(source, closed_sum(self._graph(), chains))
+            return self.closed_gradient(source, symbolic.closed_sum(self._graph(), chains))
         terms = [self.chain(chain, view) for chain in chains]
         return self.continued_sum(self.gradient_lhs(source), terms)
 
@@ -279,14 +288,14 @@ class Notation:
 
         graph = self._graph()
         if steps is None:
-            steps = delta.factoring_steps(graph, source)
+            steps = calculus_delta.factoring_steps(graph, source)
         sides = []
         for step in steps:
             sides += [side for side in self.step(step) if side is not None]
             if after_step is not None:
                 sides += after_step(step)
         if factored is None:
-            factored = delta.factor_gradient(graph, source)
+            factored = calculus_delta.factor_gradient(graph, source)
         sides.append(self.factored_gradient(factored, "local").rhs)
         return sides
 
@@ -333,7 +342,7 @@ class Notation:
         Factor`), and each group in parentheses: the same product, in numbers."""
 
         def item(each: Any) -> str:
-            if isinstance(each, delta.Group):
+            if isinstance(each, calculus_delta.Group):
                 return self.group(self.numbers_of(each.terms, value))
             return self.number_in_product(value(each))
 

@@ -14,10 +14,18 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
+from chainrule.lazy import lazy
 from chainrule.notation.base import Equation, Notation
 from chainrule.notation.numbers import latex_number
-from chainrule.notation.printers import ChainLatexPrinter, as_product_factor, latex_names
+
+if TYPE_CHECKING:
+    from chainrule.notation import printers as printers
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    printers = lazy("chainrule.notation.printers")
 
 
 def aligned_lines(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> list[str]:
@@ -90,8 +98,8 @@ class LatexNotation(Notation):
         ]
 
     def _make_printer(self):
-        settings = {} if self.graph is None else {"symbol_names": latex_names(self.graph)}
-        return ChainLatexPrinter(settings)
+        settings = {} if self.graph is None else {"symbol_names": printers.latex_names(self.graph)}
+        return printers.ChainLatexPrinter(settings)
 
     def _formula_in_product(self, formula) -> str:
-        return as_product_factor(self.printer, formula, r"\left(", r"\right)")
+        return printers.as_product_factor(self.printer, formula, r"\left(", r"\right)")

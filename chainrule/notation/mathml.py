@@ -17,10 +17,18 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from chainrule.calculus.symbolic import node_symbol
+from chainrule.lazy import lazy
 from chainrule.notation.base import Equation, Notation
-from chainrule.notation.printers import ChainMathMLPrinter
+
+if TYPE_CHECKING:
+    from chainrule.notation import printers as printers
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    printers = lazy("chainrule.notation.printers")
 
 
 def _sup(base: str, layer: int) -> str:
@@ -134,12 +142,14 @@ class MathMLNotation(Notation):
         return equations
 
     def _make_printer(self):
-        return ChainMathMLPrinter()
+        return printers.ChainMathMLPrinter()
 
     def _formula_in_product(self, formula) -> str:
         import sympy as sp
 
         fragment = self.formula(formula)
-        if isinstance(formula, sp.Add):  # a sum inside a product needs its parentheses
+        # A sum inside a product needs its parentheses, and so does a negative factor: without
+        # them (out - y)·v reads as out - y·v, and -y/(am)·-a a as a subtraction.
+        if isinstance(formula, sp.Add) or formula.could_extract_minus_sign():
             fragment = self.group(fragment)
         return fragment

@@ -81,6 +81,22 @@ class ChainStrPrinter(StrPrinter):
         of, wrt = self._print(expr.of), self._print(expr.wrt)
         return f"∂{of}/∂{wrt}" if self.unicode else f"d{of}/d{wrt}"
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """In unicode, a piecewise formula as a person reads it, ``(1 if z⁽³⁾₁ > 0 else 0)``
+        (relu's derivative); plain text keeps SymPy's ``Piecewise((1, z > 0), (0, True))``,
+        the spelling scripts read back. A last piece whose condition is not True has no
+        ``else``: past every condition the formula is undefined."""
+        if not self.unicode:
+            return self._print_Basic(expr)
+        words = []
+        for number, (value, condition) in enumerate(expr.args):
+            if number:
+                words.append("else")
+            words.append(self._print(value))
+            if condition is not sp.true:
+                words += ["if", self._print(condition)]
+        return "(" + " ".join(words) + ")"
+
 
 class ChainMathMLPrinter(MathMLPresentationPrinter):
     """SymPy's presentation MathML printer (symbols named from their text names, which SymPy
@@ -88,9 +104,36 @@ class ChainMathMLPrinter(MathMLPresentationPrinter):
 
     def doprint(self, expr: sp.Basic) -> str:
         """The MathML of `expr`, serialised as SymPy's own ``doprint`` does, with parentheses
-        written as operators (see :func:`_fences_as_operators`)."""
+        written as operators (see :func:`_fences_as_operators`) and the comparisons' < and >
+        escaped (SymPy writes them raw, which ends an HTML page's markup early)."""
         element = _fences_as_operators(self._print(expr))
-        return element.toxml().encode("ascii", "xmlcharrefreplace").decode()
+        text = element.toxml().encode("ascii", "xmlcharrefreplace").decode()
+        return text.replace("<mo><</mo>", "<mo>&lt;</mo>").replace("<mo>></mo>", "<mo>&gt;</mo>")
+
+    def _print_Piecewise(self, expr: sp.Piecewise):
+        """A piecewise formula (relu's derivative) as a brace and its cases, one a row:
+        ``{1 if z > 0; 0 otherwise}``, as the LaTeX ``cases`` writes it (SymPy's own MathML is
+        the call ``piecewise((1, z > 0), (0, True))``)."""
+        table = self.dom.createElement("mtable")
+        table.setAttribute("columnalign", "left left")
+        for value, condition in expr.args:
+            row = self.dom.createElement("mtr")
+            cell = self.dom.createElement("mtd")
+            cell.appendChild(self._print(value))
+            row.appendChild(cell)
+            cell = self.dom.createElement("mtd")
+            words = self.dom.createElement("mtext")
+            otherwise = condition is sp.true
+            words.appendChild(self.dom.createTextNode("otherwise" if otherwise else "if\u00a0"))
+            cell.appendChild(words)
+            if not otherwise:
+                cell.appendChild(self._print(condition))
+            row.appendChild(cell)
+            table.appendChild(row)
+        brace = self.dom.createElement("mrow")
+        brace.appendChild(_operator(self.dom, "{"))
+        brace.appendChild(table)
+        return brace
 
     def _print_Partial(self, expr: Partial):
         fraction = self.dom.createElement("mfrac")

@@ -20,6 +20,8 @@ primes and LaTeX layout; no ``eval``, no ``sympify``. The grammar, in full::
     atom       := number | name | partial | function | "(" expression ")" | "[" expression "]"
                 | "{" expression "}" | "\left(" expression "\right)" | "\frac{" ... "}{" ... "}"
                 | "e^" exponent | Piecewise((value, condition), ...) | \begin{cases} ... \end{cases}
+                | "(" expression "if" condition ("else" expression "if" condition)*
+                  ("else" expression)? ")"      (a piecewise formula as unicode prints it)
     partial    := "d" name "/d" name | "∂" name "/∂" name | "\partial" name "/" "\partial" name
                 | "\frac{\partial" name "}{\partial" name "}" | "\frac{d" name "}{d" name "}"
     function   := (activation | f) prime? argument  |  (exp | log | ln) argument
@@ -92,6 +94,7 @@ _LAYOUT = re.compile(
     r"(?:\s|\$|&|\\\\|\\[,;:! ]|\\q?quad\b|\\displaystyle\b|\\[lr]vert\b"
     r"|\\(?:begin|end)\{aligned\*?\}|\\\[|\\\])+"
 )
+_IF, _ELSE = re.compile(r"if\b"), re.compile(r"else\b")
 _CASES_LAYOUT = re.compile(r"(?:\s|\$|\\[,;:! ]|\\q?quad\b)+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _FUNCTION_WORD = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*")
@@ -393,10 +396,21 @@ class _ClaimParser(ExpressionReader):
 
     # -- what the core leaves to a grammar ------------------------------------------------------
 
+    def atom(self) -> Value:
+        # "(1 if z > 0 else 0)": a piecewise formula shows itself only after its first value,
+        # so a parenthesis is read here rather than by the core (without going back over it)
+        if self.accept("("):
+            inner = self.nested(self.expression)
+            if self.accept(_IF):
+                return value_of(self.nested(self.conditional, inner.expression))
+            self.expect(")")
+            return inner
+        return super().atom()
+
     def implicit_factor(self) -> bool:
         """Whether an atom starts here, so that two factors side by side multiply (``2a``)."""
         self.skip()
-        if self.position >= len(self.text):
+        if self.position >= len(self.text) or self.at(_IF) or self.at(_ELSE):
             return False
         rest = self.text[self.position]
         if rest in "([{∂" or rest in _GREEK or rest.isdigit() or rest == ".":
@@ -699,6 +713,22 @@ class _ClaimParser(ExpressionReader):
             self.expect(")")
         finally:
             self.layout = outer
+        return sp.Piecewise(*pieces)
+
+    def conditional(self, first: sp.Expr) -> sp.Expr:
+        """The rest of ``(value if condition else value ...)``, after its first ``if``."""
+        outer, self.layout = self.layout, _CASES_LAYOUT  # '&' is 'and' in a condition here
+        try:
+            pieces = [(first, self.condition())]
+            while self.accept(_ELSE):
+                value = self.expression().expression
+                if not self.accept(_IF):
+                    pieces.append((value, sp.true))
+                    break
+                pieces.append((value, self.condition()))
+        finally:
+            self.layout = outer
+        self.expect(")", "')' or 'else' after the condition")
         return sp.Piecewise(*pieces)
 
     def cases(self) -> sp.Expr:

@@ -16,11 +16,18 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from chainrule.graph import names
+from chainrule.lazy import lazy
 from chainrule.notation.base import Equation, Notation
-from chainrule.notation.printers import ChainStrPrinter, as_product_factor
+
+if TYPE_CHECKING:
+    from chainrule.notation import printers as printers
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    printers = lazy("chainrule.notation.printers")
 
 
 class TextNotation(Notation):
@@ -81,10 +88,10 @@ class TextNotation(Notation):
         return [Equation(*line.split(" = ", 1)) for line in [output, *hidden, *weights]]
 
     def _make_printer(self):
-        return ChainStrPrinter(unicode=self.format == "unicode")
+        return printers.ChainStrPrinter(unicode=self.format == "unicode")
 
     def _formula_in_product(self, formula) -> str:
-        return as_product_factor(self.printer, formula, "(", ")")
+        return printers.as_product_factor(self.printer, formula, "(", ")")
 
 
 class UnicodeNotation(TextNotation):

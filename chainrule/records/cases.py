@@ -24,11 +24,11 @@ or leave out case
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
 from chainrule.errors import SpecError
-from chainrule.files import read_json
+from chainrule.files import parse_json, read_json
 from chainrule.graph.spec import Network
 from chainrule.numeric.case import Case, random_case
 from chainrule.records.options import NETWORK, Option, read_options
@@ -179,14 +179,33 @@ def case(architecture: object, values: object, **options: object) -> Case | Grap
     return of_values(SubjectRequest(architecture, **read), values)
 
 
+class CaseText(NamedTuple):
+    """A case file's JSON text, sent rather than named: the explorer reads no files, so a case
+    pasted into its page arrives as text and is read as a case file's document is."""
+
+    text: str
+
+
 def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
     """The case given for `subject`, and where its numbers came from: a
     :class:`~chainrule.numeric.case.Case` or a
-    :class:`~chainrule.verification.graphcase.GraphCase` as it is, or a case file (its path).
+    :class:`~chainrule.verification.graphcase.GraphCase` as it is, or a case file (its path, or
+    its text as a :class:`CaseText`).
 
     A case file is a layered network's (``sizes``, ``weights``, ...: it sets the network, so
     ``bias``, ``activation`` and ``cost`` are refused beside it, and layer sizes given must be
     its own) or names the leaves of the subject given (``{"values": {...}}``).
+
+    Examples
+    --------
+    >>> case, origin = load(CaseText('{"values": {"theta^(1)_11": 0.5, "x_1": [2], '
+    ...                              '"y_1": [1]}}'), SubjectRequest("1-1"))
+    >>> case.weights, origin
+    ((array([[0.5]]),), 'the case sent')
+    >>> load(CaseText("/etc/passwd"), SubjectRequest("1-1"))
+    Traceback (most recent call last):
+    ...
+    chainrule.errors.SpecError: the case sent is not JSON (a case file's text; ...): '/etc/passwd'
     """
 
     if isinstance(case, graphcase.GraphCase):
@@ -206,33 +225,43 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
         _refuse_shape(subject)
         _check_sizes(subject.architecture, case)
         return case, "the case given"
-
     if subject.architecture is None and subject.graph_text is None:
         _refuse_shape(subject)  # without ARCH the file must be a layered network's, which sets it
-    path = str(case)
     # NaN or Infinity in a case is refused by the name of the leaf or field that holds it
-    document = read_json(path, "case file", nonfinite=True)
-    origin = f"case file {path}"
+    if isinstance(case, CaseText):
+        where = origin = "the case sent"
+        if not case.text.lstrip().startswith("{"):
+            raise SpecError(
+                f"{where} is not JSON (a case file's text; the explorer reads no files): "
+                f"{case.text.strip()[:40]!r}"
+            )
+        document = parse_json(case.text, where, nonfinite=True)
+    else:
+        path = str(case)
+        where, origin = f"case file {path!r}", f"case file {path}"
+        document = read_json(path, "case file", nonfinite=True)
     if isinstance(document, dict) and "values" in document:
         if subject.architecture is None and subject.graph_text is None:
             raise SpecError(
-                f"case file {path!r} names leaves: give the {_architecture_word()} they belong "
+                f"{where} names leaves: give the {_architecture_word()} they belong "
                 "to (a graph file, rnn:, resnet: or layer sizes)"
             )
         unknown = sorted(set(document) - {"values"})
         if unknown:
-            raise SpecError(
-                f"case file {path!r}: unknown field {unknown[0][:80]!r} beside 'values'"
-            )
+            raise SpecError(f"{where}: unknown field {unknown[0][:80]!r} beside 'values'")
         try:
             return of_values(subject, document["values"]), origin
         except SpecError as error:
-            if "case file" in str(error) or str(error).startswith("graph file"):
+            if (
+                "case file" in str(error)
+                or where in str(error)
+                or str(error).startswith("graph file")
+            ):
                 raise
-            raise SpecError(f"case file {path!r}: {error}") from None
+            raise SpecError(f"{where}: {error}") from None
     if _graph_subject(subject):
         raise SpecError(
-            f"case file {path!r} describes a layered network; a graph's case names its "
+            f"{where} describes a layered network; a graph's case names its "
             'leaves: {"values": {"w1": 0.15, "i1": [0.05], ...}}'
         )
     _refuse_shape(subject)
@@ -240,7 +269,7 @@ def load(case: Any, subject: SubjectRequest) -> tuple[Case | GraphCase, str]:
     try:
         loaded = casefile.case_from_dict(document)
     except SpecError as error:
-        raise SpecError(f"case file {path!r}: {error}") from None
+        raise SpecError(f"{where}: {error}") from None
     _check_sizes(subject.architecture, loaded)
     return loaded, origin
 

@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
 from chainrule.calculus.counting import count_parameter
-from chainrule.calculus.delta import delta_latex, is_delta_node
 from chainrule.errors import SpecError, TooLarge
 from chainrule.graph import names
 from chainrule.graph.build import graph_size
 from chainrule.graph.chains import iter_chains
 from chainrule.graph.spec import parse_parameter
+from chainrule.lazy import lazy
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.layout import (
@@ -52,6 +52,13 @@ from chainrule.records.layout import (
 )
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import Subject, resolve, subject_of
+
+if TYPE_CHECKING:
+    from chainrule.calculus import delta as calculus_delta
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    calculus_delta = lazy("chainrule.calculus.delta")
 
 if TYPE_CHECKING:
     from chainrule.graph.chains import Chain
@@ -338,7 +345,10 @@ def _cuts(layout: Layout, chains: list[Chain]) -> list[Hashable]:
     graph = layout.graph
     return list(
         dict.fromkeys(
-            factor.wrt for chain in chains for factor in chain if is_delta_node(graph, factor.wrt)
+            factor.wrt
+            for chain in chains
+            for factor in chain
+            if calculus_delta.is_delta_node(graph, factor.wrt)
         )
     )
 
@@ -492,7 +502,7 @@ def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
         notes,
         GRAPH_FILE_STYLE,
         latex.chain,
-        lambda node: delta_latex(graph, node),
+        lambda node: calculus_delta.delta_latex(graph, node),
         work,
     )
 

@@ -34,6 +34,7 @@ from chainrule import budget
 from chainrule.errors import SpecError, TooLarge
 from chainrule.files import read_json
 from chainrule.graph.spec import Network, parse_parameter
+from chainrule.lazy import lazy
 from chainrule.numeric.case import XOR_INPUTS, XOR_TARGETS, constant_case, random_case
 from chainrule.numeric.train import descend, identical_hidden_units, predictions
 from chainrule.records import cases
@@ -48,8 +49,13 @@ from chainrule.records.values import (
     split_frozen,
 )
 from chainrule.verification.casefile import load_training_data
-from chainrule.verification.descent import descend as descend_graph
-from chainrule.verification.descent import epoch_work
+
+if TYPE_CHECKING:
+    from chainrule.verification import descent as descent
+else:
+    # Loaded on first use: SymPy and networkx come with them, which the other
+    # calls of this module never need.
+    descent = lazy("chainrule.verification.descent")
 
 if TYPE_CHECKING:
     import numpy as np
@@ -176,11 +182,12 @@ class TrainRequest:
 
 
 class Start(NamedTuple):
-    """A checked training run of layer sizes before its first epoch: the network and its
-    starting case."""
+    """A checked training run before its first epoch: the network and its starting case (a
+    graph's: None and its GraphCase), and where its weights came from."""
 
-    network: Network
-    case: Case
+    network: Network | None
+    case: Any  # a Case, or a GraphCase
+    origin: str = ""
 
 
 class _Begun(NamedTuple):
@@ -281,13 +288,18 @@ def _data_file_weights(request: TrainRequest, network: Network) -> Any:
 
 
 def start(request: TrainRequest) -> Start:
-    """The network and starting case of `request` (layer sizes: the explorer's runs), every
-    option checked, before any epoch and without the run's own budget (the explorer stops a
-    run by time instead)."""
-    network, case, _ = _begin(request)
-    if network is None:
-        raise SpecError(f"{case.label} is a graph: start() takes layer sizes; compute() both")
-    return Start(network, case)
+    """The network and starting case of `request` (the explorer's runs; a graph's network is
+    None), every option checked, before any epoch and without the run's own budget (the
+    explorer stops a run by time instead).
+
+    Examples
+    --------
+    >>> network, case, origin = start(TrainRequest.of("rnn:1-1-1:2"))
+    >>> network is None, sorted(case.parameters)
+    (True, ['U_11', 'V_11', 'W_11'])
+    """
+    network, case, origin = _begin(request)
+    return Start(network, case, origin)
 
 
 def _begin(request: TrainRequest) -> _Begun:
@@ -349,7 +361,7 @@ def check_graph_work(request: TrainRequest, case: GraphCase) -> None:
     calls each node's and each edge's compiled formula."""
 
     _check_evaluation(case.graph, "train")
-    per_epoch = epoch_work(case.graph, case.examples)
+    per_epoch = descent.epoch_work(case.graph, case.examples)
     work = request.epochs * per_epoch
     if work > budget.MAX_NUMERIC_WORK:
         most = max(1, budget.MAX_NUMERIC_WORK // per_epoch)
@@ -481,7 +493,7 @@ def compute(
     frozen, indices = _frozen_parameters(request, began)
     if began.network is None:
         check_graph_work(request, began.case)
-        costs, trained_graph = descend_graph(
+        costs, trained_graph = descent.descend(
             began.case,
             request.epochs,
             request.lr,

@@ -29,7 +29,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -265,6 +265,33 @@ class ValuesRecord:
             return "cost"
         stem = name.split("^")[0].split("_")[0]
         return {"x": "input", "theta": "param", "z": "pre", "a": "act"}[stem]
+
+    def chain_values(self, chains: Iterable[Sequence[Any]]) -> list[float]:
+        """Each chain's value at this case: the product of its factors' values (each factor
+        an ``of``/``wrt`` pair of :attr:`factors`), per example, summed over the examples. The
+        chains of one parameter add up to its gradient.
+
+        Examples
+        --------
+        >>> from chainrule.graph.build import build_graph
+        >>> from chainrule.graph.chains import iter_chains
+        >>> from chainrule.graph.spec import Network
+        >>> record = compute(ValuesRequest.of("2-2-2", seed=1))
+        >>> values = record.chain_values(iter_chains(build_graph(Network([2, 2, 2])),
+        ...                                          "theta^(1)_11"))
+        >>> len(values), abs(sum(values) - record.gradients.by_name()["theta^(1)_11"][0]) < 1e-15
+        (2, True)
+        """
+        import numpy as np
+
+        row = {pair: i for i, pair in enumerate(zip(self.factors.names, self.factors.wrt or ()))}
+        found = []
+        for chain in chains:
+            product = np.ones(self.examples)
+            for factor in chain:
+                product = product * self.factors.values[row[str(factor.of), str(factor.wrt)]]
+            found.append(float(product.sum()))
+        return found
 
     def as_dict(self) -> dict[str, Any]:
         """The document of ``chainrule values --json``."""

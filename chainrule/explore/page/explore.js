@@ -23,8 +23,9 @@
   // What the page offers and each option's default come from /api/options (start()).
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
-                 param: null, view: null, step: null, seed: 0};
-  let layout = null, chainsDoc = null, mathDoc = null, generation = 0;
+                 param: null, view: null, step: null, seed: 0, case: null, sorted: false};
+  let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
+  let valuesGeneration = 0;
 
   // --- talking to the server (or to the inlined documents) ---------------------------------
 
@@ -55,9 +56,21 @@
     return document_;
   }
 
-  function api(endpoint, extra) {
-    const options = state.graph ? {method: "POST", body: state.graph} : {};
-    return fetchDocument(urlOf(endpoint, networkQuery(extra)), options);
+  function requestOptions(fields) {
+    // A graph file and a pasted case go as form fields of a POST: too long for a URL.
+    const form = new URLSearchParams();
+    if (state.graph) form.append("graph", state.graph);
+    for (const [key, value] of fields || []) form.append(key, value);
+    return form.toString() ? {method: "POST", body: form} : {};
+  }
+
+  function api(endpoint, extra, fields) {
+    return fetchDocument(urlOf(endpoint, networkQuery(extra)), requestOptions(fields));
+  }
+
+  function layered() {
+    // layer sizes (as opposed to a graph file, rnn: or resnet:, whose case holds its data)
+    return !state.graph && !/^(rnn|resnet):/i.test(state.arch);
   }
 
   function showError(error) {
@@ -93,8 +106,12 @@
     if (state.step !== null) query.push(["step", String(state.step)]);
     if (state.seed) query.push(["seed", String(state.seed)]);
     const search = "?" + new URLSearchParams(query).toString();
-    if (!STATIC && search !== window.location.search) {
-      window.history.replaceState(null, "", search);
+    if (search !== window.location.search) {
+      try {
+        window.history.replaceState(null, "", search);
+      } catch (error) {
+        // a page without a URL of its own (a notebook's srcdoc frame) keeps none
+      }
     }
   }
 
@@ -148,13 +165,18 @@
     return base + up + match[3].split("").map((c) => SUB[c] || c).join("");
   }
 
+  function trimZeros(text) {
+    // 0.5000 -> 0.5 and 12.0 -> 12, but 1230 stays 1230 (zeros before the point are digits)
+    return text.includes(".") && !/e/i.test(text) ? text.replace(/\.?0+$/, "") : text;
+  }
+
   function number(value) {
     if (value === null || value === undefined) return "–";
     if (typeof value !== "number") return String(value);
     if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) {
       return value.toExponential(3);
     }
-    return value.toPrecision(4).replace(/\.?0+$/, "");
+    return trimZeros(value.toPrecision(4));
   }
 
   async function copy(text, button) {
@@ -181,11 +203,49 @@
 
   // --- counts ---------------------------------------------------------------------------------
 
+  function countParts(value) {
+    // 2,057,835,520 with a line break allowed after each comma: a figure wider than the panel
+    // wraps there rather than being clipped or widening the page
+    const parts = [];
+    value.toLocaleString("en").split(",").forEach((group, index, groups) => {
+      parts.push(index < groups.length - 1 ? group + "," : group);
+      if (index < groups.length - 1) parts.push(document.createElement("wbr"));
+    });
+    return parts;
+  }
+
+  let countsRow = null;
+
+  function chainsOf(name) {
+    // A layered network's weight has the chains of its layer's every weight (the server's
+    // counts); a graph's are not counted weight by weight: null.
+    const match = /^theta\^\((\d+)\)_/.exec(name || "");
+    const layers = (countsRow && countsRow.layers) || [];
+    const layer = match && !state.graph && layers.find((l) => l.layer === Number(match[1]));
+    return layer ? layer.chains / layer.parameters : null;
+  }
+
+  function fits(name) {
+    if (layout && layout.refused) return false; // the graph is too large to build at all
+    const chains = chainsOf(name);
+    return chains === null || chains <= CHOICES.selection_limit;
+  }
+
+  function tooManyNote(name) {
+    if (layout && layout.refused) return "no weight can be selected: " + layout.refused;
+    const label = unicodeName(name);
+    return `${label} has ${chainsOf(name).toLocaleString("en")} chains, more than the ` +
+           `${CHOICES.selection_limit.toLocaleString("en")} a selection shows: pick a weight ` +
+           `nearer the output, or list them with chainrule chains ${state.arch} --param ` +
+           `${paramArgument(name)}`;
+  }
+
   function showCounts(document_) {
     const row = document_[0];
+    countsRow = row;
     for (const what of ["parameters", "chains", "terms"]) {
       const figure = $(`[data-count="${what}"]`);
-      figure.textContent = row[what].toLocaleString("en");
+      figure.replaceChildren(...countParts(row[what]));
       figure.dataset.value = String(row[what]);
     }
     const layers = row.layers || [];
@@ -288,6 +348,10 @@
       if (node.kind === "param") {
         group.setAttribute("tabindex", "0");
         group.setAttribute("role", "button");
+        if (!fits(node.name)) { // still focusable: a click says why it shows nothing
+          group.classList.add("too-many");
+          group.setAttribute("aria-disabled", "true");
+        }
         group.addEventListener("click", () => selectParameter(node.name));
         group.addEventListener("keydown", (event) => {
           if (event.key === "Enter" || event.key === " ") {
@@ -316,7 +380,9 @@
     const select = $("#param-select");
     select.replaceChildren(...layout.parameters.map((name) => {
       const node = layout.nodes.find((n) => n.name === name);
-      return element("option", {value: name}, [node ? node.label : name]);
+      const option = element("option", {value: name}, [node ? node.label : name]);
+      option.disabled = !fits(name);
+      return option;
     }));
     $("#summary").hidden = !layout.summary;
     $("#summary").textContent = layout.summary ? "summary: " + layout.summary : "";
@@ -423,14 +489,15 @@
         const edge = mathDoc.edges[key];
         if (position > 0) product.append(element("span", {class: "dot"}, [local ? "·" : " "]));
         const span = element("span", {class: "factor", "data-edge": key});
-        span.append(math(local ? edge.formula_mathml : edge.mathml));
+        // as a product's factor: a sum or a negative keeps its parentheses
+        span.append(math(local ? edge.local_mathml : edge.mathml));
         span.addEventListener("mouseenter", () => showFactor(key, edge));
         span.addEventListener("mouseleave", () => showFactor(null));
         product.append(span);
         latex.push(local ? edge.local_latex : edge.latex);
       });
-      item.append(product, copyButton(latex.join(local ? " \\cdot " : " "),
-                                      `chain ${index + 1}`));
+      item.append(product, element("span", {class: "chain-value"}),
+                  copyButton(latex.join(local ? " \\cdot " : " "), `chain ${index + 1}`));
       item.addEventListener("mouseenter", () => lightChains(index));
       item.addEventListener("mouseleave", () => lightChains());
       item.addEventListener("focus", () => lightChains(index));
@@ -439,6 +506,57 @@
     });
     group.append(heading, list);
     holder.append(group);
+    showChainValues();
+  }
+
+  function share(value) {
+    if (value === null || value === undefined) return "";
+    // chains that cancel have shares past 100%: written whole (1890%, not 1.89e+3%)
+    const percent = 100 * value;
+    if (Math.abs(percent) >= 100) return percent.toFixed(0) + "%";
+    return trimZeros(percent.toPrecision(3)) + "%";
+  }
+
+  function showChainValues() {
+    // Each chain's value at the case and its share of the gradient: the server's numbers.
+    const chains = valuesDoc && valuesDoc.chains;
+    const mine = chains && chainsDoc && chains.parameter === chainsDoc.parameter &&
+                 chains.values.length === chainsDoc.chains.length;
+    // by chain index, whatever order the list shows them in
+    const items = [...document.querySelectorAll("#chains [data-chain]")]
+      .sort((a, b) => Number(a.dataset.chain) - Number(b.dataset.chain));
+    for (const item of items) {
+      const index = Number(item.dataset.chain);
+      const shown = item.querySelector(".chain-value");
+      item.classList.toggle("dominant", Boolean(mine) && index === chains.dominant);
+      if (!mine) {
+        delete item.dataset.value;
+        delete item.dataset.share;
+        delete item.dataset.dominant;
+        shown.textContent = "";
+        continue;
+      }
+      if (index === chains.dominant) item.dataset.dominant = "true";
+      else delete item.dataset.dominant;
+      const value = chains.values[index], part = chains.shares[index];
+      item.dataset.value = String(value);
+      item.dataset.share = part === null ? "" : String(part);
+      // the share in brackets: a "·" beside a product would read as one more factor
+      shown.textContent = "= " + number(value) + (part === null ? "" : ` (${share(part)})`);
+      if (index === chains.dominant) {
+        shown.append(" ", element("span", {class: "dominant-tag"}, ["largest"]));
+      }
+      shown.title = "this chain's value at the case, and its share of ∂J/∂" +
+                    unicodeName(chains.parameter) + " = " + number(chains.gradient) +
+                    (index === chains.dominant ? "; the largest" : "");
+    }
+    // the server's order by |value| on request, else the listed order
+    const list = document.querySelector("#chains .chain-list");
+    if (!list) return;
+    const sorted = state.sorted && mine;
+    const order = sorted ? chains.order : items.map((_, index) => index);
+    list.append(...order.map((index) => items[index]));
+    list.dataset.order = sorted ? "value" : "listed";
   }
 
   function showFactor(key, edge) {
@@ -499,15 +617,21 @@
 
   // --- numbers --------------------------------------------------------------------------------
 
-  async function showNumbers() {
-    const note = $("#numbers-note");
-    if (state.graph) {
-      $("#values tbody").replaceChildren();
-      note.textContent = "the values panel takes layer sizes; the agreement below is the " +
-                         "graph file's check";
-    }
+  function retryButton(what, again) {
+    // A panel whose request failed (a timeout, a worker stopped) can be asked again.
+    const button = element("button", {type: "button", class: "retry",
+                                      "aria-label": "Retry " + what}, ["Retry"]);
+    button.addEventListener("click", again);
+    return button;
+  }
+
+  async function showAgreement() {
+    const note = $("#agreement-note");
+    const mine = generation;
+    note.replaceChildren("checking…");
     try {
       const verify = await api("verify", [["seed", state.seed]]);
+      if (mine !== generation && !layout) return; // the network it checked is gone
       $("#agreement tbody").replaceChildren(...Object.entries(verify.methods).map(
         ([name, result]) => element("tr", {"data-method": name}, [
           element("th", {scope: "row"}, [name.replace("_", " ")]),
@@ -515,37 +639,95 @@
           element("td", {}, [result.ok === null ? (result.note || "–") :
                              (result.ok ? "✓" : "✗")]),
           element("td", {}, [number(result.seconds)])])));
-      if (!state.graph) {
-        note.textContent = `seed ${state.seed}: every method ${verify.ok ? "agrees" :
-                           "does NOT agree"}; cost J = ${number(verify.cost)}`;
-      }
+      note.replaceChildren(`the case of seed ${state.seed}: every method ` +
+                           `${verify.ok ? "agrees" : "does NOT agree"}`);
     } catch (error) {
-      note.textContent = error.message;
+      if (mine !== generation && !layout) return;
+      $("#agreement tbody").replaceChildren();
+      note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
+                                                               error.message]), " ",
+                           retryButton("the agreement", showAgreement));
     }
-    if (state.graph) return;
+  }
+
+  function clearValues() {
+    valuesDoc = null;
+    $("#values tbody").replaceChildren();
+    for (const group of document.querySelectorAll("#graph g.node")) {
+      delete group.dataset.value;
+      for (const text of group.querySelectorAll("text.value")) text.textContent = "";
+    }
+    showChainValues();
+  }
+
+  async function showValues() {
+    // The numbers of the case (drawn by the seed, or pasted): the server's values record.
+    const mine = ++valuesGeneration;
+    if (!layout) return;
+    const note = $("#numbers-note");
+    const extra = state.case ? [] : [["seed", state.seed]];
+    if (state.param) extra.push(["param", paramArgument(state.param)]);
+    note.replaceChildren("computing…");
+    let values;
     try {
-      const values = await api("values", [["seed", state.seed]]);
-      const rows = [];
-      for (const node of layout.nodes) {
-        const entry = values.nodes[node.name];
-        const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
-        if (group) {
-          group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
-          group.querySelector("text.extra").textContent = !entry ? "" :
-            entry.delta !== undefined ? "δ " + number(entry.delta) :
-            entry.gradient !== undefined ? "∂J " + number(entry.gradient) : "";
-        }
-        if (!entry) continue;
-        rows.push(element("tr", {"data-node": node.name}, [
-          element("th", {scope: "row"}, [node.label]),
-          element("td", {}, [number(entry.value)]),
-          element("td", {}, [entry.delta === undefined ? "" : number(entry.delta)]),
-          element("td", {}, [entry.gradient === undefined ? "" : number(entry.gradient)])]));
+      if (state.case && layered()) {
+        // a layered network's case sets its biases, activation and cost itself
+        values = await fetchDocument(urlOf("values", [["arch", state.arch], ...extra]),
+                                     requestOptions([["case", state.case]]));
+      } else {
+        values = await api("values", extra, state.case ? [["case", state.case]] : []);
       }
-      $("#values tbody").replaceChildren(...rows);
     } catch (error) {
-      note.textContent = error.message;
+      if (mine !== valuesGeneration) return;
+      clearValues();
+      note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
+                                                               error.message]), " ",
+                           retryButton("the numbers", showValues));
+      return;
     }
+    if (mine !== valuesGeneration) return;
+    valuesDoc = values;
+    const where = state.case ? "the case pasted" : `the case of seed ${state.seed}`;
+    note.replaceChildren(`${where}: ${values.examples} example` +
+                         `${values.examples === 1 ? "" : "s"}, cost ${values.cost_name} = ` +
+                         number(values.cost) + "; each chain's value and its share of the " +
+                         "gradient stand beside it");
+    note.dataset.cost = String(values.cost);
+    const rows = [];
+    const shown = new Set();
+    for (const node of layout.nodes) {
+      const entry = values.nodes[node.name];
+      const group = $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
+      if (group) {
+        if (entry) group.dataset.value = String(entry.value);
+        else delete group.dataset.value;
+        group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
+        group.querySelector("text.extra").textContent = !entry ? "" :
+          entry.gradient !== undefined ? "∂J/∂θ " + number(entry.gradient) :
+          entry.delta !== undefined ? "δ " + number(entry.delta) : "";
+      }
+      if (!entry || shown.has(node.name)) continue;
+      shown.add(node.name);
+      rows.push(element("tr", {"data-node": node.name, "data-value": String(entry.value)}, [
+        element("th", {scope: "row"}, [node.label]),
+        element("td", {}, [number(entry.value)]),
+        element("td", {}, [entry.delta === undefined ? "" : number(entry.delta)]),
+        element("td", {}, [entry.gradient === undefined ? "" : number(entry.gradient)])]));
+    }
+    $("#values tbody").replaceChildren(...rows);
+    showChainValues();
+  }
+
+  function showNumbers() {
+    showAgreement();
+    showValues();
+  }
+
+  function useCase() {
+    const text = $("#case-text").value.trim();
+    state.case = text || null;
+    $("#case-state").textContent = state.case ? "using the case pasted" : "";
+    showValues();
   }
 
   // --- training -------------------------------------------------------------------------------
@@ -589,17 +771,20 @@
     if (STATIC) return;
     const note = $("#train-note");
     const sizes = state.arch.split("-");
-    const xor = sizes[0] === "2" && sizes[sizes.length - 1] === "1";
+    const xor = layered() && sizes[0] === "2" && sizes[sizes.length - 1] === "1";
     const epochs = parseInt($("#epochs").value, 10) || 1;
-    const query = networkQuery([["epochs", $("#epochs").value], ["lr", $("#lr").value],
-                                ["data", xor ? "xor" : "random"], ["seed", state.seed]]);
+    // layer sizes train on XOR or random data; a graph on its own case, which holds its data
+    const extra = [["epochs", $("#epochs").value], ["lr", $("#lr").value]];
+    if (layered()) extra.push(["data", xor ? "xor" : "random"]);
+    extra.push(["seed", state.seed]);
     const button = $("#train");
     button.disabled = true;
     delete note.dataset.done;
-    note.textContent = `training on ${xor ? "XOR" : "random data"}…`;
+    note.textContent = `training on ${!layered() ? "the case of seed " + state.seed :
+                                     xor ? "XOR" : "random data"}…`;
     const costs = [];
     try {
-      const response = await fetch(urlOf("train", query));
+      const response = await fetch(urlOf("train", networkQuery(extra)), requestOptions());
       if (!response.ok) {
         const body = await response.json().catch(() => ({error: response.statusText}));
         throw new Error(body.error);
@@ -648,6 +833,14 @@
   }
 
   async function selectParameter(name) {
+    const note = $("#select-note");
+    if (!fits(name)) { // refused here, before asking the server for what it would refuse
+      note.hidden = false;
+      note.textContent = tooManyNote(name);
+      $("#param-select").value = state.param;
+      return;
+    }
+    note.hidden = true;
     const started = performance.now();
     const mine = ++generation;
     if (name !== state.param) state.step = null;
@@ -655,8 +848,16 @@
     $("#param-select").value = name;
     try {
       if (layout.summary && layout.parameter !== name) {
+        // a summarised layout is redrawn around the weight: the focus and the dropdown,
+        // on elements the redraw replaces, follow the weight to its new node
+        const focused = document.activeElement && document.activeElement.closest &&
+                        document.activeElement.closest("#graph g.node");
         layout = await api("layout", [["param", paramArgument(name)]]);
+        if (mine !== generation) return;
         drawGraph();
+        $("#param-select").value = name;
+        const node = $(`#graph g.node[data-node="${CSS.escape(name)}"]`);
+        if (focused && node) node.focus();
       }
       const [chains, mathematics] = await Promise.all([
         api("chains", [["param", paramArgument(name)]]),
@@ -674,6 +875,7 @@
     showChains();
     showStep();
     writeLocation();
+    showValues(); // this parameter's chains at the case
     document.body.dataset.ready = "true";
     // how long the selection took, fetching included (benchmarks/explore.py reads it)
     document.body.dataset.selectMs = (performance.now() - started).toFixed(1);
@@ -692,9 +894,11 @@
     const mine = ++generation;
     document.body.dataset.ready = "false";
     try {
+      // A static page holds a parameter's own layout only where it differs (a summarised
+      // network's): it starts from the first, and selectParameter() asks for the other.
       const [counts, drawing] = await Promise.all([
         api("count", [["ops", "true"]]),
-        api("layout", state.param && !state.graph ?
+        api("layout", state.param && !state.graph && !STATIC ?
                       [["param", paramArgument(paramOption(state.param))]] : [])]);
       if (mine !== generation) return;
       showError(null);
@@ -703,14 +907,54 @@
       drawGraph();
     } catch (error) {
       if (mine !== generation) return;
+      clearNetwork();
       showError(error);
       document.body.dataset.ready = "error";
       return;
     }
+    // the weight asked for, else the layout's first, else the first (output layer first) whose
+    // chains a selection shows
     const wanted = paramOption(state.param);
-    const name = layout.parameters.includes(wanted) ? wanted : layout.parameter;
+    const candidates = [wanted, layout.parameter, ...layout.parameters.slice().reverse()];
+    const name = candidates.find((n) => layout.parameters.includes(n) && fits(n));
+    if (name === undefined) { // no weight shown has chains few enough: say so, select none
+      state.param = null;
+      chainsDoc = mathDoc = null;
+      showChains();
+      showStep();
+      $("#select-note").hidden = false;
+      $("#select-note").textContent = tooManyNote(layout.parameter);
+      document.body.dataset.ready = "true";
+      showNumbers(); // the case's numbers need no selection
+      return;
+    }
     await selectParameter(name);
-    showNumbers();
+    showAgreement();
+  }
+
+  function clearNetwork() {
+    // A network the form could not show leaves nothing of the one before it on the page.
+    layout = chainsDoc = mathDoc = countsRow = null;
+    ++valuesGeneration; // a request still under way for the old network is not shown
+    $("#graph").replaceChildren();
+    $("#param-select").replaceChildren();
+    $("#summary").hidden = true;
+    $("#select-note").hidden = true;
+    for (const figure of document.querySelectorAll("[data-count]")) {
+      figure.textContent = "–";
+      delete figure.dataset.value;
+    }
+    for (const body of document.querySelectorAll("#by-layer tbody, #ops tbody, #agreement tbody")) {
+      body.replaceChildren();
+    }
+    $("#by-layer").hidden = true;
+    $("#terms-plot").replaceChildren();
+    $("#numbers-note").replaceChildren();
+    $("#agreement-note").replaceChildren();
+    $("#step-count").textContent = "";
+    showChains();
+    showStep();
+    clearValues();
   }
 
   function apply(event) {
@@ -722,6 +966,8 @@
     state.cost = $("#cost").value;
     const text = $("#graph-text").value.trim();
     state.graph = $("#graph-file").open && text ? text : null;
+    state.case = $("#case-text").value.trim() || null;
+    $("#case-state").textContent = state.case ? "using the case pasted" : "";
     state.param = null;
     state.step = null;
     load();
@@ -768,7 +1014,8 @@
       for (const control of document.querySelectorAll("#controls input, #controls select, " +
                                                       "#controls button, #controls textarea, " +
                                                       "#train-form input, #train-form button, " +
-                                                      "#seed")) {
+                                                      "#seed, #case-file textarea, " +
+                                                      "#case-file button")) {
         control.disabled = true;
       }
     }
@@ -787,6 +1034,11 @@
     for (const view of VIEWS) {
       $("#view-" + view).addEventListener("click", () => setView(view));
     }
+    $("#sort-chains").addEventListener("click", () => {
+      state.sorted = !state.sorted;
+      $("#sort-chains").setAttribute("aria-pressed", String(state.sorted));
+      showChainValues();
+    });
     $("#step-prev").addEventListener("click", () => moveStep(-1));
     $("#step-next").addEventListener("click", () => moveStep(1));
     $("#show-numbers").addEventListener("change", (e) => {
@@ -798,6 +1050,11 @@
       showNumbers();
     });
     $("#train-form").addEventListener("submit", train);
+    $("#case-apply").addEventListener("click", useCase);
+    $("#case-clear").addEventListener("click", () => {
+      $("#case-text").value = "";
+      useCase();
+    });
     document.addEventListener("keydown", (event) => {
       const tag = (event.target.tagName || "").toLowerCase();
       if (["input", "select", "textarea"].includes(tag)) return;
@@ -807,5 +1064,21 @@
     load();
   }
 
+  function tellFrameHeight() {
+    // In a notebook's frame (a static page inside an iframe) the page says how tall it is,
+    // so that the output grows to it (jupyter.py listens) instead of scrolling inside it.
+    if (!STATIC || window.parent === window) return;
+    let last = 0;
+    const tell = () => {
+      const height = document.documentElement.scrollHeight;
+      if (Math.abs(height - last) < 2) return;
+      last = height;
+      window.parent.postMessage({chainrule: "height", height: height}, "*");
+    };
+    new ResizeObserver(tell).observe(document.body);
+    tell();
+  }
+
+  tellFrameHeight();
   start();
 })();
