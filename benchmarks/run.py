@@ -27,6 +27,14 @@ meets its target.
   forward pass and δ recursion) on 784-512-512-10 with m = 8 against numeric backprop on the
   same case (best of several), and the largest difference of their gradients relative to the
   largest gradient; target: equal to 1e-9.
+- verify-784: ``chainrule verify 784-512-512-10 --examples 8`` as a whole process (median of
+  several), which runs the matrix form and leaves out by budget what it cannot afford (the
+  expanded chain sum and the δ sweep over 1.3 million edges, sympy.diff), against ``chainrule
+  count 784-512-512-10``; target 5 s (it took 33 s before the matrix form).
+- check-784: ``chainrule check 784-512-512-10`` of a wrong matrix claim (δ^(2) with Θ^(2)
+  transposed, which fits at 512 = 512 and is caught for widths that differ) and a right one,
+  as a whole process (median of several), against ``chainrule count 784-512-512-10``; target
+  2 s.
 - draw-2-2-2, report-2-2-2, report-1-1-3-3: ``chainrule draw 2-2-2 -o net.png``, ``chainrule
   report 2-2-2 -o report.md`` and ``chainrule report 1-1-3-3 -o report.md`` (each with its
   figure) as whole processes, the median of several; targets 1 s, 1.5 s and 2 s. Beside each,
@@ -346,6 +354,56 @@ def bench_matrix_eval() -> dict:
     }
 
 
+VERIFY_784 = ["verify", "784-512-512-10", "--examples", "8"]
+
+
+def bench_verify_784() -> dict:
+    """verify at a real width as whole processes, interleaved with ``count``; a checkout
+    without the matrix method has no such figure (it took half a minute there)."""
+    probe = subprocess.run([*CHAINRULE, *VERIFY_784, "--json"], capture_output=True, text=True)
+    if probe.returncode != 0 or '"matrix"' not in probe.stdout:
+        raise Absent("verify's matrix method")
+    ours, floor = [], []
+    for _ in range(PROCESS_RUNS):
+        ours.append(_process_times([*CHAINRULE, *VERIFY_784]))
+        floor.append(_process_times([*CHAINRULE, "count", "784-512-512-10"]))
+    return {
+        "ours": statistics.median(wall for wall, _ in ours),
+        "theirs": statistics.median(wall for wall, _ in floor),
+        "cpu": statistics.median(cpu for _, cpu in ours),
+    }
+
+
+CHECK_784 = [
+    "check",
+    "784-512-512-10",
+    "delta^(2) = delta^(3) (Theta^(2))^T .* f'(z^(2))",
+    "dJ/dTheta^(1) = (delta^(2))^T x",
+]
+
+
+def bench_check_matrix_784() -> dict:
+    """A matrix claim judged at a real width as whole processes, interleaved with ``count``."""
+    probe = subprocess.run([*CHAINRULE, *CHECK_784, "--json"], capture_output=True, text=True)
+    if '"view": "matrix"' not in probe.stdout:
+        raise Absent("check of matrix claims")
+    ours, floor = [], []
+    for _ in range(PROCESS_RUNS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run([*CHAINRULE, *CHECK_784], stdout=subprocess.DEVNULL)  # exit 1: wrong
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        ours.append((wall, cpu))
+        floor.append(_process_times([*CHAINRULE, "count", "784-512-512-10"]))
+    return {
+        "ours": statistics.median(wall for wall, _ in ours),
+        "theirs": statistics.median(wall for wall, _ in floor),
+        "cpu": statistics.median(cpu for _, cpu in ours),
+    }
+
+
 # The commands that write pictures, each with its target in seconds as a whole process. matplotlib
 # is imported only by the commands that draw, so these are the slowest a user waits for.
 PICTURES = {
@@ -386,6 +444,8 @@ FIGURES = {
     "memory": bench_memory,
     "chains-matrix": bench_chains_matrix,
     "matrix-eval": bench_matrix_eval,
+    "verify-784": bench_verify_784,
+    "check-784": bench_check_matrix_784,
     **{name: functools.partial(bench_picture, name) for name in PICTURES},
 }
 
@@ -462,6 +522,20 @@ def describe(name: str, r: dict) -> tuple[str, bool]:
             f"(target <= 1e-9)",
             r["relative"] <= 1e-9,
         )
+    if name == "verify-784":
+        return (
+            f"chainrule {' '.join(VERIFY_784)} as a whole process {_ms(ours)} (CPU "
+            f"{_ms(r['cpu']).strip()})   chainrule count 784-512-512-10 {_ms(theirs)}   "
+            f"(target <= 5 s)",
+            ours <= 5.0,
+        )
+    if name == "check-784":
+        return (
+            f"chainrule check 784-512-512-10 (two matrix claims) as a whole process "
+            f"{_ms(ours)} (CPU {_ms(r['cpu']).strip()})   chainrule count 784-512-512-10 "
+            f"{_ms(theirs)}   (target <= 2 s)",
+            ours <= 2.0,
+        )
     if name in PICTURES:
         arguments, target = PICTURES[name]
         return (
@@ -477,7 +551,13 @@ UNITS = {"memory": "MB"}
 # What is compared with an old checkout: the figure itself, or for memory the peak of the large
 # run (the difference of two peaks is a few MB, and its relative change mostly noise).
 # Whole processes are compared by CPU time, which a busy machine disturbs less than wall time.
-COMPARED = {"memory": "large", "startup": "cpu", "verify-process": "cpu"}
+COMPARED = {
+    "memory": "large",
+    "startup": "cpu",
+    "verify-process": "cpu",
+    "verify-784": "cpu",
+    "check-784": "cpu",
+}
 COMPARED.update({name: "cpu" for name in PICTURES})
 
 
@@ -598,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
         import paths
 
         print()
-        met.update(check.main())
+        met["check"] = check.main() == 0  # it prints its figures and returns an exit status
         print()
         met.update(paths.main())
         print()

@@ -109,13 +109,15 @@ def paths(architecture: object = None, **options: Any) -> paths_record.PathsReco
 
 def delta(
     architecture: object = None, *, case: Any = None, **options: Any
-) -> delta_record.DeltaRecord:
+) -> delta_record.DeltaRecord | delta_record.MatrixDeltaRecord:
     """``chainrule delta``: every δ's definition and every gradient through the δs, or the
-    factoring of the selected parameters (``param=["1,1,1"]``); with the numbers of ``case``
-    (a case file's path or what :func:`case` makes) or, with ``numbers=True``, of one drawn
-    from ``examples``, ``seed`` and ``init_scale`` (within ``max_numbers``), every δ's value
-    beside its formula; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``,
-    ``ops``, ``limit``, ``wrt``.
+    factoring of the selected parameters (``param=["1,1,1"]``); with ``view="matrix"`` the δ
+    recursion a layer at a time for a batch, every operand's shape (a
+    :class:`~chainrule.records.delta.MatrixDeltaRecord`); with the numbers of ``case`` (a case
+    file's path or what :func:`case` makes) or, with ``numbers=True``, of one drawn from
+    ``examples``, ``seed`` and ``init_scale`` (within ``max_numbers``), every δ's value beside
+    its formula; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``ops``,
+    ``limit``, ``wrt``, ``view``.
 
     Examples
     --------
@@ -142,7 +144,7 @@ def case(architecture: object, values: Any, **options: Any) -> Any:
 def verify(
     architecture: object = None, *, case: Any = None, **options: Any
 ) -> verify_record.VerifyRecord:
-    """``chainrule verify``: one case's gradients by five methods, each compared with an
+    """``chainrule verify``: one case's gradients by six methods, each compared with an
     independent reference; the case drawn at random (options ``examples``, ``seed``,
     ``init_scale``, ``max_numbers``), or ``case``: a case file's path, or a case made by
     :func:`case` (a layered network's :class:`~chainrule.numeric.case.Case`, a graph's

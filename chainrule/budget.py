@@ -119,6 +119,14 @@ STREAMED_WEIGHT_WORK = 16
 #: finite differences over a graph get this much work at most.
 MAX_GRAPH_DIFFERENCE_WORK = 250_000
 
+#: The matrix form evaluated (verify's ``matrix`` method, :func:`matrix_form_work`, in
+#: nanoseconds): each layer's batch equations read from the records and its f' and dJ/da
+#: evaluated from the rules' SymPy formulas, about 0.2 ms a layer (500 layers of width 2 took
+#: 0.1 s), on top of three numeric passes (forward, the δ sweep, the inputs' sweep). Past the
+#: most, about a second, the method is left out.
+MATRIX_FORM_LAYER_WORK = 250_000
+MAX_MATRIX_FORM_WORK = 1_000_000_000
+
 #: What a verification of a case costs, in microseconds, beyond a start of about 12 ms
 #: (:func:`chainrule.records.verify.work`; fitted on 22 networks from 1-1 to 500 layers of
 #: width 2 and 100-100-100, each within a third of its measured time on a 2-core machine):
@@ -418,3 +426,17 @@ def check_case(network, examples: int, max_numbers: int) -> None:
         max_numbers,
         "max_numbers",
     )
+
+
+def matrix_form_work(sizes: tuple[int, ...], examples: int) -> int:
+    """What evaluating the matrix form of layer `sizes` on `examples` rows costs, in
+    nanoseconds: three numeric passes and :data:`MATRIX_FORM_LAYER_WORK` a layer.
+
+    Examples
+    --------
+    >>> matrix_form_work((784, 512, 512, 10), 8) < MAX_MATRIX_FORM_WORK
+    True
+    >>> matrix_form_work((2,) * 5000, 4) > MAX_MATRIX_FORM_WORK
+    True
+    """
+    return 3 * forward_pass_work(sizes, examples) + (len(sizes) - 1) * MATRIX_FORM_LAYER_WORK

@@ -46,5 +46,5 @@ print(
 )
 
 report = verify(random_case(network, examples=4, seed=0))
-print(f"\nverified five ways against numeric backprop: {report.ok}")
+print(f"\nverified six ways against numeric backprop: {report.ok}")
 assert report.ok

@@ -23,18 +23,28 @@ def test_explain_tells_the_whole_story_of_2_2_2(run_cli):
         "How many chain-rule products?",
         "The chains of ∂J/∂θ⁽¹⁾₁₁",
         "Factoring the chains into δ",
+        "The same, a layer at a time, with shapes",
         "What the factoring saves",
         "Checking it against numbers",
     ]
     assert "12 chains with 52 terms" in " ".join(out.split())
     assert "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁ · ∂z⁽²⁾₁/∂θ⁽¹⁾₁₁" in out
     assert "= δ⁽²⁾₁ · x₁" in out
+    # the matrix section: the layer-level chain with its shapes, and the δ recursion
+    assert (
+        "  ∂J/∂a⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂z⁽³⁾/∂a⁽²⁾ · ∂a⁽²⁾/∂z⁽²⁾ · ∂z⁽²⁾/∂Θ⁽¹⁾\n"
+        "  1×2        2×2           2×2           2×2           2×4\n"
+    ) in out
+    assert "  δ⁽²⁾ = (δ⁽³⁾ Θ⁽²⁾) ⊙ f′(z⁽²⁾)\n  m×2     m×2  2×2     m×2\n" in out
     assert "every method computed agrees with numeric backprop" in out
 
 
 def test_explain_large_network_keeps_to_counts(run_cli):
     status, out, _ = run_cli("explain", "784-512-512-10")
     assert status == 0 and "too large to write out here" in out
+    # the matrix form needs no scalar graph: it is told at the real width
+    assert "2 · The same, a layer at a time, with shapes" in out
+    assert "  δ⁽²⁾ = (δ⁽³⁾  Θ⁽²⁾) ⊙ f′(z⁽²⁾)\n  m×512   m×512 512×512 m×512\n" in out
     assert "2,057,835,520" in out and "What the factoring saves" in out
 
 
@@ -365,6 +375,13 @@ def test_markdown_report_has_math_and_tables(reports):
     assert text.count("$$\n\\begin{aligned}") == text.count("\\end{aligned}\n$$") > 10
     assert "| $\\theta^{(1)}$ | 4 | 2 | 5 | 8 | 40 |" in text
     assert "![Every chain of" in text and "(r-figure.png)" in text
+    # the matrix section: every operand under-braced with its shape
+    assert "## A layer at a time, with shapes" in text
+    assert (
+        r"\underbrace{\delta^{(2)}}_{m \times 2} &= \left(\underbrace{\delta^{(3)}}_{m \times 2} "
+        r"\underbrace{\Theta^{(2)}}_{2 \times 2}\right) \odot "
+        r"\underbrace{f'\left(z^{(2)}\right)}_{m \times 2}"
+    ) in text
 
 
 def test_report_latex_renders_in_katex(reports):
@@ -454,4 +471,10 @@ def test_report_and_explain_tell_their_progress_before_each_record():
     ]
     told.clear()
     explain.compute(explain.ExplainRequest.of("1-1"), progress=lambda *step: told.append(step))
-    assert [stage for stage, _, _ in told] == ["count", "chains", "delta", "verify"]
+    assert told == [
+        ("count", 0, 5),
+        ("matrix", 1, 5),
+        ("chains", 2, 5),
+        ("delta", 3, 5),
+        ("verify", 4, 5),
+    ]

@@ -583,3 +583,11 @@ def test_the_documents_latex_renders():
     assert {s: structural_problems(s) for s in strings if structural_problems(s)} == {}
     if katex_module_dir() is not None:
         assert katex_failures(strings) == []
+
+
+def test_a_graph_files_cost_keeps_its_own_name():
+    """mazur.json's cost is E_total: the layer view's cost is its tensor, not a J it lacks."""
+    view = derive_layer_graph(load_graph_file("examples/graphs/mazur.json"))
+    assert view.cost == "E_total"
+    assert [edge.source for edge in view.in_edges("E_total")] == ["E_o1", "E_o2"]
+    assert view.path_counts()["w5"] == (1, 4)

@@ -297,6 +297,7 @@ def test_delta_with_several_examples_sums_each_gradient(run_cli):
         (("--numbers",), "give an architecture (ARCH) or a case file"),
         ((*MAZUR, "--seed", "1"), "the case file holds the numbers"),
         (("2-2-2", "--case", "examples/cases/mazur.json"), "unknown leaf 'i1'"),
+        (("2-2-2", "--numbers", "--view", "matrix"), "leave out --view matrix for them"),
     ],
 )
 def test_delta_refusals_are_one_line(run_cli, arguments, message):

@@ -87,6 +87,7 @@ def layered_verify(name, run_cli, tmp_path):
         "backprop": None,  # the reference
         "chain_sum": True,
         "delta": True,
+        "matrix": True,  # the matrix form reads f' from the rules table too
         "finite_differences": True,
         "sympy_diff": True,
     }

@@ -42,6 +42,7 @@ def test_a_wrong_rule_is_caught(monkeypatch):
     report = verify(random_case(Network([2, 2, 2]), examples=3, seed=1))
     assert not report.ok
     assert report.methods["chain_sum"].ok is False and report.methods["delta"].ok is False
+    assert report.methods["matrix"].ok is False  # the matrix form reads the same rule
     assert report.methods["finite_differences"].ok is True  # the oracles still agree
 
 
@@ -104,7 +105,7 @@ def test_verify_cli_large_case_lists_every_method(run_cli):
     status, out, _ = run_cli("verify", "4-6-6-3", "--bias", "--activation", "tanh", "--cost", "bce")
     assert status == 0
     assert "sympy.diff" in out and "skipped: left out above 45 parameters" in out
-    assert sum(line.endswith(" agrees") for line in out.splitlines()) == 3
+    assert sum(line.endswith(" agrees") for line in out.splitlines()) == 4
 
 
 def test_verify_cli_json(run_cli):
@@ -125,10 +126,12 @@ def test_verify_cli_json(run_cli):
     assert set(document["methods"]) == {
         "chain_sum",
         "delta",
+        "matrix",
         "backprop",
         "finite_differences",
         "sympy_diff",
     }
+    assert document["methods"]["matrix"]["ok"] is True
     assert set(document["methods"]["delta"]) >= {"max_abs_error", "max_rel_error", "skipped"}
     weights = document["gradients"]["backprop"]["weights"]
     assert [np.array(w).shape for w in weights] == [(3, 2), (2, 3)]
@@ -603,3 +606,49 @@ def test_a_wide_weighted_input_is_summed_as_its_formula_says():
             name = f"z^(2)_{j}"
             slow = evaluate(value_formula(graph, name), leaves, {})
             assert np.allclose(fast[node_symbol(name)], slow, rtol=1e-13, atol=0)
+
+
+# -- the matrix form: the batch equations evaluated in numpy, at any width ----------------------
+
+
+def test_the_matrix_form_verifies_a_real_width_against_backprop():
+    """784-512-512-10 at m = 8 has no scalar graph to evaluate: the matrix form equals numeric
+    backprop, the oracle that shares no code with it, to 1e-9 of the largest gradient."""
+    record = verify_record.compute(verify_record.VerifyRequest.of("784-512-512-10", examples=8))
+    matrix, reference = record.methods["matrix"], record.methods["backprop"]
+    scale = float(np.max(np.abs(reference.gradients.flat())))
+    assert matrix.ok is True and matrix.skipped is None and scale > 0.01
+    assert matrix.max_abs_error <= 1e-9 * scale
+    assert [g.shape for g in matrix.gradients.weights] == [(512, 784), (512, 512), (10, 512)]
+    assert record.methods["delta"].skipped.startswith("the graph has 1,338,388 edges")
+
+
+@pytest.mark.parametrize(
+    "architecture, options",
+    [
+        ("rnn:1-2-1:3", {"bias": True}),
+        ("rnn:2-3-2:2", {"cost": "softmax-ce", "activation": "tanh"}),
+        ("resnet:2x3", {"bias": True, "activation": "tanh"}),
+        ("examples/graphs/indexed.json", {}),
+    ],
+)
+@pytest.mark.parametrize("wrt", ["parameters", "inputs"])
+def test_the_matrix_form_verifies_graphs_whose_names_group(architecture, options, wrt):
+    record = verify_record.compute(
+        verify_record.VerifyRequest.of(architecture, wrt=wrt, seed=2, **options)
+    )
+    matrix = record.methods["matrix"]
+    assert record.ok and matrix.ok is True, matrix.skipped
+    assert set(matrix.gradients.values) == set(record.source_gradients())
+
+
+def test_the_matrix_form_says_why_it_is_left_out():
+    with np.errstate(all="ignore"):  # the saturated case overflows, as it should
+        saturated = verify(random_case(Network([2, 2, 1], cost="bce"), seed=0, init_scale=1000))
+    assert saturated.methods["matrix"].skipped.startswith("an output is exactly 0 or 1")
+    from chainrule.verification.verify import _matrix_left_out
+
+    deep = random_case(Network([1] * 4_200), examples=2)
+    assert _matrix_left_out(deep).startswith("its 4,199 weight layers' batch equations")
+    graph = verify_record.compute(verify_record.VerifyRequest.of("examples/graphs/mazur.json"))
+    assert graph.methods["matrix"].skipped.startswith("the cost is the graph's own formula")

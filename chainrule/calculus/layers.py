@@ -95,7 +95,9 @@ def derive_layer_graph(graph: nx.DiGraph, label: str | None = None) -> LayerGrap
     if label is None:
         network = graph.graph.get("network")
         label = network.architecture if network is not None else graph.graph.get("source", "")
-    return LayerGraph(label, tuple(by_name[name] for name in order), edges)
+    # The cost's tensor is the cost node's group: E_total in a graph file, not always J.
+    cost = grouping.member[graph.graph["cost"]][0]
+    return LayerGraph(label, tuple(by_name[name] for name in order), edges, cost=cost)
 
 
 def _tensor_order(grouping: Grouping, scalar_edges: dict) -> list[str]:

@@ -52,6 +52,7 @@ from chainrule.graph.layers import (
     tensor_unicode,
 )
 from chainrule.graph.shapes import (
+    Dim,
     Expression,
     Hadamard,
     MatMul,
@@ -363,12 +364,35 @@ def network_batch_form(
     return _sweep(view, [tensor.name for tensor in view.of_kind(kind)])
 
 
-def _sweep(view: LayerGraph, sources: list[str]) -> tuple[BatchEquation, ...] | None:
-    """The reverse sweep from the cost to `sources`: a named δ for each computed tensor on the
-    way (others' adjoints inline), a gradient for each source, in the order they are known."""
-    reached: set[str] = set()
+def sweep_form(view: LayerGraph, sources: list[str]) -> tuple[BatchEquation, ...]:
+    """The δ recursion that reaches every tensor of `sources` (names), output first, each
+    gradient as soon as its δ is known; :class:`NoBatchForm` names the first Jacobian on the
+    way that has no batch form (``delta --view matrix`` says so rather than print nothing).
+
+    Examples
+    --------
+    >>> from chainrule.graph.layers import network_layers
+    >>> from chainrule.graph.spec import Network
+    >>> view = network_layers(Network([2, 3, 2], bias=True))
+    >>> for equation in sweep_form(view, ["b^(3)"]):
+    ...     print(equation.text)
+    delta^(3) = dJ/da^(3) .* f'(z^(3))
+    dJ/db^(3) = 1^T delta^(3)
+    """
     for source in sources:
-        reached |= _reached(view, source)
+        view.tensor(source)
+    equations = _sweep(view, sources, strict=True)
+    assert equations is not None  # strict: a missing batch form raised NoBatchForm
+    return equations
+
+
+def _sweep(
+    view: LayerGraph, sources: list[str], strict: bool = False
+) -> tuple[BatchEquation, ...] | None:
+    """The reverse sweep from the cost to `sources`: a named δ for each computed tensor on the
+    way (others' adjoints inline), a gradient for each source, in the order they are known;
+    None where a Jacobian has no batch form (`strict`: :class:`NoBatchForm` saying which)."""
+    reached = _reached(view, sources)
     wanted = set(sources)
     adjoint: dict[str, Expression] = {}
     equations: list[BatchEquation] = []
@@ -392,6 +416,8 @@ def _sweep(view: LayerGraph, sources: list[str]) -> tuple[BatchEquation, ...] | 
             if is_named(view, tensor):
                 equations.append(BatchEquation(delta_operand(tensor), value, "delta"))
     except NoBatchForm:
+        if strict:
+            raise
         return None
     for equation in equations:
         equation.shape  # noqa: B018  (checked: a mismatch here is a bug, raised at once)
@@ -405,9 +431,10 @@ def _upstream(view: LayerGraph, name: str, adjoint: dict[str, Expression]) -> Ex
     return delta_operand(tensor) if is_named(view, tensor) else adjoint[name]
 
 
-def _reached(view: LayerGraph, source: str) -> set[str]:
-    """The tensors on some path from `source` to the cost."""
-    reached = {source}
+def _reached(view: LayerGraph, sources: list[str]) -> set[str]:
+    """The tensors on some path from one of `sources` to the cost: one pass over the tensors
+    in order, however many sources (one pass per source made a sweep of L layers O(L²))."""
+    reached = set(sources)
     for tensor in view.tensors:
         if tensor.name in reached:
             reached.update(edge.target for edge in view.out_edges(tensor.name))
@@ -447,6 +474,14 @@ def forward_form(view: LayerGraph) -> tuple[BatchEquation, ...]:
         value = terms[0] if len(terms) == 1 else Sum(tuple(terms))
         equations.append(BatchEquation(tensor.operand, value, "forward"))
     for equation in equations:
+        # A graph file's tensor of the examples computed from parameters alone (q = x + y of
+        # three parameters) is one row, the same for every example: no batch formula for it.
+        row = Shape(Dim.of(1), equation.lhs.shape.cols)
+        if shape_of(equation.rhs) == row != equation.lhs.shape:
+            raise NoBatchForm(
+                f"{equation.lhs.text} is computed from parameters alone: one row, not one per "
+                "example"
+            )
         equation.shape  # noqa: B018  (checked: a shape that does not fit is raised here)
     return tuple(equations)
 

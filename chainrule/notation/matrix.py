@@ -29,10 +29,22 @@ dJ/da^(2) * da^(2)/dz^(2) * dz^(2)/dTheta^(1)
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from chainrule.graph.shapes import Shape, tokens
+from chainrule.graph.shapes import (
+    Expression,
+    Hadamard,
+    MatMul,
+    Ones,
+    Operand,
+    Shape,
+    Sum,
+    Transpose,
+    tokens,
+)
 
 if TYPE_CHECKING:
     from chainrule.calculus.matrix import BatchEquation, MatrixChain
@@ -79,6 +91,14 @@ class MatrixNotation:
         ``aligned`` block)."""
         raise NotImplementedError
 
+    def sides(self, equation: BatchEquation) -> tuple[str, str]:
+        """The left and the right side, for a document's aligned equations (LaTeX, MathML)."""
+        raise NotImplementedError
+
+    def gradient_lhs(self, tensor: Tensor) -> str:
+        """∂J/∂tensor, for a document's aligned equations (LaTeX, MathML)."""
+        raise NotImplementedError
+
 
 def under(pieces: Sequence[tuple[str, Shape | None]], written) -> list[str]:
     """Two lines: the pieces, and each operand's shape under it. Each operand starts where its
@@ -93,16 +113,22 @@ def under(pieces: Sequence[tuple[str, Shape | None]], written) -> list[str]:
     1ᵀ  δ
     m×1 m×2
     """
-    top, bottom = "", ""
+    top, bottom, opening = "", "", ""
     for text, shape in pieces:
         if shape is None:
-            top += text
+            # Opening parentheses wait for their operand, so that room made for a wide shape
+            # goes before them: "x (Θ⁽¹⁾)ᵀ", not "x ( Θ⁽¹⁾)ᵀ".
+            if text.strip() == "(":
+                opening += text
+            else:
+                top, opening = top + opening + text, ""
             continue
-        column = max(len(top), len(bottom) + 1 if bottom else 0)
-        top, bottom = top.ljust(column), bottom.ljust(column)
-        top += text
+        column = max(len(top) + len(opening), len(bottom) + 1 if bottom else 0)
+        top = top.ljust(column - len(opening)) + opening
+        bottom = bottom.ljust(column)
+        top, opening = top + text, ""
         bottom += written(shape)
-    return [top.rstrip(), bottom.rstrip()]
+    return [(top + opening).rstrip(), bottom.rstrip()]
 
 
 class TextMatrix(MatrixNotation):
@@ -148,14 +174,194 @@ class LatexMatrix(MatrixNotation):
 
     def equation(self, equation: BatchEquation) -> list[str]:
         """``lhs &= rhs``, a line of an ``aligned`` block."""
+        lhs, rhs = self.sides(equation)
+        return [f"{lhs} &= {rhs}"]
+
+    def sides(self, equation: BatchEquation) -> tuple[str, str]:
+        """The left and the right side, each operand under-braced with its shape."""
         pieces = self.equation_pieces(equation)
-        return [self._braced(pieces[:1]) + " &= " + self._braced(pieces[2:])]
+        return self._braced(pieces[:1]), self._braced(pieces[2:])
+
+    def gradient_lhs(self, tensor: Tensor) -> str:
+        return rf"\frac{{\partial J}}{{\partial {tensor.latex}}}"
+
+
+# -- MathML --------------------------------------------------------------------------------------
+
+#: A name as the matrix view writes it: a stem, subscripts after underscores, a layer.
+_NAME = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:\^\([0-9]+\))?"
+#: One piece of an operand's text: a partial ∂of/∂wrt, a name, a number, or one mark.
+_PIECE = re.compile(
+    rf"d(?P<of>{_NAME})/d(?P<wrt>{_NAME})(?![A-Za-z0-9_^])|(?P<name>{_NAME})|(?P<number>[0-9]+)"
+    r"|(?P<mark>\.\*|\./|\S)"
+)
+_PARTS = re.compile(
+    r"(?P<stem>[A-Za-z][A-Za-z0-9]*)(?P<sub>(?:_[A-Za-z0-9]+)*)(?:\^\((?P<layer>[0-9]+)\))?"
+)
+_GREEK = {"Theta": "&#x398;", "theta": "&#x3B8;", "delta": "&#x3B4;", "sigma": "&#x3C3;"}
+_MARKS = {".*": "&#x2299;", "./": "&#x2298;", "'": "&#x2032;", "-": "&#x2212;"}
+
+
+def mathml_name(text: str) -> str:
+    """A tensor's text name in presentation MathML: Greek stems as letters, the layer as a
+    superscript in parentheses, what follows an underscore as a subscript.
+
+    Examples
+    --------
+    >>> mathml_name("Theta^(2)")
+    '<msup><mi>&#x398;</mi><mrow><mo>(</mo><mn>2</mn><mo>)</mo></mrow></msup>'
+    >>> mathml_name("delta_z^(2)")
+    '<msubsup><mi>&#x3B4;</mi><mi>z</mi><mrow><mo>(</mo><mn>2</mn><mo>)</mo></mrow></msubsup>'
+    """
+    match = _PARTS.fullmatch(text)
+    if match is None:
+        return f"<mi>{html.escape(text)}</mi>"
+    stem = _GREEK.get(match["stem"], html.escape(match["stem"]))
+    base = f"<mi>{stem}</mi>"
+    sub = match["sub"][1:]
+    layer = match["layer"]
+    script = f"<mrow><mo>(</mo><mn>{layer}</mn><mo>)</mo></mrow>" if layer else ""
+    if sub and layer:
+        return f"<msubsup>{base}<mi>{html.escape(sub)}</mi>{script}</msubsup>"
+    if sub:
+        return f"<msub>{base}<mi>{html.escape(sub)}</mi></msub>"
+    if layer:
+        return f"<msup>{base}{script}</msup>"
+    return base
+
+
+def mathml_operand(text: str) -> str:
+    """An operand's text (a name, ``dJ/da^(3)``, ``f'(z^(2))``, the cost's ``(a^(3) - y)/m``)
+    in presentation MathML, piece by piece.
+
+    Examples
+    --------
+    >>> mathml_operand("dJ/da^(3)")  # doctest: +ELLIPSIS
+    '<mrow><mfrac><mrow><mo>&#x2202;</mo><mi>J</mi></mrow><mrow><mo>&#x2202;</mo><msup>...'
+    >>> mathml_operand("f'(x)")
+    '<mrow><mi>f</mi><mo>&#x2032;</mo><mo>(</mo><mi>x</mi><mo>)</mo></mrow>'
+    """
+    parts = []
+    for match in _PIECE.finditer(text):
+        if match["of"]:
+            of, wrt = mathml_name(match["of"]), mathml_name(match["wrt"])
+            parts.append(
+                f"<mfrac><mrow><mo>&#x2202;</mo>{of}</mrow><mrow><mo>&#x2202;</mo>{wrt}</mrow></mfrac>"
+            )
+        elif match["name"]:
+            parts.append(mathml_name(match["name"]))
+        elif match["number"]:
+            parts.append(f"<mn>{match['number']}</mn>")
+        else:
+            mark = match["mark"]
+            parts.append(f"<mo>{_MARKS.get(mark, html.escape(mark))}</mo>")
+    return "<mrow>" + "".join(parts) + "</mrow>"
+
+
+def mathml_shape(shape: Shape) -> str:
+    def size(dim) -> str:
+        return f"<mn>{dim}</mn>" if dim.known else f"<mi>{html.escape(str(dim))}</mi>"
+
+    return f"<mrow>{size(shape.rows)}<mo>&#xD7;</mo>{size(shape.cols)}</mrow>"
+
+
+def _under(inside: str, shape: Shape) -> str:
+    """An operand with its shape written under it (MathML's under-script, a size smaller)."""
+    return f"<munder>{inside}{mathml_shape(shape)}</munder>"
+
+
+# How tightly each part binds, as the shape algebra's writer parenthesises.
+_ATOM, _PRODUCT, _ELEMENTWISE, _SUM = 3, 2, 1, 0
+
+
+def _binding(expression: Expression) -> int:
+    if isinstance(expression, Sum):
+        return _SUM
+    if isinstance(expression, Hadamard):
+        return _ELEMENTWISE
+    if isinstance(expression, MatMul):
+        return _PRODUCT
+    return _ATOM
+
+
+def mathml_expression(expression: Expression) -> str:
+    """A matrix expression in presentation MathML, each operand's shape under it,
+    parenthesised as :func:`~chainrule.graph.shapes.written` writes it.
+
+    Examples
+    --------
+    >>> delta = Operand("delta^(2)", "δ⁽²⁾", r"\\delta^{(2)}", Shape.of("m", 3))
+    >>> x = Operand("x", "x", "x", Shape.of("m", 2))
+    >>> mathml_expression(MatMul(Transpose(delta), x)).count("<munder>")
+    2
+    """
+
+    def grouped(inside: str) -> str:
+        return f"<mrow><mo>(</mo>{inside}<mo>)</mo></mrow>"
+
+    def part(expression: Expression, context: int, always: bool = False) -> str:
+        inside = walk(expression)
+        return grouped(inside) if always or _binding(expression) < context else inside
+
+    def walk(expression: Expression) -> str:
+        if isinstance(expression, Operand):
+            return _under(mathml_operand(expression.text), expression.shape)
+        if isinstance(expression, Ones):
+            return _under('<mn mathvariant="bold">1</mn>', expression.shape)
+        if isinstance(expression, Transpose):
+            inner = expression.inner
+            always = _binding(inner) < _ATOM or (
+                isinstance(inner, Operand) and not inner.text.isalnum()
+            )
+            return f"<msup>{part(inner, _ATOM, always)}<mi>T</mi></msup>"
+        if isinstance(expression, MatMul):
+            left = part(expression.left, _PRODUCT)
+            return f"{left}<mo>&#x2062;</mo>{part(expression.right, _PRODUCT + 1)}"
+        if isinstance(expression, Hadamard):
+            context = _ATOM if isinstance(expression.left, MatMul) else _ELEMENTWISE
+            left = part(expression.left, context)
+            return f"{left}<mo>&#x2299;</mo>{part(expression.right, _ATOM)}"
+        if isinstance(expression, Sum):
+            written = ""
+            for number, (sign, term) in enumerate(expression.signed()):
+                if number or sign < 0:
+                    written += "<mo>+</mo>" if sign > 0 else "<mo>&#x2212;</mo>"
+                written += part(term, _SUM + 1 if number and sign < 0 else _SUM)
+            return written
+        raise TypeError(f"not a matrix expression: {expression!r}")
+
+    return "<mrow>" + walk(expression) + "</mrow>"
+
+
+class MathMLMatrix(MatrixNotation):
+    """Presentation MathML: each operand with its shape under it (``<munder>``); a chain's
+    factors juxtaposed, ⊙ and ᵀ as written by hand."""
+
+    format = "mathml"
+    times = "<mo>&#x2062;</mo>"
+
+    def chain(self, chain: MatrixChain) -> list[str]:
+        factors = [_under(mathml_operand(factor.text), factor.shape) for factor in chain]
+        return ["<mrow>" + self.times.join(factors) + "</mrow>"]
+
+    def equation(self, equation: BatchEquation) -> list[str]:
+        """Two pieces: the left side with its shape under it, and the right side."""
+        return list(self.sides(equation))
+
+    def sides(self, equation: BatchEquation) -> tuple[str, str]:
+        """The left side with its shape under it, and the right side."""
+        lhs = _under(mathml_operand(equation.lhs.text), equation.lhs.shape)
+        return lhs, mathml_expression(equation.rhs)
+
+    def gradient_lhs(self, tensor: Tensor) -> str:
+        return mathml_operand(f"dJ/d{tensor.name}")
 
 
 FORMATS: dict[str, type[MatrixNotation]] = {
     "text": TextMatrix,
     "unicode": UnicodeMatrix,
     "latex": LatexMatrix,
+    "mathml": MathMLMatrix,
 }
 
 

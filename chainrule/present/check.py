@@ -34,6 +34,8 @@ def evidence_line(document: dict[str, Any]) -> str | None:
     if diagnosis is None or diagnosis["kind"] == "counterexample":
         return None
     evidence = diagnosis["evidence"]
+    if "shown" in evidence:  # a matrix claim's evidence says what it shows
+        return f"  evidence: {evidence['shown']}, {evidence['how']}"
     if diagnosis["kind"] in ("sign", "factor"):
         shown = f"claim = ({evidence['factor']}) * true"
     elif diagnosis["kind"] == "other_quantity":

@@ -3,7 +3,9 @@
 Without a selection: every δ's definition, every gradient through the δs, and for a layered
 network's weights the same a layer at a time. With ``param``: each selected parameter's chains
 grouped into δ terms step by step. Every equation is written by a notation of the graph
-(:func:`chainrule.notation.notation_for`) from the record's δ records.
+(:func:`chainrule.notation.notation_for`) from the record's δ records. The matrix view
+(:class:`~chainrule.records.delta.MatrixDeltaRecord`) is written by the matrix notations
+(:mod:`chainrule.notation.matrix`), each operand's shape under it.
 
 Examples
 --------
@@ -23,10 +25,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from chainrule.notation import notation_for
+from chainrule.notation.mathml import aligned_table
+from chainrule.notation.matrix import matrix_notation_for
 from chainrule.notation.table import format_table
 from chainrule.present.documents import write_json
 from chainrule.present.tables import OPS_HEADERS, ops_rows
-from chainrule.records.delta import DeltaRecord
+from chainrule.records.delta import DeltaRecord, MatrixDeltaRecord
 
 if TYPE_CHECKING:
     from chainrule.calculus.counting import OperationCounts
@@ -120,11 +124,15 @@ def _once(sides: list[str]) -> list[str]:
     return [side for number, side in enumerate(sides) if number == 0 or side != sides[number - 1]]
 
 
-def text(record: DeltaRecord, out: TextIO, format: str = "text") -> None:
+def text(record: DeltaRecord | MatrixDeltaRecord, out: TextIO, format: str = "text") -> None:
     """δ definitions and factored gradients of every source, or the factoring of the selected
     parameters; the layer-at-a-time form for a layered network's weights; the operation
-    counts if asked for. `format` is the notation: text, unicode or latex. With a case's
-    numbers, each formula is followed by the same in numbers and its value, at every step."""
+    counts if asked for. `format` is the notation: text, unicode, latex or mathml. With a
+    case's numbers, each formula is followed by the same in numbers and its value, at every
+    step."""
+    if isinstance(record, MatrixDeltaRecord):
+        matrix(record, out, format)
+        return
     notation = notation_for(format, record.graph)
     numbers = record.numbers
     in_numbers = _InNumbers(record, notation) if numbers is not None else None
@@ -191,16 +199,65 @@ def text(record: DeltaRecord, out: TextIO, format: str = "text") -> None:
         out.write("\n" + notation.comment(ops_table(record.ops)))
 
 
-def unicode(record: DeltaRecord, out: TextIO) -> None:
+def unicode(record: DeltaRecord | MatrixDeltaRecord, out: TextIO) -> None:
     text(record, out, "unicode")
 
 
-def latex(record: DeltaRecord, out: TextIO) -> None:
+def latex(record: DeltaRecord | MatrixDeltaRecord, out: TextIO) -> None:
     text(record, out, "latex")
 
 
-def json(record: DeltaRecord, out: TextIO) -> None:
+def mathml(record: DeltaRecord | MatrixDeltaRecord, out: TextIO) -> None:
+    """Each block of equations as one ``<math display="block">``, prose as comments."""
+    text(record, out, "mathml")
+
+
+def json(record: DeltaRecord | MatrixDeltaRecord, out: TextIO) -> None:
     write_json(record.as_dict(), out, ascii=False)
 
 
-PRESENTERS = {"text": text, "unicode": unicode, "latex": latex, "json": json}
+# -- the matrix view ----------------------------------------------------------------------------
+
+FORWARD_HEADING = "the forward pass, a row per example (m examples), each operand's shape under it"
+_COMMENTS = {"text": "{}", "unicode": "{}", "latex": "% {}", "mathml": "<!-- {} -->"}
+
+
+def matrix_heading(record: MatrixDeltaRecord) -> str:
+    """What the recursion computes, in words."""
+    named = "delta^(l) = dJ/dz^(l)" if record.layered else "delta_v = dJ/dv"
+    gradients = "every input" if record.request.wrt == "inputs" else "every weight"
+    if record.request.param:
+        gradients = ", ".join(source.name for source in record.sources)
+    return (
+        f"{named} for the whole batch, from the cost down, and the gradient of {gradients} "
+        "as soon as its delta is known"
+    )
+
+
+def matrix(record: MatrixDeltaRecord, out: TextIO, format: str = "text") -> None:
+    """The forward pass (where it has a matrix formula) and the δ recursion, each operand's
+    shape under it: two lines an equation in text and unicode, an under-brace in LaTeX, an
+    under-script in MathML."""
+    blocks = []
+    if record.forward is not None:
+        blocks.append((FORWARD_HEADING, record.forward))
+    blocks.append((matrix_heading(record), record.backward))
+    notation = matrix_notation_for(format)
+    for number, (heading, equations) in enumerate(blocks):
+        out.write(("\n" if number else "") + _COMMENTS[format].format(heading) + "\n")
+        if format == "latex":
+            lines = [line for equation in equations for line in notation.equation(equation)]
+            out.write("\\[\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n\\]\n")
+        elif format == "mathml":
+            rows = []
+            for equation in equations:
+                lhs, rhs = notation.equation(equation)
+                rows.append((lhs, [("=", rhs)]))
+            out.write(aligned_table(rows) + "\n")
+        else:
+            for equation in equations:
+                for line in notation.equation(equation):
+                    out.write(f"  {line}\n")
+
+
+PRESENTERS = {"text": text, "unicode": unicode, "latex": latex, "mathml": mathml, "json": json}

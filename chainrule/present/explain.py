@@ -1,10 +1,11 @@
-"""The tour of :mod:`chainrule.records.explain`, told in the terminal in five steps.
+"""The tour of :mod:`chainrule.records.explain`, told in the terminal in six steps.
 
 Counts and how they grow; the chains of one weight, as partials and as formulas; their
-factoring into δ; what the factoring saves; and the check against numeric backprop. Each
-section is written from the record of the command it tells, by the same notations and tables
-as that command (:mod:`chainrule.present.tables`), so the tour and the reference output never
-drift apart; a section the record left out says so and names the command that shows it.
+factoring into δ; the same a layer at a time, every shape written; what the factoring saves;
+and the check against numeric backprop. Each section is written from the record of the
+command it tells, by the same notations and tables as that command
+(:mod:`chainrule.present.tables`), so the tour and the reference output never drift apart; a
+section the record left out says so and names the command that shows it.
 
 Examples
 --------
@@ -24,6 +25,7 @@ from typing import TextIO
 from chainrule import rules
 from chainrule.graph import names
 from chainrule.notation import notation_for
+from chainrule.notation.matrix import matrix_notation_for
 from chainrule.notation.table import format_table
 from chainrule.present import verify as present_verify
 from chainrule.present.tables import (
@@ -81,11 +83,14 @@ def text(record: ExplainRecord, out: TextIO) -> None:
             f"\n{network.architecture} is too large to write out here ({left.why}); try a "
             "smaller network, e.g. chainrule explain 2-2-2.\n"
         )
-        _operations(out, record, 2)
+        if record.matrix_chains is not None:
+            _matrix(out, record, 2)
+        _operations(out, record, 3 if record.matrix_chains is not None else 2)
         return
     _chains(out, record)
     _factoring(out, record)
-    _operations(out, record, 4)
+    _matrix(out, record, 4)
+    _operations(out, record, 5)
     _verification(out, record)
     out.write("\n")
     _paragraph(
@@ -193,17 +198,44 @@ def _factoring(out: TextIO, record: ExplainRecord) -> None:
             f"  … and {len(definitions) - DELTAS_SHOWN} more (chainrule delta "
             f"{record.network.architecture})\n"
         )
-    out.write("\nand every gradient is a δ times what its weight multiplies; a layer at a time:\n")
     out.write(
-        _indented(
-            notation.equations(
-                [
-                    (equation.lhs, [equation.rhs])
-                    for equation in notation.matrix_form(record.network)
-                ]
-            )
-        )
+        "\nand every gradient is a δ times what its weight multiplies (section 4 writes it a "
+        "layer at a time).\n"
     )
+
+
+def _matrix(out: TextIO, record: ExplainRecord, number: int) -> None:
+    """The parameter's weight matrix a layer at a time: its layer-level chain, each factor's
+    shape under it, and the δ recursion for a batch, each operand's shape under it."""
+    chains, deltas = record.matrix_chains, record.matrix_deltas
+    _heading(out, number, "The same, a layer at a time, with shapes")
+    if chains is None or deltas is None:
+        out.write(
+            f"(left out: {record.network.depth:,} layers; chainrule delta "
+            f"{record.network.architecture} --view matrix writes it)\n"
+        )
+        return
+    notation = matrix_notation_for("unicode")
+    (group,) = chains.groups()
+    tensor = group.source.tensor
+    _paragraph(
+        out,
+        f"Grouping neurons into layers, {names.unicode_name(record.parameter.name)} is an "
+        "entry of the "
+        f"{'bias row' if tensor.name.startswith('b^') else 'weight matrix'} {tensor.unicode} "
+        f"({tensor.shape}); each product of Jacobians below stands "
+        f"for {group.source.scalar_chains:,} of the scalar chains, each factor's shape under "
+        "it:",
+    )
+    for chain in group.chains:
+        out.write(_indented("\n".join(notation.chain(chain)) + "\n"))
+    _paragraph(
+        out,
+        "For all m examples at once (rows are examples), backpropagation is the δ recursion, "
+        "every operand's shape under it:",
+    )
+    for equation in deltas.backward:
+        out.write(_indented("\n".join(notation.equation(equation)) + "\n"))
 
 
 def _operations(out: TextIO, record: ExplainRecord, number: int) -> None:
@@ -230,7 +262,7 @@ def _operations(out: TextIO, record: ExplainRecord, number: int) -> None:
 
 
 def _verification(out: TextIO, record: ExplainRecord) -> None:
-    _heading(out, 5, "Checking it against numbers")
+    _heading(out, 6, "Checking it against numbers")
     left = record.left_out
     if record.verification is None:
         assert left is not None and left.section == "verify"  # the record says why
@@ -240,7 +272,7 @@ def _verification(out: TextIO, record: ExplainRecord) -> None:
         return
     _paragraph(
         out,
-        "The same gradients on a random case, computed five ways and compared with "
+        "The same gradients on a random case, computed six ways and compared with "
         "numeric backprop, which shares no code with the symbolic side:",
     )
     present_verify.text(record.verification, out)

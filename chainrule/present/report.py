@@ -37,6 +37,7 @@ from chainrule.lazy import optional
 from chainrule.notation import notation_for
 from chainrule.notation.latex import aligned_lines
 from chainrule.notation.mathml import aligned_table
+from chainrule.notation.matrix import matrix_notation_for
 from chainrule.present import draw, worked
 from chainrule.present.blocks import Equations, Figure, Heading, Math, Paragraph, Table
 from chainrule.present.tables import LAYER_HEADERS, OPS_HEADERS, layer_rows, ops_rows
@@ -130,8 +131,6 @@ def blocks(
         Equations([both_views(notation.delta_definition, each) for each in deltas.definitions]),
         Paragraph("Every gradient is then a δ times what its weight multiplies:"),
         Equations([both_views(notation.factored_gradient, each) for each in deltas.gradients]),
-        Paragraph("A layer at a time:"),
-        Equations([(eq.lhs, [("=", eq.rhs)]) for eq in notation.matrix_form(network)]),
     ]
     (factoring,) = record.factoring.factorings
     notation = notation_for(format, record.factoring.graph)
@@ -154,6 +153,7 @@ def blocks(
         ),
     ]
 
+    content += _matrix_blocks(record, format)
     ops = record.counts.rows[0].ops
     assert ops is not None  # the report's count asks for them
     verified = record.verification
@@ -168,6 +168,36 @@ def blocks(
         Table(["method", "max abs error", "max rel error", "result"], _verify_rows(record)),
     ]
     return content
+
+
+def _matrix_blocks(record: ReportRecord, format: str) -> list:
+    """The focus's weight matrix a layer at a time: its layer-level chains, each factor's shape
+    under-braced (LaTeX) or under-scripted (MathML), and the δ recursion for a batch."""
+    chains, deltas = record.matrix_chains, record.matrix_deltas
+    if chains is None or deltas is None:
+        return []
+    notation = matrix_notation_for(format)
+    (group,) = chains.groups()
+    tensor = group.source.tensor
+    products = [notation.chain(chain)[0] for chain in group.chains]
+    lhs = notation.gradient_lhs(tensor)
+    return [
+        Heading("A layer at a time, with shapes"),
+        Paragraph(
+            # names as the prose writers know them (θ^(1)_11, Θ^(1)), the shape in words
+            f"Grouping neurons into layers, {record.focus.replace('theta', 'θ')} is an entry "
+            f"of the {'bias row' if tensor.name.startswith('b^') else 'weight matrix'} "
+            f"{tensor.name.replace('Theta', 'Θ')}, "
+            f"{tensor.shape.rows} by {tensor.shape.cols}; each product of Jacobians stands for "
+            f"{group.source.scalar_chains:,} scalar chains, each factor's shape under it:"
+        ),
+        Equations([(lhs, [("=", products[0]), *(("+", p) for p in products[1:])])]),
+        Paragraph(
+            "For all m examples at once (rows are examples), backpropagation is the δ "
+            "recursion, every operand's shape under it:"
+        ),
+        Equations([(left, [("=", right)]) for left, right in map(notation.sides, deltas.backward)]),
+    ]
 
 
 def _verify_rows(record: ReportRecord) -> list[list[str]]:
@@ -216,8 +246,8 @@ def _tex_escape(text: str) -> str:
 
 
 # A name in the notation inside prose: θ^(l)_jk, δ^(l)_j, ∂J/∂z^(l)_j ...
-_NOTATION = re.compile(r"(∂J/∂)?([θδzax])\^\((\w+)\)(?:_([\w,]+))?")
-_GREEK_LATEX = {"θ": r"\theta", "δ": r"\delta"}
+_NOTATION = re.compile(r"(∂J/∂)?([θΘδzax])\^\((\w+)\)(?:_([\w,]+))?")
+_GREEK_LATEX = {"θ": r"\theta", "Θ": r"\Theta", "δ": r"\delta"}
 
 
 def _notation_latex(match: re.Match) -> str:

@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from chainrule import budget
 from chainrule.errors import ChainruleError, SpecError, TooLarge
+from chainrule.notation.matrix_reading import looks_like_matrix_claim
 from chainrule.records import options as shared
 from chainrule.records.options import Option, read_options
 from chainrule.records.subject import SubjectRequest, resolve, subject_of
 from chainrule.verification import claims as judging
+from chainrule.verification.matrix_claims import judge_matrix
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -128,7 +130,7 @@ class CheckRecord:
     """Every claim's verdict, in the order given."""
 
     request: CheckRequest
-    graph: nx.DiGraph
+    graph: nx.DiGraph | None  # None when every claim is a matrix claim (no scalar graph)
     verdicts: tuple[Verdict, ...]
 
     @property
@@ -163,12 +165,25 @@ def compute(request: CheckRequest, progress: Callable[[int], None] | None = None
     check_budget(request)
     subject = resolve(request.subject)  # a graph file refuses --bias and the others
 
-    graph = (
-        judging.graph_for_network(subject.layered_network()) if subject.layered else subject.graph()
-    )
+    # A claim about a whole tensor of layer sizes (delta^(2), dJ/dTheta^(1)) is judged a layer
+    # at a time, with no scalar graph: 784-512-512-10 has too many nodes to build one for.
+    matrix = [subject.layered and looks_like_matrix_claim(claim) for claim in request.claims]
+    graph = None
+    if not all(matrix):
+        graph = (
+            judging.graph_for_network(subject.layered_network())
+            if subject.layered
+            else subject.graph()
+        )
     verdicts = []
     for number, claim in enumerate(request.claims, start=1):
         try:
+            if matrix[number - 1]:
+                verdicts.append(_matrix_verdict(subject.layered_network(), claim))
+                if progress is not None:
+                    progress(number)
+                continue
+            assert graph is not None  # built above for every scalar claim
             document, node = judging.judge(graph, claim, limit=request.limit)
         except ChainruleError as error:
             if len(request.claims) == 1:
@@ -194,6 +209,14 @@ def compute(request: CheckRequest, progress: Callable[[int], None] | None = None
         if progress is not None:
             progress(number)
     return CheckRecord(request, graph, tuple(verdicts))
+
+
+def _matrix_verdict(network, claim: str) -> Verdict:
+    """A matrix claim's verdict (:mod:`chainrule.verification.matrix_claims`); its node is the
+    quantity's name."""
+    document, true_text = judge_matrix(network, claim)
+    correct = document["verdict"] == "correct" and document["convention"] == "rows"
+    return Verdict(document, document["quantity"], None if correct else true_text)
 
 
 #: A request from an architecture and options by keyword (``CheckRequest.of``).

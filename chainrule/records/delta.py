@@ -9,6 +9,11 @@ every term again, one layer of weighted inputs shorter), against ``limit`` times
 so that a command that prints only the factoring of one weight never defines every δ of the
 network, nor lists its 20,000 weights.
 
+The matrix view (``view="matrix"``) writes the same recursion a layer at a time for a batch of
+m examples, every operand with its shape (:class:`MatrixDeltaRecord`, from the layer-level graph
+of :mod:`chainrule.graph.layers`: no scalar graph for layer sizes, ``rnn:`` or ``resnet:``, so
+at any width).
+
 With a case (``case``, a case file, or ``numbers`` to draw one from ``seed``, ``examples`` and
 ``init_scale``), the record holds the case's numbers (:mod:`chainrule.records.numbers`, read
 from the values record): every δ's value per example, every factor's, and each gradient's,
@@ -40,18 +45,39 @@ from typing import TYPE_CHECKING, Any
 from chainrule import budget
 from chainrule.calculus import delta
 from chainrule.calculus.counting import OperationCounts, operation_counts
-from chainrule.errors import TooLarge
+from chainrule.calculus.matrix import (
+    BatchEquation,
+    NoBatchForm,
+    cost_edges,
+    cost_gradient,
+    forward_form,
+    layer_graph_document,
+    sweep_form,
+)
+from chainrule.errors import SpecError, TooLarge
 from chainrule.graph.build import graph_size
+from chainrule.graph.shapes import tokens
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
 from chainrule.records import cases
 from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
+from chainrule.records.chains import equation_document
 from chainrule.records.options import Option, read_options
-from chainrule.records.subject import Source, Subject, SubjectRequest, resolve, subject_of
+from chainrule.records.subject import (
+    MatrixSource,
+    Source,
+    Subject,
+    SubjectRequest,
+    resolve,
+    resolve_layers,
+    subject_of,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from chainrule.graph.layers import LayerGraph
 
 PARAM = shared.param("show the factoring of theta^(l)_jk's chains (repeatable)")
 OPS = Option(
@@ -59,6 +85,13 @@ OPS = Option(
 )
 LIMIT = shared.limit(budget.DEFAULT_CHAIN_LIMIT, "chains or delta terms")
 WRT = shared.WRT
+VIEW = Option(
+    "view",
+    "scalar deltas, one per neuron (default), or the matrix form: the delta recursion a "
+    "layer at a time for a batch, every operand's shape under it",
+    default="scalar",
+    choices=("scalar", "matrix"),
+)
 NUMBERS = Option(
     "numbers",
     "write each delta's value beside its formula, on a random case (--seed, --examples, "
@@ -67,7 +100,7 @@ NUMBERS = Option(
     flag=True,
 )
 CASE_OPTIONS = case_numbers.CASE_OPTIONS
-OPTIONS = (*shared.NETWORK, PARAM, OPS, LIMIT, WRT, NUMBERS, *CASE_OPTIONS)
+OPTIONS = (*shared.NETWORK, PARAM, OPS, LIMIT, WRT, VIEW, NUMBERS, *CASE_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -80,6 +113,7 @@ class DeltaRequest:
     ops: bool = False
     limit: int = budget.DEFAULT_CHAIN_LIMIT
     wrt: str = "parameters"
+    view: str = "scalar"
     #: the numbers of a case: `case` (a case file's path, a Case or a GraphCase), or one drawn
     numbers: bool = False
     case: Any = None
@@ -112,6 +146,11 @@ class DeltaRequest:
             made.max_numbers,
             f"{budget.spelled('numbers')} (or {budget.spelled('case', 'FILE')})",
         )
+        if wanted and made.view == "matrix":
+            raise SpecError(
+                f"the numbers of a case are written beside the scalar deltas; leave out "
+                f"{budget.spelled('view', 'matrix')} for them"
+            )
         if case is not None:
             cases.refuse_conflicts(made.subject, made.seed, made.examples, made.init_scale, 1)
         elif wanted and architecture is None and graph_text is None:
@@ -318,11 +357,14 @@ def factoring_terms(subject: Subject, selected: list[Source]) -> int:
     return sum(source.terms * (_factoring_steps(subject, source) + 1) for source in selected)
 
 
-def compute(request: DeltaRequest) -> DeltaRecord:
+def compute(request: DeltaRequest) -> DeltaRecord | MatrixDeltaRecord:
     """The δ record of `request`, refused before anything is built when the δ definitions (or
     the selected factorings) have more terms (chains) than ``limit``, or the factorings would
     write more terms over their steps than ``limit`` allows
-    (:data:`~chainrule.budget.TERMS_PER_CHAIN` a chain)."""
+    (:data:`~chainrule.budget.TERMS_PER_CHAIN` a chain); in the matrix view a
+    :class:`MatrixDeltaRecord`."""
+    if request.view == "matrix":
+        return compute_matrix(request)
     obtained = None
     if request.with_numbers:
         # the case first: a layered network's case file sets the network derived
@@ -391,6 +433,115 @@ def compute(request: DeltaRequest) -> DeltaRecord:
         )
     label = network.architecture if network is not None else graph.graph["source"]
     return DeltaRecord(request, label, graph, network, tuple(selected), ops, subject, numbers)
+
+
+# -- the matrix view ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixDeltaRecord:
+    """The δ recursion of a subject a layer at a time, for a batch (rows are the m examples):
+    its layer-level graph (`view`), the tensors whose gradients it ends in (`sources`), the
+    forward pass (`forward`, None when a tensor has no forward formula in matrices), the
+    cost's dJ/da lines (`costs`) and the sweep (`equations`: each named δ, output first, each
+    gradient as soon as its δ is known). Every equation's shapes were checked by the shape
+    algebra when it was made."""
+
+    request: DeltaRequest
+    label: str
+    view: LayerGraph
+    sources: tuple[MatrixSource, ...]
+    forward: tuple[BatchEquation, ...] | None
+    costs: tuple[BatchEquation, ...]
+    equations: tuple[BatchEquation, ...]
+    #: Whether the subject is a layered network (its δs are δ^(l) = ∂J/∂z^(l)).
+    layered: bool = False
+
+    @property
+    def backward(self) -> tuple[BatchEquation, ...]:
+        """The cost's lines, then the δ recursion: every backward equation in reading order."""
+        return self.costs + self.equations
+
+    def as_dict(self) -> dict[str, Any]:
+        """The document of ``chainrule delta --view matrix --json``: ``architecture``,
+        ``view``, ``wrt``, ``tensors`` (each with its ``shape``), ``forward`` (or null) and
+        ``equations``, each ``{"kind", "lhs", "rhs", "unicode", "shape", "latex",
+        "operands": [{"name", "shape"}, ...]}``, the operands left to right."""
+        return {
+            "architecture": self.label,
+            "view": "matrix",
+            "wrt": self.request.wrt,
+            "tensors": layer_graph_document(self.view)["tensors"],
+            "forward": None
+            if self.forward is None
+            else [batch_equation_document(equation) for equation in self.forward],
+            "equations": [batch_equation_document(equation) for equation in self.backward],
+        }
+
+
+def batch_equation_document(equation: BatchEquation) -> dict[str, Any]:
+    """One batch equation as JSON, with every operand's shape, left to right (the left side
+    first; a column of ones, which sums over the examples, is ``1``)."""
+    document = equation_document(equation)
+    document["unicode"] = equation.written("unicode")
+    document["operands"] = [
+        {"name": name, "shape": shape.as_json()}
+        for name, shape in [(equation.lhs.text, equation.lhs.shape), *_operands(equation.rhs)]
+    ]
+    return document
+
+
+def _operands(expression) -> list[tuple[str, Any]]:
+    """Each operand of a matrix expression (named matrices and columns of ones) with its
+    shape, as the writers put a shape under it."""
+    # the writer's pieces: an operand (a column of ones too) comes with its shape
+    return [(text, shape) for text, shape in tokens(expression, "text") if shape is not None]
+
+
+def compute_matrix(request: DeltaRequest) -> MatrixDeltaRecord:
+    """The matrix view's record: the layer-level graph (in closed form for layer sizes,
+    ``rnn:`` and ``resnet:``; grouped from a graph file's indexed names, or refused with the
+    reason), its Jacobians counted against ``limit`` before the recursion is written, and
+    refused when a Jacobian on the way has no batch form."""
+    if request.ops:
+        raise SpecError(
+            f"{budget.spelled('ops')} counts the scalar operations; leave out "
+            f"{budget.spelled('view', 'matrix')} for them"
+        )
+    subject = resolve_layers(request.subject)
+    view = subject.view
+    terms = len(view.edges)  # each Jacobian enters the recursion once
+    if terms > request.limit:
+        raise TooLarge(
+            # the numbers first: a label of 5,000 layer sizes would push them out of the line
+            f"the layer-level delta recursion has {terms:,} Jacobians (one an edge of the "
+            f"layer-level graph), more than {budget.spelled('limit', f'{request.limit:,}')}; "
+            f"{budget.limit_advice(terms)}"
+        )
+    sources = tuple(subject.sources(request.wrt, request.param or ()))
+    try:
+        equations = sweep_form(view, [source.name for source in sources])
+    except NoBatchForm as error:
+        raise SpecError(f"the matrix view of {subject.label} has no batch form: {error}") from None
+    costs = tuple(
+        equation
+        for edge in cost_edges(view, equations)
+        if (equation := cost_gradient(view, edge)) is not None
+    )
+    try:
+        forward: tuple[BatchEquation, ...] | None = forward_form(view)
+    except NoBatchForm:
+        forward = None
+    return MatrixDeltaRecord(
+        request,
+        subject.label,
+        view,
+        sources,
+        forward,
+        costs,
+        equations,
+        subject.network is not None,
+    )
 
 
 #: A request from an architecture and options by keyword (``DeltaRequest.of``).

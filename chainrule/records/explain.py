@@ -1,10 +1,12 @@
-"""``explain``: the whole story of one network in five steps, as the records of the commands.
+"""``explain``: the whole story of one network in six steps, as the records of the commands.
 
 The tour is a composition of the other commands' records: the counts and how they grow with
 depth and width (:mod:`~chainrule.records.count`, with the operation counts), the chains of one
 weight (:mod:`~chainrule.records.chains`), their factoring into δ and the δ definitions
-(:mod:`~chainrule.records.delta`), and the check against numbers
-(:mod:`~chainrule.records.verify`). :mod:`chainrule.present.explain` tells them as text.
+(:mod:`~chainrule.records.delta`), the same a layer at a time with every shape (the matrix
+views of :mod:`~chainrule.records.chains` and :mod:`~chainrule.records.delta`: no scalar graph,
+so it is told at any width), and the check against numbers (:mod:`~chainrule.records.verify`).
+:mod:`chainrule.present.explain` tells them as text.
 
 The tour never refuses: it says what it can within its budget. Every section is priced from
 the counts before anything is built (:func:`tour_work`: the graph built, the chains and
@@ -59,7 +61,7 @@ SEED = shared.SEED._replace(help="seed of the verification's random case (defaul
 OPTIONS = (*shared.NETWORK, PARAM, SEED)
 #: The progress callback: (the section about to be prepared, how many are done, of how many).
 Progress = Callable[[str, int, int], None]
-STAGES = ("count", "chains", "delta", "verify")
+STAGES = ("count", "matrix", "chains", "delta", "verify")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,10 @@ class ExplainRecord:
     factoring_steps: int = 0
     verification: verify_record.VerifyRecord | None = None
     left_out: Left | None = None
+    #: The parameter's weight matrix a layer at a time: its layer-level chains with their
+    #: shapes, and the δ recursion for every weight (None past the tour's budget of layers).
+    matrix_chains: chains_record.MatrixChainsRecord | None = None
+    matrix_deltas: delta_record.MatrixDeltaRecord | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The tour as one document: each command's own, and what was left out and why."""
@@ -127,6 +133,11 @@ class ExplainRecord:
         if self.factoring is not None:
             document["delta"] = self.factoring.as_dict()
             document["factoring_steps"] = self.factoring_steps
+        if self.matrix_chains is not None and self.matrix_deltas is not None:
+            document["matrix"] = {
+                "chains": self.matrix_chains.as_dict(),
+                "delta": self.matrix_deltas.as_dict(),
+            }
         if self.verification is not None:
             document["verify"] = self.verification.as_dict()
         if self.left_out is not None:
@@ -210,9 +221,34 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     nodes, edges = graph_size(network)
     chains, terms = count_parameter(network, parameter)
 
+    text = ",".join(map(str, parameter))
+    matrix: dict[str, Any] = {}
+    # The matrix form needs no scalar graph: it is told at any width, within its layers' price.
+    if network.depth * budget.MATRIX_LAYER_WORK <= budget.MAX_TOUR_WORK:
+        begin("matrix")
+        matrix_chains = chains_record.compute(
+            chains_record.ChainsRequest(about, param=(text,), view="matrix")
+        )
+        matrix_deltas = delta_record.compute(
+            delta_record.DeltaRequest(
+                about, view="matrix", limit=max(budget.DEFAULT_CHAIN_LIMIT, 5 * network.depth)
+            )
+        )
+        assert isinstance(matrix_chains, chains_record.MatrixChainsRecord)
+        assert isinstance(matrix_deltas, delta_record.MatrixDeltaRecord)
+        matrix = {"matrix_chains": matrix_chains, "matrix_deltas": matrix_deltas}
+
     def told(**sections: Any) -> ExplainRecord:
         return ExplainRecord(
-            request, network, parameter, counts, grown, nodes + edges, (chains, terms), **sections
+            request,
+            network,
+            parameter,
+            counts,
+            grown,
+            nodes + edges,
+            (chains, terms),
+            **sections,
+            **matrix,
         )
 
     work = tour_work(network, parameter)
@@ -226,7 +262,6 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
     # are walked to the first CHAINS_SHOWN, the factoring is grouped step by step only when
     # it has no more chains than that. Their own limits (for writing everything) are set not
     # to refuse what the tour never writes.
-    text = ",".join(map(str, parameter))
     begin("chains")
     chain_record = chains_record.compute(
         chains_record.ChainsRequest(
@@ -244,6 +279,7 @@ def compute(request: ExplainRequest, progress: Progress | None = None) -> Explai
             limit=max(chains, edges, -(-terms * (steps + 1) // budget.TERMS_PER_CHAIN)),
         )
     )
+    assert isinstance(factoring, delta_record.DeltaRecord)  # the scalar view
     # Computed now, with the rest of the work, rather than when the presenter reads them.
     _ = factoring.definitions, factoring.gradients
     if chains <= CHAINS_SHOWN:

@@ -144,6 +144,10 @@ class ReportRecord:
     verification: verify_record.VerifyRecord
     drawing: draw_record.DrawRecord | None
     figure_left_out: str | None = None
+    #: The focus's weight matrix a layer at a time (its layer-level chains with their shapes)
+    #: and the δ recursion for a batch, every operand's shape.
+    matrix_chains: chains_record.MatrixChainsRecord | None = None
+    matrix_deltas: delta_record.MatrixDeltaRecord | None = None
 
     @property
     def selected(self) -> tuple[str, ...]:
@@ -162,6 +166,9 @@ class ReportRecord:
             "delta": self.deltas.as_dict(),
             "factoring": self.factoring.as_dict()["factoring"],
             "verify": self.verification.as_dict(),
+            "matrix": None
+            if self.matrix_chains is None or self.matrix_deltas is None
+            else {"chains": self.matrix_chains.as_dict(), "delta": self.matrix_deltas.as_dict()},
             "figure": (
                 {"title": self.drawing.title, "summary": self.drawing.summary}
                 if self.drawing is not None
@@ -257,6 +264,18 @@ def compute(
     factoring = delta_record.compute(
         delta_record.DeltaRequest(about, param=(first,), limit=request.limit)
     )
+    assert isinstance(deltas, delta_record.DeltaRecord)  # the scalar view
+    assert isinstance(factoring, delta_record.DeltaRecord)
+    # The matrix form: a handful of equations a layer, no scalar graph (priced by the graph's
+    # edges above, which it never exceeds).
+    matrix_chains = chains_record.compute(
+        chains_record.ChainsRequest(about, param=(first,), view="matrix")
+    )
+    matrix_deltas = delta_record.compute(
+        delta_record.DeltaRequest(about, view="matrix", limit=max(request.limit, 5 * network.depth))
+    )
+    assert isinstance(matrix_chains, chains_record.MatrixChainsRecord)
+    assert isinstance(matrix_deltas, delta_record.MatrixDeltaRecord)
     begin("verify")
     verification = verify_record.compute(verify_record.VerifyRequest(about, seed=request.seed))
     begin("draw")
@@ -276,6 +295,8 @@ def compute(
         verification,
         drawing,
         left_out,
+        matrix_chains,
+        matrix_deltas,
     )
 
 

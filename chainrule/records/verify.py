@@ -1,4 +1,4 @@
-"""``verify``: one case's gradients by five methods, each compared with an independent reference.
+"""``verify``: one case's gradients by six methods, each compared with an independent reference.
 
 The subject is layer sizes (a random case drawn from ``seed``, ``examples`` and ``init_scale``,
 or a case file's numbers), or any graph (``rnn:``, ``resnet:``, a graph file), whose leaves are
@@ -249,8 +249,8 @@ def compute(request: VerifyRequest) -> VerifyRecord:
 def work(network: Network, examples: int = cases.DEFAULT_EXAMPLES) -> int:
     """What verifying a random case of `network` costs, in microseconds, estimated from its
     counts before anything is built: the methods that run within their budgets (the graph's
-    formulas and edges, the chains summed, the finite differences' passes) at the rates of
-    :data:`~chainrule.budget.FORMULA_WORK` and its neighbours. A command that tells a
+    formulas and edges, the chains summed, the matrix form, the finite differences' passes) at
+    the rates of :data:`~chainrule.budget.FORMULA_WORK` and its neighbours. A command that tells a
     verification among other things (``explain``) leaves it out when this is too much.
 
     Examples
@@ -267,6 +267,9 @@ def work(network: Network, examples: int = cases.DEFAULT_EXAMPLES) -> int:
         if counted.chains <= budget.MAX_CHAINS_SUMMED and counted.terms <= budget.MAX_TERMS_SUMMED:
             cost += budget.CHAIN_TERM_WORK * counted.terms
     passes = 4 * network.parameter_count * budget.forward_pass_work(network.sizes, examples)
+    matrix = budget.matrix_form_work(network.sizes, examples)
+    if matrix <= budget.MAX_MATRIX_FORM_WORK:
+        cost += matrix // 1_000
     return cost + 2 * min(passes, budget.MAX_FINITE_DIFFERENCE_WORK) // 3_000
 
 

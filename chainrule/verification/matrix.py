@@ -15,8 +15,9 @@ implementations. Gradients come in the case's shapes: ``weights[l-1]`` is ∂J/�
 (n_{l+1} × n_l), ``biases[l-1]`` is ∂J/∂b^(l+1) (n_{l+1},).
 
 This is the numeric half of the bridge at real widths: for 784-512-512-10 at m = 8 it equals
-numeric backprop to 1e-9 (a test at smaller widths, a benchmark at that one). It will become
-``verify``'s ``matrix`` method.
+numeric backprop to 1e-9 (a test and a benchmark). It is ``verify``'s ``matrix`` method, for
+layered networks and, by :func:`graph_matrix_gradients`, for any graph whose names group into
+tensors (``rnn:``, ``resnet:``, an indexed graph file).
 
 Examples
 --------
@@ -44,12 +45,20 @@ import sympy as sp
 
 from chainrule import rules
 from chainrule.calculus.matrix import (
+    NoBatchForm,
     forward_form,
     iter_matrix_chains,
     network_batch_form,
     vector_jacobian,
 )
-from chainrule.graph.layers import LayerGraph, Tensor, network_layers
+from chainrule.graph.layers import (
+    LayerGraph,
+    Tensor,
+    group_nodes,
+    network_layers,
+    parse_indices,
+    split_name,
+)
 from chainrule.graph.shapes import (
     Expression,
     Hadamard,
@@ -59,6 +68,7 @@ from chainrule.graph.shapes import (
     Sum,
     Transpose,
 )
+from chainrule.graph.symbols import node_symbol
 from chainrule.verification.evaluate import evaluate
 
 FORMS = ("delta", "chains")
@@ -114,16 +124,24 @@ def _rows(ones: Ones, value: Callable) -> int:
 
 
 class _Evaluation:
-    """One case's values: the tensors of the forward pass and the operands the equations name."""
+    """One case's values: the tensors of the forward pass and the operands the equations name.
 
-    def __init__(self, view: LayerGraph, case: Any):
-        self.view, self.case = view, case
-        self.m = case.inputs.shape[0]
-        self.values: dict[str, np.ndarray] = {"x": np.asarray(case.inputs, float)}
-        for layer, theta in enumerate(case.weights, start=1):
-            self.values[f"Theta^({layer})"] = np.asarray(theta, float)
-        for layer, bias in enumerate(case.biases or (), start=2):
-            self.values[f"b^({layer})"] = np.asarray(bias, float).reshape(1, -1)
+    `leaves` are the parameter and input tensors' values by name (an input m × n, a bias row
+    1 × n), `targets` each target matrix by the name the cost edges give it (``y``,
+    ``y^(3)``), `m` the examples.
+    """
+
+    def __init__(
+        self,
+        view: LayerGraph,
+        leaves: dict[str, np.ndarray],
+        targets: dict[str, np.ndarray],
+        m: int,
+    ):
+        self.view, self.targets, self.m = view, targets, m
+        self.values: dict[str, np.ndarray] = {
+            name: np.asarray(value, float) for name, value in leaves.items()
+        }
         for equation in forward_form(view):  # the printed forward pass, shapes checked
             self.values[equation.lhs.name] = evaluate_expression(equation.rhs, self.operand)
 
@@ -161,16 +179,31 @@ class _Evaluation:
         (edge,) = [e for e in self.view.out_edges(name) if e.jacobian.form == "cost"]
         rule = rules.COSTS[str(edge.jacobian.rule)]
         a, y, m = sp.symbols("a y m", real=True)
-        values = {a: self.values[name], y: np.asarray(self.case.targets, float), m: float(self.m)}
+        values: dict[Any, Any] = {a: self.values[name], m: float(self.m)}
+        values[y] = self.targets[str(edge.jacobian.operand)]
         return np.broadcast_to(evaluate(rule.derivative(a, y, m), values), self.values[name].shape)
 
     def cost(self) -> float:
-        (edge,) = self.view.in_edges(self.view.cost)
-        rule = rules.COSTS[str(edge.jacobian.rule)]
+        """J: each cost edge's per-output shares, summed over outputs and examples."""
         a, y, m = sp.symbols("a y m", real=True)
-        values: dict[Any, Any] = {a: self.values[edge.source], m: float(self.m)}
-        values[y] = np.asarray(self.case.targets, float)
-        return float(np.sum(evaluate(rule.per_output(a, y, m), values)))
+        total = 0.0
+        for edge in self.view.in_edges(self.view.cost):
+            rule = rules.COSTS[str(edge.jacobian.rule)]
+            values: dict[Any, Any] = {a: self.values[edge.source], m: float(self.m)}
+            values[y] = self.targets[str(edge.jacobian.operand)]
+            total += float(np.sum(evaluate(rule.per_output(a, y, m), values)))
+        return total
+
+
+def case_leaves(case: Any) -> dict[str, np.ndarray]:
+    """A layered network's case as the tensors of its layer-level graph: x, each Θ^(l) and
+    each bias row b^(l+1)."""
+    leaves = {"x": np.asarray(case.inputs, float)}
+    for layer, theta in enumerate(case.weights, start=1):
+        leaves[f"Theta^({layer})"] = np.asarray(theta, float)
+    for layer, bias in enumerate(case.biases or (), start=2):
+        leaves[f"b^({layer})"] = np.asarray(bias, float).reshape(1, -1)
+    return leaves
 
 
 def _elementwise(function: Callable, values: np.ndarray) -> np.ndarray:
@@ -212,7 +245,8 @@ def matrix_gradients(case: Any, form: str = "delta", view: LayerGraph | None = N
         raise ValueError(f"unknown form {form!r}; choose from {', '.join(FORMS)}")
     network = case.network
     view = network_layers(network) if view is None else view
-    evaluation = _Evaluation(view, case)
+    targets = {"y": np.asarray(case.targets, float)}
+    evaluation = _Evaluation(view, case_leaves(case), targets, case.inputs.shape[0])
     if form == "delta":  # one sweep for the weights and one for the inputs, as printed
         gradients = {
             **_swept(network_batch_form(view, "parameters"), evaluation),
@@ -262,3 +296,102 @@ def _chains_gradient(view: LayerGraph, tensor: Tensor, evaluation: _Evaluation) 
         assert upstream is not None
         total = total + evaluate_expression(upstream, evaluation.operand)
     return total
+
+
+def graph_leaves(
+    graph: Any, view: LayerGraph, leaves: dict, examples: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A graph's leaf values (by symbol, each an array over the examples, as
+    :func:`~chainrule.verification.verify.random_leaf_values` draws them) gathered into the
+    tensors of its layer-level graph `view`: each parameter matrix, each input m × n, and each
+    target matrix by its group's name (``y^(3)`` of ``y^(3)_1``...)."""
+    member = group_nodes(graph).member
+    tensors: dict[str, np.ndarray] = {}
+    for node, kind in graph.nodes(data="kind"):
+        if kind not in ("param", "input"):
+            continue
+        name, index = member[node]
+        tensor = view.tensor(name)
+        if name not in tensors:
+            rows = examples if tensor.batched else tensor.shape.rows.factor
+            tensors[name] = np.zeros((rows, tensor.shape.cols.factor))
+        value = np.asarray(leaves[node_symbol(node)], float)
+        row, column = _place(index)
+        if tensor.batched:
+            tensors[name][:, column] = np.broadcast_to(value, (examples,))
+        else:
+            tensors[name][row, column] = np.ravel(value)[0]
+    targets: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for target in graph.graph.get("targets", ()):
+        base, digits = split_name(str(target))
+        entry = parse_indices(digits, 1) if digits is not None else None
+        column = entry[0] - 1 if entry else 0
+        values = np.broadcast_to(np.asarray(leaves[target], float), (examples,))
+        targets.setdefault(base, []).append((column, values))
+    matrices = {}
+    for base, columns in targets.items():
+        matrix = np.zeros((examples, max(column for column, _ in columns) + 1))
+        for column, values in columns:
+            matrix[:, column] = values
+        matrices[base] = matrix
+    return tensors, matrices
+
+
+def _place(index: tuple[int, ...]) -> tuple[int, int]:
+    """An entry's row and column (from 0): (j, k) of a matrix, k of a row, (0, 0) alone."""
+    if len(index) == 2:
+        return index[0] - 1, index[1] - 1
+    if len(index) == 1:
+        return 0, index[0] - 1
+    return 0, 0
+
+
+def graph_matrix_gradients(
+    graph: Any, sources: list[str], leaves: dict, examples: int, view: LayerGraph
+) -> dict[str, np.ndarray]:
+    """Each source's gradient by the layer-level form of a graph (``rnn:``, ``resnet:``, a
+    graph file whose names group into tensors), evaluated with numpy: for a parameter its
+    entry of ∂J/∂W (summed over the examples), for an input its column of ∂J/∂x (one number
+    per example). `view` is the graph's layer-level graph
+    (:func:`~chainrule.calculus.layers.derive_layer_graph`); a Jacobian with no batch form
+    raises :class:`~chainrule.calculus.matrix.NoBatchForm`, a cost not in the rules table
+    KeyError.
+
+    Examples
+    --------
+    >>> from chainrule.calculus.layers import derive_layer_graph
+    >>> from chainrule.graph.architectures import rnn
+    >>> from chainrule.verification.verify import adjoints, evaluate_edges, random_leaf_values
+    >>> graph = rnn(1, 2, 1, 3).build()
+    >>> leaves = random_leaf_values(graph, examples=2, seed=1)
+    >>> ours = graph_matrix_gradients(graph, ["W_12", "x^(1)_1"], leaves, 2,
+    ...                               derive_layer_graph(graph))
+    >>> sweep = adjoints(graph, evaluate_edges(graph, leaves, 2), 2)
+    >>> bool(np.allclose(ours["W_12"], np.sum(sweep["W_12"]), rtol=1e-12))
+    True
+    >>> ours["x^(1)_1"].shape
+    (2,)
+    """
+    member = group_nodes(graph).member
+    tensors, targets = graph_leaves(graph, view, leaves, examples)
+    evaluation = _Evaluation(view, tensors, targets, examples)
+    kinds = {member[source][0] for source in sources}
+    gradients: dict[str, np.ndarray] = {}
+    for wrt in ("parameters", "inputs"):
+        kind = "param" if wrt == "parameters" else "input"
+        if not any(view.tensor(name).kind == kind for name in kinds):
+            continue
+        equations = network_batch_form(view, wrt)
+        if equations is None:
+            raise NoBatchForm(f"{view.label} has a Jacobian with no batch form")
+        gradients.update(_swept(equations, evaluation))
+    result = {}
+    for source in sources:
+        name, index = member[source]
+        row, column = _place(index)
+        gradient = np.asarray(gradients[name], float)
+        if view.tensor(name).batched:
+            result[source] = gradient[:, column]
+        else:
+            result[source] = np.asarray(gradient[row, column])
+    return result

@@ -1,8 +1,12 @@
-"""Check gradients by five methods, on any computation graph, against an independent reference.
+"""Check gradients by six methods, on any computation graph, against an independent reference.
 
 - ``chain_sum``: every chain of every source, the product of its local formulas (the very
   formulas chainrule prints) evaluated at the case's numbers, summed over chains (and examples);
 - ``delta``: the δ-factored reverse sweep over the same local formulas;
+- ``matrix``: the matrix form a layer at a time, the batch equations chainrule prints
+  (:mod:`chainrule.verification.matrix`) evaluated with numpy: no scalar graph, so it runs at
+  any width (784-512-512-10 in milliseconds), and for ``rnn:``, ``resnet:`` and graph files
+  whose names group into tensors;
 - ``backprop``: :mod:`chainrule.numeric.backprop`, which shares no code with the rest: the
   reference whenever the graph is a layered network with a numeric case;
 - ``finite_differences``: fourth-order central differences of the cost (the numeric oracle's
@@ -20,7 +24,7 @@ Examples
 >>> from chainrule.graph.spec import Network
 >>> report = verify(random_case(Network([2, 2, 2]), examples=3, seed=0))
 >>> report.ok, sorted(report.methods)
-(True, ['backprop', 'chain_sum', 'delta', 'finite_differences', 'sympy_diff'])
+(True, ['backprop', 'chain_sum', 'delta', 'finite_differences', 'matrix', 'sympy_diff'])
 >>> from chainrule.graph.dag import Dag, sigmoid
 >>> dag = Dag()
 >>> x, w, y = dag.input("x"), dag.parameter("w"), dag.target("y")
@@ -66,6 +70,8 @@ from chainrule.calculus.counting import (
     local_derivative_work,
     sympy_diff_work,
 )
+from chainrule.calculus.layers import derive_layer_graph
+from chainrule.calculus.matrix import NoBatchForm
 from chainrule.calculus.symbolic import (
     M,
     composed_cost,
@@ -75,7 +81,7 @@ from chainrule.calculus.symbolic import (
     target_symbol,
     value_formula,
 )
-from chainrule.errors import TooLarge
+from chainrule.errors import SpecError, TooLarge
 from chainrule.graph import names
 from chainrule.graph.build import build_graph, graph_size
 from chainrule.graph.kinds import COMPUTED, NodeKind
@@ -87,11 +93,13 @@ from chainrule.numeric.differences import STEP as FINITE_DIFFERENCE_STEP
 from chainrule.numeric.differences import central_differences
 from chainrule.verification.evaluate import evaluate
 from chainrule.verification.graphcase import GraphCase
+from chainrule.verification.matrix import graph_matrix_gradients, matrix_gradients
 
-METHODS = ("chain_sum", "delta", "backprop", "finite_differences", "sympy_diff")
+METHODS = ("chain_sum", "delta", "matrix", "backprop", "finite_differences", "sympy_diff")
 TITLES = {
     "chain_sum": "expanded chain sum",
     "delta": "delta (reverse sweep)",
+    "matrix": "matrix form (numpy)",
     "backprop": "numeric backprop",
     "finite_differences": "finite differences",
     "sympy_diff": "sympy.diff",
@@ -379,6 +387,16 @@ SATURATED = (
     "the expanded chain sum is undefined there, while the delta sweep starts from the logits' "
     "delta, (a - y)/m, which is finite"
 )
+SATURATED_MATRIX = (
+    "an output is exactly 0 or 1 (saturated), where dJ/da divides by zero: the matrix form "
+    "as printed multiplies it by f'(z) (delta^(L) = dJ/da .* f'(z^(L))), which is undefined "
+    "there"
+)
+
+
+class MatrixFormAbsent(Exception):
+    """The subject has no matrix form to evaluate (its names do not group into tensors, or a
+    Jacobian has no batch form); the message says why, as the method's row does."""
 
 
 def logit_start(graph: nx.DiGraph, values: dict, examples: int) -> dict:
@@ -462,6 +480,8 @@ class Problem:
     title: str | None = None
     backprop: MethodResult | None = None
     saturated: bool = False  # an output at exactly 0 or 1: the expanded chain sum is undefined
+    #: The matrix form's gradients, in the report's shapes (MatrixFormAbsent if there is none).
+    matrix: Callable[[], Gradients | NamedGradients] | None = None
 
 
 def _graph_left_out(elements: int, max_graph: int | None) -> str | None:
@@ -549,10 +569,13 @@ def _graph_problem(
     title: str | None,
     backprop: dict | None = None,
     network=None,
+    matrix: Callable[[], dict] | None = None,
 ) -> Problem:
     """Sources of a built graph at given leaf values; `backprop` (per source, per example) is
     the independent reference where one exists, and `network` the layered network the graph
-    was built from, whose size decides for ``sympy.diff``."""
+    was built from, whose size decides for ``sympy.diff``. `matrix` gives the matrix form's
+    gradients per source (a layered network's, in closed form); without it, the layer-level
+    graph is read from the scalar graph's names and local derivatives."""
     kinds = {source: graph.nodes[source]["kind"] for source in sources}
 
     def arrange(per_example: dict) -> NamedGradients:
@@ -577,6 +600,18 @@ def _graph_problem(
         left_out["chain_sum"] = chain_sum or SATURATED
     if evaluation:
         left_out["delta"] = evaluation
+    if saturated:
+        left_out["matrix"] = SATURATED_MATRIX
+    elif evaluation and matrix is None:
+        left_out["matrix"] = (
+            f"its layer-level graph is read from the local derivatives: {evaluation}"
+        )
+
+    def matrix_form() -> NamedGradients:
+        if matrix is not None:
+            return arrange(matrix())
+        return arrange(_graph_matrix(graph, sources, leaves, examples))
+
     if network is not None:
         sympy_left_out = _network_sympy_left_out(network, len(sources), "input")
     else:
@@ -635,7 +670,31 @@ def _graph_problem(
         title=title,
         backprop=reference,
         saturated=saturated,
+        matrix=matrix_form,
     )
+
+
+def _graph_matrix(graph: nx.DiGraph, sources: list[str], leaves: dict, examples: int) -> dict:
+    """A graph's gradients by its matrix form, or :class:`MatrixFormAbsent` saying why it has
+    none."""
+    try:
+        view = derive_layer_graph(graph)
+    except SpecError as error:
+        raise MatrixFormAbsent(str(error)) from None
+    unknown = [
+        edge.source
+        for edge in view.in_edges(view.cost)
+        if edge.jacobian.form != "cost" or edge.jacobian.rule is None
+    ]
+    if unknown:
+        raise MatrixFormAbsent(
+            f"the cost is the graph's own formula (its derivative by {unknown[0]} is no "
+            "cost of the rules table), whose batch form is not known"
+        )
+    try:
+        return graph_matrix_gradients(graph, sources, leaves, examples, view)
+    except NoBatchForm as error:
+        raise MatrixFormAbsent(f"no batch form: {error}") from None
 
 
 def _as_gradients(case: Case, per_parameter: Callable[[ParameterIndex], float]) -> Gradients:
@@ -719,16 +778,21 @@ def _case_problem(case: Case, max_graph: int | None = None) -> Problem:
     def arrange(per_example: dict) -> Gradients:
         return _as_gradients(case, lambda p: float(np.sum(per_example[p.name])))
 
+    matrix_left_out = SATURATED_MATRIX if saturated else _matrix_left_out(case)
+    if matrix_left_out:
+        left_out["matrix"] = matrix_left_out
+
     def differences():
-        parameters = [tuple(p) for p in network.parameters()]
-        sample = _sample(len(parameters), fits)
+        count = network.parameter_count
+        sample = _sample(count, fits)
         if sample is None:
             return Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP)), None, None
-        chosen = [parameters[i] for i in sample]
+        # by index: listing 784-512-512-10's 668,672 weights to sample a few took a second
+        chosen = [_parameter_at(network, int(i)) for i in sample]
         gradients = Gradients(*numeric.finite_differences(case, FINITE_DIFFERENCE_STEP, chosen))
         note = _sample_note(
             len(chosen),
-            len(parameters),
+            count,
             "parameters",
             f"through {network.depth - 1:,} weight layers",
             fits,
@@ -750,7 +814,49 @@ def _case_problem(case: Case, max_graph: int | None = None) -> Problem:
         case=case,
         backprop=reference,
         saturated=saturated,
+        matrix=lambda: Gradients(*_matrix_of_case(case)[:2]),
     )
+
+
+def _parameter_at(network, index: int) -> tuple[int, int, int]:
+    """The `index`-th weight of ``network.parameters()`` (from 0) as (layer, j, k), found by
+    arithmetic rather than by listing them.
+
+    Examples
+    --------
+    >>> from chainrule.graph.spec import Network
+    >>> network = Network([2, 3, 2], bias=True)
+    >>> all(_parameter_at(network, i) == tuple(p) for i, p in enumerate(network.parameters()))
+    True
+    """
+    first_source = 0 if network.bias else 1
+    for layer in range(1, network.depth):
+        count = network.layer_parameter_count(layer)
+        if index < count:
+            row_length = network.sizes[layer - 1] + network.bias
+            j, k = divmod(index, row_length)
+            return layer, j + 1, k + first_source
+        index -= count
+    raise IndexError(f"{network.architecture} has {network.parameter_count:,} parameters")
+
+
+def _matrix_left_out(case: Case) -> str | None:
+    """Why the matrix form of a case is not evaluated: its layers and passes would take more
+    than :data:`~chainrule.budget.MAX_MATRIX_FORM_WORK`."""
+    network = case.network
+    work = budget.matrix_form_work(network.sizes, case.examples)
+    if work <= budget.MAX_MATRIX_FORM_WORK:
+        return None
+    return (
+        f"its {network.depth - 1:,} weight layers' batch equations and passes would take about "
+        f"{work / 1e9:.1f} s, more than the {budget.MAX_MATRIX_FORM_WORK / 1e9:g} s it may take"
+    )
+
+
+def _matrix_of_case(case: Case) -> tuple:
+    """A case's weight and bias gradients and its input gradients, by the matrix form."""
+    ours = matrix_gradients(case)
+    return ours.weights, ours.biases, ours.inputs
 
 
 def _inputs_problem(case: Case, max_graph: int | None = None) -> Problem:
@@ -764,8 +870,14 @@ def _inputs_problem(case: Case, max_graph: int | None = None) -> Problem:
     nodes, edges = graph_size(network)
     unbuilt = _evaluation_left_out(edges, 0) or _graph_left_out(nodes + edges, max_graph)
     title = f"inputs of {network.architecture}"
+
+    def matrix() -> dict:
+        gradients = _matrix_of_case(case)[2]
+        return {x: gradients[:, k] for k, x in enumerate(inputs)}
+
+    matrix_left_out = SATURATED_MATRIX if case_saturated(case) else _matrix_left_out(case)
     if unbuilt is None:
-        return _graph_problem(
+        problem = _graph_problem(
             build_graph(network),
             inputs,
             case_leaf_values(case),
@@ -773,7 +885,12 @@ def _inputs_problem(case: Case, max_graph: int | None = None) -> Problem:
             title=title,
             backprop=per_input,
             network=network,
+            matrix=matrix,
         )
+        problem.left_out.pop("matrix", None)
+        if matrix_left_out:
+            problem.left_out["matrix"] = matrix_left_out
+        return problem
 
     def arrange(per_example: dict) -> NamedGradients:
         return NamedGradients({x: np.asarray(v, float) for x, v in per_example.items()})
@@ -781,15 +898,19 @@ def _inputs_problem(case: Case, max_graph: int | None = None) -> Problem:
     def nothing():
         raise AssertionError("every method on the graph is left out")
 
+    left_out = {method: unbuilt for method in METHODS if method not in ("backprop", "matrix")}
+    if matrix_left_out:
+        left_out["matrix"] = matrix_left_out
     return Problem(
         case.examples,
         arrange,
         nothing,
         cost=numeric.cost_of(case),
         prepare=nothing,
-        left_out={method: unbuilt for method in METHODS if method != "backprop"},
+        left_out=left_out,
         title=title,
         backprop=MethodResult("backprop", arrange(per_input), note=REFERENCE_NOTE),
+        matrix=lambda: arrange(matrix()),
     )
 
 
@@ -910,13 +1031,19 @@ def _check(problem: Problem, methods: tuple[str, ...]) -> Report:
         graph, _, leaves = prepared
         evaluated = evaluate_graph(graph, leaves, problem.examples)
 
-    for name in ("chain_sum", "delta", "finite_differences", "sympy_diff"):
+    for name in ("chain_sum", "delta", "matrix", "finite_differences", "sympy_diff"):
         if name not in methods:
             continue
         result = MethodResult(name, tolerance=FINITE if name == "finite_differences" else EXACT)
         report.methods[name] = result
         if name in problem.left_out:
             result.skipped = problem.left_out[name]
+        elif name == "matrix":
+            assert problem.matrix is not None  # every problem says how, or leaves it out
+            try:
+                _timed(result, problem.matrix)
+            except MatrixFormAbsent as absent:
+                result.gradients, result.skipped = None, str(absent)
         elif name == "finite_differences":
             if problem.saturated and not np.isfinite(problem.cost):
                 result.skipped = (

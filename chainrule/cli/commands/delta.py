@@ -25,7 +25,7 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
         optional_help="layer sizes joined by '-', a graph file, rnn:I-H-O:T or resnet:WxN "
         "(not needed with a layered network's case file)",
     )
-    add_options(parser, [record.PARAM, record.OPS, record.LIMIT, record.WRT])
+    add_options(parser, [record.PARAM, record.OPS, record.LIMIT, record.WRT, record.VIEW])
     add_format(parser, list(present.PRESENTERS))
     parser.add_argument(
         "--case",

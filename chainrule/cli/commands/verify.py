@@ -1,4 +1,4 @@
-"""``chainrule verify``: one case's gradients by five methods, compared."""
+"""``chainrule verify``: one case's gradients by six methods, compared."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ def register(commands, network_options: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "verify",
         parents=[network_options],
-        help="check the gradients five ways on numbers",
+        help="check the gradients six ways on numbers",
         description="Compute one case's gradients by the expanded chain sum, the delta form, "
-        "numeric backprop, finite differences and sympy.diff, and compare them.",
+        "the matrix form, numeric backprop, finite differences and sympy.diff, and compare "
+        "them.",
     )
     add_architecture(parser, optional_help="layer sizes joined by '-' (not needed with --case)")
     add_options(parser, [record.EXAMPLES, record.SEED, record.INIT_SCALE, record.MAX_NUMBERS])
