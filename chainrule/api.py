@@ -46,6 +46,7 @@ from chainrule.records import report as report_record
 from chainrule.records import train as train_record
 from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
+from chainrule.records import worked as worked_record
 
 
 def count(architectures: Sequence[object] | object, **options: Any) -> count_record.CountRecord:
@@ -56,14 +57,24 @@ def count(architectures: Sequence[object] | object, **options: Any) -> count_rec
 
 
 def chains(
-    architecture: object, **options: Any
+    architecture: object = None, *, case: Any = None, **options: Any
 ) -> chains_record.ChainsRecord | chains_record.MatrixChainsRecord:
     """``chainrule chains``: every chain of the selected parameters (``param=["1,1,1"]``, all
     by default) or inputs (``wrt="inputs"``), in the ``view`` asked for (``view="matrix"``: a
-    layer at a time, a :class:`~chainrule.records.chains.MatrixChainsRecord`); options
-    ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``wrt``,
-    ``view``."""
-    return chains_record.compute(chains_record.request(architecture, **options))
+    layer at a time, a :class:`~chainrule.records.chains.MatrixChainsRecord`;
+    ``view="numbers"``: each chain with the numbers of ``case``, a case file's path or what
+    :func:`case` makes, or of one drawn from ``examples``, ``seed`` and ``init_scale``, within
+    ``max_numbers``); options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``,
+    ``limit``, ``wrt``, ``view``.
+
+    Examples
+    --------
+    >>> record = chains("examples/graphs/mazur.json", case="examples/cases/mazur.json",
+    ...                 view="numbers", param=["w5"])
+    >>> [round(chain.value, 9) for group in record.groups() for chain in group.numbers.chains]
+    [0.082167041]
+    """
+    return chains_record.compute(chains_record.request(architecture, case=case, **options))
 
 
 def train(
@@ -97,14 +108,27 @@ def paths(architecture: object = None, **options: Any) -> paths_record.PathsReco
 
 
 def delta(
-    architecture: object, **options: Any
+    architecture: object = None, *, case: Any = None, **options: Any
 ) -> delta_record.DeltaRecord | delta_record.MatrixDeltaRecord:
     """``chainrule delta``: every δ's definition and every gradient through the δs, or the
     factoring of the selected parameters (``param=["1,1,1"]``); with ``view="matrix"`` the δ
     recursion a layer at a time for a batch, every operand's shape (a
-    :class:`~chainrule.records.delta.MatrixDeltaRecord`); options ``bias``, ``activation``,
-    ``cost``, ``max_graph``, ``param``, ``ops``, ``limit``, ``wrt``, ``view``."""
-    return delta_record.compute(delta_record.request(architecture, **options))
+    :class:`~chainrule.records.delta.MatrixDeltaRecord`); with the numbers of ``case`` (a case
+    file's path or what :func:`case` makes) or, with ``numbers=True``, of one drawn from
+    ``examples``, ``seed`` and ``init_scale`` (within ``max_numbers``), every δ's value beside
+    its formula; options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``ops``,
+    ``limit``, ``wrt``, ``view``.
+
+    Examples
+    --------
+    >>> record = delta("examples/graphs/mazur.json", case="examples/cases/mazur.json")
+    >>> document = record.as_dict()
+    >>> [(d["name"], [round(v, 6) for v in d["value"]]) for d in document["deltas"][4:6]]
+    [('delta_net_o1', [0.138499]), ('delta_net_o2', [-0.038098])]
+    >>> round(record.numbers.gradient("w5"), 9)
+    0.082167041
+    """
+    return delta_record.compute(delta_record.request(architecture, case=case, **options))
 
 
 def case(architecture: object, values: Any, **options: Any) -> Any:
@@ -137,12 +161,29 @@ def draw(architecture: object, **options: Any) -> draw_record.DrawRecord:
     return draw_record.compute(draw_record.request(architecture, **options))
 
 
-def report(architecture: object, **options: Any) -> report_record.ReportRecord:
+def report(
+    architecture: object = None, *, case: Any = None, **options: Any
+) -> report_record.ReportRecord | worked_record.WorkedRecord:
     """``chainrule report``: the records of the whole derivation of layer sizes (counts,
-    chains, δ, operations, verification, the picture);
-    ``chainrule.present.report.save(record, path)`` writes the document (.tex, .md, .html).
-    Options ``bias``, ``activation``, ``cost``, ``max_graph``, ``param``, ``limit``, ``seed``."""
-    return report_record.compute(report_record.request(architecture, **options))
+    chains, δ, operations, verification, the picture), or with ``case`` (a case file's path or
+    what :func:`case` makes; layer sizes, graph files, ``rnn:`` and ``resnet:``) the worked
+    example of that case (a :class:`~chainrule.records.worked.WorkedRecord`: the network and
+    its numbers, the forward pass, the error, the backward pass output layer first, the update
+    and the cost after it); ``chainrule.present.report.save(record, path)`` writes the
+    document (.tex, .md, .html). Options ``bias``, ``activation``, ``cost``, ``max_graph``,
+    ``param``, ``limit``, ``seed``; with a case ``lr``, ``freeze`` and ``max_numbers``.
+
+    Examples
+    --------
+    >>> record = report("examples/graphs/mazur.json", case="examples/cases/mazur.json",
+    ...                 freeze=["b1,b2"])
+    >>> document = record.as_dict()
+    >>> [entry["parameter"] for entry in document["backward"]][:2]
+    ['w5', 'w6']
+    >>> round(document["backward"][0]["gradient"], 9), round(document["step"]["cost_after"], 9)
+    (0.082167041, 0.291027774)
+    """
+    return report_record.compute(report_record.request(architecture, case=case, **options))
 
 
 def explain(architecture: object = "2-2-2", **options: Any) -> explain_record.ExplainRecord:

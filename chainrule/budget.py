@@ -195,6 +195,10 @@ COUNT_DIGITS = 4_000
 CASE_EXAMPLES = 100_000
 #: Numbers ``values`` writes by default (``--max-numbers``): about two seconds of formatting.
 VALUES_MAX_NUMBERS = 5_000_000
+#: Numbers of a case that ``chains --view numbers``, ``delta`` with a case and a worked
+#: example's ``report`` compute and write beside a derivation by default (``--max-numbers``):
+#: each is formatted on its own, in its place in a chain or a δ, about a microsecond apiece.
+NUMBERS_WRITTEN = 1_000_000
 #: Characters of claims read from a file (``check --file``): far beyond any derivation.
 CLAIMS_FILE_CHARACTERS = 10_000_000
 #: An entry's index longer than this is no entry of any graph that can be held (and int() of

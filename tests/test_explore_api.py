@@ -124,7 +124,7 @@ def test_errors_are_400_with_the_cli_message(client, capsys, url, argv):
     [
         (
             "/api/chains?arch=2-2-2&view=sideways",
-            "view: expected one of abstract, local, closed, matrix, got 'sideways'",
+            "view: expected one of abstract, local, closed, matrix, numbers, got 'sideways'",
         ),
         ("/api/chains?arch=2-2-2&limit=0", "limit: expected a positive integer, got '0'"),
         (

@@ -30,13 +30,17 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+#: Long enough that only a hang runs past it, on any machine however busy.
+HANG_SECONDS = 90
 
 
 @pytest.fixture(scope="module")
 def server():
     from chainrule.explore.command import serving
 
-    with serving() as url:
+    # A deadline and waits for a hang, not for a slow machine: under a loaded CI runner a
+    # worked example's numbers took longer than the explorer's default 8 s.
+    with serving(timeout=HANG_SECONDS) as url:
         yield url
 
 
@@ -51,6 +55,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -61,7 +66,7 @@ def page(browser):
 
 def ready(page, url):
     page.goto(url)
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=HANG_SECONDS * 1000)
     return page
 
 
@@ -232,7 +237,7 @@ def test_the_train_button_draws_a_falling_cost_curve(server, page):
     page.fill("#lr", "5")
     page.click("#train")
     page.wait_for_selector("#cost-curve")  # drawn while epochs still arrive
-    page.wait_for_selector("#train-note[data-done]", timeout=30_000)
+    page.wait_for_selector("#train-note[data-done]", timeout=HANG_SECONDS * 1000)
     curve = page.locator("#cost-curve")
     assert int(curve.get_attribute("data-points")) == 401
     assert float(curve.get_attribute("data-last")) < float(curve.get_attribute("data-first"))
@@ -243,6 +248,7 @@ def test_the_static_export_works_from_disk_with_the_network_blocked(browser, tmp
     assert main(["explore", "2-2-2", "--html", str(path)]) == 0
     assert capsys.readouterr().out == f"wrote {path}\n"
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     requested = []
 
     def block(route):
@@ -294,13 +300,14 @@ def test_the_notebook_view_runs_inside_its_iframe(browser, tmp_path):
         f"<!doctype html><title>notebook</title>{view._repr_html_()}", encoding="utf-8"
     )
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     context.route(
         lambda url: not url.startswith(("file://", "about:")), lambda route: route.abort()
     )
     page = context.new_page()
     page.goto(notebook.as_uri())
     frame = page.frame_locator("iframe")
-    frame.locator("body[data-ready=true]").wait_for(timeout=20_000)
+    frame.locator("body[data-ready=true]").wait_for(timeout=HANG_SECONDS * 1000)
     assert frame.locator('[data-count="terms"]').get_attribute("data-value") == "8"
     assert frame.locator("[data-parameter] [data-chain]").count() == 1
     # the frame grows to its page (it was a fixed 1,100 px around a taller page)
@@ -415,7 +422,7 @@ def test_train_trains_the_graph_shown(server, page, capsys, arch):
     page.fill("#epochs", "40")
     page.fill("#lr", "0.5")
     page.click("#train")
-    page.wait_for_selector("#train-note[data-done]", timeout=30_000)
+    page.wait_for_selector("#train-note[data-done]", timeout=HANG_SECONDS * 1000)
     expected = cli_json(capsys, "train", subject, "--epochs", "40", "--lr", "0.5", "--json")
     curve = page.locator("#cost-curve")
     assert int(curve.get_attribute("data-points")) == 41
@@ -476,9 +483,10 @@ def test_no_panel_scrolls_sideways_and_no_count_is_clipped(server, browser, arch
     its box, and each count shows whole: 784-512-512-10's 2,057,835,520 chains read
     2,057,835,52 in a third of the panel before."""
     context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     page = context.new_page()
     page.goto(server + f"/?arch={arch}")
-    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=HANG_SECONDS * 1000)
     page.wait_for_selector("#numbers-note:not(:empty)")
     page.wait_for_timeout(300)
     assert page.evaluate(OVERFLOWING_PANELS) == []
@@ -545,6 +553,7 @@ def test_the_static_export_honours_and_updates_a_deep_link(browser, tmp_path):
     path = tmp_path / "explore.html"
     assert main(["explore", "2-2-2", "--html", str(path)]) == 0
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
     page = context.new_page()
     errors = []
@@ -566,6 +575,7 @@ def test_the_terms_plot_keeps_its_size_in_one_column(server, browser, width):
     """Below 1,100 px the page is one column and the terms plot, drawn 260 units wide, grew
     with it: 1,000 px wide and 460 px tall, its ticks 40 px high."""
     context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     page = context.new_page()
     ready(page, server + "/?arch=2-2-2")
     box = page.locator("#terms-plot svg").bounding_box()

@@ -405,17 +405,26 @@ def operand_name(operand: Operand, format: str) -> str:
 
 
 # Binding strength: a part binding less tightly than its context is parenthesised.
-_ATOM, _PRODUCT, _ELEMENTWISE, _SUM = 3, 2, 1, 0
+ATOM, PRODUCT, ELEMENTWISE, SUM = 3, 2, 1, 0
 
 
-def _strength(expression: Expression) -> int:
+def binding_strength(expression: Expression) -> int:
+    """How tightly `expression` binds (:data:`ATOM` tightest, :data:`SUM` loosest): a writer
+    parenthesises a part that binds less tightly than its context.
+
+    Examples
+    --------
+    >>> x = Operand("x", "x", "x", Shape.of("m", 2))
+    >>> binding_strength(x) > binding_strength(MatMul(x, Transpose(x)))
+    True
+    """
     if isinstance(expression, Sum):
-        return _SUM
+        return SUM
     if isinstance(expression, Hadamard):
-        return _ELEMENTWISE
+        return ELEMENTWISE
     if isinstance(expression, MatMul):
-        return _PRODUCT
-    return _ATOM
+        return PRODUCT
+    return ATOM
 
 
 def tokens(expression: Expression, format: str = "unicode") -> list[tuple[str, Shape | None]]:
@@ -435,7 +444,7 @@ def tokens(expression: Expression, format: str = "unicode") -> list[tuple[str, S
     pieces: list[tuple[str, Shape | None]] = []
 
     def part(expression: Expression, context: int, always_group: bool = False) -> None:
-        group = always_group or _strength(expression) < context
+        group = always_group or binding_strength(expression) < context
         if group:
             pieces.append((marks.open, None))
         walk(expression)
@@ -451,28 +460,28 @@ def tokens(expression: Expression, format: str = "unicode") -> list[tuple[str, S
             inner = expression.inner
             # A name with a superscript or a subscript reads better parenthesised before its
             # ᵀ: (δ^(2))ᵀ, (δ_z)ᵀ; a plain name does not: xᵀ.
-            grouped = _strength(inner) < _ATOM or (
+            grouped = binding_strength(inner) < ATOM or (
                 isinstance(inner, Operand) and not inner.text.isalnum()
             )
-            part(inner, _ATOM, always_group=grouped)
+            part(inner, ATOM, always_group=grouped)
             pieces.append((marks.top, None))
         elif isinstance(expression, MatMul):
-            part(expression.left, _PRODUCT)
+            part(expression.left, PRODUCT)
             pieces.append((marks.times, None))
-            part(expression.right, _PRODUCT + 1)
+            part(expression.right, PRODUCT + 1)
         elif isinstance(expression, Hadamard):
             # A product beside ⊙ is parenthesised, as the matrix form is written by hand:
             # (δ^(3) Θ^(2)) ⊙ f'(z^(2)).
-            part(expression.left, _ATOM if isinstance(expression.left, MatMul) else _ELEMENTWISE)
+            part(expression.left, ATOM if isinstance(expression.left, MatMul) else ELEMENTWISE)
             pieces.append((marks.odot, None))
-            part(expression.right, _ATOM)
+            part(expression.right, ATOM)
         elif isinstance(expression, Sum):
             for number, (sign, term) in enumerate(expression.signed()):
                 if number:
                     pieces.append((marks.plus if sign > 0 else marks.minus, None))
                 elif sign < 0:
                     pieces.append((marks.minus.strip(), None))
-                part(term, _SUM + 1 if number and sign < 0 else _SUM)
+                part(term, SUM + 1 if number and sign < 0 else SUM)
         else:
             raise TypeError(f"not a matrix expression: {expression!r}")
 
@@ -487,4 +496,4 @@ def written(expression: Expression, format: str = "unicode") -> str:
 
 def _operand_text(expression: Expression) -> str:
     text = written(expression, "message")
-    return text if _strength(expression) == _ATOM else f"({text})"
+    return text if binding_strength(expression) == ATOM else f"({text})"

@@ -16,10 +16,11 @@ Nothing here imports SymPy until a formula is printed, so the abstract view stay
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from chainrule.lazy import lazy
+from chainrule.notation.numbers import figure
 
 if TYPE_CHECKING:
     from chainrule.calculus import delta as calculus_delta
@@ -95,6 +96,10 @@ class Notation:
     #: Between partials side by side in the abstract view.
     juxtapose: ClassVar[str]
     plus: ClassVar[str]
+    #: Between the terms of a sum of numbers, before a negative one written without its sign.
+    minus: ClassVar[str] = " - "
+    #: Between a product of numbers and its value, inside one side of an equation.
+    equals: ClassVar[str] = " = "
 
     def __init__(self, graph: nx.DiGraph | None = None):
         self.graph = graph
@@ -269,6 +274,7 @@ class Notation:
         source: Hashable,
         steps: Sequence[Step] | None = None,
         factored: FactoredGradient | None = None,
+        after_step: Callable[[Step], list[str]] | None = None,
     ) -> list[str]:
         """The right-hand sides that derive ``∂J/∂source`` from its path sum: each factoring
         step's grouped line and δ line, then the factored gradient in the local view.
@@ -276,7 +282,8 @@ class Notation:
         Every writer of a factoring (``delta --param``, ``explain``, ``report``) calls this;
         pass `steps` and `factored` when you have them from
         :func:`~chainrule.calculus.delta.factoring_steps` and
-        :func:`~chainrule.calculus.delta.factor_gradient` (a record does).
+        :func:`~chainrule.calculus.delta.factor_gradient` (a record does). `after_step`, if
+        given, writes more sides after each step's δ line (the same step in numbers).
         """
 
         graph = self._graph()
@@ -285,6 +292,8 @@ class Notation:
         sides = []
         for step in steps:
             sides += [side for side in self.step(step) if side is not None]
+            if after_step is not None:
+                sides += after_step(step)
         if factored is None:
             factored = calculus_delta.factor_gradient(graph, source)
         sides.append(self.factored_gradient(factored, "local").rhs)
@@ -292,6 +301,67 @@ class Notation:
 
     def _sum_of(self, products: Iterable[Product], view: str) -> str:
         return self.sum(self.product(product, view) for product in products)
+
+    # --- numbers: a worked example's figures, written in this format ---------------------------
+
+    def figure(self, written: str) -> str:
+        """A figure already written by :func:`~chainrule.notation.numbers.figure` (``0.593270``,
+        ``-4.38568e-04``, ``inf``), in this format."""
+        return written
+
+    def number(self, value: float) -> str:
+        """`value` as a worked example writes it (:func:`~chainrule.notation.numbers.figure`)."""
+        return self.figure(figure(value))
+
+    def number_in_product(self, value: float) -> str:
+        """`value` as one factor of a product: a negative number in parentheses."""
+        written = figure(value)
+        return self.group(self.figure(written)) if written.startswith("-") else self.figure(written)
+
+    def numbers_product(self, values: Iterable[float]) -> str:
+        """``0.741365 * 0.186816 * (-0.5)``: each value a factor, in order."""
+        return self.times.join(self.number_in_product(value) for value in values)
+
+    def numbers_sum(self, values: Iterable[float]) -> str:
+        """``0.1 + 0.2 - 0.05``: each value a term, a negative one after a minus sign."""
+        written = ""
+        for number, value in enumerate(values):
+            shown = figure(value)
+            if number == 0:
+                written = self.figure(shown)
+            elif shown.startswith("-"):
+                written += self.minus + self.figure(shown[1:])
+            else:
+                written += self.plus + self.figure(shown)
+        return written
+
+    def numbers_of(self, products: Iterable[Product], value: Callable[[Any], float]) -> str:
+        """A sum of δ records' products (a δ's definition, a gradient, a factoring step) with
+        each δ and each partial written as its number, ``value(item)`` (a
+        :class:`~chainrule.calculus.delta.DeltaRef` or a :class:`~chainrule.graph.chains.
+        Factor`), and each group in parentheses: the same product, in numbers."""
+
+        def item(each: Any) -> str:
+            if isinstance(each, calculus_delta.Group):
+                return self.group(self.numbers_of(each.terms, value))
+            return self.number_in_product(value(each))
+
+        return self.sum(
+            self.times.join(
+                item(each)
+                for each in ((product.head,) if product.head is not None else ())
+                + tuple(product.items)
+            )
+            for product in products
+        )
+
+    def equal(self, left: str, right: str) -> str:
+        """``left = right`` inside one side of an equation (a product and its value)."""
+        return f"{left}{self.equals}{right}"
+
+    def annotated(self, side: str, note: str) -> str:
+        """`side` with a note in words after it: ``(example 2)``."""
+        return f"{side}   ({note})"
 
     # --- dispatch targets of doprint ----------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from chainrule.lazy import lazy
 from chainrule.notation.base import Equation, Notation
+from chainrule.notation.numbers import latex_number
 
 if TYPE_CHECKING:
     from chainrule.notation import printers as printers
@@ -50,6 +51,12 @@ class LatexNotation(Notation):
 
     def name(self, text: str, latex: str) -> str:
         return latex
+
+    def figure(self, written: str) -> str:
+        return latex_number(written)
+
+    def annotated(self, side: str, note: str) -> str:
+        return rf"{side} \quad \text{{({note})}}"
 
     def partial_of(self, of_text: str, of_latex: str, wrt_text: str, wrt_latex: str) -> str:
         return rf"\frac{{\partial {of_latex}}}{{\partial {wrt_latex}}}"

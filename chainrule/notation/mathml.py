@@ -71,6 +71,8 @@ class MathMLNotation(Notation):
     times = "<mo>&#x22C5;</mo>"
     juxtapose = "<mo>&#x2062;</mo>"
     plus = "<mo>+</mo>"
+    minus = "<mo>&#x2212;</mo>"
+    equals = "<mo>=</mo>"
 
     def __init__(self, graph=None):
         super().__init__(graph)
@@ -80,6 +82,25 @@ class MathMLNotation(Notation):
         if text not in self._names:
             self._names[text] = self.formula(node_symbol(text))
         return self._names[text]
+
+    def figure(self, written: str) -> str:
+        sign = "<mo>&#x2212;</mo>" if written.startswith("-") else ""
+        written = written.removeprefix("-")
+        if written in ("inf", "nan"):
+            return f"<mrow>{sign}<mi>{'&#x221E;' if written == 'inf' else 'NaN'}</mi></mrow>"
+        mantissa, _, power = written.partition("e")
+        if not power:
+            return f"<mrow>{sign}<mn>{mantissa}</mn></mrow>" if sign else f"<mn>{mantissa}</mn>"
+        exponent = ("<mo>&#x2212;</mo>" if power.startswith("-") else "") + (
+            f"<mn>{int(power.lstrip('+-'))}</mn>"
+        )
+        return (
+            f"<mrow>{sign}<mn>{mantissa}</mn><mo>&#xD7;</mo>"
+            f"<msup><mn>10</mn><mrow>{exponent}</mrow></msup></mrow>"
+        )
+
+    def annotated(self, side: str, note: str) -> str:
+        return f'{side}<mspace width="1em"/><mtext>({note})</mtext>'
 
     def partial_of(self, of_text: str, of_latex: str, wrt_text: str, wrt_latex: str) -> str:
         return _fraction(self.name(of_text, of_latex), self.name(wrt_text, wrt_latex))

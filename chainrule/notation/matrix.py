@@ -35,6 +35,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from chainrule.graph.shapes import (
+    ATOM,
+    ELEMENTWISE,
+    PRODUCT,
+    SUM,
     Expression,
     Hadamard,
     MatMul,
@@ -43,6 +47,7 @@ from chainrule.graph.shapes import (
     Shape,
     Sum,
     Transpose,
+    binding_strength,
     tokens,
 )
 
@@ -270,20 +275,6 @@ def _under(inside: str, shape: Shape) -> str:
     return f"<munder>{inside}{mathml_shape(shape)}</munder>"
 
 
-# How tightly each part binds, as the shape algebra's writer parenthesises.
-_ATOM, _PRODUCT, _ELEMENTWISE, _SUM = 3, 2, 1, 0
-
-
-def _binding(expression: Expression) -> int:
-    if isinstance(expression, Sum):
-        return _SUM
-    if isinstance(expression, Hadamard):
-        return _ELEMENTWISE
-    if isinstance(expression, MatMul):
-        return _PRODUCT
-    return _ATOM
-
-
 def mathml_expression(expression: Expression) -> str:
     """A matrix expression in presentation MathML, each operand's shape under it,
     parenthesised as :func:`~chainrule.graph.shapes.written` writes it.
@@ -301,7 +292,7 @@ def mathml_expression(expression: Expression) -> str:
 
     def part(expression: Expression, context: int, always: bool = False) -> str:
         inside = walk(expression)
-        return grouped(inside) if always or _binding(expression) < context else inside
+        return grouped(inside) if always or binding_strength(expression) < context else inside
 
     def walk(expression: Expression) -> str:
         if isinstance(expression, Operand):
@@ -310,23 +301,23 @@ def mathml_expression(expression: Expression) -> str:
             return _under('<mn mathvariant="bold">1</mn>', expression.shape)
         if isinstance(expression, Transpose):
             inner = expression.inner
-            always = _binding(inner) < _ATOM or (
+            always = binding_strength(inner) < ATOM or (
                 isinstance(inner, Operand) and not inner.text.isalnum()
             )
-            return f"<msup>{part(inner, _ATOM, always)}<mi>T</mi></msup>"
+            return f"<msup>{part(inner, ATOM, always)}<mi>T</mi></msup>"
         if isinstance(expression, MatMul):
-            left = part(expression.left, _PRODUCT)
-            return f"{left}<mo>&#x2062;</mo>{part(expression.right, _PRODUCT + 1)}"
+            left = part(expression.left, PRODUCT)
+            return f"{left}<mo>&#x2062;</mo>{part(expression.right, PRODUCT + 1)}"
         if isinstance(expression, Hadamard):
-            context = _ATOM if isinstance(expression.left, MatMul) else _ELEMENTWISE
+            context = ATOM if isinstance(expression.left, MatMul) else ELEMENTWISE
             left = part(expression.left, context)
-            return f"{left}<mo>&#x2299;</mo>{part(expression.right, _ATOM)}"
+            return f"{left}<mo>&#x2299;</mo>{part(expression.right, ATOM)}"
         if isinstance(expression, Sum):
             written = ""
             for number, (sign, term) in enumerate(expression.signed()):
                 if number or sign < 0:
                     written += "<mo>+</mo>" if sign > 0 else "<mo>&#x2212;</mo>"
-                written += part(term, _SUM + 1 if number and sign < 0 else _SUM)
+                written += part(term, SUM + 1 if number and sign < 0 else SUM)
             return written
         raise TypeError(f"not a matrix expression: {expression!r}")
 

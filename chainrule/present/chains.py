@@ -16,16 +16,20 @@ dJ/dtheta^(2)_11: 1 chain, 3 terms
 from __future__ import annotations
 
 import json as _json
+from collections.abc import Iterable
 from typing import TextIO
 
+from chainrule.files import json_safe
 from chainrule.notation import notation_for
 from chainrule.notation.matrix import matrix_notation_for
 from chainrule.records.chains import (
+    ChainGroup,
     ChainsRecord,
     MatrixChainsRecord,
     MatrixGroup,
     equation_document,
     factor_document,
+    numbered_chain_document,
 )
 from chainrule.records.subject import MatrixSource, Source
 
@@ -39,10 +43,81 @@ def heading(source: Source) -> str:
     return f"dJ/d{source.name}: {_count(source.chains, 'chain')}, {_count(source.terms, 'term')}"
 
 
+def numbers_heading(record: ChainsRecord) -> str:
+    """What the numbers view's numbers are: their case, and what a chain's value and the
+    gradient are made of."""
+    numbers = record.numbers
+    assert numbers is not None  # the numbers view's record
+    m = numbers.examples
+    if m == 1:
+        made = "each chain is the product of its factors' values"
+    else:
+        made = (
+            "each chain is the product of its factors' values in each example, summed over "
+            f"the {m:,} examples"
+        )
+    lines = [
+        f"numbers of {record.label}, {_count(m, 'example')}, {numbers.origin}: {made}; "
+        "the gradient is the sum of its chains"
+    ]
+    if numbers.saturated:
+        lines.append(
+            "an output is exactly 0 or 1 (saturated): its dJ/da is infinite there, so the "
+            "chains through it are not finite; values and verify take its delta from the logits"
+        )
+    return "\n".join(lines)
+
+
+def numbers_lines(group: ChainGroup, notation, examples: int) -> tuple[list[list[str]], str]:
+    """The numbers view's lines of one source: for each chain, its product of numbers and its
+    value (a line per example, then their sum, with several examples); and the gradient's
+    right-hand side, the sum of the chains' values."""
+    assert group.numbers is not None  # the numbers view's group
+    chains = []
+    for chain in group.numbers.chains:
+        lines = []
+        for example in range(examples):
+            product = notation.equal(
+                notation.numbers_product(chain.factors[:, example].tolist()),
+                notation.number(chain.per_example[example]),
+            )
+            lines.append(
+                product if examples == 1 else notation.annotated(product, f"example {example + 1}")
+            )
+        if examples > 1:
+            summed = notation.equal(
+                notation.numbers_sum(chain.per_example.tolist()), notation.number(chain.value)
+            )
+            lines.append(notation.annotated(summed, f"summed over the {examples:,} examples"))
+        chains.append(lines)
+    values = [chain.value for chain in group.numbers.chains]
+    gradient = notation.number(group.numbers.gradient)
+    total = gradient if len(values) == 1 else notation.equal(notation.numbers_sum(values), gradient)
+    return chains, total
+
+
+def _numbers_text(record: ChainsRecord, out: TextIO, unicode: bool) -> None:
+    notation = notation_for("unicode" if unicode else "text", record.graph)
+    assert record.numbers is not None  # the numbers view's record
+    out.write(numbers_heading(record) + "\n")
+    for group in record.groups():
+        out.write("\n" + heading(group.source) + "\n")
+        lines, total = numbers_lines(group, notation, record.numbers.examples)
+        for chain, numbers in zip(group.chains, lines):
+            out.write(f"  {notation.chain(chain)}\n")
+            for line in numbers:
+                out.write(f"    = {line}\n")
+        out.write(f"  {notation.gradient_lhs(group.source.name)} = {total}\n")
+
+
 def text(record: ChainsRecord | MatrixChainsRecord, out: TextIO, unicode: bool = False) -> None:
-    """A heading per source, then one chain per line (or the closed expression)."""
+    """A heading per source, then one chain per line (or the closed expression); in the
+    numbers view, each chain's numbers under it and the gradient they add up to."""
     if isinstance(record, MatrixChainsRecord):
         matrix_text(record, out, unicode)
+        return
+    if record.numbers is not None:
+        _numbers_text(record, out, unicode)
         return
     notation = notation_for("unicode" if unicode else "text", record.graph)
     view = record.request.view
@@ -59,10 +134,29 @@ def unicode(record: ChainsRecord | MatrixChainsRecord, out: TextIO) -> None:
     text(record, out, unicode=True)
 
 
+def _numbers_latex(record: ChainsRecord, out: TextIO) -> None:
+    notation = notation_for("latex", record.graph)
+    assert record.numbers is not None  # the numbers view's record
+    out.write(notation.comment(numbers_heading(record)))
+    for group in record.groups():
+        out.write("\n" + notation.comment(heading(group.source)))
+        lines, total = numbers_lines(group, notation, record.numbers.examples)
+        body = []
+        for chain, numbers in zip(group.chains, lines):
+            body.append(f"&{notation.chain(chain)}")
+            body += [rf"&\quad = {line}" for line in numbers]
+        body.append(f"{notation.gradient_lhs(group.source.name)} &= {total}")
+        out.write("\\[\n\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}\n\\]\n")
+
+
 def latex(record: ChainsRecord | MatrixChainsRecord, out: TextIO) -> None:
-    """One display-math ``aligned`` block per source, each chain on its own line."""
+    """One display-math ``aligned`` block per source, each chain on its own line (in the
+    numbers view, its numbers on the lines under it, then the gradient)."""
     if isinstance(record, MatrixChainsRecord):
         matrix_latex(record, out)
+        return
+    if record.numbers is not None:
+        _numbers_latex(record, out)
         return
     notation = notation_for("latex", record.graph)
     for number, group in enumerate(record.groups()):
@@ -94,13 +188,23 @@ def json(record: ChainsRecord | MatrixChainsRecord, out: TextIO) -> None:
                 f'"closed": {_json.dumps(text_notation.formula(group.closed))}, '
                 f'"closed_latex": {_json.dumps(latex_notation.formula(group.closed))}, '
             )
-        out.write('"chains": [')
-        for chain_number, chain in enumerate(group.chains):
-            factors = _json.dumps(
-                [factor_document(factor, view, text_notation, latex_notation) for factor in chain],
-                ensure_ascii=False,
+        documents: Iterable[object]
+        if group.numbers is not None:
+            out.write(f'"gradient": {_json.dumps(json_safe(group.numbers.gradient))}, ')
+            documents = (
+                numbered_chain_document(chain, numbers, text_notation, latex_notation)
+                for chain, numbers in zip(group.chains, group.numbers.chains)
             )
-            out.write(("," if chain_number else "") + "\n    " + factors)
+        else:
+            documents = (
+                [factor_document(factor, view, text_notation, latex_notation) for factor in chain]
+                for chain in group.chains
+            )
+        out.write('"chains": [')
+        for chain_number, document in enumerate(documents):
+            # NaN and infinities (a saturated output's chains) are not JSON: null
+            written = _json.dumps(json_safe(document), ensure_ascii=False, allow_nan=False)
+            out.write(("," if chain_number else "") + "\n    " + written)
         out.write("\n  ]}")
     out.write("\n]\n")
 

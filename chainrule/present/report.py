@@ -27,7 +27,6 @@ import html
 import os
 import re
 import struct
-from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 from urllib.parse import quote
@@ -39,10 +38,12 @@ from chainrule.notation import notation_for
 from chainrule.notation.latex import aligned_lines
 from chainrule.notation.mathml import aligned_table
 from chainrule.notation.matrix import matrix_notation_for
-from chainrule.present import draw
+from chainrule.present import draw, worked
+from chainrule.present.blocks import Equations, Figure, Heading, Math, Paragraph, Table
 from chainrule.present.tables import LAYER_HEADERS, OPS_HEADERS, layer_rows, ops_rows
 from chainrule.records.report import ReportRecord
 from chainrule.records.verify import TITLES
+from chainrule.records.worked import WorkedRecord
 
 FORMATS = (".tex", ".md", ".html")
 #: A document's figure, by the document's suffix: PDF beside LaTeX, PNG beside Markdown.
@@ -52,31 +53,6 @@ MARK_KEYS = {"png": "chainrule", "pdf": "Subject"}
 MISSING_MATPLOTLIB = (
     "(The figure is left out: drawing needs matplotlib, pip install 'chainrule[plot]'.)"
 )
-
-
-class Heading(NamedTuple):
-    text: str
-
-
-class Paragraph(NamedTuple):
-    text: str
-
-
-class Table(NamedTuple):
-    headers: list[str]
-    rows: Sequence[Sequence[object]]
-
-
-class Equations(NamedTuple):
-    """Lines of (lhs, [(operator, rhs), ...]): the first operator is '=', later ones '=' or '+'."""
-
-    lines: list[tuple[str, list[tuple[str, str]]]]
-
-
-class Figure(NamedTuple):
-    path: str | None  # relative to the document; None when embedded
-    svg: str | None
-    caption: str
 
 
 # -- content -------------------------------------------------------------------------------------
@@ -259,6 +235,9 @@ _TEX_SPECIAL = {
     "θ": r"$\theta$",
     "δ": r"$\delta$",
     "∂": r"$\partial$",
+    "η": r"$\eta$",
+    "−": r"$-$",
+    "⁺": r"$^{+}$",
 }
 
 
@@ -303,6 +282,18 @@ def _prose_html(text: str) -> str:
     return "".join(pieces) + html.escape(text[last:])
 
 
+def _tex_cell(cell: object) -> str:
+    return f"${cell.formula}$" if isinstance(cell, Math) else _prose_tex(_cell(cell))
+
+
+def _markdown_cell(cell: object) -> str:
+    return f"${cell.formula}$" if isinstance(cell, Math) else _prose_markdown(_cell(cell))
+
+
+def _html_cell(cell: object) -> str:
+    return f"<math>{cell.formula}</math>" if isinstance(cell, Math) else _prose_html(_cell(cell))
+
+
 def _aligned(equations: Equations) -> list[str]:
     return aligned_lines(equations.lines)
 
@@ -331,7 +322,7 @@ def render_tex(content: list) -> str:
             columns = "l" + "r" * (len(block.headers) - 1)
             out.append(rf"\begin{{tabular}}{{{columns}}}")
             out.append(" & ".join(_prose_tex(h) for h in block.headers) + r" \\ \hline")
-            out += [" & ".join(_prose_tex(_cell(c)) for c in row) + r" \\" for row in block.rows]
+            out += [" & ".join(_tex_cell(c) for c in row) + r" \\" for row in block.rows]
             out.append(r"\end{tabular}" + "\n")
         elif isinstance(block, Equations):
             out.append(r"{\small\begin{align*}")
@@ -358,10 +349,7 @@ def render_markdown(content: list) -> str:
         elif isinstance(block, Table):
             out.append("| " + " | ".join(block.headers) + " |")
             out.append("|" + "|".join([" --- "] + [" ---: "] * (len(block.headers) - 1)) + "|")
-            out += [
-                "| " + " | ".join(_prose_markdown(_cell(c)) for c in row) + " |"
-                for row in block.rows
-            ]
+            out += ["| " + " | ".join(_markdown_cell(c) for c in row) + " |" for row in block.rows]
             out.append("")
         elif isinstance(block, Equations):
             out.append(
@@ -403,7 +391,7 @@ def render_html(content: list) -> str:
                 + "</tr>"
             )
             out += [
-                "<tr>" + "".join(f"<td>{_prose_html(_cell(c))}</td>" for c in row) + "</tr>"
+                "<tr>" + "".join(f"<td>{_html_cell(c)}</td>" for c in row) + "</tr>"
                 for row in block.rows
             ]
             out.append("</table>")
@@ -419,10 +407,15 @@ def render_html(content: list) -> str:
     return "\n".join(out) + "\n"
 
 
-def _document(record: ReportRecord, suffix: str, figure_path: str | None) -> tuple[str, bool]:
+def _document(
+    record: ReportRecord | WorkedRecord, suffix: str, figure_path: str | None
+) -> tuple[str, bool]:
     """The document in the format of `suffix`, and whether it shows the figure `figure_path`
     (HTML embeds it instead; a report without matplotlib, or past the drawing's budget, says
-    why it has none)."""
+    why it has none; a worked example has none)."""
+    if isinstance(record, WorkedRecord):
+        render = {".html": render_html, ".tex": render_tex, ".md": render_markdown}[suffix]
+        return render(worked.blocks(record, "mathml" if suffix == ".html" else "latex")), False
     if suffix == ".html":
         return render_html(blocks(record, "mathml", embedded=True)), False
     content = blocks(record, "latex", figure_path)
@@ -430,17 +423,21 @@ def _document(record: ReportRecord, suffix: str, figure_path: str | None) -> tup
     return (render_tex if suffix == ".tex" else render_markdown)(content), shown
 
 
-def tex(record: ReportRecord, out: TextIO, figure_path: str | None = None) -> None:
+def tex(record: ReportRecord | WorkedRecord, out: TextIO, figure_path: str | None = None) -> None:
     """The standalone LaTeX document, its figure the side file `figure_path` (if any)."""
     out.write(_document(record, ".tex", figure_path)[0])
 
 
-def markdown(record: ReportRecord, out: TextIO, figure_path: str | None = None) -> None:
+def markdown(
+    record: ReportRecord | WorkedRecord, out: TextIO, figure_path: str | None = None
+) -> None:
     """The Markdown document (``$$`` math), its figure the side file `figure_path` (if any)."""
     out.write(_document(record, ".md", figure_path)[0])
 
 
-def html_page(record: ReportRecord, out: TextIO, figure_path: str | None = None) -> None:
+def html_page(
+    record: ReportRecord | WorkedRecord, out: TextIO, figure_path: str | None = None
+) -> None:
     """The HTML page, MathML and the figure's SVG inline: it needs no network."""
     out.write(_document(record, ".html", None)[0])
 
@@ -536,7 +533,7 @@ def _check_side_file(figure: Path, document: Path, owner: str) -> None:
         )
 
 
-def write(record: ReportRecord, where: Targets) -> list[str]:
+def write(record: ReportRecord | WorkedRecord, where: Targets) -> list[str]:
     """Write the document and its figure (if any); returns the files written.
 
     Everything is rendered before anything is replaced, and the figure and the document are
@@ -553,7 +550,8 @@ def write(record: ReportRecord, where: Targets) -> list[str]:
     with atomic_path(where.document) as document:
         document.write_text(text, encoding="utf-8")
         if figure is not None:
-            assert record.drawing is not None  # the document names a figure: there is one
+            # the document names a figure: a report's drawing (a worked example shows none)
+            assert isinstance(record, ReportRecord) and record.drawing is not None
             format = FIGURE_FORMATS[suffix]
             with atomic_path(figure) as picture:
                 draw.render(record.drawing, picture, format, {MARK_KEYS[format]: mark(where.owner)})
@@ -561,7 +559,7 @@ def write(record: ReportRecord, where: Targets) -> list[str]:
     return written
 
 
-def save(record: ReportRecord, path: str | os.PathLike) -> list[str]:
+def save(record: ReportRecord | WorkedRecord, path: str | os.PathLike) -> list[str]:
     """Write the report to `path` (.tex, .md or .html) and its figure beside it; returns the
     files written (see :func:`write`)."""
     return write(record, targets(path))

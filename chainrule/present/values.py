@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 import json as json_module
 import operator
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO
 
@@ -33,6 +32,7 @@ import numpy as np
 
 from chainrule.files import json_safe
 from chainrule.graph import names
+from chainrule.notation.numbers import latex_number
 from chainrule.records.values import Quantities, ValuesRecord
 
 #: How text shows a number: ten significant digits, more than a worked example publishes.
@@ -279,28 +279,6 @@ def unicode(record: ValuesRecord, out: TextIO) -> None:
 
 
 # --- LaTeX ---------------------------------------------------------------------------------------
-
-_EXPONENT = re.compile(r"^(-?[\d.]+)e([+-])0*(\d+)$")
-
-
-def latex_number(string: str) -> str:
-    r"""A formatted number in LaTeX: ``1.5e-05`` as ``1.5 \times 10^{-5}``, ``inf`` as
-    ``\infty``, ``nan`` as ``\mathrm{NaN}``.
-
-    Examples
-    --------
-    >>> latex_number("4.3856e-04"), latex_number("-inf"), latex_number("0.25")
-    ('4.3856 \\times 10^{-4}', '-\\infty', '0.25')
-    """
-    if string in ("inf", "-inf"):
-        return string.replace("inf", r"\infty")
-    if string == "nan":
-        return r"\mathrm{NaN}"
-    match = _EXPONENT.match(string)
-    if match is None:
-        return string
-    mantissa, sign, power = match.groups()
-    return rf"{mantissa} \times 10^{{{'-' if sign == '-' else ''}{power}}}"
 
 
 def _latex_block(lines: list[str], out: TextIO) -> None:

@@ -4,6 +4,13 @@ The matrix view (``view="matrix"``) writes the same gradients a layer at a time:
 of Jacobians per path of tensors, each with its shape, and the δ recursion in batch form
 (:class:`MatrixChainsRecord`, from :mod:`chainrule.calculus.matrix`).
 
+The numbers view (``view="numbers"``) writes each chain with the numbers of one case: every
+factor's value per example (read from the values record, :mod:`chainrule.records.numbers`),
+the chain's product in each example and its value, that product summed over the examples (as
+``paths`` and ``values`` define it), and the gradient, the sum of the chains' values. The case
+is a case file (``case``) or drawn (``seed``, ``examples``, ``init_scale``); they and
+``max_numbers`` are refused in any other view.
+
 The request is counted (closed form or dynamic programme) before anything is listed or built,
 so a refusal is instant at any size. The record does not hold the chains: :meth:`ChainsRecord.
 groups` walks them again each time it is asked, one source at a time, so a presenter can write
@@ -18,13 +25,18 @@ Examples
 [('theta^(1)_11', 2, 2)]
 >>> record.as_dict()[0]["chains"][0][0]["of"]
 'J'
+>>> record = compute(ChainsRequest.of("1-1", view="numbers", seed=2))
+>>> (group,) = record.groups()
+>>> (chain,) = group.numbers.chains
+>>> chain.factors.shape, bool(chain.value == group.numbers.gradient)
+((3, 1), True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chainrule import budget
 from chainrule.calculus.counting import closed_view_size
@@ -33,6 +45,7 @@ from chainrule.errors import TooLarge
 from chainrule.graph.shapes import written
 from chainrule.lazy import lazy
 from chainrule.notation import notation_for
+from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
 from chainrule.records.options import read_options
 from chainrule.records.subject import (
@@ -48,23 +61,32 @@ from chainrule.records.subject import (
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
 
     from chainrule.calculus import symbolic
     from chainrule.calculus.matrix import BatchEquation, MatrixChain
     from chainrule.graph import chains as graph_chains
     from chainrule.graph.chains import Chain
     from chainrule.graph.layers import LayerGraph
+    from chainrule.records import cases
 else:
     # Loaded on first use: they load SymPy and networkx as they are imported, which the
     # matrix view of layer sizes never needs (784-512-512-10's answers in a tenth of a second).
     symbolic = lazy("chainrule.calculus.symbolic")
     graph_chains = lazy("chainrule.graph.chains")
+    cases = lazy("chainrule.records.cases")  # loads numpy: the numbers view's only
 
 PARAM = shared.param(
     "the weight theta^(l)_jk (k = 0 for a bias); repeatable; all weights by default"
 )
-LIMIT, WRT, VIEW = shared.LIMIT, shared.WRT, shared.VIEW
-OPTIONS = (*shared.NETWORK, PARAM, LIMIT, WRT, VIEW)
+LIMIT, WRT = shared.LIMIT, shared.WRT
+VIEW = shared.VIEW._replace(
+    help=f"{shared.VIEW.help}, or the numbers of one case: each factor's value, each chain's "
+    "product and the gradient (a case from --case FILE, or drawn)",
+    choices=(*(shared.VIEW.choices or ()), "numbers"),
+)
+CASE_OPTIONS = case_numbers.CASE_OPTIONS
+OPTIONS = (*shared.NETWORK, PARAM, LIMIT, WRT, VIEW, *CASE_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -77,35 +99,84 @@ class ChainsRequest:
     limit: int = budget.DEFAULT_CHAIN_LIMIT
     wrt: str = "parameters"
     view: str = "abstract"
+    #: the numbers view's case: a case file's path, a Case or a GraphCase, or drawn
+    case: Any = None
+    examples: int = 1
+    seed: int = 0
+    init_scale: float = 1.0
+    max_numbers: int = budget.NUMBERS_WRITTEN
 
     @classmethod
     def of(
-        cls, architecture: object = None, graph_text: str | None = None, **given: object
+        cls,
+        architecture: object = None,
+        graph_text: str | None = None,
+        *,
+        case: Any = None,
+        **given: object,
     ) -> ChainsRequest:
         """A request from an architecture (or a graph file's text) and options by keyword,
-        each checked."""
+        each checked; `case` (the numbers view's) is a case file's path or a case made by
+        :func:`chainrule.api.case`."""
         values = read_options(OPTIONS, given, "chains")
-        return cls(subject_of(architecture, graph_text, values), **values)
+        made = cls(subject_of(architecture, graph_text, values), case=case, **values)
+        numbers = made.view == "numbers"
+        case_numbers.refuse_unused(
+            numbers,
+            case,
+            made.examples,
+            made.seed,
+            made.init_scale,
+            made.max_numbers,
+            budget.spelled("view", "numbers"),
+        )
+        if numbers and case is not None:
+            cases.refuse_conflicts(made.subject, made.seed, made.examples, made.init_scale, 1)
+        elif numbers and architecture is None and graph_text is None:
+            raise cases.missing_subject()
+        return made
+
+
+class ChainNumbers(NamedTuple):
+    """One chain on a case: each factor's value per example (`factors`, terms × examples),
+    their product in each example (`per_example`), and the chain's `value`, that product
+    summed over the examples."""
+
+    factors: np.ndarray
+    per_example: np.ndarray
+    value: float
+
+
+class GroupNumbers(NamedTuple):
+    """A source's chains on a case, in the order of its chains, and the `gradient`: the sum of
+    their values."""
+
+    chains: tuple[ChainNumbers, ...]
+    gradient: float
 
 
 @dataclass(frozen=True)
 class ChainGroup:
     """One source's chains: its counts, the chains (an iterator, walked as it is read), and in
-    the closed view its gradient as one expression."""
+    the closed view its gradient as one expression, in the numbers view its chains' numbers
+    (the chains then held, one source at a time)."""
 
     source: Source
     chains: Iterable[Chain]
     closed: Any = None
+    numbers: GroupNumbers | None = None
 
 
 @dataclass(frozen=True)
 class ChainsRecord:
-    """The chains of every selected source, walked on demand."""
+    """The chains of every selected source, walked on demand; in the numbers view, with the
+    `numbers` of one case."""
 
     request: ChainsRequest
     label: str
     graph: nx.DiGraph
     sources: tuple[Source, ...]
+    numbers: case_numbers.CaseNumbers | None = None
 
     def groups(self) -> Iterator[ChainGroup]:
         """Each source's :class:`ChainGroup`, in order; its chains are walked as they are read
@@ -115,16 +186,22 @@ class ChainsRecord:
 
         for source in self.sources:
             chains: Iterable[Chain] = graph_chains.iter_chains(self.graph, source.name)
-            closed = None
+            closed, numbers = None, None
             if self.request.view == "closed":
                 chains = list(chains)
                 closed = symbolic.closed_sum(self.graph, chains)
-            yield ChainGroup(source, chains, closed)
+            elif self.numbers is not None:
+                chains = list(chains)
+                numbers = _chain_numbers(self.numbers, chains)
+            yield ChainGroup(source, chains, closed, numbers)
 
     def as_dict(self) -> list[dict[str, Any]]:
         """The document of ``chainrule chains --json``: ``[{"parameter", "chains": [[factor,
         ...], ...]}, ...]``; the local view adds each factor's ``formula`` and
-        ``formula_latex``, the closed view each source's ``closed`` and ``closed_latex``."""
+        ``formula_latex``, the closed view each source's ``closed`` and ``closed_latex``. The
+        numbers view gives each source its ``gradient`` and each chain as ``{"factors":
+        [factor, ...], "value", "per_example"}``, each factor with its ``value`` per example
+        (a list), the chain's ``value`` summed over the examples."""
         text, latex = notation_for("text", self.graph), notation_for("latex", self.graph)
         document = []
         for group in self.groups():
@@ -132,10 +209,17 @@ class ChainsRecord:
             if group.closed is not None:
                 entry["closed"] = text.formula(group.closed)
                 entry["closed_latex"] = latex.formula(group.closed)
-            entry["chains"] = [
-                [factor_document(factor, self.request.view, text, latex) for factor in chain]
-                for chain in group.chains
-            ]
+            if group.numbers is not None:
+                entry["gradient"] = group.numbers.gradient
+                entry["chains"] = [
+                    numbered_chain_document(chain, numbers, text, latex)
+                    for chain, numbers in zip(group.chains, group.numbers.chains)
+                ]
+            else:
+                entry["chains"] = [
+                    [factor_document(factor, self.request.view, text, latex) for factor in chain]
+                    for chain in group.chains
+                ]
             document.append(entry)
         return document
 
@@ -148,6 +232,36 @@ def factor_document(factor, view: str, text, latex) -> dict[str, Any]:
         document["formula"] = text.factor_formula(factor)
         document["formula_latex"] = latex.factor_formula(factor)
     return document
+
+
+def numbered_chain_document(chain: Chain, numbers: ChainNumbers, text, latex) -> dict[str, Any]:
+    """One chain of the numbers view as JSON: its factors, each with its ``value`` per example,
+    the chain's ``value`` (summed over the examples) and its product ``per_example``."""
+    factors = []
+    for factor, row in zip(chain, numbers.factors.tolist()):
+        document = factor_document(factor, "abstract", text, latex)
+        document["value"] = row
+        factors.append(document)
+    return {
+        "factors": factors,
+        "value": numbers.value,
+        "per_example": numbers.per_example.tolist(),
+    }
+
+
+def _chain_numbers(numbers: case_numbers.CaseNumbers, chains: list[Chain]) -> GroupNumbers:
+    """Each chain's factors read from the case's values, multiplied in each example and summed
+    over the examples; the gradient is the sum of the chains' values."""
+    import numpy as np
+
+    numbered = []
+    with np.errstate(all="ignore"):  # a saturated output's inf shows in its own chains
+        for chain in chains:
+            factors = np.array([numbers.factor(f.of, f.wrt) for f in chain])
+            per_example = factors.prod(axis=0)
+            numbered.append(ChainNumbers(factors, per_example, float(per_example.sum())))
+        gradient = float(np.sum([chain.value for chain in numbered]))
+    return GroupNumbers(tuple(numbered), gradient)
 
 
 def _check_budget(request: ChainsRequest, subject: Subject) -> None:
@@ -186,6 +300,8 @@ def compute(
     """
     if request.view == "matrix":
         return compute_matrix(request)
+    if request.view == "numbers":
+        return compute_numbers(request)
     if subject is None:
         subject = resolve(request.subject)
     _check_budget(request, subject)
@@ -208,6 +324,43 @@ def compute(
                 f"{budget.spelled('view', 'local')}, or {budget.limit_advice(needed, hint)}"
             )
     return ChainsRecord(request, subject.label, graph, sources)
+
+
+def compute_numbers(request: ChainsRequest) -> ChainsRecord:
+    """The numbers view's record: the case read (or drawn), the chains counted and refused past
+    ``limit``, the numbers they write counted and refused past ``max_numbers``, then the case's
+    values computed once (:mod:`chainrule.records.numbers`) for every chain to read."""
+    if request.case is None and request.subject.architecture is not None:
+        # a drawn case of layer sizes: its network is known before it is drawn
+        drawn = resolve(request.subject)
+        if drawn.layered:
+            _check_budget(request, drawn)
+    obtained = case_numbers.obtain(
+        request.subject,
+        request.case,
+        request.examples,
+        request.seed,
+        request.init_scale,
+        request.max_numbers,
+    )
+    subject = resolve(obtained.about)
+    _check_budget(request, subject)
+    chains, terms = subject.totals(request.wrt, request.param)
+    sources = tuple(subject.sources(request.wrt, request.param))
+    hint = (
+        f" or select fewer with {budget.spelled('param', 'l,j,k')}"
+        if subject.layered and request.wrt == "parameters"
+        else ""
+    )
+    case_numbers.check_written(
+        subject.label,
+        case_numbers.written(obtained.examples, terms, chains, chains + len(sources)),
+        obtained.examples,
+        request.max_numbers,
+        hint,
+    )
+    numbers = case_numbers.numbers_of(obtained, request.max_numbers)
+    return ChainsRecord(request, subject.label, subject.graph(), sources, numbers)
 
 
 # -- the matrix view ----------------------------------------------------------------------------

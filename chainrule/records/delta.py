@@ -14,6 +14,12 @@ m examples, every operand with its shape (:class:`MatrixDeltaRecord`, from the l
 of :mod:`chainrule.graph.layers`: no scalar graph for layer sizes, ``rnn:`` or ``resnet:``, so
 at any width).
 
+With a case (``case``, a case file, or ``numbers`` to draw one from ``seed``, ``examples`` and
+``init_scale``), the record holds the case's numbers (:mod:`chainrule.records.numbers`, read
+from the values record): every δ's value per example, every factor's, and each gradient's,
+for the presenters to write beside each δ's formula at every step. The numbers written are
+priced too, against ``max_numbers``.
+
 Examples
 --------
 >>> record = compute(DeltaRequest.of("2-2-2", param=["1,1,1"]))
@@ -23,6 +29,11 @@ Examples
 ['delta^(3)_1', 'delta^(3)_2', 'delta^(2)_1', 'delta^(2)_2']
 >>> record.as_dict()["gradients"][0]["local"]
 'dJ/dtheta^(1)_11 = delta^(2)_1 * x_1'
+>>> record = compute(DeltaRequest.of("1-1", numbers=True, seed=2))
+>>> document = record.as_dict()
+>>> (gradient,) = document["gradients"]
+>>> document["case"], gradient["value"] == sum(gradient["per_example"])
+({'origin': 'seed 2, weights from [-1, 1]', 'examples': 1}, True)
 """
 
 from __future__ import annotations
@@ -48,6 +59,8 @@ from chainrule.graph.build import graph_size
 from chainrule.graph.shapes import tokens
 from chainrule.graph.spec import Network
 from chainrule.notation import notation_for
+from chainrule.records import cases
+from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
 from chainrule.records.chains import equation_document
 from chainrule.records.options import Option, read_options
@@ -79,7 +92,15 @@ VIEW = Option(
     default="scalar",
     choices=("scalar", "matrix"),
 )
-OPTIONS = (*shared.NETWORK, PARAM, OPS, LIMIT, WRT, VIEW)
+NUMBERS = Option(
+    "numbers",
+    "write each delta's value beside its formula, on a random case (--seed, --examples, "
+    "--init-scale; a case file with --case FILE)",
+    False,
+    flag=True,
+)
+CASE_OPTIONS = case_numbers.CASE_OPTIONS
+OPTIONS = (*shared.NETWORK, PARAM, OPS, LIMIT, WRT, VIEW, NUMBERS, *CASE_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -93,15 +114,53 @@ class DeltaRequest:
     limit: int = budget.DEFAULT_CHAIN_LIMIT
     wrt: str = "parameters"
     view: str = "scalar"
+    #: the numbers of a case: `case` (a case file's path, a Case or a GraphCase), or one drawn
+    numbers: bool = False
+    case: Any = None
+    examples: int = 1
+    seed: int = 0
+    init_scale: float = 1.0
+    max_numbers: int = budget.NUMBERS_WRITTEN
 
     @classmethod
     def of(
-        cls, architecture: object = None, graph_text: str | None = None, **given: object
+        cls,
+        architecture: object = None,
+        graph_text: str | None = None,
+        *,
+        case: Any = None,
+        **given: object,
     ) -> DeltaRequest:
         """A request from an architecture (or a graph file's text) and options by keyword,
-        each checked."""
+        each checked; a `case` (a case file's path, or a case made by
+        :func:`chainrule.api.case`) writes its numbers, as ``numbers`` does a drawn case's."""
         values = read_options(OPTIONS, given, "delta")
-        return cls(subject_of(architecture, graph_text, values), **values)
+        made = cls(subject_of(architecture, graph_text, values), case=case, **values)
+        wanted = made.numbers or case is not None
+        case_numbers.refuse_unused(
+            wanted,
+            case,
+            made.examples,
+            made.seed,
+            made.init_scale,
+            made.max_numbers,
+            f"{budget.spelled('numbers')} (or {budget.spelled('case', 'FILE')})",
+        )
+        if wanted and made.view == "matrix":
+            raise SpecError(
+                f"the numbers of a case are written beside the scalar deltas; leave out "
+                f"{budget.spelled('view', 'matrix')} for them"
+            )
+        if case is not None:
+            cases.refuse_conflicts(made.subject, made.seed, made.examples, made.init_scale, 1)
+        elif wanted and architecture is None and graph_text is None:
+            raise cases.missing_subject()
+        return made
+
+    @property
+    def with_numbers(self) -> bool:
+        """Whether the numbers of a case are written (asked for, or a case given)."""
+        return self.numbers or self.case is not None
 
 
 @dataclass(frozen=True)
@@ -127,6 +186,8 @@ class DeltaRecord:
     selected: tuple[Source, ...]
     ops: OperationCounts | None = None
     subject: Subject | None = field(default=None, repr=False, compare=False)
+    #: a case's numbers, when asked for: every δ's and factor's value per example
+    numbers: case_numbers.CaseNumbers | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def every(self) -> tuple[Source, ...]:
@@ -179,7 +240,7 @@ class DeltaRecord:
                 str(getattr(latex, method)(record, view)),
             )
 
-        deltas = []
+        deltas: list[dict[str, Any]] = []
         for definition in self.definitions:
             abstract, abstract_latex = both("delta_definition", definition)
             local, local_latex = both("delta_definition", definition, "local")
@@ -193,7 +254,9 @@ class DeltaRecord:
                     "local_latex": local_latex,
                 }
             )
-        gradients = []
+            if self.numbers is not None:
+                deltas[-1]["value"] = self.numbers.delta(definition.delta.node).tolist()
+        gradients: list[dict[str, Any]] = []
         for source, factored in zip(self.selected or self.every, self.gradients):
             abstract, abstract_latex = both("factored_gradient", factored)
             local, local_latex = both("factored_gradient", factored, "local")
@@ -206,11 +269,13 @@ class DeltaRecord:
                     "local_latex": local_latex,
                 }
             )
-        document: dict[str, Any] = {
-            "architecture": self.label,
-            "deltas": deltas,
-            "gradients": gradients,
-        }
+            if self.numbers is not None:
+                gradients[-1]["value"] = self.numbers.gradient(source.name)
+                gradients[-1]["per_example"] = self.numbers.delta(source.name).tolist()
+        document: dict[str, Any] = {"architecture": self.label}
+        if self.numbers is not None:
+            document["case"] = {"origin": self.numbers.origin, "examples": self.numbers.examples}
+        document.update(deltas=deltas, gradients=gradients)
         if self.matrix:
             assert self.network is not None  # a matrix form is a layered network's
             document["matrix_latex"] = [str(eq) for eq in latex.matrix_form(self.network)]
@@ -218,15 +283,26 @@ class DeltaRecord:
             document["factoring"] = [
                 {
                     "parameter": factoring.source.name,
-                    "steps": [
-                        dict(zip(("grouped_latex", "latex"), latex.step(step)))
-                        for step in factoring.steps
-                    ],
+                    "steps": [self._step_document(step, latex) for step in factoring.steps],
                 }
                 for factoring in self.factorings
             ]
+            if self.numbers is not None:
+                for entry in document["factoring"]:
+                    entry["value"] = self.numbers.gradient(entry["parameter"])
         if self.ops is not None:
             document["ops"] = self.ops.as_dict()
+        return document
+
+    def _step_document(self, step: delta.Step, latex) -> dict[str, Any]:
+        """A factoring step's JSON: its grouped and δ forms in LaTeX, and with numbers, the
+        value per example of each δ the step writes."""
+        document: dict[str, Any] = dict(zip(("grouped_latex", "latex"), latex.step(step)))
+        if self.numbers is not None:
+            heads = [term.head for term in step.terms if term.head is not None]
+            document["deltas"] = {
+                head.name: self.numbers.delta(head.node).tolist() for head in heads
+            }
         return document
 
 
@@ -236,6 +312,14 @@ def _edges(subject: Subject) -> int:
     if subject.layered:
         return graph_size(subject.layered_network())[1]
     return subject.graph().number_of_edges()
+
+
+def _nodes(subject: Subject) -> int:
+    """Nodes of the subject's graph (a δ and a value each, at most), without building it for
+    layer sizes."""
+    if subject.layered:
+        return graph_size(subject.layered_network())[0]
+    return subject.graph().number_of_nodes()
 
 
 def layered_steps(chains: int, terms: int) -> int:
@@ -281,7 +365,20 @@ def compute(request: DeltaRequest) -> DeltaRecord | MatrixDeltaRecord:
     :class:`MatrixDeltaRecord`."""
     if request.view == "matrix":
         return compute_matrix(request)
-    subject = resolve(request.subject)
+    obtained = None
+    if request.with_numbers:
+        # the case first: a layered network's case file sets the network derived
+        obtained = case_numbers.obtain(
+            request.subject,
+            request.case,
+            request.examples,
+            request.seed,
+            request.init_scale,
+            request.max_numbers,
+        )
+        subject = resolve(obtained.about)
+    else:
+        subject = resolve(request.subject)
     if not subject.layered:
         # A graph without sources of the kind asked for is refused before anything is counted.
         subject.sources(request.wrt)
@@ -308,6 +405,23 @@ def compute(request: DeltaRequest) -> DeltaRecord | MatrixDeltaRecord:
             f"{budget.spelled('limit', f'{request.limit:,}')} allows; "
             f"{budget.limit_advice(needed, hint)}"
         )
+    numbers = None
+    if obtained is not None:
+        # A factoring writes its steps' terms and a value a step (fewer than its terms); the
+        # δ definitions and gradients write each edge's term at most twice and a value a node.
+        if selected:
+            terms, products, sources = written, written, len(selected)
+        else:
+            terms, products = 2 * _edges(subject), _nodes(subject)
+            sources = len(subject.sources(request.wrt))
+        case_numbers.check_written(
+            subject.label,
+            case_numbers.written(obtained.examples, terms, products, sources),
+            obtained.examples,
+            request.max_numbers,
+            hint,
+        )
+        numbers = case_numbers.numbers_of(obtained, request.max_numbers)
     graph = subject.graph()
     network = subject.network
     ops = None
@@ -318,7 +432,7 @@ def compute(request: DeltaRequest) -> DeltaRecord | MatrixDeltaRecord:
             else operation_counts(graph, [source.name for source in subject.sources(request.wrt)])
         )
     label = network.architecture if network is not None else graph.graph["source"]
-    return DeltaRecord(request, label, graph, network, tuple(selected), ops, subject)
+    return DeltaRecord(request, label, graph, network, tuple(selected), ops, subject, numbers)
 
 
 # -- the matrix view ----------------------------------------------------------------------------

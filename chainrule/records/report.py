@@ -17,6 +17,13 @@ times :data:`~chainrule.budget.TERMS_PER_CHAIN`, as ``delta`` counts them). The 
 keeps to its own budget. A picture past the drawing's budget is left out, and the document
 says why: the derivation is whole without it.
 
+With a case (``case``: a case file's path, or what :func:`chainrule.api.case` makes) the report
+is the worked example of that case instead, as a published post tells it
+(:mod:`chainrule.records.worked`): the network and its numbers, the forward pass, the error,
+the backward pass output layer first (each gradient's chains in symbols, then in numbers, then
+its value), the update (``lr``, ``freeze``) and the cost after it. It takes layer sizes (a
+layered case file sets them), graph files, ``rnn:`` and ``resnet:``.
+
 Examples
 --------
 >>> record = compute(ReportRequest.of("2-2-2", param=["2,1,2"]))
@@ -33,15 +40,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from chainrule import budget
-from chainrule.errors import TooLarge
+from chainrule.errors import SpecError, TooLarge
 from chainrule.graph.build import check_graph_size, graph_size
 from chainrule.graph.spec import Network
 from chainrule.records import chains as chains_record
 from chainrule.records import count as count_record
 from chainrule.records import delta as delta_record
 from chainrule.records import draw as draw_record
+from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
+from chainrule.records import values as values_record
 from chainrule.records import verify as verify_record
+from chainrule.records import worked
+from chainrule.records.cases import missing_subject, refuse_conflicts
 from chainrule.records.options import read_options
 from chainrule.records.subject import SubjectRequest, resolve, subject_of
 
@@ -50,7 +61,12 @@ PARAM = shared.param(
 )
 LIMIT = shared.limit(budget.DOCUMENT_CHAIN_LIMIT, "chains")
 SEED = shared.SEED._replace(help="seed of the verification's random case (default 0)")
-OPTIONS = (*shared.NETWORK, PARAM, LIMIT, SEED)
+#: A worked example's (``case``): the step's learning rate and held parameters, and the most
+#: numbers it writes.
+LR, FREEZE = values_record.LR, values_record.FREEZE
+MAX_NUMBERS = case_numbers.MAX_NUMBERS
+WORKED_OPTIONS = (LR, FREEZE, MAX_NUMBERS)
+OPTIONS = (*shared.NETWORK, PARAM, LIMIT, SEED, *WORKED_OPTIONS)
 
 #: The progress callback: (the record about to be computed, how many are done, of how many).
 Progress = Callable[[str, int, int], None]
@@ -68,14 +84,47 @@ class ReportRequest:
     param: tuple[str, ...] = ()
     limit: int = budget.DOCUMENT_CHAIN_LIMIT
     seed: int = 0
+    #: a worked example's case (a case file's path, a Case or a GraphCase), step and bound
+    case: Any = None
+    lr: float = values_record.DEFAULT_LR
+    freeze: tuple[str, ...] = ()
+    max_numbers: int = budget.NUMBERS_WRITTEN
 
     @classmethod
     def of(
-        cls, architecture: object = None, graph_text: str | None = None, **given: object
+        cls,
+        architecture: object = None,
+        graph_text: str | None = None,
+        *,
+        case: Any = None,
+        **given: object,
     ) -> ReportRequest:
-        """A request from layer sizes and options by keyword, each checked."""
+        """A request from layer sizes (or, with a `case`, any subject) and options by keyword,
+        each checked; ``lr``, ``freeze`` and ``max_numbers`` are a worked example's, refused
+        without a case, and ``seed`` beside one."""
         values = read_options(OPTIONS, given, "report")
-        return cls(subject_of(architecture, graph_text, values), **values)
+        values["freeze"] = values_record.frozen_names(values["freeze"] or ())
+        made = cls(subject_of(architecture, graph_text, values), case=case, **values)
+        if case is None:
+            unused = [
+                budget.spelled(option)
+                for option, given in (
+                    ("lr", made.lr != LR.default),
+                    ("freeze", bool(made.freeze)),
+                    ("max_numbers", made.max_numbers != MAX_NUMBERS.default),
+                )
+                if given
+            ]
+            if unused:
+                raise SpecError(
+                    f"{unused[0]} is for a worked example, which {budget.spelled('case', 'FILE')}"
+                    f" writes: add it, or drop {unused[0]}"
+                )
+            if architecture is None and graph_text is None:
+                raise missing_subject()
+        else:
+            refuse_conflicts(made.subject, made.seed, 1, 1.0, 1)
+        return made
 
 
 @dataclass(frozen=True)
@@ -160,10 +209,35 @@ def _check_budget(request: ReportRequest, network: Network, subject, focus) -> N
         )
 
 
-def compute(request: ReportRequest, progress: Progress | None = None) -> ReportRecord:
+def layered_subject(subject: SubjectRequest):
+    """The layer sizes a report without a case derives; any other subject is refused, saying
+    that a worked example (``case``) takes it."""
+    try:
+        return resolve(subject, "report", layers_only=True)
+    except SpecError as error:
+        if "takes layer sizes" not in str(error):
+            raise
+        raise SpecError(
+            f"{error}, and report with a worked example's {budget.spelled('case', 'FILE')}"
+        ) from None
+
+
+def compute(
+    request: ReportRequest, progress: Progress | None = None
+) -> ReportRecord | worked.WorkedRecord:
     """The records of the report of `request`, refused past its budget before any is
-    computed; `progress` is told as each is done."""
-    subject = resolve(request.subject, "report", layers_only=True)
+    computed; `progress` is told as each is done. With a case, its worked example."""
+    if request.case is not None:
+        return worked.compute(
+            request.subject,
+            request.case,
+            param=request.param,
+            limit=request.limit,
+            lr=request.lr,
+            freeze=request.freeze,
+            max_numbers=request.max_numbers,
+        )
+    subject = layered_subject(request.subject)
     network = subject.layered_network()
     # The first weight selected (or of the network) is factored and drawn.
     first = request.param[0] if request.param else ",".join(map(str, next(network.parameters())))
