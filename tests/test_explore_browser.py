@@ -751,9 +751,10 @@ def test_784_512_512_10_opens_in_the_matrix_form_instead_of_refusing(server, pag
 @pytest.mark.parametrize("arch", ["2-2-2", "rnn:1-2-1:3", "resnet:2x3", "784-512-512-10"])
 def test_the_matrix_form_scrolls_no_panel_sideways(server, browser, arch, width, tmp_path):
     context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     page = context.new_page()
     page.goto(server + f"/?arch={arch}&view=matrix")
-    page.wait_for_selector("body[data-view=matrix] #chains [data-chain]", timeout=30_000)
+    page.wait_for_selector("body[data-view=matrix] #chains [data-chain]")
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector("#numbers-note:not(:empty)")
     page.wait_for_timeout(300)
@@ -775,6 +776,7 @@ def test_the_static_export_holds_the_matrix_form(browser, tmp_path):
     path = tmp_path / "explore.html"
     assert main(["explore", "2-2-2", "--html", str(path)]) == 0
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
     page = context.new_page()
     ready(page, path.as_uri())
@@ -840,6 +842,7 @@ def test_784_512_512_10_exports_its_matrix_form(browser, tmp_path, capsys):
     assert main(["explore", "784-512-512-10", "--html", str(path)]) == 0
     assert path.stat().st_size < 1_000_000
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(HANG_SECONDS * 1000)
     context.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
     page = context.new_page()
     ready(page, path.as_uri())
