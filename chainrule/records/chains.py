@@ -274,19 +274,7 @@ def _check_budget(request: ChainsRequest, subject: Subject) -> None:
         if subject.layered and request.wrt == "parameters"
         else ""
     )
-    limit = budget.spelled("limit", f"{request.limit:,}")
-    if total > request.limit:
-        raise TooLarge(
-            f"the selection has {total:,} chains, more than {limit}; "
-            f"{budget.limit_advice(total, hint)}"
-        )
-    if terms > request.limit * budget.TERMS_PER_CHAIN:
-        needed = -(-terms // budget.TERMS_PER_CHAIN)
-        raise TooLarge(
-            f"the selection has {terms:,} terms, more than the "
-            f"{request.limit * budget.TERMS_PER_CHAIN:,} ({budget.TERMS_PER_CHAIN} a "
-            f"chain) that {limit} allows; {budget.limit_advice(needed, hint)}"
-        )
+    _check_selection(request.limit, hint, total, "chains", terms, "terms")
 
 
 def compute(
@@ -444,19 +432,14 @@ def _check_matrix_budget(request: ChainsRequest, subject: LayerSubject) -> list[
         if request.wrt == "parameters"
         else ""
     )
-    limit = budget.spelled("limit", f"{request.limit:,}")
-    if chains > request.limit:
-        raise TooLarge(
-            f"the selection has {chains:,} layer-level chains, more than {limit}; "
-            f"{budget.limit_advice(chains, hint)}"
-        )
-    if factors > request.limit * budget.TERMS_PER_CHAIN:
-        needed = -(-factors // budget.TERMS_PER_CHAIN)
-        raise TooLarge(
-            f"the selection has {factors:,} Jacobians in its layer-level chains, more than the "
-            f"{request.limit * budget.TERMS_PER_CHAIN:,} ({budget.TERMS_PER_CHAIN} a chain) "
-            f"that {limit} allows; {budget.limit_advice(needed, hint)}"
-        )
+    _check_selection(
+        request.limit,
+        hint,
+        chains,
+        "layer-level chains",
+        factors,
+        "Jacobians in its layer-level chains",
+    )
     return sources
 
 
@@ -470,3 +453,24 @@ def compute_matrix(request: ChainsRequest) -> MatrixChainsRecord:
 
 #: A request from an architecture and options by keyword (``ChainsRequest.of``).
 request = ChainsRequest.of
+
+
+def _check_selection(
+    limit: int, hint: str, chains: int, chains_are: str, terms: int, terms_are: str
+) -> None:
+    """Refuse a selection of more than `limit` chains, or of more terms than `limit` chains
+    of :data:`~chainrule.budget.TERMS_PER_CHAIN` terms each hold, naming what they are (scalar
+    chains and their terms, or layer-level chains and their Jacobians) and how to ask for it."""
+    spelled = budget.spelled("limit", f"{limit:,}")
+    if chains > limit:
+        raise TooLarge(
+            f"the selection has {chains:,} {chains_are}, more than {spelled}; "
+            f"{budget.limit_advice(chains, hint)}"
+        )
+    if terms > limit * budget.TERMS_PER_CHAIN:
+        needed = -(-terms // budget.TERMS_PER_CHAIN)
+        raise TooLarge(
+            f"the selection has {terms:,} {terms_are}, more than the "
+            f"{limit * budget.TERMS_PER_CHAIN:,} ({budget.TERMS_PER_CHAIN} a chain) that "
+            f"{spelled} allows; {budget.limit_advice(needed, hint)}"
+        )
