@@ -161,6 +161,8 @@ MAX_TOUR_WORK = 1_000_000
 # Both are counted before anything is built (:func:`chainrule.records.draw.drawing_work`), in
 # microseconds; fitted on 21 drawings from 1-1 to 1,448 lines on a 2-core machine (node labels
 # 9 ms, the legend's partials 7 ms, lines 0.4 ms; within a third of each measured time).
+# Those are mathtext's figures, which a graph file's picture still pays; a layered network's
+# labels are plain text (about 1 ms a node), so its pictures are priced well above their cost.
 
 #: One mathtext label (a node's name, one partial of a legend's product, a δ): parsed and laid
 #: out once a save.

@@ -146,24 +146,10 @@ def test_draw_lights_both_chains_of_theta_1_11_in_two_colours():
     drawing = Drawn("2-2-2", param="1,1,1")
     lines = _coloured_lines(drawing)
     assert len(lines) == 2 and lines[0].get_color() != lines[1].get_color()
+    # The legend writes the hand derivation's two products, in Unicode (∂ for d, · for *).
     assert _legend_labels(drawing) == [
-        "$" + " ".join(rf"\frac{{\partial {a}}}{{\partial {b}}}" for a, b in pairs) + "$"
-        for pairs in (
-            [
-                ("J", "a_{1}^{(3)}"),
-                ("a_{1}^{(3)}", "z_{1}^{(3)}"),
-                ("z_{1}^{(3)}", "a_{1}^{(2)}"),
-                ("a_{1}^{(2)}", "z_{1}^{(2)}"),
-                ("z_{1}^{(2)}", r"\theta_{11}^{(1)}"),
-            ],
-            [
-                ("J", "a_{2}^{(3)}"),
-                ("a_{2}^{(3)}", "z_{2}^{(3)}"),
-                ("z_{2}^{(3)}", "a_{1}^{(2)}"),
-                ("a_{1}^{(2)}", "z_{1}^{(2)}"),
-                ("z_{1}^{(2)}", r"\theta_{11}^{(1)}"),
-            ],
-        )
+        "∂J/∂a⁽³⁾₁ · ∂a⁽³⁾₁/∂z⁽³⁾₁ · ∂z⁽³⁾₁/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁ · ∂z⁽²⁾₁/∂θ⁽¹⁾₁₁",
+        "∂J/∂a⁽³⁾₂ · ∂a⁽³⁾₂/∂z⁽³⁾₂ · ∂z⁽³⁾₂/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁ · ∂z⁽²⁾₁/∂θ⁽¹⁾₁₁",
     ]
     # Both lines start at theta^(1)_11 and share its path up to a^(2)_1, then part at z^(3)_j,
     # just as the two hand-derived chains share their last two factors.
@@ -188,9 +174,12 @@ def test_draw_cli_writes_png_svg_pdf(run_cli, tmp_path):
 
 def test_draw_neurons_view_with_delta_shading(tmp_path):
     drawing = Drawn("2-3-2", bias=True, param="1,2,0", view="neurons", delta=True)
+    deltas = [shading.label.text for shading in drawing.record.shading]
+    assert sorted(deltas) == ["δ⁽²⁾₂", "δ⁽³⁾₁", "δ⁽³⁾₂"]
     texts = [t.get_text() for t in drawing.figure.axes[0].texts]
-    assert r"$\delta_{2}^{(2)}$" in texts and r"$\delta_{1}^{(3)}$" in texts
-    assert "$1$" in texts  # the bias unit
+    # Each δ is set as its letter with the layer stacked over the neuron's index.
+    assert texts.count("δ") == 3 and texts.count("(3)") >= 2
+    assert [label.text for label in drawing.record.labels].count("1") == 2  # the bias units
     assert len(_coloured_lines(drawing)) == 2
 
 
@@ -198,7 +187,7 @@ def test_draw_large_network_is_a_summary_with_true_indices(run_cli, tmp_path):
     drawing = Drawn("784-512-512-10", param="1,100,1")
     assert "layer 2 shows 12 of its 512 neurons" in drawing.summary
     assert "110 of the 5,120 chains drawn" in drawing.summary
-    assert any(r"\theta_{100,1}^{(1)}" in label for label in _legend_labels(drawing))
+    assert all(label.endswith("∂θ⁽¹⁾₁₀₀,₁") for label in _legend_labels(drawing)[:-1])
     status, out, _ = run_cli("draw", "784-512-512-10", "-o", str(tmp_path / "big.png"))
     assert status == 0 and "(" in out and "drawn as neurons" in out
 
@@ -213,8 +202,9 @@ def test_drawing_shows_itself_in_jupyter():
 
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
 def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
-    # Parsing the mathtext labels is most of a save's time, and bbox_inches="tight" draws the
-    # figure twice, with a renderer (and a parser) each: each label must still be parsed once.
+    # Parsing mathtext is most of a save's time, and bbox_inches="tight" draws the figure
+    # twice, with a renderer (and a parser) each: each label must still be parsed once. A
+    # layered network's picture is set in plain text and parses none.
     from matplotlib.mathtext import MathTextParser
 
     from chainrule.present.draw import save
@@ -228,8 +218,14 @@ def test_a_save_parses_each_label_once(tmp_path, monkeypatch, suffix):
         return parse(parser, text, *key)
 
     monkeypatch.setattr(MathTextParser, "_parse_cached", counting)
-    save(compute(DrawRequest.of("2-2-2")), tmp_path / f"net{suffix}")
-    assert len(parses) == 22  # 19 nodes, 2 chains in the legend, the title
+    save(compute(DrawRequest.of("2-2-2")), tmp_path / f"layered{suffix}")
+    assert parses == {}
+    record = compute(DrawRequest.of("examples/graphs/residual.json", param="v1", delta=True))
+    save(record, tmp_path / f"graph{suffix}")
+    labels = {label.base for label in record.labels}
+    assert len(labels) == 18 and all(label.startswith("$") for label in labels)
+    # the nodes, the one chain in the legend, the δ over o and the title
+    assert set(parses) == labels | {record.chains[0].legend, "$\\delta_{o}$", record.title}
     assert set(parses.values()) == {1}
 
 

@@ -118,7 +118,7 @@ def test_a_picture_of_another_matplotlib_is_compared_by_what_it_draws(monkeypatc
     for old, new in [
         ("stroke: #1f77b4; stroke-opacity: 0.9", "stroke: #2ca02c; stroke-opacity: 0.9"),
         ("stroke-width: 2.2", "stroke-width: 1.2"),
-        ("<!-- $x_{2}$ -->", "<!-- $x_{3}$ -->"),
+        ("<!-- (1) -->", "<!-- (3) -->"),
         ('<g id="line2d_1">', '<g id="patch_99">'),
     ]:
         assert old in picture, old

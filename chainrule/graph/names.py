@@ -122,19 +122,35 @@ _GREEK = {"theta": "θ", "delta": "δ"}
 _TEXT_NAME = re.compile(r"(?P<stem>[A-Za-z]+)(?:\^(?P<layer>\(\d+\)))?(?:_(?P<indices>[\w,]+))?")
 
 
+def stacked_name(name: str) -> tuple[str, str, str]:
+    """A text name's parts as a picture stacks them: the stem (Greek letters as letters), the
+    layer above and the indices below.
+
+    A name that is not of the form stem^(layer)_indices is all stem.
+
+    Examples
+    --------
+    >>> stacked_name("theta^(1)_10,3"), stacked_name("x_2"), stacked_name("J")
+    (('θ', '(1)', '10,3'), ('x', '', '2'), ('J', '', ''))
+    """
+    match = _TEXT_NAME.fullmatch(name)
+    if match is None:
+        return name, "", ""
+    return _GREEK.get(match["stem"], match["stem"]), match["layer"] or "", match["indices"] or ""
+
+
 def unicode_name(name: str) -> str:
     """The terminal form of a text name: ``theta^(1)_11`` becomes ``θ⁽¹⁾₁₁``.
 
     A name that is not of the form stem^(layer)_indices is returned unchanged.
     """
-    match = _TEXT_NAME.fullmatch(name)
-    if match is None:
-        return name
-    stem = _GREEK.get(match["stem"], match["stem"])
-    layer = (match["layer"] or "").translate(_SUPERSCRIPT)
-    indices = match["indices"] or ""
+    return unicode_of_parts(*stacked_name(name))
+
+
+def unicode_of_parts(stem: str, layer: str, indices: str) -> str:
+    """A name's parts (see :func:`stacked_name`) on one line: ``θ⁽¹⁾₁₁``."""
     if re.fullmatch(r"[\d,]*", indices):
         indices = indices.translate(_SUBSCRIPT)
     else:  # unicode has no subscript for most letters: keep the underscore (δ_h)
         indices = "_" + indices
-    return f"{stem}{layer}{indices}"
+    return f"{stem}{layer.translate(_SUPERSCRIPT)}{indices}"

@@ -20,8 +20,10 @@ Examples
 >>> record = compute(DrawRequest.of("2-2-2", param="1,1,1"))
 >>> len(record.layout.nodes), len(record.chains), record.total, record.summary
 (19, 2, 2, None)
->>> record.chains[0].legend.count(r"\\frac"), len(record.chains[0].points)
+>>> record.chains[0].legend.count("∂") // 2, len(record.chains[0].points)
 (5, 6)
+>>> record.labels[0], record.title
+(Label(base='x', upper='', lower='1'), '2-2-2: the 2 chains of ∂J/∂θ⁽¹⁾₁₁')
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ from chainrule.errors import SpecError, TooLarge
 from chainrule.graph import names
 from chainrule.graph.build import graph_size
 from chainrule.graph.chains import iter_chains
-from chainrule.graph.spec import parse_parameter
+from chainrule.graph.spec import ParameterIndex, parse_parameter
 from chainrule.lazy import lazy
 from chainrule.notation import notation_for
 from chainrule.records import options as shared
 from chainrule.records.layout import (
     Layout,
+    PlacedNode,
     Point,
     Summary,
     graph_layout,
@@ -66,11 +69,11 @@ if TYPE_CHECKING:
 
 #: The legend writes the products of at most this many chains, and counts the rest...
 LEGEND_CHAINS = 8
-#: ... and at most this many partials in all: each takes about 7 ms to typeset, so the legend
-#: of eight long chains was half a second of a drawing.
+#: ... and at most this many partials in all: more is a wall of symbols (and, in a graph
+#: file's mathtext, about 7 ms a partial to typeset).
 LEGEND_PARTIALS = 40
 #: A chain of more terms is written in the legend by its first and last LEGEND_ENDS terms
-#: around a ⋯: a product of 27 fractions is wider than the picture and takes 0.2 s to typeset.
+#: around a ⋯: a product of 27 partials is wider than the picture.
 LEGEND_TERMS = 9
 LEGEND_ENDS = 4
 #: Past this many δs on the chains, their labels are left out: the shading says it.
@@ -118,20 +121,42 @@ class DrawRequest:
 
 class LitChain(NamedTuple):
     """One chain, lit: its line's points, its colour's number (the chain's, in order) and its
-    product in LaTeX for the legend (None past the legend's first :data:`LEGEND_CHAINS`)."""
+    product for the legend, as the picture writes it (None past the legend's first
+    :data:`LEGEND_CHAINS`)."""
 
     points: tuple[Point, ...]
     colour: int
     legend: str | None
 
 
+class Label(NamedTuple):
+    """A name as the picture sets it: its `base`, with an `upper` index (a layer) stacked over
+    a `lower` one (a neuron's), as θ^{(1)}_{11} is typeset. A label with neither is the base
+    alone: a graph file's names are mathtext (between dollar signs) in the base.
+
+    Examples
+    --------
+    >>> Label("θ", "(1)", "11").text
+    'θ⁽¹⁾₁₁'
+    """
+
+    base: str
+    upper: str = ""
+    lower: str = ""
+
+    @property
+    def text(self) -> str:
+        """The label on one line, as the terminal writes it."""
+        return names.unicode_of_parts(*self)
+
+
 class Shading(NamedTuple):
     """What one δ sums, shaded: the lines of every path from its node to J, and its label
-    (LaTeX, None when there are too many to read) at `point`."""
+    (as the picture writes it, None when there are too many to read) at `point`."""
 
     point: Point
     strokes: tuple[tuple[Point, ...], ...]
-    label: str | None
+    label: Label | None
 
 
 class Style(NamedTuple):
@@ -148,6 +173,11 @@ class Style(NamedTuple):
     #: Whether the title says what the shading is (a layered network's; a graph file's title
     #: is long enough).
     names_shading: bool = True
+    #: How the picture writes names and products: "unicode" text (θ⁽¹⁾₁₁, ∂J/∂a⁽³⁾₁), which
+    #: matplotlib lays out about five times faster than mathtext and which writes every name
+    #: of a layered network; or "latex", matplotlib's mathtext, for the names a graph file
+    #: may give (hats, words as subscripts) that Unicode cannot write.
+    notation: str = "unicode"
 
 
 NEURONS_STYLE = Style(node_size=520, background_width=0.5, background_colour="0.88")
@@ -158,18 +188,22 @@ GRAPH_FILE_STYLE = Style(
     overflow="more",
     delta_offset=16,
     names_shading=False,
+    notation="latex",
 )
 
 
 @dataclass(frozen=True)
 class DrawRecord:
-    """A drawing as data: the `layout`, the `chains` lit (the first :data:`budget.DRAWN_CHAINS`
-    of the parameter's `total`), the δ `shading` (under ``delta``), the `title`, the `notes`
-    on what was left out, and the `style` to draw it in."""
+    """A drawing as data: the `layout` with each node's `label` (in the order of its nodes),
+    the `chains` lit (the first :data:`budget.DRAWN_CHAINS` of the parameter's `total`), the δ
+    `shading` (under ``delta``), the `title`, the `notes` on what was left out, and the `style`
+    to draw it in. Labels, legends and the title are written as the picture shows them, in the
+    style's notation (mathtext between dollar signs under ``latex``)."""
 
     request: DrawRequest
     parameter: str
     layout: Layout
+    labels: tuple[Label, ...]
     chains: tuple[LitChain, ...]
     total: int
     shading: tuple[Shading, ...]
@@ -294,11 +328,22 @@ def _check(label: str, work: Work) -> None:
 # -- the picture ---------------------------------------------------------------------------------
 
 
-def _title(name: str, total: int, source_latex: str) -> str:
-    return (
-        rf"{name}: the {total:,} chain{'s' if total != 1 else ''} "
-        rf"of $\partial J / \partial {source_latex}$"
-    )
+class Writing(NamedTuple):
+    """How a picture writes, in its style's notation: a placed node's `label`, a chain's
+    `product` (factors cost first), the `delta` of a graph node, the `gradient` drawn
+    (∂J/∂ the parameter), the `ellipsis` that stands for a long product's middle and the
+    `delta_sign` δ."""
+
+    label: Callable[[PlacedNode], Label]
+    product: Callable[[list], str]
+    delta: Callable[[Hashable], Label]
+    gradient: str
+    ellipsis: str
+    delta_sign: str
+
+
+def _title(name: str, total: int, gradient: str) -> str:
+    return f"{name}: the {total:,} chain{'s' if total != 1 else ''} of {gradient}"
 
 
 def _trace(layout: Layout, path: list[Hashable], shift: float) -> tuple[Point, ...]:
@@ -313,28 +358,32 @@ def _trace(layout: Layout, path: list[Hashable], shift: float) -> tuple[Point, .
     )
 
 
-def _legend(chain: Chain, write: Callable[[list], str]) -> str:
+def _legend(chain: Chain, writing: Writing) -> str:
     """A chain's product for the legend: whole, or its two ends around a ⋯."""
     factors = list(chain)
     if len(factors) <= LEGEND_TERMS:
-        return write(factors)
-    return write(factors[:LEGEND_ENDS]) + r" \cdots " + write(factors[-LEGEND_ENDS:])
+        return writing.product(factors)
+    return (
+        writing.product(factors[:LEGEND_ENDS])
+        + writing.ellipsis
+        + writing.product(factors[-LEGEND_ENDS:])
+    )
 
 
-def _lit(layout: Layout, chains: list[Chain], write: Callable[[list], str]) -> tuple[LitChain, ...]:
+def _lit(layout: Layout, chains: list[Chain], writing: Writing) -> tuple[LitChain, ...]:
     """Each chain's line, shifted sideways so that chains sharing an edge run side by side,
     with its legend for the first few: at most :data:`LEGEND_CHAINS`, and their partials at
     most :data:`LEGEND_PARTIALS` (:func:`legend_chains` for chains of one length)."""
     lit = []
-    partials, writing = 0, True
+    partials, written = 0, True
     for number, chain in enumerate(chains):
         path = [chain[-1].wrt] + [factor.of for factor in reversed(chain)]
         shift = SHIFT * (number - (len(chains) - 1) / 2) if len(chains) <= SIDE_BY_SIDE else 0.0
         partials += legend_terms(len(chain))
-        writing = (
-            writing and number < LEGEND_CHAINS and (number == 0 or partials <= LEGEND_PARTIALS)
+        written = (
+            written and number < LEGEND_CHAINS and (number == 0 or partials <= LEGEND_PARTIALS)
         )
-        legend = _legend(chain, write) if writing else None
+        legend = _legend(chain, writing) if written else None
         lit.append(LitChain(_trace(layout, path, shift), number, legend))
     return tuple(lit)
 
@@ -368,7 +417,7 @@ def _regions(layout: Layout, cuts: list[Hashable]) -> list[list[tuple[Hashable, 
 
 
 def _shading(
-    layout: Layout, cuts: list[Hashable], regions, label: Callable[[Hashable], str]
+    layout: Layout, cuts: list[Hashable], regions, label: Callable[[Hashable], Label]
 ) -> tuple[Shading, ...]:
     shaded = []
     for node, edges in zip(cuts, regions):
@@ -389,15 +438,14 @@ def _finish(
     chains: list[Chain],
     total: int,
     parameter: str,
-    title: str,
     notes: list[str],
     style: Style,
-    write: Callable[[list], str],
-    delta_label: Callable[[Hashable], str],
+    writing: Writing,
     work: Work,
 ) -> DrawRecord:
     """The record of a layout with its chains: the shading priced (its strokes counted on the
     small graph now built) before it is made."""
+    title = _title(layout.label, total, writing.gradient)
     shading: tuple[Shading, ...] = ()
     if request.delta:
         cuts = _cuts(layout, chains)
@@ -405,18 +453,63 @@ def _finish(
         strokes = sum(len(edges) for edges in regions)
         labels = len(cuts) if len(cuts) <= DELTA_LABELS else 0
         _check(layout.label, Work(work.labels + labels, work.lines + strokes))
-        shading = _shading(layout, cuts, regions, delta_label)
-        title += r" (shaded: what each $\delta$ sums)" if style.names_shading else ""
+        shading = _shading(layout, cuts, regions, writing.delta)
+        title += f" (shaded: what each {writing.delta_sign} sums)" if style.names_shading else ""
     return DrawRecord(
         request,
         parameter,
         layout,
-        _lit(layout, chains, write),
+        tuple(writing.label(node) for node in layout.nodes),
+        _lit(layout, chains, writing),
         total,
         shading,
         title,
         tuple(notes),
         style,
+    )
+
+
+def _unicode_writing(summary: Summary, graph, parameter: ParameterIndex) -> Writing:
+    """A layered network's picture in Unicode text, with the real network's indices."""
+    unicode = notation_for("unicode")
+
+    def label(node: PlacedNode) -> Label:
+        # A bias unit shows its value, as in the neurons view's LaTeX.
+        return Label("1") if node.latex == "1" else Label(*names.stacked_name(node.name))
+
+    def product(factors: list) -> str:
+        return unicode.chain(
+            f._replace(of=summary.name(graph, f.of), wrt=summary.name(graph, f.wrt))
+            for f in factors
+        )
+
+    def delta(node: Hashable) -> Label:
+        data = graph.nodes[node]
+        layer = data["layer"]
+        real = summary.real(layer, data["index"][0])
+        return Label(*names.stacked_name(names.delta_name(layer, real)))
+
+    return Writing(
+        label,
+        product,
+        delta,
+        f"∂J/∂{names.unicode_name(parameter.name)}",
+        " ⋯ ",
+        "δ",
+    )
+
+
+def _latex_writing(graph, parameter: str) -> Writing:
+    """A graph file's picture in mathtext: its names as its LaTeX gives them."""
+    latex = notation_for("latex")
+    cost = graph.graph["cost"]
+    return Writing(
+        lambda node: Label(f"${node.latex}$"),
+        lambda factors: f"${latex.chain(factors)}$",
+        lambda node: Label(f"${calculus_delta.delta_latex(graph, node)}$"),
+        rf"$\partial {graph.nodes[cost]['latex']} / \partial {graph.nodes[parameter]['latex']}$",
+        r" $\cdots$ ",
+        r"$\delta$",
     )
 
 
@@ -445,29 +538,15 @@ def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
     chains = list(islice(iter_chains(graph, summary.parameter.name), budget.DRAWN_CHAINS))
     if total > len(chains):
         notes.append(f"{len(chains):,} of the {total:,} chains drawn")
-    latex = notation_for("latex")
-
-    def write(factors: list) -> str:
-        return latex.chain(
-            f._replace(of_latex=summary.latex(graph, f.of), wrt_latex=summary.latex(graph, f.wrt))
-            for f in factors
-        )
-
-    def delta_label(node: Hashable) -> str:
-        data = graph.nodes[node]
-        return names.delta_latex(data["layer"], summary.real(data["layer"], data["index"][0]))
-
     return _finish(
         request,
         layout,
         chains,
         total,
         parameter.name,
-        _title(network.architecture, total, parameter.latex),
         notes,
         NEURONS_STYLE if view == "neurons" else Style(),
-        write,
-        delta_label,
+        _unicode_writing(summary, graph, parameter),
         work,
     )
 
@@ -491,18 +570,15 @@ def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
     notes = []
     if source.chains > len(chains):
         notes.append(f"{len(chains):,} of the {source.chains:,} chains drawn")
-    latex = notation_for("latex")
     return _finish(
         request,
         layout,
         chains,
         source.chains,
         source.name,
-        _title(layout.label, source.chains, graph.nodes[source.name]["latex"]),
         notes,
         GRAPH_FILE_STYLE,
-        latex.chain,
-        lambda node: calculus_delta.delta_latex(graph, node),
+        _latex_writing(graph, source.name),
         work,
     )
 
