@@ -16,6 +16,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from chainrule.explore.server import create_app
+from chainrule.explore.work import TRAIN_CHUNK
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "graphs"
 
@@ -365,6 +366,9 @@ def test_a_training_stream_is_the_cli_json(client, capsys):
         capsys, "train", "2-3-1", "--bias", "--epochs", "70", "--lr", "3", "--seed", "2",
         "--init-scale", "0.5", "--json",
     )  # fmt: skip
+    # every chunk's last epoch carries the weights then, for the page to draw
+    painted = [line.pop("parameters") for line in lines if "parameters" in line]
+    assert len(painted) == -(-70 // TRAIN_CHUNK) and len(painted[-1]) == 13
     assert {**last, "costs": lines} == document
 
 

@@ -37,6 +37,7 @@ from chainrule.calculus.delta import (
 from chainrule.notation import notation_for
 from chainrule.notation.mathml import MathMLNotation
 from chainrule.notation.printers import ChainMathMLPrinter
+from chainrule.records.numbers import CaseNumbers
 
 
 def block(fragment: str) -> str:
@@ -185,6 +186,55 @@ def factoring_math(graph, parameter: str) -> list[dict]:
             "terms": [_product_document(term) for term in factored.terms],
         }
     )
+    return steps
+
+
+def _step_terms(graph, parameter: str) -> list[tuple]:
+    """Each step's terms, in the order :func:`factoring_math` writes the steps: the path sum
+    and each grouping, then the local form."""
+    return [
+        *(step.terms for step in factoring_steps(graph, parameter)),
+        factor_gradient(graph, parameter).terms,
+    ]
+
+
+def factoring_numbers(graph, parameter: str, numbers: CaseNumbers) -> list[dict]:
+    """The factoring steps of `parameter` at a case, for the page to write beside each step:
+    the step's `value` (its terms summed over the examples: every step's is the gradient),
+    and for each term written (the first :data:`STEP_TERMS_SHOWN`) its `value` over the
+    examples, its value at the first `example`, and the `numbers` of its head δ (if any) and
+    items in the first example, in the order the term writes them (a group's number is its
+    sum).
+
+    Examples
+    --------
+    >>> from chainrule.graph.build import build_graph
+    >>> from chainrule.graph.spec import Network
+    >>> from chainrule.records.numbers import from_values
+    >>> from chainrule.records.values import ValuesRequest, compute
+    >>> record = compute(ValuesRequest.of("2-2-2", examples=2))
+    >>> steps = factoring_numbers(build_graph(Network([2, 2, 2])), "theta^(1)_11",
+    ...                           from_values(record, None))
+    >>> gradient = record.gradients.by_name()["theta^(1)_11"][0]
+    >>> [abs(step["value"] - gradient) < 1e-15 for step in steps]
+    [True, True, True, True]
+    >>> [len(term["numbers"]) for term in steps[-1]["terms"]]  # δ^(2)_1 and x_1
+    [2]
+    """
+    steps = []
+    for terms in _step_terms(graph, parameter):
+        values = [numbers.product(term) for term in terms]
+        written = []
+        for term, value in zip(terms[:STEP_TERMS_SHOWN], values):
+            heads = [] if term.head is None else [numbers.delta(term.head.node)]
+            written.append(
+                {
+                    "value": float(value.sum()),
+                    "example": float(value[0]),
+                    "numbers": [float(row[0]) for row in [*heads, *map(numbers.items, term.items)]],
+                }
+            )
+        steps.append({"value": float(sum(value.sum() for value in values)), "terms": written})
     return steps
 
 

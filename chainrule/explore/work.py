@@ -39,16 +39,18 @@ from chainrule import budget, rules
 from chainrule.errors import TooLarge
 from chainrule.explore import api
 from chainrule.explore.layout import graph_layout, layered_layout
-from chainrule.explore.math import parameter_math
+from chainrule.explore.math import factoring_numbers, parameter_math
 from chainrule.explore.tensors import layers_document
 from chainrule.files import json_safe
+from chainrule.graph import names
 from chainrule.graph.build import check_graph_size
 from chainrule.graph.spec import parse_parameter
 from chainrule.graph.symbols import node_symbol
-from chainrule.numeric.backprop import cost_of
+from chainrule.numeric.backprop import backprop, cost_of
 from chainrule.numeric.train import descend, identical_hidden_units, predictions
 from chainrule.records import cases
 from chainrule.records import chains as chains_record
+from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
 from chainrule.records import train as train_record
 from chainrule.records import values as values_record
@@ -261,18 +263,61 @@ def values(query: Query, body: str | None) -> dict[str, Any]:
         "cost_name": record.cost_name,
         "nodes": nodes,
     }
+    document["factors"] = {
+        f"{wrt}->{of}": float(row[0])
+        for of, wrt, row in zip(
+            record.factors.names, record.factors.wrt or (), record.factors.values
+        )
+    }
+    givens = record.givens
+    document["givens"] = {name: float(row[0]) for name, row in zip(givens.names, givens.values)}
+    document["sweep"] = _sweep(record, request.subject)
     if "param" in query:
-        document["chains"] = _chain_values(query, body, record, gradients)
+        document["chains"], document["steps"] = _chain_values(query, body, record, gradients)
     return json_safe(document)
 
 
-def _chain_values(query: Query, body: str | None, record, gradients: dict[str, float]) -> dict:
+def _sweep(record, subject: SubjectRequest) -> dict[str, list[str]]:
+    """The order of the two passes, for the page to play: the nodes the forward pass computes
+    (not the inputs and parameters it is given), each after every node it reads; then the
+    backward pass, each node's δ (a parameter's gradient) after those of the nodes it feeds,
+    the cost's own (1) left out."""
+    names = list(record.forward.names)
+    resolved = _resolved(subject)
+    if not resolved.layered:  # a graph file's nodes are listed as written, not in order
+        import networkx as nx
+
+        position = {name: i for i, name in enumerate(names)}
+        names = [
+            str(node)
+            for node in nx.lexicographical_topological_sort(
+                resolved.graph(), key=lambda node: position[str(node)]
+            )
+        ]
+    given = ("input", "param")
+    return {
+        "forward": [name for name in names if record.kind_of(name) not in given],
+        "backward": [name for name in reversed(names) if name != record.cost_name],
+    }
+
+
+def _chain_values(
+    query: Query, body: str | None, record, gradients: dict[str, float]
+) -> tuple[dict, list[dict]]:
     """The value and share of each chain of the one parameter ``param`` names, at `record`'s
-    case."""
+    case, and its factoring steps' numbers (:func:`~chainrule.explore.math.factoring_numbers`)."""
     keys = ("arch", "graph", "param", *(option.name for option in shared.NETWORK))
+    chosen = {key: value for key, value in query.items() if key in keys}
+    network = record.network
+    if network is not None:  # a pasted case sets the network: its chains are that network's
+        chosen.update(
+            bias=[str(network.bias).lower()],
+            activation=[",".join(network.activation)],
+            cost=[network.cost],
+        )
     request = api.request_of(
         "values",
-        {key: value for key, value in query.items() if key in keys},
+        chosen,
         body,
         module=chains_record,
         options=MATH_OPTIONS,
@@ -283,6 +328,9 @@ def _chain_values(query: Query, body: str | None, record, gradients: dict[str, f
     assert isinstance(chains, chains_record.ChainsRecord)  # values takes no view: never a matrix
     group = next(chains.groups())
     chain_values = record.chain_values(group.chains)
+    steps = factoring_numbers(
+        chains.graph, group.source.name, case_numbers.from_values(record, request.subject)
+    )
     gradient = gradients[group.source.name]
     # largest |value| first (ties in the listed order): the chain that dominates the gradient
     order = sorted(range(len(chain_values)), key=lambda i: -abs(chain_values[i]))
@@ -294,7 +342,7 @@ def _chain_values(query: Query, body: str | None, record, gradients: dict[str, f
         "dominant": order[0] if order else None,
         # a chain's part of the gradient; none when the gradient is 0
         "shares": [value / gradient if gradient else None for value in chain_values],
-    }
+    }, steps
 
 
 def _refuse_past_panel(network: Network, what: str) -> None:
@@ -460,6 +508,38 @@ def _record(run: Training) -> train_record.TrainRecord:
     )
 
 
+def _parameters(run: Training) -> dict[str, dict[str, float]]:
+    """Each parameter's ``value`` at the run's current case by name, and for layer sizes its
+    ``gradient`` there (by backprop, as cheap as an epoch); a graph's gradient would cost a
+    pass of its formulas per chunk, and is left out.
+
+    Examples
+    --------
+    >>> run = training({"arch": ["2-1"], "epochs": ["2"]}, None)
+    >>> sorted(_parameters(run)["theta^(1)_11"])
+    ['gradient', 'value']
+    """
+    if run.network is None:
+        return {name: {"value": float(value)} for name, value in run.case.parameters.items()}
+    case = run.case
+    _, weight_gradients, bias_gradients = backprop(case)
+    found = {}
+    for layer, (weights, gradients) in enumerate(zip(case.weights, weight_gradients), start=1):
+        rows, columns = weights.shape
+        for j in range(1, rows + 1):
+            if case.biases is not None and bias_gradients is not None:
+                found[names.theta_name(layer, j, 0)] = {
+                    "value": float(case.biases[layer - 1][j - 1]),
+                    "gradient": float(bias_gradients[layer - 1][j - 1]),
+                }
+            for k in range(1, columns + 1):
+                found[names.theta_name(layer, j, k)] = {
+                    "value": float(weights[j - 1, k - 1]),
+                    "gradient": float(gradients[j - 1, k - 1]),
+                }
+    return found
+
+
 def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
     """(200, (the run after its next chunk of epochs, the lines to stream)): an
     ``{"epoch", "cost"}`` line for each epoch, and after the last one ``{"done": true,
@@ -479,6 +559,8 @@ def advance(run: Training) -> tuple[int, tuple[Training, list[dict[str, Any]]]]:
     lines: list[dict[str, Any]] = [
         {"epoch": epoch, "cost": run.costs[epoch]} for epoch in range(run.sent, len(run.costs))
     ]
+    if lines:  # the weights as they are now, for the page to draw on the graph
+        lines[-1]["parameters"] = _parameters(run)
     run.sent = len(run.costs)
     if run.done:
         document = {key: value for key, value in _record(run).as_dict().items() if key != "costs"}

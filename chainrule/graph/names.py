@@ -70,6 +70,11 @@ def a_name(layer: int, j: int) -> str:
     return f"a^({layer})_{j}"
 
 
+def y_name(j: int) -> str:
+    """The target of output neuron `j`: ``y_1``."""
+    return f"y_{j}"
+
+
 def delta_name(layer: int, j: int) -> str:
     return f"delta^({layer})_{j}"
 

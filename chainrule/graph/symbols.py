@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from chainrule.graph import names
+
 #: The number of examples, kept symbolic: J averages over them.
 M = sp.Symbol("m", positive=True)
 
@@ -32,4 +34,4 @@ def node_symbol(name: str) -> sp.Symbol:
 
 def target_symbol(i: int) -> sp.Symbol:
     """y_i, the target of output neuron i."""
-    return sp.Symbol(f"y_{i}", real=True)
+    return sp.Symbol(names.y_name(i), real=True)

@@ -135,6 +135,43 @@ class CaseNumbers:
             return float(self.factor(item.of, item.wrt)[example])
         return float(self.delta(item.node)[example])
 
+    def items(self, item: Any) -> np.ndarray:
+        """The numbers of one item of a δ record per example: a partial's factor, a δ's node's
+        δ, and a :class:`~chainrule.calculus.delta.Group` the sum of its products."""
+        if hasattr(item, "wrt"):
+            return self.factor(item.of, item.wrt)
+        if hasattr(item, "node"):
+            return self.delta(item.node)
+        import numpy as np
+
+        return np.sum([self.product(term) for term in item.terms], axis=0)
+
+    def product(self, product: Any) -> np.ndarray:
+        """A :class:`~chainrule.calculus.delta.Product` per example: its head δ (if any) times
+        each of its items.
+
+        Examples
+        --------
+        >>> from chainrule.calculus.delta import factor_gradient
+        >>> from chainrule.graph.build import build_graph
+        >>> from chainrule.graph.spec import Network
+        >>> from chainrule.records.values import ValuesRequest, compute
+        >>> numbers = from_values(compute(ValuesRequest.of("2-2-2", examples=3)), None)
+        >>> terms = factor_gradient(build_graph(Network([2, 2, 2])), "theta^(1)_11").terms
+        >>> total = sum(float(numbers.product(term).sum()) for term in terms)
+        >>> abs(total - numbers.gradient("theta^(1)_11")) < 1e-15
+        True
+        """
+        result = self.delta(self._cost) if product.head is None else self.delta(product.head.node)
+        for item in product.items:
+            result = result * self.items(item)
+        return result
+
+    @property
+    def _cost(self) -> str:
+        # δ of J is 1 in every example: the neutral start of a product
+        return self.values.cost_name
+
     def gradient(self, source: Hashable) -> float:
         """∂J/∂source summed over the examples: the values record's gradient of a parameter,
         the sum of an input's δ over the examples."""

@@ -241,9 +241,15 @@ class ValuesRecord:
     frozen: tuple[str, ...]
     kinds: dict[str, str]  # a graph's; a layered network's are read from the names
     latex: dict[str, str]
+    #: the other numbers the local formulas name, per example: each target (``y_1``, a graph's
+    #: own names) and ``m``, the number of examples
+    givens: Quantities
     #: an output read by a fused cost is exactly 0 or 1: its dJ/da is infinite, and the δ of
     #: its logit comes from the logits, (a - y)/m
     saturated: bool = False
+    #: the layered network the numbers are of (its case may set bias, activation and cost
+    #: other than the request's); None for a graph
+    network: Network | None = None
 
     @property
     def lr(self) -> float:
@@ -362,6 +368,14 @@ def _per_parameter(network, weights: Sequence[np.ndarray], biases: Sequence[np.n
     return np.concatenate(rows, axis=-1)
 
 
+def _givens(targets: list[str], rows: np.ndarray, m: int) -> Quantities:
+    """The targets' rows (one per target, a number per example) and m, as one section."""
+    import numpy as np
+
+    table = np.concatenate([rows.reshape(len(targets), m), np.full((1, m), float(m))])
+    return Quantities((*targets, "m"), table)
+
+
 def _layered(request: ValuesRequest, case: Case, origin: str) -> ValuesRecord:
     import numpy as np
 
@@ -440,7 +454,9 @@ def _layered(request: ValuesRequest, case: Case, origin: str) -> ValuesRecord:
         frozen,
         {},  # a layered network's kinds are in its names (kind_of)
         {},
+        _givens([names.y_name(i) for i in range(1, sizes[-1] + 1)], np.asarray(case.targets).T, m),
         _layered_saturated(case, numbers.activities[-1]),
+        network,
     )
 
 
@@ -630,6 +646,11 @@ def _graph(request: ValuesRequest, case: GraphCase, origin: str) -> ValuesRecord
         tuple(name for name in parameters if name in frozen),
         kinds,
         {str(node): latex for node, latex in graph.nodes(data="latex")},
+        _givens(
+            list(case.targets),
+            np.array([np.broadcast_to(row, (m,)) for row in case.targets.values()]),
+            m,
+        ),
         verification.graph_saturated(graph, values),
     )
 
