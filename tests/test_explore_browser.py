@@ -155,7 +155,8 @@ def test_clicking_theta_1_11_lights_exactly_its_two_chains(server, page, capsys)
     assert page.eval_on_selector_all("#graph .edge.hot", "l => l.map(e => e.dataset.edge)") == [
         "theta^(1)_11->z^(2)_1"
     ]
-    assert page.locator("#factor-info math").count() == 2
+    # ∂z/∂θ and its local formula (the numbers' line, when in, is a third)
+    assert page.locator("#factor-info > .math math").count() == 2
 
 
 def test_every_formula_renders_with_a_size(server, page):

@@ -24,7 +24,7 @@
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
                  param: null, view: null, step: null, seed: 0, case: null, sorted: false,
-                 level: "scalar"};
+                 level: "scalar", sweep: null};
   let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
   // the matrix form: /api/layers (the layer-level graph placed, its Jacobians' MathML) and the
   // chains record of one tensor (/api/chains?view=matrix)
@@ -398,6 +398,7 @@
     }));
     $("#summary").hidden = !layout.summary;
     $("#summary").textContent = layout.summary ? "summary: " + layout.summary : "";
+    paintSweep(); // the case's numbers, on a graph drawn again
   }
 
   // --- the matrix form: the layer-level graph, its chains and the batch form ------------------
@@ -820,6 +821,61 @@
     if (line) line.classList.add("hot");
     info.replaceChildren(math(edge.mathml), element("span", {}, [" = "]),
                          math(edge.formula_mathml), copyButton(edge.formula_latex, "the formula"));
+    // the same formula with the case's numbers in place of its symbols (the first example)
+    const value = valuesDoc && valuesDoc.factors ? valuesDoc.factors[key] : undefined;
+    const plugged = value === undefined ? null : withNumbers(edge.formula_mathml);
+    if (plugged) {
+      const line = element("div", {class: "plugged", "data-value": String(value)}, [
+        element("span", {}, [" = "]), plugged, element("span", {}, [" = " + number(value)]),
+        element("span", {class: "note"}, [exampleNote()])]);
+      info.append(line);
+    }
+  }
+
+  const MATHML = "http://www.w3.org/1998/Math/MathML";
+
+  function numberOf(name) {
+    // a node's value, a target's or m, in the first example of the case
+    if (!valuesDoc) return undefined;
+    const node = valuesDoc.nodes[name];
+    if (node) return node.value;
+    return valuesDoc.givens ? valuesDoc.givens[name] : undefined;
+  }
+
+  function mathNumber(value) {
+    // a number as MathML; a negative one in brackets, as a factor of a product needs it
+    const mn = document.createElementNS(MATHML, "mn");
+    mn.textContent = number(Math.abs(value));
+    if (value >= 0) return mn;
+    const row = document.createElementNS(MATHML, "mrow");
+    for (const part of ["(", "−", mn, ")"]) {
+      if (typeof part !== "string") { row.append(part); continue; }
+      const mo = document.createElementNS(MATHML, "mo");
+      mo.textContent = part;
+      row.append(mo);
+    }
+    return row;
+  }
+
+  function withNumbers(markup) {
+    // The server marks each symbol of a local formula (data-symbol): each is replaced by its
+    // number; null when one has none (then no substitution is shown).
+    const shown = math(markup);
+    for (const row of shown.querySelectorAll("[data-symbol]")) {
+      const value = numberOf(row.getAttribute("data-symbol"));
+      if (value === undefined) return null;
+      row.replaceWith(mathNumber(value));
+    }
+    // side by side, numbers would read as one number: an explicit times sign between them
+    for (const mo of shown.querySelectorAll("mo")) {
+      if (mo.textContent === "\u2062") mo.textContent = "·";
+    }
+    return shown;
+  }
+
+  function exampleNote() {
+    const m = valuesDoc ? valuesDoc.examples : 1;
+    return m === 1 ? "" : ` (example 1 of ${m})`;
   }
 
   // --- δ steps --------------------------------------------------------------------------------
@@ -851,11 +907,43 @@
       state.step === last ? "each δ times the local derivative: the gradient backprop computes" :
       `the terms in brackets become ${step.deltas.map(unicodeName).join(", ")}`;
     view.append(element("p", {class: "note"}, [caption]));
+    const numbers = stepNumbers(state.step);
+    if (numbers) view.append(numbers);
     holder.append(view);
     $("#step-count").textContent = `step ${state.step + 1} of ${steps.length}`;
     $("#step-prev").disabled = state.step === 0;
     $("#step-next").disabled = state.step === last;
     shadeRegion(state.step > 0 ? step : null);
+  }
+
+  function stepNumbers(index) {
+    // The step with the case's numbers plugged in: each term's factors in the first example,
+    // then every term summed over the examples (each step's total is the gradient).
+    const steps = valuesDoc && valuesDoc.steps;
+    const mine = steps && valuesDoc.chains && mathDoc &&
+                 valuesDoc.chains.parameter === mathDoc.parameter &&
+                 steps.length === mathDoc.steps.length;
+    if (!mine) return null;
+    const step = steps[index], shown = mathDoc.steps[index];
+    const more = shown.term_count - step.terms.length;
+    const factor = (value) => (value < 0 ? `(${number(value)})` : number(value));
+    const example = step.terms.map((term) => term.numbers.map(factor).join(" · "));
+    const holder = element("div", {class: "step-numbers", "data-value": String(step.value)});
+    const m = valuesDoc.examples;
+    if (m === 1) {
+      holder.append(element("p", {class: "plugged"}, [
+        "= " + example.join(" + ") + (more > 0 ? ` + ⋯ (${more} more)` : "") +
+        " = " + number(step.value)]));
+      return holder;
+    }
+    const exampleSum = step.terms.reduce((total, term) => total + term.example, 0);
+    holder.append(
+      element("p", {class: "plugged"}, [`example 1 of ${m}: ` + example.join(" + ") +
+        (more > 0 ? ` + ⋯ (${more} more)` : "") + (more > 0 ? "" : " = " + number(exampleSum))]),
+      element("p", {class: "plugged"}, [`summed over the ${m} examples: ` +
+        step.terms.map((term) => number(term.value)).join(" + ") +
+        (more > 0 ? ` + ⋯ (${more} more)` : "") + " = " + number(step.value)]));
+    return holder;
   }
 
   function moveStep(by) {
@@ -907,12 +995,133 @@
 
   function clearValues() {
     valuesDoc = null;
+    stopSweep();
     $("#values tbody").replaceChildren();
-    for (const group of document.querySelectorAll("#graph g.node")) {
-      delete group.dataset.value;
-      for (const text of group.querySelectorAll("text.value")) text.textContent = "";
-    }
+    paintSweep();
     showChainValues();
+    if (state.level === "scalar" && mathDoc) showStep(); // without the steps' numbers
+  }
+
+  // --- the two passes, played on the graph ----------------------------------------------------
+
+  const SWEEP_MS = 900; // a frame of the animation: long enough to read the number it adds
+  let sweepTimer = null;
+
+  function sweepFrames() {
+    const sweep = valuesDoc && valuesDoc.sweep;
+    return sweep ? sweep.forward.length + sweep.backward.length : 0;
+  }
+
+  function paintSweep() {
+    // Each node's number as far as the passes have got: all of them when nothing plays
+    // (state.sweep null); at frame f, the forward pass's first f nodes, then the δs.
+    const sweep = valuesDoc && valuesDoc.sweep;
+    const frame = state.sweep;
+    const forward = sweep ? sweep.forward : [], backward = sweep ? sweep.backward : [];
+    const computed = new Set(forward), current = frame === null || !sweep ? null :
+      frame === 0 ? null : frame <= forward.length ? forward[frame - 1] :
+      backward[frame - forward.length - 1];
+    const valueShown = (name) => frame === null || !computed.has(name) ||
+                                 forward.indexOf(name) < frame;
+    const backShown = (name) => frame === null || backward.indexOf(name) <
+                                frame - forward.length;
+    for (const group of document.querySelectorAll("#graph g.node")) {
+      const name = group.dataset.node;
+      // the graph of the matrix form has tensors (J is one), which carry no scalar's number
+      const entry = state.level === "scalar" && valuesDoc ? valuesDoc.nodes[name] : undefined;
+      const value = entry && valueShown(name), back = entry && backShown(name);
+      if (value) group.dataset.value = String(entry.value);
+      else delete group.dataset.value;
+      group.classList.toggle("sweep-current", name === current);
+      const [valueText, extraText] = group.querySelectorAll("text.value");
+      if (!valueText) continue;
+      valueText.textContent = value ? number(entry.value) : "";
+      extraText.textContent = !back ? "" :
+        entry.gradient !== undefined ? "∂J/∂θ " + number(entry.gradient) :
+        entry.delta !== undefined ? "δ " + number(entry.delta) : "";
+    }
+    showSweepState(current, forward, backward);
+  }
+
+  function showSweepState(current, forward, backward) {
+    const frames = sweepFrames(), frame = state.sweep;
+    const caption = $("#sweep-caption");
+    $("#sweep-play").disabled = frames === 0 || state.level !== "scalar";
+    $("#sweep-back").disabled = frames === 0 || frame === null || frame === 0;
+    $("#sweep-next").disabled = frames === 0 || frame === frames;
+    $("#sweep-play").textContent = sweepTimer ? "⏸ pause" : "▶ play";
+    $("#sweep-play").setAttribute("aria-pressed", String(Boolean(sweepTimer)));
+    if (sweepTimer) document.body.dataset.playing = "true";
+    else delete document.body.dataset.playing;
+    if (frame === null) {
+      caption.hidden = true;
+      delete document.body.dataset.sweepFrame;
+      return;
+    }
+    document.body.dataset.sweepFrame = String(frame);
+    caption.hidden = false;
+    const label = (name) => {
+      const node = layout && layout.nodes.find((n) => n.name === name);
+      return node ? node.label : name;
+    };
+    const entry = current && valuesDoc.nodes[current];
+    if (frame === 0) {
+      caption.textContent = "the inputs and the parameters are given; ▶ computes the rest, " +
+                            "node by node";
+    } else if (frame <= forward.length) {
+      caption.textContent = `forward pass, ${frame} of ${forward.length}: ` +
+                            `${label(current)} = ${number(entry.value)}`;
+    } else {
+      const step = frame - forward.length;
+      const what = entry.gradient !== undefined ?
+        `∂J/∂${label(current)} = ${number(entry.gradient)} (summed over the examples)` :
+        `δ = ∂J/∂${label(current)} = ${number(entry.delta)}${exampleNote()}`;
+      caption.textContent = `backward pass, ${step} of ${backward.length}: ${what}`;
+    }
+    syncStep(current, frame > forward.length);
+  }
+
+  function syncStep(current, backward) {
+    // the δ panel follows the backward pass: to the step that introduces the δ just computed
+    if (!backward || !mathDoc || state.level !== "scalar") return;
+    const index = mathDoc.steps.findIndex((step, i) => i > 0 &&
+                                          (step.delta_nodes || []).includes(current));
+    if (index > 0 && index !== state.step) {
+      state.step = index;
+      showStep();
+    }
+  }
+
+  function moveSweep(by) {
+    const frames = sweepFrames();
+    if (frames === 0) return;
+    const from = state.sweep === null ? (by > 0 ? -1 : frames + 1) : state.sweep;
+    state.sweep = Math.min(Math.max(from + by, 0), frames);
+    $("#show-numbers").checked = true; // the animation is of the numbers
+    $("#graph").classList.add("with-numbers");
+    paintSweep();
+  }
+
+  function stopSweep() {
+    if (sweepTimer) clearInterval(sweepTimer);
+    sweepTimer = null;
+  }
+
+  function playSweep() {
+    if (sweepTimer) { stopSweep(); paintSweep(); return; }
+    const frames = sweepFrames();
+    if (frames === 0) return;
+    if (state.sweep === null || state.sweep >= frames) state.sweep = -1;
+    sweepTimer = setInterval(() => {
+      if (state.sweep >= sweepFrames() - 1) stopSweep();
+      moveSweep(1);
+    }, SWEEP_MS);
+    moveSweep(1);
+  }
+
+  function pauseAndMove(by) {
+    stopSweep();
+    moveSweep(by);
   }
 
   async function showValues() {
@@ -955,17 +1164,6 @@
     const shown = new Set();
     for (const node of layout.nodes) {
       const entry = values.nodes[node.name];
-      // the graph of the matrix form has tensors (J is one), which carry no scalar's number
-      const group = state.level === "scalar" &&
-                    $(`#graph g.node[data-node="${CSS.escape(node.name)}"]`);
-      if (group) {
-        if (entry) group.dataset.value = String(entry.value);
-        else delete group.dataset.value;
-        group.querySelector("text.value").textContent = entry ? number(entry.value) : "";
-        group.querySelector("text.extra").textContent = !entry ? "" :
-          entry.gradient !== undefined ? "∂J/∂θ " + number(entry.gradient) :
-          entry.delta !== undefined ? "δ " + number(entry.delta) : "";
-      }
       if (!entry || shown.has(node.name)) continue;
       shown.add(node.name);
       rows.push(element("tr", {"data-node": node.name, "data-value": String(entry.value)}, [
@@ -976,6 +1174,8 @@
     }
     $("#values tbody").replaceChildren(...rows);
     showChainValues();
+    if (state.level === "scalar" && mathDoc) showStep(); // the steps' numbers too
+    paintSweep();
   }
 
   function showNumbers() {
@@ -987,7 +1187,28 @@
     const text = $("#case-text").value.trim();
     state.case = text || null;
     $("#case-state").textContent = state.case ? "using the case pasted" : "";
+    // A layered case file sets its network: the page shows that network (its chains and
+    // formulas then match the numbers); the server checks the case itself.
+    const network = layered() && !STATIC && caseNetwork(text);
+    const changes = network && Object.keys(network).some((key) => network[key] !== state[key]);
+    if (changes) {
+      Object.assign(state, network, {param: null, step: null});
+      syncControls();
+      load();
+      return;
+    }
     showValues();
+  }
+
+  function caseNetwork(text) {
+    // the network a layered case file names (sizes, biases, activation, cost), or null
+    let parsed;
+    try { parsed = JSON.parse(text); } catch (error) { return null; }
+    if (!parsed || !Array.isArray(parsed.sizes) || typeof parsed.cost !== "string") return null;
+    const activation = Array.isArray(parsed.activation) ? parsed.activation.join(",") :
+      String(parsed.activation || DEFAULTS.activation);
+    return {arch: parsed.sizes.join("-"), bias: Boolean(parsed.bias), activation,
+            cost: parsed.cost};
   }
 
   // --- training -------------------------------------------------------------------------------
@@ -1026,6 +1247,36 @@
     holder.replaceChildren(svg);
   }
 
+  function paintWeights(parameters, epoch) {
+    // The graph as it learns: each weight's edge drawn by its size (thickness, against the
+    // largest) and its sign (colour), its node showing its value and gradient now.
+    const svg = $("#graph svg");
+    if (!svg || state.level !== "scalar") return;
+    const sizes = Object.values(parameters).map((p) => Math.abs(p.value));
+    const largest = Math.max(1e-12, ...sizes);
+    for (const line of svg.querySelectorAll(".edge")) {
+      const weight = parameters[line.dataset.edge.split("->")[0]];
+      if (!weight) continue;
+      line.classList.add("weighted", weight.value >= 0 ? "positive" : "negative");
+      line.classList.remove(weight.value >= 0 ? "negative" : "positive");
+      line.style.strokeWidth = (0.8 + 5 * Math.abs(weight.value) / largest).toFixed(2);
+      line.dataset.weight = String(weight.value);
+    }
+    for (const group of svg.querySelectorAll("g.node")) {
+      // the other nodes' numbers are the case's before training: not shown beside these
+      const weight = parameters[group.dataset.node];
+      const [valueText, extraText] = group.querySelectorAll("text.value");
+      if (weight) group.dataset.value = String(weight.value);
+      else delete group.dataset.value;
+      valueText.textContent = weight ? number(weight.value) : "";
+      extraText.textContent = !weight || weight.gradient === undefined ? "" :
+        "∂J/∂θ " + number(weight.gradient);
+    }
+    $("#show-numbers").checked = true;
+    $("#graph").classList.add("with-numbers");
+    svg.dataset.epoch = String(epoch);
+  }
+
   async function train(event) {
     event.preventDefault();
     if (STATIC) return;
@@ -1039,6 +1290,8 @@
     extra.push(["seed", state.seed]);
     const button = $("#train");
     button.disabled = true;
+    stopSweep();
+    state.sweep = null;
     delete note.dataset.done;
     note.textContent = `training on ${!layered() ? "the case of seed " + state.seed :
                                      xor ? "XOR" : "random data"}…`;
@@ -1067,6 +1320,7 @@
               "");
           } else {
             costs.push(item);
+            if (item.parameters) paintWeights(item.parameters, item.epoch);
           }
         }
         if (costs.length - drawn >= 10 || costs.length < 30) {
@@ -1154,6 +1408,10 @@
   async function load() {
     const mine = ++generation;
     document.body.dataset.ready = "false";
+    // another network: the numbers of the last one are not painted on it
+    valuesDoc = null;
+    stopSweep();
+    state.sweep = null;
     try {
       // A static page holds a parameter's own layout only where it differs (a summarised
       // network's): it starts from the first, and selectParameter() asks for the other.
@@ -1207,6 +1465,8 @@
 
   function clearNetwork() {
     // A network the form could not show leaves nothing of the one before it on the page.
+    stopSweep();
+    state.sweep = null;
     layout = chainsDoc = mathDoc = countsRow = layersDoc = matrixDoc = null;
     $("#level-note").hidden = true;
     $("#level-scalar").disabled = false;
@@ -1317,6 +1577,9 @@
       $("#sort-chains").setAttribute("aria-pressed", String(state.sorted));
       showChainValues();
     });
+    $("#sweep-play").addEventListener("click", playSweep);
+    $("#sweep-back").addEventListener("click", () => pauseAndMove(-1));
+    $("#sweep-next").addEventListener("click", () => pauseAndMove(1));
     $("#step-prev").addEventListener("click", () => moveStep(-1));
     $("#step-next").addEventListener("click", () => moveStep(1));
     $("#show-numbers").addEventListener("change", (e) => {

@@ -1,0 +1,192 @@
+"""The explorer in a lecture, in a real browser: the two passes played on the graph, each
+hovered edge's formula and each δ step with the case's numbers plugged in, training drawn on
+the graph, and a pasted case that sets its network. Every number the page shows is compared
+with the server's record of the same case (itself checked against autograd in
+tests/test_explore_numbers.py) or with the ``train`` command's."""
+
+import json
+
+import pytest
+from test_explore_browser import HANG_SECONDS, browser, page, ready, server, wait_until
+
+import chainrule.api as api
+from chainrule.explore import work
+from chainrule.explore.api import answer
+from chainrule.graph.spec import Network
+from chainrule.numeric.case import random_case
+
+__all__ = ["browser", "page", "server"]  # fixtures, used by name
+
+THETA = "theta^(1)_11"
+
+
+def numbers_ready(page, url: str) -> None:
+    ready(page, url)
+    page.wait_for_selector("#numbers-note[data-cost]", timeout=HANG_SECONDS * 1000)
+
+
+def page_values(arch: str = "2-2-2", param: str = "1,1,1") -> dict:
+    """The server's values document for the page's default case (seed 0, verify's examples)."""
+    status, document = answer(
+        work.values, {"arch": [arch], "seed": ["0"], "param": [param]}, None, {}
+    )
+    assert status == 200
+    return document
+
+
+def shown_values(page) -> dict:
+    return page.eval_on_selector_all(
+        "#graph g.node[data-value]",
+        "groups => Object.fromEntries(groups.map(g => [g.dataset.node, Number(g.dataset.value)]))",
+    )
+
+
+def frame(page) -> int | None:
+    value = page.evaluate("document.body.dataset.sweepFrame")
+    return None if value is None else int(value)
+
+
+def test_the_passes_play_node_by_node_and_step_both_ways(server, page):
+    numbers_ready(page, server + f"/?arch=2-2-2&param={THETA}")
+    document = page_values()
+    forward, backward = document["sweep"]["forward"], document["sweep"]["backward"]
+    nodes = document["nodes"]
+    given = {name for name in nodes if name not in forward}
+    # nothing plays: every node shows its number
+    assert set(shown_values(page)) == set(nodes) and frame(page) is None
+
+    page.click("#sweep-next")  # frame 0: the inputs and parameters only
+    assert frame(page) == 0 and set(shown_values(page)) == given
+    for _ in range(3):
+        page.click("#sweep-next")
+    assert frame(page) == 3
+    shown = shown_values(page)
+    assert set(shown) == given | set(forward[:3])
+    assert all(shown[name] == nodes[name]["value"] for name in shown)
+    current = page.get_attribute("#graph g.node.sweep-current", "data-node")
+    assert current == forward[2]
+    page.click("#sweep-back")
+    assert frame(page) == 2
+    assert page.get_attribute("#graph g.node.sweep-current", "data-node") == forward[1]
+
+    # the backward pass: each δ in turn, the δ panel at the step that introduces it
+    for _ in range(len(forward) - 2 + 3):
+        page.click("#sweep-next")
+    assert frame(page) == len(forward) + 3
+    with_delta = page.eval_on_selector_all(
+        "#graph g.node",
+        "gs => gs.filter(g => g.querySelector('text.extra').textContent).map(g => g.dataset.node)",
+    )
+    assert sorted(with_delta) == sorted(backward[:3])
+    assert backward[2] == "z^(3)_2"  # a δ node: the panel shows the step that groups it
+    page.wait_for_selector('#steps [data-step="1"]')
+    assert "δ" in page.text_content("#sweep-caption")
+
+    # play runs the frames on a timer and says so; pause stops it where it is
+    page.click("#sweep-play")
+    assert page.evaluate("document.body.dataset.playing") == "true"
+    start = frame(page)
+    wait_until(lambda: frame(page) > start + 1)
+    page.click("#sweep-play")
+    assert page.evaluate("document.body.dataset.playing") is None
+    stopped = frame(page)
+    page.wait_for_timeout(1500)
+    assert frame(page) == stopped
+
+
+def test_a_hovered_edge_shows_its_formula_with_the_case_numbers(server, page):
+    numbers_ready(page, server + f"/?arch=2-2-2&param={THETA}&view=local")
+    document = page_values()
+    page.hover('#chains li[data-chain="0"] .factor[data-edge="z^(2)_1->a^(2)_1"]')
+    plugged = page.wait_for_selector("#factor-info .plugged")
+    assert float(plugged.get_attribute("data-value")) == document["factors"]["z^(2)_1->a^(2)_1"]
+    # σ'(z) written a(1 − a): both a's replaced by a^(2)_1's value at the first example
+    numbers = [
+        float(n) for n in plugged.eval_on_selector_all("mn", "ns => ns.map(n => n.textContent)")
+    ]
+    value = document["nodes"]["a^(2)_1"]["value"]
+    assert sorted(numbers) == sorted([1.0, round(value, 4), round(value, 4)])
+    assert "example 1 of 4" in plugged.text_content()
+    # ∂J/∂a = (a − y)/m: the target and m are numbers too
+    page.hover('#chains li[data-chain="0"] .factor[data-edge="a^(3)_1->J"]')
+    plugged = page.wait_for_selector("#factor-info .plugged")
+    numbers = [
+        float(n) for n in plugged.eval_on_selector_all("mn", "ns => ns.map(n => n.textContent)")
+    ]
+    y, m = document["givens"]["y_1"], document["givens"]["m"]
+    assert round(y, 4) in [round(n, 4) for n in numbers] and m in numbers
+
+
+def test_each_delta_step_shows_its_numbers_and_sums_to_the_gradient(server, page):
+    numbers_ready(page, server + f"/?arch=2-2-2&param={THETA}")
+    document = page_values()
+    gradient = document["chains"]["gradient"]
+    for step in range(len(document["steps"])):
+        shown = page.wait_for_selector(f'#steps [data-step="{step}"] .step-numbers')
+        assert float(shown.get_attribute("data-value")) == pytest.approx(gradient, rel=1e-12)
+        text = shown.text_content()
+        assert "summed over the 4 examples" in text and "example 1 of 4" in text
+        if step + 1 < len(document["steps"]):
+            page.click("#step-next")
+
+
+def test_training_draws_the_weights_on_the_graph(server, page):
+    numbers_ready(page, server + "/?arch=2-3-1&bias=true")
+    page.fill("#epochs", "120")
+    page.fill("#lr", "2")
+    page.click("#train")
+    page.wait_for_selector("#train-note[data-done]", timeout=HANG_SECONDS * 1000)
+    assert page.get_attribute("#graph svg", "data-epoch") == "120"
+    record = api.train("2-3-1", bias=True, epochs=120, lr=2, seed=0, data="xor")
+    expected = {p.name: record.trained.parameter_value(*p) for p in record.network.parameters()}
+    assert shown_values(page) == expected  # the weights only: the rest is the untrained case
+    weighted = page.eval_on_selector_all(
+        "#graph .edge.weighted",
+        "ls => ls.map(l => [l.dataset.edge, Number(l.dataset.weight), l.classList.value])",
+    )
+    assert len(weighted) == len(expected)
+    for edge, weight, classes in weighted:
+        assert weight == expected[edge.split("->")[0]]
+        assert ("positive" if weight >= 0 else "negative") in classes
+
+
+def test_a_pasted_case_sets_its_network_and_its_chains(server, page):
+    """A softmax-ce case pasted on the default 2-2-2 page: the page shows the case's network,
+    whose chains' values add up to the gradient (they were the form's network's: one chain of
+    three, a share of 144%)."""
+    case = random_case(Network([2, 2, 3], cost="softmax-ce"), examples=2, seed=6)
+    numbers_ready(page, server + "/?arch=2-2-2")
+    page.click("#case-file summary")
+    page.fill("#case-text", json.dumps(case.as_dict()))
+    page.click("#case-apply")
+    wait_until(lambda: page.input_value("#arch") == "2-2-3")
+    assert page.input_value("#cost") == "softmax-ce"
+    page.wait_for_selector("body[data-ready=true]")  # the case's network loaded
+    page.select_option("#param-select", "theta^(2)_31")
+    chosen = '#chains [data-parameter="theta^(2)_31"]'
+    page.wait_for_selector(f'{chosen} [data-chain="2"][data-share]')
+    shares = page.eval_on_selector_all(
+        f"{chosen} [data-share]", "items => items.map(i => Number(i.dataset.share))"
+    )
+    assert len(shares) == 3 and sum(shares) == pytest.approx(1.0, rel=1e-12)
+    assert page.text_content("#numbers-note").startswith("the case pasted: 2 examples")
+
+
+def test_the_lecture_panels_fit_a_phone(server, browser):
+    """At 390 px: the play controls, the caption, a hovered formula with its numbers and the
+    step's numbers wrap within their panels (the plugged-in formula widened the page by 36 px)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(HANG_SECONDS * 1000)
+    phone = context.new_page()
+    numbers_ready(phone, server + f"/?arch=2-2-2&param={THETA}")
+    for _ in range(12):
+        phone.click("#sweep-next")
+    phone.hover('#chains li[data-chain="0"] .factor[data-edge="z^(3)_1->a^(3)_1"]')
+    phone.wait_for_selector("#factor-info .plugged")
+    overflowing = phone.evaluate(
+        "[document.documentElement, ...document.querySelectorAll('.panel, .sweep, "
+        "#sweep-caption, .step-numbers, #factor-info')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.className)"
+    )
+    assert overflowing == []
+    context.close()
