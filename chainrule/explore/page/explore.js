@@ -1015,6 +1015,7 @@
   function paintSweep() {
     // Each node's number as far as the passes have got: all of them when nothing plays
     // (state.sweep null); at frame f, the forward pass's first f nodes, then the δs.
+    const started = performance.now();
     const sweep = valuesDoc && valuesDoc.sweep;
     const frame = state.sweep;
     const forward = sweep ? sweep.forward : [], backward = sweep ? sweep.backward : [];
@@ -1041,6 +1042,8 @@
         entry.delta !== undefined ? "δ " + number(entry.delta) : "";
     }
     showSweepState(current, forward, backward);
+    // how long a frame took to paint (benchmarks/explore.py reads it)
+    document.body.dataset.frameMs = (performance.now() - started).toFixed(1);
   }
 
   function showSweepState(current, forward, backward) {
