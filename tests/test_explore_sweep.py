@@ -190,3 +190,70 @@ def test_the_lecture_panels_fit_a_phone(server, browser):
     )
     assert overflowing == []
     context.close()
+
+
+def lit_edges(page) -> list[str]:
+    return sorted(
+        page.eval_on_selector_all("#graph .edge.lit", "lines => lines.map(l => l.dataset.edge)")
+    )
+
+
+def test_one_chain_at_a_time(server, page):
+    ready(page, server + f"/?arch=2-2-2&param={THETA}")
+    (group,) = api.chains("2-2-2", param="1,1,1").as_dict()
+    edges = [sorted(f"{f['wrt']}->{f['of']}" for f in chain) for chain in group["chains"]]
+    assert page.text_content("#chain-count") == "all 2 chains"
+    page.click("#chain-next")
+    assert page.text_content("#chain-count") == "chain 1 of 2"
+    assert lit_edges(page) == edges[0]
+    assert page.locator("#graph polyline.chain").count() == 1
+    assert page.locator("#chains [data-chain].current").get_attribute("data-chain") == "0"
+    # a hovered chain lights alone, and leaving it returns to the chain shown, not to all
+    page.hover('#chains [data-chain="1"]')
+    assert lit_edges(page) == edges[1]
+    page.mouse.move(0, 0)
+    assert lit_edges(page) == edges[0]
+    page.click("#chain-next")
+    page.click("#chain-next")  # past the last, round to the first
+    assert page.text_content("#chain-count") == "chain 1 of 2"
+    page.click("#chain-prev")
+    assert page.text_content("#chain-count") == "chain 2 of 2" and lit_edges(page) == edges[1]
+    page.click("#chain-all")
+    assert lit_edges(page) == sorted(set(edges[0]) | set(edges[1]))
+    assert page.locator("#graph polyline.chain").count() == 2
+
+
+def test_zoom_and_pan(server, page):
+    ready(page, server + "/?arch=4-6-6-3")
+    svg = "#graph svg"
+    whole = [float(v) for v in page.get_attribute(svg, "viewBox").split()]
+    page.click("#zoom-in")
+    page.click("#zoom-in")
+    x, y, width, height = (float(v) for v in page.get_attribute(svg, "viewBox").split())
+    assert width == pytest.approx(whole[2] / 2.25) and height == pytest.approx(whole[3] / 2.25)
+    # dragging the background moves the view the other way, within the graph
+    box = page.locator(svg).bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 105, box["y"] + 5, steps=4)
+    page.mouse.up()
+    moved = [float(v) for v in page.get_attribute(svg, "viewBox").split()]
+    assert moved[0] < x and moved[1] == pytest.approx(y) and moved[2] == pytest.approx(width)
+    assert moved[0] >= 0
+    page.click("#zoom-fit")
+    assert [float(v) for v in page.get_attribute(svg, "viewBox").split()] == whole
+    assert page.is_disabled("#zoom-out") and page.is_disabled("#zoom-fit")
+
+
+def test_the_lecture_mode_sets_type_for_a_projector(server, page):
+    ready(page, server + "/?arch=4-6-6-3")
+    label = '#graph g.node[data-node="x_1"] text.label'
+    small = page.eval_on_selector(label, "t => parseFloat(getComputedStyle(t).fontSize)")
+    page.click("#lecture")
+    assert "lecture=1" in page.url and page.get_attribute("#lecture", "aria-pressed") == "true"
+    assert page.eval_on_selector(label, "t => parseFloat(getComputedStyle(t).fontSize)") > small
+    # the whole graph within the screen's height, however tall (78 θ nodes)
+    assert page.locator("#graph svg").bounding_box()["height"] <= 1000
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.eval_on_selector("body", "b => b.classList.contains('lecture')")

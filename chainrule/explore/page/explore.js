@@ -24,7 +24,7 @@
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
                  param: null, view: null, step: null, seed: 0, case: null, sorted: false,
-                 level: "scalar", sweep: null};
+                 level: "scalar", sweep: null, lecture: false, chain: null};
   let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
   // the matrix form: /api/layers (the layer-level graph placed, its Jacobians' MathML) and the
   // chains record of one tensor (/api/chains?view=matrix)
@@ -103,6 +103,7 @@
     state.level = query.get("view") === "matrix" ? "matrix" : "scalar";
     state.step = query.has("step") ? parseInt(query.get("step"), 10) : null;
     state.seed = parseInt(query.get("seed") || "0", 10) || 0;
+    state.lecture = ["1", "true", "yes", "on"].includes((query.get("lecture") || "").toLowerCase());
   }
 
   function writeLocation() {
@@ -112,6 +113,7 @@
     else if (state.view !== DEFAULTS.view) query.push(["view", state.view]);
     if (state.step !== null && state.level === "scalar") query.push(["step", String(state.step)]);
     if (state.seed) query.push(["seed", String(state.seed)]);
+    if (state.lecture) query.push(["lecture", "1"]);
     const search = "?" + new URLSearchParams(query).toString();
     if (search !== window.location.search) {
       try {
@@ -399,6 +401,98 @@
     $("#summary").hidden = !layout.summary;
     $("#summary").textContent = layout.summary ? "summary: " + layout.summary : "";
     paintSweep(); // the case's numbers, on a graph drawn again
+    svg.__box = [0, 0, width, height];
+    zoomGraph(null);
+    panWithPointer(svg);
+  }
+
+  // --- zoom and pan ---------------------------------------------------------------------------
+
+  const ZOOM_STEP = 1.5, MOST_ZOOM = 12;
+
+  function zoomGraph(by) {
+    // by: a factor (>1 closer), or null to show the whole graph; the view box does the work, so
+    // labels stay sharp at any zoom
+    const svg = $("#graph svg");
+    if (!svg || !svg.__box) return;
+    const [, , width, height] = svg.__box;
+    const view = svg.__view || {zoom: 1, cx: width / 2, cy: height / 2};
+    if (by === null) Object.assign(view, {zoom: 1, cx: width / 2, cy: height / 2});
+    else view.zoom = Math.min(Math.max(view.zoom * by, 1), MOST_ZOOM);
+    svg.__view = view;
+    showView(svg);
+  }
+
+  function showView(svg) {
+    const [, , width, height] = svg.__box;
+    const view = svg.__view;
+    const [w, h] = [width / view.zoom, height / view.zoom];
+    // the view stays on the graph: its centre at least half a view from each edge
+    view.cx = Math.min(Math.max(view.cx, w / 2), width - w / 2);
+    view.cy = Math.min(Math.max(view.cy, h / 2), height - h / 2);
+    svg.setAttribute("viewBox", `${view.cx - w / 2} ${view.cy - h / 2} ${w} ${h}`);
+    svg.dataset.zoom = view.zoom.toFixed(2);
+    $("#zoom-out").disabled = view.zoom <= 1;
+    $("#zoom-fit").disabled = view.zoom <= 1;
+    $("#zoom-in").disabled = view.zoom >= MOST_ZOOM;
+  }
+
+  function panWithPointer(svg) {
+    // drag the background to move a zoomed graph (a node keeps its click); ctrl + wheel zooms
+    let from = null;
+    svg.addEventListener("pointerdown", (event) => {
+      if (event.target.closest("g.node") || !svg.__view || svg.__view.zoom <= 1) return;
+      from = {x: event.clientX, y: event.clientY, cx: svg.__view.cx, cy: svg.__view.cy};
+      svg.setPointerCapture(event.pointerId);
+      svg.classList.add("panning");
+    });
+    svg.addEventListener("pointermove", (event) => {
+      if (!from) return;
+      const unitsPerPixel = svg.__box[2] / svg.__view.zoom / svg.getBoundingClientRect().width;
+      svg.__view.cx = from.cx - (event.clientX - from.x) * unitsPerPixel;
+      svg.__view.cy = from.cy - (event.clientY - from.y) * unitsPerPixel;
+      showView(svg);
+    });
+    const stop = () => { from = null; svg.classList.remove("panning"); };
+    svg.addEventListener("pointerup", stop);
+    svg.addEventListener("pointercancel", stop);
+    svg.addEventListener("wheel", (event) => {
+      if (!event.ctrlKey) return; // a plain wheel scrolls the page
+      event.preventDefault();
+      zoomGraph(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP);
+    }, {passive: false});
+  }
+
+  // --- one chain at a time, and the lecture's type -----------------------------------------
+
+  function chainCount() {
+    const shownDoc = state.level === "matrix" ? matrixDoc : chainsDoc;
+    return shownDoc ? shownDoc.chains.length : 0;
+  }
+
+  function showChainAlone(index) {
+    // index: a chain to light alone (its line drawn, its row marked), or null for all of them
+    const count = chainCount();
+    state.chain = index === null || count === 0 ? null : ((index % count) + count) % count;
+    for (const item of document.querySelectorAll("#chains [data-chain].current")) {
+      item.classList.remove("current");
+    }
+    const item = state.chain === null ? null :
+      document.querySelector(`#chains [data-chain="${state.chain}"]`);
+    if (item) item.classList.add("current"); // (not scrolled to: the graph stays in view)
+    $("#chain-count").textContent = state.chain === null ?
+      (count ? `all ${count} chain${count === 1 ? "" : "s"}` : "") :
+      `chain ${state.chain + 1} of ${count}`;
+    $("#chain-prev").disabled = $("#chain-next").disabled = count < 2;
+    $("#chain-all").disabled = state.chain === null;
+    lightChains();
+  }
+
+  function setLecture(on) {
+    state.lecture = on;
+    document.body.classList.toggle("lecture", on);
+    $("#lecture").setAttribute("aria-pressed", String(on));
+    writeLocation();
   }
 
   // --- the matrix form: the layer-level graph, its chains and the batch form ------------------
@@ -651,6 +745,8 @@
   function lightChains(only) {
     const svg = $("#graph svg");
     if (!svg) return;
+    // one chain at a time (◂ chain ▸): leaving a hovered chain returns to it, not to all
+    if (only === undefined && state.chain !== null) only = state.chain;
     for (const line of svg.querySelectorAll(".edge.lit")) line.classList.remove("lit");
     for (const node of svg.querySelectorAll("g.node.on-chain")) {
       node.classList.remove("on-chain");
@@ -758,6 +854,7 @@
     group.append(heading, list);
     holder.append(group);
     showChainValues();
+    showChainAlone(null);
   }
 
   function share(value) {
@@ -1580,6 +1677,16 @@
       $("#sort-chains").setAttribute("aria-pressed", String(state.sorted));
       showChainValues();
     });
+    $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
+    setLecture(state.lecture);
+    $("#zoom-in").addEventListener("click", () => zoomGraph(ZOOM_STEP));
+    $("#zoom-out").addEventListener("click", () => zoomGraph(1 / ZOOM_STEP));
+    $("#zoom-fit").addEventListener("click", () => zoomGraph(null));
+    $("#chain-prev").addEventListener("click", () =>
+      showChainAlone(state.chain === null ? -1 : state.chain - 1));
+    $("#chain-next").addEventListener("click", () =>
+      showChainAlone(state.chain === null ? 0 : state.chain + 1));
+    $("#chain-all").addEventListener("click", () => showChainAlone(null));
     $("#sweep-play").addEventListener("click", playSweep);
     $("#sweep-back").addEventListener("click", () => pauseAndMove(-1));
     $("#sweep-next").addEventListener("click", () => pauseAndMove(1));
