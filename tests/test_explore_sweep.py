@@ -257,3 +257,45 @@ def test_the_lecture_mode_sets_type_for_a_projector(server, page):
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     assert page.eval_on_selector("body", "b => b.classList.contains('lecture')")
+
+
+def test_the_compact_layout_draws_weights_on_their_edges(server, page):
+    """layout=compact: a node per neuron, each weight a label on its edge; a chain is lit on
+    the weights' edges it passes, and those weights' labels show."""
+    ready(page, server + f"/?arch=2-2-2&layout=compact&param={THETA}")
+    assert page.locator("#graph circle").count() == 2 + 2 + 2 + 1
+    weights = page.eval_on_selector_all(
+        "#graph g.weight", "gs => gs.map(g => g.dataset.node).sort()"
+    )
+    assert weights == sorted(p.name for p in Network([2, 2, 2]).parameters())
+    (group,) = api.chains("2-2-2", param="1,1,1").as_dict()
+    passed = {f"{f['wrt']}->{f['of']}" for chain in group["chains"] for f in chain}
+    lit = page.eval_on_selector_all(
+        "#graph .edge.lit", "ls => ls.map(l => [l.dataset.edge, l.dataset.through || ''])"
+    )
+    # each lit line is a weight's (or an output's to J) that a chain passes, and every such
+    # edge of the chains is lit
+    assert all(edge in passed or through in passed for edge, through in lit)
+    drawn = {edge for edge, _ in lit} | {through for _, through in lit}
+    assert {key for key in passed if "->z" in key or key.endswith("->J")} <= drawn
+    shown = page.eval_on_selector_all(
+        "#graph g.weight.shown", "gs => gs.map(g => g.dataset.node).sort()"
+    )
+    assert shown == ["theta^(1)_11", "theta^(2)_11", "theta^(2)_21"]
+    # a weight's label selects it
+    page.click('#graph g.weight[data-node="theta^(2)_12"]')
+    page.wait_for_selector('#chains [data-parameter="theta^(2)_12"]')
+    assert "layout=compact" in page.url
+
+
+def test_4_6_6_3_compact_fits_a_projector(server, page):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    ready(page, server + "/?arch=4-6-6-3&layout=compact&lecture=1")
+    box = page.locator("#graph svg").bounding_box()
+    assert box["width"] <= 1400 and box["height"] <= 900
+    assert page.evaluate("document.documentElement.scrollWidth <= 1400")
+    size = page.eval_on_selector(
+        '#graph g.node[data-node="a^(2)_1"] text.label',
+        "t => t.getBoundingClientRect().height",
+    )
+    assert size >= 14  # legible from the back of a room

@@ -59,9 +59,10 @@ def _edge(edge: PlacedEdge) -> dict:
     return document
 
 
-def layered_layout(network, parameter=None) -> dict:
+def layered_layout(network, parameter=None, compact: bool = False) -> dict:
     """The layout of a layered `network`, cut around `parameter` (θ^(1)_11 by default) when a
-    layer is too wide; node names are the real network's (``theta^(1)_10,3``)."""
+    layer is too wide; node names are the real network's (``theta^(1)_10,3``). `compact`: the
+    neurons view, each weight a label on its edge (:func:`compact_document`)."""
 
     parameter = parameter or ParameterIndex(1, 1, 1)
     summary = Summary(network, parameter)
@@ -71,7 +72,59 @@ def layered_layout(network, parameter=None) -> dict:
             f"the drawing of {network.architecture} would have {nodes:,} nodes, "
             f"more than the {budget.LAYOUT_NODES:,} the explorer draws"
         )
+    if compact:
+        return compact_document(network_layout(summary, "neurons"), summary, parameter.name)
     return _document(network_layout(summary, "graph"), parameter.name)
+
+
+def compact_document(layout: Layout, summary: Summary, parameter: str) -> dict:
+    """The compact layout: a node per neuron (and bias unit, and J), an edge per weight, which
+    carries the weight's name (`weight`), the key of its θ → z edge (`key`) and of the edge a
+    chain takes through it (`through`: a → z, or x → z), and `places`:
+    where each node of the computation graph sits (a neuron's z and a at the neuron, a weight
+    at the neuron it reads), so that a chain is drawn from neuron to neuron.
+
+    Examples
+    --------
+    >>> from chainrule.graph.spec import Network
+    >>> network = Network([2, 2, 1])
+    >>> document = layered_layout(network, compact=True)
+    >>> len(document["nodes"]), len(document["edges"]), document["compact"]
+    (6, 7, True)
+    >>> document["edges"][0]
+    {'from': 'x_1', 'to': 'a^(2)_1', 'weight': 'theta^(1)_11', 'key': 'theta^(1)_11->z^(2)_1', \
+'through': 'x_1->z^(2)_1'}
+    >>> document["places"]["z^(2)_1"] == document["places"]["a^(2)_1"]
+    True
+    """
+    document = _document(layout, parameter)
+    for node in document["nodes"]:
+        if node["kind"] == "act" and node["name"].endswith("_0"):  # a bias unit: a = 1
+            node["label"], node["kind"] = "1", "bias"
+    edges = []
+    for edge in layout.edges:
+        entry: dict[str, Any] = {"from": edge.source, "to": edge.target}
+        if edge.target != names.COST_NAME:
+            _, layer, source = names.stacked_name(edge.source)  # x_k, or a^(l)_k
+            _, above, target = names.stacked_name(edge.target)
+            weight = names.theta_name(int(layer.strip("()") or 1), int(target), int(source))
+            entry["weight"] = weight
+            z = names.z_name(int(above.strip("()")), int(target))
+            entry["key"] = f"{weight}->{z}"
+            if int(source):  # the edge of a chain through the weight (a bias unit has none)
+                entry["through"] = f"{edge.source}->{z}"
+        edges.append(entry)
+    graph = layout.graph
+    document.update(
+        compact=True,
+        edges=edges,
+        parameters=[edge["weight"] for edge in edges if "weight" in edge],
+        places={
+            summary.name(graph, node): [round(x, 4), round(-y, 4)]
+            for node, (x, y) in layout.places.items()
+        },
+    )
+    return document
 
 
 def graph_layout(graph, parameter: str | None = None) -> dict:

@@ -91,15 +91,27 @@ def _one_parameter(request: chains_record.ChainsRequest, endpoint: str) -> str |
 
 def layout(query: Query, body: str | None) -> dict[str, Any]:
     """``/api/layout``: the request's subject placed by ``chainrule draw``'s code, around the
-    selected parameter (see :mod:`.layout`)."""
+    selected parameter (see :mod:`.layout`); ``layout=compact`` places a layered network's
+    neurons, each weight a label on its edge."""
 
+    kinds = api.values_of(query, "layout")
+    if kinds and kinds[-1] not in ("graph", "compact"):
+        raise api.RequestError("layout takes graph or compact")
+    compact = bool(kinds) and kinds[-1] == "compact"
+    query = {key: value for key, value in query.items() if key != "layout"}
     request = api.request_of("layout", query, body, module=chains_record, options=LAYOUT_OPTIONS)
     parameter = _one_parameter(request, "layout")
     subject = resolve(request.subject)
     if not subject.layered:
+        if compact:
+            raise api.RequestError(
+                "only layer sizes have a compact layout (a node per neuron): leave out "
+                "layout=compact"
+            )
         return graph_layout(subject.graph(), parameter) | {"refused": None}  # built: it fits
     network = subject.layered_network()
-    document = layered_layout(network, parse_parameter(parameter, network) if parameter else None)
+    chosen = parse_parameter(parameter, network) if parameter else None
+    document = layered_layout(network, chosen, compact)
     # A network drawn in summary may be too large to build: its weights are drawn, but no
     # selection can be shown, and the page says why before any click rather than after each.
     document["refused"] = _graph_refusal(network, subject.max_graph)

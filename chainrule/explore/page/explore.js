@@ -24,7 +24,7 @@
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
                  param: null, view: null, step: null, seed: 0, case: null, sorted: false,
-                 level: "scalar", sweep: null, lecture: false, chain: null};
+                 level: "scalar", sweep: null, lecture: false, chain: null, compact: false};
   let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
   // the matrix form: /api/layers (the layer-level graph placed, its Jacobians' MathML) and the
   // chains record of one tensor (/api/chains?view=matrix)
@@ -104,6 +104,7 @@
     state.step = query.has("step") ? parseInt(query.get("step"), 10) : null;
     state.seed = parseInt(query.get("seed") || "0", 10) || 0;
     state.lecture = ["1", "true", "yes", "on"].includes((query.get("lecture") || "").toLowerCase());
+    state.compact = query.get("layout") === "compact";
   }
 
   function writeLocation() {
@@ -114,6 +115,7 @@
     if (state.step !== null && state.level === "scalar") query.push(["step", String(state.step)]);
     if (state.seed) query.push(["seed", String(state.seed)]);
     if (state.lecture) query.push(["lecture", "1"]);
+    if (state.compact) query.push(["layout", "compact"]);
     const search = "?" + new URLSearchParams(query).toString();
     if (search !== window.location.search) {
       try {
@@ -346,12 +348,30 @@
       return group;
     });
     const place = ([x, y]) => [(x - minX) * SCALE, (y - minY) * SCALE];
-    const routes = {};
-    for (const edge of layout.edges) {
-      const key = `${edge.from}->${edge.to}`;
-      routes[key] = edge.points ? edge.points.map(place) : [at[edge.from], at[edge.to]];
-      layers[1].append(svgElement("polyline", {points: pointList(routes[key]), class: "edge",
-                                               "data-edge": key}));
+    let routes = {};
+    if (layout.compact) {
+      // neurons, each weight's edge keyed by its θ → z edge; a chain runs neuron to neuron
+      // through where each node of the computation graph sits
+      const places = layout.places;
+      routes = new Proxy({}, {get: (_, key) => {
+        const [from, to] = String(key).split("->");
+        return places[from] && places[to] ? [place(places[from]), place(places[to])] :
+          undefined;
+      }});
+      for (const edge of layout.edges) {
+        const line = svgElement("polyline", {
+          points: pointList([at[edge.from], at[edge.to]]), class: "edge",
+          "data-edge": edge.key || `${edge.from}->${edge.to}`});
+        if (edge.through) line.dataset.through = edge.through;
+        layers[1].append(line);
+      }
+    } else {
+      for (const edge of layout.edges) {
+        const key = `${edge.from}->${edge.to}`;
+        routes[key] = edge.points ? edge.points.map(place) : [at[edge.from], at[edge.to]];
+        layers[1].append(svgElement("polyline", {points: pointList(routes[key]), class: "edge",
+                                                 "data-edge": key}));
+      }
     }
     const radius = layout.radius * SCALE;
     for (const node of layout.nodes) {
@@ -388,13 +408,14 @@
       group.append(label, value, extra);
       layers[3].append(group);
     }
+    if (layout.compact) layers[3].append(...weightLabels(at, radius));
     holder.append(svg);
     svg.__at = at;
     svg.__routes = routes;
     const select = $("#param-select");
     select.replaceChildren(...layout.parameters.map((name) => {
       const node = layout.nodes.find((n) => n.name === name);
-      const option = element("option", {value: name}, [node ? node.label : name]);
+      const option = element("option", {value: name}, [node ? node.label : unicodeName(name)]);
       option.disabled = !fits(name);
       return option;
     }));
@@ -404,6 +425,58 @@
     svg.__box = [0, 0, width, height];
     zoomGraph(null);
     panWithPointer(svg);
+  }
+
+  function selectable(group, name) {
+    // a weight: a focusable button that selects it (refused, saying why, past the limit)
+    group.setAttribute("tabindex", "0");
+    group.setAttribute("role", "button");
+    if (!fits(name)) {
+      group.classList.add("too-many");
+      group.setAttribute("aria-disabled", "true");
+    }
+    group.addEventListener("click", () => selectParameter(name));
+    group.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        selectParameter(name);
+      }
+    });
+  }
+
+  function weightLabels(at, radius) {
+    // The compact layout's weights: a label on each edge, away from the neurons (edges from
+    // one neuron labelled at different distances, so that their labels part), with a halo,
+    // the weight's number under it as a node's is.
+    const byTarget = {};
+    for (const edge of layout.edges) {
+      if (edge.weight) (byTarget[edge.to] = byTarget[edge.to] || []).push(edge);
+    }
+    const groups = [];
+    for (const edges of Object.values(byTarget)) {
+      edges.forEach((edge, index) => {
+        const [x1, y1] = at[edge.from], [x2, y2] = at[edge.to];
+        const t = edges.length === 1 ? 0.5 : 0.28 + 0.44 * index / (edges.length - 1);
+        const [x, y] = [x1 + t * (x2 - x1), y1 + t * (y2 - y1)];
+        const label = unicodeName(edge.weight);
+        const group = svgElement("g", {class: "node kind-param weight", "data-node": edge.weight,
+                                       transform: `translate(${x},${y})`,
+                                       "aria-label": `${label}, weight`});
+        selectable(group, edge.weight);
+        const title = svgElement("title");
+        title.textContent = `${label} (weight, from ${edge.from} to ${edge.to})`;
+        const width = 9 * label.length + 6;
+        group.append(title, svgElement("rect", {x: -width / 2, y: -10, width, height: 18,
+                                                rx: 4}));
+        const text = svgElement("text", {"text-anchor": "middle", dy: "0.35em", class: "label"});
+        text.textContent = label;
+        group.append(text,
+                     svgElement("text", {"text-anchor": "middle", y: 20, class: "value"}),
+                     svgElement("text", {"text-anchor": "middle", y: 31, class: "value extra"}));
+        groups.push(group);
+      });
+    }
+    return groups;
   }
 
   // --- zoom and pan ---------------------------------------------------------------------------
@@ -486,6 +559,18 @@
     $("#chain-prev").disabled = $("#chain-next").disabled = count < 2;
     $("#chain-all").disabled = state.chain === null;
     lightChains();
+  }
+
+  function layoutQuery() {
+    // the compact layout, for layer sizes: a node per neuron, each weight a label on its edge
+    return state.compact && layered() ? [["layout", "compact"]] : [];
+  }
+
+  function setCompact(on) {
+    state.compact = on;
+    $("#compact").setAttribute("aria-pressed", String(on));
+    writeLocation();
+    if (layout && layered()) load();
   }
 
   function setLecture(on) {
@@ -571,6 +656,7 @@
       group.append(label, shape);
       layers[3].append(group);
     }
+    if (layout.compact) layers[3].append(...weightLabels(at, radius));
     holder.append(svg);
     svg.__at = at;
     svg.__routes = routes;
@@ -731,7 +817,10 @@
   }
 
   function edgeLine(key) {
-    return document.querySelector(`#graph .edge[data-edge="${CSS.escape(key)}"]`);
+    // in the compact layout a chain's a → z edge is drawn by its weight's line (data-through)
+    const escaped = CSS.escape(key);
+    return document.querySelector(`#graph .edge[data-edge="${escaped}"]`) ||
+           document.querySelector(`#graph .edge[data-through="${escaped}"]`);
   }
 
   function pointList(points, shift) {
@@ -783,6 +872,11 @@
     for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
     const selected = svg.querySelector(`g.node[data-node="${CSS.escape(state.param)}"]`);
     if (selected) selected.classList.add("selected");
+    // the compact layout labels the weights the lit chains pass (the rest on hover or focus)
+    for (const weight of svg.querySelectorAll("g.weight")) {
+      const line = svg.querySelector(`.edge[data-edge^="${CSS.escape(weight.dataset.node)}->"]`);
+      weight.classList.toggle("shown", Boolean(line && line.classList.contains("lit")));
+    }
   }
 
   function shadeRegion(step) {
@@ -1467,7 +1561,7 @@
         // on elements the redraw replaces, follow the weight to its new node
         const focused = document.activeElement && document.activeElement.closest &&
                         document.activeElement.closest("#graph g.node");
-        layout = await api("layout", [["param", paramArgument(name)]]);
+        layout = await api("layout", [["param", paramArgument(name)], ...layoutQuery()]);
         if (mine !== generation) return;
         drawGraph();
         $("#param-select").value = name;
@@ -1518,8 +1612,10 @@
       const [counts, drawing] = await Promise.all([
         api("count", [["ops", "true"]]),
         // a tensor of the matrix form (Theta^(1)) is no weight the scalar layout centres on
-        api("layout", state.param && state.level === "scalar" && !state.graph && !STATIC ?
-                      [["param", paramArgument(paramOption(state.param))]] : [])]);
+        api("layout", [
+          ...(state.param && state.level === "scalar" && !state.graph && !STATIC ?
+              [["param", paramArgument(paramOption(state.param))]] : []),
+          ...layoutQuery()])]);
       if (mine !== generation) return;
       showError(null);
       showCounts(counts);
@@ -1678,6 +1774,11 @@
       showChainValues();
     });
     $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
+    // a static page holds the documents of its own layout only
+    if (STATIC) state.compact = false;
+    $("#compact").disabled = Boolean(STATIC);
+    $("#compact").addEventListener("click", () => setCompact(!state.compact));
+    $("#compact").setAttribute("aria-pressed", String(state.compact));
     setLecture(state.lecture);
     $("#zoom-in").addEventListener("click", () => zoomGraph(ZOOM_STEP));
     $("#zoom-out").addEventListener("click", () => zoomGraph(1 / ZOOM_STEP));
