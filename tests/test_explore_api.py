@@ -771,3 +771,18 @@ def test_hostile_form_posts_are_refused_in_one_line(client, endpoint, data, mess
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert message in error and "\n" not in error and "root:" not in error
+
+
+def test_the_tour_is_explains_sections(client):
+    from chainrule.present.explain import sections
+    from chainrule.records.explain import ExplainRequest, compute
+
+    document = client.get("/api/tour?arch=2-2-1&bias=true&param=1,2,0&seed=3").json()
+    told = sections(compute(ExplainRequest.of("2-2-1", bias=True, param="1,2,0", seed=3)))
+    assert document["parameter"] == "theta^(1)_20"
+    assert document["sections"] == [section._asdict() for section in told]
+    refused = client.get("/api/tour?arch=rnn:1-2-1:3")
+    assert refused.status_code == 400 and refused.json()["error"]
+    refused = client.post("/api/tour", content=(EXAMPLES / "tied.json").read_text())
+    assert refused.status_code == 400 and "layer sizes" in refused.json()["error"]
+    assert client.get("/api/tour?arch=2-2-2&epochs=3").status_code == 400

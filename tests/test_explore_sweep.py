@@ -299,3 +299,42 @@ def test_4_6_6_3_compact_fits_a_projector(server, page):
         "t => t.getBoundingClientRect().height",
     )
     assert size >= 14  # legible from the back of a room
+
+
+def test_the_guided_tour_drives_the_page(server, page):
+    """explain's sections, one at a time, each as the terminal tells it, each showing its
+    part of the page (the chains of its weight, the δ form, the matrix form, the check)."""
+    from chainrule.present.explain import sections
+    from chainrule.records.explain import ExplainRequest, compute
+
+    told = sections(compute(ExplainRequest.of("2-3-2")))
+    ready(page, server + "/?arch=2-3-2&param=2,1,1")
+    page.click("#tour")
+    page.wait_for_selector("#tour-panel[data-topic=counts]")
+    expected = {
+        "counts": "counts-panel",
+        "chains": "chains-panel",
+        "factoring": "delta-panel",
+        "matrix": "graph-panel",
+        "operations": "ops",
+        "check": "numbers-panel",
+    }
+    for number, section in enumerate(told):
+        if number:
+            page.click("#tour-next")
+        page.wait_for_selector(f"#tour-panel[data-topic={section.topic}]")
+        assert page.text_content("#tour-text") == section.body
+        assert page.text_content("#tour-heading") == f"{section.number} · {section.title}"
+        spotlit = page.eval_on_selector_all(".spotlight", "es => es.map(e => e.id)")
+        assert spotlit == [expected[section.topic]]
+        if section.topic == "chains":  # the tour's weight, not the one the page showed
+            page.wait_for_selector('#chains [data-parameter="theta^(1)_11"]')
+        if section.topic == "factoring":
+            page.wait_for_selector('#steps [data-step="3"]')  # the δ form it arrives at
+        if section.topic == "matrix":
+            wait_until(lambda: page.evaluate("document.body.dataset.view") == "matrix")
+    assert f"tour={len(told)}" in page.url
+    assert page.is_disabled("#tour-next")
+    page.click("#tour")  # closed: nothing marked
+    assert page.is_hidden("#tour-panel")
+    assert page.eval_on_selector_all(".spotlight", "es => es.length") == 0

@@ -48,8 +48,10 @@ from chainrule.graph.spec import parse_parameter
 from chainrule.graph.symbols import node_symbol
 from chainrule.numeric.backprop import backprop, cost_of
 from chainrule.numeric.train import descend, identical_hidden_units, predictions
+from chainrule.present import explain as present_explain
 from chainrule.records import cases
 from chainrule.records import chains as chains_record
+from chainrule.records import explain as explain_record
 from chainrule.records import numbers as case_numbers
 from chainrule.records import options as shared
 from chainrule.records import train as train_record
@@ -402,6 +404,29 @@ def choices(query: Query, body: str | None) -> dict[str, Any]:
 
 #: Every endpoint's computation: (query, body) -> its document, refusing with a ChainruleError.
 #: Each is a module-level function (or a partial of one), so that it can be sent to a worker.
+def tour(query: Query, body: str | None) -> dict[str, Any]:
+    """``/api/tour``: ``chainrule explain``'s guided tour of layer sizes, a section at a time
+    as the terminal tells it (each with its `topic`, which the page's figure follows), and the
+    parameter it follows.
+
+    Examples
+    --------
+    >>> from chainrule.explore.api import answer
+    >>> status, document = answer(tour, {"arch": ["2-2-2"]}, None, {})
+    >>> status, document["parameter"], [s["topic"] for s in document["sections"]][:3]
+    (200, 'theta^(1)_11', ['counts', 'chains', 'factoring'])
+    """
+    if body is not None or "graph" in query:
+        raise api.RequestError("the tour is of layer sizes (chainrule explain); a graph has none")
+    request = api.request_of("explain", query, None, module=explain_record)
+    record = explain_record.compute(request)
+    return {
+        "architecture": record.network.architecture,
+        "parameter": record.parameter.name,
+        "sections": [section._asdict() for section in present_explain.sections(record)],
+    }
+
+
 ENDPOINTS: dict[str, Callable[[Query, str | None], Any]] = {
     **{command: partial(api.answer_record, command) for command in api.COMMANDS},
     "layout": layout,
@@ -409,6 +434,7 @@ ENDPOINTS: dict[str, Callable[[Query, str | None], Any]] = {
     "math": math,
     "values": values,
     "options": choices,
+    "tour": tour,
 }
 
 

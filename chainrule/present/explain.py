@@ -19,8 +19,10 @@ chainrule explain 1-1: backpropagation derived in the open
 
 from __future__ import annotations
 
+import io
+import re
 import textwrap
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from chainrule import rules
 from chainrule.graph import names
@@ -40,6 +42,47 @@ from chainrule.present.tables import (
 from chainrule.records.explain import CHAINS_SHOWN, DELTAS_SHOWN, LOCAL_CHAINS_SHOWN, ExplainRecord
 
 WIDTH = 100
+#: Each section's title by what it shows (the chains' ends with the parameter's name).
+TITLES = {
+    "counts": "How many chain-rule products?",
+    "chains": "The chains of ∂J/∂",
+    "factoring": "Factoring the chains into δ",
+    "matrix": "The same, a layer at a time, with shapes",
+    "operations": "What the factoring saves",
+    "check": "Checking it against numbers",
+}
+_HEADING = re.compile(r"\n(\d+) · (.+)\n─+\n")
+
+
+class Section(NamedTuple):
+    """One step of the tour as the terminal tells it: what it shows (`topic`, a key of
+    :data:`TITLES`), its `number` and `title`, and its `body`."""
+
+    topic: str
+    number: int
+    title: str
+    body: str
+
+
+def sections(record: ExplainRecord) -> list[Section]:
+    """The tour's sections, each as :func:`text` writes it (the explorer's tour panel shows
+    them one at a time).
+
+    Examples
+    --------
+    >>> from chainrule.records.explain import ExplainRequest, compute
+    >>> [(s.topic, s.number) for s in sections(compute(ExplainRequest.of("1-1")))]
+    [('counts', 1), ('chains', 2), ('factoring', 3), ('matrix', 4), ('operations', 5), \
+('check', 6)]
+    """
+    told = io.StringIO()
+    text(record, told)
+    parts = _HEADING.split(told.getvalue())[1:]  # before the first heading: the title lines
+    found = []
+    for number, title, body in zip(parts[::3], parts[1::3], parts[2::3]):
+        topic = next(key for key, start in TITLES.items() if title.startswith(start))
+        found.append(Section(topic, int(number), title, body.strip("\n")))
+    return found
 
 
 def _heading(out: TextIO, number: int, title: str) -> None:
@@ -104,7 +147,7 @@ def text(record: ExplainRecord, out: TextIO) -> None:
 def _counts(out: TextIO, record: ExplainRecord) -> None:
     counted = record.counts.rows[0].count
     assert counted is not None  # the tour is of layer sizes
-    _heading(out, 1, "How many chain-rule products?")
+    _heading(out, 1, TITLES["counts"])
     _paragraph(
         out,
         "A term is one partial derivative; a chain is one product of terms, one path "
@@ -129,7 +172,7 @@ def _chains(out: TextIO, record: ExplainRecord) -> None:
     name = names.unicode_name(parameter.name)
     notation = notation_for("unicode", record.chains.graph)
     chains_total, terms = record.chain_count
-    _heading(out, 2, f"The chains of ∂J/∂{name}")
+    _heading(out, 2, TITLES["chains"] + name)
     _paragraph(
         out,
         f"{name} reaches J along {chains_total:,} path"
@@ -160,7 +203,7 @@ def _factoring(out: TextIO, record: ExplainRecord) -> None:
     assert factoring is not None  # written when the tour is
     name = record.parameter.name
     notation = notation_for("unicode", factoring.graph)
-    _heading(out, 3, "Factoring the chains into δ")
+    _heading(out, 3, TITLES["factoring"])
     _paragraph(
         out,
         "Chains of the same weight share their ends near the cost. Grouping the shared "
@@ -208,7 +251,7 @@ def _matrix(out: TextIO, record: ExplainRecord, number: int) -> None:
     """The parameter's weight matrix a layer at a time: its layer-level chain, each factor's
     shape under it, and the δ recursion for a batch, each operand's shape under it."""
     chains, deltas = record.matrix_chains, record.matrix_deltas
-    _heading(out, number, "The same, a layer at a time, with shapes")
+    _heading(out, number, TITLES["matrix"])
     if chains is None or deltas is None:
         out.write(
             f"(left out: {record.network.depth:,} layers; chainrule delta "
@@ -241,7 +284,7 @@ def _matrix(out: TextIO, record: ExplainRecord, number: int) -> None:
 def _operations(out: TextIO, record: ExplainRecord, number: int) -> None:
     ops = record.counts.rows[0].ops
     assert ops is not None  # the tour's count asks for them
-    _heading(out, number, "What the factoring saves")
+    _heading(out, number, TITLES["operations"])
     _paragraph(
         out,
         "Multiplications and additions to get every gradient from the local partials: "
@@ -262,7 +305,7 @@ def _operations(out: TextIO, record: ExplainRecord, number: int) -> None:
 
 
 def _verification(out: TextIO, record: ExplainRecord) -> None:
-    _heading(out, 6, "Checking it against numbers")
+    _heading(out, 6, TITLES["check"])
     left = record.left_out
     if record.verification is None:
         assert left is not None and left.section == "verify"  # the record says why

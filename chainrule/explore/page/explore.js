@@ -24,7 +24,8 @@
   let CHOICES = null, DEFAULTS = null, VIEWS = [];
   const state = {arch: "2-2-2", bias: false, activation: null, cost: null, graph: null,
                  param: null, view: null, step: null, seed: 0, case: null, sorted: false,
-                 level: "scalar", sweep: null, lecture: false, chain: null, compact: false};
+                 level: "scalar", sweep: null, lecture: false, chain: null, compact: false,
+                 tour: null};
   let layout = null, chainsDoc = null, mathDoc = null, valuesDoc = null, generation = 0;
   // the matrix form: /api/layers (the layer-level graph placed, its Jacobians' MathML) and the
   // chains record of one tensor (/api/chains?view=matrix)
@@ -105,6 +106,8 @@
     state.seed = parseInt(query.get("seed") || "0", 10) || 0;
     state.lecture = ["1", "true", "yes", "on"].includes((query.get("lecture") || "").toLowerCase());
     state.compact = query.get("layout") === "compact";
+    state.tour = query.has("tour") ? Math.max(0, (parseInt(query.get("tour"), 10) || 1) - 1) :
+                 null;
   }
 
   function writeLocation() {
@@ -116,6 +119,7 @@
     if (state.seed) query.push(["seed", String(state.seed)]);
     if (state.lecture) query.push(["lecture", "1"]);
     if (state.compact) query.push(["layout", "compact"]);
+    if (state.tour !== null) query.push(["tour", String(state.tour + 1)]);
     const search = "?" + new URLSearchParams(query).toString();
     if (search !== window.location.search) {
       try {
@@ -559,6 +563,87 @@
     $("#chain-prev").disabled = $("#chain-next").disabled = count < 2;
     $("#chain-all").disabled = state.chain === null;
     lightChains();
+  }
+
+  // --- the guided tour: explain's sections, each showing its part of the page ----------------
+
+  let tourDoc = null;
+  const TOUR_PANELS = {counts: "#counts-panel", chains: "#chains-panel",
+                       factoring: "#delta-panel", matrix: "#graph-panel", operations: "#ops",
+                       check: "#numbers-panel"};
+
+  async function openTour(on) {
+    $("#tour").setAttribute("aria-pressed", String(on));
+    $("#tour-panel").hidden = !on;
+    if (!on) {
+      state.tour = null;
+      spotlight(null);
+      writeLocation();
+      return;
+    }
+    const note = $("#tour-note");
+    if (!layered()) {
+      note.textContent = "The tour is of layer sizes (chainrule explain): show a network such " +
+                         "as 2-2-2 to take it.";
+      return;
+    }
+    note.textContent = "telling…";
+    try {
+      tourDoc = await api("tour", []);
+    } catch (error) {
+      tourDoc = null;
+      note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
+                                                               error.message]), " ",
+                           retryButton("the tour", () => openTour(true)));
+      return;
+    }
+    note.textContent = "";
+    showTour(state.tour === null ? 0 : state.tour);
+  }
+
+  function showTour(index) {
+    if (!tourDoc) return;
+    const sections = tourDoc.sections;
+    state.tour = Math.min(Math.max(index, 0), sections.length - 1);
+    const section = sections[state.tour];
+    $("#tour-panel").dataset.topic = section.topic;
+    $("#tour-heading").textContent = `${section.number} · ${section.title}`;
+    $("#tour-text").textContent = section.body;
+    $("#tour-count").textContent = `step ${state.tour + 1} of ${sections.length}`;
+    $("#tour-prev").disabled = state.tour === 0;
+    $("#tour-next").disabled = state.tour === sections.length - 1;
+    writeLocation();
+    driveFigure(section.topic);
+  }
+
+  async function driveFigure(topic) {
+    // each step shows its part of the page: its panel marked, and the figure set to it
+    if (topic !== "matrix" && state.level === "matrix") setLevel("scalar");
+    if (topic === "matrix" && state.level !== "matrix") setLevel("matrix");
+    const parameter = tourDoc.parameter;
+    if (["chains", "factoring"].includes(topic) && state.level === "scalar" &&
+        state.param !== parameter) {
+      await selectParameter(parameter);
+    }
+    if (topic === "chains") showChainAlone(null);
+    if (topic === "factoring" && mathDoc && state.level === "scalar") {
+      state.step = mathDoc.steps.length - 1; // the δ form the section arrives at
+      showStep();
+    }
+    spotlight(TOUR_PANELS[topic]);
+    writeLocation();
+  }
+
+  function spotlight(selector) {
+    for (const marked of document.querySelectorAll(".spotlight")) {
+      marked.classList.remove("spotlight");
+    }
+    const target = selector && $(selector);
+    document.body.classList.toggle("touring", Boolean(target));
+    if (!target) return;
+    target.classList.add("spotlight");
+    // the part of the page the step is about, below the tour (which stays in view)
+    target.scrollIntoView({block: "start", behavior: "smooth"});
   }
 
   function layoutQuery() {
@@ -1636,6 +1721,8 @@
       return;
     }
     if (await selectFirst()) showAgreement();
+    // the tour of this network (asked for by the link, or open before the network changed)
+    if (state.tour !== null || !$("#tour-panel").hidden) openTour(true);
   }
 
   async function selectFirst() {
@@ -1778,6 +1865,9 @@
     if (STATIC) state.compact = false;
     $("#compact").disabled = Boolean(STATIC);
     $("#compact").addEventListener("click", () => setCompact(!state.compact));
+    $("#tour").addEventListener("click", () => openTour($("#tour-panel").hidden));
+    $("#tour-prev").addEventListener("click", () => showTour(state.tour - 1));
+    $("#tour-next").addEventListener("click", () => showTour(state.tour + 1));
     $("#compact").setAttribute("aria-pressed", String(state.compact));
     setLecture(state.lecture);
     $("#zoom-in").addEventListener("click", () => zoomGraph(ZOOM_STEP));
