@@ -68,7 +68,7 @@ def compact(value: int) -> str:
     if value < 1_000_000:
         return f"{value:,}"
     mantissa, power = f"{value:.2e}".split("e")
-    return f"{mantissa}\u00a0×\u00a010{str(int(power)).translate(SUPERSCRIPTS)}"
+    return f"{mantissa}\u202f×\u202f10{str(int(power)).translate(SUPERSCRIPTS)}"
 
 
 CLIPPED = """() => [document.documentElement, document.querySelector('#counts-panel'),

@@ -250,17 +250,18 @@
 
   const COMPACT_FROM = 1e6; // a count this large is written 2.06 × 10⁹, its exact figure on hover
 
-  function showCount(holder, value) {
+  function showCount(holder, value, whole) {
     // A count of a real network (2,057,835,520 chains) is written compactly, to three
     // significant figures, so that it fits a phone's column; the exact figure is its title
     // (shown on hover) and its data-exact, and a small count is written whole.
     const exact = value.toLocaleString("en");
     if (typeof value !== "number" || Math.abs(value) < COMPACT_FROM) {
-      holder.replaceChildren(...countParts(value));
+      // a figure may break after a comma (countParts); a table's cell stays on one line
+      holder.replaceChildren(...(whole ? [exact] : countParts(value)));
     } else {
       const [mantissa, power] = value.toExponential(2).split("e");
       const up = String(Number(power)).split("").map((c) => SUPER[c] || (c === "-" ? "⁻" : c));
-      holder.replaceChildren(`${mantissa}\u00a0×\u00a010${up.join("")}`);
+      holder.replaceChildren(`${mantissa}\u202f×\u202f10${up.join("")}`);
     }
     holder.title = exact;
     holder.dataset.exact = exact;
@@ -268,7 +269,7 @@
   }
 
   function countCell(value) {
-    return showCount(element("td"), value);
+    return showCount(element("td"), value, true);
   }
 
   let countsRow = null;
