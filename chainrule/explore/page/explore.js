@@ -212,6 +212,29 @@
     setTimeout(() => { button.textContent = "LaTeX"; }, 1200);
   }
 
+  async function copyLink() {
+    // The view's deep link: the page's own URL (a file:// one for a static export) with the
+    // state written into its query, as writeLocation() keeps it. data-link: what was copied.
+    writeLocation();
+    const link = window.location.href;
+    const button = $("#copy-link");
+    let copied = true;
+    try {
+      await navigator.clipboard.writeText(link);
+    } catch (error) { // file:// pages and old browsers: the textarea way
+      const area = element("textarea", {"aria-hidden": "true"}, [link]);
+      document.body.append(area);
+      area.select();
+      copied = document.execCommand("copy");
+      area.remove();
+    }
+    button.dataset.link = link;
+    button.textContent = copied ? "Link copied" : "Copy link";
+    $("#copy-link-state").textContent = copied ? "link copied: " + link :
+                                                 "could not copy; the link is " + link;
+    setTimeout(() => { button.textContent = "Copy link"; }, 1500);
+  }
+
   function copyButton(latex, what) {
     const button = element("button", {type: "button", class: "copy",
                                       "aria-label": "Copy the LaTeX of " + what,
@@ -231,6 +254,30 @@
       if (index < groups.length - 1) parts.push(document.createElement("wbr"));
     });
     return parts;
+  }
+
+  const COMPACT_FROM = 1e6; // a count this large is written 2.06 × 10⁹, its exact figure on hover
+
+  function showCount(holder, value, whole) {
+    // A count of a real network (2,057,835,520 chains) is written compactly, to three
+    // significant figures, so that it fits a phone's column; the exact figure is its title
+    // (shown on hover) and its data-exact, and a small count is written whole.
+    const exact = value.toLocaleString("en");
+    if (typeof value !== "number" || Math.abs(value) < COMPACT_FROM) {
+      // a figure may break after a comma (countParts); a table's cell stays on one line
+      holder.replaceChildren(...(whole ? [exact] : countParts(value)));
+    } else {
+      const [mantissa, power] = value.toExponential(2).split("e");
+      const up = String(Number(power)).split("").map((c) => SUPER[c] || (c === "-" ? "⁻" : c));
+      holder.replaceChildren(`${mantissa}\u202f×\u202f10${up.join("")}`);
+    }
+    holder.title = exact;
+    holder.dataset.exact = exact;
+    return holder;
+  }
+
+  function countCell(value) {
+    return showCount(element("td"), value, true);
   }
 
   let countsRow = null;
@@ -265,16 +312,14 @@
     countsRow = row;
     for (const what of ["parameters", "chains", "terms"]) {
       const figure = $(`[data-count="${what}"]`);
-      figure.replaceChildren(...countParts(row[what]));
+      showCount(figure, row[what]);
       figure.dataset.value = String(row[what]);
     }
     const layers = row.layers || [];
     const body = $("#by-layer tbody");
     body.replaceChildren(...layers.map((layer) => element("tr", {}, [
       element("th", {scope: "row"}, [`θ(${layer.layer})`]),
-      element("td", {}, [layer.parameters.toLocaleString("en")]),
-      element("td", {}, [layer.chains.toLocaleString("en")]),
-      element("td", {}, [layer.terms.toLocaleString("en")]),
+      countCell(layer.parameters), countCell(layer.chains), countCell(layer.terms),
       element("td", {}, [String(layer.chain_length)])])));
     $("#by-layer").hidden = layers.length === 0;
     const ops = row.ops || {};
@@ -282,8 +327,7 @@
       .map((mode) => element("tr", {}, [
         element("th", {scope: "row"}, [{expanded: "expanded path sum", reverse: "reverse (δ)",
                                         forward: "forward mode"}[mode]]),
-        element("td", {}, [ops[mode].multiplications.toLocaleString("en")]),
-        element("td", {}, [ops[mode].additions.toLocaleString("en")])])));
+        countCell(ops[mode].multiplications), countCell(ops[mode].additions)])));
     plotTerms(layers);
   }
 
@@ -932,19 +976,12 @@
     if (!shownDoc) return;
     const chains = shownDoc.chains;
     const shown = chains.length <= MAX_DRAWN_CHAINS;
+    // each edge and node looked up once, not once a chain (1,000 chains share 252 edges)
+    const litKeys = new Set(), onChain = new Set();
     chains.forEach((chain, index) => {
       if (only !== undefined && only !== index) return;
-      const keys = chainEdges(chain);
-      for (const key of keys) {
-        const line = edgeLine(key);
-        if (line) line.classList.add("lit");
-      }
-      for (const factor of chain) {
-        for (const name of [factor.of, factor.wrt]) {
-          const node = svg.querySelector(`g.node[data-node="${CSS.escape(name)}"]`);
-          if (node) node.classList.add("on-chain");
-        }
-      }
+      for (const key of chainEdges(chain)) litKeys.add(key);
+      for (const factor of chain) onChain.add(factor.of).add(factor.wrt);
       if (!shown && only === undefined) return;
       const points = chain.slice().reverse().flatMap((f) => svg.__routes[`${f.wrt}->${f.of}`]
                                                            || []);
@@ -954,6 +991,14 @@
         stroke: COLOURS[index % COLOURS.length], class: "chain",
         "data-chain-line": String(index)}));
     });
+    for (const key of litKeys) {
+      const line = edgeLine(key);
+      if (line) line.classList.add("lit");
+    }
+    for (const name of onChain) {
+      const node = svg.querySelector(`g.node[data-node="${CSS.escape(name)}"]`);
+      if (node) node.classList.add("on-chain");
+    }
     for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
     const selected = svg.querySelector(`g.node[data-node="${CSS.escape(state.param)}"]`);
     if (selected) selected.classList.add("selected");
@@ -1001,39 +1046,181 @@
     const group = element("div", {"data-parameter": chainsDoc.parameter, class: "chain-group"});
     const count = chainsDoc.chains.length;
     const heading = element("p", {class: "lhs"}, [math(mathDoc.mathml),
-      ` = the sum of ${count} chain${count === 1 ? "" : "s"}:`]);
-    const list = element("ol", {class: "chain-list"});
-    chainsDoc.chains.forEach((chain, index) => {
-      const colour = COLOURS[index % COLOURS.length];
-      const item = element("li", {"data-chain": String(index), tabindex: "0"});
-      item.style.setProperty("--chain", colour);
-      item.append(element("span", {class: "swatch", "aria-hidden": "true"}));
-      const product = element("span", {class: "product"});
-      const latex = [];
-      chain.forEach((factor, position) => {
-        const key = `${factor.wrt}->${factor.of}`;
-        const edge = mathDoc.edges[key];
-        if (position > 0) product.append(element("span", {class: "dot"}, [local ? "·" : " "]));
-        const span = element("span", {class: "factor", "data-edge": key});
-        // as a product's factor: a sum or a negative keeps its parentheses
-        span.append(math(local ? edge.local_mathml : edge.mathml));
-        span.addEventListener("mouseenter", () => showFactor(key, edge));
-        span.addEventListener("mouseleave", () => showFactor(null));
-        product.append(span);
-        latex.push(local ? edge.local_latex : edge.latex);
-      });
-      item.append(product, element("span", {class: "chain-value"}),
-                  copyButton(latex.join(local ? " \\cdot " : " "), `chain ${index + 1}`));
-      item.addEventListener("mouseenter", () => lightChains(index));
-      item.addEventListener("mouseleave", () => lightChains());
-      item.addEventListener("focus", () => lightChains(index));
-      item.addEventListener("blur", () => lightChains());
-      list.append(item);
-    });
+      ` = the sum of ${count.toLocaleString("en")} chain${count === 1 ? "" : "s"}:`]);
+    const list = element("ol", {class: "chain-list", "data-count": String(count)});
     group.append(heading, list);
     holder.append(group);
+    // a row is made when it comes into view (a weight of 10-10-10-10-10 has 1,000 chains)
+    virtualRows(list, count, (index) => chainRow(chainsDoc.chains[index], index, local));
     showChainValues();
     showChainAlone(null);
+  }
+
+  function chainRow(chain, index, local) {
+    // One chain of the list: its product of factors, its value at the case, its LaTeX button.
+    const colour = COLOURS[index % COLOURS.length];
+    const item = element("li", {"data-chain": String(index), tabindex: "0"});
+    item.style.setProperty("--chain", colour);
+    item.append(element("span", {class: "swatch", "aria-hidden": "true"}));
+    const product = element("span", {class: "product"});
+    const latex = [];
+    chain.forEach((factor, position) => {
+      const key = `${factor.wrt}->${factor.of}`;
+      const edge = mathDoc.edges[key];
+      if (position > 0) product.append(element("span", {class: "dot"}, [local ? "·" : " "]));
+      const span = element("span", {class: "factor", "data-edge": key});
+      // as a product's factor: a sum or a negative keeps its parentheses
+      span.append(math(local ? edge.local_mathml : edge.mathml));
+      span.addEventListener("mouseenter", () => showFactor(key, edge));
+      span.addEventListener("mouseleave", () => showFactor(null));
+      product.append(span);
+      latex.push(local ? edge.local_latex : edge.latex);
+    });
+    item.append(product, element("span", {class: "chain-value"}),
+                copyButton(latex.join(local ? " \\cdot " : " "), `chain ${index + 1}`));
+    item.addEventListener("mouseenter", () => lightChains(index));
+    item.addEventListener("mouseleave", () => lightChains());
+    item.addEventListener("focus", () => lightChains(index));
+    item.addEventListener("blur", () => lightChains());
+    return item;
+  }
+
+  // --- a long list, its rows made as they come into view ------------------------------------
+
+  const VIRTUAL_FROM = 60; // a list of more rows than this makes only those in view
+  const ROW_MARGIN = 6; // rows made beyond the view, above and below
+
+  function virtualRows(list, count, make) {
+    // The list holds count rows in an order (list.__rows.order, by position; null: as listed).
+    // A long one makes only the rows in view and ROW_MARGIN either side, all one height, two
+    // spacers standing for the rest; scrolling makes the rest. The arrow keys, Home and End
+    // move the focus from row to row, made or not.
+    const rows = {count, make, order: null, made: new Map(), height: 0, fill: null,
+                  virtual: count > VIRTUAL_FROM, pending: false, above: null, below: null};
+    list.__rows = rows;
+    list.addEventListener("keydown", (event) => moveRowFocus(list, event));
+    if (rows.virtual) {
+      list.classList.add("virtual");
+      // two spacers stand for the rows not made (a padding would not scroll: it grows the box)
+      rows.above = element("li", {class: "spacer", "aria-hidden": "true"});
+      rows.below = element("li", {class: "spacer", "aria-hidden": "true"});
+      list.append(rows.above, rows.below);
+      const resized = () => { // a new width may wrap a row: its height is measured again
+        if (!list.isConnected) { window.removeEventListener("resize", resized); return; }
+        rows.height = 0;
+        list.style.removeProperty("--row");
+        renderRows(list);
+      };
+      window.addEventListener("resize", resized);
+      list.addEventListener("scroll", () => {
+        if (rows.pending) return;
+        rows.pending = true;
+        requestAnimationFrame(() => { rows.pending = false; renderRows(list); });
+      });
+    }
+    renderRows(list);
+  }
+
+  function rowAt(rows, position) {
+    return rows.order ? rows.order[position] : position;
+  }
+
+  function renderRows(list) {
+    const rows = list.__rows;
+    if (!rows || !list.isConnected) return;
+    let from = 0, to = rows.count;
+    if (rows.virtual) {
+      const height = rows.height || 40; // the first rows are measured, then all are that tall
+      const view = list.clientHeight || 400;
+      from = Math.max(0, Math.floor(list.scrollTop / height) - ROW_MARGIN);
+      to = Math.min(rows.count, Math.ceil((list.scrollTop + view) / height) + ROW_MARGIN);
+    }
+    const wanted = [];
+    for (let position = from; position < to; position++) wanted.push(rowAt(rows, position));
+    const keep = new Set(wanted);
+    for (const [index, item] of rows.made) {
+      if (!keep.has(index)) { item.remove(); rows.made.delete(index); }
+    }
+    // rows already made stay where they are (a focused row keeps its focus); the new ones go
+    // before and after them
+    const before = [], after = [];
+    let seen = false;
+    wanted.forEach((index, offset) => {
+      let item = rows.made.get(index);
+      if (item) { seen = true; return; }
+      item = rows.make(index);
+      item.setAttribute("aria-posinset", String(from + offset + 1));
+      item.setAttribute("aria-setsize", String(rows.count));
+      item.dataset.position = String(from + offset);
+      if (rows.fill) rows.fill(item, index);
+      rows.made.set(index, item);
+      (seen ? after : before).push(item);
+    });
+    if (!rows.virtual) {
+      list.prepend(...before);
+      list.append(...after);
+      return;
+    }
+    rows.above.after(...before);
+    rows.below.before(...after);
+    rows.above.style.height = `${from * (rows.height || 40)}px`;
+    rows.below.style.height = `${(rows.count - to) * (rows.height || 40)}px`;
+    list.dataset.from = String(from);
+    list.dataset.to = String(to);
+    // every row as tall as the tallest made (a value written under its product on a phone)
+    let tallest = rows.height;
+    for (const item of rows.made.values()) {
+      tallest = Math.max(tallest, item.scrollHeight + 3); // 3: the gap under a row
+    }
+    if (tallest > rows.height) {
+      rows.height = Math.ceil(tallest);
+      list.style.setProperty("--row", `${rows.height}px`);
+      renderRows(list); // the window in rows of the measured height
+    }
+  }
+
+  function setRowOrder(list, order) {
+    // A new order (the chains by |value|, or as listed) makes the rows again, from the top.
+    const rows = list.__rows;
+    const same = (order || null) === rows.order ||
+                 (order && rows.order && order.length === rows.order.length &&
+                  order.every((index, position) => rows.order[position] === index));
+    if (same) return;
+    rows.order = order || null;
+    for (const item of rows.made.values()) item.remove();
+    rows.made.clear();
+    list.scrollTop = 0;
+    renderRows(list);
+  }
+
+  function moveRowFocus(list, event) {
+    const rows = list.__rows;
+    const item = event.target.closest && event.target.closest("li[data-position]");
+    if (!rows || !item || event.target !== item) return;
+    const position = Number(item.dataset.position);
+    const page = Math.max(1, Math.floor(list.clientHeight / (rows.height || 40)) - 1);
+    const target = {ArrowDown: position + 1, ArrowUp: position - 1, Home: 0,
+                    End: rows.count - 1, PageDown: position + page,
+                    PageUp: position - page}[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    focusRow(list, Math.min(Math.max(target, 0), rows.count - 1));
+  }
+
+  function focusRow(list, position) {
+    // Scroll the row at `position` into the list's view, make it, and focus it.
+    const rows = list.__rows;
+    if (rows.virtual) {
+      const height = rows.height || 40;
+      const top = position * height;
+      if (top < list.scrollTop) list.scrollTop = top;
+      else if (top + height > list.scrollTop + list.clientHeight) {
+        list.scrollTop = top + height - list.clientHeight;
+      }
+      renderRows(list);
+    }
+    const item = rows.made.get(rowAt(rows, position));
+    if (item) item.focus();
   }
 
   function share(value) {
@@ -1047,44 +1234,44 @@
   function showChainValues() {
     // Each chain's value at the case and its share of the gradient: the server's numbers.
     if (state.level === "matrix") return; // a layer-level chain is a matrix, not a number
+    const list = document.querySelector("#chains .chain-list");
+    if (!list || !list.__rows) return;
     const chains = valuesDoc && valuesDoc.chains;
     const mine = chains && chainsDoc && chains.parameter === chainsDoc.parameter &&
                  chains.values.length === chainsDoc.chains.length;
-    // by chain index, whatever order the list shows them in
-    const items = [...document.querySelectorAll("#chains [data-chain]")]
-      .sort((a, b) => Number(a.dataset.chain) - Number(b.dataset.chain));
-    for (const item of items) {
-      const index = Number(item.dataset.chain);
-      const shown = item.querySelector(".chain-value");
-      item.classList.toggle("dominant", Boolean(mine) && index === chains.dominant);
-      if (!mine) {
-        delete item.dataset.value;
-        delete item.dataset.share;
-        delete item.dataset.dominant;
-        shown.textContent = "";
-        continue;
-      }
-      if (index === chains.dominant) item.dataset.dominant = "true";
-      else delete item.dataset.dominant;
-      const value = chains.values[index], part = chains.shares[index];
-      item.dataset.value = String(value);
-      item.dataset.share = part === null ? "" : String(part);
-      // the share in brackets: a "·" beside a product would read as one more factor
-      shown.textContent = "= " + number(value) + (part === null ? "" : ` (${share(part)})`);
-      if (index === chains.dominant) {
-        shown.append(" ", element("span", {class: "dominant-tag"}, ["largest"]));
-      }
-      shown.title = "this chain's value at the case, and its share of ∂J/∂" +
-                    unicodeName(chains.parameter) + " = " + number(chains.gradient) +
-                    (index === chains.dominant ? "; the largest" : "");
-    }
+    // each row made, now and as it comes into view, by its chain's index, whatever its place
+    list.__rows.fill = (item, index) => fillChainValue(item, index, mine ? chains : null);
+    for (const [index, item] of list.__rows.made) list.__rows.fill(item, index);
     // the server's order by |value| on request, else the listed order
-    const list = document.querySelector("#chains .chain-list");
-    if (!list) return;
     const sorted = state.sorted && mine;
-    const order = sorted ? chains.order : items.map((_, index) => index);
-    list.append(...order.map((index) => items[index]));
+    setRowOrder(list, sorted ? chains.order : null);
+    renderRows(list); // a value written under its product may make the rows taller
     list.dataset.order = sorted ? "value" : "listed";
+  }
+
+  function fillChainValue(item, index, chains) {
+    const shown = item.querySelector(".chain-value");
+    item.classList.toggle("dominant", Boolean(chains) && index === chains.dominant);
+    if (!chains) {
+      delete item.dataset.value;
+      delete item.dataset.share;
+      delete item.dataset.dominant;
+      shown.textContent = "";
+      return;
+    }
+    if (index === chains.dominant) item.dataset.dominant = "true";
+    else delete item.dataset.dominant;
+    const value = chains.values[index], part = chains.shares[index];
+    item.dataset.value = String(value);
+    item.dataset.share = part === null ? "" : String(part);
+    // the share in brackets: a "·" beside a product would read as one more factor
+    shown.textContent = "= " + number(value) + (part === null ? "" : ` (${share(part)})`);
+    if (index === chains.dominant) {
+      shown.append(" ", element("span", {class: "dominant-tag"}, ["largest"]));
+    }
+    shown.title = "this chain's value at the case, and its share of ∂J/∂" +
+                  unicodeName(chains.parameter) + " = " + number(chains.gradient) +
+                  (index === chains.dominant ? "; the largest" : "");
   }
 
   function showFactor(key, edge) {
@@ -1637,6 +1824,7 @@
     note.hidden = true;
     const started = performance.now();
     const mine = ++generation;
+    delete document.body.dataset.listMs;
     if (name !== state.param) state.step = null;
     state.param = name;
     $("#param-select").value = name;
@@ -1673,6 +1861,17 @@
     document.body.dataset.ready = "true";
     // how long the selection took, fetching included (benchmarks/explore.py reads it)
     document.body.dataset.selectMs = (performance.now() - started).toFixed(1);
+    markListShown(started, mine);
+  }
+
+  function markListShown(started, mine) {
+    // data-list-ms: from the selection to the frame after its chain list was first painted
+    // (layout and paint included, which data-select-ms is not); benchmarks/explore.py reads it
+    requestAnimationFrame(() => setTimeout(() => {
+      if (mine === generation) {
+        document.body.dataset.listMs = (performance.now() - started).toFixed(1);
+      }
+    }, 0));
   }
 
   function paramOption(name) {
@@ -1760,7 +1959,9 @@
     $("#select-note").hidden = true;
     for (const figure of document.querySelectorAll("[data-count]")) {
       figure.textContent = "–";
+      figure.removeAttribute("title");
       delete figure.dataset.value;
+      delete figure.dataset.exact;
     }
     for (const body of document.querySelectorAll("#by-layer tbody, #ops tbody, #agreement tbody")) {
       body.replaceChildren();
@@ -1844,6 +2045,7 @@
                                       seed: STATIC.state.seed});
     syncControls();
     $("#controls").addEventListener("submit", apply);
+    $("#copy-link").addEventListener("click", copyLink);
     $("#graph-clear").addEventListener("click", () => {
       $("#graph-text").value = "";
       $("#graph-file").open = false;
