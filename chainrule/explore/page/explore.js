@@ -9,6 +9,7 @@
   const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                    "#17becf", "#bcbd22", "#7f7f7f"];
   const MAX_DRAWN_CHAINS = 80;
+  const WEIGHT_LABELS = 24; // the compact layout's labels shown at once, at most
   const dataElement = document.getElementById("chainrule-data");
   const STATIC = dataElement ? JSON.parse(dataElement.textContent) : null;
   // A static export packs its documents with gzip; the browser unpacks them, offline too.
@@ -1002,11 +1003,14 @@
     for (const node of svg.querySelectorAll("g.node.selected")) node.classList.remove("selected");
     const selected = svg.querySelector(`g.node[data-node="${CSS.escape(state.param)}"]`);
     if (selected) selected.classList.add("selected");
-    // the compact layout labels the weights the lit chains pass (the rest on hover or focus)
-    for (const weight of svg.querySelectorAll("g.weight")) {
+    // the compact layout labels the weights the lit chains pass, when they are few enough to
+    // read (the rest, and all of them past that, on hover or focus)
+    const passed = [...svg.querySelectorAll("g.weight")].filter((weight) => {
       const line = svg.querySelector(`.edge[data-edge^="${CSS.escape(weight.dataset.node)}->"]`);
-      weight.classList.toggle("shown", Boolean(line && line.classList.contains("lit")));
-    }
+      return line && line.classList.contains("lit");
+    });
+    for (const weight of svg.querySelectorAll("g.weight.shown")) weight.classList.remove("shown");
+    if (passed.length <= WEIGHT_LABELS) for (const weight of passed) weight.classList.add("shown");
   }
 
   function shadeRegion(step) {
