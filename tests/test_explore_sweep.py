@@ -5,6 +5,7 @@ with the server's record of the same case (itself checked against autograd in
 tests/test_explore_numbers.py) or with the ``train`` command's."""
 
 import json
+from pathlib import Path
 
 import pytest
 from test_explore_browser import HANG_SECONDS, browser, page, ready, server, wait_until
@@ -18,6 +19,7 @@ from chainrule.numeric.case import random_case
 __all__ = ["browser", "page", "server"]  # fixtures, used by name
 
 THETA = "theta^(1)_11"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def numbers_ready(page, url: str) -> None:
@@ -338,3 +340,25 @@ def test_the_guided_tour_drives_the_page(server, page):
     page.click("#tour")  # closed: nothing marked
     assert page.is_hidden("#tour-panel")
     assert page.eval_on_selector_all(".spotlight", "es => es.length") == 0
+
+
+def test_names_unicode_cannot_write_are_set_with_subscripts(server, page):
+    """rnn:'s ŷ (yhat in the name) and a graph file's E_total: a hat, and a word set as a
+    subscript (they read "yhat^(3)_1" and "E_total"); the compact layout is of layer sizes."""
+    ready(page, server + "/?arch=rnn:1-2-1:3")
+    label = '#graph g.node[data-node="yhat^(3)_1"] text.label'
+    assert page.text_content(label) == "ŷ(3)1"
+    shifts = page.eval_on_selector_all(
+        f"{label} tspan", "ts => ts.map(t => [t.textContent, t.getAttribute('baseline-shift')])"
+    )
+    assert shifts == [["(3)", "super"], ["1", "sub"]]
+    assert page.is_disabled("#compact")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (ROOT / "examples/graphs/mazur.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector('#graph g.node[data-node="E_total"]')
+    label = '#graph g.node[data-node="E_total"] text.label'
+    assert page.text_content(label) == "Etotal"
+    assert page.eval_on_selector(f"{label} tspan", "t => t.getAttribute('baseline-shift')") == (
+        "sub"
+    )

@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from chainrule import budget
@@ -37,6 +39,7 @@ def _document(layout: Layout, parameter: str) -> dict:
             "label": names.unicode_name(node.name) if node.kind != "cost" else node.name,
             "mathml": name_mathml(node.name),
         }
+        | _parts(node.name)
         for node in layout.nodes
     ]
     return {
@@ -48,6 +51,23 @@ def _document(layout: Layout, parameter: str) -> dict:
         "edges": [_edge(edge) for edge in layout.edges],
         "parameters": [n["name"] for n in nodes if n["kind"] == "param"],
     }
+
+
+def _parts(name: str) -> dict:
+    """A name that Unicode cannot write in one line (a word as its subscript, ``E_total``; a
+    hat, ``yhat``) as its ``parts``, [base, upper, lower], which the page sets with the lower
+    index as a subscript; none for the rest, whose ``label`` says it all.
+
+    >>> _parts("net_h1"), _parts("yhat^(3)_1"), _parts("theta^(1)_11")
+    ({'parts': ['net', '', 'h1']}, {'parts': ['ŷ', '(3)', '1']}, {})
+    """
+    base, upper, lower = names.stacked_name(name)
+    hat = base.endswith("hat") and len(base) > 3
+    if hat:  # the letter with a circumflex over it, as the graph's LaTeX writes it
+        base = unicodedata.normalize("NFC", base[:-3] + "\u0302")
+    if not hat and re.fullmatch(r"[\d,]*", lower):
+        return {}
+    return {"parts": [base, upper, lower]}
 
 
 def _edge(edge: PlacedEdge) -> dict:

@@ -144,6 +144,8 @@
       $("#level-" + level).setAttribute("aria-pressed", String(state.level === level));
     }
     document.body.dataset.view = state.level;
+    // the compact layout is of neurons: layer sizes only (a static page holds its own layout)
+    $("#compact").disabled = Boolean(STATIC) || !layered();
   }
 
   // --- small helpers --------------------------------------------------------------------------
@@ -449,8 +451,7 @@
       title.textContent = `${node.label} (${kindName(node.kind)})`;
       group.append(title, svgElement("circle", {r: radius}));
       const label = svgElement("text", {"text-anchor": "middle", dy: "0.35em", class: "label"});
-      label.textContent = node.label;
-      if (node.label.length > 5) label.setAttribute("font-size", "10");
+      setLabel(label, node);
       const value = svgElement("text", {"text-anchor": "middle", y: radius + 12, class: "value"});
       const extra = svgElement("text", {"text-anchor": "middle", y: radius + 24,
                                         class: "value extra"});
@@ -474,6 +475,27 @@
     svg.__box = [0, 0, width, height];
     zoomGraph(null);
     panWithPointer(svg);
+  }
+
+  function setLabel(text, node) {
+    // a name Unicode cannot write on one line comes in parts (E_total: E, subscript total):
+    // its indices set smaller, the upper one raised and the lower one dropped
+    if (!node.parts) {
+      text.textContent = node.label;
+      if (node.label.length > 5) text.setAttribute("font-size", "10");
+      return;
+    }
+    const [base, upper, lower] = node.parts;
+    text.append(base);
+    for (const [index, shift] of [[upper, "super"], [lower, "sub"]]) {
+      if (!index) continue;
+      const span = svgElement("tspan", {"baseline-shift": shift, "font-size": "70%"});
+      span.textContent = index;
+      text.append(span);
+    }
+    if (base.length + 0.7 * (upper.length + lower.length) > 5) {
+      text.setAttribute("font-size", "10");
+    }
   }
 
   function selectable(group, name) {
@@ -2069,7 +2091,6 @@
     $("#lecture").addEventListener("click", () => setLecture(!state.lecture));
     // a static page holds the documents of its own layout only
     if (STATIC) state.compact = false;
-    $("#compact").disabled = Boolean(STATIC);
     $("#compact").addEventListener("click", () => setCompact(!state.compact));
     $("#tour").addEventListener("click", () => openTour($("#tour-panel").hidden));
     $("#tour-prev").addEventListener("click", () => showTour(state.tour - 1));
