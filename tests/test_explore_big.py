@@ -15,10 +15,12 @@ import pytest
 from chainrule.cli.entry import main
 from tests.test_explore_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HANG_SECONDS,
+    browser,
     cli_json,
+    page,
     ready,
+    server,
     wait_until,
 )
 
@@ -29,35 +31,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-# test_explore_browser.py's fixtures, copied: a module's own server, browser and page
-
-
-@pytest.fixture(scope="module")
-def server():
-    from chainrule.explore.command import serving
-
-    with serving(timeout=HANG_SECONDS) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(HANG_SECONDS * 1000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"the page raised: {errors}"
+__all__ = ["browser", "page", "server"]  # test_explore_browser.py's fixtures, used by name
 
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
