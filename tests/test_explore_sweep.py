@@ -362,3 +362,38 @@ def test_names_unicode_cannot_write_are_set_with_subscripts(server, page):
     assert page.eval_on_selector(f"{label} tspan", "t => t.getAttribute('baseline-shift')") == (
         "sub"
     )
+
+
+OVERFLOWING = """() => [document.documentElement, ...document.querySelectorAll('.panel')]
+    .filter(e => e.scrollWidth > e.clientWidth)
+    .map(e => `${e.id || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+@pytest.mark.parametrize("path", sorted((ROOT / "examples" / "graphs").glob("*.json")), ids=str)
+def test_no_panel_of_a_graph_file_scrolls_sideways(server, browser, path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(HANG_SECONDS * 1000)
+    page = context.new_page()
+    ready(page, server + "/")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", path.read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#numbers-note:not(:empty)")
+    page.click("#graph-file summary")
+    assert page.evaluate(OVERFLOWING) == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_lecture_and_the_tour_fit_a_phone_and_a_projector(server, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(HANG_SECONDS * 1000)
+    page = context.new_page()
+    numbers_ready(page, server + "/?arch=4-6-6-3&lecture=1&layout=compact&tour=3")
+    page.wait_for_selector("#tour-panel[data-topic=factoring]")
+    page.wait_for_selector('#steps [data-step="4"] .step-numbers')
+    page.wait_for_timeout(300)
+    assert page.evaluate(OVERFLOWING) == []
+    context.close()
