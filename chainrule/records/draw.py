@@ -552,7 +552,8 @@ def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
 
 
 def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
-    """Any computation graph: columns by topological generation, skip edges arcing over."""
+    """Any computation graph, placed by :func:`~chainrule.records.layout.graph_layout`: an
+    RNN along its time axis, a residual net in blocks, any other graph by generation."""
 
     if request.view != "graph":
         raise SpecError(
