@@ -396,15 +396,23 @@ def _rnn_part(graph, node: Hashable) -> str:
 
 def _rnn_positions(graph) -> dict[Hashable, Point]:
     """An RNN unrolled along a time axis, left to right, one STEP_WIDTH per step. Bottom to top:
-    the recurrent weights W, the input weights (U, then b), the inputs x^(t), the hidden
-    states z^(t) and h^(t), the outputs o^(t) and yhat^(t), then the output weights (V, then
-    c). Each weight sits once, in its band, where the most of its edges run straight (see
-    :func:`_best_slot`): a weight tied across the steps fans out to every step it feeds."""
+    the recurrent weights W, the biases b, the input weights U, the inputs x^(t), the hidden
+    states z^(t) and h^(t), the outputs o^(t) and yhat^(t), then the output weights V and
+    their biases c. Each weight sits once, in its band, where the most of its edges run
+    straight (see :func:`_best_slot`): a weight tied across the steps fans out to every step
+    it feeds."""
     parts: dict[str, dict[int, list[Hashable]]] = {}
     for node in graph:
         step = graph.nodes[node].get("step", 0)
         parts.setdefault(_rnn_part(graph, node), {}).setdefault(step, []).append(node)
-    steps = max(parts["pre"])
+    positions = _rnn_steps(parts)
+    _rnn_weights(graph, parts.get("param", {}).get(0, []), positions)
+    return positions
+
+
+def _rnn_steps(parts: dict[str, dict[int, list[Hashable]]]) -> dict[Hashable, Point]:
+    """Where the nodes of each time step go (all but the weights): x^(t) below, z^(t) and
+    h^(t) in the hidden rows, o^(t) and yhat^(t) above, J at the right of the outputs."""
 
     def most(part: str) -> int:
         return max((len(nodes) for nodes in parts.get(part, {}).values()), default=0)
@@ -417,7 +425,7 @@ def _rnn_positions(graph) -> dict[Hashable, Point]:
     positions: dict[Hashable, Point] = {}
     # Outputs at every step take room of their own between one step's h and the next's x.
     width = STEP_WIDTH + (1.6 if len(parts.get("out", {})) > 1 else 0.0)
-    for step in range(1, steps + 1):
+    for step in range(1, max(parts["pre"]) + 1):
         base = (step - 1) * width
         for part, dx, rows in (
             ("input", 0.0, input_rows),
@@ -431,15 +439,19 @@ def _rnn_positions(graph) -> dict[Hashable, Point]:
     right = max(x for x, _ in positions.values())
     (cost,) = parts["cost"][0]
     positions[cost] = (right + 1.2, output_rows[-1])
-    # The weights' bands move away with the width of the picture, so that their fans'
-    # lines stay steep enough to pass between a column's nodes rather than along a row.
-    span = max(x for x, _ in positions.values()) - min(x for x, _ in positions.values())
-    away = BAND_GAP + FAN_SLOPE * span
-    bottom = min(y for _, y in positions.values()) - away
-    top = max(y for _, y in positions.values()) + away
+    return positions
+
+
+def _rnn_weights(graph, weights: list[Hashable], positions: dict[Hashable, Point]) -> None:
+    """Place `weights` in their bands (W, b and U below the inputs, V and c above the
+    outputs), each where :func:`_best_slot` finds it a place, adding them to `positions`."""
+    # The bands move away with the width of the picture, so that the fans' lines stay steep
+    # enough to pass between a column's nodes rather than along a row.
+    xs, ys = [x for x, _ in positions.values()], [y for _, y in positions.values()]
+    away = BAND_GAP + FAN_SLOPE * (max(xs) - min(xs))
+    bottom, top = min(ys) - away, max(ys) + away
     bands = {"U": bottom, "b": bottom - 1, "W": bottom - 2.5, "V": top, "c": top + 1}
-    left, right = min(x for x, _ in positions.values()), max(x for x, _ in positions.values())
-    slots = [left - 1 + 0.5 * i for i in range(int(2 * (right - left + 2)) + 1)]
+    slots = [min(xs) - 1 + 0.5 * i for i in range(int(2 * (max(xs) - min(xs) + 2)) + 1)]
     centre = _middle(positions.values())
     # Every line drawn so far: a weight must not sit on one, nor its edges pass a node.
     lines = [
@@ -448,13 +460,12 @@ def _rnn_positions(graph) -> dict[Hashable, Point]:
         if u in positions and v in positions
     ]
     for group, y in bands.items():
-        for node in parts.get("param", {}).get(0, []):
+        for node in weights:
             if graph.nodes[node]["group"] == group:
                 targets = [positions[v] for v in graph.successors(node)]
                 x, routes = _best_slot(slots, y, targets, positions, lines, centre)
                 positions[node] = (x, y)
                 lines += routes
-    return positions
 
 
 def _middle(points) -> float:
