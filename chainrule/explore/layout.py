@@ -148,7 +148,8 @@ def compact_document(layout: Layout, summary: Summary, parameter: str) -> dict:
 
 
 def graph_layout(graph, parameter: str | None = None) -> dict:
-    """The layout of a graph file's graph, by topological generation, as ``chainrule draw``."""
+    """The layout of a graph file's, an ``rnn:`` or a ``resnet:`` graph, as ``chainrule draw``
+    places it (:func:`chainrule.records.layout.graph_layout`)."""
 
     if graph.number_of_nodes() > budget.LAYOUT_NODES:
         raise SpecError(

@@ -551,8 +551,25 @@ def _layered(request: DrawRequest, subject: Subject) -> DrawRecord:
     )
 
 
+#: Inches of figure height per layout unit of a general graph's drawing: a node's circle, its
+#: δ label just above it and the node above that fit in one unit at this scale.
+INCHES_PER_UNIT = 0.75
+
+
+def _tall_enough(style: Style, layout: Layout) -> Style:
+    """`style`, its figure made taller where the layout has more rows than its height holds:
+    a node's circle and a label keep their size in points while the layout is scaled to the
+    figure, so a tall column (a graph file's 14 parameters) would crowd its circles together
+    and set each δ label over the node above."""
+    ys = [node.point[1] for node in layout.nodes]
+    width, height = style.figsize
+    needed = INCHES_PER_UNIT * (max(ys) - min(ys)) + 1.5  # and room for the title
+    return style if needed <= height else style._replace(figsize=(width, round(needed, 2)))
+
+
 def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
-    """Any computation graph: columns by topological generation, skip edges arcing over."""
+    """Any computation graph, placed by :func:`~chainrule.records.layout.graph_layout`: an
+    RNN along its time axis, a residual net in blocks, any other graph by generation."""
 
     if request.view != "graph":
         raise SpecError(
@@ -577,7 +594,7 @@ def _general(request: DrawRequest, subject: Subject) -> DrawRecord:
         source.chains,
         source.name,
         notes,
-        GRAPH_FILE_STYLE,
+        _tall_enough(GRAPH_FILE_STYLE, layout),
         _latex_writing(graph, source.name),
         work,
     )
