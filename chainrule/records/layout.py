@@ -563,9 +563,28 @@ def _resnet_positions(graph) -> dict[Hashable, Point]:
     return _column_positions(graph, [c for c in columns if c])
 
 
+#: An RNN's time-axis layout routes every edge clear of every node, and places each tied
+#: weight by trying its edges from several places: its cost grows with nodes × edges (1.2 s at
+#: rnn:2-4-2:6, 29,100; 7 s at rnn:3-5-2:8, 104,000; 57 s at rnn:4-8-4:12 on a 2-core
+#: machine). Past this it is laid out by generation, as any graph is, in well under a second.
+TIME_AXIS_WORK = 40_000
+
+
+def _time_axis_affordable(graph) -> bool:
+    """Whether an RNN is small enough for its time-axis layout (:data:`TIME_AXIS_WORK`).
+
+    >>> from chainrule.records.subject import SubjectRequest, resolve
+    >>> [_time_axis_affordable(resolve(SubjectRequest(a)).graph())
+    ...  for a in ("rnn:2-4-2:6", "rnn:3-5-2:8")]
+    [True, False]
+    """
+    return graph.number_of_nodes() * graph.number_of_edges() <= TIME_AXIS_WORK
+
+
 def graph_positions(graph, network: Network | None = None) -> dict[Hashable, Point]:
     """Where each node of `graph` is drawn, in layout units: by layer for a layered
-    `network`'s graph, along a time axis for an ``rnn:`` spelling's, in blocks for a
+    `network`'s graph, along a time axis for an ``rnn:`` spelling's (a small one's: see
+    :data:`TIME_AXIS_WORK`), in blocks for a
     ``resnet:`` spelling's, by topological generation (columns 1.6 apart or more) for any
     other graph.
 
@@ -579,7 +598,7 @@ def graph_positions(graph, network: Network | None = None) -> dict[Hashable, Poi
     if network is not None:
         return _layered_positions(graph, network)
     architecture = graph.graph.get("architecture")
-    if architecture == "rnn":
+    if architecture == "rnn" and _time_axis_affordable(graph):
         return _rnn_positions(graph)
     if architecture == "resnet":
         return _resnet_positions(graph)
@@ -959,7 +978,8 @@ def graph_layout(graph) -> Layout:
     graph in columns by topological generation, skip edges arcing over; no edge passes a node
     that is not its own."""
     positions = graph_positions(graph)
-    if graph.graph.get("architecture") in ("rnn", "resnet"):
+    architecture = graph.graph.get("architecture")
+    if architecture == "resnet" or (architecture == "rnn" and _time_axis_affordable(graph)):
         arcs = _routed_arcs(graph, positions)
     else:
         arcs = _general_arcs(graph, positions)
