@@ -137,11 +137,25 @@ def test_training_streams_the_weights_the_train_command_ends_with():
         assert close(weight["gradient"], np.sum(deltas[name]))
 
 
-def test_a_graph_trains_with_its_weights_and_no_gradient():
-    query = {"graph": [(ROOT / "examples/graphs/tied.json").read_text()], "epochs": ["30"]}
+def test_a_graph_trains_with_its_weights_and_their_gradients():
+    """Mazur's network trained on its drawn case: each chunk's weights are the run's own, and
+    their gradients those of central finite differences of the cost there (an oracle that
+    shares nothing with the δ sweep)."""
+    query = {
+        "graph": [(ROOT / "examples/graphs/mazur.json").read_text()],
+        "epochs": ["30"],
+        "lr": ["0.5"],
+    }
     run = work.training(query, None)
     status, (run, lines) = work.advance(run)
     weights = next(line["parameters"] for line in lines if "parameters" in line)
     assert set(weights) == set(run.case.parameters)
-    assert all(set(weight) == {"value"} for weight in weights.values())
+    assert {name: w["value"] for name, w in weights.items()} == run.case.parameters
+    step = 1e-6
+    for name, weight in weights.items():
+        costs = [
+            work._graph_cost(run.case.with_parameters({name: run.case.parameters[name] + h}))
+            for h in (step, -step)
+        ]
+        assert weight["gradient"] == pytest.approx((costs[0] - costs[1]) / (2 * step), abs=1e-8)
     assert nx.is_directed_acyclic_graph(run.case.graph)

@@ -547,9 +547,9 @@ def _record(run: Training) -> train_record.TrainRecord:
 
 
 def _parameters(run: Training) -> dict[str, dict[str, float]]:
-    """Each parameter's ``value`` at the run's current case by name, and for layer sizes its
-    ``gradient`` there (by backprop, as cheap as an epoch); a graph's gradient would cost a
-    pass of its formulas per chunk, and is left out.
+    """Each parameter's ``value`` and ``gradient`` at the run's current case, by name: for
+    layer sizes by backprop (as cheap as an epoch), for a graph by the values record of the
+    case (a forward pass and a δ sweep of its formulas).
 
     Examples
     --------
@@ -558,7 +558,16 @@ def _parameters(run: Training) -> dict[str, dict[str, float]]:
     ['gradient', 'value']
     """
     if run.network is None:
-        return {name: {"value": float(value)} for name, value in run.case.parameters.items()}
+        request = values_record.ValuesRequest(run.request.subject, case=run.case)
+        try:
+            record = values_record.compute(request)
+        except TooLarge:  # formulas too many to evaluate one by one: the weights alone
+            return {name: {"value": float(v)} for name, v in run.case.parameters.items()}
+        by_name = dict(zip(record.gradients.names, record.gradients.values[:, 0].tolist()))
+        return {
+            name: {"value": float(value), "gradient": by_name[name]}
+            for name, value in run.case.parameters.items()
+        }
     case = run.case
     _, weight_gradients, bias_gradients = backprop(case)
     found = {}
