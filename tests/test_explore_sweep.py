@@ -397,3 +397,16 @@ def test_the_lecture_and_the_tour_fit_a_phone_and_a_projector(server, browser, w
     page.wait_for_timeout(300)
     assert page.evaluate(OVERFLOWING) == []
     context.close()
+
+
+def test_the_lecture_wraps_a_long_step_between_its_terms(server, page):
+    numbers_ready(page, server + "/?arch=4-6-6-3&step=1")
+    assert page.locator("#steps .wrapped-sum").count() == 0  # one formula off the lecture
+    page.click("#lecture")
+    terms = page.eval_on_selector_all("#steps .wrapped-sum math", "ms => ms.length")
+    assert terms == 13  # the first 12 of the 18 chains, and the ⋯ that stands for the rest
+    tops = page.eval_on_selector_all(
+        "#steps .wrapped-sum math", "ms => new Set(ms.map(m => m.getBoundingClientRect().top)).size"
+    )
+    assert tops > 1  # on more than one line
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

@@ -730,6 +730,7 @@
     document.body.classList.toggle("lecture", on);
     $("#lecture").setAttribute("aria-pressed", String(on));
     writeLocation();
+    if (mathDoc && state.level === "scalar") showStep(); // its sum wrapped, or whole again
   }
 
   // --- the matrix form: the layer-level graph, its chains and the batch form ------------------
@@ -1385,12 +1386,12 @@
     const lhs = math(mathDoc.mathml);
     if (step.grouped_mathml) {
       view.append(element("div", {class: "line grouped-line"}, [
-        lhs.cloneNode(true), element("span", {class: "eq"}, ["="]), math(step.grouped_mathml),
+        lhs.cloneNode(true), element("span", {class: "eq"}, ["="]), sum(step.grouped_mathml),
         copyButton(step.grouped_latex, "the grouped form")]));
     }
     view.append(element("div", {class: "line"}, [
       step.grouped_mathml ? element("span", {class: "lhs-space"}) : lhs,
-      element("span", {class: "eq"}, ["="]), math(step.mathml),
+      element("span", {class: "eq"}, ["="]), sum(step.mathml),
       copyButton(step.latex, "this step")]));
     const caption = state.step === 0 ? "every chain written out" :
       state.step === last ? "each δ times the local derivative: the gradient backprop computes" :
@@ -1403,6 +1404,24 @@
     $("#step-prev").disabled = state.step === 0;
     $("#step-next").disabled = state.step === last;
     shadeRegion(state.step > 0 ? step : null);
+  }
+
+  function sum(markup) {
+    // A step's sum as one formula; in the lecture, a formula a term, so that a long sum wraps
+    // between its terms at a projector's size (MathML itself never breaks a line).
+    if (!state.lecture) return math(markup);
+    const whole = math(markup).querySelector("math");
+    const terms = element("span", {class: "math wrapped-sum"});
+    let current = null;
+    for (const child of [...whole.childNodes]) {
+      const plus = child.nodeName.toLowerCase() === "mo" && child.textContent.trim() === "+";
+      if (current === null || plus) {
+        current = document.createElementNS(MATHML, "math");
+        terms.append(current);
+      }
+      current.append(child);
+    }
+    return terms;
   }
 
   function stepNumbers(index) {
@@ -1430,7 +1449,7 @@
       element("p", {class: "plugged"}, [`example 1 of ${m}: ` + example.join(" + ") +
         (more > 0 ? ` + ⋯ (${more} more)` : "") + (more > 0 ? "" : " = " + number(exampleSum))]),
       element("p", {class: "plugged"}, [`summed over the ${m} examples: ` +
-        step.terms.map((term) => number(term.value)).join(" + ") +
+        step.terms.map((term) => factor(term.value)).join(" + ") +
         (more > 0 ? ` + ⋯ (${more} more)` : "") + " = " + number(step.value)]));
     return holder;
   }
