@@ -477,3 +477,17 @@ def test_a_negative_factor_keeps_its_parentheses_in_mathml():
     mathml = _local(Network([1, 2], cost="softmax-ce"), "theta^(1)_11", "mathml", 1)
     assert mathml.startswith("<mrow><mo>(</mo><mrow><mo>-</mo><mfrac>")
     assert "<mo>&#x22C5;</mo><mrow><mo>(</mo><mrow><mo>-</mo><msubsup>" in mathml
+
+
+def test_a_hatted_name_has_its_hat_in_mathml():
+    """rnn: and resnet: name their outputs yhat: MathML wrote the word (the explorer showed
+    ∂yhat₁), as LaTeX never did (\\hat{y}_{1})."""
+    from chainrule.notation import notation_for
+
+    mathml = notation_for("mathml")
+    assert mathml.name("yhat_1", "") == (
+        '<msub><mover accent="true"><mi>y</mi><mo>^</mo></mover><mi>1</mi></msub>'
+    )
+    assert "hat" not in mathml.name("yhat^(3)_1", "").replace('accent="true"', "")
+    assert mathml.name("what_1", "").count("mover") == 2  # any letter and hat
+    assert "mover" not in mathml.name("theta^(1)_11", "")

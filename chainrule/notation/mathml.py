@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,10 @@ def aligned_table(lines: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> str
     )
 
 
+#: A name whose base is a letter and "hat" (rnn: and resnet: outputs, ``yhat``).
+_HATTED = re.compile(r"<mi>([A-Za-z])hat</mi>")
+
+
 class MathMLNotation(Notation):
     """Presentation MathML: ``<mfrac>`` partials joined by invisible times, ``⋅`` between
     formulas; symbols as SymPy's presentation printer writes their text names."""
@@ -80,7 +85,12 @@ class MathMLNotation(Notation):
 
     def name(self, text: str, latex: str) -> str:
         if text not in self._names:
-            self._names[text] = self.formula(node_symbol(text))
+            # SymPy's MathML printer writes yhat as a word; its LaTeX printer, and the
+            # graph's own LaTeX, put the hat on the y
+            self._names[text] = _HATTED.sub(
+                r'<mover accent="true"><mi>\1</mi><mo>^</mo></mover>',
+                self.formula(node_symbol(text)),
+            )
         return self._names[text]
 
     def figure(self, written: str) -> str:
