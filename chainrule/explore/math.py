@@ -221,21 +221,30 @@ def factoring_numbers(graph, parameter: str, numbers: CaseNumbers) -> list[dict]
     >>> [len(term["numbers"]) for term in steps[-1]["terms"]]  # δ^(2)_1 and x_1
     [2]
     """
+    import numpy as np
+
     steps = []
     for terms in _step_terms(graph, parameter):
-        values = [numbers.product(term) for term in terms]
-        written = []
-        for term, value in zip(terms[:STEP_TERMS_SHOWN], values):
-            heads = [] if term.head is None else [numbers.delta(term.head.node)]
-            written.append(
-                {
-                    "value": float(value.sum()),
-                    "example": float(value[0]),
-                    "numbers": [float(row[0]) for row in [*heads, *map(numbers.items, term.items)]],
-                }
-            )
-        steps.append({"value": float(sum(value.sum() for value in values)), "terms": written})
+        # a saturated output's factor is infinite: its products are inf or nan, written null
+        with np.errstate(all="ignore"):
+            steps.append(_step_numbers(terms, numbers))
     return steps
+
+
+def _step_numbers(terms, numbers: CaseNumbers) -> dict:
+    """One step's numbers (see :func:`factoring_numbers`)."""
+    values = [numbers.product(term) for term in terms]
+    written = []
+    for term, value in zip(terms[:STEP_TERMS_SHOWN], values):
+        heads = [] if term.head is None else [numbers.delta(term.head.node)]
+        written.append(
+            {
+                "value": float(value.sum()),
+                "example": float(value[0]),
+                "numbers": [float(row[0]) for row in [*heads, *map(numbers.items, term.items)]],
+            }
+        )
+    return {"value": float(sum(value.sum() for value in values)), "terms": written}
 
 
 def parameter_math(graph, parameter: str) -> dict:

@@ -294,8 +294,9 @@ class ValuesRecord:
         found = []
         for chain in chains:
             product = np.ones(self.examples)
-            for factor in chain:
-                product = product * self.factors.values[row[str(factor.of), str(factor.wrt)]]
+            with np.errstate(all="ignore"):  # a saturated output's infinite factor: nan
+                for factor in chain:
+                    product = product * self.factors.values[row[str(factor.of), str(factor.wrt)]]
             found.append(float(product.sum()))
         return found
 
