@@ -410,3 +410,19 @@ def test_the_lecture_wraps_a_long_step_between_its_terms(server, page):
     )
     assert tops > 1  # on more than one line
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_the_tour_of_another_network_is_not_left_to_step_through(server, page):
+    """Open on 2-2-2, then a graph file (no tour): nothing of 2-2-2's tour stays live."""
+    ready(page, server + "/?arch=2-2-2&tour=2")
+    page.wait_for_selector("#tour-panel[data-topic=chains]")
+    page.click("#graph-file summary")
+    page.fill("#graph-text", (ROOT / "examples/graphs/tied.json").read_text())
+    page.click("#apply")
+    page.wait_for_selector("body[data-ready=true]")
+    wait_until(lambda: "layer sizes" in page.text_content("#tour-note"))
+    assert (
+        page.text_content("#tour-text") == ""
+        and page.get_attribute("#tour-panel", "data-topic") is None
+    )
+    assert page.is_disabled("#tour-next") and page.is_disabled("#tour-prev")

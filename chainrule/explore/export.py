@@ -193,7 +193,7 @@ def static_page(
         collector.ask("verify", [("seed", str(seed))])
     _matrix_form(collector)
     if not options.get("graph"):  # the guided tour, of layer sizes (refused past its budget)
-        collector.ask_if_answered("tour", [])
+        collector.ask_if_answered("tour", [("seed", str(seed))] if seed else [])
     # The documents repeat their MathML a great deal: gzip makes 4-6-6-3's 4.7 MB about 130 kB,
     # and the browser's DecompressionStream unpacks it, offline too.
     packed = gzip.compress(

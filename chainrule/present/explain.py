@@ -80,7 +80,7 @@ def sections(record: ExplainRecord) -> list[Section]:
     parts = _HEADING.split(told.getvalue())[1:]  # before the first heading: the title lines
     found = []
     for number, title, body in zip(parts[::3], parts[1::3], parts[2::3]):
-        topic = next(key for key, start in TITLES.items() if title.startswith(start))
+        topic = next((key for key, start in TITLES.items() if title.startswith(start)), "other")
         found.append(Section(topic, int(number), title, body.strip("\n")))
     return found
 

@@ -639,7 +639,10 @@
                        factoring: "#delta-panel", matrix: "#graph-panel", operations: "#ops",
                        check: "#numbers-panel"};
 
+  let tourGeneration = 0;
+
   async function openTour(on) {
+    const mine = ++tourGeneration; // a reply for a closed tour or another network is dropped
     $("#tour").setAttribute("aria-pressed", String(on));
     $("#tour-panel").hidden = !on;
     if (!on) {
@@ -649,21 +652,31 @@
       return;
     }
     const note = $("#tour-note");
+    tourDoc = null; // nothing of another network's tour stays to be stepped through
+    $("#tour-heading").textContent = "";
+    $("#tour-text").textContent = "";
+    $("#tour-count").textContent = "";
+    $("#tour-prev").disabled = $("#tour-next").disabled = true;
+    delete $("#tour-panel").dataset.topic;
     if (!layered()) {
       note.textContent = "The tour is of layer sizes (chainrule explain): show a network such " +
                          "as 2-2-2 to take it.";
       return;
     }
     note.textContent = "telling…";
+    let told;
     try {
-      tourDoc = await api("tour", []);
+      // the check it ends with is of the page's case (its seed)
+      told = await api("tour", state.seed ? [["seed", state.seed]] : []);
     } catch (error) {
-      tourDoc = null;
+      if (mine !== tourGeneration) return;
       note.replaceChildren(element("span", {class: "failed"}, ["chainrule: error: " +
                                                                error.message]), " ",
                            retryButton("the tour", () => openTour(true)));
       return;
     }
+    if (mine !== tourGeneration || $("#tour-panel").hidden) return;
+    tourDoc = told;
     note.textContent = "";
     showTour(state.tour === null ? 0 : state.tour);
   }
@@ -684,7 +697,9 @@
   }
 
   async function driveFigure(topic) {
-    // each step shows its part of the page: its panel marked, and the figure set to it
+    // each step shows its part of the page: its panel marked at once, the figure set to it
+    // as its documents come
+    spotlight(TOUR_PANELS[topic]);
     if (topic !== "matrix" && state.level === "matrix") setLevel("scalar");
     if (topic === "matrix" && state.level !== "matrix") setLevel("matrix");
     const parameter = tourDoc.parameter;
@@ -697,7 +712,6 @@
       state.step = mathDoc.steps.length - 1; // the δ form the section arrives at
       showStep();
     }
-    spotlight(TOUR_PANELS[topic]);
     writeLocation();
   }
 
@@ -1558,8 +1572,9 @@
     const frames = sweepFrames(), frame = state.sweep;
     const caption = $("#sweep-caption");
     $("#sweep-play").disabled = frames === 0 || state.level !== "scalar";
-    $("#sweep-back").disabled = frames === 0 || frame === null || frame === 0;
-    $("#sweep-next").disabled = frames === 0 || frame === frames;
+    const scalar = state.level === "scalar"; // the passes are of the scalar graph's nodes
+    $("#sweep-back").disabled = !scalar || frames === 0 || frame === null || frame === 0;
+    $("#sweep-next").disabled = !scalar || frames === 0 || frame === frames;
     $("#sweep-play").textContent = sweepTimer ? "⏸ pause" : "▶ play";
     $("#sweep-play").setAttribute("aria-pressed", String(Boolean(sweepTimer)));
     if (sweepTimer) document.body.dataset.playing = "true";
