@@ -8,7 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-from test_explore_browser import HANG_SECONDS, browser, page, ready, server, wait_until
+from test_explore_browser import (
+    HANG_SECONDS,
+    OVERFLOWING_PANELS,
+    browser,
+    page,
+    ready,
+    server,
+    wait_until,
+)
 
 import chainrule.api as api
 from chainrule.explore import work
@@ -364,11 +372,6 @@ def test_names_unicode_cannot_write_are_set_with_subscripts(server, page):
     )
 
 
-OVERFLOWING = """() => [document.documentElement, ...document.querySelectorAll('.panel')]
-    .filter(e => e.scrollWidth > e.clientWidth)
-    .map(e => `${e.id || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)"""
-
-
 @pytest.mark.parametrize("width", [390, 1400])
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "graphs").glob("*.json")), ids=str)
 def test_no_panel_of_a_graph_file_scrolls_sideways(server, browser, path, width):
@@ -382,7 +385,7 @@ def test_no_panel_of_a_graph_file_scrolls_sideways(server, browser, path, width)
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_selector("#numbers-note:not(:empty)")
     page.click("#graph-file summary")
-    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate(OVERFLOWING_PANELS) == []
     context.close()
 
 
@@ -395,7 +398,7 @@ def test_the_lecture_and_the_tour_fit_a_phone_and_a_projector(server, browser, w
     page.wait_for_selector("#tour-panel[data-topic=factoring]")
     page.wait_for_selector('#steps [data-step="4"] .step-numbers')
     page.wait_for_timeout(300)
-    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate(OVERFLOWING_PANELS) == []
     context.close()
 
 

@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
@@ -65,7 +64,7 @@ def _parts(name: str) -> dict:
     hat = base.endswith("hat") and len(base) > 3
     if hat:  # the letter with a circumflex over it, as the graph's LaTeX writes it
         base = unicodedata.normalize("NFC", base[:-3] + "\u0302")
-    if not hat and re.fullmatch(r"[\d,]*", lower):
+    if not hat and names.has_subscripts(lower):
         return {}
     return {"parts": [base, upper, lower]}
 

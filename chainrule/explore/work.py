@@ -42,7 +42,6 @@ from chainrule.explore.layout import graph_layout, layered_layout
 from chainrule.explore.math import factoring_numbers, parameter_math
 from chainrule.explore.tensors import layers_document
 from chainrule.files import json_safe
-from chainrule.graph import names
 from chainrule.graph.build import check_graph_size
 from chainrule.graph.spec import parse_parameter
 from chainrule.graph.symbols import node_symbol
@@ -571,19 +570,17 @@ def _parameters(run: Training) -> dict[str, dict[str, float]]:
     case = run.case
     _, weight_gradients, bias_gradients = backprop(case)
     found = {}
-    for layer, (weights, gradients) in enumerate(zip(case.weights, weight_gradients), start=1):
-        rows, columns = weights.shape
-        for j in range(1, rows + 1):
-            if case.biases is not None and bias_gradients is not None:
-                found[names.theta_name(layer, j, 0)] = {
-                    "value": float(case.biases[layer - 1][j - 1]),
-                    "gradient": float(bias_gradients[layer - 1][j - 1]),
-                }
-            for k in range(1, columns + 1):
-                found[names.theta_name(layer, j, k)] = {
-                    "value": float(weights[j - 1, k - 1]),
-                    "gradient": float(gradients[j - 1, k - 1]),
-                }
+    for parameter in case.network.parameters():
+        layer, j, k = parameter
+        gradient = (
+            bias_gradients[layer - 1][j - 1]
+            if k == 0 and bias_gradients is not None
+            else weight_gradients[layer - 1][j - 1, k - 1]
+        )
+        found[parameter.name] = {
+            "value": case.parameter_value(*parameter),
+            "gradient": float(gradient),
+        }
     return found
 
 

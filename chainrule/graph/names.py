@@ -152,9 +152,15 @@ def unicode_name(name: str) -> str:
     return unicode_of_parts(*stacked_name(name))
 
 
+def has_subscripts(indices: str) -> bool:
+    """Whether Unicode has a subscript for each character of `indices` (digits and commas):
+    ``11`` and ``10,3`` but not ``h1``, which stays ``_h1``."""
+    return re.fullmatch(r"[\d,]*", indices) is not None
+
+
 def unicode_of_parts(stem: str, layer: str, indices: str) -> str:
     """A name's parts (see :func:`stacked_name`) on one line: ``θ⁽¹⁾₁₁``."""
-    if re.fullmatch(r"[\d,]*", indices):
+    if has_subscripts(indices):
         indices = indices.translate(_SUBSCRIPT)
     else:  # unicode has no subscript for most letters: keep the underscore (δ_h)
         indices = "_" + indices

@@ -173,11 +173,6 @@ class Style(NamedTuple):
     #: Whether the title says what the shading is (a layered network's; a graph file's title
     #: is long enough).
     names_shading: bool = True
-    #: How the picture writes names and products: "unicode" text (θ⁽¹⁾₁₁, ∂J/∂a⁽³⁾₁), which
-    #: matplotlib lays out about five times faster than mathtext and which writes every name
-    #: of a layered network; or "latex", matplotlib's mathtext, for the names a graph file
-    #: may give (hats, words as subscripts) that Unicode cannot write.
-    notation: str = "unicode"
 
 
 NEURONS_STYLE = Style(node_size=520, background_width=0.5, background_colour="0.88")
@@ -188,7 +183,6 @@ GRAPH_FILE_STYLE = Style(
     overflow="more",
     delta_offset=16,
     names_shading=False,
-    notation="latex",
 )
 
 
@@ -197,8 +191,8 @@ class DrawRecord:
     """A drawing as data: the `layout` with each node's `label` (in the order of its nodes),
     the `chains` lit (the first :data:`budget.DRAWN_CHAINS` of the parameter's `total`), the δ
     `shading` (under ``delta``), the `title`, the `notes` on what was left out, and the `style`
-    to draw it in. Labels, legends and the title are written as the picture shows them, in the
-    style's notation (mathtext between dollar signs under ``latex``)."""
+    to draw it in. Labels, legends and the title are written as the picture shows them: Unicode
+    for a layered network, mathtext between dollar signs for a graph file."""
 
     request: DrawRequest
     parameter: str
@@ -329,7 +323,8 @@ def _check(label: str, work: Work) -> None:
 
 
 class Writing(NamedTuple):
-    """How a picture writes, in its style's notation: a placed node's `label`, a chain's
+    """How a picture writes (:func:`_unicode_writing`, :func:`_latex_writing`): a placed
+    node's `label`, a chain's
     `product` (factors cost first), the `delta` of a graph node, the `gradient` drawn
     (∂J/∂ the parameter), the `ellipsis` that stands for a long product's middle and the
     `delta_sign` δ."""
@@ -470,7 +465,9 @@ def _finish(
 
 
 def _unicode_writing(summary: Summary, graph, parameter: ParameterIndex) -> Writing:
-    """A layered network's picture in Unicode text, with the real network's indices."""
+    """A layered network's picture in Unicode text, with the real network's indices: every
+    name of a layered network is stem^(layer)_indices, which Unicode writes, and matplotlib
+    lays plain text out about five times faster than it parses mathtext."""
     unicode = notation_for("unicode")
 
     def label(node: PlacedNode) -> Label:
@@ -500,7 +497,8 @@ def _unicode_writing(summary: Summary, graph, parameter: ParameterIndex) -> Writ
 
 
 def _latex_writing(graph, parameter: str) -> Writing:
-    """A graph file's picture in mathtext: its names as its LaTeX gives them."""
+    """A graph file's picture in mathtext: its names as its LaTeX gives them (hats, words as
+    subscripts, which Unicode cannot write)."""
     latex = notation_for("latex")
     cost = graph.graph["cost"]
     return Writing(

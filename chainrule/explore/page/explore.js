@@ -431,19 +431,7 @@
                                      transform: `translate(${x},${y})`,
                                      "aria-label": `${node.label}, ${kindName(node.kind)}`});
       if (node.kind === "param") {
-        group.setAttribute("tabindex", "0");
-        group.setAttribute("role", "button");
-        if (!fits(node.name)) { // still focusable: a click says why it shows nothing
-          group.classList.add("too-many");
-          group.setAttribute("aria-disabled", "true");
-        }
-        group.addEventListener("click", () => selectParameter(node.name));
-        group.addEventListener("keydown", (event) => {
-          if (event.key === "Enter" || event.key === " ") {
-            event.preventDefault();
-            selectParameter(node.name);
-          }
-        });
+        selectable(group, node.name);
       } else {
         group.setAttribute("role", "img");
       }
@@ -498,21 +486,27 @@
     }
   }
 
-  function selectable(group, name) {
-    // a weight: a focusable button that selects it (refused, saying why, past the limit)
+  function asButton(group, act) {
+    // an SVG group that a click, Enter or the space bar acts on, and Tab reaches
     group.setAttribute("tabindex", "0");
     group.setAttribute("role", "button");
+    group.addEventListener("click", act);
+    group.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        act();
+      }
+    });
+  }
+
+  function selectable(group, name) {
+    // a weight: a button that selects it; past the limit still focusable, a click saying why
+    // it shows nothing
+    asButton(group, () => selectParameter(name));
     if (!fits(name)) {
       group.classList.add("too-many");
       group.setAttribute("aria-disabled", "true");
     }
-    group.addEventListener("click", () => selectParameter(name));
-    group.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        selectParameter(name);
-      }
-    });
   }
 
   function weightLabels(at, radius) {
@@ -799,15 +793,7 @@
                                      "aria-label": `${node.label}, ${kindName(node.kind)}, ` +
                                                    node.size});
       if (node.kind === "param") {
-        group.setAttribute("tabindex", "0");
-        group.setAttribute("role", "button");
-        group.addEventListener("click", () => loadMatrix(node.name));
-        group.addEventListener("keydown", (event) => {
-          if (event.key === "Enter" || event.key === " ") {
-            event.preventDefault();
-            loadMatrix(node.name);
-          }
-        });
+        asButton(group, () => loadMatrix(node.name));
       } else {
         group.setAttribute("role", "img");
       }
