@@ -429,3 +429,12 @@ def test_the_tour_of_another_network_is_not_left_to_step_through(server, page):
         and page.get_attribute("#tour-panel", "data-topic") is None
     )
     assert page.is_disabled("#tour-next") and page.is_disabled("#tour-prev")
+
+
+def test_zoom_is_offered_where_it_works(server, page):
+    """The matrix form's graph has no zoom: its buttons were shown there and did nothing."""
+    ready(page, server + "/?arch=2-2-2&view=matrix")
+    assert page.is_hidden(".zoom")
+    page.click("#level-scalar")
+    page.wait_for_selector("body[data-view=scalar]")
+    assert page.is_visible(".zoom")
